@@ -1,0 +1,70 @@
+/* Reading a cache file: trust checks, validation, and the look-ups the
+ * name rules need.  Used by the module and by the vmhosts command. */
+#ifndef VMHOSTS_CACHE_H
+#define VMHOSTS_CACHE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include "cache_format.h"
+
+#define VMH_CACHE_FILE "hosts.cache"
+#define VMH_CACHE_LOCK "refresh.lock"
+
+/* A validated cache in memory.  `data` is owned (malloc) and aligned. */
+struct vmh_cache {
+    unsigned char *data;
+    size_t size;
+    const struct vmh_cache_header *header;
+    const struct vmh_cache_record *records;
+    const struct vmh_cache_key *keys;
+    const struct vmh_cache_addr *addrs;
+    const char *strings;
+};
+
+/* Why a cache file was not used; for `vmhosts status` and the tests. */
+enum vmh_cache_error {
+    VMH_CACHE_OK = 0,
+    VMH_CACHE_MISSING,      /* no file: not an error for a lookup */
+    VMH_CACHE_UNTRUSTED,    /* owner or mode of the file or its folder, or a symlink */
+    VMH_CACHE_IO,           /* could not be read */
+    VMH_CACHE_CORRUPT       /* bad magic, version, size, offset, order or checksum */
+};
+
+const char *vmh_cache_error_text(enum vmh_cache_error error);
+
+/* Validates `size` bytes at `data` in place.  On success fills *cache with
+ * pointers into data (which the caller keeps owning). */
+enum vmh_cache_error vmh_cache_parse(struct vmh_cache *cache, unsigned char *data, size_t size);
+
+/* Whether a file or folder with this stat may be trusted by a process whose
+ * effective user is `euid`: owned by root or by euid, not writable by group
+ * or others. */
+bool vmh_cache_stat_trusted(const struct stat *st, uid_t euid);
+
+/* Reads and validates dir/hosts.cache after checking that dir and the file
+ * are trusted and not symlinks.  On VMH_CACHE_OK, *cache owns its data
+ * (vmh_cache_free) and *st is the file's stat, for change detection. */
+enum vmh_cache_error vmh_cache_load(const char *dir, uid_t euid, struct vmh_cache *cache,
+                                    struct stat *st);
+
+void vmh_cache_free(struct vmh_cache *cache);
+
+static inline const char *vmh_cache_string(const struct vmh_cache *cache, uint32_t offset)
+{
+    return cache->strings + offset;
+}
+
+/* The keys of `kind` equal to `key` (lowercase): index of the first and how
+ * many.  Returns the count. */
+uint32_t vmh_cache_find(const struct vmh_cache *cache, enum vmh_key_kind kind, const char *key,
+                        uint32_t *first);
+
+/* The keys of `kind` that start with `prefix`. */
+uint32_t vmh_cache_find_prefix(const struct vmh_cache *cache, enum vmh_key_kind kind,
+                               const char *prefix, uint32_t *first);
+
+#endif

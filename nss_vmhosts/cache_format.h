@@ -1,0 +1,118 @@
+/* The on-disk cache: one snapshot of every container and VM, written by
+ * `vmhosts refresh` (tools/cache_write.c) and read by the module
+ * (cache_read.c).  Everything is little-endian as on the writing machine; the
+ * reader checks the magic, version, sizes, every offset, the sort order of
+ * the key table and a checksum before it trusts a single byte.
+ *
+ * Layout: header, records, keys, addresses, string pool.  The key table is
+ * sorted by (kind, key) so that a lookup is a binary search and a unique ID
+ * prefix is two neighbouring keys: no index is built in the reading process. */
+#ifndef VMHOSTS_CACHE_FORMAT_H
+#define VMHOSTS_CACHE_FORMAT_H
+
+#include <stdint.h>
+
+#define VMH_CACHE_MAGIC "VMHCACHE"
+#define VMH_CACHE_VERSION 1u
+/* A cache larger than this is not ours: refuse it rather than read it. */
+#define VMH_CACHE_MAX_SIZE (64u * 1024u * 1024u)
+
+enum vmh_backend {
+    VMH_BACKEND_DOCKER = 0,
+    VMH_BACKEND_MULTIPASS = 1,
+    VMH_BACKEND_COUNT = 2
+};
+
+/* How a backend answered the last refresh that tried it. */
+enum vmh_backend_status {
+    VMH_STATUS_NEVER = 0,        /* never asked */
+    VMH_STATUS_OK = 1,
+    VMH_STATUS_UNAVAILABLE = 2,  /* not running, not installed */
+    VMH_STATUS_DENIED = 3,       /* permission denied */
+    VMH_STATUS_ERROR = 4,        /* answered garbage, timed out */
+    VMH_STATUS_MAX = 4
+};
+
+enum vmh_key_kind {
+    VMH_KEY_DOCKER_ID = 1,       /* full 64-hex ID, lowercase */
+    VMH_KEY_DOCKER_NAME = 2,     /* container name without '/', lowercase */
+    VMH_KEY_DOCKER_HOSTNAME = 3, /* Config.Hostname, lowercase */
+    VMH_KEY_VM_NAME = 4,         /* multipass instance name, lowercase */
+    VMH_KEY_COMPOSE = 5,         /* "<service>.<project>", lowercase */
+    VMH_KEY_KIND_MAX = 5
+};
+
+enum vmh_record_state {
+    VMH_STATE_STOPPED = 0,
+    VMH_STATE_RUNNING = 1
+};
+
+struct vmh_cache_backend {
+    int64_t updated_ms;   /* last successful refresh, Unix ms; 0 = never */
+    int64_t attempted_ms; /* last attempt, successful or not */
+    uint32_t status;      /* enum vmh_backend_status */
+    uint32_t message;     /* string: what went wrong, "" when ok */
+};
+
+struct vmh_cache_header {
+    char magic[8];
+    uint32_t version;
+    uint32_t header_size;   /* sizeof(struct vmh_cache_header) */
+    uint64_t file_size;
+    uint64_t checksum;      /* vmh_cache_checksum of every byte after the header */
+    int64_t written_ms;
+    uint32_t record_count, records_off;
+    uint32_t key_count, keys_off;
+    uint32_t addr_count, addrs_off;
+    uint32_t strings_size, strings_off;
+    struct vmh_cache_backend backends[VMH_BACKEND_COUNT];
+};
+
+/* Strings are offsets into the pool; offset 0 is always "". */
+struct vmh_cache_record {
+    uint32_t name;        /* container name or VM name, as the backend spells it */
+    uint32_t id;          /* Docker's full ID, "" for a VM */
+    uint32_t hostname;    /* Config.Hostname, "" for a VM */
+    uint32_t project;     /* com.docker.compose.project label, or "" */
+    uint32_t service;     /* com.docker.compose.service label, or "" */
+    uint32_t addr_first;  /* index into the address table */
+    uint32_t addr_count;
+    uint8_t backend;      /* enum vmh_backend */
+    uint8_t state;        /* enum vmh_record_state */
+    uint8_t reserved[2];
+};
+
+struct vmh_cache_key {
+    uint32_t key;         /* string, lowercase */
+    uint16_t kind;        /* enum vmh_key_kind */
+    uint16_t reserved;
+    uint32_t record;      /* index into the record table */
+};
+
+struct vmh_cache_addr {
+    uint8_t family;       /* 4 or 6 */
+    uint8_t reserved[3];
+    uint8_t bytes[16];    /* 4 used for IPv4 */
+};
+
+/* FNV-1a over 64-bit words (bytes for the tail): cheap enough to run on
+ * every load of a large cache, and enough to tell a torn or flipped file. */
+static inline uint64_t vmh_cache_checksum(const void *data, uint64_t length)
+{
+    const unsigned char *byte = data;
+    uint64_t hash = 0xcbf29ce484222325ull;
+    uint64_t i = 0;
+    for (; i + 8 <= length; i += 8) {
+        uint64_t word;
+        __builtin_memcpy(&word, byte + i, 8);
+        hash ^= word;
+        hash *= 0x100000001b3ull;
+    }
+    for (; i < length; i++) {
+        hash ^= byte[i];
+        hash *= 0x100000001b3ull;
+    }
+    return hash;
+}
+
+#endif

@@ -1,0 +1,30 @@
+/* Which namespace a queried name belongs to, decided from its text alone so
+ * that a name that is not ours costs no file access at all. */
+#ifndef VMHOSTS_NAMES_H
+#define VMHOSTS_NAMES_H
+
+#include "config.h"
+
+/* RFC 1035's limit on a name's text form, without the trailing dot. */
+#define VMH_NAME_MAX 253
+
+enum vmh_name_kind {
+    VMH_NAME_NOT_OURS = 0, /* including every malformed name */
+    VMH_NAME_DOCKER,       /* <key>.<docker_suffix> */
+    VMH_NAME_BARE,         /* a single label: maybe a container's hostname */
+    VMH_NAME_VM            /* <vm>.<one of multipass_domains> */
+};
+
+struct vmh_name {
+    enum vmh_name_kind kind;
+    char normalized[VMH_NAME_MAX + 1]; /* lowercase, trailing dot removed */
+    char key[VMH_NAME_MAX + 1];        /* the part before the suffix or domain */
+    char domain[VMH_NAME_MAX + 1];     /* the suffix or domain that matched */
+};
+
+/* Classifies `name` under `config`.  Never fails: anything malformed (empty,
+ * too long, empty labels, characters no host name has) is NOT_OURS. */
+enum vmh_name_kind vmh_name_classify(const char *name, const struct vmh_config *config,
+                                     struct vmh_name *out);
+
+#endif

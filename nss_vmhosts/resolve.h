@@ -1,0 +1,59 @@
+/* The name rules applied to a validated cache: what a name answers and why.
+ * The module packs the answer for glibc; `vmhosts lookup` prints the why. */
+#ifndef VMHOSTS_RESOLVE_H
+#define VMHOSTS_RESOLVE_H
+
+#include <stdint.h>
+
+#include "cache.h"
+#include "names.h"
+
+#define VMH_ANSWER_MAX_ADDRS 64
+
+enum vmh_result {
+    VMH_FOUND = 0,
+    VMH_NOT_OURS,        /* UNAVAIL, ENOENT: let the next source answer */
+    VMH_NOT_FOUND,       /* ours, no such container or VM: NOTFOUND */
+    VMH_NO_DATA,         /* exists, no address of the asked family */
+    VMH_UNAVAILABLE      /* the backend is down and nothing answers */
+};
+
+/* Which rule decided, for `vmhosts lookup`. */
+enum vmh_rule {
+    VMH_RULE_NONE = 0,
+    VMH_RULE_NOT_OURS,
+    VMH_RULE_EXACT_ID,
+    VMH_RULE_NAME,
+    VMH_RULE_ID_PREFIX,
+    VMH_RULE_AMBIGUOUS_PREFIX,
+    VMH_RULE_COMPOSE,
+    VMH_RULE_HOSTNAME,
+    VMH_RULE_VM,
+    VMH_RULE_NOT_RUNNING,
+    VMH_RULE_NO_ADDRESS,
+    VMH_RULE_NO_MATCH,
+    VMH_RULE_BACKEND_DOWN
+};
+
+struct vmh_answer {
+    enum vmh_result result;
+    enum vmh_rule rule;
+    int cause_errno;                /* with VMH_UNAVAILABLE */
+    char canonical[VMH_NAME_MAX + 1];
+    char alias[VMH_NAME_MAX + 1];   /* the asked name when not canonical, else "" */
+    uint32_t record;                /* the first record that matched */
+    uint32_t addr_count;
+    struct vmh_cache_addr addrs[VMH_ANSWER_MAX_ADDRS];
+};
+
+/* family: AF_INET, AF_INET6 or AF_UNSPEC.  `cache` may be NULL (no cache).
+ * Copies everything it answers out of the cache. */
+void vmh_resolve(const struct vmh_cache *cache, const struct vmh_name *name, int family,
+                 struct vmh_answer *answer);
+
+const char *vmh_rule_text(enum vmh_rule rule);
+
+/* The errno that stands for a backend status (ECONNREFUSED, EACCES, ...). */
+int vmh_status_errno(uint32_t status);
+
+#endif

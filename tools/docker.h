@@ -1,0 +1,27 @@
+/* The Docker backend: the Engine API over a Unix socket (libcurl), the JSON
+ * mapped to hosts (jansson).  Podman serves the same API. */
+#ifndef VMHOSTS_DOCKER_H
+#define VMHOSTS_DOCKER_H
+
+#include <stddef.h>
+
+#include "snapshot.h"
+
+/* Maps a `GET /containers/json?all=1` body to hosts of backend DOCKER,
+ * appended to *out.  The hostname is not in the list: it is taken from
+ * `known` (the previous snapshot) by ID, else left NULL.  Returns 0, or -1
+ * with a message when the body is not the list Docker sends. */
+int vmh_docker_parse_list(const char *body, size_t length, const struct vmh_snapshot *known,
+                          struct vmh_snapshot *out, char *err, size_t err_size);
+
+/* Fills host->hostname (and what else only inspect has) from a
+ * `GET /containers/{id}/json` body. */
+int vmh_docker_parse_inspect(const char *body, size_t length, struct vmh_host *host, char *err,
+                             size_t err_size);
+
+/* Lists every container of every socket (space-separated), inspecting those
+ * `known` has no hostname for.  Sets out->backends[VMH_BACKEND_DOCKER]. */
+int vmh_docker_refresh(const char *sockets, long timeout_ms, const struct vmh_snapshot *known,
+                       struct vmh_snapshot *out);
+
+#endif

@@ -1,0 +1,71 @@
+/* What a refresh knows: every container and VM with its addresses, and how
+ * each backend answered.  Built by the backends, merged with the previous
+ * cache, written by cache_write.c. */
+#ifndef VMHOSTS_SNAPSHOT_H
+#define VMHOSTS_SNAPSHOT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cache.h"
+
+#define VMH_HOST_MAX_ADDRS 32
+#define VMH_MESSAGE_MAX 512
+
+struct vmh_host {
+    char *name;        /* container name without '/', or VM name */
+    char *id;          /* Docker's full ID; NULL for a VM */
+    char *hostname;    /* Config.Hostname; NULL when unknown or a VM */
+    char *project;     /* Compose project label, or NULL */
+    char *service;     /* Compose service label, or NULL */
+    char *network_container; /* --network container:<id or name>: its addresses are that one's */
+    uint8_t backend;   /* enum vmh_backend */
+    uint8_t state;     /* enum vmh_record_state */
+    size_t addr_count;
+    struct vmh_cache_addr addrs[VMH_HOST_MAX_ADDRS];
+};
+
+struct vmh_backend_state {
+    int64_t updated_ms;
+    int64_t attempted_ms;
+    uint32_t status;   /* enum vmh_backend_status */
+    char message[VMH_MESSAGE_MAX];
+};
+
+struct vmh_snapshot {
+    struct vmh_host *hosts;
+    size_t count, capacity;
+    struct vmh_backend_state backends[VMH_BACKEND_COUNT];
+};
+
+void vmh_snapshot_init(struct vmh_snapshot *snapshot);
+void vmh_snapshot_free(struct vmh_snapshot *snapshot);
+
+/* Appends a zeroed host; NULL when out of memory. */
+struct vmh_host *vmh_snapshot_add(struct vmh_snapshot *snapshot);
+
+/* Adds an address given as text; returns false when it is not a valid IPv4
+ * or IPv6 address (inet_pton) or the host has no room left. */
+bool vmh_host_add_address(struct vmh_host *host, const char *text);
+
+/* Copies every host and backend state of a validated cache. */
+int vmh_snapshot_from_cache(struct vmh_snapshot *snapshot, const struct vmh_cache *cache);
+
+/* Drops every host of `backend` from `into` and moves in those of `from`
+ * with from's state for that backend. */
+int vmh_snapshot_replace_backend(struct vmh_snapshot *into, struct vmh_snapshot *from,
+                                 enum vmh_backend backend);
+
+/* Writes dir/hosts.cache atomically (temporary file, fsync, rename),
+ * creating dir with `dir_mode` if missing.  Returns 0, or -1 with a message
+ * in err. */
+int vmh_cache_write(const char *dir, unsigned dir_mode, const struct vmh_snapshot *snapshot,
+                    int64_t now_ms, char *err, size_t err_size);
+
+/* The cache file's bytes for a snapshot (malloc'd), for the writer and the
+ * tests. */
+int vmh_cache_build(const struct vmh_snapshot *snapshot, int64_t now_ms, unsigned char **data,
+                    size_t *size);
+
+#endif
