@@ -1,1 +1,466 @@
-/* placeholder */
+/* The settings file.  This runs inside every process that resolves a name,
+ * so a bad file must never stop a lookup: a line that is not understood is
+ * skipped and counted, and the defaults stand in for whatever is missing. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#define DOMAIN_MAX 200 /* leaves room for a VM's label under the domain in 253 */
+#define LABEL_MAX 63
+
+/* How a key's value is checked and stored. */
+enum value_kind {
+    VALUE_PATH,          /* absolute */
+    VALUE_PATH_OR_EMPTY, /* absolute, or "" for automatic */
+    VALUE_PATH_LIST,     /* one or more absolute paths */
+    VALUE_SUFFIX,        /* one domain, a leading dot allowed */
+    VALUE_DOMAIN_LIST,   /* zero or more domains */
+    VALUE_NUMBER         /* a whole decimal within [min, max] */
+};
+
+struct key_rule {
+    const char *name;
+    enum value_kind kind;
+    size_t offset; /* of the field in struct vmh_config */
+    size_t size;   /* of a text field */
+    long min, max; /* of a number */
+};
+
+#define TEXT_RULE(key_, name_, kind_, field_)                                                \
+    [key_] = {name_, kind_, offsetof(struct vmh_config, field_),                              \
+              sizeof(((struct vmh_config *)0)->field_), 0, 0}
+#define NUMBER_RULE(key_, name_, field_, min_, max_)                                          \
+    [key_] = {name_, VALUE_NUMBER, offsetof(struct vmh_config, field_), sizeof(long), min_, max_}
+
+static const struct key_rule rules[VMH_CONF_KEY_COUNT] = {
+    TEXT_RULE(VMH_CONF_DOCKER_SOCKET, "docker_socket", VALUE_PATH_LIST, docker_socket),
+    TEXT_RULE(VMH_CONF_DOCKER_SUFFIX, "docker_suffix", VALUE_SUFFIX, docker_suffix),
+    TEXT_RULE(VMH_CONF_MULTIPASS_COMMAND, "multipass_command", VALUE_PATH, multipass_command),
+    TEXT_RULE(VMH_CONF_MULTIPASS_DOMAINS, "multipass_domains", VALUE_DOMAIN_LIST,
+              multipass_domains),
+    TEXT_RULE(VMH_CONF_CACHE_DIR, "cache_dir", VALUE_PATH, cache_dir),
+    TEXT_RULE(VMH_CONF_USER_CACHE_DIR, "user_cache_dir", VALUE_PATH_OR_EMPTY, user_cache_dir),
+    NUMBER_RULE(VMH_CONF_TTL, "ttl", ttl_s, 1, 86400),
+    NUMBER_RULE(VMH_CONF_MULTIPASS_TTL, "multipass_ttl", multipass_ttl_s, 1, 86400),
+    NUMBER_RULE(VMH_CONF_TIMEOUT_MS, "timeout_ms", timeout_ms, 10, 60000),
+    NUMBER_RULE(VMH_CONF_REFRESH_INTERVAL_MS, "refresh_interval_ms", refresh_interval_ms, 0,
+                60000),
+    TEXT_RULE(VMH_CONF_REFRESH_COMMAND, "refresh_command", VALUE_PATH, refresh_command),
+};
+
+/* A piece of the caller's text, which need not be NUL-terminated. */
+struct span {
+    const char *start;
+    size_t length;
+};
+
+const char *vmh_config_key_name(enum vmh_config_key key)
+{
+    /* "" rather than NULL: a caller printing an out-of-range key must not crash. */
+    if ((unsigned)key >= VMH_CONF_KEY_COUNT)
+        return "";
+    return rules[key].name;
+}
+
+const char *vmh_config_path(void)
+{
+    /* secure_getenv is NULL under AT_SECURE: a setuid program must not be
+     * pointed at a file its caller wrote. */
+    const char *path = secure_getenv(VMH_CONFIG_ENV);
+    return path && path[0] ? path : SYSCONFDIR "/vmhosts.conf";
+}
+
+void vmh_config_defaults(struct vmh_config *config)
+{
+    if (!config)
+        return;
+    memset(config, 0, sizeof *config);
+    snprintf(config->path, sizeof config->path, "%s", vmh_config_path());
+    snprintf(config->docker_socket, sizeof config->docker_socket, "/var/run/docker.sock");
+    snprintf(config->docker_suffix, sizeof config->docker_suffix, "docker");
+    snprintf(config->multipass_command, sizeof config->multipass_command,
+             "/snap/bin/multipass");
+    snprintf(config->multipass_domains, sizeof config->multipass_domains, "example.org");
+    snprintf(config->cache_dir, sizeof config->cache_dir, "%s", CACHEDIR);
+    config->ttl_s = 10;
+    config->multipass_ttl_s = 60;
+    config->timeout_ms = 1500;
+    config->refresh_interval_ms = 100;
+    snprintf(config->refresh_command, sizeof config->refresh_command, "%s", BINDIR "/vmhosts");
+    /* memset already made every origin VMH_ORIGIN_DEFAULT (0). */
+}
+
+/* --- values ---------------------------------------------------------------- */
+
+/* '\r' counts as a blank so that a file saved with CRLF line ends reads the same. */
+static int is_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r';
+}
+
+static struct span trim(struct span s)
+{
+    while (s.length > 0 && is_blank(s.start[0])) {
+        s.start++;
+        s.length--;
+    }
+    while (s.length > 0 && is_blank(s.start[s.length - 1]))
+        s.length--;
+    return s;
+}
+
+static int parse_number(struct span value, long min, long max, long *number)
+{
+    long n = 0;
+    if (value.length == 0)
+        return -1;
+    for (size_t i = 0; i < value.length; i++) {
+        char c = value.start[i];
+        if (c < '0' || c > '9')
+            return -1;
+        n = n * 10 + (c - '0');
+        if (n > max) /* checked every digit, so n never overflows */
+            return -1;
+    }
+    if (n < min)
+        return -1;
+    *number = n;
+    return 0;
+}
+
+/* Checks one domain and writes it lowercase, without its trailing dot (and
+ * its leading one when allowed), to out.  Returns its length, or -1. */
+static long normalize_domain(struct span d, int leading_dot, char *out, size_t out_size)
+{
+    if (leading_dot && d.length > 0 && d.start[0] == '.') {
+        d.start++;
+        d.length--;
+    }
+    if (d.length > 0 && d.start[d.length - 1] == '.')
+        d.length--;
+    if (d.length == 0 || d.length > DOMAIN_MAX || d.length >= out_size)
+        return -1;
+    size_t label = 0;
+    for (size_t i = 0; i < d.length; i++) {
+        char c = d.start[i];
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c - 'A' + 'a');
+        if (c == '.') {
+            if (label == 0)
+                return -1;
+            label = 0;
+        } else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+                     c == '_') ||
+                   ++label > LABEL_MAX) {
+            return -1;
+        }
+        out[i] = c;
+    }
+    if (label == 0)
+        return -1;
+    out[d.length] = '\0';
+    return (long)d.length;
+}
+
+/* Checks one absolute path and copies it to out.  Returns its length, or -1. */
+static long copy_path(struct span path, char *out, size_t out_size)
+{
+    if (path.length == 0 || path.start[0] != '/' || path.length >= out_size)
+        return -1;
+    memcpy(out, path.start, path.length);
+    out[path.length] = '\0';
+    return (long)path.length;
+}
+
+/* The blank-separated words of a list, each checked by the kind's rule,
+ * joined with single spaces in out.  An empty list is the caller's call. */
+static int normalize_list(struct span list, enum value_kind kind, char *out, size_t out_size)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    while ((list = trim(list)).length > 0) {
+        struct span word = {list.start, 0};
+        while (word.length < list.length && !is_blank(list.start[word.length]))
+            word.length++;
+        list.start += word.length;
+        list.length -= word.length;
+        if (used > 0) {
+            if (used + 1 >= out_size)
+                return -1;
+            out[used++] = ' ';
+        }
+        long length = kind == VALUE_PATH_LIST ? copy_path(word, out + used, out_size - used)
+                                              : normalize_domain(word, 0, out + used,
+                                                                 out_size - used);
+        if (length < 0)
+            return -1;
+        used += (size_t)length;
+    }
+    return 0;
+}
+
+/* Checks a text value by its key's rule and writes its stored form to text
+ * (rule->size bytes at most). */
+static int normalize_text(const struct key_rule *rule, struct span value, char *text)
+{
+    switch (rule->kind) {
+    case VALUE_PATH:
+        return copy_path(value, text, rule->size) >= 0 ? 0 : -1;
+    case VALUE_PATH_OR_EMPTY:
+        text[0] = '\0';
+        return value.length == 0 || copy_path(value, text, rule->size) >= 0 ? 0 : -1;
+    case VALUE_SUFFIX:
+        return normalize_domain(value, 1, text, rule->size) >= 0 ? 0 : -1;
+    case VALUE_PATH_LIST:
+        if (value.length == 0) /* no socket at all is a typo, not a choice */
+            return -1;
+        return normalize_list(value, rule->kind, text, rule->size);
+    case VALUE_DOMAIN_LIST: /* empty is allowed: no VM names */
+        return normalize_list(value, rule->kind, text, rule->size);
+    default:
+        return -1;
+    }
+}
+
+/* Stores value in the key's field when valid; the field is left as it was
+ * otherwise, so a bad line keeps the previous setting. */
+static int apply_value(struct vmh_config *config, const struct key_rule *rule,
+                       struct span value)
+{
+    char *field = (char *)config + rule->offset;
+    char text[VMH_LIST_MAX]; /* the widest text field */
+    long number;
+
+    if (rule->kind == VALUE_NUMBER) {
+        if (parse_number(value, rule->min, rule->max, &number) != 0)
+            return -1;
+        memcpy(field, &number, sizeof number);
+        return 0;
+    }
+    if (normalize_text(rule, value, text) != 0)
+        return -1;
+    memcpy(field, text, strlen(text) + 1);
+    return 0;
+}
+
+/* --- lines ----------------------------------------------------------------- */
+
+/* A '#' starts a comment only after a blank, so that a path may hold one. */
+static struct span cut_comment(struct span line)
+{
+    for (size_t i = 1; i < line.length; i++)
+        if (line.start[i] == '#' && is_blank(line.start[i - 1])) {
+            line.length = i;
+            break;
+        }
+    return line;
+}
+
+static const struct key_rule *find_rule(struct span key)
+{
+    for (size_t i = 0; i < VMH_CONF_KEY_COUNT; i++)
+        if (strlen(rules[i].name) == key.length &&
+            memcmp(rules[i].name, key.start, key.length) == 0)
+            return &rules[i];
+    return NULL;
+}
+
+/* Returns 0 for a setting applied or a line with nothing to apply, -1 for a
+ * bad line. */
+static int apply_line(struct vmh_config *config, struct span line)
+{
+    /* A NUL means the file is not text; nothing on such a line is trusted. */
+    if (memchr(line.start, '\0', line.length))
+        return -1;
+    line = trim(line);
+    if (line.length == 0 || line.start[0] == '#')
+        return 0;
+    line = trim(cut_comment(line));
+    const char *equals = memchr(line.start, '=', line.length);
+    if (!equals)
+        return -1;
+    struct span key = trim((struct span){line.start, (size_t)(equals - line.start)});
+    struct span value =
+        trim((struct span){equals + 1, line.length - (size_t)(equals + 1 - line.start)});
+    const struct key_rule *rule = find_rule(key);
+    if (!rule || apply_value(config, rule, value) != 0)
+        return -1;
+    config->origin[rule - rules] = VMH_ORIGIN_FILE;
+    return 0;
+}
+
+int vmh_config_parse(struct vmh_config *config, const char *text, size_t length,
+                     unsigned *bad_line)
+{
+    int bad = 0;
+    unsigned number = 0;
+
+    if (bad_line)
+        *bad_line = 0;
+    if (!config || !text)
+        return 0;
+    const char *cursor = text, *end = text + length;
+    while (cursor < end) {
+        const char *newline = memchr(cursor, '\n', (size_t)(end - cursor));
+        const char *stop = newline ? newline : end;
+        number++;
+        if (apply_line(config, (struct span){cursor, (size_t)(stop - cursor)}) != 0) {
+            if (bad == 0 && bad_line)
+                *bad_line = number;
+            if (bad < INT_MAX)
+                bad++;
+        }
+        cursor = newline ? newline + 1 : end;
+    }
+    return bad;
+}
+
+/* --- the file -------------------------------------------------------------- */
+
+/* Reads the whole regular file behind fd into malloc'd memory. */
+static int read_whole(int fd, char **text, size_t *length)
+{
+    struct stat st;
+    if (fstat(fd, &st) != 0)
+        return -1;
+    if (!S_ISREG(st.st_mode)) {
+        errno = EINVAL; /* a FIFO or device could block or never end */
+        return -1;
+    }
+    if (st.st_size > VMH_CONFIG_MAX_SIZE) {
+        errno = EFBIG;
+        return -1;
+    }
+    size_t size = (size_t)st.st_size, used = 0;
+    char *data = malloc(size > 0 ? size : 1);
+    if (!data)
+        return -1;
+    while (used < size) {
+        ssize_t got = read(fd, data + used, size - used);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            int saved = errno;
+            free(data);
+            errno = saved;
+            return -1;
+        }
+        if (got == 0) /* truncated since fstat: what is there is the file */
+            break;
+        used += (size_t)got;
+    }
+    *text = data;
+    *length = used;
+    return 0;
+}
+
+int vmh_config_load(struct vmh_config *config)
+{
+    if (!config) {
+        errno = EINVAL;
+        return -1;
+    }
+    vmh_config_defaults(config);
+    /* config->path would hold a truncated name, which is another file. */
+    if (strlen(vmh_config_path()) >= sizeof config->path) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    int fd = open(config->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0)
+        return errno == ENOENT || errno == ENOTDIR ? 0 : -1;
+    char *text = NULL;
+    size_t length = 0;
+    int status = read_whole(fd, &text, &length);
+    int saved = errno;
+    close(fd);
+    if (status != 0) {
+        errno = saved;
+        return -1;
+    }
+    vmh_config_parse(config, text, length, NULL);
+    free(text);
+    config->file_found = true;
+    return 0;
+}
+
+/* --- the cache folder ------------------------------------------------------ */
+
+static int copy_text(char *dir, size_t size, const char *text, size_t max)
+{
+    size_t length = strnlen(text, max);
+    if (length >= size || length == max)
+        return -1;
+    memcpy(dir, text, length);
+    dir[length] = '\0';
+    return 0;
+}
+
+/* user_cache_dir with each "%u" replaced, so one setting serves every user. */
+static int expand_uid(char *dir, size_t size, const char *pattern, size_t max, uid_t uid)
+{
+    char number[24];
+    size_t number_length = (size_t)snprintf(number, sizeof number, "%lu", (unsigned long)uid);
+    size_t used = 0, length = strnlen(pattern, max);
+    if (length == max)
+        return -1;
+    for (size_t i = 0; i < length; i++) {
+        const char *piece = pattern + i;
+        size_t piece_length = 1;
+        if (pattern[i] == '%' && i + 1 < length && pattern[i + 1] == 'u') {
+            piece = number;
+            piece_length = number_length;
+            i++;
+        }
+        if (used + piece_length >= size)
+            return -1;
+        memcpy(dir + used, piece, piece_length);
+        used += piece_length;
+    }
+    dir[used] = '\0';
+    return 0;
+}
+
+/* The runtime folder counts only when it is a real folder of this user's:
+ * under another owner, or as a symlink, it could point anywhere. */
+static int runtime_or_tmp(char *dir, size_t size, uid_t uid)
+{
+    char runtime[64];
+    struct stat st;
+    int length;
+    snprintf(runtime, sizeof runtime, "/run/user/%lu", (unsigned long)uid);
+    if (lstat(runtime, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == uid)
+        length = snprintf(dir, size, "%s/vmhosts", runtime);
+    else
+        length = snprintf(dir, size, "/tmp/vmhosts-%lu", (unsigned long)uid);
+    return length >= 0 && (size_t)length < size ? 0 : -1;
+}
+
+int vmh_config_own_cache_dir(const struct vmh_config *config, char *dir, size_t size)
+{
+    if (!dir || size == 0)
+        return -1;
+    dir[0] = '\0';
+    if (!config)
+        return -1;
+    uid_t euid = geteuid();
+    int status;
+    if (euid == 0)
+        status = copy_text(dir, size, config->cache_dir, sizeof config->cache_dir);
+    else if (config->user_cache_dir[0])
+        status = expand_uid(dir, size, config->user_cache_dir, sizeof config->user_cache_dir,
+                            euid);
+    else
+        status = runtime_or_tmp(dir, size, euid);
+    if (status != 0)
+        dir[0] = '\0';
+    return status;
+}

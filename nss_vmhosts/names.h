@@ -19,11 +19,18 @@ struct vmh_name {
     enum vmh_name_kind kind;
     char normalized[VMH_NAME_MAX + 1]; /* lowercase, trailing dot removed */
     char key[VMH_NAME_MAX + 1];        /* the part before the suffix or domain */
-    char domain[VMH_NAME_MAX + 1];     /* the suffix or domain that matched */
+    char domain[VMH_NAME_MAX + 1];     /* the suffix or domain that matched; for a
+                                        * bare name the docker suffix, which makes
+                                        * its canonical name */
 };
 
 /* Classifies `name` under `config`.  Never fails: anything malformed (empty,
- * too long, empty labels, characters no host name has) is NOT_OURS. */
+ * too long, empty labels, characters no host name has) is NOT_OURS.
+ * Letters are folded to lowercase and one trailing dot is dropped.  A label
+ * is 1 to 63 of [a-z0-9_-]; the key of a docker name may hold dots (a
+ * container may be called `my.app`), the key of a VM name may not (multipass
+ * names have none), so `www.sub.example.org` is not ours.  The docker suffix
+ * is tried before the VM domains. */
 enum vmh_name_kind vmh_name_classify(const char *name, const struct vmh_config *config,
                                      struct vmh_name *out);
 

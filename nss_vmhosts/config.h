@@ -1,0 +1,91 @@
+/* The settings: /etc/vmhosts.conf (under --sysconfdir), or the file that
+ * VMHOSTS_CONF names unless the process is setuid or setgid (AT_SECURE).
+ * `key = value` lines, `#` comments, every key optional.  The module must
+ * never fail over a bad file, so parsing skips what it does not understand
+ * and reports only the first bad line's number, for the command to print. */
+#ifndef VMHOSTS_CONFIG_H
+#define VMHOSTS_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define VMH_PATH_MAX 256
+#define VMH_LIST_MAX 1024        /* a space-separated list of sockets or domains */
+#define VMH_CONFIG_MAX_SIZE 65536 /* a larger settings file is not read */
+#define VMH_CONFIG_ENV "VMHOSTS_CONF"
+
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc"
+#endif
+#ifndef BINDIR
+#define BINDIR "/usr/local/bin"
+#endif
+#ifndef CACHEDIR
+#define CACHEDIR "/var/cache/vmhosts"
+#endif
+
+/* Where each setting came from, for `vmhosts status`. */
+enum vmh_config_origin {
+    VMH_ORIGIN_DEFAULT = 0,
+    VMH_ORIGIN_FILE = 1
+};
+
+enum vmh_config_key {
+    VMH_CONF_DOCKER_SOCKET,
+    VMH_CONF_DOCKER_SUFFIX,
+    VMH_CONF_MULTIPASS_COMMAND,
+    VMH_CONF_MULTIPASS_DOMAINS,
+    VMH_CONF_CACHE_DIR,
+    VMH_CONF_USER_CACHE_DIR,
+    VMH_CONF_TTL,
+    VMH_CONF_MULTIPASS_TTL,
+    VMH_CONF_TIMEOUT_MS,
+    VMH_CONF_REFRESH_INTERVAL_MS,
+    VMH_CONF_REFRESH_COMMAND,
+    VMH_CONF_KEY_COUNT
+};
+
+struct vmh_config {
+    char path[VMH_PATH_MAX];                /* the file read, or that would be */
+    bool file_found;
+    char docker_socket[VMH_LIST_MAX];       /* paths, single spaces between */
+    char docker_suffix[64];                 /* lowercase, no leading or trailing dot */
+    char multipass_command[VMH_PATH_MAX];
+    char multipass_domains[VMH_LIST_MAX];   /* lowercase, no trailing dots, single spaces */
+    char cache_dir[VMH_PATH_MAX];           /* root's cache */
+    char user_cache_dir[VMH_PATH_MAX];      /* "" = automatic; "%u" stands for the uid */
+    long ttl_s;
+    long multipass_ttl_s;
+    long timeout_ms;
+    long refresh_interval_ms;
+    char refresh_command[VMH_PATH_MAX];
+    unsigned char origin[VMH_CONF_KEY_COUNT]; /* enum vmh_config_origin */
+};
+
+/* The key's name in the file ("docker_socket", ...). */
+const char *vmh_config_key_name(enum vmh_config_key key);
+
+/* The file to read: $VMHOSTS_CONF when set and allowed, else the system's. */
+const char *vmh_config_path(void);
+
+void vmh_config_defaults(struct vmh_config *config);
+
+/* Applies the `key = value` lines of text over what *config holds.  A line
+ * that is not a known key with a valid value is skipped; *bad_line (when
+ * not NULL) gets the first such line's number, or 0.  Returns the number of
+ * lines skipped. */
+int vmh_config_parse(struct vmh_config *config, const char *text, size_t length,
+                     unsigned *bad_line);
+
+/* Defaults, then the file at vmh_config_path().  A missing file is not an
+ * error (file_found false).  Returns 0, or -1 with errno when the file
+ * exists but cannot be read (the defaults are then in force). */
+int vmh_config_load(struct vmh_config *config);
+
+/* The cache folder this process writes (its refresher's): cache_dir for
+ * root, else user_cache_dir, else /run/user/<uid>/vmhosts when that runtime
+ * folder is the user's, else /tmp/vmhosts-<uid>.  Returns 0, or -1 when the
+ * path does not fit. */
+int vmh_config_own_cache_dir(const struct vmh_config *config, char *dir, size_t size);
+
+#endif
