@@ -7,8 +7,8 @@
  * in its environment; waited for through a pidfd, never with waitpid(-1) and
  * never by touching SIGCHLD; at the deadline the whole group is killed.  A
  * host that ignores SIGCHLD or reaps every child does not break it. */
-#ifndef VMHOSTS_SPAWN_H
-#define VMHOSTS_SPAWN_H
+#ifndef VMHOSTS_SUBPROCESS_H
+#define VMHOSTS_SUBPROCESS_H
 
 #include <stdbool.h>
 #include <stddef.h>
