@@ -1,2 +1,855 @@
+/* The Docker backend: the JSON parsers against real and assembled API
+ * output (tests/fixtures/docker), hostile input, and vmh_docker_refresh
+ * against a fake Docker served by a forked child on a Unix socket. */
+#include <arpa/inet.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
 #include "check.h"
-int main(void) { return check_skip_all("not written yet"); }
+#include "docker.h"
+
+#define ID_WEB "f5af31dae7f665bd194ec7261bdc84e5df9c64753abb4a6cec6c33f7cf64c3fc"
+#define ID_HOSTNET "111b22dba993f3282257cbafc87c77763cb4f8a8e534804ef1feae9c8ef282a1"
+#define ID_SIDECAR "4cb07b47f9fb4d5b8d0e3b1e6d1c2f0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e"
+#define ID_EXITED "095351afe7b4995dfb3e965f9cfd3a07b1fe69198c50085a2cb7c2b5a5c9b62f"
+
+#define LIST_152 "docker/docker-containers-json-list-api1.52-reconstructed.json"
+#define LIST_122 "docker/docker-containers-json-list-default-bridge-api1.22.json"
+#define INSPECT_COMPOSE "docker/docker-inspect-compose-userdefined-net-aliases-docker23.json"
+#define INSPECT_HOST "docker/docker-inspect-net-host-docker23.json"
+#define INSPECT_IPV6 "docker/docker-inspect-ipv6-multinet-dnsnames-api1.52-reconstructed-trimmed.json"
+#define INSPECT_SIDECAR "docker/docker-inspect-net-container-X-reconstructed-trimmed.json"
+
+static char *read_fixture(const char *name, size_t *length)
+{
+    char *text = check_read_file(check_fixture(name), length);
+    if (!text) {
+        printf("Bail out! cannot read fixture %s\n", check_fixture(name));
+        exit(1);
+    }
+    return text;
+}
+
+static const struct vmh_host *find_host(const struct vmh_snapshot *snapshot, const char *name)
+{
+    for (size_t i = 0; i < snapshot->count; i++)
+        if (snapshot->hosts[i].name && strcmp(snapshot->hosts[i].name, name) == 0)
+            return &snapshot->hosts[i];
+    return NULL;
+}
+
+/* The host's addresses as "a b c", in order. */
+static const char *addresses_of(const struct vmh_host *host)
+{
+    static char text[2048];
+    text[0] = '\0';
+    for (size_t i = 0; host && i < host->addr_count; i++) {
+        char one[INET6_ADDRSTRLEN];
+        int family = host->addrs[i].family == 4 ? AF_INET : AF_INET6;
+        inet_ntop(family, host->addrs[i].bytes, one, sizeof one);
+        size_t used = strlen(text);
+        snprintf(text + used, sizeof text - used, "%s%s", used ? " " : "", one);
+    }
+    return text;
+}
+
+static int parse_text(const char *text, const struct vmh_snapshot *known,
+                      struct vmh_snapshot *out, char *err, size_t err_size)
+{
+    return vmh_docker_parse_list(text, strlen(text), known, out, err, err_size);
+}
+
+/* --- the list fixtures ------------------------------------------------- */
+
+static void test_list_api152(void)
+{
+    size_t length;
+    char *body = read_fixture(LIST_152, &length);
+    struct vmh_snapshot out;
+    vmh_snapshot_init(&out);
+    char err[512] = "";
+    CHECK_INT(vmh_docker_parse_list(body, length, NULL, &out, err, sizeof err), 0, "1.52: parses");
+    CHECK_INT(out.count, 4, "1.52: four containers");
+    const struct vmh_host *web = find_host(&out, "shop-web-1");
+    CHECK(web != NULL, "1.52: name without its '/'");
+    if (web) {
+        CHECK_STR(web->id, ID_WEB, "1.52: full ID");
+        CHECK_INT(web->backend, VMH_BACKEND_DOCKER, "1.52: backend docker");
+        CHECK_INT(web->state, VMH_STATE_RUNNING, "1.52: State running");
+        CHECK_STR(web->project, "shop", "1.52: compose project label");
+        CHECK_STR(web->service, "web", "1.52: compose service label");
+        CHECK(web->hostname == NULL, "1.52: no hostname in a list without `known`");
+        CHECK(web->network_container == NULL, "1.52: own network");
+        /* Networks by name ("backend" < "shop_default"), IPv4 first; the
+         * empty GlobalIPv6Address of "backend" is skipped. */
+        CHECK_STR(addresses_of(web), "172.21.0.5 172.20.0.2 fd00:dead:beef::2",
+                  "1.52: every network's IPv4, then IPv6");
+    }
+    const struct vmh_host *hostnet = find_host(&out, "hostnet");
+    CHECK_STR(addresses_of(hostnet), "127.0.0.1 ::1", "1.52: --network host is loopback");
+    CHECK(hostnet && hostnet->project == NULL, "1.52: no compose label, no project");
+    const struct vmh_host *sidecar = find_host(&out, "sidecar");
+    CHECK_STR(sidecar ? sidecar->network_container : NULL, ID_WEB,
+              "1.52: container:<id> remembered");
+    CHECK_STR(addresses_of(sidecar), "172.21.0.5 172.20.0.2 fd00:dead:beef::2",
+              "1.52: container:<id> has that container's addresses");
+    const struct vmh_host *exited = find_host(&out, "drunk_golick");
+    CHECK(exited && exited->state == VMH_STATE_STOPPED, "1.52: exited is stopped");
+    CHECK_INT(exited ? exited->addr_count : 99, 0, "1.52: exited has no address");
+    vmh_snapshot_free(&out);
+    free(body);
+}
+
+static void test_list_api122(void)
+{
+    size_t length;
+    char *body = read_fixture(LIST_122, &length);
+    struct vmh_snapshot out;
+    vmh_snapshot_init(&out);
+    CHECK_INT(vmh_docker_parse_list(body, length, NULL, &out, NULL, 0), 0, "1.22: parses");
+    CHECK_INT(out.count, 1, "1.22: one container");
+    const struct vmh_host *host = find_host(&out, "drunk_golick");
+    CHECK_STR(host ? host->id : NULL, ID_EXITED, "1.22: ID");
+    CHECK(host && host->state == VMH_STATE_RUNNING, "1.22: no State, Status \"Up ...\" runs");
+    CHECK_STR(addresses_of(host), "172.17.0.2", "1.22: bridge address (NetworkMode default)");
+    vmh_snapshot_free(&out);
+    free(body);
+}
+
+static void add_known(struct vmh_snapshot *known, const char *id, const char *hostname,
+                      uint8_t backend)
+{
+    struct vmh_host *host = vmh_snapshot_add(known);
+    host->name = strdup("old-name");
+    host->id = strdup(id);
+    host->hostname = strdup(hostname);
+    host->backend = backend;
+}
+
+static void test_hostname_from_known(void)
+{
+    size_t length;
+    char *body = read_fixture(LIST_152, &length);
+    struct vmh_snapshot known, out;
+    vmh_snapshot_init(&known);
+    vmh_snapshot_init(&out);
+    add_known(&known, ID_WEB, "Web-Host", VMH_BACKEND_DOCKER);
+    add_known(&known, ID_HOSTNET, "not-a-container", VMH_BACKEND_MULTIPASS);
+    CHECK_INT(vmh_docker_parse_list(body, length, &known, &out, NULL, 0), 0, "known: parses");
+    const struct vmh_host *web = find_host(&out, "shop-web-1");
+    CHECK_STR(web ? web->hostname : NULL, "Web-Host", "known: hostname carried over by ID");
+    const struct vmh_host *hostnet = find_host(&out, "hostnet");
+    CHECK(hostnet && hostnet->hostname == NULL, "known: another backend's host is not used");
+    const struct vmh_host *sidecar = find_host(&out, "sidecar");
+    CHECK(sidecar && sidecar->hostname == NULL, "known: an unknown ID has no hostname");
+    vmh_snapshot_free(&known);
+    vmh_snapshot_free(&out);
+    free(body);
+}
+
+/* --- inspect ----------------------------------------------------------- */
+
+static void check_inspect_fixture(const char *fixture, const char *id, const char *expected)
+{
+    size_t length;
+    char *body = read_fixture(fixture, &length);
+    struct vmh_host host = {.id = strdup(id)};
+    char err[512] = "";
+    char what[256];
+    snprintf(what, sizeof what, "inspect %s: hostname %s", fixture, expected);
+    int result = vmh_docker_parse_inspect(body, length, &host, err, sizeof err);
+    if (result != 0)
+        printf("# %s\n", err);
+    CHECK_STR(result == 0 ? host.hostname : NULL, expected, what);
+    free(host.id);
+    free(host.hostname);
+    free(body);
+}
+
+static int inspect_text(const char *text, struct vmh_host *host, char *err, size_t err_size)
+{
+    return vmh_docker_parse_inspect(text, strlen(text), host, err, err_size);
+}
+
+static void test_inspect(void)
+{
+    check_inspect_fixture(INSPECT_COMPOSE, ID_WEB, "f5af31dae7f6");
+    check_inspect_fixture(INSPECT_HOST, ID_HOSTNET, "fedora");
+    check_inspect_fixture(INSPECT_IPV6, ID_WEB, "web");
+    check_inspect_fixture(INSPECT_SIDECAR, ID_SIDECAR, "web");
+
+    struct vmh_host host = {.id = strdup(ID_WEB)};
+    char err[512] = "";
+    CHECK_INT(inspect_text("{\"Config\":{\"Hostname\":\"MyHost\"}}", &host, err, sizeof err), 0,
+              "inspect: no Id is fine");
+    CHECK_STR(host.hostname, "MyHost", "inspect: hostname kept as Docker spells it");
+    CHECK_INT(inspect_text("{\"Id\":\"" ID_HOSTNET "\",\"Config\":{\"Hostname\":\"other\"}}",
+                           &host, err, sizeof err), -1, "inspect: another container's answer fails");
+    CHECK(strstr(err, ID_HOSTNET) != NULL, "inspect: the error names the other ID");
+    CHECK_STR(host.hostname, "MyHost", "inspect: another container's hostname is not taken");
+    CHECK_INT(inspect_text("{}", &host, NULL, 0), 0, "inspect: missing Config tolerated");
+    CHECK_INT(inspect_text("{\"Config\":{\"Hostname\":42}}", &host, NULL, 0), 0,
+              "inspect: Hostname a number tolerated");
+    CHECK_INT(inspect_text("{\"Config\":{\"Hostname\":\"\"}}", &host, NULL, 0), 0,
+              "inspect: empty Hostname tolerated");
+    CHECK_INT(inspect_text("{\"Config\":\"x\"}", &host, NULL, 0), 0,
+              "inspect: Config a string tolerated");
+    CHECK_STR(host.hostname, "MyHost", "inspect: unusable hostnames keep the one known");
+    CHECK_INT(inspect_text("[]", &host, err, sizeof err), -1, "inspect: an array fails");
+    CHECK(strstr(err, "expected a JSON object") != NULL, "inspect: the error says why");
+    CHECK_INT(inspect_text("{\"Config\":", &host, err, sizeof err), -1, "inspect: truncated fails");
+    CHECK(strstr(err, "not JSON") != NULL, "inspect: truncated: the error says not JSON");
+    CHECK_INT(vmh_docker_parse_inspect(NULL, 0, &host, err, sizeof err), -1, "inspect: no body");
+    CHECK_INT(inspect_text("{}", NULL, err, sizeof err), -1, "inspect: no host");
+    free(host.id);
+    free(host.hostname);
+}
+
+/* --- assembled lists: the rules one at a time ---------------------------- */
+
+#define ENTRY(id, name, rest) "{\"Id\":\"" id "\",\"Names\":[\"/" name "\"],\"State\":\"running\"" rest "}"
+#define NETS(json) ",\"NetworkSettings\":{\"Networks\":" json "}"
+#define MODE(mode) ",\"HostConfig\":{\"NetworkMode\":\"" mode "\"}"
+
+/* Parses a one-off list; returns its hosts (the caller frees). */
+static struct vmh_snapshot parse_ok(const char *text, const char *what)
+{
+    struct vmh_snapshot out;
+    vmh_snapshot_init(&out);
+    char err[512] = "";
+    int result = parse_text(text, NULL, &out, err, sizeof err);
+    if (result != 0)
+        printf("# %s\n", err);
+    CHECK_INT(result, 0, what);
+    return out;
+}
+
+static void test_network_order(void)
+{
+    struct vmh_snapshot out = parse_ok(
+        "[" ENTRY("aa01", "multi",
+                  NETS("{\"zeta\":{\"IPAddress\":\"10.0.0.3\",\"GlobalIPv6Address\":\"fd00::3\"},"
+                       "\"bridge\":{\"IPAddress\":\"172.17.0.5\",\"GlobalIPv6Address\":\"fd00::5\"},"
+                       "\"alpha\":{\"IPAddress\":\"10.0.0.1\",\"GlobalIPv6Address\":\"\"},"
+                       "\"Zulu\":{\"IPAddress\":\"10.0.0.3\",\"GlobalIPv6Address\":\"FD00::5\"}}")) "]",
+        "order: parses");
+    CHECK_STR(addresses_of(find_host(&out, "multi")),
+              "172.17.0.5 10.0.0.3 10.0.0.1 fd00::5 fd00::3",
+              "order: bridge first, then by name (strcmp), IPv4 before IPv6, no duplicates");
+    vmh_snapshot_free(&out);
+}
+
+static void test_network_modes(void)
+{
+    struct vmh_snapshot out = parse_ok(
+        "[" ENTRY("aa01", "h", MODE("host") NETS("{\"bridge\":{\"IPAddress\":\"172.17.0.9\"}}"))
+        "," ENTRY("aa02", "n", MODE("none") NETS("{\"none\":{\"IPAddress\":\"172.17.0.8\"}}"))
+        "," ENTRY("bb03ff", "target", NETS("{\"bridge\":{\"IPAddress\":\"172.17.0.3\"}}"))
+        "," ENTRY("bb04", "by-name", MODE("container:target"))
+        "," ENTRY("bb05", "by-prefix", MODE("container:BB03"))
+        "," ENTRY("bb06", "ambiguous", MODE("container:b"))
+        "," ENTRY("bb07", "unknown", MODE("container:nosuch") NETS("{\"x\":{\"IPAddress\":\"1.2.3.4\"}}"))
+        "," ENTRY("bb08", "chained", MODE("container:by-name"))
+        "," ENTRY("cc09", "loop-a", MODE("container:loop-b"))
+        "," ENTRY("cc0a", "loop-b", MODE("container:loop-a"))
+        "," ENTRY("cc0b", "self", MODE("container:self"))
+        "," ENTRY("cc0c", "empty", MODE("container:")) "]",
+        "modes: parses");
+    CHECK_STR(addresses_of(find_host(&out, "h")), "127.0.0.1 ::1",
+              "modes: host ignores Networks, loopback only");
+    CHECK_STR(addresses_of(find_host(&out, "n")), "", "modes: none has no address");
+    CHECK_STR(addresses_of(find_host(&out, "by-name")), "172.17.0.3", "modes: container:<name>");
+    CHECK_STR(addresses_of(find_host(&out, "by-prefix")), "172.17.0.3",
+              "modes: container:<ID prefix>, any case");
+    CHECK_STR(addresses_of(find_host(&out, "ambiguous")), "", "modes: ambiguous prefix: none");
+    CHECK_STR(addresses_of(find_host(&out, "unknown")), "",
+              "modes: unknown container: none, not its own Networks");
+    const struct vmh_host *unknown = find_host(&out, "unknown");
+    CHECK_STR(unknown ? unknown->network_container : NULL, "nosuch",
+              "modes: the reference is kept as written");
+    CHECK_STR(addresses_of(find_host(&out, "chained")), "172.17.0.3", "modes: a chain is followed");
+    CHECK_STR(addresses_of(find_host(&out, "loop-a")), "", "modes: a loop ends, no address");
+    CHECK_STR(addresses_of(find_host(&out, "self")), "", "modes: itself: no address");
+    CHECK_STR(addresses_of(find_host(&out, "empty")), "", "modes: container: with no name");
+    vmh_snapshot_free(&out);
+}
+
+/* container:X names a container of the same engine: hosts already in the
+ * snapshot (another backend, another socket) are not searched or touched. */
+static void test_append_keeps_existing(void)
+{
+    struct vmh_snapshot out;
+    vmh_snapshot_init(&out);
+    struct vmh_host *vm = vmh_snapshot_add(&out);
+    vm->name = strdup("target");
+    vm->backend = VMH_BACKEND_MULTIPASS;
+    vmh_host_add_address(vm, "10.9.9.9");
+    CHECK_INT(parse_text("[" ENTRY("aa01", "side", MODE("container:target")) "]", NULL, &out,
+                         NULL, 0), 0, "append: parses");
+    CHECK_INT(out.count, 2, "append: one host added");
+    CHECK_STR(out.hosts[0].name, "target", "append: the existing host is kept first");
+    CHECK_STR(addresses_of(&out.hosts[1]), "", "append: another backend's host is not a target");
+    CHECK_INT(parse_text("{}", NULL, &out, NULL, 0), -1, "append: failed parse");
+    CHECK_INT(out.count, 2, "append: a failed parse adds nothing");
+    vmh_snapshot_free(&out);
+}
+
+static void test_wrong_types(void)
+{
+    struct vmh_snapshot out = parse_ok(
+        "[42, \"x\", null, [], {}, {\"Id\": 7}, {\"Id\":\"\"}, {\"Id\":\"xyz-not-hex\"},"
+        " {\"Id\":\"" ID_WEB "0\"},"
+        " {\"Id\":\"ABCDEF0123456789\",\"Names\":12,\"State\":\"running\",\"Labels\":\"x\","
+        "  \"HostConfig\":\"y\",\"NetworkSettings\":{\"Networks\":\"z\"}},"
+        " {\"Id\":\"aa02\",\"Names\":[],\"State\":42,\"Status\":\"Up 2 hours\"},"
+        " {\"Id\":\"aa03\",\"Names\":[\"/\"],\"State\":\"paused\",\"Status\":\"Up 1 minute (Paused)\"},"
+        " {\"Id\":\"aa04\",\"Names\":[\"/bad-addrs\"],\"Labels\":{\"com.docker.compose.project\":3},"
+        "  \"NetworkSettings\":{\"Networks\":{\"a\":{\"IPAddress\":42},\"b\":{\"IPAddress\":\"not-an-ip\"},"
+        "  \"c\":{\"IPAddress\":\"999.1.1.1\"},\"d\":{\"IPAddress\":\"fd00::1\"},"
+        "  \"e\":{\"GlobalIPv6Address\":\"10.1.1.1\"},\"f\":\"g\",\"h\":{\"IPAddress\":\"10.1.1.2\"},"
+        "  \"i\":{\"GlobalIPv6Address\":\"fd00::zz\"}}}}]",
+        "types: a list with wrong types parses");
+    CHECK_INT(out.count, 4, "types: non-objects, missing, empty, long and non-hex Ids skipped");
+    const struct vmh_host *upper = find_host(&out, "abcdef012345");
+    CHECK(upper != NULL, "types: Names a number: the ID's first 12 characters");
+    CHECK_STR(upper ? upper->id : NULL, "abcdef0123456789", "types: Id lowercased");
+    CHECK(upper && upper->project == NULL, "types: Labels a string: no project");
+    CHECK_INT(upper ? upper->addr_count : 99, 0, "types: Networks a string: no address");
+    const struct vmh_host *old = find_host(&out, "aa02");
+    CHECK(old && old->state == VMH_STATE_RUNNING, "types: State not a string: Status \"Up\" runs");
+    const struct vmh_host *paused = find_host(&out, "aa03");
+    CHECK(paused && paused->state == VMH_STATE_STOPPED, "types: paused is not running");
+    const struct vmh_host *bad = find_host(&out, "bad-addrs");
+    CHECK_STR(addresses_of(bad), "10.1.1.2", "types: only valid addresses of the right family");
+    CHECK(bad && bad->state == VMH_STATE_STOPPED, "types: neither State nor Status: stopped");
+    CHECK(bad && bad->project == NULL, "types: a label that is not a string: none");
+    vmh_snapshot_free(&out);
+}
+
+static void test_too_many_networks(void)
+{
+    char text[8192] = "[{\"Id\":\"aa\",\"NetworkSettings\":{\"Networks\":{";
+    for (int i = 0; i < 40; i++) {
+        size_t used = strlen(text);
+        snprintf(text + used, sizeof text - used, "%s\"n%02d\":{\"IPAddress\":\"10.0.0.%d\"}",
+                 i ? "," : "", i, i + 1);
+    }
+    strcat(text, "}}}]");
+    struct vmh_snapshot out = parse_ok(text, "40 networks: parses");
+    CHECK_INT(out.count == 1 ? out.hosts[0].addr_count : 0, VMH_HOST_MAX_ADDRS,
+              "40 networks: the first 32 addresses are kept");
+    vmh_snapshot_free(&out);
+}
+
+static void check_broken(const char *text, size_t length, const char *expected, const char *what)
+{
+    struct vmh_snapshot out;
+    vmh_snapshot_init(&out);
+    char err[512] = "";
+    CHECK_INT(vmh_docker_parse_list(text, length, NULL, &out, err, sizeof err), -1, what);
+    char error_what[300];
+    snprintf(error_what, sizeof error_what, "%s: the error says \"%s\"", what, expected);
+    if (!strstr(err, expected))
+        printf("# got: %s\n", err);
+    CHECK(strstr(err, expected) != NULL, error_what);
+    CHECK_INT(out.count, 0, "broken: no host added");
+    vmh_snapshot_free(&out);
+}
+
+static void test_broken_lists(void)
+{
+    check_broken("", 0, "not JSON", "broken: empty");
+    check_broken(NULL, 0, "answered nothing", "broken: no body");
+    check_broken("null", 4, "expected a JSON array", "broken: null");
+    check_broken("{}", 2, "not a container list (expected a JSON array)", "broken: {}");
+    check_broken("42", 2, "expected a JSON array", "broken: a number");
+    check_broken("[", 1, "not JSON", "broken: [");
+    check_broken("[] trailing", 11, "not JSON", "broken: garbage after the list");
+    check_broken("[{\"Id\":\"a\0b\"}]", 14, "not JSON", "broken: a NUL byte");
+    check_broken("[\"\xff\"]", 5, "not JSON", "broken: invalid UTF-8");
+    size_t length;
+    char *body = read_fixture(LIST_152, &length);
+    check_broken(body, length / 2, "not JSON", "broken: the 1.52 list cut in half");
+    free(body);
+    size_t depth = 100000;
+    char *deep = malloc(depth);
+    memset(deep, '[', depth);
+    check_broken(deep, depth, "not JSON", "broken: 100000 nested arrays, no stack overflow");
+    free(deep);
+    size_t many = 100001;
+    char *empties = malloc(many * 3 + 2);
+    char *end = empties;
+    *end++ = '[';
+    for (size_t i = 0; i < many; i++, end += 3)
+        memcpy(end, i ? ",{}" : "{} ", 3);
+    *end++ = ']';
+    check_broken(empties, (size_t)(end - empties), "more than the 100000",
+                 "broken: 100001 entries refused");
+    free(empties);
+}
+
+/* A 10 MB answer of valid containers: parsed whole, nothing lost. */
+static void test_large_list(void)
+{
+    size_t count = 70000, capacity = count * 200, used = 0;
+    char *text = malloc(capacity);
+    text[used++] = '[';
+    for (size_t i = 0; i < count; i++)
+        used += (size_t)snprintf(text + used, capacity - used,
+                                 "%s{\"Id\":\"%064zx\",\"Names\":[\"/c%zu\"],\"State\":\"running\","
+                                 "\"NetworkSettings\":{\"Networks\":{\"bridge\":{\"IPAddress\":"
+                                 "\"10.%zu.%zu.%zu\"}}}}",
+                                 i ? "," : "", i + 1, i, i >> 16, (i >> 8) & 255, i & 255);
+    text[used++] = ']';
+    printf("# large list: %zu bytes\n", used);
+    struct vmh_snapshot out;
+    vmh_snapshot_init(&out);
+    char err[512] = "";
+    CHECK_INT(vmh_docker_parse_list(text, used, NULL, &out, err, sizeof err), 0, "10 MB: parses");
+    CHECK_INT(out.count, count, "10 MB: every container");
+    const struct vmh_host *last = find_host(&out, "c69999");
+    CHECK_STR(addresses_of(last), "10.1.17.111", "10 MB: the last one's address");
+    vmh_snapshot_free(&out);
+    free(text);
+}
+
+/* --- a fake Docker ------------------------------------------------------- */
+
+enum fake_mode {
+    FAKE_OK,
+    FAKE_500,
+    FAKE_GARBAGE,
+    FAKE_NOT_ARRAY,
+    FAKE_CLOSE_MID_BODY,
+    FAKE_SILENT,
+    FAKE_HUGE
+};
+
+struct fake {
+    pid_t pid;
+    char dir[64];
+    char socket[128];
+    char log[128];
+};
+
+static char *fake_list_body;
+static char *fake_inspect_bodies[3];
+static const char *const fake_inspect_ids[3] = {ID_WEB, ID_HOSTNET, ID_SIDECAR};
+
+static int write_all(int fd, const char *data, size_t length)
+{
+    while (length > 0) {
+        ssize_t wrote = write(fd, data, length);
+        if (wrote <= 0)
+            return -1;
+        data += wrote;
+        length -= (size_t)wrote;
+    }
+    return 0;
+}
+
+static int respond(int fd, int status, const char *body)
+{
+    char header[256];
+    snprintf(header, sizeof header,
+             "HTTP/1.1 %d Fake\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n\r\n",
+             status, strlen(body));
+    return write_all(fd, header, strlen(header)) || write_all(fd, body, strlen(body)) ? -1 : 0;
+}
+
+static int respond_huge(int fd)
+{
+    const char *header = "HTTP/1.1 200 OK\r\nContent-Length: 41943040\r\n\r\n[";
+    static char chunk[65536];
+    memset(chunk, ' ', sizeof chunk);
+    if (write_all(fd, header, strlen(header)) != 0)
+        return -1;
+    for (int i = 0; i < 640; i++)
+        if (write_all(fd, chunk, sizeof chunk) != 0)
+            return -1;
+    return -1;
+}
+
+static int respond_inspect(int fd, const char *path)
+{
+    for (int i = 0; i < 3; i++) {
+        char expected[128];
+        snprintf(expected, sizeof expected, "/containers/%s/json", fake_inspect_ids[i]);
+        if (strcmp(path, expected) == 0)
+            return respond(fd, 200, fake_inspect_bodies[i]);
+    }
+    return respond(fd, 404, "{\"message\":\"No such container\"}");
+}
+
+/* Returns -1 to close the connection. */
+static int answer(int fd, enum fake_mode mode, const char *path)
+{
+    switch (mode) {
+    case FAKE_500:
+        return respond(fd, 500, "{\"message\":\"boom\\nsecond line\"}");
+    case FAKE_GARBAGE:
+        return respond(fd, 200, "hello, I am not Docker");
+    case FAKE_NOT_ARRAY:
+        return respond(fd, 200, "{\"containers\":[]}");
+    case FAKE_CLOSE_MID_BODY: {
+        const char *partial = "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n[{\"Id\":";
+        write_all(fd, partial, strlen(partial));
+        return -1;
+    }
+    case FAKE_SILENT:
+        sleep(60);
+        return -1;
+    case FAKE_HUGE:
+        return respond_huge(fd);
+    case FAKE_OK:
+        break;
+    }
+    if (strcmp(path, "/containers/json?all=1") == 0)
+        return respond(fd, 200, fake_list_body);
+    return respond_inspect(fd, path);
+}
+
+/* Serves requests on one connection (keep-alive) until the client closes
+ * it; the refresher's own connect() probe closes at once. */
+static void serve_connection(int fd, enum fake_mode mode, int log)
+{
+    char request[8192];
+    size_t used = 0;
+    for (;;) {
+        char *end;
+        while (!(end = memmem(request, used, "\r\n\r\n", 4))) {
+            ssize_t got = used < sizeof request ? read(fd, request + used, sizeof request - used) : 0;
+            if (got <= 0)
+                return;
+            used += (size_t)got;
+        }
+        char path[512] = "";
+        request[used < sizeof request ? used : sizeof request - 1] = '\0';
+        sscanf(request, "GET %511s", path);
+        dprintf(log, "GET %s\n", path);
+        if (answer(fd, mode, path) != 0)
+            return;
+        size_t consumed = (size_t)(end + 4 - request);
+        memmove(request, end + 4, used - consumed);
+        used -= consumed;
+    }
+}
+
+static void serve(int listener, enum fake_mode mode, const char *log_path)
+{
+    signal(SIGPIPE, SIG_IGN);
+    int log = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    for (;;) {
+        int fd = accept4(listener, NULL, NULL, SOCK_CLOEXEC);
+        if (fd < 0)
+            continue;
+        dprintf(log, "ACCEPT\n");
+        serve_connection(fd, mode, log);
+        close(fd);
+    }
+}
+
+static int fake_start(struct fake *fake, enum fake_mode mode)
+{
+    memset(fake, 0, sizeof *fake);
+    strcpy(fake->dir, "/tmp/test-docker-XXXXXX");
+    if (!mkdtemp(fake->dir))
+        return -1;
+    snprintf(fake->socket, sizeof fake->socket, "%s/docker.sock", fake->dir);
+    snprintf(fake->log, sizeof fake->log, "%s/requests.log", fake->dir);
+    struct sockaddr_un address = {.sun_family = AF_UNIX};
+    strcpy(address.sun_path, fake->socket);
+    int listener = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (listener < 0 || bind(listener, (struct sockaddr *)&address, sizeof address) != 0 ||
+        listen(listener, 16) != 0)
+        return -1;
+    fflush(stdout);
+    fake->pid = fork();
+    if (fake->pid == 0) {
+        serve(listener, mode, fake->log);
+        _exit(0);
+    }
+    close(listener);
+    return fake->pid > 0 ? 0 : -1;
+}
+
+static void fake_stop(struct fake *fake)
+{
+    if (fake->pid > 0) {
+        kill(fake->pid, SIGKILL);
+        waitpid(fake->pid, NULL, 0);
+    }
+    unlink(fake->socket);
+    unlink(fake->log);
+    rmdir(fake->dir);
+}
+
+/* How many lines of the fake's log contain `text`. */
+static int fake_count(const struct fake *fake, const char *text)
+{
+    char *log = check_read_file(fake->log, NULL);
+    int count = 0;
+    for (const char *at = log; at && (at = strstr(at, text)); at++)
+        count++;
+    free(log);
+    return count;
+}
+
+static int64_t monotonic_ms(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+static int64_t realtime_ms(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+/* --- vmh_docker_refresh -------------------------------------------------- */
+
+/* A failing socket beside a working one is a message, not a failure; the
+ * same engine reached twice is listed once. */
+static void check_refresh_two_sockets(const struct fake *fake, const struct vmh_snapshot *known)
+{
+    struct vmh_snapshot out;
+    vmh_snapshot_init(&out);
+    const struct vmh_backend_state *state = &out.backends[VMH_BACKEND_DOCKER];
+    char sockets[400];
+    snprintf(sockets, sizeof sockets, " %s  %s/missing.sock %s ", fake->socket, fake->dir,
+             fake->socket);
+    CHECK_INT(vmh_docker_refresh(sockets, 5000, known, &out), 0, "refresh two: returns 0");
+    CHECK_INT(state->status, VMH_STATUS_OK, "refresh two: one socket answered: OK");
+    CHECK(strstr(state->message, "missing.sock does not exist") != NULL,
+          "refresh two: the failing socket is named");
+    CHECK_INT(out.count, 4, "refresh two: the same engine twice: no duplicates");
+    vmh_snapshot_free(&out);
+}
+
+static void test_refresh_ok(void)
+{
+    struct fake fake;
+    if (fake_start(&fake, FAKE_OK) != 0) {
+        CHECK(0, "refresh ok: fake Docker started");
+        return;
+    }
+    struct vmh_snapshot known, out;
+    vmh_snapshot_init(&known);
+    vmh_snapshot_init(&out);
+    add_known(&known, ID_HOSTNET, "from-known", VMH_BACKEND_DOCKER);
+    int64_t before = realtime_ms();
+    CHECK_INT(vmh_docker_refresh(fake.socket, 5000, &known, &out), 0, "refresh ok: returns 0");
+    const struct vmh_backend_state *state = &out.backends[VMH_BACKEND_DOCKER];
+    CHECK_INT(state->status, VMH_STATUS_OK, "refresh ok: status OK");
+    CHECK_STR(state->message, "", "refresh ok: no message");
+    CHECK(state->attempted_ms >= before - 1000 && state->attempted_ms <= realtime_ms(),
+          "refresh ok: attempted now");
+    CHECK_INT(state->updated_ms, state->attempted_ms, "refresh ok: updated now");
+    CHECK_INT(out.count, 4, "refresh ok: four containers");
+    const struct vmh_host *web = find_host(&out, "shop-web-1");
+    CHECK_STR(web ? web->hostname : NULL, "web", "refresh ok: hostname from inspect");
+    const struct vmh_host *hostnet = find_host(&out, "hostnet");
+    CHECK_STR(hostnet ? hostnet->hostname : NULL, "from-known", "refresh ok: hostname from known");
+    CHECK_STR(addresses_of(find_host(&out, "sidecar")), "172.21.0.5 172.20.0.2 fd00:dead:beef::2",
+              "refresh ok: container:X addresses");
+    CHECK_INT(fake_count(&fake, "GET /containers/json?all=1"), 1, "refresh ok: one list call");
+    CHECK_INT(fake_count(&fake, "GET /containers/" ID_WEB "/json"), 1, "refresh ok: web inspected");
+    CHECK_INT(fake_count(&fake, "GET /containers/" ID_SIDECAR "/json"), 1,
+              "refresh ok: sidecar inspected");
+    CHECK_INT(fake_count(&fake, ID_HOSTNET), 0, "refresh ok: a known hostname is not asked");
+    CHECK_INT(fake_count(&fake, ID_EXITED), 0, "refresh ok: a stopped container is not asked");
+    CHECK_INT(fake_count(&fake, "ACCEPT"), 2, "refresh ok: probe + one keep-alive connection");
+    vmh_snapshot_free(&out);
+    check_refresh_two_sockets(&fake, &known);
+    vmh_snapshot_free(&known);
+    fake_stop(&fake);
+}
+
+/* Runs a refresh against a fake in `mode`; checks it fails with ERROR in
+ * time and says `expected`. */
+static void check_refresh_fails(enum fake_mode mode, long timeout_ms, const char *expected,
+                                const char *what)
+{
+    struct fake fake;
+    if (fake_start(&fake, mode) != 0) {
+        CHECK(0, what);
+        return;
+    }
+    struct vmh_snapshot out;
+    vmh_snapshot_init(&out);
+    int64_t start = monotonic_ms();
+    int result = vmh_docker_refresh(fake.socket, timeout_ms, NULL, &out);
+    int64_t elapsed = monotonic_ms() - start;
+    const struct vmh_backend_state *state = &out.backends[VMH_BACKEND_DOCKER];
+    char line[300];
+    printf("# %s: %s\n", what, state->message);
+    CHECK_INT(result, -1, what);
+    snprintf(line, sizeof line, "%s: status ERROR", what);
+    CHECK_INT(state->status, VMH_STATUS_ERROR, line);
+    snprintf(line, sizeof line, "%s: message says \"%s\"", what, expected);
+    if (!strstr(state->message, expected))
+        printf("# got: %s\n", state->message);
+    CHECK(strstr(state->message, expected) != NULL, line);
+    snprintf(line, sizeof line, "%s: updated_ms 0, attempted set, no host", what);
+    CHECK(state->updated_ms == 0 && state->attempted_ms > 0 && out.count == 0, line);
+    snprintf(line, sizeof line, "%s: within timeout + 500 ms (took %lld ms)", what,
+             (long long)elapsed);
+    CHECK(elapsed < timeout_ms + 500, line);
+    vmh_snapshot_free(&out);
+    fake_stop(&fake);
+}
+
+static void test_refresh_failures(void)
+{
+    check_refresh_fails(FAKE_500, 5000, "answered HTTP 500: boom", "refresh 500");
+    struct fake fake;
+    if (fake_start(&fake, FAKE_500) == 0) {
+        struct vmh_snapshot out;
+        vmh_snapshot_init(&out);
+        vmh_docker_refresh(fake.socket, 5000, NULL, &out);
+        CHECK(strstr(out.backends[0].message, "second line") == NULL,
+              "refresh 500: only the message's first line");
+        vmh_snapshot_free(&out);
+        fake_stop(&fake);
+    }
+    check_refresh_fails(FAKE_GARBAGE, 5000, "not JSON", "refresh garbage");
+    check_refresh_fails(FAKE_NOT_ARRAY, 5000, "expected a JSON array", "refresh not a list");
+    check_refresh_fails(FAKE_CLOSE_MID_BODY, 5000, "cannot talk to Docker", "refresh cut body");
+    check_refresh_fails(FAKE_SILENT, 700, "did not answer within", "refresh silent");
+    check_refresh_fails(FAKE_HUGE, 20000, "larger than 32 MiB", "refresh huge");
+}
+
+static void check_unavailable(const char *sockets, uint32_t status, const char *expected,
+                              const char *what)
+{
+    struct vmh_snapshot out;
+    vmh_snapshot_init(&out);
+    char line[300];
+    CHECK_INT(vmh_docker_refresh(sockets, 1000, NULL, &out), -1, what);
+    snprintf(line, sizeof line, "%s: status %u", what, status);
+    CHECK_INT(out.backends[VMH_BACKEND_DOCKER].status, status, line);
+    snprintf(line, sizeof line, "%s: message says \"%s\"", what, expected);
+    if (!strstr(out.backends[VMH_BACKEND_DOCKER].message, expected))
+        printf("# got: %s\n", out.backends[VMH_BACKEND_DOCKER].message);
+    CHECK(strstr(out.backends[VMH_BACKEND_DOCKER].message, expected) != NULL, line);
+    vmh_snapshot_free(&out);
+}
+
+static void test_refresh_unavailable(void)
+{
+    check_unavailable("/nonexistent/docker.sock", VMH_STATUS_UNAVAILABLE,
+                      "Docker is not running: /nonexistent/docker.sock does not exist (start it: "
+                      "systemctl start docker)", "missing socket");
+    check_unavailable("/nonexistent/a.sock /nonexistent/b.sock", VMH_STATUS_UNAVAILABLE,
+                      "a.sock does not exist", "two missing: the first failure");
+    check_unavailable("", VMH_STATUS_UNAVAILABLE, "no Docker socket", "no socket configured");
+    char dir[] = "/tmp/test-docker-XXXXXX";
+    if (!mkdtemp(dir))
+        return;
+    char path[128];
+    snprintf(path, sizeof path, "%s/dead.sock", dir);
+    struct sockaddr_un address = {.sun_family = AF_UNIX};
+    strcpy(address.sun_path, path);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    bind(fd, (struct sockaddr *)&address, sizeof address);
+    close(fd);
+    check_unavailable(path, VMH_STATUS_UNAVAILABLE, "nothing listens on", "dead socket file");
+    unlink(path);
+    rmdir(dir);
+}
+
+/* As root, connect() ignores the socket's mode: a child drops to nobody to
+ * meet the permission check a user in the docker group passes. */
+static void test_refresh_denied(void)
+{
+    struct fake fake;
+    if (fake_start(&fake, FAKE_OK) != 0)
+        return;
+    chmod(fake.dir, 0755);
+    chmod(fake.socket, 0);
+    if (geteuid() != 0) {
+        check_unavailable(fake.socket, VMH_STATUS_DENIED, "permission denied on", "chmod 000");
+        fake_stop(&fake);
+        return;
+    }
+    int pipe_fds[2];
+    if (pipe2(pipe_fds, O_CLOEXEC) != 0) {
+        fake_stop(&fake);
+        return;
+    }
+    fflush(stdout);
+    pid_t child = fork();
+    if (child == 0) {
+        struct vmh_snapshot out;
+        vmh_snapshot_init(&out);
+        if (setgroups(0, NULL) == 0 && setgid(65534) == 0 && setuid(65534) == 0)
+            vmh_docker_refresh(fake.socket, 1000, NULL, &out);
+        write_all(pipe_fds[1], (const char *)&out.backends[VMH_BACKEND_DOCKER],
+                  sizeof out.backends[0]);
+        vmh_snapshot_free(&out);
+        _exit(0);
+    }
+    close(pipe_fds[1]);
+    struct vmh_backend_state state = {0};
+    ssize_t got = read(pipe_fds[0], &state, sizeof state);
+    close(pipe_fds[0]);
+    waitpid(child, NULL, 0);
+    CHECK(got == (ssize_t)sizeof state, "chmod 000: the unprivileged child reported");
+    CHECK_INT(state.status, VMH_STATUS_DENIED, "chmod 000: status DENIED");
+    CHECK(strstr(state.message, "add your user to the docker group") != NULL,
+          "chmod 000: the message says what to do");
+    fake_stop(&fake);
+}
+
+static void load_fake_bodies(void)
+{
+    fake_list_body = read_fixture(LIST_152, NULL);
+    fake_inspect_bodies[0] = read_fixture(INSPECT_IPV6, NULL);
+    fake_inspect_bodies[1] = read_fixture(INSPECT_HOST, NULL);
+    fake_inspect_bodies[2] = read_fixture(INSPECT_SIDECAR, NULL);
+}
+
+static void free_fake_bodies(void)
+{
+    free(fake_list_body);
+    for (int i = 0; i < 3; i++)
+        free(fake_inspect_bodies[i]);
+}
+
+int main(void)
+{
+    test_list_api152();
+    test_list_api122();
+    test_hostname_from_known();
+    test_inspect();
+    test_network_order();
+    test_network_modes();
+    test_append_keeps_existing();
+    test_wrong_types();
+    test_too_many_networks();
+    test_broken_lists();
+    test_large_list();
+
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    load_fake_bodies();
+    test_refresh_ok();
+    test_refresh_failures();
+    test_refresh_unavailable();
+    test_refresh_denied();
+    free_fake_bodies();
+    curl_global_cleanup();
+    return check_done();
+}

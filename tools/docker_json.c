@@ -1,1 +1,391 @@
-/* placeholder */
+/* Docker Engine API JSON to hosts.  Read by key, never by position, and
+ * every field may be missing or of the wrong type: Docker, Podman and old
+ * API versions each leave out different fields (tests/fixtures/README.md). */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "docker.h"
+
+#define NOT_A_LIST "Docker answered something that is not a container list"
+#define NOT_DETAILS "Docker answered something that is not a container's details"
+/* A real ID is 64 hex digits; a longer one is not Docker's. */
+#define ID_MAX 64
+/* Far beyond any real engine; stops a runaway answer from becoming a cache
+ * larger than the module accepts (VMH_CACHE_MAX_SIZE). */
+#define CONTAINERS_MAX 100000
+/* --network container:a, where a is container:b ...: Docker resolves the
+ * chain; we follow it this far and no further, so a loop cannot hang us. */
+#define NETWORK_HOPS_MAX 8
+
+static void set_error(char *err, size_t err_size, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void set_error(char *err, size_t err_size, const char *format, ...)
+{
+    if (!err || err_size == 0)
+        return;
+    va_list args;
+    va_start(args, format);
+    vsnprintf(err, err_size, format, args);
+    va_end(args);
+}
+
+static const char *string_at(const json_t *object, const char *key)
+{
+    return json_string_value(json_object_get(object, key));
+}
+
+/* The ID goes into cache keys and into the inspect URL, so anything but
+ * hex is refused rather than escaped. */
+static char *lowercase_hex_id(const char *text)
+{
+    size_t length = text ? strlen(text) : 0;
+    if (length == 0 || length > ID_MAX)
+        return NULL;
+    char *id = malloc(length + 1);
+    if (!id)
+        return NULL;
+    for (size_t i = 0; i <= length; i++) {
+        if (i < length && !isxdigit((unsigned char)text[i])) {
+            free(id);
+            return NULL;
+        }
+        id[i] = (char)tolower((unsigned char)text[i]);
+    }
+    return id;
+}
+
+static char *copy_nonempty(const char *text)
+{
+    return text && text[0] ? strdup(text) : NULL;
+}
+
+/* Names[0] is "/name"; other entries of old APIs are link aliases
+ * ("/other/alias"), never the container's own name. */
+static char *name_of(const json_t *entry, const char *id)
+{
+    const char *name = json_string_value(json_array_get(json_object_get(entry, "Names"), 0));
+    if (name && name[0] == '/')
+        name++;
+    if (name && name[0])
+        return strdup(name);
+    return strndup(id, 12);
+}
+
+/* `State` appeared in API 1.23; before it only `Status` ("Up 5 minutes",
+ * "Exited (0) ...") tells.  A paused container ("paused") does not answer. */
+static int state_of(const json_t *entry)
+{
+    const char *state = string_at(entry, "State");
+    if (state)
+        return strcmp(state, "running") == 0 ? VMH_STATE_RUNNING : VMH_STATE_STOPPED;
+    const char *status = string_at(entry, "Status");
+    return status && strncmp(status, "Up", 2) == 0 ? VMH_STATE_RUNNING : VMH_STATE_STOPPED;
+}
+
+/* The list has no hostname; the previous snapshot may know it, which spares
+ * an inspect call per container on every refresh. */
+static const char *known_hostname(const struct vmh_snapshot *known, const char *id)
+{
+    for (size_t i = 0; known && i < known->count; i++) {
+        const struct vmh_host *host = &known->hosts[i];
+        if (host->backend == VMH_BACKEND_DOCKER && host->id && host->hostname &&
+            strcmp(host->id, id) == 0)
+            return host->hostname;
+    }
+    return NULL;
+}
+
+/* A container on two networks with the same address (or Docker repeating
+ * one) would answer it twice. */
+static void add_unique_address(struct vmh_host *host, const char *text, int family)
+{
+    unsigned char bytes[16] = {0};
+    if (!text || !text[0] ||
+        inet_pton(family == 4 ? AF_INET : AF_INET6, text, bytes) != 1)
+        return;
+    size_t size = family == 4 ? 4 : 16;
+    for (size_t i = 0; i < host->addr_count; i++)
+        if (host->addrs[i].family == family && memcmp(host->addrs[i].bytes, bytes, size) == 0)
+            return;
+    vmh_host_add_address(host, text);
+}
+
+/* "bridge" first: it is the address `docker inspect` users know and the one
+ * other tools show; then by name, so that the order does not follow the
+ * daemon's map order and the cache does not change between refreshes. */
+static int compare_network_names(const void *left, const void *right)
+{
+    const char *a = *(const char *const *)left, *b = *(const char *const *)right;
+    int a_bridge = strcmp(a, "bridge") == 0, b_bridge = strcmp(b, "bridge") == 0;
+    if (a_bridge != b_bridge)
+        return b_bridge - a_bridge;
+    return strcmp(a, b);
+}
+
+/* Every IPv4 before every IPv6: a client that tries addresses in order
+ * reaches the container by the family every network has. */
+static int add_network_addresses(struct vmh_host *host, const json_t *networks)
+{
+    size_t count = json_object_size(networks);
+    if (!json_is_object(networks) || count == 0)
+        return 0;
+    const char **names = malloc(count * sizeof *names);
+    if (!names)
+        return -1;
+    size_t used = 0;
+    const char *name;
+    const json_t *network;
+    json_object_foreach((json_t *)networks, name, network)
+        if (used < count)
+            names[used++] = name;
+    qsort(names, used, sizeof *names, compare_network_names);
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < used; i++) {
+            network = json_object_get(networks, names[i]);
+            if (pass == 0)
+                add_unique_address(host, string_at(network, "IPAddress"), 4);
+            else
+                add_unique_address(host, string_at(network, "GlobalIPv6Address"), 6);
+        }
+    }
+    free(names);
+    return 0;
+}
+
+/* HostConfig.NetworkMode decides where the addresses come from: "host"
+ * shares the machine's (its ports are the machine's own), "none" has none,
+ * "container:<x>" has x's, copied once the whole list is read. */
+static int add_addresses(struct vmh_host *host, const json_t *entry)
+{
+    const char *mode = string_at(json_object_get(entry, "HostConfig"), "NetworkMode");
+    if (mode && strcmp(mode, "host") == 0) {
+        vmh_host_add_address(host, "127.0.0.1");
+        vmh_host_add_address(host, "::1");
+        return 0;
+    }
+    if (mode && strcmp(mode, "none") == 0)
+        return 0;
+    if (mode && strncmp(mode, "container:", 10) == 0) {
+        if (mode[10] && !(host->network_container = strdup(mode + 10)))
+            return -1;
+        return 0;
+    }
+    return add_network_addresses(host, json_object_get(json_object_get(entry, "NetworkSettings"),
+                                                       "Networks"));
+}
+
+static int copy_labels(struct vmh_host *host, const json_t *entry)
+{
+    const json_t *labels = json_object_get(entry, "Labels");
+    const char *project = string_at(labels, "com.docker.compose.project");
+    const char *service = string_at(labels, "com.docker.compose.service");
+    host->project = copy_nonempty(project);
+    host->service = copy_nonempty(service);
+    if ((project && project[0] && !host->project) || (service && service[0] && !host->service))
+        return -1;
+    return 0;
+}
+
+/* Fills a host appended for `entry`; -1 when out of memory. */
+static int fill_host(struct vmh_host *host, const json_t *entry, const struct vmh_snapshot *known)
+{
+    host->backend = VMH_BACKEND_DOCKER;
+    host->state = (uint8_t)state_of(entry);
+    host->name = name_of(entry, host->id);
+    const char *hostname = known_hostname(known, host->id);
+    if (hostname && !(host->hostname = strdup(hostname)))
+        return -1;
+    if (!host->name || copy_labels(host, entry) != 0)
+        return -1;
+    return add_addresses(host, entry);
+}
+
+/* Appends one list entry; one that is not an object or has no hex Id is
+ * skipped.  Returns -1 only when out of memory. */
+static int add_entry(struct vmh_snapshot *out, const json_t *entry,
+                     const struct vmh_snapshot *known)
+{
+    char *id = lowercase_hex_id(string_at(entry, "Id"));
+    if (!id)
+        return 0;
+    struct vmh_host *host = vmh_snapshot_add(out);
+    if (!host) {
+        free(id);
+        return -1;
+    }
+    host->id = id;
+    return fill_host(host, entry, known);
+}
+
+/* Takes back the hosts appended by a parse that failed half-way, so that a
+ * failed parse leaves *out as it found it. */
+static void drop_hosts_from(struct vmh_snapshot *out, size_t first)
+{
+    for (size_t i = first; i < out->count; i++) {
+        struct vmh_host *host = &out->hosts[i];
+        free(host->name);
+        free(host->id);
+        free(host->hostname);
+        free(host->project);
+        free(host->service);
+        free(host->network_container);
+        memset(host, 0, sizeof *host);
+    }
+    out->count = first;
+}
+
+static bool all_hex(const char *text)
+{
+    for (; *text; text++)
+        if (!isxdigit((unsigned char)*text))
+            return false;
+    return true;
+}
+
+/* Docker's own order for a reference: full ID, then name, then a unique ID
+ * prefix (an ambiguous one names nothing). */
+static struct vmh_host *find_container(struct vmh_snapshot *out, size_t first, const char *ref)
+{
+    if (ref[0] == '/')
+        ref++;
+    for (size_t i = first; i < out->count; i++)
+        if (strcasecmp(out->hosts[i].id, ref) == 0)
+            return &out->hosts[i];
+    for (size_t i = first; i < out->count; i++)
+        if (strcmp(out->hosts[i].name, ref) == 0)
+            return &out->hosts[i];
+    size_t length = strlen(ref);
+    struct vmh_host *found = NULL;
+    for (size_t i = first; length > 0 && all_hex(ref) && i < out->count; i++) {
+        if (strncasecmp(out->hosts[i].id, ref, length) != 0)
+            continue;
+        if (found)
+            return NULL;
+        found = &out->hosts[i];
+    }
+    return found;
+}
+
+/* Only containers of the same list (the same engine) can share a network
+ * namespace, so the search stays within the hosts this parse appended. */
+static void copy_shared_addresses(struct vmh_snapshot *out, size_t first)
+{
+    for (size_t i = first; i < out->count; i++) {
+        struct vmh_host *host = &out->hosts[i];
+        const struct vmh_host *owner = host;
+        for (int hop = 0; owner && owner->network_container && hop < NETWORK_HOPS_MAX; hop++)
+            owner = find_container(out, first, owner->network_container);
+        if (!host->network_container || !owner || owner == host || owner->network_container)
+            continue;
+        host->addr_count = owner->addr_count;
+        memcpy(host->addrs, owner->addrs, owner->addr_count * sizeof owner->addrs[0]);
+    }
+}
+
+static int add_entries(const json_t *list, const struct vmh_snapshot *known,
+                       struct vmh_snapshot *out, char *err, size_t err_size)
+{
+    if (json_array_size(list) > CONTAINERS_MAX) {
+        set_error(err, err_size, "Docker listed %zu containers, more than the %d we accept",
+                  json_array_size(list), CONTAINERS_MAX);
+        return -1;
+    }
+    size_t first = out->count;
+    size_t index;
+    const json_t *entry;
+    json_array_foreach(list, index, entry) {
+        if (add_entry(out, entry, known) != 0) {
+            drop_hosts_from(out, first);
+            set_error(err, err_size, "out of memory while reading Docker's container list");
+            return -1;
+        }
+    }
+    copy_shared_addresses(out, first);
+    return 0;
+}
+
+/* JSON_DECODE_ANY so that "null" is reported as the wrong type rather than
+ * as bad JSON.  Otherwise defaults: invalid UTF-8, NUL bytes and anything
+ * after the top-level value are parse errors, and jansson caps the nesting
+ * depth, so a hostile answer cannot exhaust the stack. */
+static json_t *load(const char *body, size_t length, const char *what, char *err,
+                    size_t err_size)
+{
+    json_error_t parse_error;
+    json_t *root = body ? json_loadb(body, length, JSON_DECODE_ANY, &parse_error) : NULL;
+    if (!body)
+        set_error(err, err_size, "%s (it answered nothing)", what);
+    else if (!root)
+        set_error(err, err_size, "%s (not JSON: line %d, column %d: %s)", what, parse_error.line,
+                  parse_error.column, parse_error.text);
+    return root;
+}
+
+int vmh_docker_parse_list(const char *body, size_t length, const struct vmh_snapshot *known,
+                          struct vmh_snapshot *out, char *err, size_t err_size)
+{
+    if (!out) {
+        set_error(err, err_size, "no snapshot to add Docker's containers to");
+        return -1;
+    }
+    json_t *root = load(body, length, NOT_A_LIST, err, err_size);
+    if (!root)
+        return -1;
+    int result = -1;
+    if (!json_is_array(root))
+        set_error(err, err_size, NOT_A_LIST " (expected a JSON array)");
+    else
+        result = add_entries(root, known, out, err, err_size);
+    json_decref(root);
+    return result;
+}
+
+/* An answer about another container (a reused handle gone wrong, a proxy)
+ * must not give this one its hostname. */
+static bool same_container(const json_t *root, const struct vmh_host *host)
+{
+    const char *id = string_at(root, "Id");
+    return !id || !host->id || strcasecmp(id, host->id) == 0;
+}
+
+int vmh_docker_parse_inspect(const char *body, size_t length, struct vmh_host *host, char *err,
+                             size_t err_size)
+{
+    if (!host) {
+        set_error(err, err_size, "no container to fill from Docker's details");
+        return -1;
+    }
+    json_t *root = load(body, length, NOT_DETAILS, err, err_size);
+    if (!root)
+        return -1;
+    int result = -1;
+    if (!json_is_object(root)) {
+        set_error(err, err_size, NOT_DETAILS " (expected a JSON object)");
+    } else if (!same_container(root, host)) {
+        set_error(err, err_size, "Docker answered the details of %.64s when asked for %.64s",
+                  string_at(root, "Id"), host->id);
+    } else {
+        /* Kept as Docker spells it: the cache lowercases its keys, and
+         * `vmhosts list` shows what the user typed. */
+        const char *hostname = string_at(json_object_get(root, "Config"), "Hostname");
+        char *copy = copy_nonempty(hostname);
+        if (hostname && hostname[0] && !copy) {
+            set_error(err, err_size, "out of memory while reading Docker's container details");
+        } else {
+            if (copy) {
+                free(host->hostname);
+                host->hostname = copy;
+            }
+            result = 0;
+        }
+    }
+    json_decref(root);
+    return result;
+}
