@@ -1,2 +1,254 @@
+/* vmhosts enable / disable: the hosts: line edits on every shape of line
+ * distributions ship, and the file rewrite (backup, mode, atomic rename). */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "check.h"
-int main(void) { return check_skip_all("not written yet"); }
+#include "nsswitch_edit.h"
+
+#define OTHER_LINES "# /etc/nsswitch.conf\n# hosts: files dns (a comment)\npasswd:         files\n"
+#define TAIL_LINES "networks:       files\n\nnetgroup:       nis\n"
+
+struct edit_case {
+    const char *what;
+    const char *before; /* the hosts: line as shipped */
+    const char *after;  /* the same line once enabled */
+};
+
+static const struct edit_case cases[] = {
+    {"Debian default", "hosts:          files dns", "hosts:          files vmhosts dns"},
+    {"mdns4_minimal keeps its action", "hosts: files mdns4_minimal [NOTFOUND=return] dns",
+     "hosts: files vmhosts mdns4_minimal [NOTFOUND=return] dns"},
+    {"resolve keeps its action", "hosts: files resolve [!UNAVAIL=return] dns",
+     "hosts: files vmhosts resolve [!UNAVAIL=return] dns"},
+    {"after myhostname", "hosts: files myhostname dns", "hosts: files myhostname vmhosts dns"},
+    {"after myhostname, before mdns", "hosts: files myhostname mdns4_minimal [NOTFOUND=return] dns myhostname",
+     "hosts: files myhostname vmhosts mdns4_minimal [NOTFOUND=return] dns myhostname"},
+    {"trailing comment", "hosts: files dns # keep me", "hosts: files vmhosts dns # keep me"},
+    {"no network service: appended", "hosts: files myhostname", "hosts: files myhostname vmhosts"},
+    {"appended before a comment", "hosts: files # local only", "hosts: files vmhosts # local only"},
+    {"appended after an action", "hosts: files [SUCCESS=return]", "hosts: files [SUCCESS=return] vmhosts"},
+    {"tabs", "hosts:\tfiles\tdns", "hosts:\tfiles\tvmhosts dns"},
+    {"leading blanks, no space after colon", "  hosts:files dns", "  hosts:files vmhosts dns"},
+    {"spaces inside an action", "hosts: files mdns [ NOTFOUND = return ] dns",
+     "hosts: files vmhosts mdns [ NOTFOUND = return ] dns"},
+    {"nis", "hosts: files nis dns", "hosts: files vmhosts nis dns"},
+    {"action without a space", "hosts: files mdns4_minimal[NOTFOUND=return] dns",
+     "hosts: files vmhosts mdns4_minimal[NOTFOUND=return] dns"},
+    {"CRLF line", "hosts: files myhostname\r", "hosts: files myhostname vmhosts\r"},
+    {"empty hosts line", "hosts:", "hosts: vmhosts"},
+};
+
+static char *whole_file(const char *hosts_line)
+{
+    size_t size = strlen(OTHER_LINES) + strlen(hosts_line) + strlen(TAIL_LINES) + 2;
+    char *text = malloc(size);
+    snprintf(text, size, "%s%s\n%s", OTHER_LINES, hosts_line, TAIL_LINES);
+    return text;
+}
+
+static void check_case(const struct edit_case *c)
+{
+    char *before = whole_file(c->before), *after = whole_file(c->after);
+    char *enabled = NULL, *again = NULL, *disabled = NULL, what[200];
+    bool changed = false;
+
+    snprintf(what, sizeof what, "%s: enable", c->what);
+    CHECK_INT(vmh_nsswitch_enable(before, &enabled, &changed), 0, what);
+    CHECK_STR(enabled, after, what);
+    CHECK(changed, what);
+
+    snprintf(what, sizeof what, "%s: second enable changes nothing", c->what);
+    vmh_nsswitch_enable(enabled, &again, &changed);
+    CHECK(!changed && strcmp(again, enabled) == 0, what);
+
+    snprintf(what, sizeof what, "%s: disable gives the original back", c->what);
+    CHECK_INT(vmh_nsswitch_disable(enabled, &disabled, &changed), 0, what);
+    CHECK_STR(disabled, before, what);
+    CHECK(changed, what);
+    free(again);
+    free(disabled);
+
+    snprintf(what, sizeof what, "%s: disable when absent changes nothing", c->what);
+    vmh_nsswitch_disable(before, &disabled, &changed);
+    CHECK(!changed && strcmp(disabled, before) == 0, what);
+    free(disabled);
+    free(enabled);
+    free(before);
+    free(after);
+}
+
+static void check_no_hosts_line(void)
+{
+    char *out = NULL;
+    bool changed = false;
+    vmh_nsswitch_enable("passwd: files\n# hosts: files dns\n", &out, &changed);
+    CHECK_STR(out, "passwd: files\n# hosts: files dns\nhosts: files vmhosts dns\n",
+              "no hosts line: one is added, the commented one untouched");
+    CHECK(changed, "no hosts line: changed");
+    free(out);
+    vmh_nsswitch_enable("passwd: files", &out, &changed);
+    CHECK_STR(out, "passwd: files\nhosts: files vmhosts dns\n",
+              "no hosts line, no final newline: the new line starts on its own line");
+    free(out);
+    vmh_nsswitch_enable("", &out, &changed);
+    CHECK_STR(out, "hosts: files vmhosts dns\n", "empty file: a hosts line");
+    free(out);
+}
+
+static void check_only_first_hosts_line(void)
+{
+    const char *text = "hosts: files dns\nhosts: files dns\n";
+    char *out = NULL;
+    bool changed = false;
+    vmh_nsswitch_enable(text, &out, &changed);
+    CHECK_STR(out, "hosts: files vmhosts dns\nhosts: files dns\n", "only the first hosts line");
+    free(out);
+    /* "hostsfoo:" and "ghosts:" are other databases. */
+    vmh_nsswitch_enable("hostsx: files dns\n", &out, &changed);
+    CHECK_STR(out, "hostsx: files dns\nhosts: files vmhosts dns\n", "hostsx: is not hosts:");
+    free(out);
+}
+
+static void check_disable_shapes(void)
+{
+    static const char *const pairs[][2] = {
+        {"hosts: files vmhosts [NOTFOUND=return] dns\n", "hosts: files dns\n"},
+        {"hosts: vmhosts files\n", "hosts: files\n"},
+        {"hosts: files vmhosts[NOTFOUND=return] dns\n", "hosts: files dns\n"},
+        {"hosts: files vmhosts\n", "hosts: files\n"},
+        {"hosts: files vmhosts [UNAVAIL=continue] # c\n", "hosts: files # c\n"},
+        {"hosts: files vmhosts dns vmhosts\n", "hosts: files dns\n"},
+        {"hosts: files vmhostsx dns\n", "hosts: files vmhostsx dns\n"},
+        {"# hosts: files vmhosts dns\n", "# hosts: files vmhosts dns\n"},
+        {"hosts: files dns # vmhosts\n", "hosts: files dns # vmhosts\n"},
+    };
+    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
+        char *out = NULL, what[160];
+        bool changed;
+        vmh_nsswitch_disable(pairs[i][0], &out, &changed);
+        snprintf(what, sizeof what, "disable %.*s", (int)strcspn(pairs[i][0], "\n"), pairs[i][0]);
+        CHECK_STR(out, pairs[i][1], what);
+        CHECK(changed == (strcmp(pairs[i][0], pairs[i][1]) != 0), "changed says so");
+        free(out);
+    }
+}
+
+static void check_hosts_line_finder(void)
+{
+    size_t start, length;
+    const char *text = "# hosts: no\n hosts: files dns # c\nx: y\n";
+    CHECK(vmh_nsswitch_hosts_line(text, &start, &length), "hosts line found");
+    CHECK_INT(start, 12, "hosts line start");
+    CHECK_INT(length, strlen(" hosts: files dns # c"), "hosts line length");
+    CHECK(!vmh_nsswitch_hosts_line("# hosts: a\n", &start, &length), "a comment is no hosts line");
+}
+
+static bool write_text(const char *path, const char *text, mode_t mode)
+{
+    FILE *file = fopen(path, "w");
+    if (!file)
+        return false;
+    fputs(text, file);
+    fclose(file);
+    return chmod(path, mode) == 0;
+}
+
+static void check_file(const char *dir)
+{
+    char path[512], backup[600], err[256], *line = NULL, *text;
+    struct stat before, after;
+    bool changed = false;
+    snprintf(path, sizeof path, "%s/nsswitch.conf", dir);
+    snprintf(backup, sizeof backup, "%s%s", path, VMH_NSSWITCH_BACKUP_SUFFIX);
+    CHECK(write_text(path, "passwd: files\nhosts:          files dns\n", 0640), "temp file");
+    stat(path, &before);
+
+    CHECK_INT(vmh_nsswitch_edit_file(path, true, &changed, &line, err, sizeof err), 0, "file: enable");
+    CHECK(changed, "file: changed");
+    CHECK_STR(line, "hosts:          files vmhosts dns", "file: the new hosts line");
+    free(line);
+    text = check_read_file(path, NULL);
+    CHECK_STR(text, "passwd: files\nhosts:          files vmhosts dns\n", "file: new text");
+    free(text);
+    text = check_read_file(backup, NULL);
+    CHECK_STR(text, "passwd: files\nhosts:          files dns\n", "file: backup holds the old text");
+    free(text);
+    stat(path, &after);
+    CHECK_INT(after.st_mode & 07777, 0640, "file: mode kept");
+    CHECK_INT(after.st_uid, before.st_uid, "file: owner kept");
+    CHECK(after.st_ino != before.st_ino, "file: replaced by a rename (new inode)");
+
+    CHECK_INT(vmh_nsswitch_edit_file(path, true, &changed, &line, err, sizeof err), 0,
+              "file: enable again");
+    CHECK(!changed, "file: second enable changes nothing");
+    free(line);
+    stat(path, &before);
+    CHECK_INT(before.st_ino, after.st_ino, "file: untouched when unchanged");
+
+    CHECK_INT(vmh_nsswitch_edit_file(path, false, &changed, &line, err, sizeof err), 0,
+              "file: disable");
+    CHECK(changed, "file: disable changed it");
+    CHECK_STR(line, "hosts:          files dns", "file: hosts line after disable");
+    free(line);
+    text = check_read_file(path, NULL);
+    CHECK_STR(text, "passwd: files\nhosts:          files dns\n", "file: disable restores the text");
+    free(text);
+}
+
+static void check_file_symlink_and_errors(const char *dir)
+{
+    char path[512], link_path[512], missing[512], err[256], *line = NULL;
+    struct stat st;
+    bool changed;
+    snprintf(path, sizeof path, "%s/real.conf", dir);
+    snprintf(link_path, sizeof link_path, "%s/link.conf", dir);
+    snprintf(missing, sizeof missing, "%s/missing.conf", dir);
+    write_text(path, "hosts: files dns\n", 0644);
+    CHECK(symlink("real.conf", link_path) == 0, "symlink made");
+    CHECK_INT(vmh_nsswitch_edit_file(link_path, true, &changed, &line, err, sizeof err), 0,
+              "symlink: enable");
+    free(line);
+    CHECK(lstat(link_path, &st) == 0 && S_ISLNK(st.st_mode), "symlink: the link stays a link");
+    char *text = check_read_file(path, NULL);
+    CHECK_STR(text, "hosts: files vmhosts dns\n", "symlink: its target is edited");
+    free(text);
+
+    CHECK_INT(vmh_nsswitch_edit_file(missing, true, &changed, &line, err, sizeof err), -1,
+              "missing file: error");
+    CHECK(strstr(err, "cannot read") && strstr(err, missing), "missing file: the message says so");
+    CHECK(line == NULL, "missing file: no hosts line");
+
+    if (geteuid() != 0) {
+        chmod(dir, 0555);
+        CHECK_INT(vmh_nsswitch_edit_file(path, false, &changed, &line, err, sizeof err), -1,
+                  "read-only folder: error");
+        CHECK(strstr(err, "cannot write") != NULL, "read-only folder: says it cannot write");
+        chmod(dir, 0755);
+    }
+}
+
+int main(void)
+{
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        check_case(&cases[i]);
+    check_no_hosts_line();
+    check_only_first_hosts_line();
+    check_disable_shapes();
+    check_hosts_line_finder();
+
+    char dir[] = "/tmp/test_nsswitch.XXXXXX";
+    if (!mkdtemp(dir))
+        return check_skip_all("cannot make a temporary folder");
+    check_file(dir);
+    check_file_symlink_and_errors(dir);
+    char command[600];
+    snprintf(command, sizeof command, "rm -rf '%s'", dir);
+    if (system(command) != 0)
+        printf("# could not remove %s\n", dir);
+    return check_done();
+}

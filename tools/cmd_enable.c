@@ -1,1 +1,110 @@
-/* placeholder */
+/* `vmhosts enable` / `vmhosts disable`: add vmhosts to, or remove it from,
+ * the hosts: line of /etc/nsswitch.conf.  The editing is in
+ * nsswitch_edit.c; this is the command line around it. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "nsswitch_edit.h"
+
+#define DEFAULT_NSSWITCH "/etc/nsswitch.conf"
+
+static const char enable_usage[] =
+    "Usage: vmhosts enable [--file PATH]\n"
+    "\n"
+    "Adds vmhosts to the hosts: line of " DEFAULT_NSSWITCH ", after files and\n"
+    "myhostname and before dns, resolve, mdns*, nis and wins, so that every\n"
+    "program resolves container and VM names.  Nothing else in the file changes;\n"
+    "the old file is kept as PATH" VMH_NSSWITCH_BACKUP_SUFFIX ".  Needs root.\n"
+    "\n"
+    "  -f, --file PATH   edit PATH instead of " DEFAULT_NSSWITCH "\n"
+    "  -h, --help        show this help\n";
+
+static const char disable_usage[] =
+    "Usage: vmhosts disable [--file PATH]\n"
+    "\n"
+    "Removes vmhosts (and the [ACTION] after it) from the hosts: line of\n"
+    DEFAULT_NSSWITCH "; the old file is kept as PATH" VMH_NSSWITCH_BACKUP_SUFFIX ".\n"
+    "Needs root.\n"
+    "\n"
+    "  -f, --file PATH   edit PATH instead of " DEFAULT_NSSWITCH "\n"
+    "  -h, --help        show this help\n";
+
+/* Returns the path to edit, NULL after --help, or "" on a usage error. */
+static const char *parse_options(int argc, char **argv, const char *name, const char *usage)
+{
+    static const struct option long_options[] = {{"file", required_argument, NULL, 'f'},
+                                                 {"help", no_argument, NULL, 'h'},
+                                                 {NULL, 0, NULL, 0}};
+    const char *path = DEFAULT_NSSWITCH;
+    int option;
+    opterr = 0;
+    optind = 1;
+    while ((option = getopt_long(argc, argv, "f:h", long_options, NULL)) != -1) {
+        if (option == 'f') {
+            path = optarg;
+        } else if (option == 'h') {
+            fputs(usage, stdout);
+            return NULL;
+        } else {
+            fprintf(stderr, "vmhosts %s: unknown option or missing value: %s\n", name,
+                    argv[optind - 1]);
+            return "";
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "vmhosts %s: unexpected argument \"%s\"\n", name, argv[optind]);
+        return "";
+    }
+    return path[0] ? path : "";
+}
+
+static int edit(int argc, char **argv, bool enable)
+{
+    const char *name = enable ? "enable" : "disable";
+    const char *path = parse_options(argc, argv, name, enable ? enable_usage : disable_usage);
+    if (!path)
+        return VMH_EXIT_OK;
+    if (!path[0]) {
+        fprintf(stderr, "Try `vmhosts %s --help'.\n", name);
+        return VMH_EXIT_USAGE;
+    }
+    bool changed = false;
+    char *hosts_line = NULL, err[1024];
+    if (vmh_nsswitch_edit_file(path, enable, &changed, &hosts_line, err, sizeof err) != 0) {
+        int error = errno;
+        fprintf(stderr, "vmhosts %s: %s\n", name, err);
+        if (error == EACCES || error == EPERM || error == EROFS)
+            fprintf(stderr, "vmhosts %s: %s must be changed as root: sudo vmhosts %s\n", name,
+                    path, name);
+        else if (error == ENOENT)
+            fprintf(stderr, "vmhosts %s: name the file to edit with --file PATH\n", name);
+        else
+            fprintf(stderr, "vmhosts %s: %s was left as it was\n", name, path);
+        return VMH_EXIT_FAILURE;
+    }
+    if (!changed) {
+        printf("already %s\n", enable ? "enabled" : "disabled");
+    } else {
+        /* The backup sits next to the file a symlink points to. */
+        char *real = realpath(path, NULL);
+        printf("%s: %s\nbackup: %s%s\n", enable ? "enabled" : "disabled",
+               hosts_line ? hosts_line : "", real ? real : path, VMH_NSSWITCH_BACKUP_SUFFIX);
+        free(real);
+    }
+    free(hosts_line);
+    return fflush(stdout) == 0 ? VMH_EXIT_OK : VMH_EXIT_FAILURE;
+}
+
+int vmh_cmd_enable(int argc, char **argv)
+{
+    return edit(argc, argv, true);
+}
+
+int vmh_cmd_disable(int argc, char **argv)
+{
+    return edit(argc, argv, false);
+}

@@ -1,1 +1,392 @@
-/* placeholder */
+/* Editing the hosts: line of nsswitch.conf.
+ *
+ * The file is the administrator's: everything but the one word we add or
+ * remove stays byte for byte (spacing, comments, other lines), so that
+ * `vmhosts disable` after `vmhosts enable` gives back the very same file and
+ * a configuration manager sees a one-word diff.  The line is read the way
+ * glibc reads it: '#' starts a comment anywhere, a service may be followed
+ * by [ACTION] brackets that belong to it. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "nsswitch_edit.h"
+
+#define DEFAULT_HOSTS_LINE "hosts: files " VMH_NSSWITCH_SERVICE " dns\n"
+/* nsswitch.conf is a few kilobytes; anything this big is not one. */
+#define NSSWITCH_MAX_SIZE (1024 * 1024)
+
+struct service {
+    const char *start;    /* first byte of the name */
+    const char *word_end; /* end of the name */
+    const char *end;      /* end of the name and its [ACTION] brackets */
+};
+
+struct hosts_line {
+    const char *line, *line_end; /* the whole line, without '\n' */
+    const char *services;        /* just after "hosts:" */
+    const char *services_end;    /* the line's end or its '#' comment */
+};
+
+static bool is_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
+
+static const char *skip_blanks(const char *p, const char *end)
+{
+    while (p < end && is_blank(*p))
+        p++;
+    return p;
+}
+
+/* Whether [line, end) is a "hosts:" line; fills *hosts if so. */
+static bool parse_hosts_line(const char *line, const char *end, struct hosts_line *hosts)
+{
+    const char *p = skip_blanks(line, end);
+    const char *name = p;
+    while (p < end && !is_blank(*p) && *p != ':')
+        p++;
+    if (p - name != 5 || memcmp(name, "hosts", 5) != 0)
+        return false;
+    p = skip_blanks(p, end);
+    if (p == end || *p != ':')
+        return false;
+    const char *comment = memchr(p, '#', (size_t)(end - p));
+    *hosts = (struct hosts_line){.line = line, .line_end = end, .services = p + 1,
+                                 .services_end = comment ? comment : end};
+    return true;
+}
+
+static bool find_hosts_line(const char *text, struct hosts_line *hosts)
+{
+    const char *line = text;
+    while (*line) {
+        const char *newline = strchr(line, '\n');
+        const char *end = newline ? newline : line + strlen(line);
+        if (parse_hosts_line(line, end, hosts))
+            return true;
+        line = newline ? newline + 1 : end;
+    }
+    return false;
+}
+
+bool vmh_nsswitch_hosts_line(const char *text, size_t *start, size_t *length)
+{
+    struct hosts_line hosts;
+    if (!find_hosts_line(text, &hosts))
+        return false;
+    *start = (size_t)(hosts.line - text);
+    *length = (size_t)(hosts.line_end - hosts.line);
+    return true;
+}
+
+/* The next service at or after p, with the [..] brackets that follow it;
+ * false at the end of the list. */
+static bool next_service(const char *p, const char *end, struct service *service)
+{
+    p = skip_blanks(p, end);
+    if (p == end)
+        return false;
+    service->start = p;
+    while (p < end && !is_blank(*p) && *p != '[')
+        p++;
+    service->word_end = p;
+    for (;;) {
+        const char *q = skip_blanks(p, end);
+        if (q == end || *q != '[')
+            break;
+        const char *close = memchr(q, ']', (size_t)(end - q));
+        p = close ? close + 1 : end;
+    }
+    service->end = p;
+    return true;
+}
+
+static bool service_is(const struct service *service, const char *name)
+{
+    size_t length = strlen(name);
+    return (size_t)(service->word_end - service->start) == length &&
+           memcmp(service->start, name, length) == 0;
+}
+
+/* Services that ask the network (or a daemon that does): vmhosts answers
+ * before them, so a container name never leaks to a DNS server. */
+static bool is_network_service(const struct service *service)
+{
+    static const char *const names[] = {"dns", "resolve", "nis", "nisplus", "wins"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (service_is(service, names[i]))
+            return true;
+    return service->word_end - service->start >= 4 && memcmp(service->start, "mdns", 4) == 0;
+}
+
+/* text with `remove` bytes at `at` replaced by `insert`, malloc'd. */
+static char *replace_span(const char *text, size_t at, size_t remove, const char *insert)
+{
+    size_t length = strlen(text), insert_length = strlen(insert);
+    char *out = malloc(length - remove + insert_length + 1);
+    if (!out)
+        return NULL;
+    memcpy(out, text, at);
+    memcpy(out + at, insert, insert_length);
+    memcpy(out + at + insert_length, text + at + remove, length - at - remove + 1);
+    return out;
+}
+
+static bool has_service(const struct hosts_line *hosts, const char *name,
+                        struct service *found, const char **previous_end)
+{
+    struct service service;
+    const char *p = hosts->services;
+    while (next_service(p, hosts->services_end, &service)) {
+        if (service_is(&service, name)) {
+            *found = service;
+            return true;
+        }
+        *previous_end = p = service.end;
+    }
+    return false;
+}
+
+int vmh_nsswitch_enable(const char *text, char **out, bool *changed)
+{
+    struct hosts_line hosts;
+    *changed = false;
+    if (!find_hosts_line(text, &hosts)) {
+        size_t length = strlen(text);
+        const char *separator = length > 0 && text[length - 1] != '\n' ? "\n" : "";
+        *out = malloc(length + strlen(separator) + sizeof DEFAULT_HOSTS_LINE);
+        if (!*out)
+            return -1;
+        stpcpy(stpcpy(stpcpy(*out, text), separator), DEFAULT_HOSTS_LINE);
+        *changed = true;
+        return 0;
+    }
+    struct service service, found;
+    const char *previous_end = hosts.services;
+    if (has_service(&hosts, VMH_NSSWITCH_SERVICE, &found, &previous_end)) {
+        *out = strdup(text);
+        return *out ? 0 : -1;
+    }
+    const char *p = hosts.services, *append_at = hosts.services;
+    while (next_service(p, hosts.services_end, &service)) {
+        if (is_network_service(&service)) {
+            *out = replace_span(text, (size_t)(service.start - text), 0, VMH_NSSWITCH_SERVICE " ");
+            *changed = *out != NULL;
+            return *out ? 0 : -1;
+        }
+        p = append_at = service.end;
+    }
+    *out = replace_span(text, (size_t)(append_at - text), 0, " " VMH_NSSWITCH_SERVICE);
+    *changed = *out != NULL;
+    return *out ? 0 : -1;
+}
+
+/* Removes the first vmhosts: 1, 0 when there is none, -1 out of memory. */
+static int remove_one(char **text)
+{
+    struct hosts_line hosts;
+    struct service found, next;
+    const char *previous_end = NULL;
+    if (!find_hosts_line(*text, &hosts))
+        return 0;
+    previous_end = hosts.services;
+    if (!has_service(&hosts, VMH_NSSWITCH_SERVICE, &found, &previous_end))
+        return 0;
+    /* Inverse of enable: "vmhosts " before a service, or " vmhosts" last. */
+    const char *from = found.start, *to = found.end;
+    if (next_service(found.end, hosts.services_end, &next))
+        to = next.start;
+    else
+        from = previous_end;
+    char *shorter = replace_span(*text, (size_t)(from - *text), (size_t)(to - from), "");
+    if (!shorter)
+        return -1;
+    free(*text);
+    *text = shorter;
+    return 1;
+}
+
+int vmh_nsswitch_disable(const char *text, char **out, bool *changed)
+{
+    *changed = false;
+    *out = strdup(text);
+    if (!*out)
+        return -1;
+    int removed;
+    while ((removed = remove_one(out)) > 0)
+        *changed = true;
+    if (removed < 0) {
+        free(*out);
+        *out = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- the file ------------------------------------------------------------ */
+
+static int fail(char *err, size_t err_size, const char *what, const char *path)
+{
+    int saved = errno;
+    snprintf(err, err_size, "cannot %s %s: %s", what, path, strerror(saved));
+    errno = saved;
+    return -1;
+}
+
+static int read_text(const char *path, char **text, struct stat *st, char *err, size_t err_size)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0 || fstat(fd, st) != 0) {
+        fail(err, err_size, "read", path);
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    if (!S_ISREG(st->st_mode) || st->st_size > NSSWITCH_MAX_SIZE) {
+        close(fd);
+        errno = EINVAL;
+        snprintf(err, err_size, "%s is not a regular file of at most %d bytes", path,
+                 NSSWITCH_MAX_SIZE);
+        return -1;
+    }
+    size_t size = (size_t)st->st_size, used = 0;
+    *text = malloc(size + 1);
+    ssize_t got = 1;
+    while (*text && used < size && (got = read(fd, *text + used, size - used)) > 0)
+        used += (size_t)got;
+    close(fd);
+    if (!*text || got < 0 || memchr(*text, '\0', used)) {
+        if (*text && got >= 0)
+            errno = EINVAL;
+        fail(err, err_size, "read", path);
+        free(*text);
+        *text = NULL;
+        return -1;
+    }
+    (*text)[used] = '\0';
+    return 0;
+}
+
+static int write_all(int fd, const char *data, size_t length)
+{
+    while (length > 0) {
+        ssize_t written = write(fd, data, length);
+        if (written < 0 && errno == EINTR)
+            continue;
+        if (written <= 0)
+            return -1;
+        data += written;
+        length -= (size_t)written;
+    }
+    return 0;
+}
+
+/* The new file gets the old one's mode and owner before it has a name, so
+ * there is no moment when nsswitch.conf is unreadable or someone else's. */
+static int copy_ownership(int fd, const struct stat *like)
+{
+    struct stat st;
+    if (fstat(fd, &st) != 0)
+        return -1;
+    if ((st.st_uid != like->st_uid || st.st_gid != like->st_gid) &&
+        fchown(fd, like->st_uid, like->st_gid) != 0)
+        return -1;
+    return fchmod(fd, like->st_mode & 07777);
+}
+
+/* Replaces `target` with `text`: temporary file in the same folder, fsync,
+ * rename.  A reader sees the old file or the new one, never half of one. */
+static int write_atomically(const char *target, const char *text, const struct stat *like,
+                            char *err, size_t err_size)
+{
+    char temp[PATH_MAX];
+    if (snprintf(temp, sizeof temp, "%s.vmhosts-XXXXXX", target) >= (int)sizeof temp) {
+        errno = ENAMETOOLONG;
+        return fail(err, err_size, "write next to", target);
+    }
+    int fd = mkostemp(temp, O_CLOEXEC);
+    if (fd < 0)
+        return fail(err, err_size, "write a temporary file next to", target);
+    if (copy_ownership(fd, like) != 0 || write_all(fd, text, strlen(text)) != 0 ||
+        fsync(fd) != 0) {
+        fail(err, err_size, "write", temp);
+        close(fd);
+        unlink(temp);
+        return -1;
+    }
+    if (close(fd) != 0 || rename(temp, target) != 0) {
+        fail(err, err_size, "replace", target);
+        unlink(temp);
+        return -1;
+    }
+    return 0;
+}
+
+static char *copy_hosts_line(const char *text)
+{
+    size_t start, length;
+    if (!vmh_nsswitch_hosts_line(text, &start, &length))
+        return strdup("");
+    return strndup(text + start, length);
+}
+
+static int transform(const char *text, bool enable, char **out, bool *changed, char *err,
+                     size_t err_size)
+{
+    int status = enable ? vmh_nsswitch_enable(text, out, changed)
+                        : vmh_nsswitch_disable(text, out, changed);
+    if (status != 0) {
+        errno = ENOMEM;
+        snprintf(err, err_size, "out of memory");
+    }
+    return status;
+}
+
+/* Writes the backup and the new text; real is the resolved path. */
+static int replace_text(const char *real, const char *old_text, const char *new_text,
+                        const struct stat *st, char *err, size_t err_size)
+{
+    char backup[PATH_MAX];
+    if (snprintf(backup, sizeof backup, "%s%s", real, VMH_NSSWITCH_BACKUP_SUFFIX) >=
+        (int)sizeof backup) {
+        errno = ENAMETOOLONG;
+        return fail(err, err_size, "write a backup of", real);
+    }
+    if (write_atomically(backup, old_text, st, err, err_size) != 0)
+        return -1;
+    return write_atomically(real, new_text, st, err, err_size);
+}
+
+int vmh_nsswitch_edit_file(const char *path, bool enable, bool *changed, char **hosts_line,
+                           char *err, size_t err_size)
+{
+    char *text = NULL, *new_text = NULL;
+    struct stat st;
+    int status = -1;
+    *changed = false;
+    *hosts_line = NULL;
+    /* A symlinked nsswitch.conf (NixOS, some containers) keeps its link: the
+     * file it points to is the one replaced. */
+    char *real = realpath(path, NULL);
+    if (!real)
+        return fail(err, err_size, "read", path);
+    if (read_text(real, &text, &st, err, err_size) == 0 &&
+        transform(text, enable, &new_text, changed, err, err_size) == 0 &&
+        (!*changed || replace_text(real, text, new_text, &st, err, err_size) == 0)) {
+        *hosts_line = copy_hosts_line(new_text);
+        status = 0;
+    }
+    int saved = errno;
+    free(real);
+    free(text);
+    free(new_text);
+    errno = saved;
+    return status;
+}

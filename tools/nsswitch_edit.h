@@ -1,1 +1,36 @@
-/* placeholder */
+/* Adding vmhosts to, and removing it from, the hosts: line of
+ * /etc/nsswitch.conf.  The text functions are pure (no I/O) so the tests
+ * can feed them every shape of line a distribution ships; the file function
+ * rewrites the file atomically around them. */
+#ifndef VMHOSTS_NSSWITCH_EDIT_H
+#define VMHOSTS_NSSWITCH_EDIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define VMH_NSSWITCH_SERVICE "vmhosts"
+#define VMH_NSSWITCH_BACKUP_SUFFIX ".vmhosts-backup"
+
+/* Puts vmhosts on the hosts: line, after files and myhostname and before the
+ * first network service (dns, resolve, mdns*, nis, nisplus, wins), or at the
+ * end; adds "hosts: files vmhosts dns" when the text has no hosts: line.
+ * Every other byte is kept.  *out is malloc'd (also when unchanged).
+ * Returns 0, or -1 when out of memory. */
+int vmh_nsswitch_enable(const char *text, char **out, bool *changed);
+
+/* Removes vmhosts and the [ACTION] brackets that follow it from the hosts:
+ * line; the exact inverse of enable on a line that has a service. */
+int vmh_nsswitch_disable(const char *text, char **out, bool *changed);
+
+/* Finds the hosts: line (without its newline).  Returns false if none. */
+bool vmh_nsswitch_hosts_line(const char *text, size_t *start, size_t *length);
+
+/* Reads `path` (following a symlink to the real file), applies enable or
+ * disable, and when that changed it: writes path.vmhosts-backup (the old
+ * text) and replaces the file by a rename of a temporary file with the same
+ * mode and owner.  *hosts_line (malloc'd, may be NULL on error) is the
+ * resulting hosts: line.  Returns 0, or -1 with a message in err. */
+int vmh_nsswitch_edit_file(const char *path, bool enable, bool *changed, char **hosts_line,
+                           char *err, size_t err_size);
+
+#endif
