@@ -1,1 +1,153 @@
-int main(void) { return 0; }
+/* vmhosts: the command.  Dispatches to the subcommands in cmd_*.c and owns
+ * what they share: libcurl's global state and the settings. */
+#include <curl/curl.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "autoconfig.h"
+
+struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+};
+
+static const struct command commands[] = {
+    {"refresh", vmh_cmd_refresh, "ask Docker and multipass now and rewrite the cache"},
+    {"enable", vmh_cmd_enable, "add vmhosts to the hosts: line of /etc/nsswitch.conf"},
+    {"disable", vmh_cmd_disable, "remove vmhosts from /etc/nsswitch.conf"},
+};
+#define COMMAND_COUNT (sizeof commands / sizeof commands[0])
+
+static void print_usage(FILE *out)
+{
+    fputs("Usage: vmhosts COMMAND [OPTIONS]\n"
+          "\n"
+          "Makes Docker containers and multipass VMs resolvable by name for every\n"
+          "program, through the vmhosts NSS module.\n"
+          "\n"
+          "Commands:\n", out);
+    for (size_t i = 0; i < COMMAND_COUNT; i++)
+        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fputs("\n"
+          "  vmhosts help COMMAND, or vmhosts COMMAND --help, tells more.\n"
+          "  vmhosts --version prints the version.\n"
+          "\n"
+          "Settings: /etc/vmhosts.conf, or the file VMHOSTS_CONF names.\n", out);
+}
+
+static const struct command *find_command(const char *name)
+{
+    for (size_t i = 0; i < COMMAND_COUNT; i++)
+        if (strcmp(commands[i].name, name) == 0)
+            return &commands[i];
+    return NULL;
+}
+
+bool vmh_cli_parse_long(const char *text, long min, long max, long *value)
+{
+    char *end;
+    errno = 0;
+    long number = strtol(text, &end, 10);
+    if (errno != 0 || end == text || *end != '\0' || number < min || number > max)
+        return false;
+    *value = number;
+    return true;
+}
+
+/* vmh_config_load skips a bad line silently (the module must); a person
+ * running the command should hear about it, so parse the text once more
+ * just to learn the line number. */
+static void warn_bad_line(const struct vmh_config *config)
+{
+    if (!config->file_found || !config->path[0])
+        return;
+    FILE *file = fopen(config->path, "re");
+    if (!file)
+        return;
+    char *text = NULL;
+    size_t size = 0;
+    ssize_t length = getdelim(&text, &size, '\0', file);
+    fclose(file);
+    if (length > 0) {
+        struct vmh_config scratch;
+        unsigned bad_line = 0;
+        vmh_config_defaults(&scratch);
+        vmh_config_parse(&scratch, text, (size_t)length, &bad_line);
+        if (bad_line > 0)
+            fprintf(stderr, "vmhosts: warning: %s:%u is not a valid `key = value` setting and "
+                            "was skipped (see vmhosts.conf(5))\n", config->path, bad_line);
+    }
+    free(text);
+}
+
+const struct vmh_config *vmh_cli_config(void)
+{
+    static struct vmh_config config;
+    static bool loaded;
+    if (!loaded) {
+        loaded = true;
+        if (vmh_config_load(&config) != 0)
+            fprintf(stderr, "vmhosts: warning: cannot read %s: %s; using the defaults\n",
+                    vmh_config_path(), strerror(errno));
+        else
+            warn_bad_line(&config);
+    }
+    return &config;
+}
+
+/* `vmhosts help [COMMAND]`. */
+static int run_help(int argc, char **argv)
+{
+    if (argc < 2) {
+        print_usage(stdout);
+        return VMH_EXIT_OK;
+    }
+    const struct command *command = find_command(argv[1]);
+    if (!command) {
+        fprintf(stderr, "vmhosts: no help for \"%s\": there is no such command\n", argv[1]);
+        print_usage(stderr);
+        return VMH_EXIT_USAGE;
+    }
+    char *help_argv[] = {(char *)command->name, (char *)"--help", NULL};
+    return command->run(2, help_argv);
+}
+
+static int dispatch(int argc, char **argv)
+{
+    const char *name = argv[1];
+    if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0)
+        return run_help(argc - 1, argv + 1);
+    if (strcmp(name, "--version") == 0 || strcmp(name, "-V") == 0) {
+        printf("vmhosts %s\n", PACKAGE_VERSION);
+        return VMH_EXIT_OK;
+    }
+    const struct command *command = find_command(name);
+    if (!command) {
+        fprintf(stderr, "vmhosts: unknown command \"%s\"\n\n", name);
+        print_usage(stderr);
+        return VMH_EXIT_USAGE;
+    }
+    return command->run(argc - 1, argv + 1);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        print_usage(stderr);
+        return VMH_EXIT_USAGE;
+    }
+    /* Once, before any thread or handle exists, as libcurl requires. */
+    CURLcode curl_status = curl_global_init(CURL_GLOBAL_DEFAULT);
+    if (curl_status != CURLE_OK) {
+        fprintf(stderr, "vmhosts: cannot start libcurl: %s\n", curl_easy_strerror(curl_status));
+        return VMH_EXIT_FAILURE;
+    }
+    int status = dispatch(argc, argv);
+    curl_global_cleanup();
+    return status;
+}
