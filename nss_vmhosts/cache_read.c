@@ -1,1 +1,336 @@
-/* placeholder */
+/* Reading the cache inside whatever process resolves a name.
+ *
+ * The file decides where ssh connects, so it is hostile input until proven
+ * otherwise: its folder and itself must be ours or root's and writable by no
+ * one else, and every count, offset and string is checked before any of it
+ * is followed.  It is read, never mapped: another process truncating a
+ * mapped file would raise SIGBUS in ours.  Nothing here prints, keeps state
+ * between calls or leaves a descriptor to a child. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cache.h"
+
+const char *vmh_cache_error_text(enum vmh_cache_error error)
+{
+    switch (error) {
+    case VMH_CACHE_OK:
+        return "ok";
+    case VMH_CACHE_MISSING:
+        return "missing";
+    case VMH_CACHE_UNTRUSTED:
+        return "not trusted (owner, mode or a symlink)";
+    case VMH_CACHE_IO:
+        return "unreadable";
+    case VMH_CACHE_CORRUPT:
+        return "corrupt";
+    }
+    return "unknown error";
+}
+
+/* The header is covered too: a flipped timestamp or backend status would
+ * otherwise pass every other check.  The field holds the checksum of the
+ * header in which the field holds the checksum of everything after it. */
+static uint64_t file_checksum(const unsigned char *data, uint64_t size)
+{
+    struct vmh_cache_header copy;
+    memcpy(&copy, data, sizeof copy);
+    copy.checksum = vmh_cache_checksum(data + sizeof copy, size - sizeof copy);
+    return vmh_cache_checksum(&copy, sizeof copy);
+}
+
+static bool header_ok(const unsigned char *data, size_t size)
+{
+    if ((uintptr_t)data % 8 != 0 || size < sizeof(struct vmh_cache_header) ||
+        size > VMH_CACHE_MAX_SIZE)
+        return false;
+    const struct vmh_cache_header *header = (const struct vmh_cache_header *)data;
+    return memcmp(header->magic, VMH_CACHE_MAGIC, sizeof header->magic) == 0 &&
+           header->version == VMH_CACHE_VERSION &&
+           header->header_size == sizeof *header && header->file_size == size &&
+           header->checksum == file_checksum(data, size);
+}
+
+/* A table must start aligned where the previous one ended or later, so that
+ * no two tables share bytes.  Counts are 32-bit and entries small: the
+ * 64-bit product cannot overflow. */
+static bool table_ok(uint64_t offset, uint64_t count, uint64_t entry_size, uint64_t file_size,
+                     uint64_t *end)
+{
+    if (offset % 8 != 0 || offset < *end)
+        return false;
+    uint64_t table_end = offset + count * entry_size;
+    if (table_end > file_size)
+        return false;
+    *end = table_end;
+    return true;
+}
+
+static bool layout_ok(const struct vmh_cache_header *h)
+{
+    uint64_t end = h->header_size;
+    return table_ok(h->records_off, h->record_count, sizeof(struct vmh_cache_record),
+                    h->file_size, &end) &&
+           table_ok(h->keys_off, h->key_count, sizeof(struct vmh_cache_key), h->file_size, &end) &&
+           table_ok(h->addrs_off, h->addr_count, sizeof(struct vmh_cache_addr), h->file_size,
+                    &end) &&
+           table_ok(h->strings_off, h->strings_size, 1, h->file_size, &end);
+}
+
+/* With the pool starting and ending in a NUL, any offset inside it starts
+ * a terminated C string. */
+static bool pool_ok(const struct vmh_cache *cache)
+{
+    uint32_t size = cache->header->strings_size;
+    return size >= 1 && cache->strings[0] == '\0' && cache->strings[size - 1] == '\0';
+}
+
+static bool string_ok(const struct vmh_cache *cache, uint32_t offset)
+{
+    return offset < cache->header->strings_size;
+}
+
+static bool records_ok(const struct vmh_cache *cache)
+{
+    for (uint32_t i = 0; i < cache->header->record_count; i++) {
+        const struct vmh_cache_record *r = &cache->records[i];
+        if (!string_ok(cache, r->name) || !string_ok(cache, r->id) ||
+            !string_ok(cache, r->hostname) || !string_ok(cache, r->project) ||
+            !string_ok(cache, r->service))
+            return false;
+        if ((uint64_t)r->addr_first + r->addr_count > cache->header->addr_count ||
+            r->backend >= VMH_BACKEND_COUNT || r->state > VMH_STATE_RUNNING)
+            return false;
+    }
+    return true;
+}
+
+static int key_compare(const struct vmh_cache *cache, uint16_t kind, const char *key,
+                       const struct vmh_cache_key *other)
+{
+    if (kind != other->kind)
+        return kind < other->kind ? -1 : 1;
+    return strcmp(key, vmh_cache_string(cache, other->key));
+}
+
+/* The order is what makes a binary search right: checked here once rather
+ * than trusted on every lookup. */
+static bool keys_ok(const struct vmh_cache *cache)
+{
+    for (uint32_t i = 0; i < cache->header->key_count; i++) {
+        const struct vmh_cache_key *k = &cache->keys[i];
+        if (k->kind < 1 || k->kind > VMH_KEY_KIND_MAX ||
+            k->record >= cache->header->record_count || !string_ok(cache, k->key))
+            return false;
+        if (i > 0 && key_compare(cache, k->kind, vmh_cache_string(cache, k->key), k - 1) < 0)
+            return false;
+    }
+    return true;
+}
+
+static bool addrs_ok(const struct vmh_cache *cache)
+{
+    for (uint32_t i = 0; i < cache->header->addr_count; i++)
+        if (cache->addrs[i].family != 4 && cache->addrs[i].family != 6)
+            return false;
+    return true;
+}
+
+static bool backends_ok(const struct vmh_cache *cache)
+{
+    for (unsigned b = 0; b < VMH_BACKEND_COUNT; b++) {
+        const struct vmh_cache_backend *state = &cache->header->backends[b];
+        if (state->status > VMH_STATUS_MAX || !string_ok(cache, state->message))
+            return false;
+    }
+    return true;
+}
+
+enum vmh_cache_error vmh_cache_parse(struct vmh_cache *cache, unsigned char *data, size_t size)
+{
+    struct vmh_cache view;
+    memset(cache, 0, sizeof *cache);
+    if (!data || !header_ok(data, size))
+        return VMH_CACHE_CORRUPT;
+    const struct vmh_cache_header *header = (const struct vmh_cache_header *)data;
+    if (!layout_ok(header))
+        return VMH_CACHE_CORRUPT;
+    view.data = data;
+    view.size = size;
+    view.header = header;
+    view.records = (const struct vmh_cache_record *)(data + header->records_off);
+    view.keys = (const struct vmh_cache_key *)(data + header->keys_off);
+    view.addrs = (const struct vmh_cache_addr *)(data + header->addrs_off);
+    view.strings = (const char *)(data + header->strings_off);
+    if (!pool_ok(&view) || !records_ok(&view) || !keys_ok(&view) || !addrs_ok(&view) ||
+        !backends_ok(&view))
+        return VMH_CACHE_CORRUPT;
+    *cache = view;
+    return VMH_CACHE_OK;
+}
+
+bool vmh_cache_stat_trusted(const struct stat *st, uid_t euid)
+{
+    return (st->st_uid == 0 || st->st_uid == euid) && (st->st_mode & (S_IWGRP | S_IWOTH)) == 0;
+}
+
+/* Exactly `size` bytes, and then the end of the file: a file that shrank or
+ * grew while we read it is not one version of the cache. */
+static enum vmh_cache_error read_exact(int fd, unsigned char *data, size_t size)
+{
+    size_t done = 0;
+    ssize_t got;
+    while (done < size) {
+        got = read(fd, data + done, size - done);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0)
+            return VMH_CACHE_IO;
+        if (got == 0)
+            return VMH_CACHE_CORRUPT;
+        done += (size_t)got;
+    }
+    unsigned char extra;
+    do
+        got = read(fd, &extra, 1);
+    while (got < 0 && errno == EINTR);
+    return got == 0 ? VMH_CACHE_OK : got > 0 ? VMH_CACHE_CORRUPT : VMH_CACHE_IO;
+}
+
+static enum vmh_cache_error open_dir(const char *dir, uid_t euid, int *dir_fd)
+{
+    struct stat st;
+    *dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (*dir_fd < 0)
+        return errno == ENOENT                     ? VMH_CACHE_MISSING
+               : errno == ELOOP || errno == ENOTDIR ? VMH_CACHE_UNTRUSTED
+                                                    : VMH_CACHE_IO;
+    if (fstat(*dir_fd, &st) != 0)
+        return VMH_CACHE_IO;
+    return S_ISDIR(st.st_mode) && vmh_cache_stat_trusted(&st, euid) ? VMH_CACHE_OK
+                                                                    : VMH_CACHE_UNTRUSTED;
+}
+
+/* O_NONBLOCK: a FIFO planted as the cache must not hang the lookup in
+ * open(); it is then refused as not a regular file. */
+static enum vmh_cache_error open_file(int dir_fd, uid_t euid, int *fd, struct stat *st)
+{
+    *fd = openat(dir_fd, VMH_CACHE_FILE, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    if (*fd < 0)
+        return errno == ENOENT ? VMH_CACHE_MISSING : errno == ELOOP ? VMH_CACHE_UNTRUSTED
+                                                                     : VMH_CACHE_IO;
+    if (fstat(*fd, st) != 0)
+        return VMH_CACHE_IO;
+    if (!S_ISREG(st->st_mode) || !vmh_cache_stat_trusted(st, euid))
+        return VMH_CACHE_UNTRUSTED;
+    /* Sized before a byte is read: a huge file costs one fstat. */
+    if (st->st_size < (off_t)sizeof(struct vmh_cache_header) ||
+        st->st_size > (off_t)VMH_CACHE_MAX_SIZE)
+        return VMH_CACHE_CORRUPT;
+    return VMH_CACHE_OK;
+}
+
+static enum vmh_cache_error read_cache(int fd, size_t size, struct vmh_cache *cache)
+{
+    /* malloc's alignment suits every table in the file. */
+    unsigned char *data = malloc(size);
+    if (!data)
+        return VMH_CACHE_IO;
+    enum vmh_cache_error error = read_exact(fd, data, size);
+    if (error == VMH_CACHE_OK)
+        error = vmh_cache_parse(cache, data, size);
+    if (error != VMH_CACHE_OK)
+        free(data);
+    return error;
+}
+
+static enum vmh_cache_error load(const char *dir, uid_t euid, struct vmh_cache *cache,
+                                 struct stat *st)
+{
+    int dir_fd = -1, fd = -1;
+    struct stat file_st;
+    enum vmh_cache_error error = open_dir(dir, euid, &dir_fd);
+    if (error == VMH_CACHE_OK)
+        error = open_file(dir_fd, euid, &fd, &file_st);
+    if (error == VMH_CACHE_OK)
+        error = read_cache(fd, (size_t)file_st.st_size, cache);
+    if (error == VMH_CACHE_OK && st)
+        *st = file_st;
+    if (fd >= 0)
+        close(fd);
+    if (dir_fd >= 0)
+        close(dir_fd);
+    return error;
+}
+
+/* errno is the calling program's: a missing cache must not leave ENOENT
+ * behind in a lookup that then succeeds from another source. */
+enum vmh_cache_error vmh_cache_load(const char *dir, uid_t euid, struct vmh_cache *cache,
+                                    struct stat *st)
+{
+    int saved_errno = errno;
+    memset(cache, 0, sizeof *cache);
+    enum vmh_cache_error error = dir ? load(dir, euid, cache, st) : VMH_CACHE_MISSING;
+    errno = saved_errno;
+    return error;
+}
+
+void vmh_cache_free(struct vmh_cache *cache)
+{
+    if (!cache)
+        return;
+    free(cache->data);
+    memset(cache, 0, sizeof *cache);
+}
+
+/* The first key not ordered before (kind, key). */
+static uint32_t lower_bound(const struct vmh_cache *cache, uint16_t kind, const char *key)
+{
+    uint32_t low = 0, high = cache->header->key_count;
+    while (low < high) {
+        uint32_t middle = low + (high - low) / 2;
+        if (key_compare(cache, kind, key, &cache->keys[middle]) > 0)
+            low = middle + 1;
+        else
+            high = middle;
+    }
+    return low;
+}
+
+uint32_t vmh_cache_find(const struct vmh_cache *cache, enum vmh_key_kind kind, const char *key,
+                        uint32_t *first)
+{
+    if (first)
+        *first = 0;
+    if (!cache || !cache->header || !key)
+        return 0;
+    uint32_t start = lower_bound(cache, (uint16_t)kind, key), end = start;
+    while (end < cache->header->key_count &&
+           key_compare(cache, (uint16_t)kind, key, &cache->keys[end]) == 0)
+        end++;
+    if (first)
+        *first = start;
+    return end - start;
+}
+
+/* Every key starting with the prefix sorts at or after the prefix itself
+ * and before any key of the kind that does not start with it. */
+uint32_t vmh_cache_find_prefix(const struct vmh_cache *cache, enum vmh_key_kind kind,
+                               const char *prefix, uint32_t *first)
+{
+    if (first)
+        *first = 0;
+    if (!cache || !cache->header || !prefix)
+        return 0;
+    size_t length = strlen(prefix);
+    uint32_t start = lower_bound(cache, (uint16_t)kind, prefix), end = start;
+    while (end < cache->header->key_count && cache->keys[end].kind == kind &&
+           strncmp(vmh_cache_string(cache, cache->keys[end].key), prefix, length) == 0)
+        end++;
+    if (first)
+        *first = start;
+    return end - start;
+}

@@ -1,1 +1,415 @@
-/* placeholder */
+/* Writing the cache: a snapshot laid out as cache_format.h describes, then
+ * put in place atomically so that a reader sees the old file or the new one,
+ * never half of either.
+ *
+ * The same snapshot always gives the same bytes (keys in a total order,
+ * padding zeroed), so that a refresh that found nothing new writes an
+ * identical file and tests can compare builds byte for byte. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "snapshot.h"
+
+/* The string pool as it grows; offset 0 is "". */
+struct pool {
+    char *data;
+    size_t used, capacity;
+};
+
+/* A key before its text has a final address: the pool may still move. */
+struct pending_key {
+    const char *text;
+    uint32_t key;
+    uint16_t kind;
+    uint32_t record;
+};
+
+struct builder {
+    const struct vmh_snapshot *snapshot;
+    struct pool pool;
+    struct vmh_cache_record *records;
+    struct pending_key *keys;
+    size_t key_count, addr_count;
+};
+
+static bool pool_reserve(struct pool *pool, size_t length)
+{
+    if (length > VMH_CACHE_MAX_SIZE - pool->used)
+        return false;
+    size_t wanted = pool->used + length;
+    if (wanted <= pool->capacity)
+        return true;
+    size_t capacity = pool->capacity ? pool->capacity : 1024;
+    while (capacity < wanted)
+        capacity *= 2;
+    char *data = realloc(pool->data, capacity);
+    if (!data)
+        return false;
+    pool->data = data;
+    pool->capacity = capacity;
+    return true;
+}
+
+/* Appends `a` (then `b` after a dot, when given), lowercased if asked. */
+static bool pool_add(struct pool *pool, const char *a, const char *b, bool lower, uint32_t *offset)
+{
+    size_t a_length = strlen(a), b_length = b ? strlen(b) + 1 : 0;
+    if (a_length + b_length == 0) {
+        *offset = 0;
+        return true;
+    }
+    if (a_length > VMH_CACHE_MAX_SIZE || b_length > VMH_CACHE_MAX_SIZE ||
+        !pool_reserve(pool, a_length + b_length + 1))
+        return false;
+    char *out = pool->data + pool->used;
+    memcpy(out, a, a_length);
+    if (b) {
+        out[a_length] = '.';
+        memcpy(out + a_length + 1, b, b_length - 1);
+    }
+    out[a_length + b_length] = '\0';
+    for (size_t i = 0; lower && out[i]; i++)
+        if (out[i] >= 'A' && out[i] <= 'Z')
+            out[i] = (char)(out[i] - 'A' + 'a');
+    *offset = (uint32_t)pool->used;
+    pool->used += a_length + b_length + 1;
+    return true;
+}
+
+static bool has_upper(const char *text)
+{
+    for (; *text; text++)
+        if (*text >= 'A' && *text <= 'Z')
+            return true;
+    return false;
+}
+
+static bool add_key(struct builder *b, uint16_t kind, const char *text, uint32_t same_offset,
+                    const char *suffix, uint32_t record)
+{
+    struct pending_key *key = &b->keys[b->key_count];
+    /* The record's own string serves when it is already lowercase. */
+    if (!suffix && !has_upper(text))
+        key->key = same_offset;
+    else if (!pool_add(&b->pool, text, suffix, true, &key->key))
+        return false;
+    key->kind = kind;
+    key->record = record;
+    b->key_count++;
+    return true;
+}
+
+static bool is_set(const char *text)
+{
+    return text && text[0];
+}
+
+/* The names a host answers to, as cache_format.h lists them. */
+static bool add_keys(struct builder *b, const struct vmh_host *host, uint32_t index)
+{
+    const struct vmh_cache_record *r = &b->records[index];
+    if (host->backend == VMH_BACKEND_MULTIPASS)
+        return !is_set(host->name) || add_key(b, VMH_KEY_VM_NAME, host->name, r->name, NULL, index);
+    return (!is_set(host->id) || add_key(b, VMH_KEY_DOCKER_ID, host->id, r->id, NULL, index)) &&
+           (!is_set(host->name) || add_key(b, VMH_KEY_DOCKER_NAME, host->name, r->name, NULL, index)) &&
+           (!is_set(host->hostname) ||
+            add_key(b, VMH_KEY_DOCKER_HOSTNAME, host->hostname, r->hostname, NULL, index)) &&
+           (!is_set(host->service) || !is_set(host->project) ||
+            add_key(b, VMH_KEY_COMPOSE, host->service, 0, host->project, index));
+}
+
+static const char *or_empty(const char *text)
+{
+    return text ? text : "";
+}
+
+static bool add_record(struct builder *b, const struct vmh_host *host, uint32_t index)
+{
+    struct vmh_cache_record *r = &b->records[index];
+    if (host->backend >= VMH_BACKEND_COUNT || host->state > VMH_STATE_RUNNING ||
+        host->addr_count > VMH_HOST_MAX_ADDRS) {
+        errno = EINVAL;
+        return false;
+    }
+    r->addr_first = (uint32_t)b->addr_count;
+    r->addr_count = (uint32_t)host->addr_count;
+    r->backend = host->backend;
+    r->state = host->state;
+    b->addr_count += host->addr_count;
+    errno = EFBIG;
+    return pool_add(&b->pool, or_empty(host->name), NULL, false, &r->name) &&
+           pool_add(&b->pool, or_empty(host->id), NULL, false, &r->id) &&
+           pool_add(&b->pool, or_empty(host->hostname), NULL, false, &r->hostname) &&
+           pool_add(&b->pool, or_empty(host->project), NULL, false, &r->project) &&
+           pool_add(&b->pool, or_empty(host->service), NULL, false, &r->service) &&
+           add_keys(b, host, index);
+}
+
+static int compare_keys(const void *left, const void *right)
+{
+    const struct pending_key *a = left, *b = right;
+    if (a->kind != b->kind)
+        return a->kind < b->kind ? -1 : 1;
+    int order = strcmp(a->text, b->text);
+    if (order != 0)
+        return order;
+    /* Equal names (two containers, one hostname) keep the snapshot's order. */
+    return (a->record > b->record) - (a->record < b->record);
+}
+
+/* Records, keys and strings; the pool then holds every string it will. */
+static bool gather(struct builder *b)
+{
+    const struct vmh_snapshot *s = b->snapshot;
+    errno = EFBIG;
+    if (s->count > VMH_CACHE_MAX_SIZE / sizeof(struct vmh_cache_record))
+        return false;
+    errno = ENOMEM;
+    b->records = calloc(s->count ? s->count : 1, sizeof *b->records);
+    b->keys = calloc(s->count ? s->count * 4 : 1, sizeof *b->keys);
+    if (!b->records || !b->keys || !pool_reserve(&b->pool, 1))
+        return false;
+    b->pool.data[b->pool.used++] = '\0';
+    for (size_t i = 0; i < s->count; i++)
+        if (!add_record(b, &s->hosts[i], (uint32_t)i))
+            return false;
+    for (unsigned i = 0; i < VMH_BACKEND_COUNT; i++)
+        if (s->backends[i].status > VMH_STATUS_MAX) {
+            errno = EINVAL;
+            return false;
+        }
+    return true;
+}
+
+static bool add_messages(struct builder *b, uint32_t offsets[VMH_BACKEND_COUNT])
+{
+    char message[VMH_MESSAGE_MAX];
+    errno = EFBIG;
+    for (unsigned i = 0; i < VMH_BACKEND_COUNT; i++) {
+        /* Not trusted to be terminated: it is a fixed array others fill. */
+        size_t length = strnlen(b->snapshot->backends[i].message, sizeof message - 1);
+        memcpy(message, b->snapshot->backends[i].message, length);
+        message[length] = '\0';
+        if (!pool_add(&b->pool, message, NULL, false, &offsets[i]))
+            return false;
+    }
+    return true;
+}
+
+/* Lays the next table out after *end, 8-byte aligned; false past the limit. */
+static bool place(uint64_t *end, uint64_t count, uint64_t entry_size, uint32_t *offset)
+{
+    uint64_t start = (*end + 7) & ~(uint64_t)7;
+    if (count > VMH_CACHE_MAX_SIZE / entry_size ||
+        start + count * entry_size > VMH_CACHE_MAX_SIZE) {
+        errno = EFBIG;
+        return false;
+    }
+    *offset = (uint32_t)start;
+    *end = start + count * entry_size;
+    return true;
+}
+
+static bool lay_out(const struct builder *b, struct vmh_cache_header *h)
+{
+    uint64_t end = sizeof *h;
+    h->header_size = sizeof *h;
+    h->record_count = (uint32_t)b->snapshot->count;
+    h->key_count = (uint32_t)b->key_count;
+    h->addr_count = (uint32_t)b->addr_count;
+    h->strings_size = (uint32_t)b->pool.used;
+    if (!place(&end, h->record_count, sizeof(struct vmh_cache_record), &h->records_off) ||
+        !place(&end, h->key_count, sizeof(struct vmh_cache_key), &h->keys_off) ||
+        !place(&end, h->addr_count, sizeof(struct vmh_cache_addr), &h->addrs_off) ||
+        !place(&end, h->strings_size, 1, &h->strings_off))
+        return false;
+    h->file_size = end;
+    return true;
+}
+
+static void fill_header(const struct builder *b, int64_t now_ms, const uint32_t messages[],
+                        struct vmh_cache_header *h)
+{
+    memcpy(h->magic, VMH_CACHE_MAGIC, sizeof h->magic);
+    h->version = VMH_CACHE_VERSION;
+    h->written_ms = now_ms;
+    for (unsigned i = 0; i < VMH_BACKEND_COUNT; i++) {
+        const struct vmh_backend_state *state = &b->snapshot->backends[i];
+        h->backends[i].updated_ms = state->updated_ms;
+        h->backends[i].attempted_ms = state->attempted_ms;
+        h->backends[i].status = state->status;
+        h->backends[i].message = messages[i];
+    }
+}
+
+/* The header is checksummed too (see cache_read.c): its checksum field
+ * first holds the checksum of the body, then that of the header. */
+static void seal(unsigned char *data, size_t size)
+{
+    struct vmh_cache_header header;
+    memcpy(&header, data, sizeof header);
+    header.checksum = vmh_cache_checksum(data + sizeof header, size - sizeof header);
+    header.checksum = vmh_cache_checksum(&header, sizeof header);
+    memcpy(data, &header, sizeof header);
+}
+
+static void copy_tables(const struct builder *b, const struct vmh_cache_header *h,
+                        unsigned char *data)
+{
+    const struct vmh_snapshot *s = b->snapshot;
+    memcpy(data + h->records_off, b->records, s->count * sizeof *b->records);
+    struct vmh_cache_key *keys = (struct vmh_cache_key *)(data + h->keys_off);
+    for (size_t i = 0; i < b->key_count; i++) {
+        keys[i].key = b->keys[i].key;
+        keys[i].kind = b->keys[i].kind;
+        keys[i].record = b->keys[i].record;
+    }
+    struct vmh_cache_addr *addrs = (struct vmh_cache_addr *)(data + h->addrs_off);
+    for (size_t i = 0; i < s->count; i++) {
+        memcpy(addrs, s->hosts[i].addrs, s->hosts[i].addr_count * sizeof *addrs);
+        addrs += s->hosts[i].addr_count;
+    }
+    memcpy(data + h->strings_off, b->pool.data, b->pool.used);
+}
+
+static unsigned char *assemble(struct builder *b, int64_t now_ms, size_t *size)
+{
+    struct vmh_cache_header header;
+    uint32_t messages[VMH_BACKEND_COUNT];
+    memset(&header, 0, sizeof header);
+    if (!gather(b) || !add_messages(b, messages) || !lay_out(b, &header))
+        return NULL;
+    for (size_t i = 0; i < b->key_count; i++)
+        b->keys[i].text = b->pool.data + b->keys[i].key;
+    qsort(b->keys, b->key_count, sizeof *b->keys, compare_keys);
+    fill_header(b, now_ms, messages, &header);
+    /* calloc: padding and reserved bytes are zero, so builds are identical. */
+    unsigned char *data = calloc(1, header.file_size);
+    if (!data) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    memcpy(data, &header, sizeof header);
+    copy_tables(b, &header, data);
+    seal(data, header.file_size);
+    *size = header.file_size;
+    return data;
+}
+
+int vmh_cache_build(const struct vmh_snapshot *snapshot, int64_t now_ms, unsigned char **data,
+                    size_t *size)
+{
+    struct builder b;
+    memset(&b, 0, sizeof b);
+    b.snapshot = snapshot;
+    *data = assemble(&b, now_ms, size);
+    int saved_errno = errno;
+    free(b.pool.data);
+    free(b.records);
+    free(b.keys);
+    errno = saved_errno;
+    return *data ? 0 : -1;
+}
+
+static int fail(char *err, size_t err_size, const char *what, const char *path, const char *todo)
+{
+    snprintf(err, err_size, "%s %s: %s (%s)", what, path, strerror(errno), todo);
+    return -1;
+}
+
+static int write_all(int fd, const unsigned char *data, size_t size)
+{
+    while (size > 0) {
+        ssize_t done = write(fd, data, size);
+        if (done < 0 && errno == EINTR)
+            continue;
+        if (done <= 0) {
+            if (done == 0)
+                errno = EIO;
+            return -1;
+        }
+        data += done;
+        size -= (size_t)done;
+    }
+    return 0;
+}
+
+/* A name no other writer uses: O_EXCL refuses one left by a writer that
+ * died, and the next number is tried. */
+static int create_temporary(const char *dir, char *path, size_t path_size)
+{
+    for (unsigned attempt = 0; attempt < 100; attempt++) {
+        int length = snprintf(path, path_size, "%s/.%s.%ld.%u", dir, VMH_CACHE_FILE,
+                              (long)getpid(), attempt);
+        if (length < 0 || (size_t)length >= path_size) {
+            errno = ENAMETOOLONG;
+            return -1;
+        }
+        int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+        if (fd >= 0 || errno != EEXIST)
+            return fd;
+    }
+    return -1;
+}
+
+/* Fills and closes fd; the umask must not make root's cache unreadable to
+ * the users it serves. */
+static int fill_temporary(int fd, const unsigned char *data, size_t size)
+{
+    int status = fchmod(fd, 0644) == 0 && write_all(fd, data, size) == 0 && fsync(fd) == 0 ? 0 : -1;
+    int saved_errno = errno;
+    if (close(fd) != 0 && status == 0)
+        return -1;
+    errno = saved_errno;
+    return status;
+}
+
+static int put_in_place(const char *dir, const unsigned char *data, size_t size, char *err,
+                        size_t err_size)
+{
+    char temporary[PATH_MAX], final[PATH_MAX];
+    int length = snprintf(final, sizeof final, "%s/%s", dir, VMH_CACHE_FILE);
+    if (length < 0 || (size_t)length >= sizeof final) {
+        errno = ENAMETOOLONG;
+        return fail(err, err_size, "cannot write the cache in", dir, "choose a shorter cache folder");
+    }
+    int fd = create_temporary(dir, temporary, sizeof temporary);
+    if (fd < 0)
+        return fail(err, err_size, "cannot create a temporary file in", dir,
+                    "the cache folder must be writable by the user running vmhosts refresh");
+    if (fill_temporary(fd, data, size) != 0) {
+        fail(err, err_size, "cannot write", temporary, "check the free space and quota there");
+        unlink(temporary);
+        return -1;
+    }
+    if (rename(temporary, final) != 0) {
+        fail(err, err_size, "cannot replace", final, "remove it if it is not a regular file");
+        unlink(temporary);
+        return -1;
+    }
+    return 0;
+}
+
+int vmh_cache_write(const char *dir, unsigned dir_mode, const struct vmh_snapshot *snapshot,
+                    int64_t now_ms, char *err, size_t err_size)
+{
+    unsigned char *data;
+    size_t size;
+    if (mkdir(dir, (mode_t)dir_mode) != 0 && errno != EEXIST)
+        return fail(err, err_size, "cannot create the cache folder", dir,
+                    "its parent must exist and be writable; see cache_dir and user_cache_dir "
+                    "in vmhosts.conf");
+    if (vmh_cache_build(snapshot, now_ms, &data, &size) != 0)
+        return fail(err, err_size, "cannot build the cache for", dir,
+                    errno == EFBIG ? "more hosts or longer names than a cache holds"
+                                   : "out of memory? try again");
+    int status = put_in_place(dir, data, size, err, err_size);
+    free(data);
+    return status;
+}

@@ -1,1 +1,198 @@
-/* placeholder */
+/* The refresher's picture of every container and VM.  Hosts own their
+ * strings; a snapshot is consistent after every call, even one that failed
+ * half-way, so that vmh_snapshot_free is always the way out. */
+#include <arpa/inet.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "snapshot.h"
+
+void vmh_snapshot_init(struct vmh_snapshot *snapshot)
+{
+    memset(snapshot, 0, sizeof *snapshot);
+}
+
+static void host_free(struct vmh_host *host)
+{
+    free(host->name);
+    free(host->id);
+    free(host->hostname);
+    free(host->project);
+    free(host->service);
+    free(host->network_container);
+    memset(host, 0, sizeof *host);
+}
+
+void vmh_snapshot_free(struct vmh_snapshot *snapshot)
+{
+    if (!snapshot)
+        return;
+    for (size_t i = 0; i < snapshot->count; i++)
+        host_free(&snapshot->hosts[i]);
+    free(snapshot->hosts);
+    vmh_snapshot_init(snapshot);
+}
+
+/* Room for `wanted` hosts in all; on failure nothing changes. */
+static int reserve(struct vmh_snapshot *snapshot, size_t wanted)
+{
+    if (wanted <= snapshot->capacity)
+        return 0;
+    size_t capacity = snapshot->capacity ? snapshot->capacity : 8;
+    while (capacity < wanted) {
+        if (capacity > SIZE_MAX / 2)
+            return -1;
+        capacity *= 2;
+    }
+    if (capacity > SIZE_MAX / sizeof *snapshot->hosts)
+        return -1;
+    struct vmh_host *hosts = realloc(snapshot->hosts, capacity * sizeof *hosts);
+    if (!hosts)
+        return -1;
+    snapshot->hosts = hosts;
+    snapshot->capacity = capacity;
+    return 0;
+}
+
+struct vmh_host *vmh_snapshot_add(struct vmh_snapshot *snapshot)
+{
+    if (snapshot->count == SIZE_MAX || reserve(snapshot, snapshot->count + 1) != 0)
+        return NULL;
+    struct vmh_host *host = &snapshot->hosts[snapshot->count++];
+    memset(host, 0, sizeof *host);
+    return host;
+}
+
+/* A container on two networks with one address, or a backend repeating
+ * itself, must not answer the address twice. */
+static bool host_has(const struct vmh_host *host, const struct vmh_cache_addr *addr)
+{
+    size_t length = addr->family == 4 ? 4 : 16;
+    for (size_t i = 0; i < host->addr_count; i++)
+        if (host->addrs[i].family == addr->family &&
+            memcmp(host->addrs[i].bytes, addr->bytes, length) == 0)
+            return true;
+    return false;
+}
+
+bool vmh_host_add_address(struct vmh_host *host, const char *text)
+{
+    struct vmh_cache_addr addr;
+    memset(&addr, 0, sizeof addr);
+    if (!text)
+        return false;
+    if (inet_pton(AF_INET, text, addr.bytes) == 1)
+        addr.family = 4;
+    else if (inet_pton(AF_INET6, text, addr.bytes) == 1)
+        addr.family = 6;
+    else
+        return false;
+    if (host_has(host, &addr))
+        return true;
+    if (host->addr_count >= VMH_HOST_MAX_ADDRS)
+        return false;
+    host->addrs[host->addr_count++] = addr;
+    return true;
+}
+
+/* "" in the cache is "not set" in a snapshot. */
+static int copy_optional(char **to, const char *text)
+{
+    *to = NULL;
+    if (!text[0])
+        return 0;
+    *to = strdup(text);
+    return *to ? 0 : -1;
+}
+
+static int host_from_record(struct vmh_host *host, const struct vmh_cache *cache,
+                            const struct vmh_cache_record *record)
+{
+    host->backend = record->backend;
+    host->state = record->state;
+    /* A hostile-but-valid cache may list more than a host holds: keep the first. */
+    host->addr_count = record->addr_count < VMH_HOST_MAX_ADDRS ? record->addr_count
+                                                               : VMH_HOST_MAX_ADDRS;
+    memcpy(host->addrs, &cache->addrs[record->addr_first], host->addr_count * sizeof host->addrs[0]);
+    if (copy_optional(&host->name, vmh_cache_string(cache, record->name)) != 0 ||
+        copy_optional(&host->id, vmh_cache_string(cache, record->id)) != 0 ||
+        copy_optional(&host->hostname, vmh_cache_string(cache, record->hostname)) != 0 ||
+        copy_optional(&host->project, vmh_cache_string(cache, record->project)) != 0 ||
+        copy_optional(&host->service, vmh_cache_string(cache, record->service)) != 0)
+        return -1;
+    return 0;
+}
+
+int vmh_snapshot_from_cache(struct vmh_snapshot *snapshot, const struct vmh_cache *cache)
+{
+    const struct vmh_cache_header *header = cache->header;
+    for (unsigned b = 0; b < VMH_BACKEND_COUNT; b++) {
+        struct vmh_backend_state *state = &snapshot->backends[b];
+        state->updated_ms = header->backends[b].updated_ms;
+        state->attempted_ms = header->backends[b].attempted_ms;
+        state->status = header->backends[b].status;
+        snprintf(state->message, sizeof state->message, "%s",
+                 vmh_cache_string(cache, header->backends[b].message));
+    }
+    if (reserve(snapshot, snapshot->count + header->record_count) != 0)
+        return -1;
+    for (uint32_t i = 0; i < header->record_count; i++) {
+        struct vmh_host *host = vmh_snapshot_add(snapshot);
+        if (!host || host_from_record(host, cache, &cache->records[i]) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static size_t count_backend(const struct vmh_snapshot *snapshot, enum vmh_backend backend)
+{
+    size_t count = 0;
+    for (size_t i = 0; i < snapshot->count; i++)
+        count += snapshot->hosts[i].backend == backend;
+    return count;
+}
+
+/* Moves the hosts of `backend` out of `from` onto the end of `into`,
+ * closing the gaps they leave; `into` has room for them. */
+static void move_hosts(struct vmh_snapshot *into, struct vmh_snapshot *from,
+                       enum vmh_backend backend)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < from->count; i++) {
+        if (from->hosts[i].backend == backend)
+            into->hosts[into->count++] = from->hosts[i];
+        else
+            from->hosts[kept++] = from->hosts[i];
+    }
+    if (kept < from->count)
+        memset(&from->hosts[kept], 0, (from->count - kept) * sizeof from->hosts[0]);
+    from->count = kept;
+}
+
+int vmh_snapshot_replace_backend(struct vmh_snapshot *into, struct vmh_snapshot *from,
+                                 enum vmh_backend backend)
+{
+    if ((unsigned)backend >= VMH_BACKEND_COUNT)
+        return -1;
+    if (into == from)
+        return 0;
+    size_t staying = into->count - count_backend(into, backend);
+    size_t arriving = count_backend(from, backend);
+    /* Room first: a failure must leave both snapshots as they were. */
+    if (arriving > SIZE_MAX - staying || reserve(into, staying + arriving) != 0)
+        return -1;
+    size_t kept = 0;
+    for (size_t i = 0; i < into->count; i++) {
+        if (into->hosts[i].backend == backend)
+            host_free(&into->hosts[i]);
+        else
+            into->hosts[kept++] = into->hosts[i];
+    }
+    into->count = kept;
+    move_hosts(into, from, backend);
+    into->backends[backend] = from->backends[backend];
+    return 0;
+}
