@@ -1,1 +1,443 @@
-/* placeholder */
+/* The name rules: what a classified name answers from a validated cache, and
+ * which rule decided.
+ *
+ * This runs on every lookup of a name of ours, so a forward lookup is a few
+ * binary searches through the sorted key table and a walk over the keys that
+ * matched, never over every record.  Everything answered is copied out, so
+ * the answer outlives the cache it came from.  Names are folded with our own
+ * ASCII rule rather than tolower(), whose result depends on the locale of the
+ * process we are loaded into. */
+#include <errno.h>
+#include <stdbool.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "resolve.h"
+
+#define DOCKER_ID_LENGTH 64
+
+static char fold(char c)
+{
+    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+/* Appends `length` bytes of text, folded, to a name of `*used` bytes;
+ * false when the result would not fit in VMH_NAME_MAX. */
+static bool append(char *out, size_t *used, const char *text, size_t length)
+{
+    if (length > VMH_NAME_MAX - *used)
+        return false;
+    for (size_t i = 0; i < length; i++)
+        out[*used + i] = fold(text[i]);
+    *used += length;
+    out[*used] = '\0';
+    return true;
+}
+
+/* "<label>.<domain>", or the label alone with no domain, into a buffer of
+ * VMH_NAME_MAX + 1 bytes.  False rather than a truncated name, which would
+ * be someone else's; and false for an empty label, which names nothing. */
+static bool make_name(char *out, const char *label, const char *domain, size_t domain_length)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    if (!label[0] || !append(out, &used, label, strlen(label)))
+        return false;
+    if (domain_length == 0)
+        return true;
+    return append(out, &used, ".", 1) && append(out, &used, domain, domain_length);
+}
+
+/* The asked name is an alias only when it is not already the canonical one. */
+static void set_alias(struct vmh_answer *answer, const char *asked)
+{
+    size_t length = strnlen(asked, VMH_NAME_MAX + 1);
+    if (length <= VMH_NAME_MAX && strcmp(asked, answer->canonical) != 0)
+        make_name(answer->alias, asked, "", 0);
+}
+
+/* A miss keeps the rule that explains it and nothing that could be used as
+ * an address. */
+static void set_miss(struct vmh_answer *answer, enum vmh_result result, enum vmh_rule rule)
+{
+    answer->result = result;
+    answer->rule = rule;
+    answer->addr_count = 0;
+    answer->canonical[0] = '\0';
+    answer->alias[0] = '\0';
+}
+
+static size_t address_length(uint8_t family)
+{
+    return family == 4 ? 4 : 16;
+}
+
+static bool same_address(const struct vmh_cache_addr *a, const struct vmh_cache_addr *b)
+{
+    return a->family == b->family && memcmp(a->bytes, b->bytes, address_length(a->family)) == 0;
+}
+
+/* Appends a record's addresses in the cache's order, skipping any already
+ * answered: replicas sharing a network namespace share addresses too. */
+static void add_addresses(const struct vmh_cache *cache, const struct vmh_cache_record *record,
+                          struct vmh_answer *answer)
+{
+    for (uint32_t i = 0; i < record->addr_count; i++) {
+        const struct vmh_cache_addr *addr = &cache->addrs[record->addr_first + i];
+        bool seen = false;
+        for (uint32_t j = 0; j < answer->addr_count && !seen; j++)
+            seen = same_address(&answer->addrs[j], addr);
+        if (seen)
+            continue;
+        if (answer->addr_count == VMH_ANSWER_MAX_ADDRS)
+            return;
+        answer->addrs[answer->addr_count++] = *addr;
+    }
+}
+
+static const struct vmh_cache_record *key_record(const struct vmh_cache *cache, uint32_t key)
+{
+    return &cache->records[cache->keys[key].record];
+}
+
+/* Of the keys [first, first + count), the record to answer for: the first
+ * running one.  Names and IDs are unique in Docker and multipass, so this
+ * only matters for a cache that holds a stale twin. */
+static uint32_t pick_record(const struct vmh_cache *cache, uint32_t first, uint32_t count)
+{
+    for (uint32_t i = first; i < first + count; i++)
+        if (key_record(cache, i)->state == VMH_STATE_RUNNING)
+            return cache->keys[i].record;
+    return cache->keys[first].record;
+}
+
+/* Answers with one record's addresses; false, with the rule that explains
+ * the miss, when it is not running or has no address. */
+static bool answer_record(const struct vmh_cache *cache, uint32_t index, enum vmh_rule rule,
+                          struct vmh_answer *answer)
+{
+    const struct vmh_cache_record *record = &cache->records[index];
+    answer->record = index;
+    if (record->state != VMH_STATE_RUNNING) {
+        set_miss(answer, VMH_NOT_FOUND, VMH_RULE_NOT_RUNNING);
+        return false;
+    }
+    if (record->addr_count == 0) {
+        set_miss(answer, VMH_NOT_FOUND, VMH_RULE_NO_ADDRESS);
+        return false;
+    }
+    answer->rule = rule;
+    add_addresses(cache, record, answer);
+    return true;
+}
+
+/* Answers with every running record of the keys [first, first + count)
+ * that has an address (Compose replicas, containers sharing a hostname);
+ * answer->record is the first of them.  Otherwise returns the rule that
+ * explains why nothing answered. */
+static enum vmh_rule gather(const struct vmh_cache *cache, uint32_t first, uint32_t count,
+                            struct vmh_answer *answer)
+{
+    bool running = false, answered = false;
+    for (uint32_t i = first; i < first + count; i++) {
+        const struct vmh_cache_record *record = key_record(cache, i);
+        if (record->state != VMH_STATE_RUNNING)
+            continue;
+        running = true;
+        if (record->addr_count == 0)
+            continue;
+        if (!answered)
+            answer->record = cache->keys[i].record;
+        answered = true;
+        add_addresses(cache, record, answer);
+    }
+    return answered  ? VMH_RULE_NONE
+           : running ? VMH_RULE_NO_ADDRESS
+           : count   ? VMH_RULE_NOT_RUNNING
+                     : VMH_RULE_NO_MATCH;
+}
+
+/* Docker's own names for a container by ID or name: canonical from the
+ * container's name, so that every way of asking gives the same host. */
+static void name_container(const struct vmh_cache *cache, const struct vmh_name *name,
+                           struct vmh_answer *answer)
+{
+    const char *label = vmh_cache_string(cache, cache->records[answer->record].name);
+    if (!make_name(answer->canonical, label, name->domain, strlen(name->domain))) {
+        set_miss(answer, VMH_NOT_FOUND, VMH_RULE_NO_MATCH);
+        return;
+    }
+    set_alias(answer, name->normalized);
+}
+
+static bool is_hex(const char *text, size_t *length)
+{
+    size_t i = 0;
+    for (; text[i]; i++)
+        if (!((text[i] >= '0' && text[i] <= '9') || (text[i] >= 'a' && text[i] <= 'f')))
+            return false;
+    *length = i;
+    return i > 0;
+}
+
+/* Whether the keys [first, first + count) all point at one record: Docker
+ * refuses a prefix that two containers share, running or not. */
+static bool one_record(const struct vmh_cache *cache, uint32_t first, uint32_t count)
+{
+    for (uint32_t i = first + 1; i < first + count; i++)
+        if (cache->keys[i].record != cache->keys[first].record)
+            return false;
+    return true;
+}
+
+/* A container in Docker's own order: exact ID, exact name, unique ID
+ * prefix.  False with the miss in the answer; its rule is NO_MATCH only when
+ * no ID or name matched at all, which leaves the name to Compose. */
+static bool resolve_container(const struct vmh_cache *cache, const struct vmh_name *name,
+                              struct vmh_answer *answer)
+{
+    const char *key = name->key;
+    size_t hex_length = 0;
+    bool hex = is_hex(key, &hex_length);
+    uint32_t first = 0, count;
+
+    if (hex && hex_length == DOCKER_ID_LENGTH &&
+        (count = vmh_cache_find(cache, VMH_KEY_DOCKER_ID, key, &first)) > 0)
+        return answer_record(cache, pick_record(cache, first, count), VMH_RULE_EXACT_ID, answer);
+    if ((count = vmh_cache_find(cache, VMH_KEY_DOCKER_NAME, key, &first)) > 0)
+        return answer_record(cache, pick_record(cache, first, count), VMH_RULE_NAME, answer);
+    if (hex && (count = vmh_cache_find_prefix(cache, VMH_KEY_DOCKER_ID, key, &first)) > 0) {
+        if (one_record(cache, first, count))
+            return answer_record(cache, cache->keys[first].record, VMH_RULE_ID_PREFIX, answer);
+        set_miss(answer, VMH_NOT_FOUND, VMH_RULE_AMBIGUOUS_PREFIX);
+        return false;
+    }
+    set_miss(answer, VMH_NOT_FOUND, VMH_RULE_NO_MATCH);
+    return false;
+}
+
+static void resolve_docker(const struct vmh_cache *cache, const struct vmh_name *name,
+                           struct vmh_answer *answer)
+{
+    uint32_t first = 0, count;
+
+    if (resolve_container(cache, name, answer)) {
+        name_container(cache, name, answer);
+        return;
+    }
+    if (answer->rule != VMH_RULE_NO_MATCH)
+        return;
+    count = vmh_cache_find(cache, VMH_KEY_COMPOSE, name->key, &first);
+    enum vmh_rule why = gather(cache, first, count, answer);
+    if (why != VMH_RULE_NONE) {
+        set_miss(answer, VMH_NOT_FOUND, why);
+        return;
+    }
+    answer->result = VMH_FOUND;
+    answer->rule = VMH_RULE_COMPOSE;
+    if (!make_name(answer->canonical, name->key, name->domain, strlen(name->domain)))
+        set_miss(answer, VMH_NOT_FOUND, VMH_RULE_NO_MATCH);
+}
+
+/* A bare name is DNS's unless a running container has it as its hostname:
+ * every miss is NOT_OURS, so the next source answers without delay. */
+static void resolve_bare(const struct vmh_cache *cache, const struct vmh_name *name,
+                         struct vmh_answer *answer)
+{
+    uint32_t first = 0;
+    uint32_t count = vmh_cache_find(cache, VMH_KEY_DOCKER_HOSTNAME, name->key, &first);
+    enum vmh_rule why = gather(cache, first, count, answer);
+    if (why != VMH_RULE_NONE) {
+        set_miss(answer, VMH_NOT_OURS, why);
+        return;
+    }
+    answer->rule = VMH_RULE_HOSTNAME;
+    const char *label = vmh_cache_string(cache, cache->records[answer->record].name);
+    if (!make_name(answer->canonical, label, name->domain, strlen(name->domain))) {
+        set_miss(answer, VMH_NOT_OURS, VMH_RULE_NO_MATCH);
+        return;
+    }
+    set_alias(answer, name->key);
+}
+
+static void resolve_vm(const struct vmh_cache *cache, const struct vmh_name *name,
+                       struct vmh_answer *answer)
+{
+    uint32_t first = 0;
+    uint32_t count = vmh_cache_find(cache, VMH_KEY_VM_NAME, name->key, &first);
+    if (count == 0) {
+        set_miss(answer, VMH_NOT_FOUND, VMH_RULE_NO_MATCH);
+        return;
+    }
+    if (!answer_record(cache, pick_record(cache, first, count), VMH_RULE_VM, answer))
+        return;
+    if (!make_name(answer->canonical, name->key, name->domain, strlen(name->domain)))
+        set_miss(answer, VMH_NOT_FOUND, VMH_RULE_NO_MATCH);
+}
+
+/* Whether the answer has an address of `family`; any family but AF_INET
+ * and AF_INET6 asks for every address. */
+static bool has_family(const struct vmh_answer *answer, int family)
+{
+    uint8_t wanted = family == AF_INET ? 4 : family == AF_INET6 ? 6 : 0;
+    if (!wanted)
+        return true;
+    for (uint32_t i = 0; i < answer->addr_count; i++)
+        if (answer->addrs[i].family == wanted)
+            return true;
+    return false;
+}
+
+/* A backend that did not answer its last refresh answers nothing: the
+ * containers of a Docker that is down cannot be reached at their old
+ * addresses.  Explicit names say so; a bare name goes to DNS at once. */
+static bool backend_down(const struct vmh_cache *cache, const struct vmh_name *name,
+                         struct vmh_answer *answer)
+{
+    enum vmh_backend backend =
+        name->kind == VMH_NAME_VM ? VMH_BACKEND_MULTIPASS : VMH_BACKEND_DOCKER;
+    uint32_t status = cache && cache->header ? cache->header->backends[backend].status
+                                             : (uint32_t)VMH_STATUS_NEVER;
+    if (status == VMH_STATUS_OK)
+        return false;
+    answer->result = name->kind == VMH_NAME_BARE ? VMH_NOT_OURS : VMH_UNAVAILABLE;
+    answer->rule = VMH_RULE_BACKEND_DOWN;
+    answer->cause_errno = vmh_status_errno(status);
+    return true;
+}
+
+void vmh_resolve(const struct vmh_cache *cache, const struct vmh_name *name, int family,
+                 struct vmh_answer *answer)
+{
+    memset(answer, 0, sizeof *answer);
+    if (name->kind != VMH_NAME_DOCKER && name->kind != VMH_NAME_BARE &&
+        name->kind != VMH_NAME_VM) {
+        answer->result = VMH_NOT_OURS;
+        answer->rule = VMH_RULE_NOT_OURS;
+        return;
+    }
+    if (backend_down(cache, name, answer))
+        return;
+    if (name->kind == VMH_NAME_DOCKER)
+        resolve_docker(cache, name, answer);
+    else if (name->kind == VMH_NAME_BARE)
+        resolve_bare(cache, name, answer);
+    else
+        resolve_vm(cache, name, answer);
+    if (answer->result == VMH_FOUND && !has_family(answer, family))
+        answer->result = VMH_NO_DATA;
+}
+
+/* The domain a record's reverse name ends in: the docker suffix, or the
+ * first multipass domain.  False when its backend gives no reverse names. */
+static bool reverse_domain(const struct vmh_config *config, const struct vmh_cache_record *record,
+                           const char **domain, size_t *length)
+{
+    if (record->backend == VMH_BACKEND_DOCKER) {
+        *domain = config->docker_suffix;
+        *length = strnlen(config->docker_suffix, sizeof config->docker_suffix);
+        return true;
+    }
+    *domain = config->multipass_domains;
+    *length = strcspn(config->multipass_domains, " \t");
+    return *length > 0;
+}
+
+/* The address of a running record of a healthy backend equal to the one
+ * asked, or NULL. */
+static const struct vmh_cache_addr *reverse_match(const struct vmh_cache *cache,
+                                                  const struct vmh_cache_record *record,
+                                                  uint8_t family, const void *address)
+{
+    if (record->backend >= VMH_BACKEND_COUNT || record->state != VMH_STATE_RUNNING ||
+        cache->header->backends[record->backend].status != VMH_STATUS_OK)
+        return NULL;
+    for (uint32_t i = 0; i < record->addr_count; i++) {
+        const struct vmh_cache_addr *addr = &cache->addrs[record->addr_first + i];
+        if (addr->family == family && memcmp(addr->bytes, address, address_length(family)) == 0)
+            return addr;
+    }
+    return NULL;
+}
+
+/* The names of a record found by address: the same canonical name a forward
+ * lookup gives, and the container's hostname as an alias. */
+static bool reverse_names(const struct vmh_cache *cache, const struct vmh_config *config,
+                          const struct vmh_cache_record *record, struct vmh_answer *answer)
+{
+    const char *domain, *label = vmh_cache_string(cache, record->name);
+    size_t length;
+    if (!reverse_domain(config, record, &domain, &length) ||
+        !make_name(answer->canonical, label, domain, length))
+        return false;
+    if (record->backend == VMH_BACKEND_DOCKER) {
+        char name[VMH_NAME_MAX + 1];
+        const char *hostname = vmh_cache_string(cache, record->hostname);
+        if (make_name(name, label, "", 0) && make_name(answer->alias, hostname, "", 0) &&
+            strcmp(answer->alias, name) == 0)
+            answer->alias[0] = '\0';
+    }
+    answer->rule = record->backend == VMH_BACKEND_DOCKER ? VMH_RULE_NAME : VMH_RULE_VM;
+    return true;
+}
+
+void vmh_resolve_address(const struct vmh_cache *cache, const struct vmh_config *config,
+                         int family, const void *address, struct vmh_answer *answer)
+{
+    uint8_t wanted = family == AF_INET ? 4 : family == AF_INET6 ? 6 : 0;
+
+    memset(answer, 0, sizeof *answer);
+    answer->result = VMH_NOT_OURS;
+    answer->rule = VMH_RULE_NOT_OURS;
+    if (!cache || !cache->header || !config || !address || !wanted)
+        return;
+    /* Reverse lookups are rare: a walk over the records costs less than an
+     * address index every process would have to read. */
+    for (uint32_t i = 0; i < cache->header->record_count; i++) {
+        const struct vmh_cache_record *record = &cache->records[i];
+        const struct vmh_cache_addr *addr = reverse_match(cache, record, wanted, address);
+        if (!addr)
+            continue;
+        if (!reverse_names(cache, config, record, answer)) {
+            set_miss(answer, VMH_NOT_OURS, VMH_RULE_NOT_OURS);
+            continue;
+        }
+        answer->result = VMH_FOUND;
+        answer->record = i;
+        answer->addr_count = 1;
+        answer->addrs[0] = *addr;
+        return;
+    }
+}
+
+const char *vmh_rule_text(enum vmh_rule rule)
+{
+    switch (rule) {
+    case VMH_RULE_NOT_OURS:         return "not ours";
+    case VMH_RULE_EXACT_ID:         return "exact container ID";
+    case VMH_RULE_NAME:             return "container name";
+    case VMH_RULE_ID_PREFIX:        return "unique ID prefix";
+    case VMH_RULE_AMBIGUOUS_PREFIX: return "ambiguous ID prefix";
+    case VMH_RULE_COMPOSE:          return "Compose service";
+    case VMH_RULE_HOSTNAME:         return "container hostname";
+    case VMH_RULE_VM:               return "multipass VM";
+    case VMH_RULE_NOT_RUNNING:      return "not running";
+    case VMH_RULE_NO_ADDRESS:       return "no address";
+    case VMH_RULE_NO_MATCH:         return "no such container or VM";
+    case VMH_RULE_BACKEND_DOWN:     return "backend unavailable";
+    case VMH_RULE_NONE:
+    default:                        return "none";
+    }
+}
+
+int vmh_status_errno(uint32_t status)
+{
+    switch (status) {
+    case VMH_STATUS_OK:          return 0;
+    case VMH_STATUS_NEVER:       return ENOENT;
+    case VMH_STATUS_UNAVAILABLE: return ECONNREFUSED;
+    case VMH_STATUS_DENIED:      return EACCES;
+    case VMH_STATUS_ERROR:
+    default:                     return EIO;
+    }
+}

@@ -51,6 +51,14 @@ struct vmh_answer {
 void vmh_resolve(const struct vmh_cache *cache, const struct vmh_name *name, int family,
                  struct vmh_answer *answer);
 
+/* Reverse: the running container or VM with this address (4 bytes for
+ * AF_INET, 16 for AF_INET6).  canonical is `<name>.<docker_suffix>` or
+ * `<vm>.<first domain>`; alias the container's hostname when it has one
+ * that differs.  VMH_NOT_OURS when no record has it.  The answer's only
+ * address is the one asked. */
+void vmh_resolve_address(const struct vmh_cache *cache, const struct vmh_config *config,
+                         int family, const void *address, struct vmh_answer *answer);
+
 const char *vmh_rule_text(enum vmh_rule rule);
 
 /* The errno that stands for a backend status (ECONNREFUSED, EACCES, ...). */

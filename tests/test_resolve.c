@@ -1,2 +1,520 @@
+/* The name rules against caches built the way `vmhosts refresh` builds
+ * them: Docker's precedence (exact ID, name, unique prefix, Compose), bare
+ * hostnames, VMs, families, failed backends and reverse lookups.  Names are
+ * built by hand so that only resolve.c is under test, not the classifier. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
 #include "check.h"
-int main(void) { return check_skip_all("not written yet"); }
+#include "resolve.h"
+#include "snapshot.h"
+
+/* web and old share "3f4e"; web and its 15-char prefix are unique past it. */
+#define ID_WEB "3f4e1a2b3c4d5e6f70819203a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3"
+#define ID_OLD "3f4e99999c4d5e6f70819203a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3"
+#define ID_V4 "77aa1a2b3c4d5e6f70819203a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3"
+/* A container called "beef", and another whose ID starts with "beef". */
+#define ID_BEEF "aaaa0000000000000000000000000000000000000000000000000000000000a1"
+#define ID_BEEF_PREFIXED "beef100000000000000000000000000000000000000000000000000000000000"
+#define ID_NOADDR "c0c0000000000000000000000000000000000000000000000000000000000000"
+#define ID_LONG "d0d0000000000000000000000000000000000000000000000000000000000000"
+#define ID_NAMED_AS_ID "e0e0000000000000000000000000000000000000000000000000000000000000"
+
+struct fixture {
+    struct vmh_snapshot snapshot;
+    unsigned char *data;
+    struct vmh_cache cache;
+};
+
+static struct vmh_host *add_host(struct vmh_snapshot *snapshot, enum vmh_backend backend,
+                                 const char *name, const char *id, const char *hostname,
+                                 bool running, const char *addresses)
+{
+    struct vmh_host *host = vmh_snapshot_add(snapshot);
+    char full_id[65];
+    /* A short tag stands for a full ID: the tag, then zeros. */
+    memset(full_id, '0', sizeof full_id - 1);
+    full_id[sizeof full_id - 1] = '\0';
+    if (id)
+        memcpy(full_id, id, strnlen(id, sizeof full_id - 1));
+    host->backend = (uint8_t)backend;
+    host->name = strdup(name);
+    host->id = id ? strdup(full_id) : NULL;
+    host->hostname = hostname ? strdup(hostname) : NULL;
+    host->state = running ? VMH_STATE_RUNNING : VMH_STATE_STOPPED;
+    char list[512];
+    snprintf(list, sizeof list, "%s", addresses ? addresses : "");
+    for (char *save = NULL, *word = strtok_r(list, " ", &save); word;
+         word = strtok_r(NULL, " ", &save))
+        if (!vmh_host_add_address(host, word))
+            printf("# bad test address %s\n", word);
+    return host;
+}
+
+static void add_replica(struct vmh_snapshot *snapshot, const char *name, const char *id,
+                        const char *service, bool running, const char *addresses)
+{
+    struct vmh_host *host =
+        add_host(snapshot, VMH_BACKEND_DOCKER, name, id, NULL, running, addresses);
+    host->project = strdup("proj");
+    host->service = strdup(service);
+}
+
+static void fixture_hosts(struct vmh_snapshot *snapshot)
+{
+    char long_name[251];
+    memset(long_name, 'x', sizeof long_name - 1);
+    long_name[sizeof long_name - 1] = '\0';
+
+    add_host(snapshot, VMH_BACKEND_DOCKER, "web", ID_WEB, "my-thing", true, "172.17.0.2 fd00::2");
+    /* Stopped, and its last address now belongs to v4only. */
+    add_host(snapshot, VMH_BACKEND_DOCKER, "old", ID_OLD, "old-host", false, "172.17.0.3");
+    add_host(snapshot, VMH_BACKEND_DOCKER, "v4only", ID_V4, "V4Only", true, "172.17.0.3");
+    add_host(snapshot, VMH_BACKEND_DOCKER, "Beef", ID_BEEF, NULL, true, "172.17.0.4");
+    add_host(snapshot, VMH_BACKEND_DOCKER, "prefixed", ID_BEEF_PREFIXED, NULL, true, "172.17.0.5");
+    add_host(snapshot, VMH_BACKEND_DOCKER, "noaddr", ID_NOADDR, "noaddr-host", true, NULL);
+    add_host(snapshot, VMH_BACKEND_DOCKER, long_name, ID_LONG, NULL, true, "172.17.0.6");
+    add_host(snapshot, VMH_BACKEND_DOCKER, ID_V4, ID_NAMED_AS_ID, NULL, true, "172.17.0.7");
+    /* A stale twin before the live one: the live one answers. */
+    add_host(snapshot, VMH_BACKEND_DOCKER, "twin", "e1", NULL, false, "172.17.0.8");
+    add_host(snapshot, VMH_BACKEND_DOCKER, "twin", "e2", NULL, true, "172.17.0.9");
+    /* Two running containers sharing a hostname, and one address. */
+    add_host(snapshot, VMH_BACKEND_DOCKER, "shared-a", "f1", "shared", true, "172.19.0.2");
+    add_host(snapshot, VMH_BACKEND_DOCKER, "shared-b", "f2", "shared", true, "172.19.0.2 172.19.0.3");
+    add_replica(snapshot, "proj-api-1", "a1", "api", true, "172.18.0.2");
+    add_replica(snapshot, "proj-api-2", "a2", "api", true, "172.18.0.3 fd00::18:3");
+    add_replica(snapshot, "proj-api-3", "a3", "api", false, "172.18.0.4");
+    add_replica(snapshot, "proj-db-1", "a4", "db", false, "172.18.0.5");
+    add_replica(snapshot, "proj-cache-1", "a5", "cache", true, NULL);
+    add_host(snapshot, VMH_BACKEND_MULTIPASS, "primary", NULL, NULL, true, "10.0.0.5");
+    add_host(snapshot, VMH_BACKEND_MULTIPASS, "stopped-vm", NULL, NULL, false, "10.0.0.6");
+    add_host(snapshot, VMH_BACKEND_MULTIPASS, "starting", NULL, NULL, true, NULL);
+}
+
+/* Three running replicas of 30 addresses each: more than an answer holds. */
+static void many_hosts(struct vmh_snapshot *snapshot)
+{
+    for (int replica = 0; replica < 3; replica++) {
+        char name[32], id[32], addresses[512] = "";
+        snprintf(name, sizeof name, "proj-many-%d", replica + 1);
+        snprintf(id, sizeof id, "b%d", replica);
+        for (int i = 0; i < 30; i++) {
+            size_t used = strlen(addresses);
+            snprintf(addresses + used, sizeof addresses - used, "10.1.%d.%d ", replica, i + 1);
+        }
+        add_replica(snapshot, name, id, "many", true, addresses);
+    }
+}
+
+static bool fixture_build(struct fixture *fixture, uint32_t docker, uint32_t multipass,
+                          void (*hosts)(struct vmh_snapshot *))
+{
+    size_t size = 0;
+    memset(fixture, 0, sizeof *fixture);
+    vmh_snapshot_init(&fixture->snapshot);
+    hosts(&fixture->snapshot);
+    fixture->snapshot.backends[VMH_BACKEND_DOCKER].status = docker;
+    fixture->snapshot.backends[VMH_BACKEND_MULTIPASS].status = multipass;
+    for (int b = 0; b < VMH_BACKEND_COUNT; b++)
+        fixture->snapshot.backends[b].updated_ms = fixture->snapshot.backends[b].attempted_ms =
+            1700000000000;
+    if (vmh_cache_build(&fixture->snapshot, 1700000000000, &fixture->data, &size) != 0) {
+        printf("# vmh_cache_build failed\n");
+        return false;
+    }
+    enum vmh_cache_error error = vmh_cache_parse(&fixture->cache, fixture->data, size);
+    if (error != VMH_CACHE_OK) {
+        printf("# vmh_cache_parse: %s\n", vmh_cache_error_text(error));
+        return false;
+    }
+    return true;
+}
+
+static void fixture_free(struct fixture *fixture)
+{
+    free(fixture->data);
+    vmh_snapshot_free(&fixture->snapshot);
+}
+
+static struct vmh_name make_name(enum vmh_name_kind kind, const char *key)
+{
+    struct vmh_name name;
+    memset(&name, 0, sizeof name);
+    name.kind = kind;
+    snprintf(name.key, sizeof name.key, "%s", key);
+    snprintf(name.domain, sizeof name.domain, "%s", kind == VMH_NAME_VM ? "example.org" : "docker");
+    if (kind == VMH_NAME_BARE || kind == VMH_NAME_NOT_OURS)
+        snprintf(name.normalized, sizeof name.normalized, "%s", key);
+    else if ((size_t)snprintf(name.normalized, sizeof name.normalized, "%s.%s", key,
+                              name.domain) >= sizeof name.normalized)
+        printf("# test name too long: %s\n", key);
+    return name;
+}
+
+static struct vmh_answer answer;
+
+static const struct vmh_answer *lookup(const struct vmh_cache *cache, enum vmh_name_kind kind,
+                                       const char *key, int family)
+{
+    struct vmh_name name = make_name(kind, key);
+    memset(&answer, 0x5a, sizeof answer); /* vmh_resolve must clear it */
+    vmh_resolve(cache, &name, family, &answer);
+    return &answer;
+}
+
+/* The answer's addresses as text, space-separated. */
+static const char *addresses(const struct vmh_answer *a)
+{
+    static char text[VMH_ANSWER_MAX_ADDRS * (INET6_ADDRSTRLEN + 1)];
+    size_t used = 0;
+    text[0] = '\0';
+    for (uint32_t i = 0; i < a->addr_count && i < VMH_ANSWER_MAX_ADDRS; i++) {
+        char one[INET6_ADDRSTRLEN];
+        int af = a->addrs[i].family == 4 ? AF_INET : AF_INET6;
+        if (!inet_ntop(af, a->addrs[i].bytes, one, sizeof one))
+            snprintf(one, sizeof one, "?");
+        used += (size_t)snprintf(text + used, sizeof text - used, "%s%s", used ? " " : "", one);
+    }
+    return text;
+}
+
+static const char *record_name(const struct vmh_cache *cache, const struct vmh_answer *a)
+{
+    if (a->record >= cache->header->record_count)
+        return "(record out of range)";
+    return vmh_cache_string(cache, cache->records[a->record].name);
+}
+
+static void expect(const char *what, enum vmh_result result, enum vmh_rule rule,
+                   const char *canonical, const char *alias, const char *addrs)
+{
+    char text[200];
+    snprintf(text, sizeof text, "%s: result", what);
+    CHECK_INT(answer.result, result, text);
+    snprintf(text, sizeof text, "%s: rule", what);
+    CHECK_INT(answer.rule, rule, text);
+    snprintf(text, sizeof text, "%s: canonical", what);
+    CHECK_STR(answer.canonical, canonical, text);
+    snprintf(text, sizeof text, "%s: alias", what);
+    CHECK_STR(answer.alias, alias, text);
+    snprintf(text, sizeof text, "%s: addresses", what);
+    CHECK_STR(addresses(&answer), addrs, text);
+}
+
+static void test_docker_precedence(const struct vmh_cache *c)
+{
+    lookup(c, VMH_NAME_DOCKER, ID_WEB, AF_UNSPEC);
+    expect("full ID", VMH_FOUND, VMH_RULE_EXACT_ID, "web.docker", ID_WEB ".docker",
+           "172.17.0.2 fd00::2");
+    CHECK_STR(record_name(c, &answer), "web", "full ID: the record");
+    lookup(c, VMH_NAME_DOCKER, "3f4e1a2b3c4d", AF_UNSPEC);
+    expect("12-char prefix", VMH_FOUND, VMH_RULE_ID_PREFIX, "web.docker", "3f4e1a2b3c4d.docker",
+           "172.17.0.2 fd00::2");
+    lookup(c, VMH_NAME_DOCKER, "3f4e1a2b3c4d5e6", AF_UNSPEC);
+    expect("15-char prefix", VMH_FOUND, VMH_RULE_ID_PREFIX, "web.docker",
+           "3f4e1a2b3c4d5e6.docker", "172.17.0.2 fd00::2");
+    lookup(c, VMH_NAME_DOCKER, "web", AF_UNSPEC);
+    expect("container name", VMH_FOUND, VMH_RULE_NAME, "web.docker", "", "172.17.0.2 fd00::2");
+    lookup(c, VMH_NAME_DOCKER, "beef", AF_UNSPEC);
+    expect("a name that is also another container's ID prefix: the name wins", VMH_FOUND,
+           VMH_RULE_NAME, "beef.docker", "", "172.17.0.4");
+    lookup(c, VMH_NAME_DOCKER, "beef1", AF_UNSPEC);
+    expect("a longer prefix reaches the other container", VMH_FOUND, VMH_RULE_ID_PREFIX,
+           "prefixed.docker", "beef1.docker", "172.17.0.5");
+    lookup(c, VMH_NAME_DOCKER, ID_V4, AF_UNSPEC);
+    expect("a full ID beats a container named like it", VMH_FOUND, VMH_RULE_EXACT_ID,
+           "v4only.docker", ID_V4 ".docker", "172.17.0.3");
+    lookup(c, VMH_NAME_DOCKER, "twin", AF_UNSPEC);
+    expect("two records of one name: the running one", VMH_FOUND, VMH_RULE_NAME, "twin.docker",
+           "", "172.17.0.9");
+    lookup(c, VMH_NAME_DOCKER, "3f4e", AF_UNSPEC);
+    expect("prefix of a running and a stopped container", VMH_NOT_FOUND,
+           VMH_RULE_AMBIGUOUS_PREFIX, "", "", "");
+    lookup(c, VMH_NAME_DOCKER, "3f4e9", AF_UNSPEC);
+    expect("unique prefix of a stopped container", VMH_NOT_FOUND, VMH_RULE_NOT_RUNNING, "", "", "");
+    lookup(c, VMH_NAME_DOCKER, "3f4e1", AF_UNSPEC);
+    expect("unique prefix of the running one", VMH_FOUND, VMH_RULE_ID_PREFIX, "web.docker",
+           "3f4e1.docker", "172.17.0.2 fd00::2");
+    lookup(c, VMH_NAME_DOCKER, "old", AF_UNSPEC);
+    expect("stopped container", VMH_NOT_FOUND, VMH_RULE_NOT_RUNNING, "", "", "");
+    lookup(c, VMH_NAME_DOCKER, "noaddr", AF_UNSPEC);
+    expect("running, no address", VMH_NOT_FOUND, VMH_RULE_NO_ADDRESS, "", "", "");
+    lookup(c, VMH_NAME_DOCKER, "nothing", AF_UNSPEC);
+    expect("no such container", VMH_NOT_FOUND, VMH_RULE_NO_MATCH, "", "", "");
+    lookup(c, VMH_NAME_DOCKER, "abc", AF_UNSPEC);
+    expect("hex that prefixes no ID", VMH_NOT_FOUND, VMH_RULE_NO_MATCH, "", "", "");
+    lookup(c, VMH_NAME_DOCKER, "d0d0", AF_UNSPEC);
+    expect("canonical name too long: a miss, not a truncated name", VMH_NOT_FOUND,
+           VMH_RULE_NO_MATCH, "", "", "");
+}
+
+static void test_compose(const struct vmh_cache *c)
+{
+    lookup(c, VMH_NAME_DOCKER, "api.proj", AF_UNSPEC);
+    expect("Compose service: its running replicas", VMH_FOUND, VMH_RULE_COMPOSE,
+           "api.proj.docker", "", "172.18.0.2 172.18.0.3 fd00::18:3");
+    CHECK_STR(record_name(c, &answer), "proj-api-1", "Compose service: the first replica's record");
+    lookup(c, VMH_NAME_DOCKER, "api.proj", AF_INET6);
+    expect("Compose service, AF_INET6: one replica has one", VMH_FOUND, VMH_RULE_COMPOSE,
+           "api.proj.docker", "", "172.18.0.2 172.18.0.3 fd00::18:3");
+    lookup(c, VMH_NAME_DOCKER, "db.proj", AF_UNSPEC);
+    expect("Compose service, all stopped", VMH_NOT_FOUND, VMH_RULE_NOT_RUNNING, "", "", "");
+    lookup(c, VMH_NAME_DOCKER, "cache.proj", AF_UNSPEC);
+    expect("Compose service, running without address", VMH_NOT_FOUND, VMH_RULE_NO_ADDRESS, "",
+           "", "");
+    lookup(c, VMH_NAME_DOCKER, "api.other", AF_UNSPEC);
+    expect("Compose service of another project", VMH_NOT_FOUND, VMH_RULE_NO_MATCH, "", "", "");
+}
+
+static void test_bare(const struct vmh_cache *c)
+{
+    lookup(c, VMH_NAME_BARE, "my-thing", AF_UNSPEC);
+    expect("bare hostname", VMH_FOUND, VMH_RULE_HOSTNAME, "web.docker", "my-thing",
+           "172.17.0.2 fd00::2");
+    lookup(c, VMH_NAME_BARE, "v4only", AF_UNSPEC);
+    expect("bare hostname spelt in capitals by Docker", VMH_FOUND, VMH_RULE_HOSTNAME,
+           "v4only.docker", "v4only", "172.17.0.3");
+    lookup(c, VMH_NAME_BARE, "shared", AF_UNSPEC);
+    expect("hostname of two running containers: both, deduplicated", VMH_FOUND,
+           VMH_RULE_HOSTNAME, "shared-a.docker", "shared", "172.19.0.2 172.19.0.3");
+    CHECK_STR(record_name(c, &answer), "shared-a", "shared hostname: the first record");
+    lookup(c, VMH_NAME_BARE, "old-host", AF_UNSPEC);
+    expect("bare hostname of a stopped container", VMH_NOT_OURS, VMH_RULE_NOT_RUNNING, "", "", "");
+    lookup(c, VMH_NAME_BARE, "3f4e1a2b3c4d", AF_UNSPEC);
+    expect("bare short ID of a container with another hostname", VMH_NOT_OURS, VMH_RULE_NO_MATCH,
+           "", "", "");
+    lookup(c, VMH_NAME_BARE, "web", AF_UNSPEC);
+    expect("bare container name that is no hostname", VMH_NOT_OURS, VMH_RULE_NO_MATCH, "", "", "");
+    lookup(c, VMH_NAME_BARE, "noaddr-host", AF_UNSPEC);
+    expect("bare hostname of a container without address", VMH_NOT_OURS, VMH_RULE_NO_ADDRESS, "",
+           "", "");
+    lookup(c, VMH_NAME_BARE, "v4only", AF_INET6);
+    expect("bare hostname, no address of the family", VMH_NO_DATA, VMH_RULE_HOSTNAME,
+           "v4only.docker", "v4only", "172.17.0.3");
+}
+
+static void test_vm(const struct vmh_cache *c)
+{
+    lookup(c, VMH_NAME_VM, "primary", AF_INET);
+    expect("VM", VMH_FOUND, VMH_RULE_VM, "primary.example.org", "", "10.0.0.5");
+    CHECK_STR(record_name(c, &answer), "primary", "VM: the record");
+    lookup(c, VMH_NAME_VM, "stopped-vm", AF_UNSPEC);
+    expect("stopped VM", VMH_NOT_FOUND, VMH_RULE_NOT_RUNNING, "", "", "");
+    lookup(c, VMH_NAME_VM, "starting", AF_UNSPEC);
+    expect("VM without address yet", VMH_NOT_FOUND, VMH_RULE_NO_ADDRESS, "", "", "");
+    lookup(c, VMH_NAME_VM, "nothing", AF_UNSPEC);
+    expect("no such VM", VMH_NOT_FOUND, VMH_RULE_NO_MATCH, "", "", "");
+    lookup(c, VMH_NAME_VM, "web", AF_UNSPEC);
+    expect("a container's name is no VM", VMH_NOT_FOUND, VMH_RULE_NO_MATCH, "", "", "");
+    lookup(c, VMH_NAME_VM, "primary", AF_INET6);
+    expect("VM, AF_INET6", VMH_NO_DATA, VMH_RULE_VM, "primary.example.org", "", "10.0.0.5");
+}
+
+static void test_families(const struct vmh_cache *c)
+{
+    lookup(c, VMH_NAME_DOCKER, "v4only", AF_INET6);
+    expect("AF_INET6 on an IPv4-only container", VMH_NO_DATA, VMH_RULE_NAME, "v4only.docker", "",
+           "172.17.0.3");
+    lookup(c, VMH_NAME_DOCKER, "v4only", AF_INET);
+    expect("AF_INET on an IPv4-only container", VMH_FOUND, VMH_RULE_NAME, "v4only.docker", "",
+           "172.17.0.3");
+    const int families[] = {AF_INET, AF_INET6, AF_UNSPEC};
+    const char *names[] = {"dual stack, AF_INET", "dual stack, AF_INET6", "dual stack, AF_UNSPEC"};
+    for (int i = 0; i < 3; i++) {
+        lookup(c, VMH_NAME_DOCKER, "web", families[i]);
+        expect(names[i], VMH_FOUND, VMH_RULE_NAME, "web.docker", "", "172.17.0.2 fd00::2");
+    }
+}
+
+static void test_not_ours(const struct vmh_cache *c)
+{
+    lookup(c, VMH_NAME_NOT_OURS, "example.com", AF_UNSPEC);
+    expect("not ours", VMH_NOT_OURS, VMH_RULE_NOT_OURS, "", "", "");
+    lookup(NULL, VMH_NAME_NOT_OURS, "example.com", AF_UNSPEC);
+    expect("not ours, no cache", VMH_NOT_OURS, VMH_RULE_NOT_OURS, "", "", "");
+    lookup(c, (enum vmh_name_kind)42, "web", AF_UNSPEC);
+    expect("unknown kind", VMH_NOT_OURS, VMH_RULE_NOT_OURS, "", "", "");
+}
+
+static void expect_down(const struct vmh_cache *c, enum vmh_name_kind kind, const char *key,
+                        enum vmh_result result, int cause, const char *what)
+{
+    char text[200];
+    lookup(c, kind, key, AF_UNSPEC);
+    expect(what, result, VMH_RULE_BACKEND_DOWN, "", "", "");
+    snprintf(text, sizeof text, "%s: cause", what);
+    if (result == VMH_UNAVAILABLE)
+        CHECK_INT(answer.cause_errno, cause, text);
+}
+
+static void test_backend_down(void)
+{
+    struct fixture f;
+    if (fixture_build(&f, VMH_STATUS_UNAVAILABLE, VMH_STATUS_OK, fixture_hosts)) {
+        expect_down(&f.cache, VMH_NAME_DOCKER, "web", VMH_UNAVAILABLE, ECONNREFUSED,
+                    "Docker unavailable, explicit name");
+        expect_down(&f.cache, VMH_NAME_DOCKER, "nothing", VMH_UNAVAILABLE, ECONNREFUSED,
+                    "Docker unavailable, unknown explicit name");
+        expect_down(&f.cache, VMH_NAME_BARE, "my-thing", VMH_NOT_OURS, 0,
+                    "Docker unavailable, bare name");
+        lookup(&f.cache, VMH_NAME_VM, "primary", AF_UNSPEC);
+        expect("Docker unavailable: VMs still resolve", VMH_FOUND, VMH_RULE_VM,
+               "primary.example.org", "", "10.0.0.5");
+    }
+    fixture_free(&f);
+    if (fixture_build(&f, VMH_STATUS_DENIED, VMH_STATUS_ERROR, fixture_hosts)) {
+        expect_down(&f.cache, VMH_NAME_DOCKER, "web", VMH_UNAVAILABLE, EACCES,
+                    "Docker denied, explicit name");
+        expect_down(&f.cache, VMH_NAME_BARE, "my-thing", VMH_NOT_OURS, 0,
+                    "Docker denied, bare name");
+        expect_down(&f.cache, VMH_NAME_VM, "primary", VMH_UNAVAILABLE, EIO,
+                    "multipass error, VM name");
+    }
+    fixture_free(&f);
+    if (fixture_build(&f, VMH_STATUS_OK, VMH_STATUS_NEVER, fixture_hosts))
+        expect_down(&f.cache, VMH_NAME_VM, "primary", VMH_UNAVAILABLE, ENOENT,
+                    "multipass never asked, VM name");
+    fixture_free(&f);
+    expect_down(NULL, VMH_NAME_DOCKER, "web", VMH_UNAVAILABLE, ENOENT, "no cache, docker name");
+    expect_down(NULL, VMH_NAME_VM, "primary", VMH_UNAVAILABLE, ENOENT, "no cache, VM name");
+    expect_down(NULL, VMH_NAME_BARE, "my-thing", VMH_NOT_OURS, 0, "no cache, bare name");
+}
+
+static void test_answer_limit(void)
+{
+    struct fixture f;
+    if (fixture_build(&f, VMH_STATUS_OK, VMH_STATUS_OK, many_hosts)) {
+        lookup(&f.cache, VMH_NAME_DOCKER, "many.proj", AF_UNSPEC);
+        CHECK_INT(answer.result, VMH_FOUND, "90 addresses: found");
+        CHECK_INT(answer.addr_count, VMH_ANSWER_MAX_ADDRS, "90 addresses: the answer's maximum");
+        char last[INET_ADDRSTRLEN] = "";
+        inet_ntop(AF_INET, answer.addrs[VMH_ANSWER_MAX_ADDRS - 1].bytes, last, sizeof last);
+        CHECK_STR(last, "10.1.2.4", "90 addresses: the first 64 in the cache's order");
+    }
+    fixture_free(&f);
+}
+
+static const struct vmh_answer *reverse(const struct vmh_cache *cache,
+                                        const struct vmh_config *config, const char *text)
+{
+    unsigned char bytes[16];
+    int family = strchr(text, ':') ? AF_INET6 : AF_INET;
+    inet_pton(family, text, bytes);
+    memset(&answer, 0x5a, sizeof answer);
+    vmh_resolve_address(cache, config, family, bytes, &answer);
+    return &answer;
+}
+
+static void reverse_config(struct vmh_config *config, const char *domains)
+{
+    memset(config, 0, sizeof *config);
+    snprintf(config->docker_suffix, sizeof config->docker_suffix, "docker");
+    snprintf(config->multipass_domains, sizeof config->multipass_domains, "%s", domains);
+}
+
+static void test_reverse(const struct vmh_cache *c)
+{
+    struct vmh_config config;
+    reverse_config(&config, "example.org other.org");
+
+    reverse(c, &config, "172.17.0.2");
+    expect("reverse IPv4", VMH_FOUND, VMH_RULE_NAME, "web.docker", "my-thing", "172.17.0.2");
+    reverse(c, &config, "fd00::2");
+    expect("reverse IPv6", VMH_FOUND, VMH_RULE_NAME, "web.docker", "my-thing", "fd00::2");
+    reverse(c, &config, "172.17.0.3");
+    expect("reverse: the running container, not the stopped one before it", VMH_FOUND,
+           VMH_RULE_NAME, "v4only.docker", "", "172.17.0.3");
+    reverse(c, &config, "172.17.0.4");
+    expect("reverse: canonical lowercased", VMH_FOUND, VMH_RULE_NAME, "beef.docker", "",
+           "172.17.0.4");
+    reverse(c, &config, "10.0.0.5");
+    expect("reverse VM: first domain", VMH_FOUND, VMH_RULE_VM, "primary.example.org", "",
+           "10.0.0.5");
+    reverse(c, &config, "192.0.2.1");
+    expect("reverse, not ours", VMH_NOT_OURS, VMH_RULE_NOT_OURS, "", "", "");
+    reverse(c, &config, "172.18.0.4");
+    expect("reverse, stopped container", VMH_NOT_OURS, VMH_RULE_NOT_OURS, "", "", "");
+    reverse(c, &config, "10.0.0.6");
+    expect("reverse, stopped VM", VMH_NOT_OURS, VMH_RULE_NOT_OURS, "", "", "");
+    reverse(c, &config, "::ffff:172.17.0.2");
+    expect("reverse, IPv4-mapped IPv6 is another address", VMH_NOT_OURS, VMH_RULE_NOT_OURS, "",
+           "", "");
+    reverse(c, &config, "ac11:2::");
+    expect("reverse, IPv6 with an IPv4 address's bytes", VMH_NOT_OURS, VMH_RULE_NOT_OURS, "", "",
+           "");
+    reverse_config(&config, "");
+    reverse(c, &config, "10.0.0.5");
+    expect("reverse VM, no domain configured", VMH_NOT_OURS, VMH_RULE_NOT_OURS, "", "", "");
+    reverse(NULL, &config, "172.17.0.2");
+    expect("reverse, no cache", VMH_NOT_OURS, VMH_RULE_NOT_OURS, "", "", "");
+}
+
+static void test_reverse_backend_down(void)
+{
+    struct fixture f;
+    struct vmh_config config;
+    reverse_config(&config, "example.org");
+    if (fixture_build(&f, VMH_STATUS_UNAVAILABLE, VMH_STATUS_OK, fixture_hosts)) {
+        reverse(&f.cache, &config, "172.17.0.2");
+        expect("reverse, Docker down", VMH_NOT_OURS, VMH_RULE_NOT_OURS, "", "", "");
+        reverse(&f.cache, &config, "10.0.0.5");
+        expect("reverse, Docker down, VM", VMH_FOUND, VMH_RULE_VM, "primary.example.org", "",
+               "10.0.0.5");
+    }
+    fixture_free(&f);
+}
+
+static void test_texts(void)
+{
+    static const struct {
+        enum vmh_rule rule;
+        const char *text;
+    } texts[] = {
+        {VMH_RULE_NONE, "none"},
+        {VMH_RULE_NOT_OURS, "not ours"},
+        {VMH_RULE_EXACT_ID, "exact container ID"},
+        {VMH_RULE_NAME, "container name"},
+        {VMH_RULE_ID_PREFIX, "unique ID prefix"},
+        {VMH_RULE_AMBIGUOUS_PREFIX, "ambiguous ID prefix"},
+        {VMH_RULE_COMPOSE, "Compose service"},
+        {VMH_RULE_HOSTNAME, "container hostname"},
+        {VMH_RULE_VM, "multipass VM"},
+        {VMH_RULE_NOT_RUNNING, "not running"},
+        {VMH_RULE_NO_ADDRESS, "no address"},
+        {VMH_RULE_NO_MATCH, "no such container or VM"},
+        {VMH_RULE_BACKEND_DOWN, "backend unavailable"},
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
+        CHECK_STR(vmh_rule_text(texts[i].rule), texts[i].text, texts[i].text);
+    CHECK_INT(vmh_status_errno(VMH_STATUS_OK), 0, "status ok: no errno");
+    CHECK_INT(vmh_status_errno(VMH_STATUS_NEVER), ENOENT, "status never: ENOENT");
+    CHECK_INT(vmh_status_errno(VMH_STATUS_UNAVAILABLE), ECONNREFUSED, "status unavailable: ECONNREFUSED");
+    CHECK_INT(vmh_status_errno(VMH_STATUS_DENIED), EACCES, "status denied: EACCES");
+    CHECK_INT(vmh_status_errno(VMH_STATUS_ERROR), EIO, "status error: EIO");
+    CHECK_INT(vmh_status_errno(99), EIO, "unknown status: EIO");
+}
+
+int main(void)
+{
+    struct fixture f;
+    if (fixture_build(&f, VMH_STATUS_OK, VMH_STATUS_OK, fixture_hosts)) {
+        test_docker_precedence(&f.cache);
+        test_compose(&f.cache);
+        test_bare(&f.cache);
+        test_vm(&f.cache);
+        test_families(&f.cache);
+        test_not_ours(&f.cache);
+        test_reverse(&f.cache);
+    } else {
+        CHECK(0, "the fixture cache builds and parses");
+    }
+    fixture_free(&f);
+    test_backend_down();
+    test_answer_limit();
+    test_reverse_backend_down();
+    test_texts();
+    return check_done();
+}
