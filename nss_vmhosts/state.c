@@ -1,1 +1,291 @@
-/* placeholder */
+/* The module's process-wide view of its settings and caches.
+ *
+ * Every process that resolves a name pays for what happens here, so the
+ * view lives between lookups: the settings are rechecked at most once a
+ * second, and each cache costs one lstat per lookup and is read again only
+ * when that lstat shows a new version.  Reading (not mapping) the file means
+ * another process truncating it can never raise SIGBUS in ours.
+ *
+ * One lock guards the view.  A thread that finds it taken, and a child
+ * forked while another thread held it, build a private view instead of
+ * waiting: slower, never stuck. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "state.h"
+#include "trigger.h"
+
+#define CONFIG_RECHECK_MS 1000
+/* After a refresh that failed (Docker down, multipass hung), the backend is
+ * asked again no sooner than this after the failure ended: a hung backend
+ * then costs one timeout every few seconds instead of one per lookup (a
+ * single `getent hosts` makes two lookups, ssh several). */
+#define FAILED_RETRY_MS 2000
+
+struct cache_slot {
+    char dir[VMH_PATH_MAX];
+    struct vmh_cache cache;   /* cache.data is NULL when there is none */
+    struct stat st;
+};
+
+struct view {
+    struct vmh_config config;
+    char config_path[VMH_PATH_MAX];
+    struct stat config_st;    /* st_ino 0: no file */
+    int64_t config_checked_ms;
+    bool config_loaded;
+    char own_dir[VMH_PATH_MAX]; /* computed once per settings load: it may stat */
+    struct cache_slot own;    /* the cache this process's refresher writes */
+    struct cache_slot root;   /* root's, when this process is not root */
+    int64_t last_trigger_ms[VMH_BACKEND_COUNT];
+};
+
+static pthread_mutex_t shared_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct view shared_view;
+
+static void slot_drop(struct cache_slot *slot)
+{
+    vmh_cache_free(&slot->cache);
+    memset(&slot->cache, 0, sizeof slot->cache);
+    memset(&slot->st, 0, sizeof slot->st);
+}
+
+static void view_release_caches(struct view *view)
+{
+    slot_drop(&view->own);
+    slot_drop(&view->root);
+}
+
+static void config_update(struct view *view, int64_t now)
+{
+    const char *path = vmh_config_path();
+    struct stat st;
+
+    if (view->config_loaded && now - view->config_checked_ms < CONFIG_RECHECK_MS &&
+        strcmp(path, view->config_path) == 0)
+        return;
+    view->config_checked_ms = now;
+    if (stat(path, &st) != 0)
+        memset(&st, 0, sizeof st);
+    if (view->config_loaded && strcmp(path, view->config_path) == 0 &&
+        (st.st_ino == 0 ? view->config_st.st_ino == 0 : vmh_same_file_version(&st, &view->config_st)))
+        return;
+    vmh_config_load(&view->config);
+    if (vmh_config_own_cache_dir(&view->config, view->own_dir, sizeof view->own_dir) != 0)
+        view->own_dir[0] = '\0';
+    snprintf(view->config_path, sizeof view->config_path, "%s", path);
+    view->config_st = st;
+    view->config_loaded = true;
+}
+
+/* Points the slot at `dir` and brings its cache up to the file's version. */
+static void slot_update(struct cache_slot *slot, const char *dir)
+{
+    char path[VMH_PATH_MAX + sizeof VMH_CACHE_FILE + 1];
+    struct stat st;
+
+    if (strcmp(slot->dir, dir) != 0) {
+        slot_drop(slot);
+        snprintf(slot->dir, sizeof slot->dir, "%s", dir);
+    }
+    if (!dir[0])
+        return;
+    snprintf(path, sizeof path, "%s/%s", dir, VMH_CACHE_FILE);
+    if (lstat(path, &st) != 0) {
+        slot_drop(slot);
+        return;
+    }
+    if (slot->cache.data && vmh_same_file_version(&st, &slot->st))
+        return;
+    slot_drop(slot);
+    if (vmh_cache_load(dir, geteuid(), &slot->cache, &slot->st) != VMH_CACHE_OK)
+        slot_drop(slot);
+}
+
+static void caches_update(struct view *view)
+{
+    slot_update(&view->own, view->own_dir);
+    slot_update(&view->root, geteuid() == 0 ? "" : view->config.cache_dir);
+}
+
+/* Ranks a cache for one backend: a successful refresh beats a failed one,
+ * and a newer one beats an older one. */
+static int64_t cache_rank(const struct vmh_cache *cache, enum vmh_backend backend)
+{
+    const struct vmh_cache_backend *state = &cache->header->backends[backend];
+    if (state->status == VMH_STATUS_OK)
+        return INT64_MAX / 2 + state->updated_ms / 2;
+    return state->attempted_ms / 2;
+}
+
+static const struct vmh_cache *view_choose(const struct view *view, enum vmh_backend backend)
+{
+    const struct vmh_cache *own = view->own.cache.data ? &view->own.cache : NULL;
+    const struct vmh_cache *root = view->root.cache.data ? &view->root.cache : NULL;
+    if (!own || !root)
+        return own ? own : root;
+    return cache_rank(root, backend) > cache_rank(own, backend) ? root : own;
+}
+
+static long backend_ttl_ms(const struct vmh_config *config, enum vmh_backend backend)
+{
+    return (backend == VMH_BACKEND_MULTIPASS ? config->multipass_ttl_s : config->ttl_s) * 1000;
+}
+
+static bool cache_stale(const struct vmh_cache *cache, const struct vmh_config *config,
+                        enum vmh_backend backend)
+{
+    if (!cache)
+        return true;
+    const struct vmh_cache_backend *state = &cache->header->backends[backend];
+    return state->status != VMH_STATUS_OK ||
+           vmh_realtime_ms() - state->updated_ms >= backend_ttl_ms(config, backend);
+}
+
+/* Refreshes are rate-limited per process and, through the attempt time the
+ * refresher records, across every process of the user. */
+static bool may_trigger(const struct view *view, enum vmh_backend backend)
+{
+    long interval = view->config.refresh_interval_ms;
+    if (!view->own.dir[0] || !vmh_trigger_allowed())
+        return false;
+    if (view->last_trigger_ms[backend] && vmh_monotonic_ms() - view->last_trigger_ms[backend] < interval)
+        return false;
+    if (view->own.cache.data) {
+        const struct vmh_cache_backend *state = &view->own.cache.header->backends[backend];
+        long wait = state->status == VMH_STATUS_OK || interval > FAILED_RETRY_MS
+                        ? interval : FAILED_RETRY_MS;
+        if (vmh_realtime_ms() - state->attempted_ms < wait)
+            return false;
+    }
+    return true;
+}
+
+static void prepare_trigger(struct view *view, enum vmh_backend backend, struct vmh_trigger *trigger)
+{
+    memset(trigger, 0, sizeof *trigger);
+    snprintf(trigger->cache_dir, sizeof trigger->cache_dir, "%s", view->own.dir);
+    snprintf(trigger->refresh_command, sizeof trigger->refresh_command, "%s",
+             view->config.refresh_command);
+    trigger->backend = backend;
+    trigger->timeout_ms = view->config.timeout_ms;
+    trigger->had_cache = view->own.cache.data != NULL;
+    trigger->cache_stat = view->own.st;
+    view->last_trigger_ms[backend] = vmh_monotonic_ms();
+}
+
+/* The view to use: the shared one, locked, or a private one. */
+static struct view *view_acquire(void)
+{
+    if (pthread_mutex_trylock(&shared_lock) == 0)
+        return &shared_view;
+    return calloc(1, sizeof(struct view));
+}
+
+static void view_release(struct view *view)
+{
+    if (view == &shared_view) {
+        pthread_mutex_unlock(&shared_lock);
+        return;
+    }
+    if (view) {
+        view_release_caches(view);
+        free(view);
+    }
+}
+
+static void set_unavailable(struct vmh_answer *answer, int cause)
+{
+    memset(answer, 0, sizeof *answer);
+    answer->result = VMH_UNAVAILABLE;
+    answer->rule = VMH_RULE_BACKEND_DOWN;
+    answer->cause_errno = cause;
+}
+
+/* Whether a miss should make the refresher look again: only names in an
+ * explicit namespace, so that a bare name DNS owns never waits on Docker. */
+static bool miss_wants_refresh(const struct vmh_name *name, const struct vmh_answer *answer)
+{
+    return name->kind != VMH_NAME_BARE && answer->result == VMH_NOT_FOUND;
+}
+
+/* One pass under the view: resolve, and say whether to refresh first. */
+static bool resolve_once(struct view *view, const struct vmh_name *name, int family,
+                         struct vmh_answer *answer, int32_t *ttl, struct vmh_trigger *trigger)
+{
+    enum vmh_backend backend = name->kind == VMH_NAME_VM ? VMH_BACKEND_MULTIPASS : VMH_BACKEND_DOCKER;
+    const struct vmh_cache *cache = view_choose(view, backend);
+
+    vmh_resolve(cache, name, family, answer);
+    *ttl = (int32_t)(backend_ttl_ms(&view->config, backend) / 1000);
+    if (answer->result == VMH_FOUND && !cache_stale(cache, &view->config, backend))
+        return false;
+    if (answer->result != VMH_FOUND && !cache_stale(cache, &view->config, backend) &&
+        !miss_wants_refresh(name, answer))
+        return false;
+    if (!trigger || !may_trigger(view, backend))
+        return false;
+    prepare_trigger(view, backend, trigger);
+    return true;
+}
+
+void vmh_state_lookup(const char *name, int family, struct vmh_answer *answer, int32_t *ttl)
+{
+    struct vmh_name parsed;
+    struct vmh_trigger trigger;
+    struct view *view = view_acquire();
+
+    if (!view) {
+        set_unavailable(answer, ENOMEM);
+        return;
+    }
+    config_update(view, vmh_monotonic_ms());
+    if (vmh_name_classify(name, &view->config, &parsed) == VMH_NAME_NOT_OURS) {
+        memset(answer, 0, sizeof *answer);
+        answer->result = VMH_NOT_OURS;
+        answer->rule = VMH_RULE_NOT_OURS;
+        view_release(view);
+        return;
+    }
+    caches_update(view);
+    bool refresh = resolve_once(view, &parsed, family, answer, ttl, &trigger);
+    view_release(view);
+    if (!refresh)
+        return;
+    /* The refresher runs with the view unlocked: other threads keep
+     * answering from what is cached meanwhile. */
+    vmh_trigger_refresh(&trigger);
+    view = view_acquire();
+    if (!view)
+        return;
+    view->last_trigger_ms[trigger.backend] = vmh_monotonic_ms();
+    config_update(view, vmh_monotonic_ms());
+    caches_update(view);
+    resolve_once(view, &parsed, family, answer, ttl, NULL);
+    view_release(view);
+}
+
+void vmh_state_lookup_address(int family, const void *address, struct vmh_answer *answer,
+                              int32_t *ttl)
+{
+    struct view *view = view_acquire();
+
+    memset(answer, 0, sizeof *answer);
+    answer->result = VMH_NOT_OURS;
+    if (!view)
+        return;
+    config_update(view, vmh_monotonic_ms());
+    caches_update(view);
+    *ttl = (int32_t)view->config.ttl_s;
+    for (int backend = 0; backend < VMH_BACKEND_COUNT && answer->result != VMH_FOUND; backend++) {
+        const struct vmh_cache *cache = view_choose(view, (enum vmh_backend)backend);
+        if (cache)
+            vmh_resolve_address(cache, &view->config, family, address, answer);
+    }
+    view_release(view);
+}

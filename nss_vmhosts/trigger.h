@@ -1,0 +1,38 @@
+/* Starting the refresher from inside a lookup: single-flight across every
+ * process of the user through a lock file, bounded by a deadline. */
+#ifndef VMHOSTS_TRIGGER_H
+#define VMHOSTS_TRIGGER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+#include "cache_format.h"
+#include "config.h"
+
+struct vmh_trigger {
+    char cache_dir[VMH_PATH_MAX];        /* the folder the refresher will write */
+    char refresh_command[VMH_PATH_MAX];
+    enum vmh_backend backend;
+    long timeout_ms;
+    bool had_cache;                      /* cache_stat describes the file as decided on */
+    struct stat cache_stat;
+};
+
+/* Whether this process may start the refresher at all: not setuid/setgid
+ * (AT_SECURE), not inside a refresh already. */
+bool vmh_trigger_allowed(void);
+
+/* Runs `refresh_command refresh --locked --backend X` unless another process
+ * holds the lock, in which case it waits for that refresh instead.  Either
+ * way it returns by the deadline; the caller then rereads the cache. */
+void vmh_trigger_refresh(const struct vmh_trigger *trigger);
+
+/* Milliseconds on CLOCK_MONOTONIC and CLOCK_REALTIME. */
+int64_t vmh_monotonic_ms(void);
+int64_t vmh_realtime_ms(void);
+
+/* Whether two stats describe the same version of a file. */
+bool vmh_same_file_version(const struct stat *a, const struct stat *b);
+
+#endif

@@ -1,0 +1,287 @@
+/* The entry points against a real cache file: glibc's status triples for
+ * every situation in DESIGN.md, every buffer length with a canary, and a
+ * cache rewritten under a running process. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "nss_vmhosts.h"
+#include "snapshot.h"
+#include "trigger.h"
+
+#define ERRNO_UNTOUCHED 12345
+#define ID_WEB "3f4e1a2b3c4d5e6f70819203a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3"
+#define ID_OLD "3f4e99999c4d5e6f70819203a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3"
+#define ID_V4 "77aa1a2b3c4d5e6f70819203a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3"
+
+static char cache_dir[256];
+
+static void add_host(struct vmh_snapshot *snapshot, enum vmh_backend backend, const char *name,
+                     const char *id, const char *hostname, int running, const char *a1,
+                     const char *a2)
+{
+    struct vmh_host *host = vmh_snapshot_add(snapshot);
+    host->backend = (uint8_t)backend;
+    host->name = strdup(name);
+    host->id = id ? strdup(id) : NULL;
+    host->hostname = hostname ? strdup(hostname) : NULL;
+    host->state = running ? VMH_STATE_RUNNING : VMH_STATE_STOPPED;
+    if (a1)
+        vmh_host_add_address(host, a1);
+    if (a2)
+        vmh_host_add_address(host, a2);
+}
+
+/* web (IPv4 + IPv6, --hostname my-thing), old (stopped, shares web's ID
+ * start), v4only, and a VM; docker's state is `docker_status`. */
+static void write_cache(uint32_t docker_status, const char *web_address)
+{
+    struct vmh_snapshot snapshot;
+    char err[256];
+    int64_t now = vmh_realtime_ms();
+
+    vmh_snapshot_init(&snapshot);
+    add_host(&snapshot, VMH_BACKEND_DOCKER, "web", ID_WEB, "my-thing", 1, web_address, "fd00::2");
+    add_host(&snapshot, VMH_BACKEND_DOCKER, "old", ID_OLD, NULL, 0, "172.17.0.9", NULL);
+    add_host(&snapshot, VMH_BACKEND_DOCKER, "v4only", ID_V4, "v4only-host", 1, "172.17.0.3", NULL);
+    add_host(&snapshot, VMH_BACKEND_MULTIPASS, "primary", NULL, NULL, 1, "10.0.0.5", NULL);
+    for (int b = 0; b < VMH_BACKEND_COUNT; b++) {
+        snapshot.backends[b].status = b == VMH_BACKEND_DOCKER ? docker_status : VMH_STATUS_OK;
+        snapshot.backends[b].updated_ms = now;
+        snapshot.backends[b].attempted_ms = now;
+    }
+    if (vmh_cache_write(cache_dir, 0755, &snapshot, now, err, sizeof err) != 0)
+        printf("# cache write failed: %s\n", err);
+    vmh_snapshot_free(&snapshot);
+}
+
+static void setup(void)
+{
+    char conf_path[300], template[] = "/tmp/vmhosts-test-nss-XXXXXX";
+    char *root = mkdtemp(template);
+    snprintf(cache_dir, sizeof cache_dir, "%s/cache", root);
+    snprintf(conf_path, sizeof conf_path, "%s/vmhosts.conf", root);
+    FILE *conf = fopen(conf_path, "w");
+    fprintf(conf, "cache_dir = %s\nuser_cache_dir = %s\nttl = 3600\nmultipass_ttl = 3600\n"
+                  "refresh_command = /nonexistent/vmhosts\nmultipass_domains = example.org\n",
+            cache_dir, cache_dir);
+    fclose(conf);
+    setenv("VMHOSTS_CONF", conf_path, 1);
+}
+
+static enum nss_status by_name3(const char *name, int af, struct hostent *host, char *buffer,
+                                size_t length, int *err, int *herr)
+{
+    int32_t ttl = -1;
+    char *canon = NULL;
+    *err = ERRNO_UNTOUCHED;
+    *herr = -1;
+    return _nss_vmhosts_gethostbyname3_r(name, af, host, buffer, length, err, herr, &ttl, &canon);
+}
+
+static void check_triple(const char *name, int af, enum nss_status status, int err, int herr,
+                         const char *what)
+{
+    struct hostent host;
+    char buffer[1024];
+    int got_err, got_herr;
+    enum nss_status got = by_name3(name, af, &host, buffer, sizeof buffer, &got_err, &got_herr);
+    char text[200];
+    snprintf(text, sizeof text, "%s: status", what);
+    CHECK_INT(got, status, text);
+    snprintf(text, sizeof text, "%s: errno", what);
+    CHECK_INT(got_err, err, text);
+    snprintf(text, sizeof text, "%s: h_errno", what);
+    CHECK_INT(got_herr, herr, text);
+}
+
+static void test_triples(void)
+{
+    check_triple("web.docker", AF_INET, NSS_STATUS_SUCCESS, ERRNO_UNTOUCHED, NETDB_SUCCESS, "found");
+    check_triple("nothing.docker", AF_INET, NSS_STATUS_NOTFOUND, ERRNO_UNTOUCHED, HOST_NOT_FOUND,
+                 "ours, no such container");
+    check_triple("old.docker", AF_INET, NSS_STATUS_NOTFOUND, ERRNO_UNTOUCHED, HOST_NOT_FOUND,
+                 "stopped container");
+    check_triple("v4only.docker", AF_INET6, NSS_STATUS_NOTFOUND, ERRNO_UNTOUCHED, NO_DATA,
+                 "no address of the family");
+    check_triple("example.com", AF_INET, NSS_STATUS_UNAVAIL, ENOENT, NO_RECOVERY, "not ours");
+    check_triple("nobody", AF_INET, NSS_STATUS_UNAVAIL, ENOENT, NO_RECOVERY, "bare name no container has");
+    check_triple("my-thing", AF_INET, NSS_STATUS_SUCCESS, ERRNO_UNTOUCHED, NETDB_SUCCESS, "bare hostname");
+    check_triple("3f4e1a2b3c4d", AF_INET, NSS_STATUS_UNAVAIL, ENOENT, NO_RECOVERY,
+                 "bare short ID of a container with another hostname");
+    check_triple("primary.example.org", AF_INET, NSS_STATUS_SUCCESS, ERRNO_UNTOUCHED, NETDB_SUCCESS, "VM");
+    check_triple("WEB.Docker.", AF_INET, NSS_STATUS_SUCCESS, ERRNO_UNTOUCHED, NETDB_SUCCESS,
+                 "uppercase and trailing dot");
+    check_triple("3f4e.docker", AF_INET, NSS_STATUS_NOTFOUND, ERRNO_UNTOUCHED, HOST_NOT_FOUND,
+                 "ambiguous ID prefix");
+    check_triple("3f4e1.docker", AF_INET, NSS_STATUS_SUCCESS, ERRNO_UNTOUCHED, NETDB_SUCCESS,
+                 "unique ID prefix");
+    check_triple("web.docker", AF_UNSPEC, NSS_STATUS_UNAVAIL, EAFNOSUPPORT, NO_RECOVERY,
+                 "gethostbyname3_r with AF_UNSPEC");
+}
+
+static void test_hostent_content(void)
+{
+    struct hostent host;
+    char buffer[1024];
+    int err, herr;
+    char text[INET6_ADDRSTRLEN];
+
+    enum nss_status status = by_name3("3F4E1A2B.docker.", AF_INET6, &host, buffer, sizeof buffer, &err, &herr);
+    CHECK_INT(status, NSS_STATUS_SUCCESS, "AF_INET6 lookup by ID prefix");
+    CHECK_STR(host.h_name, "web.docker", "canonical name is <name>.docker");
+    CHECK_STR(host.h_aliases[0], "3f4e1a2b.docker", "asked name is an alias");
+    CHECK(host.h_aliases[1] == NULL, "one alias");
+    CHECK_INT(host.h_addrtype, AF_INET6, "h_addrtype");
+    CHECK_INT(host.h_length, 16, "h_length");
+    inet_ntop(AF_INET6, host.h_addr_list[0], text, sizeof text);
+    CHECK_STR(text, "fd00::2", "the IPv6 address");
+    CHECK(host.h_addr_list[1] == NULL, "IPv6 only");
+}
+
+static void test_gaih(void)
+{
+    char buffer[1024];
+    struct gaih_addrtuple *pat = NULL;
+    int err = ERRNO_UNTOUCHED, herr = -1;
+    int32_t ttl = -1;
+
+    enum nss_status status =
+        _nss_vmhosts_gethostbyname4_r("web.docker", &pat, buffer, sizeof buffer, &err, &herr, &ttl);
+    CHECK_INT(status, NSS_STATUS_SUCCESS, "gethostbyname4_r found");
+    CHECK(pat && pat->family == AF_INET && pat->next && pat->next->family == AF_INET6 &&
+              !pat->next->next,
+          "gethostbyname4_r: IPv4 then IPv6");
+    CHECK_STR(pat ? pat->name : NULL, "web.docker", "gethostbyname4_r: canonical name");
+    CHECK_INT(ttl, 3600, "gethostbyname4_r sets *ttlp for nscd");
+    CHECK_INT(err, ERRNO_UNTOUCHED, "gethostbyname4_r leaves errno");
+
+    struct gaih_addrtuple caller = {0};
+    pat = &caller;
+    status = _nss_vmhosts_gethostbyname4_r("web.docker", &pat, buffer, sizeof buffer, &err, &herr, &ttl);
+    CHECK(status == NSS_STATUS_SUCCESS && pat == &caller && caller.family == AF_INET &&
+              caller.next && caller.next->family == AF_INET6,
+          "gethostbyname4_r fills a tuple the caller passes (nscd)");
+
+    pat = NULL;
+    status = _nss_vmhosts_gethostbyname4_r("example.com", &pat, buffer, sizeof buffer, &err, &herr, &ttl);
+    CHECK(status == NSS_STATUS_UNAVAIL && err == ENOENT && herr == NO_RECOVERY,
+          "gethostbyname4_r: not ours is UNAVAIL/ENOENT/NO_RECOVERY");
+}
+
+/* Every buffer length from 0: the ERANGE triple below the size needed, no
+ * byte written past the buffer, success from the size needed on. */
+static void test_buffer_lengths(const char *which)
+{
+    enum { CANARY = 0x5a, MAX = 600 };
+    static unsigned char arena[MAX + 64];
+    int first_ok = -1, bad = 0;
+
+    for (size_t length = 0; length < MAX; length++) {
+        struct hostent host;
+        struct gaih_addrtuple *pat = NULL;
+        int err = ERRNO_UNTOUCHED, herr = -1;
+        int32_t ttl;
+        enum nss_status status;
+        memset(arena, CANARY, sizeof arena);
+        char *buffer = (char *)arena;
+        if (strcmp(which, "4") == 0)
+            status = _nss_vmhosts_gethostbyname4_r("web.docker", &pat, buffer, length, &err, &herr, &ttl);
+        else if (strcmp(which, "3") == 0)
+            status = _nss_vmhosts_gethostbyname3_r("3f4e1.docker", AF_INET6, &host, buffer, length, &err, &herr, &ttl, NULL);
+        else if (strcmp(which, "2") == 0)
+            status = _nss_vmhosts_gethostbyname2_r("web.docker", AF_INET, &host, buffer, length, &err, &herr);
+        else if (strcmp(which, "1") == 0)
+            status = _nss_vmhosts_gethostbyname_r("my-thing", &host, buffer, length, &err, &herr);
+        else {
+            struct in_addr address;
+            inet_pton(AF_INET, "172.17.0.2", &address);
+            status = _nss_vmhosts_gethostbyaddr2_r(&address, 4, AF_INET, &host, buffer, length, &err, &herr, &ttl);
+        }
+        for (size_t i = length; i < sizeof arena; i++)
+            if (arena[i] != CANARY) {
+                bad++;
+                printf("# %s: byte %zu past a buffer of %zu written\n", which, i, length);
+                break;
+            }
+        if (status == NSS_STATUS_SUCCESS && first_ok < 0)
+            first_ok = (int)length;
+        if (status != NSS_STATUS_SUCCESS &&
+            (status != NSS_STATUS_TRYAGAIN || err != ERANGE || herr != NETDB_INTERNAL || first_ok >= 0)) {
+            bad++;
+            printf("# %s: length %zu gave status %d errno %d h_errno %d\n", which, length, status, err, herr);
+        }
+    }
+    char text[120];
+    snprintf(text, sizeof text, "entry point %s: ERANGE triple below %d bytes, success from there, no overrun",
+             which, first_ok);
+    CHECK(bad == 0 && first_ok > 0, text);
+}
+
+static void test_reverse(void)
+{
+    struct hostent host;
+    char buffer[1024];
+    int err = ERRNO_UNTOUCHED, herr = -1;
+    struct in_addr address;
+
+    inet_pton(AF_INET, "172.17.0.2", &address);
+    enum nss_status status = _nss_vmhosts_gethostbyaddr_r(&address, 4, AF_INET, &host, buffer,
+                                                          sizeof buffer, &err, &herr);
+    CHECK(status == NSS_STATUS_SUCCESS && strcmp(host.h_name, "web.docker") == 0,
+          "reverse lookup of a container address");
+    inet_pton(AF_INET, "192.0.2.1", &address);
+    status = _nss_vmhosts_gethostbyaddr_r(&address, 4, AF_INET, &host, buffer, sizeof buffer, &err, &herr);
+    CHECK(status == NSS_STATUS_UNAVAIL && err == ENOENT, "reverse lookup of a foreign address is UNAVAIL");
+    status = _nss_vmhosts_gethostbyaddr_r(&address, 3, AF_INET, &host, buffer, sizeof buffer, &err, &herr);
+    CHECK(status == NSS_STATUS_UNAVAIL && err == EINVAL, "reverse lookup with a wrong length");
+}
+
+static void test_cache_changes(void)
+{
+    struct hostent host;
+    char buffer[1024], text[INET_ADDRSTRLEN];
+    int err, herr;
+
+    write_cache(VMH_STATUS_OK, "172.17.0.42");
+    by_name3("web.docker", AF_INET, &host, buffer, sizeof buffer, &err, &herr);
+    inet_ntop(AF_INET, host.h_addr_list[0], text, sizeof text);
+    CHECK_STR(text, "172.17.0.42", "a rewritten cache is seen by the same process");
+
+    write_cache(VMH_STATUS_UNAVAILABLE, "172.17.0.2");
+    check_triple("web.docker", AF_INET, NSS_STATUS_UNAVAIL, ECONNREFUSED, NO_RECOVERY,
+                 "Docker down: UNAVAIL with the cause");
+    check_triple("primary.example.org", AF_INET, NSS_STATUS_SUCCESS, ERRNO_UNTOUCHED, NETDB_SUCCESS,
+                 "Docker down: VMs still resolve");
+
+    char path[300];
+    snprintf(path, sizeof path, "%s/hosts.cache", cache_dir);
+    FILE *file = fopen(path, "r+");
+    fseek(file, 100, SEEK_SET);
+    fputc('X', file);
+    fclose(file);
+    check_triple("web.docker", AF_INET, NSS_STATUS_UNAVAIL, ENOENT, NO_RECOVERY,
+                 "corrupt cache: ignored, as if there were none");
+    check_triple("example.com", AF_INET, NSS_STATUS_UNAVAIL, ENOENT, NO_RECOVERY,
+                 "corrupt cache: other names unaffected");
+}
+
+int main(void)
+{
+    setup();
+    write_cache(VMH_STATUS_OK, "172.17.0.2");
+    test_triples();
+    test_hostent_content();
+    test_gaih();
+    const char *entry_points[] = {"4", "3", "2", "1", "addr"};
+    for (size_t i = 0; i < sizeof entry_points / sizeof *entry_points; i++)
+        test_buffer_lengths(entry_points[i]);
+    test_reverse();
+    test_cache_changes();
+    return check_done();
+}
