@@ -1,1 +1,26 @@
-/* placeholder */
+/* The subcommands of `vmhosts`.  Each takes its own argv (argv[0] is the
+ * subcommand's name), handles its own --help, and returns the exit status:
+ * 0 success, 1 failure, 2 usage, 3 (refresh) cache not written. */
+#ifndef VMHOSTS_COMMANDS_H
+#define VMHOSTS_COMMANDS_H
+
+#include "../nss_vmhosts/config.h" /* not autoconf's config.h, which -I. finds first */
+
+#define VMH_EXIT_OK 0
+#define VMH_EXIT_FAILURE 1
+#define VMH_EXIT_USAGE 2
+
+int vmh_cmd_refresh(int argc, char **argv);
+int vmh_cmd_enable(int argc, char **argv);
+int vmh_cmd_disable(int argc, char **argv);
+/* Later: vmh_cmd_list, vmh_cmd_lookup, vmh_cmd_status, vmh_cmd_watch, with
+ * the same signature, and a line each in vmhosts.c's command table. */
+
+/* The settings, loaded on first use (vmhosts.c): defaults, then the file;
+ * a bad line or an unreadable file is warned about on stderr once. */
+const struct vmh_config *vmh_cli_config(void);
+
+/* Parses a whole decimal number in [min, max]; false if it is not one. */
+bool vmh_cli_parse_long(const char *text, long min, long max, long *value);
+
+#endif

@@ -342,7 +342,10 @@ int vmh_docker_refresh(const char *sockets, long timeout_ms, const struct vmh_sn
                     "no Docker socket is configured (docker_socket in /etc/vmhosts.conf)");
     free(list);
     struct vmh_backend_state *state = &out->backends[VMH_BACKEND_DOCKER];
-    state->attempted_ms = now_ms;
+    /* The end of the attempt: the module backs off from a failure counted
+     * from here, so a Docker that hung for the whole timeout is not asked
+     * again by the very next lookup. */
+    state->attempted_ms = clock_ms(CLOCK_REALTIME);
     state->updated_ms = answered ? now_ms : 0;
     state->status = answered ? VMH_STATUS_OK : first_failure.status;
     state->message[0] = '\0';

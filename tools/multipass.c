@@ -96,13 +96,13 @@ static int parse_output(struct vmh_backend_state *state, const struct vmh_spawn_
 int vmh_multipass_refresh(const char *command, long timeout_ms, struct vmh_snapshot *out)
 {
     struct vmh_backend_state *state = &out->backends[VMH_BACKEND_MULTIPASS];
-    state->attempted_ms = now_ms();
     /* posix_spawn does not search PATH, and a relative path would depend on
      * the working directory of whatever process resolved a name. */
     if (!command || command[0] != '/') {
         set_status(state, VMH_STATUS_ERROR,
                    "multipass_command must be an absolute path, not \"%s\" (fix vmhosts.conf)",
                    command ? command : "");
+        state->attempted_ms = now_ms();
         return -1;
     }
     const char *const argv[] = {command, "list", "--format=json", NULL};
@@ -114,6 +114,9 @@ int vmh_multipass_refresh(const char *command, long timeout_ms, struct vmh_snaps
     else
         status = parse_output(state, &output, out);
     free(output.data);
+    /* The end of the attempt: the module's back-off after a failure counts
+     * from here (see state.c). */
+    state->attempted_ms = now_ms();
     if (status == 0) {
         set_status(state, VMH_STATUS_OK, "%s", "");
         state->updated_ms = now_ms();

@@ -1,1 +1,53 @@
-/* placeholder */
+/* One refresh: ask the backends, merge with the previous cache, write it.
+ * Shared by `vmhosts refresh` and (later) `vmhosts watch`. */
+#ifndef VMHOSTS_REFRESH_H
+#define VMHOSTS_REFRESH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../nss_vmhosts/config.h" /* not autoconf's config.h, which -I. finds first */
+#include "snapshot.h"
+
+/* vmh_refresh_run's result, also the exit status of `vmhosts refresh`. */
+enum vmh_refresh_result {
+    VMH_REFRESH_OK = 0,             /* every backend asked answered; cache written */
+    VMH_REFRESH_BACKEND_FAILED = 1, /* cache written, with the failure recorded */
+    VMH_REFRESH_USAGE = 2,          /* (the command's bad arguments) */
+    VMH_REFRESH_WRITE_FAILED = 3    /* no cache written */
+};
+
+#define VMH_REFRESH_ALL ((1u << VMH_BACKEND_DOCKER) | (1u << VMH_BACKEND_MULTIPASS))
+
+struct vmh_refresh_backend_report {
+    bool ran;
+    unsigned status;               /* enum vmh_backend_status */
+    char message[VMH_MESSAGE_MAX]; /* "" when ok and nothing to say */
+    size_t host_count;             /* hosts of this backend now cached */
+    size_t running_count;
+};
+
+struct vmh_refresh_report {
+    struct vmh_refresh_backend_report backends[VMH_BACKEND_COUNT];
+    char cache_path[VMH_PATH_MAX + 32]; /* the file written, "" if none */
+    bool cache_written;
+    char previous[VMH_MESSAGE_MAX];     /* what was wrong with the old cache, "" if nothing */
+    char error[2048];                   /* why the cache was not written (paths and all) */
+};
+
+/* Refreshes the backends in the bitmask (1 << enum vmh_backend) into the
+ * process's own cache folder.  Unless caller_holds_lock (the module holds it
+ * while it runs `vmhosts refresh --locked`), takes refresh.lock there so
+ * that concurrent refreshes run one after another.  A failing backend keeps
+ * its last good hosts and records its new status.  Each backend gets
+ * timeout_ms.  Returns an enum vmh_refresh_result. */
+int vmh_refresh_run(const struct vmh_config *config, unsigned backends, bool caller_holds_lock,
+                    long timeout_ms, struct vmh_refresh_report *report);
+
+/* "docker" or "multipass". */
+const char *vmh_backend_name(unsigned backend);
+
+/* "ok", "unavailable", ... */
+const char *vmh_backend_status_name(unsigned status);
+
+#endif
