@@ -160,4 +160,20 @@ check_eq "a multipass that resolves names: the lookup works" 127.0.0.7 \
     "$(getent_hosts primary.example.org)"
 check_eq "... and multipass ran once, not in a cascade" 1 "$(wc -l <"$T/runs")"
 
+# Hosts that are hard on child processes: one that ignores SIGCHLD (its
+# children never become zombies, so waitpid cannot wait for them) and one
+# whose handler reaps every child.  The lookup runs the refresher either way.
+HOST=$top_builddir/tests/host_sigchld
+stub "MULTIPASS_STUB_FIXTURE=$FIXTURE" "MULTIPASS_STUB_COUNT=$T/runs"
+for mode in ignore reap; do
+    fresh_cache
+    : >"$T/runs"
+    output=$(with_nss "$HOST" "$mode" primary.example.org)
+    check_eq "host with SIGCHLD $mode: the lookup works" 127.0.0.7 "$(head -n 1 <<<"$output")"
+    check_eq "host with SIGCHLD $mode: the refresher ran (multipass once)" 1 "$(wc -l <"$T/runs")"
+done
+check_eq "host that reaps every child: its handler still saw its own child's status" \
+    "own child: 7" "$(tail -n 1 <<<"$output")"
+check_eq "no refresher is left running after either host" "" "$(processes_of "$VMHOSTS")"
+
 done_testing
