@@ -4,7 +4,7 @@
 #ifndef VMHOSTS_COMMANDS_H
 #define VMHOSTS_COMMANDS_H
 
-#include "../nss_vmhosts/config.h" /* not autoconf's config.h, which -I. finds first */
+#include "config.h"
 
 #define VMH_EXIT_OK 0
 #define VMH_EXIT_FAILURE 1
@@ -13,8 +13,10 @@
 int vmh_cmd_refresh(int argc, char **argv);
 int vmh_cmd_enable(int argc, char **argv);
 int vmh_cmd_disable(int argc, char **argv);
-/* Later: vmh_cmd_list, vmh_cmd_lookup, vmh_cmd_status, vmh_cmd_watch, with
- * the same signature, and a line each in vmhosts.c's command table. */
+int vmh_cmd_list(int argc, char **argv);
+int vmh_cmd_lookup(int argc, char **argv);
+int vmh_cmd_status(int argc, char **argv);
+int vmh_cmd_watch(int argc, char **argv);
 
 /* The settings, loaded on first use (vmhosts.c): defaults, then the file;
  * a bad line or an unreadable file is warned about on stderr once. */

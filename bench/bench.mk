@@ -1,0 +1,1 @@
+# bench/bench.mk: owned by one piece of work; included from Makefile.am.

@@ -1,0 +1,1 @@
+# fuzz/fuzz.mk: owned by one piece of work; included from Makefile.am.

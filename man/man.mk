@@ -1,0 +1,1 @@
+# man/man.mk: owned by one piece of work; included from Makefile.am.

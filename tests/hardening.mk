@@ -1,0 +1,1 @@
+# tests/hardening.mk: owned by one piece of work; included from Makefile.am.

@@ -1,0 +1,1 @@
+# tests/names.mk: owned by one piece of work; included from Makefile.am.
