@@ -105,7 +105,7 @@ check_eq "getent hosts vmh-two.docker: both networks' addresses" \
 # --- vmhosts refresh with Docker up --------------------------------------------
 check_eq "vmhosts refresh exits 0 with Docker up" 0 "$("$VMHOSTS" refresh >&2; echo $?)"
 check_eq "vmhosts refresh --backend docker exits 0" 0 \
-    "$("$VMHOSTS" refresh --backend docker >&2; echo $?)"
+    "$("$VMHOSTS" refresh --backend docker 2>>"$T/refresh.err" >&2; echo $?)"
 
 # --- a stopped container stops resolving within the TTL ---------------------
 TTL=1
@@ -118,12 +118,12 @@ check_eq "getaddrinfo vmh-fresh.docker: stopped, EAI_NONAME" EAI_NONAME \
 check_eq "the running one still resolves" "$plain_addresses" "$(getent_hosts vmh-plain.docker)"
 
 # --- Docker stopped entirely ----------------------------------------------------
-"$VMHOSTS" refresh --backend docker >&2
+"$VMHOSTS" refresh --backend docker 2>>"$T/refresh.err" >&2
 cache=$T/cache/hosts.cache
 check "the cache lists vmh-plain before Docker stops" grep -qaF vmh-plain "$cache"
 docker_stop
 check_eq "vmhosts refresh --backend docker exits 1 with Docker down" 1 \
-    "$("$VMHOSTS" refresh --backend docker >&2; echo $?)"
+    "$("$VMHOSTS" refresh --backend docker 2>>"$T/refresh.err" >&2; echo $?)"
 check "the cache keeps the last good data: vmh-plain" grep -qaF vmh-plain "$cache"
 check "the cache keeps the last good data: its ID" grep -qaF "${plain:0:12}" "$cache"
 
@@ -159,26 +159,32 @@ server.bind(sys.argv[1]); server.listen(64)
 print("ready", flush=True)
 held = []
 while True:
-    held.append(server.accept()[0])' "$hung_socket" >"$T/hung.out" &
+    held.append(server.accept()[0])
+    print("accepted", flush=True)' "$hung_socket" >"$T/hung.out" &
 hung_pid=$!
 at_exit 'kill $hung_pid 2>/dev/null; wait $hung_pid 2>/dev/null'
 for ((tries = 0; tries < 50; tries++)); do [ -s "$T/hung.out" ] && break; sleep 0.1; done
 write_conf ttl=$TTL timeout_ms=$TIMEOUT_MS docker_socket="$hung_socket"
 write_hosts_file "192.0.2.10 files-only.test"
+# Docker just failed (above): the module asks a failed backend again only
+# 2 s after the failure, so wait that out for this lookup to reach the socket.
+sleep 2.1
 started=$(now_ms)
 found=$(getent_hosts vmh-plain.docker)
 elapsed=$(($(now_ms) - started))
 check_eq "hung Docker: vmh-plain.docker not found" "" "$found"
+check "... after the refresher really connected to the hung socket" grep -q accepted "$T/hung.out"
 # Allow for starting the namespace and getent themselves.
 check "... bounded by the timeout (${elapsed} ms < ${TIMEOUT_MS} + 500 ms)" \
     test "$elapsed" -lt $((TIMEOUT_MS + 500))
 check_eq "hung Docker: files-only.test resolves" 192.0.2.10 "$(getent_hosts files-only.test)"
 started=$(now_ms)
-status=$("$VMHOSTS" refresh --backend docker >&2; echo $?)
+status=$("$VMHOSTS" refresh --backend docker 2>>"$T/refresh.err" >&2; echo $?)
 elapsed=$(($(now_ms) - started))
 check_eq "hung Docker: vmhosts refresh --backend docker exits 1" 1 "$status"
 check "... within its timeout (${elapsed} ms < ${TIMEOUT_MS} + 500 ms)" \
     test "$elapsed" -lt $((TIMEOUT_MS + 500))
 check_eq "no refresher is left running" "" "$(processes_of "$VMHOSTS")"
 
+diag "what vmhosts refresh said:" "$(cat "$T/refresh.err" 2>/dev/null)"
 done_testing
