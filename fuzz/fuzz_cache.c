@@ -1,0 +1,74 @@
+/* libFuzzer target: the cache reader (vmh_cache_parse) and everything a
+ * lookup does with a cache it accepted.
+ *
+ * The checksum would stop almost every mutation at the header, yet anyone
+ * who can write the file can also compute it; so an input the reader
+ * refuses is tried again with its size and checksum fields made right,
+ * which lets the fuzzer reach the offsets, tables and strings behind them.
+ * A real cache file is a seed as it is. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "cache.h"
+#include "resolve.h"
+#include "snapshot.h"
+
+static void fix_header(unsigned char *data, size_t size)
+{
+    struct vmh_cache_header header;
+    if (size < sizeof header)
+        return;
+    memcpy(&header, data, sizeof header);
+    header.file_size = size;
+    header.checksum = vmh_cache_checksum(data + sizeof header, size - sizeof header);
+    header.checksum = vmh_cache_checksum(&header, sizeof header);
+    memcpy(data, &header, sizeof header);
+}
+
+/* What the module and the command do with an accepted cache. */
+static void use_cache(const struct vmh_cache *cache)
+{
+    static const char *const names[] = {"web.docker", "3f4e.docker", "my-thing", "primary.example.org",
+                                        "a.docker", "0.docker", "x"};
+    struct vmh_config config;
+    struct vmh_name name;
+    struct vmh_answer answer;
+    vmh_config_defaults(&config);
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if (vmh_name_classify(names[i], &config, &name) == VMH_NAME_NOT_OURS)
+            continue;
+        vmh_resolve(cache, &name, AF_UNSPEC, &answer);
+        vmh_resolve(cache, &name, AF_INET6, &answer);
+    }
+    /* Every address the cache holds, asked back. */
+    for (uint32_t i = 0; i < cache->header->addr_count && i < 64; i++) {
+        const struct vmh_cache_addr *addr = &cache->addrs[i];
+        vmh_resolve_address(cache, &config, addr->family == 4 ? AF_INET : AF_INET6, addr->bytes,
+                            &answer);
+    }
+    struct vmh_snapshot snapshot;
+    vmh_snapshot_init(&snapshot);
+    vmh_snapshot_from_cache(&snapshot, cache);
+    vmh_snapshot_free(&snapshot);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *input, size_t size)
+{
+    /* The reader needs 8-byte alignment, as malloc gives the module. */
+    unsigned char *data = malloc(size ? size : 1);
+    if (!data)
+        return 0;
+    memcpy(data, input, size);
+    struct vmh_cache cache;
+    if (vmh_cache_parse(&cache, data, size) == VMH_CACHE_OK) {
+        use_cache(&cache);
+    } else {
+        fix_header(data, size);
+        if (vmh_cache_parse(&cache, data, size) == VMH_CACHE_OK)
+            use_cache(&cache);
+    }
+    free(data);
+    return 0;
+}

@@ -1,0 +1,62 @@
+/* libFuzzer target: the Docker Engine API's JSON mapped to hosts
+ * (GET /containers/json and GET /containers/{id}/json).  Each input is
+ * given to both, so that the fixtures are seeds as they are. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "docker.h"
+
+static void inspect(const char *body, size_t size)
+{
+    char err[512];
+    struct vmh_snapshot snapshot;
+    vmh_snapshot_init(&snapshot);
+    struct vmh_host *host = vmh_snapshot_add(&snapshot);
+    if (host) {
+        host->backend = VMH_BACKEND_DOCKER;
+        vmh_docker_parse_inspect(body, size, host, err, sizeof err);
+    }
+    vmh_snapshot_free(&snapshot);
+}
+
+/* What the refresher does with a list it accepted: build a cache of it.
+ * A cache the writer made and the reader refuses is a bug: crash. */
+static void build_and_read_back(const struct vmh_snapshot *snapshot)
+{
+    unsigned char *data = NULL;
+    size_t size = 0;
+    if (vmh_cache_build(snapshot, 1700000000000, &data, &size) == 0) {
+        struct vmh_cache cache;
+        if (vmh_cache_parse(&cache, data, size) != VMH_CACHE_OK)
+            abort();
+    }
+    free(data);
+}
+
+static void list(const char *body, size_t size)
+{
+    char err[512];
+    struct vmh_snapshot known, out;
+    vmh_snapshot_init(&known);
+    vmh_snapshot_init(&out);
+    /* A previous snapshot that knows one hostname, as a refresh has. */
+    struct vmh_host *old = vmh_snapshot_add(&known);
+    if (old) {
+        old->backend = VMH_BACKEND_DOCKER;
+        old->name = strdup("web");
+        old->id = strdup("3f4e1a2b3c4d5e6f70819203a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3");
+        old->hostname = strdup("my-thing");
+    }
+    if (vmh_docker_parse_list(body, size, &known, &out, err, sizeof err) == 0)
+        build_and_read_back(&out);
+    vmh_snapshot_free(&known);
+    vmh_snapshot_free(&out);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *input, size_t size)
+{
+    inspect((const char *)input, size);
+    list((const char *)input, size);
+    return 0;
+}

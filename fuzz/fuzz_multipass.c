@@ -1,0 +1,25 @@
+/* libFuzzer target: `multipass list --format=json` mapped to hosts, and the
+ * cache built from them read back. */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "multipass.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *input, size_t size)
+{
+    char err[512];
+    struct vmh_snapshot out;
+    vmh_snapshot_init(&out);
+    if (vmh_multipass_parse_list((const char *)input, size, &out, err, sizeof err) == 0) {
+        unsigned char *data = NULL;
+        size_t data_size = 0;
+        if (vmh_cache_build(&out, 1700000000000, &data, &data_size) == 0) {
+            struct vmh_cache cache;
+            if (vmh_cache_parse(&cache, data, data_size) != VMH_CACHE_OK)
+                abort(); /* the writer made a file the reader refuses */
+        }
+        free(data);
+    }
+    vmh_snapshot_free(&out);
+    return 0;
+}

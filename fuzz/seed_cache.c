@@ -1,0 +1,57 @@
+/* Writes a valid cache file for the fuzzer to start from: both backends,
+ * both address families, Compose labels, a stopped container, a hostname
+ * two containers share.  Usage: seed_cache FILE */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "snapshot.h"
+
+static void add(struct vmh_snapshot *s, enum vmh_backend backend, const char *name, const char *id,
+                const char *hostname, int running, const char *address1, const char *address2)
+{
+    struct vmh_host *host = vmh_snapshot_add(s);
+    if (!host)
+        exit(1);
+    host->backend = (uint8_t)backend;
+    host->state = running ? VMH_STATE_RUNNING : VMH_STATE_STOPPED;
+    host->name = strdup(name);
+    host->id = id ? strdup(id) : NULL;
+    host->hostname = hostname ? strdup(hostname) : NULL;
+    if (address1)
+        vmh_host_add_address(host, address1);
+    if (address2)
+        vmh_host_add_address(host, address2);
+}
+
+int main(int argc, char **argv)
+{
+    struct vmh_snapshot s;
+    unsigned char *data = NULL;
+    size_t size = 0;
+    if (argc != 2)
+        return 2;
+    vmh_snapshot_init(&s);
+    add(&s, VMH_BACKEND_DOCKER, "web", "3f4e1a2b3c4d5e6f70819203a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3",
+        "my-thing", 1, "172.17.0.2", "fd00::2");
+    add(&s, VMH_BACKEND_DOCKER, "old", "3f4e99999c4d5e6f70819203a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3",
+        "shared", 0, "172.17.0.3", NULL);
+    add(&s, VMH_BACKEND_DOCKER, "proj-api-1", "a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90",
+        "shared", 1, "172.18.0.2", NULL);
+    s.hosts[s.count - 1].project = strdup("proj");
+    s.hosts[s.count - 1].service = strdup("api");
+    add(&s, VMH_BACKEND_MULTIPASS, "primary", NULL, NULL, 1, "10.0.0.5", NULL);
+    add(&s, VMH_BACKEND_MULTIPASS, "stopped-vm", NULL, NULL, 0, NULL, NULL);
+    s.backends[VMH_BACKEND_DOCKER] = (struct vmh_backend_state){1700000000000, 1700000000000,
+                                                                  VMH_STATUS_OK, ""};
+    s.backends[VMH_BACKEND_MULTIPASS] = (struct vmh_backend_state){
+        1700000000000, 1700000000000, VMH_STATUS_ERROR, "multipass timed out"};
+    if (vmh_cache_build(&s, 1700000000000, &data, &size) != 0)
+        return 1;
+    FILE *out = fopen(argv[1], "wb");
+    if (!out || fwrite(data, 1, size, out) != size || fclose(out) != 0)
+        return 1;
+    free(data);
+    vmh_snapshot_free(&s);
+    return 0;
+}
