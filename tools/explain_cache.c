@@ -1,0 +1,201 @@
+/* The caches as the module sees them, for list, lookup and status.
+ *
+ * The module's choice of cache (nss_vmhosts/state.c) is static there and
+ * tied to its locked process-wide view, so the same rules are restated here
+ * over the same reader (vmh_cache_load): own cache and root's, ranked per
+ * backend by status then age.  Keep the two in step. */
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "explain.h"
+
+/* The file a running `vmhosts watch` write-locks in the folder it keeps
+ * fresh (an OFD lock; only its owner can take a write lock on it). */
+#define WATCH_LOCK_FILE "watch.lock"
+
+static int64_t now_ms(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+static bool dir_watched(const char *dir)
+{
+    char path[VMH_PATH_MAX + sizeof WATCH_LOCK_FILE + 1];
+    snprintf(path, sizeof path, "%s/%s", dir, WATCH_LOCK_FILE);
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return false;
+    struct flock lock = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+    bool locked = fcntl(fd, F_OFD_GETLK, &lock) == 0 && lock.l_type != F_UNLCK;
+    close(fd);
+    return locked;
+}
+
+static void slot_load(struct vmh_cli_cache *slot)
+{
+    struct stat st;
+    vmh_cache_free(&slot->cache);
+    slot->error = VMH_CACHE_MISSING;
+    slot->watched = false;
+    if (!slot->dir[0])
+        return;
+    slot->error = vmh_cache_load(slot->dir, geteuid(), &slot->cache, &st);
+    if (slot->error != VMH_CACHE_OK)
+        vmh_cache_free(&slot->cache);
+    slot->watched = slot->error == VMH_CACHE_OK && dir_watched(slot->dir);
+}
+
+static void view_load(struct vmh_cli_view *view)
+{
+    slot_load(&view->own);
+    slot_load(&view->root);
+}
+
+void vmh_view_open(struct vmh_cli_view *view, const struct vmh_config *config)
+{
+    memset(view, 0, sizeof *view);
+    view->config = config;
+    if (vmh_config_own_cache_dir(config, view->own.dir, sizeof view->own.dir) != 0)
+        view->own.dir[0] = '\0';
+    view->own.whose = geteuid() == 0 ? "root's" : "yours";
+    view->root.whose = "root's";
+    if (geteuid() != 0)
+        snprintf(view->root.dir, sizeof view->root.dir, "%s", config->cache_dir);
+    view_load(view);
+}
+
+void vmh_view_close(struct vmh_cli_view *view)
+{
+    vmh_cache_free(&view->own.cache);
+    vmh_cache_free(&view->root.cache);
+}
+
+static int64_t cache_rank(const struct vmh_cache *cache, enum vmh_backend backend)
+{
+    const struct vmh_cache_backend *state = &cache->header->backends[backend];
+    if (state->status == VMH_STATUS_OK)
+        return INT64_MAX / 2 + state->updated_ms / 2;
+    return state->attempted_ms / 2;
+}
+
+const struct vmh_cli_cache *vmh_view_choose(const struct vmh_cli_view *view,
+                                            enum vmh_backend backend)
+{
+    const struct vmh_cli_cache *own = view->own.cache.data ? &view->own : NULL;
+    const struct vmh_cli_cache *root = view->root.cache.data ? &view->root : NULL;
+    if (!own || !root)
+        return own ? own : root;
+    return cache_rank(&root->cache, backend) > cache_rank(&own->cache, backend) ? root : own;
+}
+
+bool vmh_view_stale(const struct vmh_cli_view *view, enum vmh_backend backend)
+{
+    const struct vmh_cli_cache *chosen = vmh_view_choose(view, backend);
+    if (!chosen)
+        return true;
+    if (chosen->watched)
+        return false;
+    const struct vmh_cache_backend *state = &chosen->cache.header->backends[backend];
+    long ttl_s = backend == VMH_BACKEND_MULTIPASS ? view->config->multipass_ttl_s
+                                                  : view->config->ttl_s;
+    return state->status != VMH_STATUS_OK || now_ms() - state->updated_ms >= ttl_s * 1000;
+}
+
+void vmh_view_refresh(struct vmh_cli_view *view, enum vmh_backend backend)
+{
+    struct vmh_refresh_report report;
+    if (!view->own.dir[0])
+        return;
+    view->refresh_result[backend] = vmh_refresh_run(view->config, 1u << backend, false,
+                                                    view->config->timeout_ms, &report);
+    view->refreshed[backend] = true;
+    view_load(view);
+}
+
+void vmh_view_refresh_stale(struct vmh_cli_view *view, unsigned backends)
+{
+    for (unsigned backend = 0; backend < VMH_BACKEND_COUNT; backend++)
+        if ((backends & (1u << backend)) && vmh_view_stale(view, (enum vmh_backend)backend))
+            vmh_view_refresh(view, (enum vmh_backend)backend);
+}
+
+void vmh_format_age(int64_t then_ms, char *out, size_t size)
+{
+    int64_t age_s = (now_ms() - then_ms) / 1000;
+    if (then_ms <= 0)
+        snprintf(out, size, "never");
+    else if (age_s < -1)
+        snprintf(out, size, "in the future (is the clock right?)");
+    else if (age_s < 120)
+        snprintf(out, size, "%" PRId64 " s ago", age_s < 0 ? 0 : age_s);
+    else if (age_s < 7200)
+        snprintf(out, size, "%" PRId64 " min ago", age_s / 60);
+    else if (age_s < 2 * 86400)
+        snprintf(out, size, "%" PRId64 " h ago", age_s / 3600);
+    else
+        snprintf(out, size, "%" PRId64 " days ago", age_s / 86400);
+}
+
+void vmh_cache_path(const struct vmh_cli_cache *slot, char *out, size_t size)
+{
+    snprintf(out, size, "%s/%s", slot->dir, VMH_CACHE_FILE);
+}
+
+static const char *docker_advice(uint32_t status, const char *message)
+{
+    if (status == VMH_STATUS_DENIED)
+        return "you may not open Docker's socket: have root run `vmhosts watch` (its "
+               "systemd unit ships with vmhosts), whose cache every user reads, or join "
+               "the docker group";
+    if (strstr(message, "does not exist") || strstr(message, "No such file") ||
+        strstr(message, "no Docker socket"))
+        return "the socket does not exist: start Docker (`sudo systemctl start docker`) or "
+               "point docker_socket in vmhosts.conf at the right one";
+    if (status == VMH_STATUS_UNAVAILABLE)
+        return "Docker does not answer on its socket: is dockerd running? "
+               "(`sudo systemctl status docker`)";
+    return "Docker answered something unexpected or too slowly: try `docker ps`, "
+           "then `vmhosts refresh`";
+}
+
+static const char *multipass_advice(uint32_t status, const char *message)
+{
+    if (status == VMH_STATUS_DENIED)
+        return "you may not run multipass: check multipass_command in vmhosts.conf and "
+               "its permissions";
+    if (status == VMH_STATUS_UNAVAILABLE || strstr(message, "No such file"))
+        return "multipass is not installed where multipass_command says (`sudo snap "
+               "install multipass`); without VMs this does not matter";
+    return "multipass failed: try `multipass list`, then `vmhosts refresh`";
+}
+
+const char *vmh_backend_advice(enum vmh_backend backend, uint32_t status, const char *message)
+{
+    if (status == VMH_STATUS_NEVER)
+        return "never asked yet: run `vmhosts refresh`";
+    if (status == VMH_STATUS_OK)
+        return "nothing to do";
+    message = message ? message : "";
+    return backend == VMH_BACKEND_DOCKER ? docker_advice(status, message)
+                                         : multipass_advice(status, message);
+}
+
+void vmh_short_id(const char *id, char out[13])
+{
+    snprintf(out, 13, "%s", id ? id : "");
+}
+
+void vmh_format_address(const struct vmh_cache_addr *addr, char *out, size_t size)
+{
+    if (!inet_ntop(addr->family == 4 ? AF_INET : AF_INET6, addr->bytes, out, (socklen_t)size))
+        snprintf(out, size, "?");
+}

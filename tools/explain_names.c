@@ -1,0 +1,158 @@
+/* Every name the module answers from the caches it would read, found by
+ * asking the module's own rules (vmh_resolve) about each name a record
+ * could answer to: what `vmhosts list` prints is what a lookup gives. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "explain_names.h"
+#include "names.h"
+#include "resolve.h"
+
+struct collector {
+    const struct vmh_cli_view *view;
+    const struct vmh_cli_cache *slot;
+    struct vmh_name_entry *entries;
+    size_t count, capacity;
+    bool failed;
+};
+
+static bool already_listed(const struct collector *collector, const char *name)
+{
+    for (size_t i = 0; i < collector->count; i++)
+        if (strcmp(collector->entries[i].name, name) == 0)
+            return true;
+    return false;
+}
+
+static struct vmh_name_entry *next_entry(struct collector *collector)
+{
+    if (collector->count == collector->capacity) {
+        size_t capacity = collector->capacity ? collector->capacity * 2 : 32;
+        struct vmh_name_entry *grown =
+            realloc(collector->entries, capacity * sizeof *collector->entries);
+        if (!grown) {
+            collector->failed = true;
+            return NULL;
+        }
+        collector->entries = grown;
+        collector->capacity = capacity;
+    }
+    return &collector->entries[collector->count];
+}
+
+/* Lists `candidate` when the module answers it, as it would. */
+static void try_name(struct collector *collector, const char *candidate, unsigned order)
+{
+    struct vmh_name parsed;
+    struct vmh_name_entry *entry;
+    if (vmh_name_classify(candidate, collector->view->config, &parsed) == VMH_NAME_NOT_OURS ||
+        already_listed(collector, parsed.normalized) || !(entry = next_entry(collector)))
+        return;
+    vmh_resolve(&collector->slot->cache, &parsed, AF_UNSPEC, &entry->answer);
+    if (entry->answer.result != VMH_FOUND)
+        return;
+    snprintf(entry->name, sizeof entry->name, "%s", parsed.normalized);
+    entry->slot = collector->slot;
+    entry->order = order;
+    collector->count++;
+}
+
+static void try_docker_names(struct collector *collector, const struct vmh_cache_record *record)
+{
+    const struct vmh_cache *cache = &collector->slot->cache;
+    const char *suffix = collector->view->config->docker_suffix;
+    const char *hostname = vmh_cache_string(cache, record->hostname);
+    const char *service = vmh_cache_string(cache, record->service);
+    const char *project = vmh_cache_string(cache, record->project);
+    char name[VMH_NAME_MAX * 2], short_id[13];
+
+    snprintf(name, sizeof name, "%s.%s", vmh_cache_string(cache, record->name), suffix);
+    try_name(collector, name, 0);
+    vmh_short_id(vmh_cache_string(cache, record->id), short_id);
+    snprintf(name, sizeof name, "%s.%s", short_id, suffix);
+    try_name(collector, name, 1);
+    if (hostname[0])
+        try_name(collector, hostname, 2);
+    if (service[0] && project[0]) {
+        snprintf(name, sizeof name, "%s.%s.%s", service, project, suffix);
+        try_name(collector, name, 3);
+    }
+}
+
+static void try_vm_names(struct collector *collector, const struct vmh_cache_record *record)
+{
+    const char *vm = vmh_cache_string(&collector->slot->cache, record->name);
+    const char *domains = collector->view->config->multipass_domains;
+    char name[VMH_NAME_MAX * 2];
+    while (*domains) {
+        size_t length = strcspn(domains, " ");
+        snprintf(name, sizeof name, "%s.%.*s", vm, (int)length, domains);
+        try_name(collector, name, 0);
+        domains += length;
+        domains += strspn(domains, " ");
+    }
+}
+
+static void collect_backend(struct collector *collector, enum vmh_backend backend)
+{
+    collector->slot = vmh_view_choose(collector->view, backend);
+    if (!collector->slot)
+        return;
+    const struct vmh_cache *cache = &collector->slot->cache;
+    for (uint32_t i = 0; i < cache->header->record_count && !collector->failed; i++) {
+        const struct vmh_cache_record *record = &cache->records[i];
+        if (record->backend != backend || record->state != VMH_STATE_RUNNING)
+            continue;
+        if (backend == VMH_BACKEND_DOCKER)
+            try_docker_names(collector, record);
+        else
+            try_vm_names(collector, record);
+    }
+}
+
+static const char *entry_target(const struct vmh_name_entry *entry)
+{
+    const struct vmh_cache *cache = &entry->slot->cache;
+    return vmh_cache_string(cache, cache->records[entry->answer.record].name);
+}
+
+static int compare_entries(const void *a, const void *b)
+{
+    const struct vmh_name_entry *left = a, *right = b;
+    const struct vmh_cache_record *left_record =
+        &left->slot->cache.records[left->answer.record];
+    const struct vmh_cache_record *right_record =
+        &right->slot->cache.records[right->answer.record];
+    if (left_record->backend != right_record->backend)
+        return left_record->backend < right_record->backend ? -1 : 1;
+    int by_target = strcmp(entry_target(left), entry_target(right));
+    if (by_target != 0)
+        return by_target;
+    if (left->order != right->order)
+        return left->order < right->order ? -1 : 1;
+    return strcmp(left->name, right->name);
+}
+
+int vmh_names_collect(const struct vmh_cli_view *view, struct vmh_name_entry **entries,
+                      size_t *count)
+{
+    struct collector collector = {.view = view};
+    for (unsigned backend = 0; backend < VMH_BACKEND_COUNT; backend++)
+        collect_backend(&collector, (enum vmh_backend)backend);
+    if (collector.failed) {
+        free(collector.entries);
+        return -1;
+    }
+    if (collector.count > 1)
+        qsort(collector.entries, collector.count, sizeof *collector.entries, compare_entries);
+    *entries = collector.entries;
+    *count = collector.count;
+    return 0;
+}
+
+const struct vmh_cache_record *vmh_name_entry_record(const struct vmh_name_entry *entry)
+{
+    return &entry->slot->cache.records[entry->answer.record];
+}
