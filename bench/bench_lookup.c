@@ -1,0 +1,312 @@
+/* bench_lookup: what a host name lookup costs, measured from inside one
+ * process the way programs pay for it.
+ *
+ *   bench_lookup [-m MODE] [-r ROUNDS] [-t MS | -n COUNT] [-e found|missing] NAME
+ *       lookups in a loop; prints the median cost of one lookup over the
+ *       rounds (each round's average), and the fastest and slowest round.
+ *   bench_lookup -S [-r ROUNDS] [-n COUNT] [-x STATUS] -- PROGRAM ARGS...
+ *       a fresh process each time: the median wall time of one run.
+ *   bench_lookup -U [-T MS] NAME
+ *       lookups one after another until NAME resolves: the time that took,
+ *       and the wall clock (CLOCK_REALTIME) when it did.
+ *   bench_lookup -B PROCESSES NAME
+ *       PROCESSES children look NAME up at the same moment: the wall time.
+ *
+ * Output is one line of key=value pairs (times in nanoseconds or
+ * milliseconds, as the key says) for run-bench to read.  Each timed lookup
+ * is checked to give the expected answer first: timing the wrong path (a
+ * miss where a hit was meant) is the classic benchmark bug. */
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+#define ROUNDS_MAX 1000
+
+enum mode { MODE_GAI, MODE_GAI4, MODE_GHBN, MODE_GHBN2_6 };
+enum expect { EXPECT_ANY, EXPECT_FOUND, EXPECT_MISSING };
+
+struct options {
+    enum mode mode;
+    enum expect expect;
+    int rounds;
+    long round_ms;       /* calibrate each round to last about this long */
+    long count;          /* or a fixed number of lookups per round */
+    long timeout_ms;
+    int burst;
+    int exit_status;     /* what a spawned program must exit with, or -1 */
+    bool spawn, until_found;
+};
+
+static int64_t now_ns(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+}
+
+/* One lookup as a program makes it; true when it found an address. */
+static bool lookup(const char *name, enum mode mode)
+{
+    if (mode == MODE_GAI || mode == MODE_GAI4) {
+        struct addrinfo hints = {.ai_family = mode == MODE_GAI ? AF_UNSPEC : AF_INET,
+                                 .ai_socktype = SOCK_STREAM};
+        struct addrinfo *result = NULL;
+        int error = getaddrinfo(name, NULL, &hints, &result);
+        if (error == 0)
+            freeaddrinfo(result);
+        return error == 0;
+    }
+    struct hostent host, *found = NULL;
+    char buffer[4096];
+    int h_error = 0;
+    if (mode == MODE_GHBN)
+        gethostbyname_r(name, &host, buffer, sizeof buffer, &found, &h_error);
+    else
+        gethostbyname2_r(name, AF_INET6, &host, buffer, sizeof buffer, &found, &h_error);
+    return found != NULL;
+}
+
+static int compare_ns(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Sorts the samples; the median of an even count is the mean of the two
+ * middle ones. */
+static int64_t median_of(int64_t *samples, int count)
+{
+    qsort(samples, (size_t)count, sizeof *samples, compare_ns);
+    return count % 2 ? samples[count / 2] : (samples[count / 2 - 1] + samples[count / 2]) / 2;
+}
+
+static int64_t time_lookups(const char *name, enum mode mode, long count)
+{
+    int64_t start = now_ns();
+    for (long i = 0; i < count; i++)
+        lookup(name, mode);
+    return now_ns() - start;
+}
+
+/* Lookups per round: doubled until a batch takes a tenth of a round, then
+ * scaled up to a whole round. */
+static long calibrate(const char *name, const struct options *options)
+{
+    if (options->count > 0)
+        return options->count;
+    int64_t target_ns = (int64_t)options->round_ms * 1000000;
+    long count = 1;
+    int64_t spent;
+    while ((spent = time_lookups(name, options->mode, count)) < target_ns / 10 && count < (1L << 24))
+        count *= 2;
+    long scaled = (long)((double)count * (double)target_ns / (double)(spent > 0 ? spent : 1));
+    return scaled > 0 ? scaled : 1;
+}
+
+static bool answer_expected(const char *name, const struct options *options)
+{
+    bool found = lookup(name, options->mode);
+    if (options->expect == EXPECT_ANY || found == (options->expect == EXPECT_FOUND))
+        return true;
+    fprintf(stderr, "bench_lookup: %s was %s, expected %s\n", name,
+            found ? "found" : "not found", found ? "not found" : "found");
+    return false;
+}
+
+static int run_loop(const char *name, const struct options *options)
+{
+    int64_t per_lookup[ROUNDS_MAX];
+    if (!answer_expected(name, options))
+        return 1;
+    long count = calibrate(name, options);
+    for (int round = 0; round < options->rounds; round++)
+        per_lookup[round] = time_lookups(name, options->mode, count) / count;
+    int64_t median = median_of(per_lookup, options->rounds);
+    printf("median_ns=%lld min_ns=%lld max_ns=%lld lookups_per_round=%ld rounds=%d\n",
+           (long long)median, (long long)per_lookup[0],
+           (long long)per_lookup[options->rounds - 1], count, options->rounds);
+    return 0;
+}
+
+/* One run of the program: its wall time, or -1 when it did not exit as
+ * expected. */
+static int64_t spawn_once(char **argv, int exit_status)
+{
+    pid_t pid;
+    int status;
+    int64_t start = now_ns();
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+    int error = posix_spawnp(&pid, argv[0], &actions, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&actions);
+    if (error != 0) {
+        fprintf(stderr, "bench_lookup: cannot run %s: %s\n", argv[0], strerror(error));
+        return -1;
+    }
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    int64_t spent = now_ns() - start;
+    if (exit_status >= 0 && (!WIFEXITED(status) || WEXITSTATUS(status) != exit_status)) {
+        fprintf(stderr, "bench_lookup: %s exited with status %d, expected %d\n", argv[0],
+                WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), exit_status);
+        return -1;
+    }
+    return spent;
+}
+
+/* Each sample is one round's average run, as for lookups. */
+static int run_spawn(char **argv, const struct options *options)
+{
+    int64_t per_run[ROUNDS_MAX];
+    long count = options->count > 0 ? options->count : 20;
+    if (spawn_once(argv, options->exit_status) < 0)
+        return 1;
+    for (int round = 0; round < options->rounds; round++) {
+        int64_t total = 0;
+        for (long i = 0; i < count; i++) {
+            int64_t spent = spawn_once(argv, options->exit_status);
+            if (spent < 0)
+                return 1;
+            total += spent;
+        }
+        per_run[round] = total / count;
+    }
+    int64_t median = median_of(per_run, options->rounds);
+    printf("median_ns=%lld min_ns=%lld max_ns=%lld runs_per_round=%ld rounds=%d\n",
+           (long long)median, (long long)per_run[0], (long long)per_run[options->rounds - 1],
+           count, options->rounds);
+    return 0;
+}
+
+static int64_t realtime_ns(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    return (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+}
+
+/* Lookups back to back, 0.2 ms apart, until one finds the name.  found_ms
+ * counts from the first attempt; found_at_ns is the wall clock then, for a
+ * caller that compares it with when Docker says the container started. */
+static int run_until_found(const char *name, const struct options *options)
+{
+    int64_t start = now_ns(), deadline = start + (int64_t)options->timeout_ms * 1000000;
+    long attempts = 0;
+    while (now_ns() < deadline) {
+        attempts++;
+        if (lookup(name, options->mode)) {
+            printf("found_ms=%.3f attempts=%ld found_at_ns=%lld\n",
+                   (double)(now_ns() - start) / 1e6, attempts, (long long)realtime_ns());
+            return 0;
+        }
+        nanosleep(&(struct timespec){.tv_nsec = 200000}, NULL);
+    }
+    printf("found_ms=timeout attempts=%ld\n", attempts);
+    return 1;
+}
+
+/* The children block on a pipe that the parent closes once all of them
+ * exist, so their lookups start together rather than a fork apart. */
+static int run_burst(const char *name, const struct options *options)
+{
+    int gate[2];
+    if (pipe(gate) != 0)
+        return 1;
+    for (int i = 0; i < options->burst; i++) {
+        pid_t pid = fork();
+        if (pid < 0)
+            return 1;
+        if (pid == 0) {
+            char byte;
+            close(gate[1]);
+            while (read(gate[0], &byte, 1) < 0 && errno == EINTR)
+                ;
+            _exit(lookup(name, options->mode) ? 0 : 1);
+        }
+    }
+    close(gate[0]);
+    int64_t start = now_ns();
+    close(gate[1]);
+    int found = 0, status;
+    pid_t child;
+    while ((child = wait(&status)) > 0 || errno == EINTR)
+        if (child > 0)
+            found += WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    printf("wall_ms=%.3f processes=%d found=%d\n", (double)(now_ns() - start) / 1e6,
+           options->burst, found);
+    return 0;
+}
+
+static void usage(void)
+{
+    fputs("usage: bench_lookup [-m gai|gai4|ghbn|ghbn2_6] [-r ROUNDS] [-t MS|-n COUNT]\n"
+          "                    [-e found|missing] NAME\n"
+          "       bench_lookup -S [-r ROUNDS] [-n COUNT] [-x STATUS] -- PROGRAM ARGS...\n"
+          "       bench_lookup -U [-T MS] NAME\n"
+          "       bench_lookup -B PROCESSES NAME\n",
+          stderr);
+    exit(2);
+}
+
+static enum mode parse_mode(const char *text)
+{
+    static const char *const names[] = {"gai", "gai4", "ghbn", "ghbn2_6"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(text, names[i]) == 0)
+            return (enum mode)i;
+    usage();
+    return MODE_GAI;
+}
+
+static void parse_options(int argc, char **argv, struct options *options)
+{
+    int option;
+    *options = (struct options){.rounds = 9, .round_ms = 100, .timeout_ms = 5000,
+                                .exit_status = -1};
+    while ((option = getopt(argc, argv, "m:r:t:n:e:x:ST:UB:")) != -1) {
+        switch (option) {
+        case 'm': options->mode = parse_mode(optarg); break;
+        case 'r': options->rounds = atoi(optarg); break;
+        case 't': options->round_ms = atol(optarg); break;
+        case 'n': options->count = atol(optarg); break;
+        case 'e': options->expect = strcmp(optarg, "found") == 0 ? EXPECT_FOUND : EXPECT_MISSING;
+                  break;
+        case 'x': options->exit_status = atoi(optarg); break;
+        case 'S': options->spawn = true; break;
+        case 'T': options->timeout_ms = atol(optarg); break;
+        case 'U': options->until_found = true; break;
+        case 'B': options->burst = atoi(optarg); break;
+        default: usage();
+        }
+    }
+    if (options->rounds < 1 || options->rounds > ROUNDS_MAX || options->round_ms < 1 ||
+        optind >= argc)
+        usage();
+}
+
+int main(int argc, char **argv)
+{
+    struct options options;
+    parse_options(argc, argv, &options);
+    if (options.spawn)
+        return run_spawn(argv + optind, &options);
+    if (options.until_found)
+        return run_until_found(argv[optind], &options);
+    if (options.burst > 0)
+        return run_burst(argv[optind], &options);
+    return run_loop(argv[optind], &options);
+}

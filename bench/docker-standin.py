@@ -1,0 +1,144 @@
+#!/usr/bin/env python3
+"""A stand-in for the Docker Engine API on a Unix socket, for benchmarks.
+
+Serves COUNT synthetic running containers in the shapes a real engine
+answers with (see tests/fixtures/docker/): GET /containers/json lists them
+with their networks and addresses but no hostname, GET /containers/{id}/json
+inspects one, with Config.Hostname.  Every request's method and path is
+appended to the log file, one line each, so that the benchmark can count the
+HTTP calls one `vmhosts refresh` makes.
+
+    docker-standin.py SOCKET COUNT LOG [PREFIX]
+
+Containers are PREFIX-0001 ... PREFIX-COUNT (PREFIX defaults to "bench"),
+each with a sha256 ID, its short ID as hostname, and one address on a
+bridge network.  The answers are built once at start, so the server's own
+cost per request is small next to the client's.
+"""
+import hashlib
+import json
+import os
+import socketserver
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler
+
+
+def container(index, prefix):
+    name = "%s-%04d" % (prefix, index)
+    container_id = hashlib.sha256(name.encode()).hexdigest()
+    address = "10.%d.%d.%d" % (88, index // 250, index % 250 + 2)
+    network = {
+        "IPAMConfig": None,
+        "MacAddress": "02:42:0a:58:%02x:%02x" % (index // 250, index % 250 + 2),
+        "NetworkID": hashlib.sha256(b"bench-net").hexdigest(),
+        "EndpointID": hashlib.sha256(name.encode() + b"/ep").hexdigest(),
+        "Gateway": "10.88.0.1",
+        "IPAddress": address,
+        "IPPrefixLen": 16,
+        "IPv6Gateway": "",
+        "GlobalIPv6Address": "",
+        "GlobalIPv6PrefixLen": 0,
+    }
+    listed = {
+        "Id": container_id,
+        "Names": ["/" + name],
+        "Image": "busybox:latest",
+        "ImageID": "sha256:" + hashlib.sha256(b"image").hexdigest(),
+        "Command": "sleep 100000",
+        "Created": 1739811096,
+        "Ports": [],
+        "Labels": {},
+        "State": "running",
+        "Status": "Up 4 minutes",
+        "HostConfig": {"NetworkMode": "bridge"},
+        "NetworkSettings": {"Networks": {"bridge": network}},
+        "Mounts": [],
+    }
+    inspected = {
+        "Id": container_id,
+        "Name": "/" + name,
+        "State": {"Status": "running", "Running": True, "Paused": False,
+                  "Restarting": False, "Dead": False, "Pid": 1000 + index, "ExitCode": 0},
+        "HostConfig": {"NetworkMode": "bridge"},
+        "Config": {"Hostname": container_id[:12], "Domainname": "",
+                   "Image": "busybox:latest", "Labels": {}},
+        "NetworkSettings": {"Networks": {"bridge": dict(network, Aliases=None,
+                                                        DNSNames=None)}},
+    }
+    return container_id, listed, inspected
+
+
+class Engine:
+    def __init__(self, count, prefix, log_path):
+        made = [container(i, prefix) for i in range(1, count + 1)]
+        self.listing = json.dumps([listed for _, listed, _ in made]).encode()
+        self.inspects = {cid: json.dumps(inspected).encode() for cid, _, inspected in made}
+        self.log = open(log_path, "a", buffering=1)
+        self.lock = threading.Lock()
+
+    def record(self, method, path):
+        with self.lock:
+            self.log.write("%s %s\n" % (method, path))
+
+    def answer(self, path):
+        bare = path.split("?", 1)[0]
+        # The API may be versioned: /v1.43/containers/json.
+        parts = [p for p in bare.split("/") if p]
+        if parts and parts[0].startswith("v1."):
+            parts = parts[1:]
+        if parts == ["_ping"]:
+            return 200, b"OK", "text/plain"
+        if parts == ["containers", "json"]:
+            return 200, self.listing, "application/json"
+        if len(parts) == 3 and parts[0] == "containers" and parts[2] == "json":
+            body = self.inspects.get(parts[1])
+            if body is None:
+                matches = [cid for cid in self.inspects if cid.startswith(parts[1])]
+                body = self.inspects[matches[0]] if len(matches) == 1 else None
+            if body is not None:
+                return 200, body, "application/json"
+            return 404, b'{"message":"No such container: %s"}' % parts[1].encode(), \
+                "application/json"
+        return 404, b'{"message":"page not found"}', "application/json"
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"   # keep-alive, as curl expects of dockerd
+
+    def do_GET(self):
+        engine = self.server.engine
+        engine.record("GET", self.path)
+        status, body, content_type = engine.answer(self.path)
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Api-Version", "1.47")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def address_string(self):
+        return "unix"
+
+    def log_message(self, format, *args):
+        pass
+
+
+class Server(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
+    daemon_threads = True
+
+
+def main():
+    if len(sys.argv) not in (4, 5):
+        sys.exit(__doc__)
+    socket_path, count, log_path = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+    prefix = sys.argv[4] if len(sys.argv) == 5 else "bench"
+    if os.path.exists(socket_path):
+        os.unlink(socket_path)
+    server = Server(socket_path, Handler)
+    server.engine = Engine(count, prefix, log_path)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
