@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# A hostile or broken Docker (tests/hostile-docker.py on a Unix socket): one
+# that accepts and never answers, answers a byte at a time, answers HTTP 500,
+# malformed JSON, garbage, a 50 MB body, or closes the connection mid-body.
+# For each: a lookup through the module (real getent) returns within the
+# timeout, `vmhosts refresh` exits 1 and says what failed, the cache keeps
+# the last good data (taken first from the same stand-in answering the
+# recorded fixtures), and nothing crashes or is left running.
+. "${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
+
+require_nss
+
+TIMEOUT_MS=1500
+# Starting the namespace and getent themselves, on a busy machine.
+SLACK_MS=700
+SOCKET=$T/hostile.sock
+MODE_FILE=$T/mode
+SERVER_LOG=$T/server.log
+CACHE=$T/cache/hosts.cache
+LIST_FIXTURE=$FIXTURES/docker/docker-containers-json-list-api1.52-reconstructed.json
+
+echo good >"$MODE_FILE"
+: >"$SERVER_LOG"
+"$PYTHON" "$top_srcdir/tests/hostile-docker.py" "$SOCKET" "$MODE_FILE" "$SERVER_LOG" \
+    "$FIXTURES/docker" >"$T/server.out" 2>"$T/server.err" &
+server_pid=$!
+at_exit 'kill $server_pid 2>/dev/null; wait $server_pid 2>/dev/null'
+for ((tries = 0; tries < 50; tries++)); do [ -s "$T/server.out" ] && break; sleep 0.1; done
+[ -S "$SOCKET" ] || bail_out "the stand-in Docker did not start: $(cat "$T/server.err")"
+
+write_conf docker_socket="$SOCKET" ttl=1 timeout_ms=$TIMEOUT_MS
+write_hosts_file "192.0.2.10 files-only.test"
+
+# The fixture's running container with addresses, and what it should resolve to.
+read -r NAME ID EXPECTED < <("$PYTHON" -c '
+import json, sys
+for c in json.load(open(sys.argv[1])):
+    addresses = sorted({a for n in c["NetworkSettings"]["Networks"].values()
+                        for a in (n["IPAddress"], n["GlobalIPv6Address"]) if a})
+    if c["State"] == "running" and addresses:
+        print(c["Names"][0][1:], c["Id"], " ".join(addresses))
+        break' "$LIST_FIXTURE")
+[ -n "$EXPECTED" ] || bail_out "no running container with addresses in $LIST_FIXTURE"
+
+# --- last good data first ---------------------------------------------------
+check_eq "good Docker: vmhosts refresh --backend docker exits 0" 0 \
+    "$("$VMHOSTS" refresh --backend docker 2>"$T/good.err" >&2; echo $?)"
+check_eq "good Docker: getent ahosts $NAME.docker answers the fixture's addresses" \
+    "$EXPECTED" "$(getent_ahosts "$NAME.docker")"
+check "good Docker: the cache holds $NAME and its ID" grep -qaF "$ID" "$CACHE"
+good_lines=$(grep -c "^good " "$SERVER_LOG")
+check "good Docker: the stand-in was asked (list and inspect: $good_lines requests)" \
+    test "$good_lines" -ge 2
+
+# A refresh that failed is retried by the module only this long after.
+FAILED_BACKOFF=2.1
+
+# hostile MODE WHAT MESSAGE_REGEX
+hostile() {
+    local mode=$1 what=$2 message=$3 started elapsed found status
+    echo "$mode" >"$MODE_FILE"
+    # Past the TTL and past the back-off of the previous mode's failure.
+    sleep "$FAILED_BACKOFF"
+    started=$(now_ms)
+    found=$(with_nss getent hosts "$NAME.docker" 2>&1)
+    status=$?
+    elapsed=$(($(now_ms) - started))
+    check "$what: getent hosts $NAME.docker exits cleanly (exit $status, no signal)" \
+        test "$status" -lt 128
+    check "$what: ... within the timeout (${elapsed} ms < ${TIMEOUT_MS} + ${SLACK_MS} ms)" \
+        test "$elapsed" -lt $((TIMEOUT_MS + SLACK_MS))
+    check "$what: ... after the refresher reached the stand-in" grep -q "^$mode " "$SERVER_LOG"
+    check_eq "$what: files-only.test still resolves" 192.0.2.10 "$(getent_hosts files-only.test)"
+
+    started=$(now_ms)
+    "$VMHOSTS" refresh --backend docker >"$T/$mode.out" 2>"$T/$mode.err"
+    status=$?
+    elapsed=$(($(now_ms) - started))
+    check_eq "$what: vmhosts refresh --backend docker exits 1" 1 "$status"
+    # It may first wait (up to its timeout) for the lock of a refresh the
+    # module started and is ending.
+    check "$what: ... within its timeout (${elapsed} ms < 2 x ${TIMEOUT_MS} ms)" \
+        test "$elapsed" -lt $((2 * TIMEOUT_MS))
+    if grep -qE "$message" "$T/$mode.err"; then
+        ok "$what: ... and says why: $(head -c 300 "$T/$mode.err" | tr '\n' ' ')"
+    else
+        fail "$what: ... and says why (/$message/)"
+        diag "it said: $(cat "$T/$mode.err")"
+    fi
+    check "$what: the cache keeps the last good data ($NAME's ID)" \
+        grep -qaF "$ID" "$CACHE"
+    check "$what: ... and the refresher says so" grep -q "keeping the .* last seen" "$T/$mode.err"
+    check_eq "$what: no refresher is left running" "" "$(processes_of "$VMHOSTS")"
+}
+
+hostile hang "accepts, never answers" "timed out|did not answer|no answer|[Tt]imeout"
+hostile slow "a byte every 50 ms" "timed out|did not answer|no answer|[Tt]imeout"
+hostile http500 "HTTP 500" "HTTP 500.*internal error on purpose"
+hostile malformed "malformed JSON" "JSON|json"
+hostile garbage "not HTTP at all" "Docker"
+hostile huge "a 50 MB body" "too (big|large|long)|[0-9]+ (MB|MiB|bytes)|Docker"
+hostile midbody "closed mid-body" "Docker"
+
+# --- and back: a good answer is taken again -----------------------------------
+echo good >"$MODE_FILE"
+sleep "$FAILED_BACKOFF"
+check_eq "good again: getent ahosts $NAME.docker" "$EXPECTED" "$(getent_ahosts "$NAME.docker")"
+check "the stand-in survived every mode" kill -0 "$server_pid"
+done_testing
