@@ -97,9 +97,9 @@ hostile hang "accepts, never answers" "timed out|did not answer|no answer|[Tt]im
 hostile slow "a byte every 50 ms" "timed out|did not answer|no answer|[Tt]imeout"
 hostile http500 "HTTP 500" "HTTP 500.*internal error on purpose"
 hostile malformed "malformed JSON" "JSON|json"
-hostile garbage "not HTTP at all" "Docker"
-hostile huge "a 50 MB body" "too (big|large|long)|[0-9]+ (MB|MiB|bytes)|Docker"
-hostile midbody "closed mid-body" "Docker"
+hostile garbage "not HTTP at all" "cannot talk to Docker|not HTTP"
+hostile huge "a 50 MB body" "larger than|too (big|large|long)"
+hostile midbody "closed mid-body" "cannot talk to Docker.*(closed|remaining)"
 
 # --- and back: a good answer is taken again -----------------------------------
 echo good >"$MODE_FILE"
