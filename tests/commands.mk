@@ -2,7 +2,8 @@
 # `vmhosts list`, `lookup` and `status`, and their end-to-end tests.
 
 vmhosts_SOURCES += tools/explain.h tools/explain_cache.c \
-	tools/explain_names.h tools/explain_names.c
+	tools/explain_names.h tools/explain_names.c \
+	tools/explain_miss.h tools/explain_miss.c
 # cmd_list.c writes JSON with jansson.
 vmhosts_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS)
 

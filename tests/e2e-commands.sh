@@ -60,4 +60,89 @@ check_err "list, socket missing: what to do" "start Docker"
 check_eq "list, socket missing: no docker name" "" "$(grep docker <<<"$OUT")"
 write_conf ttl=60
 
+# --- lookup -------------------------------------------------------------------
+run_vmhosts lookup vmh-web.docker
+check_rc "lookup by name" 0
+check_out "lookup by name: the addresses, as getent finds them" \
+    "^vmh-web\.docker: $(getent_hosts vmh-web.docker)$"
+check_out "lookup by name: SUCCESS" '^  status: SUCCESS$'
+check_out "lookup by name: the rule" '^  rule: +container name$'
+check_out "lookup by name: the record" "^  record: container vmh-web, ID $web, running, hostname web-host$"
+check_out "lookup by name: the cache and its age" "^  cache: +$T/cache/hosts.cache \(root's\), docker last answered [0-9]+ s ago"
+
+run_vmhosts lookup "${web:0:12}.docker"
+check_rc "lookup by ID prefix" 0
+check_out "lookup by ID prefix: the rule" '^  rule: +unique ID prefix$'
+run_vmhosts lookup "$web.docker"
+check_out "lookup by full ID: the rule" '^  rule: +exact container ID$'
+run_vmhosts lookup web-host
+check_rc "lookup by hostname" 0
+check_out "lookup by hostname: the rule" '^  rule: +container hostname$'
+check_out "lookup by hostname: canonical name" '^  canonical name: vmh-web\.docker$'
+
+run_vmhosts lookup vmh-gone.docker
+check_rc "lookup of a stopped container" 1
+check_out "lookup, stopped: NOTFOUND" '^  status: NOTFOUND \(HOST_NOT_FOUND\)'
+check_out "lookup, stopped: the rule" '^  rule: +not running$'
+check_out "lookup, stopped: which container" \
+    "why: +container vmh-gone \(ID ${gone:0:12}\) exists but is not running"
+check_out "lookup, stopped: what to do" '^  do: +docker start vmh-gone$'
+
+run_vmhosts lookup no-such-container.docker
+check_rc "lookup of no such container" 1
+check_out "lookup, no such container: the rule" '^  rule: +no such container or VM$'
+
+run_vmhosts lookup www.example.com
+check_rc "lookup of a name not ours" 3
+check_out "lookup, not ours: UNAVAIL" '^  status: UNAVAIL \(ENOENT\)'
+check_out "lookup, not ours: the rule" '^  rule: +not ours$'
+run_vmhosts lookup no-such-bare-host
+check_rc "lookup of a bare name no container has" 3
+check_out "lookup, bare miss: why" 'no running container has the hostname no-such-bare-host'
+
+run_vmhosts lookup -6 vmh-web.docker
+if grep -q : <<<"$web_addresses"; then
+    check_rc "lookup -6 of a container with IPv6" 0
+else
+    check_rc "lookup -6 of an IPv4-only container" 1
+    check_out "lookup -6: NO_DATA" '^  status: NOTFOUND \(NO_DATA\)$'
+fi
+
+# An ambiguous ID prefix: create containers until two IDs share a first
+# character (17 at most), then ask for that character.
+prefix=
+for ((i = 0; i < 17; i++)); do
+    dk create --name "vmh-twin$i" "$DOCKER_IMAGE" sleep 1 >/dev/null || break
+    prefix=$(dk ps -aq --no-trunc | cut -c1 | sort | uniq -d | head -n1)
+    [ -z "$prefix" ] || break
+done
+if [ -n "$prefix" ]; then
+    twins=$(dk ps -a --no-trunc --format '{{.ID}} {{.Names}}' | awk -v p="$prefix" 'index($1, p) == 1 {print $2}' | sort | xargs)
+    run_vmhosts lookup "$prefix.docker"
+    check_rc "lookup of an ambiguous prefix" 1
+    check_out "lookup, ambiguous: the rule" '^  rule: +ambiguous ID prefix$'
+    listed=$(grep -oE 'container [^ ]+ \(ID' <<<"$OUT" | awk '{print $2}' | sort | xargs)
+    check_eq "lookup, ambiguous: names the containers sharing it" "$twins" "$listed"
+else
+    skip "lookup of an ambiguous prefix" "no two of 17 container IDs share a first character"
+fi
+
+run_vmhosts lookup
+check_rc "lookup without a name" 2
+run_vmhosts lookup a.docker b.docker
+check_rc "lookup of two names" 2
+run_vmhosts lookup --help
+check_rc "lookup --help" 0
+check_out "lookup --help: exit codes documented" '^Exit status: 0 the name resolves'
+
+write_conf ttl=60 docker_socket="$T/missing.sock"
+run_vmhosts refresh
+run_vmhosts lookup vmh-web.docker
+check_rc "lookup, socket missing" 4
+check_out "lookup, socket missing: UNAVAIL" '^  status: UNAVAIL'
+check_out "lookup, socket missing: the rule" '^  rule: +backend unavailable$'
+check_out "lookup, socket missing: why" "why: +docker is unavailable .*$T/missing.sock does not exist"
+check_out "lookup, socket missing: what to do" 'do: +the socket does not exist: start Docker'
+write_conf ttl=60
+
 done_testing

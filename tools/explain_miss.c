@@ -1,0 +1,185 @@
+/* Why a name does not resolve: the rule that decided (resolve.c), the
+ * record behind it, and what a person can do about it. */
+#include <string.h>
+
+#include "explain_miss.h"
+
+static bool find_key(const struct vmh_cache *cache, enum vmh_key_kind kind, const char *key,
+                     bool prefix, uint32_t *record)
+{
+    uint32_t first = 0;
+    uint32_t count = prefix ? vmh_cache_find_prefix(cache, kind, key, &first)
+                            : vmh_cache_find(cache, kind, key, &first);
+    if (count > 0)
+        *record = cache->keys[first].record;
+    return count > 0;
+}
+
+static bool is_hex(const char *text)
+{
+    return text[0] && strspn(text, "0123456789abcdef") == strlen(text);
+}
+
+bool vmh_miss_find_record(const struct vmh_cache *cache, const struct vmh_name *name,
+                          uint32_t *record)
+{
+    if (!cache || !cache->header)
+        return false;
+    switch (name->kind) {
+    case VMH_NAME_DOCKER:
+        return find_key(cache, VMH_KEY_DOCKER_ID, name->key, false, record) ||
+               find_key(cache, VMH_KEY_DOCKER_NAME, name->key, false, record) ||
+               (is_hex(name->key) && find_key(cache, VMH_KEY_DOCKER_ID, name->key, true, record)) ||
+               find_key(cache, VMH_KEY_COMPOSE, name->key, false, record);
+    case VMH_NAME_BARE:
+        return find_key(cache, VMH_KEY_DOCKER_HOSTNAME, name->key, false, record);
+    case VMH_NAME_VM:
+        return find_key(cache, VMH_KEY_VM_NAME, name->key, false, record);
+    case VMH_NAME_NOT_OURS:
+    default:
+        return false;
+    }
+}
+
+static void explain_not_ours(FILE *out, const struct vmh_cli_view *view,
+                             const struct vmh_name *name)
+{
+    fprintf(out,
+            "  why:    not a name vmhosts answers: names are <container>.%s, a container's\n"
+            "          bare --hostname, or <vm>.<domain> (%s); the module answers UNAVAIL\n"
+            "          at once and the next source on the hosts: line (dns) answers it\n",
+            view->config->docker_suffix, view->config->multipass_domains);
+    if (name->kind == VMH_NAME_NOT_OURS)
+        fputs("  do:     nothing here: `getent hosts NAME` shows what DNS says\n", out);
+}
+
+static void explain_backend_down(FILE *out, const struct vmh_cli_view *view,
+                                 const struct vmh_cli_cache *slot, const struct vmh_name *name)
+{
+    enum vmh_backend backend = name->kind == VMH_NAME_VM ? VMH_BACKEND_MULTIPASS
+                                                         : VMH_BACKEND_DOCKER;
+    if (!slot) {
+        fprintf(out, "  why:    no cache could be read (%s/%s: %s) and none could be written\n"
+                     "  do:     run `vmhosts refresh`, which says why\n",
+                view->own.dir, VMH_CACHE_FILE, vmh_cache_error_text(view->own.error));
+        return;
+    }
+    const struct vmh_cache_backend *state = &slot->cache.header->backends[backend];
+    const char *message = vmh_cache_string(&slot->cache, state->message);
+    char attempted[64];
+    vmh_format_age(state->attempted_ms, attempted, sizeof attempted);
+    fprintf(out, "  why:    %s is %s (last asked %s)%s%s\n", vmh_backend_name(backend),
+            vmh_backend_status_name(state->status), attempted, message[0] ? ": " : "", message);
+    fprintf(out, "          its names answer UNAVAIL: the old addresses may be another's by now\n");
+    fprintf(out, "  do:     %s\n", vmh_backend_advice(backend, state->status, message));
+}
+
+/* "vmh-web (ID 198f59db0fff)" or "VM primary". */
+static void describe_record(FILE *out, const struct vmh_cache *cache, uint32_t index)
+{
+    const struct vmh_cache_record *record = &cache->records[index];
+    const char *id = vmh_cache_string(cache, record->id);
+    if (record->backend == VMH_BACKEND_DOCKER)
+        fprintf(out, "container %s (ID %.12s)", vmh_cache_string(cache, record->name), id);
+    else
+        fprintf(out, "VM %s", vmh_cache_string(cache, record->name));
+}
+
+static void explain_not_running(FILE *out, const struct vmh_cache *cache, uint32_t index)
+{
+    const struct vmh_cache_record *record = &cache->records[index];
+    const char *name = vmh_cache_string(cache, record->name);
+    fputs("  why:    ", out);
+    describe_record(out, cache, index);
+    fputs(" exists but is not running; only running containers and VMs\n"
+          "          resolve: a stopped one's last address may already be another's\n",
+          out);
+    if (record->backend == VMH_BACKEND_DOCKER)
+        fprintf(out, "  do:     docker start %s\n", name);
+    else
+        fprintf(out, "  do:     multipass start %s\n", name);
+}
+
+static void explain_no_address(FILE *out, const struct vmh_cache *cache, uint32_t index)
+{
+    const struct vmh_cache_record *record = &cache->records[index];
+    fputs("  why:    ", out);
+    describe_record(out, cache, index);
+    fputs(" is running but has no IP address\n", out);
+    if (record->backend == VMH_BACKEND_DOCKER)
+        fprintf(out, "          (--network none or host?)\n"
+                     "  do:     docker network connect bridge %s\n",
+                vmh_cache_string(cache, record->name));
+    else
+        fputs("  do:     wait until `multipass list` shows its IPv4 address\n", out);
+}
+
+static void explain_ambiguous(FILE *out, const struct vmh_cache *cache, const char *prefix)
+{
+    uint32_t first = 0, shown = 0;
+    uint32_t count = vmh_cache_find_prefix(cache, VMH_KEY_DOCKER_ID, prefix, &first);
+    fprintf(out, "  why:    the ID prefix %s is shared by more than one container; like\n"
+                 "          Docker, the module then answers none of them:\n", prefix);
+    for (uint32_t i = first; i < first + count && shown < 5; i++, shown++) {
+        fputs("            ", out);
+        describe_record(out, cache, cache->keys[i].record);
+        fputc('\n', out);
+    }
+    fputs("  do:     use more characters of the ID, or the container's name\n", out);
+}
+
+static void explain_no_match(FILE *out, const struct vmh_cli_view *view,
+                             const struct vmh_name *name)
+{
+    if (name->kind == VMH_NAME_VM) {
+        fprintf(out, "  why:    no multipass VM is called %s\n"
+                     "  do:     `multipass list` shows the VMs\n", name->key);
+    } else if (name->kind == VMH_NAME_BARE) {
+        fprintf(out, "  why:    no running container has the hostname %s; a bare name is\n"
+                     "          DNS's unless a container was started with --hostname %s, so\n"
+                     "          the module answers UNAVAIL and the next source answers\n",
+                name->key, name->key);
+    } else {
+        fprintf(out, "  why:    no container is called %s or has an ID starting with it, and\n"
+                     "          no Compose service is called so (<service>.<project>.%s)\n"
+                     "  do:     `docker ps -a` shows the containers\n",
+                name->key, view->config->docker_suffix);
+    }
+}
+
+void vmh_miss_explain(FILE *out, const struct vmh_cli_view *view, const struct vmh_cli_cache *slot,
+                      const struct vmh_name *name, const struct vmh_answer *answer)
+{
+    const struct vmh_cache *cache = slot ? &slot->cache : NULL;
+    uint32_t record = 0;
+    bool have_record = vmh_miss_find_record(cache, name, &record);
+
+    if (answer->result == VMH_NO_DATA) {
+        fputs("  why:    it has addresses, but none of the family asked\n", out);
+        return;
+    }
+    switch (answer->rule) {
+    case VMH_RULE_BACKEND_DOWN:
+        explain_backend_down(out, view, slot, name);
+        return;
+    case VMH_RULE_NOT_RUNNING:
+        if (have_record)
+            explain_not_running(out, cache, record);
+        return;
+    case VMH_RULE_NO_ADDRESS:
+        if (have_record)
+            explain_no_address(out, cache, record);
+        return;
+    case VMH_RULE_AMBIGUOUS_PREFIX:
+        if (cache)
+            explain_ambiguous(out, cache, name->key);
+        return;
+    case VMH_RULE_NO_MATCH:
+        explain_no_match(out, view, name);
+        return;
+    case VMH_RULE_NOT_OURS:
+    default:
+        explain_not_ours(out, view, name);
+        return;
+    }
+}

@@ -1,0 +1,22 @@
+/* Why a name does not resolve, in words, for `vmhosts lookup`. */
+#ifndef VMHOSTS_EXPLAIN_MISS_H
+#define VMHOSTS_EXPLAIN_MISS_H
+
+#include <stdio.h>
+
+#include "explain.h"
+#include "names.h"
+#include "resolve.h"
+
+/* The record a name points at, running or not: by exact ID, name, ID
+ * prefix, Compose service, hostname or VM name, in the module's order.
+ * Returns false when no key matches. */
+bool vmh_miss_find_record(const struct vmh_cache *cache, const struct vmh_name *name,
+                          uint32_t *record);
+
+/* Prints "  why: ..." and "  do:  ..." lines for an answer that is not
+ * VMH_FOUND, from `slot` (NULL when there is no cache). */
+void vmh_miss_explain(FILE *out, const struct vmh_cli_view *view, const struct vmh_cli_cache *slot,
+                      const struct vmh_name *name, const struct vmh_answer *answer);
+
+#endif
