@@ -3,7 +3,8 @@
 
 vmhosts_SOURCES += tools/explain.h tools/explain_cache.c \
 	tools/explain_names.h tools/explain_names.c \
-	tools/explain_miss.h tools/explain_miss.c
+	tools/explain_miss.h tools/explain_miss.c \
+	tools/status.h tools/status_report.c tools/status_backends.c tools/status_nsswitch.c
 # cmd_list.c writes JSON with jansson.
 vmhosts_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS)
 

@@ -145,4 +145,94 @@ check_out "lookup, socket missing: why" "why: +docker is unavailable .*$T/missin
 check_out "lookup, socket missing: what to do" 'do: +the socket does not exist: start Docker'
 write_conf ttl=60
 
+# --- status -------------------------------------------------------------------
+write_conf ttl=60
+set_hosts_line files vmhosts dns
+run_vmhosts refresh
+run_vmhosts status
+check_rc "status, all well" 0
+check_out "status: says all is well" '^all is well'
+check_out "status: a setting from VMHOSTS_CONF" "^  docker_socket +VMHOSTS_CONF +$DOCKER_SOCK$"
+check_out "status: a default setting" '^  multipass_ttl +default +60$'
+check_out "status: the settings file" "^settings: $VMHOSTS_CONF \(named by VMHOSTS_CONF\)$"
+check_out "status: the module loads" '^  ok: libnss_vmhosts\.so\.2 loads from '
+check_out "status: Docker's socket answers" "^  ok: $DOCKER_SOCK accepts connections$"
+check_out "status: the containers cached" "^  ok: root's cache: [0-9]+ containers, 1 running, answered [0-9]+ s ago"
+check_out "status: the cache and its age" "^  ok: $T/cache/hosts.cache \(root's\): written [0-9]+ s ago"
+check_out "status: the hosts: line" '^  hosts: files vmhosts dns$'
+check_out "status: vmhosts is reached" '^  ok: vmhosts is reached after files, before any network source$'
+
+VMHOSTS_CONF=$T/no-such.conf run_vmhosts status
+check_out "status, no settings file: says so" "^settings: $T/no-such.conf \(named by VMHOSTS_CONF\) \(no such file"
+check_out "status, no settings file: defaults" '^  cache_dir +default +/'
+
+write_conf ttl=60 docker_socket="$T/missing.sock"
+run_vmhosts status
+check_rc "status, socket missing" 1
+check_out "status, socket missing: which socket" "^  note: $T/missing.sock: does not exist$"
+check_out "status, socket missing: the problem" '^  PROBLEM: this user cannot reach Docker'
+check_out "status, socket missing: what to do" '^      do: start Docker'
+write_conf ttl=60
+
+set_hosts_line files dns
+run_vmhosts status
+check_rc "status, not enabled" 1
+check_out "status, not enabled: the problem" '^  PROBLEM: vmhosts is not on the hosts: line'
+check_out "status, not enabled: what to do" '^      do: sudo vmhosts enable$'
+
+# Where vmhosts stands on the line: status's verdict agrees with getent.
+set_hosts_line 'files [NOTFOUND=return] vmhosts'
+run_vmhosts status
+check_rc "status, files [NOTFOUND=return] before vmhosts" 1
+check_out "status, files [NOTFOUND=return]: names the stopper" \
+    '^  PROBLEM: `files \[NOTFOUND=return\]` comes before vmhosts'
+check_eq "getent agrees: vmhosts is never reached" "" "$(getent_hosts vmh-web.docker)"
+set_hosts_line files resolve '[!UNAVAIL=return]' vmhosts dns
+run_vmhosts status
+check_rc "status, resolve [!UNAVAIL=return] before vmhosts" 1
+check_out "status, resolve [!UNAVAIL=return]: names the stopper" \
+    '^  PROBLEM: `resolve \[!UNAVAIL=return\]` comes before vmhosts'
+set_hosts_line files mdns4_minimal '[NOTFOUND=return]' vmhosts dns
+run_vmhosts status
+check_rc "status, mdns4_minimal [NOTFOUND=return] before vmhosts: reached" 0
+set_hosts_line files dns vmhosts
+run_vmhosts status
+check_rc "status, dns before vmhosts: works" 0
+check_out "status, dns before vmhosts: a warning" '^  warning: dns is asked before vmhosts'
+check_eq "getent agrees: vmhosts answers after dns" "$web_addresses" "$(getent_hosts vmh-web.docker)"
+set_hosts_line files vmhosts dns
+
+run_vmhosts status --help
+check_rc "status --help" 0
+check_out "status --help: exit codes documented" '^Exit status: 0 all is well'
+run_vmhosts status extra
+check_rc "status with an extra argument" 2
+
+# --- enable on the hosts: lines real systems have -----------------------------
+# Through the real binary on /etc/nsswitch.conf itself, in a throwaway overlay.
+if ! grep -qw overlay /proc/filesystems; then
+    skip "vmhosts enable on copies of nsswitch.conf" "no overlay filesystem"
+else
+    while IFS='|' read -r what before expected; do
+        enable_on_copy "$before"
+        check_eq "enable, $what: exit status" 0 "$(copy_result enable.rc)"
+        check_eq "enable, $what: the hosts: line" "$expected" "$(copy_result after)"
+        check_eq "enable, $what: the backup is the old line" "$before" "$(copy_result backup)"
+        check_eq "enable, $what: getent resolves a container" "$web_addresses" "$(copy_result getent)"
+        check_eq "enable, $what: status exit" 0 "$(copy_result status.rc)"
+        check_eq "enable, $what: again: already enabled" "already enabled" "$(copy_result again.out)"
+        check_eq "enable, $what: disable restores the line" "$before" "$(copy_result restored)"
+    done <<'LINES'
+Debian's default|hosts:          files dns|hosts:          files vmhosts dns
+mdns4_minimal [NOTFOUND=return]|hosts:          files mdns4_minimal [NOTFOUND=return] dns|hosts:          files vmhosts mdns4_minimal [NOTFOUND=return] dns
+resolve [!UNAVAIL=return]|hosts: files resolve [!UNAVAIL=return] dns|hosts: files vmhosts resolve [!UNAVAIL=return] dns
+myhostname|hosts: files myhostname mdns4_minimal [NOTFOUND=return] dns|hosts: files myhostname vmhosts mdns4_minimal [NOTFOUND=return] dns
+LINES
+    enable_on_copy "hosts: files vmhosts dns"
+    check_eq "enable, already enabled: exit status" 0 "$(copy_result enable.rc)"
+    check_eq "enable, already enabled: says so" "already enabled" "$(copy_result enable.out)"
+    check_eq "enable, already enabled: line unchanged" "hosts: files vmhosts dns" "$(copy_result after)"
+    check_eq "enable, already enabled: no backup" "" "$(copy_result backup)"
+fi
+
 done_testing

@@ -1,12 +1,80 @@
-/* PLACEHOLDER: replaced by the real `vmhosts status`; keeps the build whole meanwhile. */
+/* `vmhosts status`: the settings in force and where each came from, the
+ * module, each backend and what to do when it fails, the caches and their
+ * ages, and whether nsswitch.conf reaches vmhosts.  It changes nothing. */
+#include <getopt.h>
 #include <stdio.h>
 
 #include "commands.h"
+#include "status.h"
+
+static const char usage_text[] =
+    "Usage: vmhosts status [--nsswitch PATH]\n"
+    "\n"
+    "Shows the settings in force and where each came from (default, the settings\n"
+    "file, VMHOSTS_CONF), whether glibc can load the module, each backend as this\n"
+    "user reaches it and as the cache recorded it, the caches and their ages, and\n"
+    "whether the hosts: line of " VMH_DEFAULT_NSSWITCH " reaches vmhosts (after files,\n"
+    "before dns, resolve and mdns, and after nothing that returns on NOTFOUND).\n"
+    "Every problem comes with what to do.  It changes nothing.\n"
+    "\n"
+    "      --nsswitch PATH   read PATH instead of " VMH_DEFAULT_NSSWITCH "\n"
+    "  -h, --help            show this help\n"
+    "\n"
+    "Exit status: 0 all is well (notes and warnings aside), 1 a problem keeps names\n"
+    "from resolving, 2 bad arguments.\n";
+
+/* Returns -1 to go on, else the exit status. */
+static int parse_options(int argc, char **argv, const char **nsswitch)
+{
+    static const struct option long_options[] = {{"nsswitch", required_argument, NULL, 'f'},
+                                                 {"help", no_argument, NULL, 'h'},
+                                                 {NULL, 0, NULL, 0}};
+    int option;
+    opterr = 0;
+    optind = 1;
+    while ((option = getopt_long(argc, argv, "h", long_options, NULL)) != -1) {
+        if (option == 'h') {
+            fputs(usage_text, stdout);
+            return VMH_EXIT_OK;
+        }
+        if (option == 'f') {
+            *nsswitch = optarg;
+            continue;
+        }
+        fprintf(stderr, "vmhosts status: unknown option or missing value: %s\n"
+                        "Try `vmhosts status --help'.\n", argv[optind - 1]);
+        return VMH_EXIT_USAGE;
+    }
+    if (optind < argc) {
+        fprintf(stderr, "vmhosts status: unexpected argument \"%s\"\n"
+                        "Try `vmhosts status --help'.\n", argv[optind]);
+        return VMH_EXIT_USAGE;
+    }
+    return -1;
+}
 
 int vmh_cmd_status(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fputs("vmhosts status: not written yet\n", stderr);
-    return VMH_EXIT_FAILURE;
+    const char *nsswitch = VMH_DEFAULT_NSSWITCH;
+    int status = parse_options(argc, argv, &nsswitch);
+    if (status >= 0)
+        return status;
+    struct vmh_status_report report = {0};
+    struct vmh_cli_view view;
+    const struct vmh_config *config = vmh_cli_config();
+    vmh_view_open(&view, config);
+    vmh_status_settings(config);
+    vmh_status_module(&report);
+    vmh_status_backends(&view, &report);
+    vmh_status_caches(&view, &report);
+    vmh_status_nsswitch(nsswitch, &report);
+    vmh_view_close(&view);
+    if (report.problems == 0)
+        printf("all is well%s\n", report.warnings ? " (see the warnings above)" : "");
+    else
+        printf("%u problem%s: see PROBLEM above\n", report.problems,
+               report.problems == 1 ? "" : "s");
+    if (fflush(stdout) != 0)
+        return VMH_EXIT_FAILURE;
+    return report.problems == 0 ? VMH_EXIT_OK : VMH_EXIT_FAILURE;
 }

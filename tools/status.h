@@ -1,0 +1,45 @@
+/* The sections of `vmhosts status`.  Each prints what it found and counts
+ * the problems (something that keeps names from resolving) and warnings
+ * (something that works, but worse than it could). */
+#ifndef VMHOSTS_STATUS_H
+#define VMHOSTS_STATUS_H
+
+#include <stdbool.h>
+
+#include "explain.h"
+
+#define VMH_DEFAULT_NSSWITCH "/etc/nsswitch.conf"
+
+enum vmh_level { VMH_OK, VMH_NOTE, VMH_WARNING, VMH_PROBLEM };
+
+struct vmh_status_report {
+    unsigned problems, warnings;
+};
+
+/* Prints "  <label>: <text>" indented under a section, counting it. */
+__attribute__((format(printf, 3, 4))) void vmh_say(struct vmh_status_report *report,
+                                                   enum vmh_level level, const char *format, ...);
+
+/* Prints "      do: <text>" under the last finding. */
+void vmh_say_do(const char *text);
+
+void vmh_status_settings(const struct vmh_config *config);
+void vmh_status_module(struct vmh_status_report *report);
+void vmh_status_backends(const struct vmh_cli_view *view, struct vmh_status_report *report);
+void vmh_status_caches(const struct vmh_cli_view *view, struct vmh_status_report *report);
+void vmh_status_nsswitch(const char *path, struct vmh_status_report *report);
+
+/* For the tests of the hosts: line reading: whether `line` (a hosts: line)
+ * reaches vmhosts; fills *why with the first service that stops before it,
+ * or "" (pure, no I/O). */
+struct vmh_hosts_verdict {
+    bool has_vmhosts;
+    bool unreachable;          /* a service before vmhosts returns on NOTFOUND */
+    char stopper[64];          /* that service, with its action */
+    char network_before[64];   /* a network service asked before vmhosts, or "" */
+    bool notfound_return_after; /* `vmhosts [NOTFOUND=return]` */
+    bool files_before;
+};
+void vmh_hosts_line_verdict(const char *line, struct vmh_hosts_verdict *verdict);
+
+#endif

@@ -1,0 +1,213 @@
+/* Whether /etc/nsswitch.conf names vmhosts where a lookup reaches it.
+ *
+ * glibc asks the hosts: sources left to right; an [ACTION] after a source
+ * decides whether a status ends the lookup there.  vmhosts is reached for
+ * its names only if no source before it returns on NOTFOUND, which is what
+ * files, dns and resolve answer for a container name they do not know.
+ * mdns*_minimal answers NOTFOUND only for *.local names, so its usual
+ * [NOTFOUND=return] stops nothing of ours. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "nsswitch_edit.h"
+#include "status.h"
+
+static bool is_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r';
+}
+
+static const char *skip_blanks(const char *p, const char *end)
+{
+    while (p < end && is_blank(*p))
+        p++;
+    return p;
+}
+
+static size_t word_length(const char *p, const char *end)
+{
+    size_t length = 0;
+    while (p + length < end && !is_blank(p[length]) && p[length] != '[' && p[length] != ']' &&
+           p[length] != '=' && p[length] != '#')
+        length++;
+    return length;
+}
+
+static bool word_is(const char *word, size_t length, const char *name)
+{
+    return length == strlen(name) && strncasecmp(word, name, length) == 0;
+}
+
+/* Whether the [ACTION] text between p and end (without the brackets) makes
+ * NOTFOUND end the lookup: NOTFOUND=return, or !STATUS=return for any other
+ * status (`[!UNAVAIL=return]`). */
+static bool returns_on_notfound(const char *p, const char *end)
+{
+    bool returns = false;
+    for (p = skip_blanks(p, end); p < end; p = skip_blanks(p, end)) {
+        bool negated = *p == '!';
+        if (negated)
+            p = skip_blanks(p + 1, end);
+        const char *status = p;
+        size_t status_length = word_length(p, end);
+        p = skip_blanks(p + status_length, end);
+        if (p >= end || *p != '=')
+            break;
+        p = skip_blanks(p + 1, end);
+        size_t action_length = word_length(p, end);
+        bool is_notfound = word_is(status, status_length, "NOTFOUND");
+        if (word_is(p, action_length, "return") && is_notfound != negated)
+            returns = true;
+        p += action_length;
+        if (action_length == 0 && status_length == 0)
+            p++; /* a stray character: move on */
+    }
+    return returns;
+}
+
+static bool is_network(const char *name, size_t length)
+{
+    static const char *const network[] = {"dns", "resolve", "mdns", "mdns4", "mdns6",
+                                          "nis", "nisplus", "wins", "hesiod"};
+    for (size_t i = 0; i < sizeof network / sizeof network[0]; i++)
+        if (word_is(name, length, network[i]))
+            return true;
+    return false;
+}
+
+static bool is_minimal_mdns(const char *name, size_t length)
+{
+    return length > 8 && strncmp(name, "mdns", 4) == 0 &&
+           strncmp(name + length - 8, "_minimal", 8) == 0;
+}
+
+/* One source before vmhosts and its action, judged. */
+static void judge_before(const char *name, size_t length, const char *action,
+                         size_t action_length, struct vmh_hosts_verdict *verdict)
+{
+    if (word_is(name, length, "files"))
+        verdict->files_before = true;
+    if (action && returns_on_notfound(action, action + action_length) &&
+        !is_minimal_mdns(name, length) && !verdict->unreachable) {
+        verdict->unreachable = true;
+        snprintf(verdict->stopper, sizeof verdict->stopper, "%.*s [%.*s]", (int)length, name,
+                 (int)action_length, action);
+    }
+    if (is_network(name, length) && !verdict->network_before[0])
+        snprintf(verdict->network_before, sizeof verdict->network_before, "%.*s", (int)length,
+                 name);
+}
+
+void vmh_hosts_line_verdict(const char *line, struct vmh_hosts_verdict *verdict)
+{
+    memset(verdict, 0, sizeof *verdict);
+    const char *end = line + strcspn(line, "#\n");
+    const char *p = strchr(line, ':');
+    p = p && p < end ? p + 1 : end;
+    while ((p = skip_blanks(p, end)) < end && !verdict->has_vmhosts) {
+        const char *name = p;
+        size_t length = word_length(p, end);
+        if (length == 0)
+            break;
+        p = skip_blanks(p + length, end);
+        const char *action = NULL;
+        size_t action_length = 0;
+        if (p < end && *p == '[') {
+            action = p + 1;
+            action_length = strcspn(action, "]");
+            if (action + action_length > end)
+                action_length = (size_t)(end - action);
+            p = action + action_length + (action + action_length < end);
+        }
+        if (word_is(name, length, VMH_NSSWITCH_SERVICE)) {
+            verdict->has_vmhosts = true;
+            verdict->notfound_return_after =
+                action && returns_on_notfound(action, action + action_length);
+        } else {
+            judge_before(name, length, action, action_length, verdict);
+        }
+    }
+}
+
+static char *read_file(const char *path)
+{
+    FILE *file = fopen(path, "re");
+    if (!file)
+        return NULL;
+    char *text = NULL;
+    size_t size = 0;
+    ssize_t length = getdelim(&text, &size, '\0', file);
+    fclose(file);
+    if (length < 0) {
+        free(text);
+        text = strdup("");
+    }
+    return text;
+}
+
+static void say_verdict(const struct vmh_hosts_verdict *verdict, struct vmh_status_report *report)
+{
+    if (!verdict->has_vmhosts) {
+        vmh_say(report, VMH_PROBLEM, "vmhosts is not on the hosts: line: no program sees "
+                                     "container or VM names");
+        vmh_say_do("sudo vmhosts enable");
+        return;
+    }
+    if (verdict->unreachable) {
+        vmh_say(report, VMH_PROBLEM, "`%s` comes before vmhosts and ends the lookup on "
+                                     "NOTFOUND: vmhosts is never reached for names it lacks",
+                verdict->stopper);
+        vmh_say_do("sudo vmhosts disable && sudo vmhosts enable (puts vmhosts before it)");
+        return;
+    }
+    if (verdict->network_before[0]) {
+        vmh_say(report, VMH_WARNING, "%s is asked before vmhosts: every container name goes to "
+                                     "the network first (slower, and it could answer them)",
+                verdict->network_before);
+        vmh_say_do("sudo vmhosts disable && sudo vmhosts enable");
+    } else {
+        vmh_say(report, VMH_OK, "vmhosts is reached%s, before any network source",
+                verdict->files_before ? " after files" : "");
+    }
+    if (verdict->notfound_return_after)
+        vmh_say(report, VMH_NOTE, "vmhosts [NOTFOUND=return]: a name under a multipass domain "
+                                  "that is no VM never reaches DNS");
+}
+
+/* nscd answers from its own cache before any module is asked. */
+static void say_nscd(struct vmh_status_report *report)
+{
+    if (access("/run/nscd/socket", F_OK) == 0 || access("/var/run/nscd/socket", F_OK) == 0)
+        vmh_say(report, VMH_NOTE, "nscd is running: it keeps each answer for the ttl vmhosts "
+                                  "gives (a stopped container may resolve that long); "
+                                  "`nscd -i hosts` forgets them");
+}
+
+void vmh_status_nsswitch(const char *path, struct vmh_status_report *report)
+{
+    printf("%s:\n", path);
+    char *text = read_file(path);
+    if (!text) {
+        vmh_say(report, VMH_PROBLEM, "cannot read %s: %s", path, strerror(errno));
+        vmh_say_do("sudo vmhosts enable");
+        return;
+    }
+    size_t start, length;
+    if (!vmh_nsswitch_hosts_line(text, &start, &length)) {
+        vmh_say(report, VMH_PROBLEM, "no hosts: line: glibc's default (dns, then files) "
+                                     "leaves vmhosts out");
+        vmh_say_do("sudo vmhosts enable");
+        free(text);
+        return;
+    }
+    text[start + length] = '\0';
+    printf("  %s\n", text + start);
+    struct vmh_hosts_verdict verdict;
+    vmh_hosts_line_verdict(text + start, &verdict);
+    say_verdict(&verdict, report);
+    say_nscd(report);
+    free(text);
+}
