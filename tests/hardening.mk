@@ -2,13 +2,19 @@
 # included from Makefile.am.  The fuzz targets have their own fuzz/fuzz.mk.
 
 # A Docker that hangs, trickles, fails, lies or floods (tests/hostile-docker.py).
-HARDENING_E2E = tests/e2e-hostile-docker.sh tests/e2e-hostile-names.sh
+HARDENING_E2E = tests/e2e-hostile-docker.sh tests/e2e-hostile-names.sh tests/concurrency-tsan.sh
 TESTS += $(HARDENING_E2E)
 EXTRA_DIST += $(HARDENING_E2E) tests/hostile-docker.py
 
 # Hostile names through every entry point; reverse lookups of odd lengths.
-HARDENING_UNIT = tests/test_hostile_names
+HARDENING_UNIT = tests/test_hostile_names tests/test_concurrency
 check_PROGRAMS += $(HARDENING_UNIT)
 TESTS += $(HARDENING_UNIT)
 tests_test_hostile_names_SOURCES = tests/test_hostile_names.c tests/check.h
 tests_test_hostile_names_LDADD = $(TEST_LIBS)
+
+# 16 threads resolving while another process rewrites the cache; fork with
+# lookups in flight.  concurrency-tsan.sh builds the same test under
+# ThreadSanitizer itself, so that a compiler without it only skips.
+tests_test_concurrency_SOURCES = tests/test_concurrency.c tests/check.h
+tests_test_concurrency_LDADD = $(TEST_LIBS) -lpthread
