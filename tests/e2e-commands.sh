@@ -118,6 +118,8 @@ for ((i = 0; i < 17; i++)); do
 done
 if [ -n "$prefix" ]; then
     twins=$(dk ps -a --no-trunc --format '{{.ID}} {{.Names}}' | awk -v p="$prefix" 'index($1, p) == 1 {print $2}' | sort | xargs)
+    # Within the ttl the cache may not know the new containers yet.
+    run_vmhosts refresh
     run_vmhosts lookup "$prefix.docker"
     check_rc "lookup of an ambiguous prefix" 1
     check_out "lookup, ambiguous: the rule" '^  rule: +ambiguous ID prefix$'
@@ -234,5 +236,26 @@ LINES
     check_eq "enable, already enabled: line unchanged" "hosts: files vmhosts dns" "$(copy_result after)"
     check_eq "enable, already enabled: no backup" "" "$(copy_result backup)"
 fi
+
+# --- the command line ---------------------------------------------------------
+run_vmhosts --version
+check_rc "--version" 0
+check_out "--version: the package's version" "^vmhosts $(sed -n 's/^PACKAGE_VERSION = //p' "$top_builddir/Makefile")$"
+run_vmhosts --help
+check_rc "--help" 0
+for command in list lookup status refresh watch enable disable; do
+    check_out "--help names $command" "^  $command "
+done
+for command in list lookup status refresh enable disable; do
+    run_vmhosts "$command" --help
+    check_eq "$command --help: usage, exit 0" "0 Usage: vmhosts $command" "$RC $(head -n1 <<<"$OUT" | cut -d' ' -f1-3)"
+    run_vmhosts help "$command"
+    check_eq "help $command: the same" "0 Usage: vmhosts $command" "$RC $(head -n1 <<<"$OUT" | cut -d' ' -f1-3)"
+done
+run_vmhosts no-such-command
+check_rc "an unknown command" 2
+check_err "an unknown command: says so" 'unknown command "no-such-command"'
+run_vmhosts
+check_rc "no command" 2
 
 done_testing

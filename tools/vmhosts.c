@@ -41,7 +41,12 @@ static void print_usage(FILE *out)
           "  vmhosts help COMMAND, or vmhosts COMMAND --help, tells more.\n"
           "  vmhosts --version prints the version.\n"
           "\n"
-          "Settings: /etc/vmhosts.conf, or the file VMHOSTS_CONF names.\n", out);
+          "Exit status: 0 success, 1 failure, 2 bad arguments; lookup and refresh say\n"
+          "more in their --help.  Trouble resolving?  vmhosts status, then\n"
+          "vmhosts lookup NAME.\n"
+          "\n"
+          "Settings: /etc/vmhosts.conf, or the file VMHOSTS_CONF names.\n"
+          "See vmhosts(1), vmhosts.conf(5), nss-vmhosts(8).\n", out);
 }
 
 static const struct command *find_command(const char *name)
