@@ -214,6 +214,29 @@ static bool miss_wants_refresh(const struct vmh_name *name, const struct vmh_ans
     return name->kind != VMH_NAME_BARE && answer->result == VMH_NOT_FOUND;
 }
 
+/* A cache that a running `vmhosts watch` keeps is as fresh as Docker's
+ * events, however old its time stamps: answer from it and start nothing.
+ * Asked only when a refresh would otherwise start, never on a fresh hit.
+ * When the chosen cache is not watched but the other trusted one is (a
+ * user's own older cache beside root's watched one), that one answers. */
+static bool answer_from_watched(const struct view *view, const struct vmh_cache *chosen,
+                                const struct vmh_name *name, int family, struct vmh_answer *answer)
+{
+    const struct cache_slot *slots[2] = {&view->own, &view->root};
+    if (chosen == &view->root.cache) {
+        slots[0] = &view->root;
+        slots[1] = &view->own;
+    }
+    for (int i = 0; i < 2; i++) {
+        if (!slots[i]->cache.data || !vmh_cache_watched(slots[i]->dir))
+            continue;
+        if (&slots[i]->cache != chosen)
+            vmh_resolve(&slots[i]->cache, name, family, answer);
+        return true;
+    }
+    return false;
+}
+
 /* One pass under the view: resolve, and say whether to refresh first. */
 static bool resolve_once(struct view *view, const struct vmh_name *name, int family,
                          struct vmh_answer *answer, int32_t *ttl, struct vmh_trigger *trigger)
@@ -228,7 +251,8 @@ static bool resolve_once(struct view *view, const struct vmh_name *name, int fam
     if (answer->result != VMH_FOUND && !cache_stale(cache, &view->config, backend) &&
         !miss_wants_refresh(name, answer))
         return false;
-    if (!trigger || !may_trigger(view, backend))
+    if (!trigger || answer_from_watched(view, cache, name, family, answer) ||
+        !may_trigger(view, backend))
         return false;
     prepare_trigger(view, backend, trigger);
     return true;

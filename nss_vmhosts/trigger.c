@@ -47,6 +47,27 @@ bool vmh_trigger_allowed(void)
     return getauxval(AT_SECURE) == 0 && !vmh_spawn_is_nested();
 }
 
+bool vmh_cache_watched(const char *dir)
+{
+    char path[VMH_PATH_MAX + sizeof VMH_WATCH_LOCK + 1];
+    struct stat st;
+    /* Asks who would block a read lock: only a write lock does. */
+    struct flock probe = {.l_type = F_RDLCK, .l_whence = SEEK_SET};
+
+    if (!dir[0])
+        return false;
+    snprintf(path, sizeof path, "%s/%s", dir, VMH_WATCH_LOCK);
+    /* O_NONBLOCK: a FIFO of that name must not hold the lookup. */
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0)
+        return false;
+    bool watched = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+                   vmh_cache_stat_trusted(&st, geteuid()) &&
+                   fcntl(fd, F_OFD_GETLK, &probe) == 0 && probe.l_type == F_WRLCK;
+    close(fd);
+    return watched;
+}
+
 static void sleep_ms(long ms)
 {
     struct timespec pause = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};

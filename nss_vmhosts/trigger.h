@@ -19,6 +19,17 @@ struct vmh_trigger {
     struct stat cache_stat;
 };
 
+/* The file a running `vmhosts watch` keeps a write lock on (an OFD lock,
+ * fcntl) in the cache folder it keeps fresh.  A write lock needs a
+ * descriptor open for writing, so only the file's owner (root or the user)
+ * can make a cache look watched; a flock would let any reader forge one. */
+#define VMH_WATCH_LOCK "watch.lock"
+
+/* Whether a watcher keeps the cache in `dir`, a folder the caller already
+ * trusts: dir/watch.lock, not a symlink, trusted like a cache file, is
+ * write-locked by someone.  Costs an open, an fstat and an fcntl. */
+bool vmh_cache_watched(const char *dir);
+
 /* Whether this process may start the refresher at all: not setuid/setgid
  * (AT_SECURE), not inside a refresh already. */
 bool vmh_trigger_allowed(void);
