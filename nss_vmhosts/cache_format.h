@@ -47,6 +47,12 @@ enum vmh_record_state {
     VMH_STATE_RUNNING = 1
 };
 
+enum vmh_record_flag {
+    /* --network container:<x>: the addresses are x's, so a reverse lookup
+     * of them names x, not every container that joined it. */
+    VMH_RECORD_SHARED_NETWORK = 1
+};
+
 struct vmh_cache_backend {
     int64_t updated_ms;   /* last successful refresh, Unix ms; 0 = never */
     int64_t attempted_ms; /* last attempt, successful or not */
@@ -79,7 +85,8 @@ struct vmh_cache_record {
     uint32_t addr_count;
     uint8_t backend;      /* enum vmh_backend */
     uint8_t state;        /* enum vmh_record_state */
-    uint8_t reserved[2];
+    uint8_t flags;        /* enum vmh_record_flag; 0 in caches written before it */
+    uint8_t reserved;
 };
 
 struct vmh_cache_key {

@@ -343,13 +343,23 @@ static bool reverse_domain(const struct vmh_config *config, const struct vmh_cac
     return *length > 0;
 }
 
+/* Loopback is the machine's own (files says localhost), even though a
+ * --network host container answers it forward. */
+static bool is_loopback(uint8_t family, const unsigned char *bytes)
+{
+    static const unsigned char v6_loopback[16] = {[15] = 1};
+    return family == 4 ? bytes[0] == 127 : memcmp(bytes, v6_loopback, 16) == 0;
+}
+
 /* The address of a running record of a healthy backend equal to the one
- * asked, or NULL. */
+ * asked, or NULL.  A record that joined another container's network has
+ * that one's addresses: the owner answers for them. */
 static const struct vmh_cache_addr *reverse_match(const struct vmh_cache *cache,
                                                   const struct vmh_cache_record *record,
                                                   uint8_t family, const void *address)
 {
     if (record->backend >= VMH_BACKEND_COUNT || record->state != VMH_STATE_RUNNING ||
+        (record->flags & VMH_RECORD_SHARED_NETWORK) ||
         cache->header->backends[record->backend].status != VMH_STATUS_OK)
         return NULL;
     for (uint32_t i = 0; i < record->addr_count; i++) {
@@ -389,7 +399,8 @@ void vmh_resolve_address(const struct vmh_cache *cache, const struct vmh_config 
     memset(answer, 0, sizeof *answer);
     answer->result = VMH_NOT_OURS;
     answer->rule = VMH_RULE_NOT_OURS;
-    if (!cache || !cache->header || !config || !address || !wanted)
+    if (!cache || !cache->header || !config || !address || !wanted ||
+        is_loopback(wanted, address))
         return;
     /* Reverse lookups are rare: a walk over the records costs less than an
      * address index every process would have to read. */

@@ -467,6 +467,70 @@ static void test_reverse_backend_down(void)
     fixture_free(&f);
 }
 
+/* --network container:owner and --network host, the joiner listed first
+ * (Docker lists the newest first): forward both answer, reverse only the
+ * owner, and loopback never. */
+static void shared_network_hosts(struct vmh_snapshot *snapshot)
+{
+    struct vmh_host *joined =
+        add_host(snapshot, VMH_BACKEND_DOCKER, "joined", "f3", "owner-host", true, "172.21.0.2 fd00::21:2");
+    joined->network_container = strdup("owner");
+    add_host(snapshot, VMH_BACKEND_DOCKER, "owner", "f4", "owner-host", true, "172.21.0.2 fd00::21:2");
+    add_host(snapshot, VMH_BACKEND_DOCKER, "hostnet", "f5", "vm", true, "127.0.0.1 ::1");
+}
+
+static void expect_shared_network(const struct vmh_cache *cache, const char *what)
+{
+    struct vmh_config config;
+    char text[160];
+    reverse_config(&config, "example.org");
+    snprintf(text, sizeof text, "%s: forward, the joiner has the owner's addresses", what);
+    lookup(cache, VMH_NAME_DOCKER, "joined", AF_UNSPEC);
+    expect(text, VMH_FOUND, VMH_RULE_NAME, "joined.docker", "", "172.21.0.2 fd00::21:2");
+    reverse(cache, &config, "172.21.0.2");
+    snprintf(text, sizeof text, "%s: reverse IPv4 names the owner", what);
+    expect(text, VMH_FOUND, VMH_RULE_NAME, "owner.docker", "owner-host", "172.21.0.2");
+    reverse(cache, &config, "fd00::21:2");
+    snprintf(text, sizeof text, "%s: reverse IPv6 names the owner", what);
+    expect(text, VMH_FOUND, VMH_RULE_NAME, "owner.docker", "owner-host", "fd00::21:2");
+    lookup(cache, VMH_NAME_DOCKER, "hostnet", AF_UNSPEC);
+    snprintf(text, sizeof text, "%s: forward, --network host is loopback", what);
+    expect(text, VMH_FOUND, VMH_RULE_NAME, "hostnet.docker", "", "127.0.0.1 ::1");
+    reverse(cache, &config, "127.0.0.1");
+    snprintf(text, sizeof text, "%s: reverse 127.0.0.1 is not ours", what);
+    expect(text, VMH_NOT_OURS, VMH_RULE_NOT_OURS, "", "", "");
+    reverse(cache, &config, "::1");
+    snprintf(text, sizeof text, "%s: reverse ::1 is not ours", what);
+    expect(text, VMH_NOT_OURS, VMH_RULE_NOT_OURS, "", "", "");
+}
+
+static void test_reverse_shared_network(void)
+{
+    struct fixture f;
+    if (!fixture_build(&f, VMH_STATUS_OK, VMH_STATUS_OK, shared_network_hosts)) {
+        CHECK(0, "the shared-network cache builds and parses");
+        fixture_free(&f);
+        return;
+    }
+    expect_shared_network(&f.cache, "shared network");
+    /* A refresh of multipass alone keeps Docker's records from the cache:
+     * the mark must survive the trip through a snapshot. */
+    struct vmh_snapshot copy;
+    struct vmh_cache again;
+    unsigned char *data = NULL;
+    size_t size = 0;
+    vmh_snapshot_init(&copy);
+    CHECK(vmh_snapshot_from_cache(&copy, &f.cache) == 0 &&
+              vmh_cache_build(&copy, 1700000000000, &data, &size) == 0 &&
+              vmh_cache_parse(&again, data, size) == VMH_CACHE_OK,
+          "shared network: the cache rebuilds from its own snapshot");
+    if (data)
+        expect_shared_network(&again, "rebuilt from the cache");
+    free(data);
+    vmh_snapshot_free(&copy);
+    fixture_free(&f);
+}
+
 static void test_texts(void)
 {
     static const struct {
@@ -515,6 +579,7 @@ int main(void)
     test_backend_down();
     test_answer_limit();
     test_reverse_backend_down();
+    test_reverse_shared_network();
     test_texts();
     return check_done();
 }

@@ -123,6 +123,10 @@ static int host_from_record(struct vmh_host *host, const struct vmh_cache *cache
         copy_optional(&host->project, vmh_cache_string(cache, record->project)) != 0 ||
         copy_optional(&host->service, vmh_cache_string(cache, record->service)) != 0)
         return -1;
+    /* Which container it joined is not in the cache, only that it joined
+     * one: "" keeps the flag through a refresh of the other backend. */
+    if ((record->flags & VMH_RECORD_SHARED_NETWORK) && !(host->network_container = strdup("")))
+        return -1;
     return 0;
 }
 
