@@ -1,0 +1,186 @@
+#!/usr/bin/env bash
+# The names people use, end to end against a real Docker engine (and Podman
+# beside it): Compose services, IPv6, containers on several networks, network
+# modes, reverse lookups and canonical names, through real getent and
+# Python's resolver and the freshly built module.  Every expected address
+# comes from `docker inspect` (or `podman inspect`).
+top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
+. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/lib-names.sh"
+
+require_nss
+docker_start
+docker_image
+write_conf ttl=60 timeout_ms=3000
+
+# inspect CONTAINER FORMAT: docker inspect -f, one word per value, as given.
+inspect() { dk inspect -f "$2" "$1" | xargs; }
+v4_of() { inspect "$1" '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}'; }
+v6_of() { inspect "$1" '{{range .NetworkSettings.Networks}}{{.GlobalIPv6Address}} {{end}}'; }
+sorted() { xargs -n1 <<<"$*" | sort -u | xargs; }
+
+# --- a Compose project with IPv6 ----------------------------------------------
+dk network create --ipv6 --subnet fd00:db8:1::/64 shop_default >/dev/null ||
+    bail_out "docker network create --ipv6 failed"
+compose=(--network shop_default --label com.docker.compose.project=shop)
+web1=$(docker_run shop-web-1 "${compose[@]}" --label com.docker.compose.service=web) &&
+    web2=$(docker_run shop-web-2 "${compose[@]}" --label com.docker.compose.service=web) ||
+    bail_out "cannot start the Compose replicas"
+web1_v4=$(v4_of "$web1") web1_v6=$(v6_of "$web1")
+web2_v4=$(v4_of "$web2") web2_v6=$(v6_of "$web2")
+diag "shop-web-1 at $web1_v4 $web1_v6" "shop-web-2 at $web2_v4 $web2_v6"
+[ -n "$web1_v6" ] && [ -n "$web2_v6" ] ||
+    bail_out "the replicas have no IPv6 address: $(dk inspect -f '{{json .NetworkSettings}}' "$web1")"
+web_all=$(sorted "$web1_v4 $web1_v6 $web2_v4 $web2_v6")
+
+check_eq "getent ahosts web.shop.docker: both replicas, IPv4 and IPv6" "$web_all" \
+    "$(getent_ahosts web.shop.docker)"
+check_eq "getaddrinfo web.shop.docker: both replicas, IPv4 and IPv6" "$web_all" \
+    "$(python_getaddrinfo web.shop.docker)"
+check_eq "getent ahostsv6 web.shop.docker: the replicas' IPv6 addresses" \
+    "$(sorted "$web1_v6 $web2_v6")" "$(getent_ahosts web.shop.docker ahostsv6)"
+check_eq "getaddrinfo AF_INET web.shop.docker: the replicas' IPv4 addresses" \
+    "$(sorted "$web1_v4 $web2_v4")" "$(python_getaddrinfo web.shop.docker AF_INET)"
+check_eq "getent ahosts shop-web-1.docker: one replica by its container name" \
+    "$(sorted "$web1_v4 $web1_v6")" "$(getent_ahosts shop-web-1.docker)"
+check_eq "getaddrinfo AF_INET6 shop-web-2.docker: its IPv6 address" "$web2_v6" \
+    "$(python_getaddrinfo shop-web-2.docker AF_INET6)"
+check_eq "getent hosts web.shop.docker: canonical name is the service's" \
+    web.shop.docker "$(with_nss getent hosts web.shop.docker | awk '{print $2}' | sort -u)"
+check_eq "AI_CANONNAME of shop-web-1.docker" shop-web-1.docker \
+    "$(python_resolver canonname shop-web-1.docker)"
+check_eq "AI_CANONNAME of WEB.SHOP.DOCKER (folded)" web.shop.docker \
+    "$(python_resolver canonname WEB.SHOP.DOCKER)"
+check_eq "AI_CANONNAME of a 12-character ID prefix: the container's name" shop-web-1.docker \
+    "$(python_resolver canonname "${web1:0:12}.docker")"
+check_eq "gethostbyname_ex ID prefix: canonical name, the asked name as alias" \
+    "shop-web-1.docker|${web1:0:12}.docker|$web1_v4" \
+    "$(python_resolver byname4 "${web1:0:12}.docker")"
+
+# One replica stopped: the service answers the one still running.
+dk stop shop-web-2 >/dev/null
+"$VMHOSTS" refresh >/dev/null 2>&1
+check_eq "web.shop.docker with shop-web-2 stopped: only shop-web-1" \
+    "$(sorted "$web1_v4 $web1_v6")" "$(getent_ahosts web.shop.docker)"
+dk start shop-web-2 >/dev/null
+web2_v4=$(v4_of "$web2") web2_v6=$(v6_of "$web2")
+"$VMHOSTS" refresh >/dev/null 2>&1
+
+# --- IPv4 only: NO_DATA for AF_INET6, not an error -----------------------------
+plain=$(docker_run vmh-plain) || bail_out "cannot start a container"
+plain_v4=$(v4_of "$plain")
+check_eq "vmh-plain has no IPv6 address (default bridge)" "" "$(v6_of "$plain")"
+check_eq "getaddrinfo AF_INET6 vmh-plain.docker: EAI_NODATA, the name exists" EAI_NODATA \
+    "$(python_resolver family6 vmh-plain.docker)"
+check_eq "getaddrinfo AF_INET6 nothing.docker: EAI_NONAME, for contrast" EAI_NONAME \
+    "$(python_resolver family6 nothing.docker)"
+check_eq "getent ahostsv6 vmh-plain.docker: its IPv4 mapped (AI_V4MAPPED)" "::ffff:$plain_v4" \
+    "$(getent_ahosts vmh-plain.docker ahostsv6)"
+check_eq "getent hosts vmh-plain.docker: no IPv6, so its IPv4" "$plain_v4" \
+    "$(getent_hosts vmh-plain.docker)"
+
+# --- clashes: container names before Compose services -------------------------
+# A container called `cart.shop` and a Compose service cart of project shop
+# both claim cart.shop.docker: the container name wins (Docker's own names
+# first, Compose after), and the service's replicas are not mixed in.
+cart_service=$(docker_run shop-cart-1 "${compose[@]}" --label com.docker.compose.service=cart) &&
+    cart_named=$(docker_run cart.shop) || bail_out "cannot start the clashing containers"
+check_eq "cart.shop.docker: the container named cart.shop, not service cart" \
+    "$(v4_of "$cart_named")" "$(getent_ahosts cart.shop.docker)"
+check_eq "AI_CANONNAME cart.shop.docker: the container's" cart.shop.docker \
+    "$(python_resolver canonname cart.shop.docker)"
+# A container named like the service or the project does not hide it.
+web_named=$(docker_run web) && shop_named=$(docker_run shop) ||
+    bail_out "cannot start the containers named web and shop"
+check_eq "web.docker: the container named web" "$(v4_of "$web_named")" "$(getent_ahosts web.docker)"
+check_eq "shop.docker: the container named shop" "$(v4_of "$shop_named")" "$(getent_ahosts shop.docker)"
+check_eq "web.shop.docker: still the service's replicas" "$(sorted "$web1_v4 $web1_v6 $web2_v4 $web2_v6")" \
+    "$(getent_ahosts web.shop.docker)"
+
+# --- several networks: every address, bridge first, then by network name -----
+dk network create --ipv6 --subnet fd00:db8:2::/64 zz-net >/dev/null &&
+    dk network create aa-net >/dev/null || bail_out "cannot create the networks"
+multi=$(docker_run vmh-multi --network zz-net) &&
+    dk network connect aa-net vmh-multi && dk network connect bridge vmh-multi ||
+    bail_out "cannot put a container on three networks"
+net_v4() { inspect vmh-multi "{{(index .NetworkSettings.Networks \"$1\").IPAddress}}"; }
+multi_v4="$(net_v4 bridge) $(net_v4 aa-net) $(net_v4 zz-net)"
+multi_v6=$(inspect vmh-multi '{{(index .NetworkSettings.Networks "zz-net").GlobalIPv6Address}}')
+diag "vmh-multi: $multi_v4 $multi_v6"
+check_eq "gethostbyname_ex vmh-multi.docker: IPv4 in order bridge, aa-net, zz-net" \
+    "vmh-multi.docker||$multi_v4" "$(python_resolver byname4 vmh-multi.docker)"
+check_eq "getent ahosts vmh-multi.docker: all four addresses" "$(sorted "$multi_v4 $multi_v6")" \
+    "$(getent_ahosts vmh-multi.docker)"
+check_eq "getent hosts vmh-multi.docker (AF_INET6): zz-net's IPv6" \
+    "$multi_v6 vmh-multi.docker" "$(getent_line hosts vmh-multi.docker)"
+
+# --- network modes ---------------------------------------------------------------
+shared=$(docker_run vmh-shared --network container:shop-web-1) &&
+    hostmode=$(docker_run vmh-hostnet --network host) &&
+    nonet=$(docker_run vmh-nonet --network none) || bail_out "cannot start the network-mode containers"
+check_eq "--network container:shop-web-1 answers shop-web-1's addresses" \
+    "$(sorted "$web1_v4 $web1_v6")" "$(getent_ahosts vmh-shared.docker)"
+check_eq "--network host answers the loopback addresses" "127.0.0.1 ::1" \
+    "$(getent_ahosts vmh-hostnet.docker)"
+check_eq "--network none resolves nothing (getent exits 2)" "exit 2: ''" \
+    "$(found=$(getent_ahosts vmh-nonet.docker); echo "exit $?: '$found'")"
+
+# --- reverse lookups ---------------------------------------------------------------
+# The canonical name, then the other names of the same container.
+expect_reverse() {
+    check_eq "getent hosts $1: $3" "$1 $2" "$(getent_line hosts "$1")"
+}
+for address in $web1_v4 $web1_v6; do
+    expect_reverse "$address" "shop-web-1.docker ${web1:0:12}" "shop-web-1, hostname as alias"
+done
+for address in $web2_v4 $web2_v6; do
+    expect_reverse "$address" "shop-web-2.docker ${web2:0:12}" "shop-web-2"
+done
+for address in $multi_v4 $multi_v6; do
+    expect_reverse "$address" "vmh-multi.docker ${multi:0:12}" "each network's address of vmh-multi"
+done
+thing=$(docker_run vmh-thing --hostname my-thing) || bail_out "cannot start a container"
+# A reverse miss does not refresh the cache (every unknown peer of ss -r
+# would); the forward lookup that precedes a connection does.
+check_eq "getent ahosts vmh-thing.docker: forward first" "$(v4_of "$thing")" \
+    "$(getent_ahosts vmh-thing.docker)"
+expect_reverse "$(v4_of "$thing")" "vmh-thing.docker my-thing" "--hostname as the alias"
+check_eq "gethostbyaddr $(v4_of "$thing"): canonical and alias" "vmh-thing.docker|my-thing" \
+    "$(python_resolver byaddr "$(v4_of "$thing")")"
+# The host's loopback is the host's, not the --network host container's.
+set_hosts_line vmhosts
+for address in 127.0.0.1 ::1 192.0.2.99 fd00:db8:1::ffff; do
+    check_eq "hosts: vmhosts; getent hosts $address: not ours (exit 2)" "exit 2: ''" \
+        "$(found=$(getent_line hosts "$address"); echo "exit $?: '$found'")"
+done
+# Not ours is UNAVAIL, not NOTFOUND: [NOTFOUND=return] still asks files,
+# [UNAVAIL=return] does not.
+write_hosts_file "192.0.2.99 elsewhere.test"
+set_hosts_line 'vmhosts [NOTFOUND=return] files'
+check_eq "[NOTFOUND=return]: 192.0.2.99 is UNAVAIL here, files answers" "192.0.2.99 elsewhere.test" \
+    "$(getent_line hosts 192.0.2.99)"
+set_hosts_line 'vmhosts [UNAVAIL=return] files'
+check_eq "[UNAVAIL=return]: 192.0.2.99 stops at vmhosts" "exit 2: ''" \
+    "$(found=$(getent_line hosts 192.0.2.99); echo "exit $?: '$found'")"
+check_eq "[UNAVAIL=return]: a container's address still answers" "$web1_v4 shop-web-1.docker ${web1:0:12}" \
+    "$(getent_line hosts "$web1_v4")"
+set_hosts_line files vmhosts
+write_hosts_file
+
+# --- Podman beside Docker ------------------------------------------------------------
+if ! podman_start || ! podman_image; then
+    skip "Podman beside Docker" "Podman cannot run here: $PODMAN_WHY"
+else
+    write_conf ttl=60 timeout_ms=5000 docker_socket="$DOCKER_SOCK $PODMAN_SOCK"
+    pod=$(podman_run vmh-podman) || bail_out "cannot start a Podman container"
+    pod_v4=$(pd inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}' "$pod" | xargs)
+    diag "Podman container vmh-podman at $pod_v4"
+    check_eq "Podman: vmh-podman.docker" "$pod_v4" "$(getent_ahosts vmh-podman.docker)"
+    check_eq "Podman: its ID prefix" "$pod_v4" "$(getent_ahosts "${pod:0:12}.docker")"
+    check_eq "Docker beside Podman: vmh-plain.docker" "$plain_v4" "$(getent_ahosts vmh-plain.docker)"
+    check_eq "Podman: reverse lookup of $pod_v4" "$pod_v4 vmh-podman.docker ${pod:0:12}" \
+        "$(getent_line hosts "$pod_v4")"
+    podman_stop
+fi
+
+done_testing
