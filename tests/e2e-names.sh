@@ -180,7 +180,13 @@ else
     check_eq "Docker beside Podman: vmh-plain.docker" "$plain_v4" "$(getent_ahosts vmh-plain.docker)"
     check_eq "Podman: reverse lookup of $pod_v4" "$pod_v4 vmh-podman.docker ${pod:0:12}" \
         "$(getent_line hosts "$pod_v4")"
+    # One engine of two stopping leaves the other's names alone.
     podman_stop
+    "$VMHOSTS" refresh --backend docker >/dev/null 2>&1
+    check_eq "Podman stopped: Docker's vmh-plain.docker still resolves" "$plain_v4" \
+        "$(getent_ahosts vmh-plain.docker)"
+    check_eq "Podman stopped: vmh-podman.docker resolves nothing" "exit 2: ''" \
+        "$(found=$(getent_ahosts vmh-podman.docker); echo "exit $?: '$found'")"
 fi
 
 done_testing
