@@ -89,6 +89,12 @@ check_eq "cart.shop.docker: the container named cart.shop, not service cart" \
     "$(v4_of "$cart_named")" "$(getent_ahosts cart.shop.docker)"
 check_eq "AI_CANONNAME cart.shop.docker: the container's" cart.shop.docker \
     "$(python_resolver canonname cart.shop.docker)"
+# The name stays the container's while it is stopped, as Docker keeps it
+# taken: the answer does not flip to another set of addresses.
+dk stop cart.shop >/dev/null
+"$VMHOSTS" refresh >/dev/null 2>&1
+check_eq "cart.shop.docker with the container cart.shop stopped: nothing" "exit 2: ''" \
+    "$(found=$(getent_ahosts cart.shop.docker); echo "exit $?: '$found'")"
 # A container named like the service or the project does not hide it.
 web_named=$(docker_run web) && shop_named=$(docker_run shop) ||
     bail_out "cannot start the containers named web and shop"
