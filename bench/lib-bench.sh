@@ -15,11 +15,43 @@ progress() { printf 'run-bench: %s\n' "$*" >&2; }
 # kv KEY LINE: the value of KEY=value in one of bench_lookup's lines.
 kv() { sed -n "s/.*\\b$1=\\([^ ]*\\).*/\\1/p" <<<"$2"; }
 
-# median NUMBER...: of integers or decimals.
+# median NUMBER...: of decimals, printed with 3 decimals;
+# median -i NUMBER...: rounded to an integer (nanoseconds).
 median() {
-    printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {
+    local format=%.3f
+    if [ "${1:-}" = -i ]; then
+        format=%.0f
+        shift
+    fi
+    printf '%s\n' "$@" | grep . | sort -g | awk -v format="$format" '{v[NR] = $1} END {
         if (NR == 0) exit 1
-        if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+        m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+        printf(format "\n", m) }'
+}
+
+# pair_medians SETUP_A COMMAND_A SETUP_B COMMAND_B: runs A then B (each
+# after its setup, all eval'ed), BENCH_ROUNDS times, alternating, so that a
+# machine that slows down or speeds up meanwhile weighs on both alike;
+# prints the median of A's median_ns and of B's.
+pair_medians() {
+    local a=() b=() round output
+    for ((round = 0; round < BENCH_ROUNDS; round++)); do
+        eval "$1"
+        output=$(eval "$2") || return 1
+        a+=("$(kv median_ns "$output")")
+        eval "$3"
+        output=$(eval "$4") || return 1
+        b+=("$(kv median_ns "$output")")
+    done
+    echo "$(median -i "${a[@]}") $(median -i "${b[@]}")"
+}
+
+# One round of lookups (or of SPAWNS fresh processes), for pair_medians.
+one_loop() { with_bench_nss "$BENCH_LOOKUP" -r 1 -t "$BENCH_ROUND_MS" "$@"; }
+one_spawn() {
+    local status=$1
+    shift
+    with_bench_nss "$BENCH_LOOKUP" -S -r 1 -n "$BENCH_SPAWNS" -x "$status" -- "$@"
 }
 
 calc() { awk "BEGIN { print $* }"; }
@@ -63,24 +95,16 @@ with_bench_nss() {
 
 # loop_lookup HOSTS_LINE EXPECT NAME [--docker-sock S]: the median ns of
 # one getaddrinfo(AF_UNSPEC) of NAME with that hosts: line; empty (and the
-# reason on stderr) when the answer is not the EXPECTed found/missing.
+# reason on stderr) when the first answer is not the EXPECTed
+# found/missing/any.  bench_lookup's whole line is left in $T/last-lookup
+# (found_pct: how many of the timed lookups found the name).
 loop_lookup() {
     local hosts_line=$1 expect=$2 name=$3 output
     shift 3
     set_hosts_line "$hosts_line"
     output=$(with_bench_nss "$@" "$BENCH_LOOKUP" -r "$BENCH_ROUNDS" -t "$BENCH_ROUND_MS" \
         -e "$expect" "$name") || { progress "lookup of $name (hosts: $hosts_line) failed"; return 1; }
-    kv median_ns "$output"
-}
-
-# spawn_median HOSTS_LINE STATUS COMMAND...: the median ns of one run of a
-# fresh process that must exit with STATUS.
-spawn_median() {
-    local hosts_line=$1 status=$2 output
-    shift 2
-    set_hosts_line "$hosts_line"
-    output=$(with_bench_nss "$BENCH_LOOKUP" -S -r "$BENCH_ROUNDS" -n "${BENCH_SPAWNS:-10}" \
-        -x "$status" -- "$@") || { progress "$* (hosts: $hosts_line) failed"; return 1; }
+    echo "$output" >"$T/last-lookup"
     kv median_ns "$output"
 }
 
