@@ -26,7 +26,7 @@ bench-programs: bench/bench_lookup$(EXEEXT) bench/libnss_floor.so.2
 
 bench: all bench-programs
 	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
-		$(SHELL) $(top_srcdir)/bench/run-bench $(BENCH_ARGS)
+		bash $(top_srcdir)/bench/run-bench $(BENCH_ARGS)
 
 clean-bench:
 	rm -f bench/bench_lookup$(EXEEXT) bench/libnss_floor.so.2
