@@ -6,3 +6,14 @@ check_PROGRAMS += tests/test_watch_lock
 TESTS += tests/test_watch_lock
 tests_test_watch_lock_SOURCES = tests/test_watch_lock.c tests/check.h
 tests_test_watch_lock_LDADD = $(TEST_LIBS)
+
+# `vmhosts watch` itself: Docker's event stream and the loop around it.
+vmhosts_SOURCES += tools/docker_events.c tools/docker_events.h \
+	tools/watch_loop.c tools/watch_loop.h
+
+check_PROGRAMS += tests/test_docker_events
+TESTS += tests/test_docker_events
+tests_test_docker_events_SOURCES = tests/test_docker_events.c tests/check.h \
+	tools/docker_events.c tools/docker_events.h
+tests_test_docker_events_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) $(JANSSON_CFLAGS)
+tests_test_docker_events_LDADD = $(TEST_LIBS) $(CURL_LIBS) $(JANSSON_LIBS)

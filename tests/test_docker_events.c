@@ -1,0 +1,105 @@
+/* vmh_docker_event_relevant against the lines a real dockerd (28.2) sent on
+ * GET /events while a container was run, renamed, connected to and
+ * disconnected from a network, paused, exec'd into, stopped and removed;
+ * then the older API's shape and input that is not Docker's. */
+#include <stdbool.h>
+#include <string.h>
+
+#include "check.h"
+#include "docker_events.h"
+
+struct sample {
+    const char *what;
+    bool relevant;
+    const char *line;
+};
+
+/* Captured with `curl --unix-socket ... http://localhost/events`. */
+static const struct sample captured[] = {
+    {"container create", false,
+     "{\"status\":\"create\",\"id\":\"eb837a3f6f27c6a53a7c27f2d487047757b6f28d34767c6ad60cbb76d21fe311\",\"from\":\"vmhosts-test:latest\",\"Type\":\"container\",\"Action\":\"create\",\"Actor\":{\"ID\":\"eb837a3f6f27c6a53a7c27f2d487047757b6f28d34767c6ad60cbb76d21fe311\",\"Attributes\":{\"image\":\"vmhosts-test:latest\",\"name\":\"cap-one\"}},\"scope\":\"local\",\"time\":1795428058,\"timeNano\":1795428058184083672}"},
+    {"network connect", true,
+     "{\"Type\":\"network\",\"Action\":\"connect\",\"Actor\":{\"ID\":\"c7c34517add3391ddb24023cb7336b264153abb93544830aeb7597ad250c13d9\",\"Attributes\":{\"container\":\"eb837a3f6f27c6a53a7c27f2d487047757b6f28d34767c6ad60cbb76d21fe311\",\"name\":\"bridge\",\"type\":\"bridge\"}},\"scope\":\"local\",\"time\":1795428058,\"timeNano\":1795428058208725453}"},
+    {"container start", true,
+     "{\"status\":\"start\",\"id\":\"eb837a3f6f27c6a53a7c27f2d487047757b6f28d34767c6ad60cbb76d21fe311\",\"from\":\"vmhosts-test:latest\",\"Type\":\"container\",\"Action\":\"start\",\"Actor\":{\"ID\":\"eb837a3f6f27c6a53a7c27f2d487047757b6f28d34767c6ad60cbb76d21fe311\",\"Attributes\":{\"image\":\"vmhosts-test:latest\",\"name\":\"cap-one\"}},\"scope\":\"local\",\"time\":1795428058,\"timeNano\":1795428058433539070}"},
+    {"container rename", true,
+     "{\"status\":\"rename\",\"id\":\"eb837a3f6f27c6a53a7c27f2d487047757b6f28d34767c6ad60cbb76d21fe311\",\"from\":\"vmhosts-test:latest\",\"Type\":\"container\",\"Action\":\"rename\",\"Actor\":{\"ID\":\"eb837a3f6f27c6a53a7c27f2d487047757b6f28d34767c6ad60cbb76d21fe311\",\"Attributes\":{\"image\":\"vmhosts-test:latest\",\"name\":\"cap-two\",\"oldName\":\"/cap-one\"}},\"scope\":\"local\",\"time\":1795428058,\"timeNano\":1795428058458440626}"},
+    {"network create", false,
+     "{\"Type\":\"network\",\"Action\":\"create\",\"Actor\":{\"ID\":\"268a64a9df69ba900dc5391ddf5787c9e90dda02a5cd2f190b7af817479dadb0\",\"Attributes\":{\"name\":\"cap-net\",\"type\":\"bridge\"}},\"scope\":\"local\",\"time\":1795428058,\"timeNano\":1795428058488117559}"},
+    {"network connect", true,
+     "{\"Type\":\"network\",\"Action\":\"connect\",\"Actor\":{\"ID\":\"268a64a9df69ba900dc5391ddf5787c9e90dda02a5cd2f190b7af817479dadb0\",\"Attributes\":{\"container\":\"eb837a3f6f27c6a53a7c27f2d487047757b6f28d34767c6ad60cbb76d21fe311\",\"name\":\"cap-net\",\"type\":\"bridge\"}},\"scope\":\"local\",\"time\":1795428058,\"timeNano\":1795428058594379122}"},
+    {"network disconnect", true,
+     "{\"Type\":\"network\",\"Action\":\"disconnect\",\"Actor\":{\"ID\":\"268a64a9df69ba900dc5391ddf5787c9e90dda02a5cd2f190b7af817479dadb0\",\"Attributes\":{\"container\":\"eb837a3f6f27c6a53a7c27f2d487047757b6f28d34767c6ad60cbb76d21fe311\",\"name\":\"cap-net\",\"type\":\"bridge\"}},\"scope\":\"local\",\"time\":1795428058,\"timeNano\":1795428058680047416}"},
+    {"network disconnect", true,
+     "{\"Type\":\"network\",\"Action\":\"disconnect\",\"Actor\":{\"ID\":\"268a64a9df69ba900dc5391ddf5787c9e90dda02a5cd2f190b7af817479dadb0\",\"Attributes\":{\"container\":\"eb837a3f6f27c6a53a7c27f2d487047757b6f28d34767c6ad60cbb76d21fe311\",\"name\":\"cap-net\",\"type\":\"bridge\"}},\"scope\":\"local\",\"time\":1795428058,\"timeNano\":1795428058688056880}"},
+    {"container pause", false,
+     "{\"status\":\"pause\",\"id\":\"eb837a3f6f27c6a53a7c27f2d487047757b6f28d34767c6ad60cbb76d21fe311\",\"from\":\"vmhosts-test:latest\",\"Type\":\"container\",\"Action\":\"pause\",\"Actor\":{\"ID\":\"eb837a3f6f27c6a53a7c27f2d487047757b6f28d34767c6ad60cbb76d21fe311\",\"Attributes\":{\"image\":\"vmhosts-test:latest\",\"name\":\"cap-two\"}},\"scope\":\"local\",\"time\":1795428058,\"timeNano\":1795428058709230969}"},
+    {"container unpause", false,
+     "{\"status\":\"unpause\",\"id\":\"eb837a3f6f27c6a53a7c27f2d487047757b6f28d34767c6ad60cbb76d21fe311\",\"from\":\"vmhosts-test:latest\",\"Type\":\"container\",\"Action\":\"unpause\",\"Actor\":{\"ID\":\"eb837a3f6f27c6a53a7c27f2d487047757b6f28d34767c6ad60cbb76d21fe311\",\"Attributes\":{\"image\":\"vmhosts-test:latest\",\"name\":\"cap-two\"}},\"scope\":\"local\",\"time\":1795428058,\"timeNano\":1795428058732827413}"},
+    {"container exec_create: true", false,
+     "{\"status\":\"exec_create: true \",\"id\":\"eb837a3f6f27c6a53a7c27f2d487047757b6f28d34767c6ad60cbb76d21fe311\",\"from\":\"vmhosts-test:latest\",\"Type\":\"container\",\"Action\":\"exec_create: true \",\"Actor\":{\"ID\":\"eb837a3f6f27c6a53a7c27f2d487047757b6f28d34767c6ad60cbb76d21fe311\",\"Attributes\":{\"execID\":\"44010897b3980740a54420bfb60f405da8fe73b593fc5bd39c04f86c9e520d2a\",\"image\":\"vmhosts-test:latest\",\"name\":\"cap-two\"}},\"scope\":\"local\",\"time\":1795428058,\"timeNano\":1795428058755294641}"},
+    {"container exec_start: true", false,
+     "{\"status\":\"exec_start: true \",\"id\":\"eb837a3f6f27c6a53a7c27f2d487047757b6f28d34767c6ad60cbb76d21fe311\",\"from\":\"vmhosts-test:latest\",\"Type\":\"container\",\"Action\":\"exec_start: true \",\"Actor\":{\"ID\":\"eb837a3f6f27c6a53a7c27f2d487047757b6f28d34767c6ad60cbb76d21fe311\",\"Attributes\":{\"execID\":\"44010897b3980740a54420bfb60f405da8fe73b593fc5bd39c04f86c9e520d2a\",\"image\":\"vmhosts-test:latest\",\"name\":\"cap-two\"}},\"scope\":\"local\",\"time\":1795428058,\"timeNano\":1795428058755683176}"},
+    {"container kill", false,
+     "{\"status\":\"kill\",\"id\":\"eb837a3f6f27c6a53a7c27f2d487047757b6f28d34767c6ad60cbb76d21fe311\",\"from\":\"vmhosts-test:latest\",\"Type\":\"container\",\"Action\":\"kill\",\"Actor\":{\"ID\":\"eb837a3f6f27c6a53a7c27f2d487047757b6f28d34767c6ad60cbb76d21fe311\",\"Attributes\":{\"image\":\"vmhosts-test:latest\",\"name\":\"cap-two\",\"signal\":\"15\"}},\"scope\":\"local\",\"time\":1795428058,\"timeNano\":1795428058834383436}"},
+    {"container die", true,
+     "{\"status\":\"die\",\"id\":\"eb837a3f6f27c6a53a7c27f2d487047757b6f28d34767c6ad60cbb76d21fe311\",\"from\":\"vmhosts-test:latest\",\"Type\":\"container\",\"Action\":\"die\",\"Actor\":{\"ID\":\"eb837a3f6f27c6a53a7c27f2d487047757b6f28d34767c6ad60cbb76d21fe311\",\"Attributes\":{\"exitCode\":\"143\",\"image\":\"vmhosts-test:latest\",\"name\":\"cap-two\"}},\"scope\":\"local\",\"time\":1795428058,\"timeNano\":1795428058862397849}"},
+    {"network disconnect", true,
+     "{\"Type\":\"network\",\"Action\":\"disconnect\",\"Actor\":{\"ID\":\"c7c34517add3391ddb24023cb7336b264153abb93544830aeb7597ad250c13d9\",\"Attributes\":{\"container\":\"eb837a3f6f27c6a53a7c27f2d487047757b6f28d34767c6ad60cbb76d21fe311\",\"name\":\"bridge\",\"type\":\"bridge\"}},\"scope\":\"local\",\"time\":1795428058,\"timeNano\":1795428058909761144}"},
+    {"container stop", false,
+     "{\"status\":\"stop\",\"id\":\"eb837a3f6f27c6a53a7c27f2d487047757b6f28d34767c6ad60cbb76d21fe311\",\"from\":\"vmhosts-test:latest\",\"Type\":\"container\",\"Action\":\"stop\",\"Actor\":{\"ID\":\"eb837a3f6f27c6a53a7c27f2d487047757b6f28d34767c6ad60cbb76d21fe311\",\"Attributes\":{\"image\":\"vmhosts-test:latest\",\"name\":\"cap-two\"}},\"scope\":\"local\",\"time\":1795428058,\"timeNano\":1795428058919413055}"},
+    {"container destroy", true,
+     "{\"status\":\"destroy\",\"id\":\"eb837a3f6f27c6a53a7c27f2d487047757b6f28d34767c6ad60cbb76d21fe311\",\"from\":\"vmhosts-test:latest\",\"Type\":\"container\",\"Action\":\"destroy\",\"Actor\":{\"ID\":\"eb837a3f6f27c6a53a7c27f2d487047757b6f28d34767c6ad60cbb76d21fe311\",\"Attributes\":{\"image\":\"vmhosts-test:latest\",\"name\":\"cap-two\"}},\"scope\":\"local\",\"time\":1795428058,\"timeNano\":1795428058957008989}"},
+};
+
+static void check_line(const char *line, bool expected, const char *what)
+{
+    char text[200];
+    snprintf(text, sizeof text, "%s: %s", what, expected ? "relevant" : "ignored");
+    CHECK(vmh_docker_event_relevant(line, strlen(line)) == expected, text);
+}
+
+static void test_captured(void)
+{
+    for (size_t i = 0; i < sizeof captured / sizeof captured[0]; i++)
+        check_line(captured[i].line, captured[i].relevant, captured[i].what);
+}
+
+/* API before 1.22 sent only status, id and from, for containers. */
+static void test_old_api(void)
+{
+    check_line("{\"status\":\"start\",\"id\":\"4386fb97867d\",\"from\":\"busybox\",\"time\":1461943101}",
+               true, "API 1.21 start");
+    check_line("{\"status\":\"die\",\"id\":\"4386fb97867d\",\"from\":\"busybox\",\"time\":1461943105}",
+               true, "API 1.21 die");
+    check_line("{\"status\":\"create\",\"id\":\"4386fb97867d\",\"from\":\"busybox\",\"time\":1461943101}",
+               false, "API 1.21 create");
+}
+
+static void test_not_docker(void)
+{
+    static const char *const odd[] = {"not json at all", "{\"Type\":\"container\"", "[1,2,3]",
+                                      "\"start\"", "{}", "{\"Type\":\"container\",\"Action\":7}"};
+    for (size_t i = 0; i < sizeof odd / sizeof odd[0]; i++)
+        check_line(odd[i], true, odd[i]);
+    check_line("", false, "an empty line");
+    check_line(" \r", false, "a blank line");
+    check_line("{\"Type\":\"image\",\"Action\":\"pull\",\"Actor\":{\"ID\":\"busybox:latest\"}}", false,
+               "an image pull");
+    check_line("{\"Type\":\"volume\",\"Action\":\"destroy\",\"Actor\":{\"ID\":\"v1\"}}", false,
+               "a volume destroy (same action, other type)");
+    check_line("{\"Type\":\"network\",\"Action\":\"start\"}", false,
+               "network start (a container action on another type)");
+    /* The length given is what counts, not a NUL. */
+    const char *two = "{\"Type\":\"container\",\"Action\":\"die\"}{\"Type\":\"image\"";
+    CHECK(vmh_docker_event_relevant(two, strlen("{\"Type\":\"container\",\"Action\":\"die\"}")),
+          "only `length` bytes are read");
+}
+
+int main(void)
+{
+    test_captured();
+    test_old_api();
+    test_not_docker();
+    return check_done();
+}

@@ -1,0 +1,240 @@
+/* The loop of `vmhosts watch`.
+ *
+ * Docker says what changed through its event stream; the loop does not act
+ * on the event's contents but runs the ordinary Docker refresh, the same
+ * code as `vmhosts refresh`, so the watcher and the on-demand path can
+ * never disagree on what a container's names are.  Signals arrive through
+ * a signalfd and are looked at only between refreshes: every cache write
+ * is atomic, and a refresh is bounded by timeout_ms, so stopping always
+ * leaves a whole cache behind. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "docker_events.h"
+#include "refresh.h"
+#include "trigger.h"
+#include "watch_loop.h"
+
+/* A failed cache write is tried again this soon. */
+#define WRITE_RETRY_MS 1000
+
+struct watcher {
+    const struct vmh_config *config;
+    const struct vmh_watch_options *options;
+    char last_said[VMH_BACKEND_COUNT][VMH_MESSAGE_MAX + 64];
+    int64_t next_docker_ms, next_multipass_ms;
+};
+
+static int64_t monotonic_ms(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+void vmh_watch_defaults(const struct vmh_config *config, struct vmh_watch_options *options)
+{
+    options->multipass_interval_ms = config->multipass_ttl_s * 1000;
+    options->resync_interval_ms = config->ttl_s * 1000;
+    options->timeout_ms = config->timeout_ms;
+    options->verbose = false;
+}
+
+/* The folder, made if missing, must be one the module trusts. */
+static int prepare_dir(const char *dir)
+{
+    struct stat st;
+    if (mkdir(dir, geteuid() == 0 ? 0755 : 0700) != 0 && errno != EEXIST) {
+        fprintf(stderr, "vmhosts watch: cannot create the cache folder %s: %s (its parent must "
+                        "exist; see cache_dir in vmhosts.conf)\n", dir, strerror(errno));
+        return -1;
+    }
+    if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || !vmh_cache_stat_trusted(&st, geteuid())) {
+        fprintf(stderr, "vmhosts watch: the cache folder %s is not a folder owned by you or root "
+                        "and writable by its owner only; lookups would not trust it\n", dir);
+        return -1;
+    }
+    return 0;
+}
+
+/* The write lock that tells every lookup this cache is watched.  Held
+ * through an OFD lock on our own descriptor until the process ends. */
+static int take_watch_lock(const char *dir)
+{
+    char path[VMH_PATH_MAX + sizeof VMH_WATCH_LOCK + 1];
+    struct flock lock = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+    struct stat st;
+    snprintf(path, sizeof path, "%s/%s", dir, VMH_WATCH_LOCK);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+    if (fd < 0) {
+        fprintf(stderr, "vmhosts watch: cannot open %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    /* A lock file others may write would not be trusted by lookups. */
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+        ((st.st_mode & 022) && fchmod(fd, 0644) != 0)) {
+        fprintf(stderr, "vmhosts watch: %s is not a file of yours that only you can write: "
+                        "remove it\n", path);
+        close(fd);
+        return -1;
+    }
+    if (fcntl(fd, F_OFD_SETLK, &lock) != 0) {
+        int error = errno;
+        fprintf(stderr, "vmhosts watch: %s\n", error == EAGAIN || error == EACCES
+                    ? "another `vmhosts watch` already keeps this cache; one is enough"
+                    : strerror(error));
+        fprintf(stderr, "vmhosts watch: (the lock is %s)\n", path);
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* SIGTERM, SIGINT and SIGHUP, as a descriptor: the loop sees them while
+ * waiting and never in the middle of a write. */
+static int signals_open(void)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
+    if (sigprocmask(SIG_BLOCK, &set, NULL) != 0)
+        return -1;
+    return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+static int signal_received(int signal_fd)
+{
+    struct signalfd_siginfo info;
+    if (read(signal_fd, &info, sizeof info) != (ssize_t)sizeof info)
+        return 0;
+    return (int)info.ssi_signo;
+}
+
+static void say_backend(struct watcher *watcher, unsigned backend,
+                        const struct vmh_refresh_backend_report *report)
+{
+    char line[sizeof watcher->last_said[0]];
+    if (report->status == VMH_STATUS_OK)
+        snprintf(line, sizeof line, "%s: ok, %zu running%s%.*s", vmh_backend_name(backend),
+                 report->running_count, report->message[0] ? "; " : "", VMH_MESSAGE_MAX,
+                 report->message);
+    else
+        snprintf(line, sizeof line, "%s: %s: %.*s", vmh_backend_name(backend),
+                 vmh_backend_status_name(report->status), VMH_MESSAGE_MAX,
+                 report->message[0] ? report->message : "no reason given");
+    /* Once per change of state, so that the journal is not an echo of
+     * Docker's events; every time when asked to be verbose. */
+    if (watcher->options->verbose || strcmp(line, watcher->last_said[backend]) != 0)
+        fprintf(stderr, "vmhosts watch: %s\n", line);
+    snprintf(watcher->last_said[backend], sizeof watcher->last_said[backend], "%s", line);
+}
+
+/* Refreshes `backends` into the cache; false when no cache was written. */
+static bool refresh(struct watcher *watcher, unsigned backends)
+{
+    struct vmh_refresh_report report;
+    int status = vmh_refresh_run(watcher->config, backends, false, watcher->options->timeout_ms,
+                                 &report);
+    for (unsigned backend = 0; backend < VMH_BACKEND_COUNT; backend++)
+        if (report.backends[backend].ran)
+            say_backend(watcher, backend, &report.backends[backend]);
+    if (status == VMH_REFRESH_WRITE_FAILED) {
+        fprintf(stderr, "vmhosts watch: the cache was not written: %s\n",
+                report.error[0] ? report.error : "unknown error");
+        return false;
+    }
+    return true;
+}
+
+static int64_t after(long interval_ms, int64_t now)
+{
+    return interval_ms > 0 ? now + interval_ms : INT64_MAX;
+}
+
+/* What is due now: Docker after an event, a stream change or its resync
+ * time; multipass at its poll time.  Returns the backends refreshed. */
+static void refresh_due(struct watcher *watcher, unsigned event_bits)
+{
+    int64_t now = monotonic_ms();
+    unsigned backends = 0;
+    if (event_bits || now >= watcher->next_docker_ms)
+        backends |= 1u << VMH_BACKEND_DOCKER;
+    if (now >= watcher->next_multipass_ms)
+        backends |= 1u << VMH_BACKEND_MULTIPASS;
+    if (!backends)
+        return;
+    bool written = refresh(watcher, backends);
+    now = monotonic_ms();
+    if (backends & (1u << VMH_BACKEND_DOCKER))
+        watcher->next_docker_ms = written ? after(watcher->options->resync_interval_ms, now)
+                                          : now + WRITE_RETRY_MS;
+    if (backends & (1u << VMH_BACKEND_MULTIPASS))
+        watcher->next_multipass_ms = written ? after(watcher->options->multipass_interval_ms, now)
+                                             : now + WRITE_RETRY_MS;
+}
+
+static long until_due(const struct watcher *watcher)
+{
+    int64_t next = watcher->next_docker_ms < watcher->next_multipass_ms
+                       ? watcher->next_docker_ms : watcher->next_multipass_ms;
+    int64_t wait = next - monotonic_ms();
+    /* Woken at least once a minute: cheap, and a clock oddity heals. */
+    return wait < 0 ? 0 : wait > 60000 ? 60000 : (long)wait;
+}
+
+static int follow(struct watcher *watcher, struct vmh_events *events, int signal_fd)
+{
+    for (;;) {
+        unsigned bits = vmh_events_wait(events, signal_fd, until_due(watcher));
+        int signo = signal_received(signal_fd);
+        if (signo) {
+            fprintf(stderr, "vmhosts watch: stopping (%s); the cache stays as last written\n",
+                    strsignal(signo));
+            return 0;
+        }
+        refresh_due(watcher, bits);
+    }
+}
+
+int vmh_watch_run(const struct vmh_config *config, const struct vmh_watch_options *options)
+{
+    char dir[VMH_PATH_MAX];
+    struct watcher watcher = {.config = config, .options = options};
+    if (vmh_config_own_cache_dir(config, dir, sizeof dir) != 0) {
+        fprintf(stderr, "vmhosts watch: cannot tell where the cache folder is (set cache_dir "
+                        "in vmhosts.conf)\n");
+        return 1;
+    }
+    int signal_fd = signals_open();
+    if (signal_fd < 0) {
+        fprintf(stderr, "vmhosts watch: cannot receive signals: %s\n", strerror(errno));
+        return 1;
+    }
+    int lock_fd = prepare_dir(dir) == 0 ? take_watch_lock(dir) : -1;
+    struct vmh_events *events = lock_fd >= 0 ? vmh_events_open(config->docker_socket,
+                                                                options->timeout_ms) : NULL;
+    int status = 1;
+    if (lock_fd >= 0 && !events)
+        fprintf(stderr, "vmhosts watch: out of memory\n");
+    if (events && refresh(&watcher, VMH_REFRESH_ALL)) {
+        fprintf(stderr, "vmhosts watch: keeping %s/%s\n", dir, VMH_CACHE_FILE);
+        watcher.next_docker_ms = after(options->resync_interval_ms, monotonic_ms());
+        watcher.next_multipass_ms = after(options->multipass_interval_ms, monotonic_ms());
+        status = follow(&watcher, events, signal_fd);
+    }
+    vmh_events_close(events);
+    if (lock_fd >= 0)
+        close(lock_fd);
+    close(signal_fd);
+    return status;
+}
