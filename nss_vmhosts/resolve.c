@@ -343,8 +343,9 @@ static bool reverse_domain(const struct vmh_config *config, const struct vmh_cac
     return *length > 0;
 }
 
-/* Loopback is the machine's own (files says localhost), even though a
- * --network host container answers it forward. */
+/* A container's own loopback is inside it: the only loopback addresses a
+ * Docker record holds are the machine's, which a --network host container
+ * answers forward, and the machine's are localhost's (files), not its. */
 static bool is_loopback(uint8_t family, const unsigned char *bytes)
 {
     static const unsigned char v6_loopback[16] = {[15] = 1};
@@ -360,6 +361,7 @@ static const struct vmh_cache_addr *reverse_match(const struct vmh_cache *cache,
 {
     if (record->backend >= VMH_BACKEND_COUNT || record->state != VMH_STATE_RUNNING ||
         (record->flags & VMH_RECORD_SHARED_NETWORK) ||
+        (record->backend == VMH_BACKEND_DOCKER && is_loopback(family, address)) ||
         cache->header->backends[record->backend].status != VMH_STATUS_OK)
         return NULL;
     for (uint32_t i = 0; i < record->addr_count; i++) {
@@ -399,8 +401,7 @@ void vmh_resolve_address(const struct vmh_cache *cache, const struct vmh_config 
     memset(answer, 0, sizeof *answer);
     answer->result = VMH_NOT_OURS;
     answer->rule = VMH_RULE_NOT_OURS;
-    if (!cache || !cache->header || !config || !address || !wanted ||
-        is_loopback(wanted, address))
+    if (!cache || !cache->header || !config || !address || !wanted)
         return;
     /* Reverse lookups are rare: a walk over the records costs less than an
      * address index every process would have to read. */

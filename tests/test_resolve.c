@@ -477,6 +477,8 @@ static void shared_network_hosts(struct vmh_snapshot *snapshot)
     joined->network_container = strdup("owner");
     add_host(snapshot, VMH_BACKEND_DOCKER, "owner", "f4", "owner-host", true, "172.21.0.2 fd00::21:2");
     add_host(snapshot, VMH_BACKEND_DOCKER, "hostnet", "f5", "vm", true, "127.0.0.1 ::1");
+    /* multipass says where a VM is; the tests' stand-in VMs sit on loopback. */
+    add_host(snapshot, VMH_BACKEND_MULTIPASS, "loop-vm", NULL, NULL, true, "127.0.0.7");
 }
 
 static void expect_shared_network(const struct vmh_cache *cache, const char *what)
@@ -502,6 +504,9 @@ static void expect_shared_network(const struct vmh_cache *cache, const char *wha
     reverse(cache, &config, "::1");
     snprintf(text, sizeof text, "%s: reverse ::1 is not ours", what);
     expect(text, VMH_NOT_OURS, VMH_RULE_NOT_OURS, "", "", "");
+    reverse(cache, &config, "127.0.0.7");
+    snprintf(text, sizeof text, "%s: reverse of a VM's loopback address names the VM", what);
+    expect(text, VMH_FOUND, VMH_RULE_VM, "loop-vm.example.org", "", "127.0.0.7");
 }
 
 static void test_reverse_shared_network(void)
