@@ -1,10 +1,13 @@
 # tests/hardening.mk: hostile input, faults, load and other users (issue 6);
 # included from Makefile.am.  The fuzz targets have their own fuzz/fuzz.mk.
 
-# A Docker that hangs, trickles, fails, lies or floods (tests/hostile-docker.py).
-HARDENING_E2E = tests/e2e-hostile-docker.sh tests/e2e-hostile-names.sh tests/concurrency-tsan.sh
+# A Docker that hangs, trickles, fails, lies or floods (tests/hostile-docker.py),
+# hostile names through getent, the concurrency test under TSan, the unit
+# tests under ASan+UBSan in a second build, lookups under valgrind.
+HARDENING_E2E = tests/e2e-hostile-docker.sh tests/e2e-hostile-names.sh tests/concurrency-tsan.sh \
+	tests/sanitizers.sh tests/e2e-valgrind.sh
 TESTS += $(HARDENING_E2E)
-EXTRA_DIST += $(HARDENING_E2E) tests/hostile-docker.py
+EXTRA_DIST += $(HARDENING_E2E) tests/hostile-docker.py tests/lib-hardening.sh
 
 # Hostile names through every entry point; reverse lookups of odd lengths.
 HARDENING_UNIT = tests/test_hostile_names tests/test_concurrency
@@ -18,3 +21,9 @@ tests_test_hostile_names_LDADD = $(TEST_LIBS)
 # ThreadSanitizer itself, so that a compiler without it only skips.
 tests_test_concurrency_SOURCES = tests/test_concurrency.c tests/check.h
 tests_test_concurrency_LDADD = $(TEST_LIBS) -lpthread
+
+# For tests/sanitizers.sh, which runs these in a build configured with
+# --enable-sanitizers: every test that is a program.
+print-sanitized-tests:
+	@for test in $(TESTS); do case $$test in *.sh) ;; *) echo $$test ;; esac; done
+.PHONY: print-sanitized-tests
