@@ -4,9 +4,11 @@
 # A Docker that hangs, trickles, fails, lies or floods (tests/hostile-docker.py),
 # hostile names through getent, the concurrency test under TSan, the unit
 # tests under ASan+UBSan in a second build, lookups under valgrind, a setuid
-# program run by a user with VMHOSTS_CONF (it builds tests/setuid_lookup.c).
+# program run by a user with VMHOSTS_CONF (it builds tests/setuid_lookup.c),
+# other users' caches and planted symlinks.
 HARDENING_E2E = tests/e2e-hostile-docker.sh tests/e2e-hostile-names.sh tests/concurrency-tsan.sh \
-	tests/sanitizers.sh tests/e2e-valgrind.sh tests/e2e-setuid.sh
+	tests/sanitizers.sh tests/e2e-valgrind.sh tests/e2e-setuid.sh \
+	tests/e2e-trust.sh
 TESTS += $(HARDENING_E2E)
 EXTRA_DIST += $(HARDENING_E2E) tests/hostile-docker.py tests/lib-hardening.sh \
 	tests/setuid_lookup.c
