@@ -91,8 +91,9 @@ static void explain_not_running(FILE *out, const struct vmh_cache *cache, uint32
     const char *name = vmh_cache_string(cache, record->name);
     fputs("  why:    ", out);
     describe_record(out, cache, index);
-    fputs(" exists but is not running; only running containers and VMs\n"
-          "          resolve: a stopped one's last address may already be another's\n",
+    fputs(" exists but is not running;\n"
+          "          only running containers and VMs resolve: a stopped one's last\n"
+          "          address may already be another's\n",
           out);
     if (record->backend == VMH_BACKEND_DOCKER)
         fprintf(out, "  do:     docker start %s\n", name);
