@@ -258,4 +258,25 @@ check_err "an unknown command: says so" 'unknown command "no-such-command"'
 run_vmhosts
 check_rc "no command" 2
 
+# --- a user who may not open Docker's socket ----------------------------------
+# nobody cannot write a cache of its own here nor open the socket: it reads
+# root's, and status says what to do.
+write_conf ttl=60 user_cache_dir="$T/user-cache/%u"
+run_vmhosts refresh
+if ! with_nss setpriv --reuid=65534 --regid=65534 --clear-groups true 2>/dev/null; then
+    skip "lookup and status as nobody" "setpriv cannot run a command as nobody here"
+else
+    OUT=$(with_nss setpriv --reuid=65534 --regid=65534 --clear-groups "$VMHOSTS" lookup vmh-web.docker 2>"$T/stderr")
+    RC=$?
+    check_rc "lookup as nobody, from root's cache" 0
+    check_out "lookup as nobody: root's cache answered" "^  cache: +$T/cache/hosts.cache \(root's\)"
+    OUT=$(with_nss setpriv --reuid=65534 --regid=65534 --clear-groups "$VMHOSTS" status 2>"$T/stderr")
+    RC=$?
+    check_rc "status as nobody without a watcher" 1
+    check_out "status as nobody: the socket refuses this user" "^  note: $DOCKER_SOCK: Permission denied$"
+    check_out "status as nobody: what to do" '^      do: have root run `vmhosts watch`'
+    check_out "status as nobody: root's cache is read" "^  ok: root's cache: [0-9]+ containers"
+fi
+write_conf ttl=60
+
 done_testing
