@@ -202,6 +202,11 @@ run_vmhosts status
 check_rc "status, dns before vmhosts: works" 0
 check_out "status, dns before vmhosts: a warning" '^  warning: dns is asked before vmhosts'
 check_eq "getent agrees: vmhosts answers after dns" "$web_addresses" "$(getent_hosts vmh-web.docker)"
+set_hosts_line files vmhosts '[NOTFOUND=return]' dns
+run_vmhosts status
+check_rc "status, vmhosts [NOTFOUND=return]: works" 0
+check_out "status, vmhosts [NOTFOUND=return]: a note on what it means" \
+    '^  note: vmhosts \[NOTFOUND=return\]: a name under a multipass domain that is no VM never reaches DNS$'
 set_hosts_line files vmhosts dns
 
 run_vmhosts status --help
