@@ -176,6 +176,21 @@ check_out "status, socket missing: the problem" '^  PROBLEM: this user cannot re
 check_out "status, socket missing: what to do" '^      do: start Docker'
 write_conf ttl=60
 
+write_conf ttl=60 multipass_command="$T/no-multipass"
+run_vmhosts status
+check_rc "status, multipass not installed: still well" 0
+check_out "status, multipass not installed: a warning" "^  warning: $T/no-multipass: not installed: VM names do not resolve$"
+check_out "status, multipass not installed: what to do" '^      do: sudo snap install multipass'
+write_conf ttl=60
+
+# A cache others may write is ignored by the module: status says so.
+chmod 666 "$T/cache/hosts.cache"
+run_vmhosts status
+check_rc "status, cache writable by others" 1
+check_out "status, cache writable by others: the problem" \
+    "^  PROBLEM: $T/cache/hosts.cache \(root's\): not trusted .*: the module ignores it$"
+chmod 644 "$T/cache/hosts.cache"
+
 set_hosts_line files dns
 run_vmhosts status
 check_rc "status, not enabled" 1
