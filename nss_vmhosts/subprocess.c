@@ -73,15 +73,20 @@ static char **child_environment(void)
 
 /* A group of its own (so the deadline kill reaches its children too), and
  * none of the host's blocked or ignored signals: a host that ignores
- * SIGPIPE or blocks SIGTERM must not hand that to the refresher. */
+ * SIGPIPE or blocks SIGTERM must not hand that to the refresher.  Inside a
+ * refresher the module started, the child stays in the refresher's group:
+ * the module's deadline kill must reach it even when it comes before the
+ * refresher's own. */
 static int set_attributes(posix_spawnattr_t *attr)
 {
     sigset_t empty, all;
     sigemptyset(&empty);
     sigfillset(&all);
-    int error = posix_spawnattr_setflags(attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
-                                                   POSIX_SPAWN_SETSIGDEF);
-    if (!error)
+    short flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
+    if (!vmh_spawn_is_nested())
+        flags |= POSIX_SPAWN_SETPGROUP;
+    int error = posix_spawnattr_setflags(attr, flags);
+    if (!error && !vmh_spawn_is_nested())
         error = posix_spawnattr_setpgroup(attr, 0);
     if (!error)
         error = posix_spawnattr_setsigmask(attr, &empty);
@@ -249,6 +254,15 @@ static bool wait_for_exit(struct run *run)
     return true;
 }
 
+/* The child may not lead a group (see set_attributes): then the group
+ * kill finds nothing, since no group can carry the id of a process that
+ * is alive or not yet reaped, and the direct kill does the work. */
+static void kill_child_and_group(pid_t pid)
+{
+    kill(-pid, SIGKILL);
+    kill(pid, SIGKILL);
+}
+
 /* Kills what the child left in its group and reaps the child itself. */
 static void reap(const struct run *run, struct vmh_spawn_result *result)
 {
@@ -264,7 +278,7 @@ static void reap(const struct run *run, struct vmh_spawn_result *result)
     bool reaped_elsewhere = rc < 0 && errno == ECHILD;
     /* Even when the host reaped it: any member still alive keeps the
      * group id reserved. */
-    kill(-run->pid, SIGKILL);
+    kill_child_and_group(run->pid);
     if (reaped_elsewhere)
         return;
     int status;
@@ -303,7 +317,7 @@ static void watch_child(struct run *run, struct vmh_spawn_result *result)
     if (run->pidfd < 0 && errno == ESRCH)
         run->gone = true;
     if (!wait_for_exit(run)) {
-        kill(-run->pid, SIGKILL);
+        kill_child_and_group(run->pid);
         result->timed_out = true;
     }
     reap(run, result);

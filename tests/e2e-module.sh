@@ -125,7 +125,33 @@ check "... within the timeout (${elapsed} ms < ${TIMEOUT_MS} + 500 ms)" \
     test "$elapsed" -lt $((TIMEOUT_MS + 500))
 sleeper=$(cat "$T/sleeper.pid" 2>/dev/null)
 check "the hung multipass ran" test -n "$sleeper"
-check "... and is gone afterwards" test ! -d "/proc/${sleeper:-0}"
+# Killed processes are reaped by whoever inherits them, a moment later.
+gone_within_2s() {
+    local tries=0
+    while [ -d "/proc/$1" ] && [ $tries -lt 20 ]; do
+        sleep 0.1
+        tries=$((tries + 1))
+    done
+    test ! -d "/proc/$1"
+}
+check "... and is gone afterwards" gone_within_2s "${sleeper:-0}"
+
+# A refresher whose own multipass deadline is far beyond the module's: only
+# the module's kill can end the hung multipass, so it must reach the
+# refresher's children.
+SLOW_REFRESHER=$T/slow-refresher
+printf '#!/bin/sh\nexec "%s" "$@" --timeout-ms 600000\n' "$VMHOSTS" \
+    >"$SLOW_REFRESHER"
+chmod +x "$SLOW_REFRESHER"
+write_conf multipass_command="$STUB" timeout_ms=$TIMEOUT_MS refresh_command="$SLOW_REFRESHER"
+fresh_cache
+rm -f "$T/sleeper.pid"
+stub MULTIPASS_STUB_MODE=sleep "MULTIPASS_STUB_PIDFILE=$T/sleeper.pid"
+check_eq "hung multipass under a slow refresher: not found" "" "$(getent_hosts primary.example.org)"
+sleeper=$(cat "$T/sleeper.pid" 2>/dev/null)
+check "the hung multipass ran under the slow refresher" test -n "$sleeper"
+check "... and the module's deadline kill ended it too" gone_within_2s "${sleeper:-0}"
+write_conf multipass_command="$STUB" timeout_ms=$TIMEOUT_MS
 check_eq "no refresher is left running" "" "$(processes_of "$VMHOSTS")"
 
 # Crashes, prints garbage, exits 3: `vmhosts refresh` says so and keeps the
