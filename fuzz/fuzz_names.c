@@ -43,7 +43,7 @@ static void pack_name(const struct vmh_name *name)
     memset(&answer, 0, sizeof answer);
     answer.result = VMH_FOUND;
     snprintf(answer.canonical, sizeof answer.canonical, "%s", name->normalized);
-    snprintf(answer.alias, sizeof answer.alias, "%s", name->key);
+    snprintf(answer.aliases[0], sizeof answer.aliases[0], "%s", name->key);
     answer.addr_count = 2;
     answer.addrs[0].family = 4;
     answer.addrs[1].family = 6;

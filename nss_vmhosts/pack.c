@@ -62,11 +62,25 @@ static enum nss_status no_data(int *h_errnop)
 }
 
 /* The hostent layout, all offsets from `buffer`:
- * padding | h_aliases[] | h_addr_list[] | addresses | h_name | alias. */
+ * padding | h_aliases[] | h_addr_list[] | addresses | h_name | aliases. */
 struct hostent_layout {
-    size_t aliases, addr_list, addresses, name, alias, total;
-    size_t addr_count, alias_count, name_size, alias_size;
+    size_t aliases, addr_list, addresses, name, alias_names, total;
+    size_t addr_count, alias_count, name_size, alias_names_size;
 };
+
+static size_t alias_size(const struct vmh_answer *answer, size_t i)
+{
+    return strnlen(answer->aliases[i], sizeof answer->aliases[i] - 1) + 1;
+}
+
+/* The used alias slots come first: resolve fills them in order. */
+static size_t count_aliases(const struct vmh_answer *answer)
+{
+    size_t count = 0;
+    while (count < VMH_ANSWER_MAX_ALIASES && answer->aliases[count][0])
+        count++;
+    return count;
+}
 
 static void measure_hostent(const struct vmh_answer *answer, int family, const char *buffer,
                             struct hostent_layout *layout)
@@ -74,14 +88,16 @@ static void measure_hostent(const struct vmh_answer *answer, int family, const c
     size_t length = family == AF_INET ? 4 : 16;
     layout->addr_count = count_family(answer, family);
     layout->name_size = strnlen(answer->canonical, sizeof answer->canonical - 1) + 1;
-    layout->alias_size = strnlen(answer->alias, sizeof answer->alias - 1) + 1;
-    layout->alias_count = layout->alias_size > 1 ? 1 : 0;
+    layout->alias_count = count_aliases(answer);
+    layout->alias_names_size = 0;
+    for (size_t i = 0; i < layout->alias_count; i++)
+        layout->alias_names_size += alias_size(answer, i);
     layout->aliases = padding_for(buffer, 0, alignof(char *));
     layout->addr_list = layout->aliases + (layout->alias_count + 1) * sizeof(char *);
     layout->addresses = layout->addr_list + (layout->addr_count + 1) * sizeof(char *);
     layout->name = layout->addresses + layout->addr_count * length;
-    layout->alias = layout->name + layout->name_size;
-    layout->total = layout->alias + (layout->alias_count ? layout->alias_size : 0);
+    layout->alias_names = layout->name + layout->name_size;
+    layout->total = layout->alias_names + layout->alias_names_size;
 }
 
 static void write_hostent(const struct vmh_answer *answer, int family,
@@ -96,11 +112,13 @@ static void write_hostent(const struct vmh_answer *answer, int family,
 
     memcpy(name, answer->canonical, layout->name_size - 1);
     name[layout->name_size - 1] = '\0';
-    if (layout->alias_count) {
-        char *alias = buffer + layout->alias;
-        memcpy(alias, answer->alias, layout->alias_size - 1);
-        alias[layout->alias_size - 1] = '\0';
-        aliases[0] = alias;
+    char *alias = buffer + layout->alias_names;
+    for (size_t i = 0; i < layout->alias_count; i++) {
+        size_t size = alias_size(answer, i);
+        memcpy(alias, answer->aliases[i], size - 1);
+        alias[size - 1] = '\0';
+        aliases[i] = alias;
+        alias += size;
     }
     aliases[layout->alias_count] = NULL;
 

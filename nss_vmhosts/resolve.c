@@ -48,12 +48,41 @@ static bool make_name(char *out, const char *label, const char *domain, size_t d
     return append(out, &used, ".", 1) && append(out, &used, domain, domain_length);
 }
 
-/* The asked name is an alias only when it is not already the canonical one. */
-static void set_alias(struct vmh_answer *answer, const char *asked)
+/* Another name of the answer's host, unless it is the canonical one, an
+ * alias already, too long, or there is no room left. */
+static void add_alias(struct vmh_answer *answer, const char *other)
 {
-    size_t length = strnlen(asked, VMH_NAME_MAX + 1);
-    if (length <= VMH_NAME_MAX && strcmp(asked, answer->canonical) != 0)
-        make_name(answer->alias, asked, "", 0);
+    size_t length = strnlen(other, VMH_NAME_MAX + 1);
+    if (length == 0 || length > VMH_NAME_MAX || strcmp(other, answer->canonical) == 0)
+        return;
+    for (size_t i = 0; i < VMH_ANSWER_MAX_ALIASES; i++) {
+        if (strcmp(answer->aliases[i], other) == 0)
+            return;
+        if (!answer->aliases[i][0]) {
+            make_name(answer->aliases[i], other, "", 0);
+            return;
+        }
+    }
+}
+
+static void clear_aliases(struct vmh_answer *answer)
+{
+    for (size_t i = 0; i < VMH_ANSWER_MAX_ALIASES; i++)
+        answer->aliases[i][0] = '\0';
+}
+
+/* A container's hostname is one of its names (the bare one), except when
+ * it only repeats the container's name. */
+static void add_hostname_alias(const struct vmh_cache *cache,
+                               const struct vmh_cache_record *record, struct vmh_answer *answer)
+{
+    char hostname[VMH_NAME_MAX + 1], name[VMH_NAME_MAX + 1];
+    /* make_name lowercases both, as every name is compared. */
+    if (record->backend == VMH_BACKEND_DOCKER &&
+        make_name(hostname, vmh_cache_string(cache, record->hostname), "", 0) &&
+        make_name(name, vmh_cache_string(cache, record->name), "", 0) &&
+        strcmp(hostname, name) != 0)
+        add_alias(answer, hostname);
 }
 
 /* A miss keeps the rule that explains it and nothing that could be used as
@@ -64,7 +93,7 @@ static void set_miss(struct vmh_answer *answer, enum vmh_result result, enum vmh
     answer->rule = rule;
     answer->addr_count = 0;
     answer->canonical[0] = '\0';
-    answer->alias[0] = '\0';
+    clear_aliases(answer);
 }
 
 static size_t address_length(uint8_t family)
@@ -167,7 +196,8 @@ static void name_container(const struct vmh_cache *cache, const struct vmh_name 
         set_miss(answer, VMH_NOT_FOUND, VMH_RULE_NO_MATCH);
         return;
     }
-    set_alias(answer, name->normalized);
+    add_alias(answer, name->normalized);
+    add_hostname_alias(cache, &cache->records[answer->record], answer);
 }
 
 static bool is_hex(const char *text, size_t *length)
@@ -257,7 +287,7 @@ static void resolve_bare(const struct vmh_cache *cache, const struct vmh_name *n
         set_miss(answer, VMH_NOT_OURS, VMH_RULE_NO_MATCH);
         return;
     }
-    set_alias(answer, name->key);
+    add_alias(answer, name->key);
 }
 
 static void resolve_vm(const struct vmh_cache *cache, const struct vmh_name *name,
@@ -382,13 +412,7 @@ static bool reverse_names(const struct vmh_cache *cache, const struct vmh_config
     if (!reverse_domain(config, record, &domain, &length) ||
         !make_name(answer->canonical, label, domain, length))
         return false;
-    if (record->backend == VMH_BACKEND_DOCKER) {
-        char name[VMH_NAME_MAX + 1];
-        const char *hostname = vmh_cache_string(cache, record->hostname);
-        if (make_name(name, label, "", 0) && make_name(answer->alias, hostname, "", 0) &&
-            strcmp(answer->alias, name) == 0)
-            answer->alias[0] = '\0';
-    }
+    add_hostname_alias(cache, record, answer);
     answer->rule = record->backend == VMH_BACKEND_DOCKER ? VMH_RULE_NAME : VMH_RULE_VM;
     return true;
 }

@@ -9,6 +9,7 @@
 #include "names.h"
 
 #define VMH_ANSWER_MAX_ADDRS 64
+#define VMH_ANSWER_MAX_ALIASES 2
 
 enum vmh_result {
     VMH_FOUND = 0,
@@ -40,7 +41,9 @@ struct vmh_answer {
     enum vmh_rule rule;
     int cause_errno;                /* with VMH_UNAVAILABLE */
     char canonical[VMH_NAME_MAX + 1];
-    char alias[VMH_NAME_MAX + 1];   /* the asked name when not canonical, else "" */
+    /* The container's other names: the asked one when not canonical, its
+     * hostname; each at most once, "" when unused. */
+    char aliases[VMH_ANSWER_MAX_ALIASES][VMH_NAME_MAX + 1];
     uint32_t record;                /* the first record that matched */
     uint32_t addr_count;
     struct vmh_cache_addr addrs[VMH_ANSWER_MAX_ADDRS];

@@ -53,9 +53,12 @@ check_eq "AI_CANONNAME of WEB.SHOP.DOCKER (folded)" web.shop.docker \
     "$(python_resolver canonname WEB.SHOP.DOCKER)"
 check_eq "AI_CANONNAME of a 12-character ID prefix: the container's name" shop-web-1.docker \
     "$(python_resolver canonname "${web1:0:12}.docker")"
-check_eq "gethostbyname_ex ID prefix: canonical name, the asked name as alias" \
-    "shop-web-1.docker|${web1:0:12}.docker|$web1_v4" \
+check_eq "gethostbyname_ex ID prefix: canonical name; aliases the asked name and the hostname" \
+    "shop-web-1.docker|${web1:0:12}.docker ${web1:0:12}|$web1_v4" \
     "$(python_resolver byname4 "${web1:0:12}.docker")"
+check_eq "gethostbyname_ex shop-web-1.docker: its hostname (the short ID) as the alias" \
+    "shop-web-1.docker|${web1:0:12}|$web1_v4" \
+    "$(python_resolver byname4 shop-web-1.docker)"
 
 # One replica stopped: the service answers the one still running.
 dk stop shop-web-2 >/dev/null
@@ -114,11 +117,11 @@ multi_v4="$(net_v4 bridge) $(net_v4 aa-net) $(net_v4 zz-net)"
 multi_v6=$(inspect vmh-multi '{{(index .NetworkSettings.Networks "zz-net").GlobalIPv6Address}}')
 diag "vmh-multi: $multi_v4 $multi_v6"
 check_eq "gethostbyname_ex vmh-multi.docker: IPv4 in order bridge, aa-net, zz-net" \
-    "vmh-multi.docker||$multi_v4" "$(python_resolver byname4 vmh-multi.docker)"
+    "vmh-multi.docker|${multi:0:12}|$multi_v4" "$(python_resolver byname4 vmh-multi.docker)"
 check_eq "getent ahosts vmh-multi.docker: all four addresses" "$(sorted "$multi_v4 $multi_v6")" \
     "$(getent_ahosts vmh-multi.docker)"
 check_eq "getent hosts vmh-multi.docker (AF_INET6): zz-net's IPv6" \
-    "$multi_v6 vmh-multi.docker" "$(getent_line hosts vmh-multi.docker)"
+    "$multi_v6 vmh-multi.docker ${multi:0:12}" "$(getent_line hosts vmh-multi.docker)"
 
 # --- network modes ---------------------------------------------------------------
 shared=$(docker_run vmh-shared --network container:shop-web-1) &&

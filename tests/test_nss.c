@@ -136,7 +136,8 @@ static void test_hostent_content(void)
     CHECK_INT(status, NSS_STATUS_SUCCESS, "AF_INET6 lookup by ID prefix");
     CHECK_STR(host.h_name, "web.docker", "canonical name is <name>.docker");
     CHECK_STR(host.h_aliases[0], "3f4e1a2b.docker", "asked name is an alias");
-    CHECK(host.h_aliases[1] == NULL, "one alias");
+    CHECK_STR(host.h_aliases[1], "my-thing", "the container's hostname is the other alias");
+    CHECK(host.h_aliases[2] == NULL, "two aliases");
     CHECK_INT(host.h_addrtype, AF_INET6, "h_addrtype");
     CHECK_INT(host.h_length, 16, "h_length");
     inet_ntop(AF_INET6, host.h_addr_list[0], text, sizeof text);

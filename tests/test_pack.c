@@ -61,13 +61,31 @@ static void add_address(struct vmh_answer *answer, const char *text)
     }
 }
 
+/* `aliases`: space-separated, into the answer's slots in order. */
+static void set_aliases(struct vmh_answer *answer, const char *aliases)
+{
+    for (size_t i = 0; i < VMH_ANSWER_MAX_ALIASES && *aliases; i++) {
+        size_t length = strcspn(aliases, " ");
+        snprintf(answer->aliases[i], sizeof answer->aliases[i], "%.*s", (int)length, aliases);
+        aliases += length + (aliases[length] == ' ');
+    }
+}
+
+static size_t alias_count(const struct vmh_answer *answer)
+{
+    size_t count = 0;
+    while (count < VMH_ANSWER_MAX_ALIASES && answer->aliases[count][0])
+        count++;
+    return count;
+}
+
 static void make_answer(struct vmh_answer *answer, const char *canonical, const char *alias,
                         int v4, int v6)
 {
     memset(answer, 0, sizeof *answer);
     answer->result = VMH_FOUND;
     snprintf(answer->canonical, sizeof answer->canonical, "%s", canonical);
-    snprintf(answer->alias, sizeof answer->alias, "%s", alias);
+    set_aliases(answer, alias);
     char text[64];
     /* Interleaved, so that packing one family must skip the other. */
     for (int i = 0; i < v4 || i < v6; i++) {
@@ -100,9 +118,11 @@ static size_t pad_for(const char *buffer, size_t align)
 static size_t hostent_needed(const struct vmh_answer *answer, int family, const char *buffer)
 {
     size_t count = (size_t)count_of(answer, family);
-    size_t alias = answer->alias[0] ? strlen(answer->alias) + 1 : 0;
-    return pad_for(buffer, alignof(char *)) + ((alias ? 2 : 1) + count + 1) * sizeof(char *) +
-           count * (family == AF_INET ? 4 : 16) + strlen(answer->canonical) + 1 + alias;
+    size_t aliases = alias_count(answer), alias_bytes = 0;
+    for (size_t i = 0; i < aliases; i++)
+        alias_bytes += strlen(answer->aliases[i]) + 1;
+    return pad_for(buffer, alignof(char *)) + (aliases + 1 + count + 1) * sizeof(char *) +
+           count * (family == AF_INET ? 4 : 16) + strlen(answer->canonical) + 1 + alias_bytes;
 }
 
 static size_t gaih_needed(const struct vmh_answer *answer, bool caller_tuple,
@@ -129,13 +149,15 @@ static bool hostent_right(const struct vmh_answer *answer, int family,
         !aligned(host->h_addr_list, alignof(char *)) ||
         !inside(host->h_aliases, sizeof(char *), buffer, buflen))
         return false;
-    if (answer->alias[0]) {
-        if (!host->h_aliases[0] || strcmp(host->h_aliases[0], answer->alias) != 0 ||
-            !inside(host->h_aliases[0], strlen(answer->alias) + 1, buffer, buflen) ||
-            host->h_aliases[1] != NULL)
-            return false;
-    } else if (host->h_aliases[0] != NULL) {
+    size_t aliases = alias_count(answer);
+    if (!inside(host->h_aliases, (aliases + 1) * sizeof(char *), buffer, buflen) ||
+        host->h_aliases[aliases] != NULL)
         return false;
+    for (size_t i = 0; i < aliases; i++) {
+        const char *alias = host->h_aliases[i];
+        if (!alias || strcmp(alias, answer->aliases[i]) != 0 ||
+            !inside(alias, strlen(answer->aliases[i]) + 1, buffer, buflen))
+            return false;
     }
     size_t packed = 0;
     for (uint32_t i = 0; i < answer->addr_count; i++) {
@@ -348,6 +370,8 @@ int main(void)
     char long_alias[VMH_NAME_MAX + 1];
     memcpy(long_alias, long_name, sizeof long_alias);
     long_alias[0] = 'b';
+    char two_long_aliases[2 * VMH_NAME_MAX + 2];
+    snprintf(two_long_aliases, sizeof two_long_aliases, "%s %s", long_alias, long_alias + 1);
 
     struct scenario {
         const char *what, *canonical, *alias;
@@ -358,8 +382,10 @@ int main(void)
         {"many addresses, alias", "multi.docker", "0123456789ab.docker", 5, 4},
         {"many addresses, no alias", "multi.docker", "", 4, 5},
         {"64 addresses", "full.docker", "full", 32, 32},
+        {"two aliases", "web.docker", "0123456789ab.docker 0123456789ab", 2, 2},
         {"253-char name and alias", long_name, long_alias, 3, 3},
         {"253-char name, no alias", long_name, "", 1, 2},
+        {"253-char name and two aliases", long_name, two_long_aliases, 2, 1},
     };
     struct vmh_answer answer;
     for (size_t i = 0; i < sizeof scenarios / sizeof scenarios[0]; i++) {

@@ -188,6 +188,18 @@ static const char *record_name(const struct vmh_cache *cache, const struct vmh_a
     return vmh_cache_string(cache, cache->records[a->record].name);
 }
 
+/* The answer's aliases, space-separated. */
+static const char *joined_aliases(const struct vmh_answer *a)
+{
+    static char text[VMH_ANSWER_MAX_ALIASES * (VMH_NAME_MAX + 1) + 1];
+    size_t used = 0;
+    text[0] = '\0';
+    for (size_t i = 0; i < VMH_ANSWER_MAX_ALIASES && a->aliases[i][0]; i++)
+        used += (size_t)snprintf(text + used, sizeof text - used, "%s%s", i ? " " : "",
+                                 a->aliases[i]);
+    return text;
+}
+
 static void expect(const char *what, enum vmh_result result, enum vmh_rule rule,
                    const char *canonical, const char *alias, const char *addrs)
 {
@@ -199,7 +211,7 @@ static void expect(const char *what, enum vmh_result result, enum vmh_rule rule,
     snprintf(text, sizeof text, "%s: canonical", what);
     CHECK_STR(answer.canonical, canonical, text);
     snprintf(text, sizeof text, "%s: alias", what);
-    CHECK_STR(answer.alias, alias, text);
+    CHECK_STR(joined_aliases(&answer), alias, text);
     snprintf(text, sizeof text, "%s: addresses", what);
     CHECK_STR(addresses(&answer), addrs, text);
 }
@@ -207,17 +219,19 @@ static void expect(const char *what, enum vmh_result result, enum vmh_rule rule,
 static void test_docker_precedence(const struct vmh_cache *c)
 {
     lookup(c, VMH_NAME_DOCKER, ID_WEB, AF_UNSPEC);
-    expect("full ID", VMH_FOUND, VMH_RULE_EXACT_ID, "web.docker", ID_WEB ".docker",
-           "172.17.0.2 fd00::2");
+    expect("full ID", VMH_FOUND, VMH_RULE_EXACT_ID, "web.docker",
+           ID_WEB ".docker my-thing", "172.17.0.2 fd00::2");
     CHECK_STR(record_name(c, &answer), "web", "full ID: the record");
     lookup(c, VMH_NAME_DOCKER, "3f4e1a2b3c4d", AF_UNSPEC);
-    expect("12-char prefix", VMH_FOUND, VMH_RULE_ID_PREFIX, "web.docker", "3f4e1a2b3c4d.docker",
+    expect("12-char prefix", VMH_FOUND, VMH_RULE_ID_PREFIX, "web.docker",
+           "3f4e1a2b3c4d.docker my-thing",
            "172.17.0.2 fd00::2");
     lookup(c, VMH_NAME_DOCKER, "3f4e1a2b3c4d5e6", AF_UNSPEC);
     expect("15-char prefix", VMH_FOUND, VMH_RULE_ID_PREFIX, "web.docker",
-           "3f4e1a2b3c4d5e6.docker", "172.17.0.2 fd00::2");
+           "3f4e1a2b3c4d5e6.docker my-thing", "172.17.0.2 fd00::2");
     lookup(c, VMH_NAME_DOCKER, "web", AF_UNSPEC);
-    expect("container name", VMH_FOUND, VMH_RULE_NAME, "web.docker", "", "172.17.0.2 fd00::2");
+    expect("container name: its hostname as the alias", VMH_FOUND, VMH_RULE_NAME, "web.docker",
+           "my-thing", "172.17.0.2 fd00::2");
     lookup(c, VMH_NAME_DOCKER, "beef", AF_UNSPEC);
     expect("a name that is also another container's ID prefix: the name wins", VMH_FOUND,
            VMH_RULE_NAME, "beef.docker", "", "172.17.0.4");
@@ -237,7 +251,7 @@ static void test_docker_precedence(const struct vmh_cache *c)
     expect("unique prefix of a stopped container", VMH_NOT_FOUND, VMH_RULE_NOT_RUNNING, "", "", "");
     lookup(c, VMH_NAME_DOCKER, "3f4e1", AF_UNSPEC);
     expect("unique prefix of the running one", VMH_FOUND, VMH_RULE_ID_PREFIX, "web.docker",
-           "3f4e1.docker", "172.17.0.2 fd00::2");
+           "3f4e1.docker my-thing", "172.17.0.2 fd00::2");
     lookup(c, VMH_NAME_DOCKER, "old", AF_UNSPEC);
     expect("stopped container", VMH_NOT_FOUND, VMH_RULE_NOT_RUNNING, "", "", "");
     lookup(c, VMH_NAME_DOCKER, "noaddr", AF_UNSPEC);
@@ -325,7 +339,7 @@ static void test_families(const struct vmh_cache *c)
     const char *names[] = {"dual stack, AF_INET", "dual stack, AF_INET6", "dual stack, AF_UNSPEC"};
     for (int i = 0; i < 3; i++) {
         lookup(c, VMH_NAME_DOCKER, "web", families[i]);
-        expect(names[i], VMH_FOUND, VMH_RULE_NAME, "web.docker", "", "172.17.0.2 fd00::2");
+        expect(names[i], VMH_FOUND, VMH_RULE_NAME, "web.docker", "my-thing", "172.17.0.2 fd00::2");
     }
 }
 
@@ -488,7 +502,7 @@ static void expect_shared_network(const struct vmh_cache *cache, const char *wha
     reverse_config(&config, "example.org");
     snprintf(text, sizeof text, "%s: forward, the joiner has the owner's addresses", what);
     lookup(cache, VMH_NAME_DOCKER, "joined", AF_UNSPEC);
-    expect(text, VMH_FOUND, VMH_RULE_NAME, "joined.docker", "", "172.21.0.2 fd00::21:2");
+    expect(text, VMH_FOUND, VMH_RULE_NAME, "joined.docker", "owner-host", "172.21.0.2 fd00::21:2");
     reverse(cache, &config, "172.21.0.2");
     snprintf(text, sizeof text, "%s: reverse IPv4 names the owner", what);
     expect(text, VMH_FOUND, VMH_RULE_NAME, "owner.docker", "owner-host", "172.21.0.2");
@@ -497,7 +511,7 @@ static void expect_shared_network(const struct vmh_cache *cache, const char *wha
     expect(text, VMH_FOUND, VMH_RULE_NAME, "owner.docker", "owner-host", "fd00::21:2");
     lookup(cache, VMH_NAME_DOCKER, "hostnet", AF_UNSPEC);
     snprintf(text, sizeof text, "%s: forward, --network host is loopback", what);
-    expect(text, VMH_FOUND, VMH_RULE_NAME, "hostnet.docker", "", "127.0.0.1 ::1");
+    expect(text, VMH_FOUND, VMH_RULE_NAME, "hostnet.docker", "vm", "127.0.0.1 ::1");
     reverse(cache, &config, "127.0.0.1");
     snprintf(text, sizeof text, "%s: reverse 127.0.0.1 is not ours", what);
     expect(text, VMH_NOT_OURS, VMH_RULE_NOT_OURS, "", "", "");
