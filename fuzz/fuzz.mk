@@ -42,9 +42,15 @@ fuzz_replay_names_LDADD = $(TEST_LIBS)
 EXTRA_DIST += fuzz/seed_cache.c fuzz/seeds fuzz/regressions tests/fuzz-short.sh
 
 # --- the libFuzzer builds (clang), outside automake's programs -------------
-# The shared code once, instrumented for coverage, in one archive.
+# The shared code once, instrumented for coverage, in one archive.  Outside
+# automake there is no dependency tracking: every header the code includes
+# is a prerequisite, so a changed struct never mixes old and new objects.
 FUZZ_CODE_PATHS = $(FUZZ_CODE_FILES:%=$(top_srcdir)/%)
-fuzz/fuzzcode.a: $(FUZZ_CODE_PATHS)
+FUZZ_INCLUDES = $(top_srcdir)/nss_vmhosts/cache.h $(top_srcdir)/nss_vmhosts/cache_format.h \
+	$(top_srcdir)/nss_vmhosts/config.h $(top_srcdir)/nss_vmhosts/names.h \
+	$(top_srcdir)/nss_vmhosts/pack.h $(top_srcdir)/nss_vmhosts/resolve.h \
+	$(top_srcdir)/tools/snapshot.h $(top_srcdir)/tools/docker.h $(top_srcdir)/tools/multipass.h
+fuzz/fuzzcode.a: $(FUZZ_CODE_PATHS) $(FUZZ_INCLUDES)
 	@rm -rf fuzz/obj && mkdir -p fuzz/obj
 	$(AM_V_CC)for source in $(FUZZ_CODE_PATHS); do \
 		object=fuzz/obj/`basename $$source .c`.o; \
@@ -54,15 +60,15 @@ fuzz/fuzzcode.a: $(FUZZ_CODE_PATHS)
 	$(AM_V_at)rm -f $@ && $(AR) cr $@ fuzz/obj/*.o
 
 FUZZ_LINK = $(FUZZ_CC) $(FUZZ_CPPFLAGS) $(FUZZ_FLAGS)
-fuzz/fuzz_cache: $(top_srcdir)/fuzz/fuzz_cache.c fuzz/fuzzcode.a
+fuzz/fuzz_cache: $(top_srcdir)/fuzz/fuzz_cache.c fuzz/fuzzcode.a $(FUZZ_INCLUDES)
 	$(AM_V_CCLD)$(FUZZ_LINK) -fsanitize=fuzzer -o $@ $< fuzz/fuzzcode.a $(JANSSON_LIBS)
-fuzz/fuzz_docker: $(top_srcdir)/fuzz/fuzz_docker.c fuzz/fuzzcode.a
+fuzz/fuzz_docker: $(top_srcdir)/fuzz/fuzz_docker.c fuzz/fuzzcode.a $(FUZZ_INCLUDES)
 	$(AM_V_CCLD)$(FUZZ_LINK) -fsanitize=fuzzer -o $@ $< fuzz/fuzzcode.a $(JANSSON_LIBS)
-fuzz/fuzz_multipass: $(top_srcdir)/fuzz/fuzz_multipass.c fuzz/fuzzcode.a
+fuzz/fuzz_multipass: $(top_srcdir)/fuzz/fuzz_multipass.c fuzz/fuzzcode.a $(FUZZ_INCLUDES)
 	$(AM_V_CCLD)$(FUZZ_LINK) -fsanitize=fuzzer -o $@ $< fuzz/fuzzcode.a $(JANSSON_LIBS)
-fuzz/fuzz_names: $(top_srcdir)/fuzz/fuzz_names.c fuzz/fuzzcode.a
+fuzz/fuzz_names: $(top_srcdir)/fuzz/fuzz_names.c fuzz/fuzzcode.a $(FUZZ_INCLUDES)
 	$(AM_V_CCLD)$(FUZZ_LINK) -fsanitize=fuzzer -o $@ $< fuzz/fuzzcode.a $(JANSSON_LIBS)
-fuzz/seed_cache: $(top_srcdir)/fuzz/seed_cache.c fuzz/fuzzcode.a
+fuzz/seed_cache: $(top_srcdir)/fuzz/seed_cache.c fuzz/fuzzcode.a $(FUZZ_INCLUDES)
 	$(AM_V_CCLD)$(FUZZ_LINK) -fsanitize=fuzzer-no-link -o $@ $< fuzz/fuzzcode.a $(JANSSON_LIBS)
 
 fuzz-targets: fuzz/fuzz_cache fuzz/fuzz_docker fuzz/fuzz_multipass fuzz/fuzz_names fuzz/seed_cache
