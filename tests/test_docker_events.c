@@ -1,4 +1,4 @@
-/* vmh_docker_event_relevant against the lines a real dockerd (28.2) sent on
+/* vmh_docker_event_relevant against the lines a real dockerd (20.10.24) sent on
  * GET /events while a container was run, renamed, connected to and
  * disconnected from a network, paused, exec'd into, stopped and removed;
  * then the older API's shape and input that is not Docker's. */

@@ -26,11 +26,19 @@
 /* A failed cache write is tried again this soon. */
 #define WRITE_RETRY_MS 1000
 
+/* Docker sends some events before its list shows their effect: `die` and
+ * `network connect` are logged before the container's new state is
+ * committed to what GET /containers/json reads (seen with dockerd 20.10).
+ * So Docker is asked at once, and again this long after the last event. */
+static const long settle_after_ms[] = {150, 1000, 3000};
+#define SETTLE_COUNT (sizeof settle_after_ms / sizeof settle_after_ms[0])
+
 struct watcher {
     const struct vmh_config *config;
     const struct vmh_watch_options *options;
     char last_said[VMH_BACKEND_COUNT][VMH_MESSAGE_MAX + 64];
     int64_t next_docker_ms, next_multipass_ms;
+    int64_t settle_ms[SETTLE_COUNT]; /* INT64_MAX: none pending */
 };
 
 static int64_t monotonic_ms(void)
@@ -161,12 +169,20 @@ static int64_t after(long interval_ms, int64_t now)
     return interval_ms > 0 ? now + interval_ms : INT64_MAX;
 }
 
-/* What is due now: Docker after an event, a stream change or its resync
- * time; multipass at its poll time.  Returns the backends refreshed. */
+/* Refreshes what is due now: Docker after an event (and its settle times),
+ * a stream change or its resync time; multipass at its poll time. */
 static void refresh_due(struct watcher *watcher, unsigned event_bits)
 {
     int64_t now = monotonic_ms();
     unsigned backends = 0;
+    for (size_t i = 0; i < SETTLE_COUNT; i++) {
+        if (event_bits & VMH_EVENTS_CHANGED)
+            watcher->settle_ms[i] = now + settle_after_ms[i];
+        else if (now >= watcher->settle_ms[i]) {
+            watcher->settle_ms[i] = INT64_MAX;
+            backends |= 1u << VMH_BACKEND_DOCKER;
+        }
+    }
     if (event_bits || now >= watcher->next_docker_ms)
         backends |= 1u << VMH_BACKEND_DOCKER;
     if (now >= watcher->next_multipass_ms)
@@ -187,6 +203,8 @@ static long until_due(const struct watcher *watcher)
 {
     int64_t next = watcher->next_docker_ms < watcher->next_multipass_ms
                        ? watcher->next_docker_ms : watcher->next_multipass_ms;
+    for (size_t i = 0; i < SETTLE_COUNT; i++)
+        next = watcher->settle_ms[i] < next ? watcher->settle_ms[i] : next;
     int64_t wait = next - monotonic_ms();
     /* Woken at least once a minute: cheap, and a clock oddity heals. */
     return wait < 0 ? 0 : wait > 60000 ? 60000 : (long)wait;
@@ -230,6 +248,8 @@ int vmh_watch_run(const struct vmh_config *config, const struct vmh_watch_option
         fprintf(stderr, "vmhosts watch: keeping %s/%s\n", dir, VMH_CACHE_FILE);
         watcher.next_docker_ms = after(options->resync_interval_ms, monotonic_ms());
         watcher.next_multipass_ms = after(options->multipass_interval_ms, monotonic_ms());
+        for (size_t i = 0; i < SETTLE_COUNT; i++)
+            watcher.settle_ms[i] = INT64_MAX;
         status = follow(&watcher, events, signal_fd);
     }
     vmh_events_close(events);
