@@ -299,4 +299,29 @@ else
 fi
 write_conf ttl=60
 
+# --- with `vmhosts watch` keeping root's cache -------------------------------
+write_conf ttl=60 user_cache_dir="$T/user-cache/%u"
+"$VMHOSTS" watch >"$T/watch.log" 2>&1 &
+watch_pid=$!
+at_exit "kill -TERM $watch_pid 2>/dev/null; wait $watch_pid 2>/dev/null"
+for ((tries = 0; tries < 50; tries++)); do
+    run_vmhosts status
+    grep -q 'kept fresh by vmhosts watch' <<<"$OUT" && break
+    sleep 0.2
+done
+check_out "status with a watcher: the cache is kept fresh by it" \
+    "^  ok: $T/cache/hosts.cache \(root's\): written .*, kept fresh by vmhosts watch$"
+run_vmhosts lookup vmh-web.docker
+check_out "lookup with a watcher: says the watcher keeps the cache" "kept fresh by vmhosts watch$"
+if with_nss setpriv --reuid=65534 --regid=65534 --clear-groups true 2>/dev/null; then
+    OUT=$(with_nss setpriv --reuid=65534 --regid=65534 --clear-groups "$VMHOSTS" status 2>"$T/stderr")
+    RC=$?
+    check_rc "status as nobody with a watcher: all is well" 0
+    check_eq "status as nobody with a watcher: no problem" "" "$(grep PROBLEM <<<"$OUT")"
+fi
+kill -TERM "$watch_pid"
+wait "$watch_pid"
+check_eq "the watcher stopped on SIGTERM" 0 "$?"
+write_conf ttl=60
+
 done_testing

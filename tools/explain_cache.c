@@ -2,10 +2,10 @@
  *
  * The module's choice of cache (nss_vmhosts/state.c) is static there and
  * tied to its locked process-wide view, so the same rules are restated here
- * over the same reader (vmh_cache_load): own cache and root's, ranked per
- * backend by status then age.  Keep the two in step. */
+ * over the same reader (vmh_cache_load) and the same watcher test
+ * (vmh_cache_watched): own cache and root's, ranked per backend by status
+ * then age.  Keep the two in step. */
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,29 +15,13 @@
 #include <unistd.h>
 
 #include "explain.h"
-
-/* The file a running `vmhosts watch` write-locks in the folder it keeps
- * fresh (an OFD lock; only its owner can take a write lock on it). */
-#define WATCH_LOCK_FILE "watch.lock"
+#include "trigger.h"
 
 static int64_t now_ms(void)
 {
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
     return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
-}
-
-static bool dir_watched(const char *dir)
-{
-    char path[VMH_PATH_MAX + sizeof WATCH_LOCK_FILE + 1];
-    snprintf(path, sizeof path, "%s/%s", dir, WATCH_LOCK_FILE);
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0)
-        return false;
-    struct flock lock = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
-    bool locked = fcntl(fd, F_OFD_GETLK, &lock) == 0 && lock.l_type != F_UNLCK;
-    close(fd);
-    return locked;
 }
 
 static void slot_load(struct vmh_cli_cache *slot)
@@ -51,7 +35,7 @@ static void slot_load(struct vmh_cli_cache *slot)
     slot->error = vmh_cache_load(slot->dir, geteuid(), &slot->cache, &st);
     if (slot->error != VMH_CACHE_OK)
         vmh_cache_free(&slot->cache);
-    slot->watched = slot->error == VMH_CACHE_OK && dir_watched(slot->dir);
+    slot->watched = slot->error == VMH_CACHE_OK && vmh_cache_watched(slot->dir);
 }
 
 static void view_load(struct vmh_cli_view *view)
