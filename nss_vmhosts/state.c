@@ -26,11 +26,17 @@
  * then costs one timeout every few seconds instead of one per lookup (a
  * single `getent hosts` makes two lookups, ssh several). */
 #define FAILED_RETRY_MS 2000
+/* Lookups this close together share one look at the cache files: the
+ * lstat is most of what a hit costs (about 1 us of a 4 us getaddrinfo),
+ * and a new cache is at worst seen this much later.  Never shared across
+ * a change of effective user, nor when a refresh is about to be decided. */
+#define CACHE_RECHECK_MS 1
 
 struct cache_slot {
     char dir[VMH_PATH_MAX];
     struct vmh_cache cache;   /* cache.data is NULL when there is none */
     struct stat st;
+    uid_t loaded_euid;        /* whom the cache was checked as trusted for */
 };
 
 struct view {
@@ -39,6 +45,10 @@ struct view {
     struct stat config_st;    /* st_ino 0: no file */
     int64_t config_checked_ms;
     bool config_loaded;
+    uid_t config_euid;        /* own_dir depends on it */
+    bool caches_checked;      /* caches_checked_ms and caches_euid are set */
+    int64_t caches_checked_ms;
+    uid_t caches_euid;
     char own_dir[VMH_PATH_MAX]; /* computed once per settings load: it may stat */
     struct cache_slot own;    /* the cache this process's refresher writes */
     struct cache_slot root;   /* root's, when this process is not root */
@@ -61,20 +71,23 @@ static void view_release_caches(struct view *view)
     slot_drop(&view->root);
 }
 
-static void config_update(struct view *view, int64_t now)
+static void config_update(struct view *view, int64_t now, uid_t euid)
 {
     const char *path = vmh_config_path();
     struct stat st;
 
-    if (view->config_loaded && now - view->config_checked_ms < CONFIG_RECHECK_MS &&
-        strcmp(path, view->config_path) == 0)
+    bool same_source = view->config_loaded && view->config_euid == euid &&
+                       strcmp(path, view->config_path) == 0;
+    if (same_source && now - view->config_checked_ms < CONFIG_RECHECK_MS)
         return;
     view->config_checked_ms = now;
     if (stat(path, &st) != 0)
         memset(&st, 0, sizeof st);
-    if (view->config_loaded && strcmp(path, view->config_path) == 0 &&
+    if (same_source &&
         (st.st_ino == 0 ? view->config_st.st_ino == 0 : vmh_same_file_version(&st, &view->config_st)))
         return;
+    view->caches_checked = false;
+    view->config_euid = euid;
     vmh_config_load(&view->config);
     if (vmh_config_own_cache_dir(&view->config, view->own_dir, sizeof view->own_dir) != 0)
         view->own_dir[0] = '\0';
@@ -83,8 +96,9 @@ static void config_update(struct view *view, int64_t now)
     view->config_loaded = true;
 }
 
-/* Points the slot at `dir` and brings its cache up to the file's version. */
-static void slot_update(struct cache_slot *slot, const char *dir)
+/* Points the slot at `dir` and brings its cache up to the file's version,
+ * trusted for `euid`. */
+static void slot_update(struct cache_slot *slot, const char *dir, uid_t euid)
 {
     char path[VMH_PATH_MAX + sizeof VMH_CACHE_FILE + 1];
     struct stat st;
@@ -100,17 +114,28 @@ static void slot_update(struct cache_slot *slot, const char *dir)
         slot_drop(slot);
         return;
     }
-    if (slot->cache.data && vmh_same_file_version(&st, &slot->st))
+    if (slot->cache.data && slot->loaded_euid == euid && vmh_same_file_version(&st, &slot->st))
         return;
     slot_drop(slot);
-    if (vmh_cache_load(dir, geteuid(), &slot->cache, &slot->st) != VMH_CACHE_OK)
+    slot->loaded_euid = euid;
+    if (vmh_cache_load(dir, euid, &slot->cache, &slot->st) != VMH_CACHE_OK)
         slot_drop(slot);
 }
 
-static void caches_update(struct view *view)
+/* Returns whether it relied on a look less than CACHE_RECHECK_MS old
+ * instead of looking (never when `force`). */
+static bool caches_update(struct view *view, uid_t euid, bool force)
 {
-    slot_update(&view->own, view->own_dir);
-    slot_update(&view->root, geteuid() == 0 ? "" : view->config.cache_dir);
+    int64_t now = vmh_monotonic_ms();
+    if (!force && view->caches_checked && view->caches_euid == euid &&
+        now - view->caches_checked_ms < CACHE_RECHECK_MS)
+        return true;
+    slot_update(&view->own, view->own_dir, euid);
+    slot_update(&view->root, euid == 0 ? "" : view->config.cache_dir, euid);
+    view->caches_checked = true;
+    view->caches_checked_ms = now;
+    view->caches_euid = euid;
+    return false;
 }
 
 /* Ranks a cache for one backend: a successful refresh beats a failed one,
@@ -237,19 +262,21 @@ static bool answer_from_watched(const struct view *view, const struct vmh_cache 
     return false;
 }
 
-/* One pass under the view: resolve, and say whether to refresh first. */
+/* One pass under the view: resolve, and say whether to refresh first.
+ * *settled: the answer stands as it is (a fresh hit, or a fresh miss that
+ * asks for nothing more). */
 static bool resolve_once(struct view *view, const struct vmh_name *name, int family,
-                         struct vmh_answer *answer, int32_t *ttl, struct vmh_trigger *trigger)
+                         struct vmh_answer *answer, int32_t *ttl, struct vmh_trigger *trigger,
+                         bool *settled)
 {
     enum vmh_backend backend = name->kind == VMH_NAME_VM ? VMH_BACKEND_MULTIPASS : VMH_BACKEND_DOCKER;
     const struct vmh_cache *cache = view_choose(view, backend);
 
     vmh_resolve(cache, name, family, answer);
     *ttl = (int32_t)(backend_ttl_ms(&view->config, backend) / 1000);
-    if (answer->result == VMH_FOUND && !cache_stale(cache, &view->config, backend))
-        return false;
-    if (answer->result != VMH_FOUND && !cache_stale(cache, &view->config, backend) &&
-        !miss_wants_refresh(name, answer))
+    *settled = !cache_stale(cache, &view->config, backend) &&
+               (answer->result == VMH_FOUND || !miss_wants_refresh(name, answer));
+    if (*settled)
         return false;
     if (!trigger || answer_from_watched(view, cache, name, family, answer) ||
         !may_trigger(view, backend))
@@ -268,7 +295,8 @@ void vmh_state_lookup(const char *name, int family, struct vmh_answer *answer, i
         set_unavailable(answer, ENOMEM);
         return;
     }
-    config_update(view, vmh_monotonic_ms());
+    uid_t euid = geteuid();
+    config_update(view, vmh_monotonic_ms(), euid);
     if (vmh_name_classify(name, &view->config, &parsed) == VMH_NAME_NOT_OURS) {
         memset(answer, 0, sizeof *answer);
         answer->result = VMH_NOT_OURS;
@@ -276,8 +304,14 @@ void vmh_state_lookup(const char *name, int family, struct vmh_answer *answer, i
         view_release(view);
         return;
     }
-    caches_update(view);
-    bool refresh = resolve_once(view, &parsed, family, answer, ttl, &trigger);
+    bool settled, recent = caches_update(view, euid, false);
+    bool refresh = resolve_once(view, &parsed, family, answer, ttl, recent ? NULL : &trigger,
+                                &settled);
+    /* A refresh is decided on what the files say now, not a moment ago. */
+    if (recent && !settled) {
+        caches_update(view, euid, true);
+        refresh = resolve_once(view, &parsed, family, answer, ttl, &trigger, &settled);
+    }
     view_release(view);
     if (!refresh)
         return;
@@ -288,9 +322,10 @@ void vmh_state_lookup(const char *name, int family, struct vmh_answer *answer, i
     if (!view)
         return;
     view->last_trigger_ms[trigger.backend] = vmh_monotonic_ms();
-    config_update(view, vmh_monotonic_ms());
-    caches_update(view);
-    resolve_once(view, &parsed, family, answer, ttl, NULL);
+    euid = geteuid();
+    config_update(view, vmh_monotonic_ms(), euid);
+    caches_update(view, euid, true);
+    resolve_once(view, &parsed, family, answer, ttl, NULL, &settled);
     view_release(view);
 }
 
@@ -303,8 +338,9 @@ void vmh_state_lookup_address(int family, const void *address, struct vmh_answer
     answer->result = VMH_NOT_OURS;
     if (!view)
         return;
-    config_update(view, vmh_monotonic_ms());
-    caches_update(view);
+    uid_t euid = geteuid();
+    config_update(view, vmh_monotonic_ms(), euid);
+    caches_update(view, euid, false);
     *ttl = (int32_t)view->config.ttl_s;
     for (int backend = 0; backend < VMH_BACKEND_COUNT && answer->result != VMH_FOUND; backend++) {
         const struct vmh_cache *cache = view_choose(view, (enum vmh_backend)backend);

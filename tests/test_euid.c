@@ -1,0 +1,100 @@
+/* A process that changes its effective user between lookups (a daemon
+ * that drops to a user and back) is answered from the caches that user may
+ * trust, from the first lookup after the change: a cache another user
+ * wrote must never decide where root connects.  Needs root (seteuid);
+ * skipped otherwise. */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "nss_vmhosts.h"
+#include "snapshot.h"
+#include "trigger.h"
+
+#define USER_UID 65534
+
+static char root_cache[300], user_cache[300];
+
+static void write_web(const char *dir, const char *address, int64_t updated_ms)
+{
+    struct vmh_snapshot snapshot;
+    char err[256];
+
+    vmh_snapshot_init(&snapshot);
+    struct vmh_host *host = vmh_snapshot_add(&snapshot);
+    host->backend = VMH_BACKEND_DOCKER;
+    host->name = strdup("web");
+    host->id = strdup("3f4e1a2b3c4d5e6f70819203a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3");
+    host->state = VMH_STATE_RUNNING;
+    vmh_host_add_address(host, address);
+    for (int b = 0; b < VMH_BACKEND_COUNT; b++) {
+        snapshot.backends[b].status = VMH_STATUS_OK;
+        snapshot.backends[b].updated_ms = updated_ms;
+        snapshot.backends[b].attempted_ms = updated_ms;
+    }
+    if (vmh_cache_write(dir, 0755, &snapshot, updated_ms, err, sizeof err) != 0)
+        printf("# cache write failed: %s\n", err);
+    vmh_snapshot_free(&snapshot);
+}
+
+/* Root's cache says 172.17.0.2; the user's own, newer one says 10.6.6.6. */
+static void setup(void)
+{
+    char template[] = "/tmp/vmhosts-test-euid-XXXXXX", conf_path[300], file[340];
+    char *top = mkdtemp(template);
+    chmod(top, 0755);
+    snprintf(root_cache, sizeof root_cache, "%s/root", top);
+    snprintf(user_cache, sizeof user_cache, "%s/user-%d", top, USER_UID);
+    snprintf(conf_path, sizeof conf_path, "%s/vmhosts.conf", top);
+    FILE *conf = fopen(conf_path, "w");
+    fprintf(conf, "cache_dir = %s\nuser_cache_dir = %s/user-%%u\nttl = 3600\n"
+                  "refresh_command = /nonexistent/vmhosts\n", root_cache, top);
+    fclose(conf);
+    setenv("VMHOSTS_CONF", conf_path, 1);
+
+    int64_t now = vmh_realtime_ms();
+    write_web(root_cache, "172.17.0.2", now - 5000);
+    write_web(user_cache, "10.6.6.6", now);
+    snprintf(file, sizeof file, "%s/hosts.cache", user_cache);
+    if (chown(user_cache, USER_UID, USER_UID) != 0 || chmod(user_cache, 0700) != 0 ||
+        chown(file, USER_UID, USER_UID) != 0)
+        printf("# cannot hand the user cache to uid %d\n", USER_UID);
+}
+
+static const char *web_address(void)
+{
+    static char text[INET_ADDRSTRLEN];
+    struct hostent host;
+    char buffer[1024];
+    int err, herr;
+    enum nss_status status = _nss_vmhosts_gethostbyname2_r("web.docker", AF_INET, &host, buffer,
+                                                           sizeof buffer, &err, &herr);
+    if (status != NSS_STATUS_SUCCESS)
+        return "(not found)";
+    inet_ntop(AF_INET, host.h_addr_list[0], text, sizeof text);
+    return text;
+}
+
+int main(void)
+{
+    if (geteuid() != 0) {
+        printf("1..0 # SKIP seteuid needs root\n");
+        return 77;
+    }
+    setup();
+    /* The first lookup as the user: the settings load for the user. */
+    CHECK(seteuid(USER_UID) == 0, "seteuid to the user");
+    CHECK_STR(web_address(), "10.6.6.6", "as the user: the user's own, newer cache");
+    CHECK(seteuid(0) == 0, "back to root");
+    /* At once: no settings reload or cache re-check would be due by time. */
+    CHECK_STR(web_address(), "172.17.0.2", "back as root, at once: never the user's cache");
+    CHECK(seteuid(USER_UID) == 0, "to the user again");
+    CHECK_STR(web_address(), "10.6.6.6", "the user again, at once: the user's cache again");
+    CHECK(seteuid(0) == 0, "root again");
+    CHECK_STR(web_address(), "172.17.0.2", "root again, at once: root's cache");
+    return check_done();
+}
