@@ -98,10 +98,14 @@ now_ms() { date +%s%3N; }
 
 # processes_of PROGRAM: the PIDs running that executable, e.g. a refresher
 # the module failed to reap.
+# Only this test's: tests run in parallel (make -j) from the same binaries,
+# and every process this test starts inherits its VMHOSTS_CONF.
 processes_of() {
     local proc pids=()
     for proc in /proc/[0-9]*; do
-        [ "$(readlink "$proc/exe" 2>/dev/null)" = "$1" ] && pids+=("${proc#/proc/}")
+        [ "$(readlink "$proc/exe" 2>/dev/null)" = "$1" ] || continue
+        tr '\0' '\n' <"$proc/environ" 2>/dev/null | grep -qxF "VMHOSTS_CONF=$VMHOSTS_CONF" &&
+            pids+=("${proc#/proc/}")
     done
     echo "${pids[*]}"
 }
