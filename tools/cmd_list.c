@@ -205,18 +205,18 @@ int vmh_cmd_list(int argc, char **argv)
     }
     struct vmh_name_entry *entries = NULL;
     size_t count = 0;
-    status = VMH_EXIT_FAILURE;
-    if (vmh_names_collect(&view, &entries, &count) == 0) {
-        warn_backends(&view);
-        if (options.json)
-            status = print_json(&view, entries, count) == 0 ? VMH_EXIT_OK : VMH_EXIT_FAILURE;
-        else if (count == 0)
-            printf("no running container or VM answers a name\n");
-        else
-            print_table(entries, count);
-        status = options.json && status != VMH_EXIT_OK ? status : VMH_EXIT_OK;
-    } else {
+    status = VMH_EXIT_OK;
+    if (vmh_names_collect(&view, &entries, &count) != 0) {
         fputs("vmhosts list: out of memory\n", stderr);
+        status = VMH_EXIT_FAILURE;
+    } else {
+        warn_backends(&view);
+        if (options.json && print_json(&view, entries, count) != 0)
+            status = VMH_EXIT_FAILURE;
+        else if (!options.json && count == 0)
+            printf("no running container or VM answers a name\n");
+        else if (!options.json)
+            print_table(entries, count);
     }
     free(entries);
     vmh_view_close(&view);
