@@ -139,5 +139,11 @@ check "vmhosts watch --help prints its usage" \
     sh -c '"$1" watch --help | grep -q "^Usage: vmhosts watch"' sh "$VMHOSTS"
 check_eq "vmhosts watch --bogus exits 2" 2 "$("$VMHOSTS" watch --bogus 2>/dev/null; echo $?)"
 
+# --- the systemd unit ----------------------------------------------------------
+unit=$top_builddir/tools/vmhosts-watch.service
+check "the unit runs vmhosts watch by its installed absolute path" \
+    grep -qE '^ExecStart=/[^ @]*/vmhosts watch$' "$unit"
+check "the unit is enabled into multi-user.target" grep -qx 'WantedBy=multi-user.target' "$unit"
+
 diag "what the watcher said:" "$(cat "$WATCH_LOG")"
 done_testing
