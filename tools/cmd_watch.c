@@ -21,7 +21,7 @@ static const char usage_text[] =
     "  -v, --verbose               a line for every refresh, not only changes of state\n"
     "      --multipass-interval S  ask multipass every S seconds (default: multipass_ttl)\n"
     "      --resync-interval S     ask Docker every S seconds even without events\n"
-    "                              (default: ttl; 0: only on events)\n"
+    "                              (default: 300; 0: only on events)\n"
     "      --timeout-ms N          give each refresh at most N ms (default: timeout_ms)\n"
     "  -h, --help                  show this help\n"
     "\n"

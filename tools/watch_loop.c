@@ -23,6 +23,9 @@
 #include "trigger.h"
 #include "watch_loop.h"
 
+/* Docker is listed this often even without events. */
+#define DEFAULT_RESYNC_MS (300L * 1000)
+
 /* A failed cache write is tried again this soon. */
 #define WRITE_RETRY_MS 1000
 
@@ -51,7 +54,9 @@ static int64_t monotonic_ms(void)
 void vmh_watch_defaults(const struct vmh_config *config, struct vmh_watch_options *options)
 {
     options->multipass_interval_ms = config->multipass_ttl_s * 1000;
-    options->resync_interval_ms = config->ttl_s * 1000;
+    /* A safety net only: a live stream loses no event, and every
+     * reconnection refreshes at once. */
+    options->resync_interval_ms = DEFAULT_RESYNC_MS;
     options->timeout_ms = config->timeout_ms;
     options->verbose = false;
 }

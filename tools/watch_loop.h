@@ -17,8 +17,8 @@ struct vmh_watch_options {
     bool verbose;               /* a line per refresh, not only per change of state */
 };
 
-/* The defaults from the settings: multipass every multipass_ttl, Docker
- * resynced every ttl, timeout_ms. */
+/* The defaults: multipass every multipass_ttl, Docker resynced every 5
+ * minutes, timeout_ms. */
 void vmh_watch_defaults(const struct vmh_config *config, struct vmh_watch_options *options);
 
 /* Runs until a signal asks it to stop.  Returns 0 then; 1 (after saying
