@@ -224,22 +224,6 @@ static int add_entry(struct vmh_snapshot *out, const json_t *entry,
     return fill_host(host, entry, known);
 }
 
-/* Takes back the hosts appended by a parse that failed half-way, so that a
- * failed parse leaves *out as it found it. */
-static void drop_hosts_from(struct vmh_snapshot *out, size_t first)
-{
-    for (size_t i = first; i < out->count; i++) {
-        struct vmh_host *host = &out->hosts[i];
-        free(host->name);
-        free(host->id);
-        free(host->hostname);
-        free(host->project);
-        free(host->service);
-        free(host->network_container);
-        memset(host, 0, sizeof *host);
-    }
-    out->count = first;
-}
 
 static bool all_hex(const char *text)
 {
@@ -302,7 +286,8 @@ static int add_entries(const json_t *list, const struct vmh_snapshot *known,
     const json_t *entry;
     json_array_foreach(list, index, entry) {
         if (add_entry(out, entry, known) != 0) {
-            drop_hosts_from(out, first);
+            /* A failed parse leaves *out as it found it. */
+            vmh_snapshot_truncate(out, first);
             set_error(err, err_size, "out of memory while reading Docker's container list");
             return -1;
         }

@@ -36,6 +36,14 @@ void vmh_snapshot_free(struct vmh_snapshot *snapshot)
     vmh_snapshot_init(snapshot);
 }
 
+void vmh_snapshot_truncate(struct vmh_snapshot *snapshot, size_t count)
+{
+    for (size_t i = count; i < snapshot->count; i++)
+        host_free(&snapshot->hosts[i]);
+    if (count < snapshot->count)
+        snapshot->count = count;
+}
+
 /* Room for `wanted` hosts in all; on failure nothing changes. */
 static int reserve(struct vmh_snapshot *snapshot, size_t wanted)
 {

@@ -42,6 +42,9 @@ struct vmh_snapshot {
 void vmh_snapshot_init(struct vmh_snapshot *snapshot);
 void vmh_snapshot_free(struct vmh_snapshot *snapshot);
 
+/* Frees the hosts from index `count` on and keeps the first `count`. */
+void vmh_snapshot_truncate(struct vmh_snapshot *snapshot, size_t count);
+
 /* Appends a zeroed host; NULL when out of memory. */
 struct vmh_host *vmh_snapshot_add(struct vmh_snapshot *snapshot);
 
