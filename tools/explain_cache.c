@@ -137,9 +137,9 @@ void vmh_cache_path(const struct vmh_cli_cache *slot, char *out, size_t size)
 static const char *docker_advice(uint32_t status, const char *message)
 {
     if (status == VMH_STATUS_DENIED)
-        return "you may not open Docker's socket: have root run `vmhosts watch` (its "
-               "systemd unit ships with vmhosts), whose cache every user reads, or join "
-               "the docker group";
+        return "you may not open Docker's socket: have root run `vmhosts watch` "
+               "(sudo systemctl enable --now vmhosts-watch), whose cache every user "
+               "reads; or join the docker group";
     if (strstr(message, "does not exist") || strstr(message, "No such file") ||
         strstr(message, "no Docker socket"))
         return "the socket does not exist: start Docker (`sudo systemctl start docker`) or "

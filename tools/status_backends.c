@@ -36,8 +36,8 @@ static const char *socket_advice(int error)
                "vmhosts.conf to the socket it uses";
     case EACCES:
     case EPERM:
-        return "have root run `vmhosts watch` (its systemd unit), whose cache every user "
-               "reads; or add yourself to the docker group";
+        return "have root run `vmhosts watch` (sudo systemctl enable --now vmhosts-watch), "
+               "whose cache every user reads; or add yourself to the docker group";
     case ECONNREFUSED:
         return "the socket exists but nothing listens: restart Docker "
                "(sudo systemctl restart docker)";
