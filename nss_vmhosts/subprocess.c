@@ -254,13 +254,21 @@ static bool wait_for_exit(struct run *run)
     return true;
 }
 
-/* The child may not lead a group (see set_attributes): then the group
- * kill finds nothing, since no group can carry the id of a process that
- * is alive or not yet reaped, and the direct kill does the work. */
-static void kill_child_and_group(pid_t pid)
+/* At the deadline, the child has not exited.  It may not lead a group
+ * (see set_attributes): then the group kill finds nothing, since no group
+ * can carry the id of a process that is alive or not yet reaped, and the
+ * direct kill does the work, through the pidfd where there is one, so that
+ * a host that reaped the child meanwhile cannot make us kill a stranger. */
+static void kill_at_deadline(const struct run *run)
 {
-    kill(-pid, SIGKILL);
-    kill(pid, SIGKILL);
+    kill(-run->pid, SIGKILL);
+#ifdef SYS_pidfd_send_signal
+    if (run->pidfd >= 0) {
+        syscall(SYS_pidfd_send_signal, run->pidfd, SIGKILL, NULL, 0);
+        return;
+    }
+#endif
+    kill(run->pid, SIGKILL);
 }
 
 /* Kills what the child left in its group and reaps the child itself. */
@@ -278,7 +286,7 @@ static void reap(const struct run *run, struct vmh_spawn_result *result)
     bool reaped_elsewhere = rc < 0 && errno == ECHILD;
     /* Even when the host reaped it: any member still alive keeps the
      * group id reserved. */
-    kill_child_and_group(run->pid);
+    kill(-run->pid, SIGKILL);
     if (reaped_elsewhere)
         return;
     int status;
@@ -317,7 +325,7 @@ static void watch_child(struct run *run, struct vmh_spawn_result *result)
     if (run->pidfd < 0 && errno == ESRCH)
         run->gone = true;
     if (!wait_for_exit(run)) {
-        kill_child_and_group(run->pid);
+        kill_at_deadline(run);
         result->timed_out = true;
     }
     reap(run, result);
