@@ -2,7 +2,10 @@
 # The README's first command, for real: `tools/install-from-source` on a copy
 # of this tree builds, installs the module where glibc looks, installs
 # vmhosts, and enables the module in /etc/nsswitch.conf; after which a plain
-# `getent hosts <container>.docker` (no LD_LIBRARY_PATH) answers.
+# `getent hosts <container>.docker` (no LD_LIBRARY_PATH) answers.  Then the
+# rest of what the README tells a newcomer, with the installed programs
+# only: `vmhosts status`, `vmhosts list`, the watcher, a lookup as another
+# user, and `vmhosts lookup` explaining why a stopped container is gone.
 #
 # It runs in a mount namespace with overlays on /usr and /etc: the install
 # and the nsswitch.conf rewrite land in the test's upper folders and vanish
@@ -50,6 +53,26 @@ echo "vmhosts_installed=$(test -x /usr/local/bin/vmhosts && echo yes)"
 printf 'docker_socket = %s\ncache_dir = %s\n' "$DOCKER_SOCK" "$T/installed-cache" >/etc/vmhosts.conf
 echo "web=$(getent hosts vmh-web.docker | awk '{print $1}' | sort -u | xargs)"
 echo "example=$(getent hosts localhost >/dev/null && echo resolves)"
+
+# The README, on: status, list, the watcher, another user, a stopped one.
+vmhosts status >"$T/status.out" 2>&1
+echo "status_exit=$?"
+vmhosts list >"$T/list.out" 2>&1
+echo "list_exit=$?"
+vmhosts watch 2>"$T/watch.log" &
+watcher=$!
+for i in $(seq 50); do grep -q "following Docker's events" "$T/watch.log" && break; sleep 0.1; done
+echo "nobody_socket=$(setpriv --reuid=65534 --regid=65534 --clear-groups \
+    sh -c "test -r '$DOCKER_SOCK' -a -w '$DOCKER_SOCK' && echo may || echo may-not")"
+echo "nobody_web=$(setpriv --reuid=65534 --regid=65534 --clear-groups \
+    getent hosts vmh-web.docker | awk '{print $1}' | sort -u | xargs)"
+docker -H "unix://$DOCKER_SOCK" stop -t 0 vmh-web >/dev/null
+for i in $(seq 100); do getent hosts vmh-web.docker >/dev/null || break; sleep 0.1; done
+vmhosts lookup vmh-web.docker >"$T/lookup.out" 2>&1
+echo "lookup_exit=$?"
+kill -TERM "$watcher"
+wait "$watcher"
+echo "watch_exit=$?"
 EOF
 
 system_nsswitch=$(sha256sum </etc/nsswitch.conf)
@@ -67,6 +90,24 @@ check_eq "vmhosts is in /usr/local/bin" yes "$(value vmhosts_installed)"
 check_eq "getent hosts vmh-web.docker answers, with nothing but the install" \
     "$web_address" "$(value web)"
 check_eq "other names still resolve" resolves "$(value example)"
+
+diag "$(cat "$T/status.out")"
+check_eq "vmhosts status: all is well (exit 0)" 0 "$(value status_exit)"
+check "vmhosts status: reads the installed /etc/vmhosts.conf" grep -q '/etc/vmhosts.conf' "$T/status.out"
+check "vmhosts status: vmhosts is reached on the hosts: line" \
+    grep -q 'ok: vmhosts is reached after files' "$T/status.out"
+check_eq "vmhosts list exits 0" 0 "$(value list_exit)"
+check "vmhosts list shows vmh-web.docker and its address" \
+    grep -qE "^vmh-web\.docker +$web_address " "$T/list.out"
+check_eq "nobody may not open Docker's socket" may-not "$(value nobody_socket)"
+check_eq "with the watcher running, nobody resolves vmh-web.docker" "$web_address" \
+    "$(value nobody_web)"
+diag "$(cat "$T/lookup.out")"
+check_eq "vmh-web stopped: vmhosts lookup exits 1 (NOTFOUND)" 1 "$(value lookup_exit)"
+check "... and says the container is not running, and what to do" \
+    grep -qE 'not running' "$T/lookup.out"
+check "... docker start vmh-web" grep -qF 'docker start vmh-web' "$T/lookup.out"
+check_eq "the watcher stops with exit 0 on SIGTERM" 0 "$(value watch_exit)"
 check_eq "the system's own nsswitch.conf was not touched" "$system_nsswitch" \
     "$(sha256sum </etc/nsswitch.conf)"
 check "... and no module was installed into the system" \
