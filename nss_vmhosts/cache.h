@@ -53,6 +53,12 @@ enum vmh_cache_error vmh_cache_load(const char *dir, uid_t euid, struct vmh_cach
 
 void vmh_cache_free(struct vmh_cache *cache);
 
+/* Of two trusted caches (either may have no data), the one to answer
+ * `backend` from: a successful refresh beats a failed one, a newer one an
+ * older one; `own` on a tie.  NULL when neither has data. */
+const struct vmh_cache *vmh_cache_choose(const struct vmh_cache *own,
+                                         const struct vmh_cache *root, enum vmh_backend backend);
+
 static inline const char *vmh_cache_string(const struct vmh_cache *cache, uint32_t offset)
 {
     return cache->strings + offset;

@@ -278,6 +278,26 @@ enum vmh_cache_error vmh_cache_load(const char *dir, uid_t euid, struct vmh_cach
     return error;
 }
 
+static int64_t cache_rank(const struct vmh_cache *cache, enum vmh_backend backend)
+{
+    const struct vmh_cache_backend *state = &cache->header->backends[backend];
+    if (state->status == VMH_STATUS_OK)
+        return INT64_MAX / 2 + state->updated_ms / 2;
+    return state->attempted_ms / 2;
+}
+
+const struct vmh_cache *vmh_cache_choose(const struct vmh_cache *own,
+                                         const struct vmh_cache *root, enum vmh_backend backend)
+{
+    if (own && !own->data)
+        own = NULL;
+    if (root && !root->data)
+        root = NULL;
+    if (!own || !root)
+        return own ? own : root;
+    return cache_rank(root, backend) > cache_rank(own, backend) ? root : own;
+}
+
 void vmh_cache_free(struct vmh_cache *cache)
 {
     if (!cache)

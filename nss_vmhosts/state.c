@@ -138,23 +138,9 @@ static bool caches_update(struct view *view, uid_t euid, bool force)
     return false;
 }
 
-/* Ranks a cache for one backend: a successful refresh beats a failed one,
- * and a newer one beats an older one. */
-static int64_t cache_rank(const struct vmh_cache *cache, enum vmh_backend backend)
-{
-    const struct vmh_cache_backend *state = &cache->header->backends[backend];
-    if (state->status == VMH_STATUS_OK)
-        return INT64_MAX / 2 + state->updated_ms / 2;
-    return state->attempted_ms / 2;
-}
-
 static const struct vmh_cache *view_choose(const struct view *view, enum vmh_backend backend)
 {
-    const struct vmh_cache *own = view->own.cache.data ? &view->own.cache : NULL;
-    const struct vmh_cache *root = view->root.cache.data ? &view->root.cache : NULL;
-    if (!own || !root)
-        return own ? own : root;
-    return cache_rank(root, backend) > cache_rank(own, backend) ? root : own;
+    return vmh_cache_choose(&view->own.cache, &view->root.cache, backend);
 }
 
 static long backend_ttl_ms(const struct vmh_config *config, enum vmh_backend backend)

@@ -1,10 +1,6 @@
-/* The caches as the module sees them, for list, lookup and status.
- *
- * The module's choice of cache (nss_vmhosts/state.c) is static there and
- * tied to its locked process-wide view, so the same rules are restated here
- * over the same reader (vmh_cache_load) and the same watcher test
- * (vmh_cache_watched): own cache and root's, ranked per backend by status
- * then age.  Keep the two in step. */
+/* The caches as the module sees them, for list, lookup and status: the
+ * module's own reader (vmh_cache_load), watcher test (vmh_cache_watched)
+ * and choice between the user's cache and root's (vmh_cache_choose). */
 #include <arpa/inet.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -63,22 +59,13 @@ void vmh_view_close(struct vmh_cli_view *view)
     vmh_cache_free(&view->root.cache);
 }
 
-static int64_t cache_rank(const struct vmh_cache *cache, enum vmh_backend backend)
-{
-    const struct vmh_cache_backend *state = &cache->header->backends[backend];
-    if (state->status == VMH_STATUS_OK)
-        return INT64_MAX / 2 + state->updated_ms / 2;
-    return state->attempted_ms / 2;
-}
-
 const struct vmh_cli_cache *vmh_view_choose(const struct vmh_cli_view *view,
                                             enum vmh_backend backend)
 {
-    const struct vmh_cli_cache *own = view->own.cache.data ? &view->own : NULL;
-    const struct vmh_cli_cache *root = view->root.cache.data ? &view->root : NULL;
-    if (!own || !root)
-        return own ? own : root;
-    return cache_rank(&root->cache, backend) > cache_rank(&own->cache, backend) ? root : own;
+    const struct vmh_cache *chosen = vmh_cache_choose(&view->own.cache, &view->root.cache, backend);
+    if (!chosen)
+        return NULL;
+    return chosen == &view->root.cache ? &view->root : &view->own;
 }
 
 bool vmh_view_stale(const struct vmh_cli_view *view, enum vmh_backend backend)
