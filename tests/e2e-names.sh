@@ -191,6 +191,7 @@ else
         "$(getent_line hosts "$pod_v4")"
     # One engine of two stopping leaves the other's names alone.
     podman_stop
+    check_eq "Podman stopped: nothing it started is left running" "" "$(podman_leftovers)"
     "$VMHOSTS" refresh --backend docker >/dev/null 2>&1
     check_eq "Podman stopped: Docker's vmh-plain.docker still resolves" "$plain_v4" \
         "$(getent_ahosts vmh-plain.docker)"

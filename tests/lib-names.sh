@@ -107,12 +107,38 @@ podman_start() {
 podman_stop() {
     [ -n "$PODMAN_DIR" ] || return 0
     if [ -n "$PODMAN_PID" ]; then
+        pd rm -f -a -t 0 >/dev/null 2>&1
         kill -TERM "$PODMAN_PID" 2>/dev/null
         wait "$PODMAN_PID" 2>/dev/null
         PODMAN_PID=
     fi
     _kill_namespace "$PODMAN_NS"
     PODMAN_NS=
+    _kill_mentioning "$PODMAN_DIR/"
+}
+
+# podman_leftovers: the processes still naming the test's Podman storage.
+podman_leftovers() { _mentioning "$PODMAN_DIR/" | xargs; }
+
+# _mentioning TEXT: the PIDs whose command line contains TEXT.  conmon
+# names the storage it serves and has left the service's namespace behind
+# (it reparents to init), so this finds what the namespace kill misses.
+_mentioning() {
+    local proc cmdline
+    for proc in /proc/[0-9]*; do
+        [ "${proc#/proc/}" != "$BASHPID" ] || continue
+        cmdline=$(tr '\0' ' ' <"$proc/cmdline" 2>/dev/null)
+        [[ $cmdline == *"$1"* ]] && echo "${proc#/proc/}"
+    done
+}
+
+_kill_mentioning() {
+    local pids
+    pids=($(_mentioning "$1"))
+    [ ${#pids[@]} -gt 0 ] || return 0
+    pids=($(_with_descendants "${pids[@]}"))
+    kill -KILL "${pids[@]}" 2>/dev/null
+    sleep 0.2
 }
 
 # podman_image: the test image of docker_image, imported into Podman.
