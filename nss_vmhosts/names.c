@@ -95,6 +95,15 @@ static size_t vm_domain(const char *name, size_t n, const char *domains)
     return 0;
 }
 
+/* Empty strings rather than a memset of the whole struct: most names a
+ * machine resolves are not ours, and this is their whole cost. */
+static enum vmh_name_kind not_ours(struct vmh_name *out)
+{
+    out->kind = VMH_NAME_NOT_OURS;
+    out->normalized[0] = out->key[0] = out->domain[0] = '\0';
+    return VMH_NAME_NOT_OURS;
+}
+
 enum vmh_name_kind vmh_name_classify(const char *name, const struct vmh_config *config,
                                      struct vmh_name *out)
 {
@@ -102,10 +111,8 @@ enum vmh_name_kind vmh_name_classify(const char *name, const struct vmh_config *
     if (!out)
         out = &scratch;
     size_t n = name && config ? normalize(name, out->normalized) : 0;
-    if (n == 0) {
-        memset(out, 0, sizeof *out);
-        return VMH_NAME_NOT_OURS;
-    }
+    if (n == 0)
+        return not_ours(out);
     const char *suffix = config->docker_suffix;
     size_t suffix_length = strnlen(suffix, sizeof config->docker_suffix - 1);
     if (under(out->normalized, n, suffix, suffix_length))
@@ -117,6 +124,5 @@ enum vmh_name_kind vmh_name_classify(const char *name, const struct vmh_config *
                      out->normalized + n - domain_length, domain_length);
     if (!memchr(out->normalized, '.', n))
         return found(out, VMH_NAME_BARE, n, suffix, suffix_length);
-    memset(out, 0, sizeof *out);
-    return VMH_NAME_NOT_OURS;
+    return not_ours(out);
 }

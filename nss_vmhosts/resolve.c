@@ -86,11 +86,14 @@ static void add_hostname_alias(const struct vmh_cache *cache,
 }
 
 /* A miss keeps the rule that explains it and nothing that could be used as
- * an address. */
-static void set_miss(struct vmh_answer *answer, enum vmh_result result, enum vmh_rule rule)
+ * an address.  Field by field: the answer is kilobytes, and a name that is
+ * not ours must cost nothing. */
+void vmh_answer_set_miss(struct vmh_answer *answer, enum vmh_result result, enum vmh_rule rule)
 {
     answer->result = result;
     answer->rule = rule;
+    answer->cause_errno = 0;
+    answer->record = 0;
     answer->addr_count = 0;
     answer->canonical[0] = '\0';
     clear_aliases(answer);
@@ -148,11 +151,11 @@ static bool answer_record(const struct vmh_cache *cache, uint32_t index, enum vm
     const struct vmh_cache_record *record = &cache->records[index];
     answer->record = index;
     if (record->state != VMH_STATE_RUNNING) {
-        set_miss(answer, VMH_NOT_FOUND, VMH_RULE_NOT_RUNNING);
+        vmh_answer_set_miss(answer, VMH_NOT_FOUND, VMH_RULE_NOT_RUNNING);
         return false;
     }
     if (record->addr_count == 0) {
-        set_miss(answer, VMH_NOT_FOUND, VMH_RULE_NO_ADDRESS);
+        vmh_answer_set_miss(answer, VMH_NOT_FOUND, VMH_RULE_NO_ADDRESS);
         return false;
     }
     answer->rule = rule;
@@ -193,7 +196,7 @@ static void name_container(const struct vmh_cache *cache, const struct vmh_name 
 {
     const char *label = vmh_cache_string(cache, cache->records[answer->record].name);
     if (!make_name(answer->canonical, label, name->domain, strlen(name->domain))) {
-        set_miss(answer, VMH_NOT_FOUND, VMH_RULE_NO_MATCH);
+        vmh_answer_set_miss(answer, VMH_NOT_FOUND, VMH_RULE_NO_MATCH);
         return;
     }
     add_alias(answer, name->normalized);
@@ -239,10 +242,10 @@ static bool resolve_container(const struct vmh_cache *cache, const struct vmh_na
     if (hex && (count = vmh_cache_find_prefix(cache, VMH_KEY_DOCKER_ID, key, &first)) > 0) {
         if (one_record(cache, first, count))
             return answer_record(cache, cache->keys[first].record, VMH_RULE_ID_PREFIX, answer);
-        set_miss(answer, VMH_NOT_FOUND, VMH_RULE_AMBIGUOUS_PREFIX);
+        vmh_answer_set_miss(answer, VMH_NOT_FOUND, VMH_RULE_AMBIGUOUS_PREFIX);
         return false;
     }
-    set_miss(answer, VMH_NOT_FOUND, VMH_RULE_NO_MATCH);
+    vmh_answer_set_miss(answer, VMH_NOT_FOUND, VMH_RULE_NO_MATCH);
     return false;
 }
 
@@ -260,13 +263,13 @@ static void resolve_docker(const struct vmh_cache *cache, const struct vmh_name 
     count = vmh_cache_find(cache, VMH_KEY_COMPOSE, name->key, &first);
     enum vmh_rule why = gather(cache, first, count, answer);
     if (why != VMH_RULE_NONE) {
-        set_miss(answer, VMH_NOT_FOUND, why);
+        vmh_answer_set_miss(answer, VMH_NOT_FOUND, why);
         return;
     }
     answer->result = VMH_FOUND;
     answer->rule = VMH_RULE_COMPOSE;
     if (!make_name(answer->canonical, name->key, name->domain, strlen(name->domain)))
-        set_miss(answer, VMH_NOT_FOUND, VMH_RULE_NO_MATCH);
+        vmh_answer_set_miss(answer, VMH_NOT_FOUND, VMH_RULE_NO_MATCH);
 }
 
 /* A bare name is DNS's unless a running container has it as its hostname:
@@ -278,13 +281,13 @@ static void resolve_bare(const struct vmh_cache *cache, const struct vmh_name *n
     uint32_t count = vmh_cache_find(cache, VMH_KEY_DOCKER_HOSTNAME, name->key, &first);
     enum vmh_rule why = gather(cache, first, count, answer);
     if (why != VMH_RULE_NONE) {
-        set_miss(answer, VMH_NOT_OURS, why);
+        vmh_answer_set_miss(answer, VMH_NOT_OURS, why);
         return;
     }
     answer->rule = VMH_RULE_HOSTNAME;
     const char *label = vmh_cache_string(cache, cache->records[answer->record].name);
     if (!make_name(answer->canonical, label, name->domain, strlen(name->domain))) {
-        set_miss(answer, VMH_NOT_OURS, VMH_RULE_NO_MATCH);
+        vmh_answer_set_miss(answer, VMH_NOT_OURS, VMH_RULE_NO_MATCH);
         return;
     }
     add_alias(answer, name->key);
@@ -296,13 +299,13 @@ static void resolve_vm(const struct vmh_cache *cache, const struct vmh_name *nam
     uint32_t first = 0;
     uint32_t count = vmh_cache_find(cache, VMH_KEY_VM_NAME, name->key, &first);
     if (count == 0) {
-        set_miss(answer, VMH_NOT_FOUND, VMH_RULE_NO_MATCH);
+        vmh_answer_set_miss(answer, VMH_NOT_FOUND, VMH_RULE_NO_MATCH);
         return;
     }
     if (!answer_record(cache, pick_record(cache, first, count), VMH_RULE_VM, answer))
         return;
     if (!make_name(answer->canonical, name->key, name->domain, strlen(name->domain)))
-        set_miss(answer, VMH_NOT_FOUND, VMH_RULE_NO_MATCH);
+        vmh_answer_set_miss(answer, VMH_NOT_FOUND, VMH_RULE_NO_MATCH);
 }
 
 /* Whether the answer has an address of `family`; any family but AF_INET
@@ -435,7 +438,7 @@ void vmh_resolve_address(const struct vmh_cache *cache, const struct vmh_config 
         if (!addr)
             continue;
         if (!reverse_names(cache, config, record, answer)) {
-            set_miss(answer, VMH_NOT_OURS, VMH_RULE_NOT_OURS);
+            vmh_answer_set_miss(answer, VMH_NOT_OURS, VMH_RULE_NOT_OURS);
             continue;
         }
         answer->result = VMH_FOUND;

@@ -45,11 +45,12 @@ struct view {
     struct stat config_st;    /* st_ino 0: no file */
     int64_t config_checked_ms;
     bool config_loaded;
-    uid_t config_euid;        /* own_dir depends on it */
+    bool own_dir_ready;       /* own_dir is computed for own_dir_euid */
+    uid_t own_dir_euid;
     bool caches_checked;      /* caches_checked_ms and caches_euid are set */
     int64_t caches_checked_ms;
     uid_t caches_euid;
-    char own_dir[VMH_PATH_MAX]; /* computed once per settings load: it may stat */
+    char own_dir[VMH_PATH_MAX]; /* once per settings load and euid: it may stat */
     struct cache_slot own;    /* the cache this process's refresher writes */
     struct cache_slot root;   /* root's, when this process is not root */
     int64_t last_trigger_ms[VMH_BACKEND_COUNT];
@@ -71,15 +72,15 @@ static void view_release_caches(struct view *view)
     slot_drop(&view->root);
 }
 
-static void config_update(struct view *view, int64_t now, uid_t euid)
+/* At most once a second: VMHOSTS_CONF (getenv walks the whole
+ * environment) and the settings file's version. */
+static void config_update(struct view *view, int64_t now)
 {
+    if (view->config_loaded && now - view->config_checked_ms < CONFIG_RECHECK_MS)
+        return;
     const char *path = vmh_config_path();
     struct stat st;
-
-    bool same_source = view->config_loaded && view->config_euid == euid &&
-                       strcmp(path, view->config_path) == 0;
-    if (same_source && now - view->config_checked_ms < CONFIG_RECHECK_MS)
-        return;
+    bool same_source = view->config_loaded && strcmp(path, view->config_path) == 0;
     view->config_checked_ms = now;
     if (stat(path, &st) != 0)
         memset(&st, 0, sizeof st);
@@ -87,10 +88,8 @@ static void config_update(struct view *view, int64_t now, uid_t euid)
         (st.st_ino == 0 ? view->config_st.st_ino == 0 : vmh_same_file_version(&st, &view->config_st)))
         return;
     view->caches_checked = false;
-    view->config_euid = euid;
+    view->own_dir_ready = false;
     vmh_config_load(&view->config);
-    if (vmh_config_own_cache_dir(&view->config, view->own_dir, sizeof view->own_dir) != 0)
-        view->own_dir[0] = '\0';
     snprintf(view->config_path, sizeof view->config_path, "%s", path);
     view->config_st = st;
     view->config_loaded = true;
@@ -122,11 +121,25 @@ static void slot_update(struct cache_slot *slot, const char *dir, uid_t euid)
         slot_drop(slot);
 }
 
+/* The process's own cache folder: it depends on the effective user (root's
+ * cache_dir, or the user's), which a process may change between lookups.
+ * Asked only for names of ours: a name that is not ours pays nothing. */
+static void own_dir_update(struct view *view, uid_t euid)
+{
+    if (view->own_dir_ready && view->own_dir_euid == euid)
+        return;
+    if (vmh_config_own_cache_dir(&view->config, view->own_dir, sizeof view->own_dir) != 0)
+        view->own_dir[0] = '\0';
+    view->own_dir_euid = euid;
+    view->own_dir_ready = true;
+}
+
 /* Returns whether it relied on a look less than CACHE_RECHECK_MS old
  * instead of looking (never when `force`). */
 static bool caches_update(struct view *view, uid_t euid, bool force)
 {
     int64_t now = vmh_monotonic_ms();
+    own_dir_update(view, euid);
     if (!force && view->caches_checked && view->caches_euid == euid &&
         now - view->caches_checked_ms < CACHE_RECHECK_MS)
         return true;
@@ -281,15 +294,13 @@ void vmh_state_lookup(const char *name, int family, struct vmh_answer *answer, i
         set_unavailable(answer, ENOMEM);
         return;
     }
-    uid_t euid = geteuid();
-    config_update(view, vmh_monotonic_ms(), euid);
+    config_update(view, vmh_monotonic_ms());
     if (vmh_name_classify(name, &view->config, &parsed) == VMH_NAME_NOT_OURS) {
-        memset(answer, 0, sizeof *answer);
-        answer->result = VMH_NOT_OURS;
-        answer->rule = VMH_RULE_NOT_OURS;
+        vmh_answer_set_miss(answer, VMH_NOT_OURS, VMH_RULE_NOT_OURS);
         view_release(view);
         return;
     }
+    uid_t euid = geteuid();
     bool settled, recent = caches_update(view, euid, false);
     bool refresh = resolve_once(view, &parsed, family, answer, ttl, recent ? NULL : &trigger,
                                 &settled);
@@ -309,7 +320,7 @@ void vmh_state_lookup(const char *name, int family, struct vmh_answer *answer, i
         return;
     view->last_trigger_ms[trigger.backend] = vmh_monotonic_ms();
     euid = geteuid();
-    config_update(view, vmh_monotonic_ms(), euid);
+    config_update(view, vmh_monotonic_ms());
     caches_update(view, euid, true);
     resolve_once(view, &parsed, family, answer, ttl, NULL, &settled);
     view_release(view);
@@ -324,9 +335,8 @@ void vmh_state_lookup_address(int family, const void *address, struct vmh_answer
     answer->result = VMH_NOT_OURS;
     if (!view)
         return;
-    uid_t euid = geteuid();
-    config_update(view, vmh_monotonic_ms(), euid);
-    caches_update(view, euid, false);
+    config_update(view, vmh_monotonic_ms());
+    caches_update(view, geteuid(), false);
     *ttl = (int32_t)view->config.ttl_s;
     for (int backend = 0; backend < VMH_BACKEND_COUNT && answer->result != VMH_FOUND; backend++) {
         const struct vmh_cache *cache = view_choose(view, (enum vmh_backend)backend);
