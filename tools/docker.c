@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "docker.h"
+#include "docker_curl.h"
 
 /* A list of thousands of containers is a few MiB; more is not Docker. */
 #define BODY_MAX (32u * 1024u * 1024u)
@@ -126,6 +127,16 @@ static size_t collect_body(char *data, size_t size, size_t count, void *user)
     return length;
 }
 
+void vmh_docker_curl_setup(CURL *curl, const char *socket_path)
+{
+    curl_easy_setopt(curl, CURLOPT_UNIX_SOCKET_PATH, socket_path);
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");
+#if LIBCURL_VERSION_NUM >= 0x075500
+    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http");
+#endif
+}
+
 static int session_open(struct session *session, const char *path, int64_t deadline_ms)
 {
     memset(session, 0, sizeof *session);
@@ -135,12 +146,7 @@ static int session_open(struct session *session, const char *path, int64_t deadl
     if (!session->curl)
         return -1;
     CURL *curl = session->curl;
-    curl_easy_setopt(curl, CURLOPT_UNIX_SOCKET_PATH, path);
-    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");
-#if LIBCURL_VERSION_NUM >= 0x075500
-    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http");
-#endif
+    vmh_docker_curl_setup(curl, path);
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect_body);
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, &session->body);
     curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, session->curl_error);

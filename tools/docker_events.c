@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "docker_curl.h"
 #include "docker_events.h"
 
 /* An event is a few hundred bytes; labels can make it a few KiB.  A longer
@@ -144,13 +145,8 @@ static int stream_setup(struct stream *stream, long connect_timeout_ms)
     if (!stream->curl || !stream->line)
         return -1;
     CURL *curl = stream->curl;
-    curl_easy_setopt(curl, CURLOPT_UNIX_SOCKET_PATH, stream->path);
+    vmh_docker_curl_setup(curl, stream->path);
     curl_easy_setopt(curl, CURLOPT_URL, EVENTS_URL);
-    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");
-#if LIBCURL_VERSION_NUM >= 0x075500
-    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http");
-#endif
     curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, connect_timeout_ms);
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, take_event_bytes);
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, stream);
