@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "fixture_hosts.h"
 #include "snapshot.h"
 
 /* web and old share the prefix "3f4e"; web is unique from "3f4e1". */
@@ -29,39 +30,19 @@
 static char base[64]; /* every folder the test makes is under it */
 
 
-
-static struct vmh_host *add_host(struct vmh_snapshot *snapshot, enum vmh_backend backend,
-                                 const char *name, const char *id, const char *hostname,
-                                 bool running, const char *addresses)
-{
-    struct vmh_host *host = vmh_snapshot_add(snapshot);
-    host->backend = (uint8_t)backend;
-    host->state = running ? VMH_STATE_RUNNING : VMH_STATE_STOPPED;
-    host->name = strdup(name);
-    host->id = id ? strdup(id) : NULL;
-    host->hostname = hostname ? strdup(hostname) : NULL;
-    char list[512];
-    snprintf(list, sizeof list, "%s", addresses ? addresses : "");
-    for (char *save = NULL, *word = strtok_r(list, " ", &save); word;
-         word = strtok_r(NULL, " ", &save))
-        if (!vmh_host_add_address(host, word))
-            printf("# bad test address %s\n", word);
-    return host;
-}
-
 /* Two backends, both families, Compose labels, mixed case, a stopped
  * container and a stopped VM, and a hostname two containers share. */
 static void sample(struct vmh_snapshot *s)
 {
     vmh_snapshot_init(s);
-    add_host(s, VMH_BACKEND_DOCKER, "web", ID_WEB, "My-Thing", true, "172.17.0.2 fd00::2");
-    add_host(s, VMH_BACKEND_DOCKER, "old", ID_OLD, "shared", false, "172.17.0.3");
+    fixture_add_host(s, VMH_BACKEND_DOCKER, "web", ID_WEB, "My-Thing", true, "172.17.0.2 fd00::2");
+    fixture_add_host(s, VMH_BACKEND_DOCKER, "old", ID_OLD, "shared", false, "172.17.0.3");
     struct vmh_host *api =
-        add_host(s, VMH_BACKEND_DOCKER, "Proj-API-1", ID_API, "shared", true, "172.18.0.2");
+        fixture_add_host(s, VMH_BACKEND_DOCKER, "Proj-API-1", ID_API, "shared", true, "172.18.0.2");
     api->project = strdup("Proj");
     api->service = strdup("API");
-    add_host(s, VMH_BACKEND_MULTIPASS, "primary", NULL, NULL, true, "10.0.0.5");
-    add_host(s, VMH_BACKEND_MULTIPASS, "Stopped-VM", NULL, NULL, false, NULL);
+    fixture_add_host(s, VMH_BACKEND_MULTIPASS, "primary", NULL, NULL, true, "10.0.0.5");
+    fixture_add_host(s, VMH_BACKEND_MULTIPASS, "Stopped-VM", NULL, NULL, false, NULL);
     s->backends[VMH_BACKEND_DOCKER] = (struct vmh_backend_state){NOW - 1000, NOW - 1000,
                                                                   VMH_STATUS_OK, ""};
     s->backends[VMH_BACKEND_MULTIPASS] = (struct vmh_backend_state){
@@ -235,7 +216,7 @@ static void test_find_many(void)
     for (int i = 0; i < 300; i++) {
         snprintf(name, sizeof name, "c%03d", (i * 7) % 300);
         snprintf(id, sizeof id, "%064x", (i * 13) % 300);
-        add_host(&s, VMH_BACKEND_DOCKER, name, id, NULL, true, "10.0.0.1");
+        fixture_add_host(&s, VMH_BACKEND_DOCKER, name, id, NULL, true, "10.0.0.1");
     }
     unsigned char *data = build(&s, &size);
     bool ok = vmh_cache_parse(&c, data, size) == VMH_CACHE_OK;
@@ -745,7 +726,7 @@ static void test_too_big(void)
     size_t size = 0;
     char err[512] = "", dir[PATH_SIZE];
     vmh_snapshot_init(&s);
-    struct vmh_host *host = add_host(&s, VMH_BACKEND_DOCKER, "x", ID_WEB, NULL, true, NULL);
+    struct vmh_host *host = fixture_add_host(&s, VMH_BACKEND_DOCKER, "x", ID_WEB, NULL, true, NULL);
     free(host->name);
     host->name = malloc(VMH_CACHE_MAX_SIZE);
     memset(host->name, 'x', VMH_CACHE_MAX_SIZE - 1);
@@ -845,9 +826,9 @@ static void test_replace_backend(void)
     struct vmh_snapshot into, from;
     sample(&into);
     vmh_snapshot_init(&from);
-    add_host(&from, VMH_BACKEND_DOCKER, "new1", ID_OLD, NULL, true, "172.17.0.9");
-    add_host(&from, VMH_BACKEND_MULTIPASS, "not-moved", NULL, NULL, true, "10.0.0.9");
-    add_host(&from, VMH_BACKEND_DOCKER, "new2", ID_WEB, NULL, false, NULL);
+    fixture_add_host(&from, VMH_BACKEND_DOCKER, "new1", ID_OLD, NULL, true, "172.17.0.9");
+    fixture_add_host(&from, VMH_BACKEND_MULTIPASS, "not-moved", NULL, NULL, true, "10.0.0.9");
+    fixture_add_host(&from, VMH_BACKEND_DOCKER, "new2", ID_WEB, NULL, false, NULL);
     from.backends[VMH_BACKEND_DOCKER] = (struct vmh_backend_state){NOW, NOW, VMH_STATUS_OK, "fine"};
     from.backends[VMH_BACKEND_MULTIPASS].status = VMH_STATUS_DENIED;
     struct vmh_backend_state multipass = into.backends[VMH_BACKEND_MULTIPASS];

@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 
 #include "check.h"
+#include "fixture_hosts.h"
 #include "resolve.h"
 #include "snapshot.h"
 
@@ -33,25 +34,14 @@ static struct vmh_host *add_host(struct vmh_snapshot *snapshot, enum vmh_backend
                                  const char *name, const char *id, const char *hostname,
                                  bool running, const char *addresses)
 {
-    struct vmh_host *host = vmh_snapshot_add(snapshot);
     char full_id[65];
     /* A short tag stands for a full ID: the tag, then zeros. */
     memset(full_id, '0', sizeof full_id - 1);
     full_id[sizeof full_id - 1] = '\0';
     if (id)
         memcpy(full_id, id, strnlen(id, sizeof full_id - 1));
-    host->backend = (uint8_t)backend;
-    host->name = strdup(name);
-    host->id = id ? strdup(full_id) : NULL;
-    host->hostname = hostname ? strdup(hostname) : NULL;
-    host->state = running ? VMH_STATE_RUNNING : VMH_STATE_STOPPED;
-    char list[512];
-    snprintf(list, sizeof list, "%s", addresses ? addresses : "");
-    for (char *save = NULL, *word = strtok_r(list, " ", &save); word;
-         word = strtok_r(NULL, " ", &save))
-        if (!vmh_host_add_address(host, word))
-            printf("# bad test address %s\n", word);
-    return host;
+    return fixture_add_host(snapshot, backend, name, id ? full_id : NULL, hostname, running,
+                            addresses);
 }
 
 static void add_replica(struct vmh_snapshot *snapshot, const char *name, const char *id,
