@@ -425,9 +425,7 @@ void vmh_resolve_address(const struct vmh_cache *cache, const struct vmh_config 
 {
     uint8_t wanted = family == AF_INET ? 4 : family == AF_INET6 ? 6 : 0;
 
-    memset(answer, 0, sizeof *answer);
-    answer->result = VMH_NOT_OURS;
-    answer->rule = VMH_RULE_NOT_OURS;
+    vmh_answer_set_miss(answer, VMH_NOT_OURS, VMH_RULE_NOT_OURS);
     if (!cache || !cache->header || !config || !address || !wanted)
         return;
     /* Reverse lookups are rare: a walk over the records costs less than an

@@ -331,8 +331,7 @@ void vmh_state_lookup_address(int family, const void *address, struct vmh_answer
 {
     struct view *view = view_acquire();
 
-    memset(answer, 0, sizeof *answer);
-    answer->result = VMH_NOT_OURS;
+    vmh_answer_set_miss(answer, VMH_NOT_OURS, VMH_RULE_NOT_OURS);
     if (!view)
         return;
     config_update(view, vmh_monotonic_ms());
