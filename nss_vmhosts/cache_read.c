@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cache.h"
+#include "trust.h"
 
 const char *vmh_cache_error_text(enum vmh_cache_error error)
 {
@@ -174,7 +175,7 @@ enum vmh_cache_error vmh_cache_parse(struct vmh_cache *cache, unsigned char *dat
 
 bool vmh_cache_stat_trusted(const struct stat *st, uid_t euid)
 {
-    return (st->st_uid == 0 || st->st_uid == euid) && (st->st_mode & (S_IWGRP | S_IWOTH)) == 0;
+    return vmh_stat_trusted(st, euid);
 }
 
 /* Exactly `size` bytes, and then the end of the file: a file that shrank or

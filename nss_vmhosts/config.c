@@ -2,7 +2,9 @@
  * so a bad file must never stop a lookup: a line that is not understood is
  * skipped and counted, and the defaults stand in for whatever is missing. */
 #include "config.h"
+#include "trust.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -362,6 +364,15 @@ static int read_whole(int fd, char **text, size_t *length)
     return 0;
 }
 
+/* The settings name the program a lookup runs, as whoever looks up: a file
+ * another user could write must not choose it for root (a root process
+ * that inherited a user's VMHOSTS_CONF, through `su` or `sudo -E`). */
+static bool file_trusted(int fd)
+{
+    struct stat st;
+    return fstat(fd, &st) == 0 && vmh_stat_trusted(&st, vmh_trusted_uid());
+}
+
 int vmh_config_load(struct vmh_config *config)
 {
     if (!config) {
@@ -377,6 +388,12 @@ int vmh_config_load(struct vmh_config *config)
     int fd = open(config->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (fd < 0)
         return errno == ENOENT || errno == ENOTDIR ? 0 : -1;
+    if (!file_trusted(fd)) {
+        close(fd);
+        config->file_found = config->untrusted = true;
+        errno = EPERM;
+        return -1;
+    }
     char *text = NULL;
     size_t length = 0;
     int status = read_whole(fd, &text, &length);
@@ -429,23 +446,71 @@ static int expand_uid(char *dir, size_t size, const char *pattern, size_t max, u
     return 0;
 }
 
-/* The runtime folder counts only when it is a real folder of this user's:
- * under another owner, or as a symlink, it could point anywhere. */
-static int runtime_or_tmp(char *dir, size_t size, uid_t uid)
+/* A folder of this user's that no one else can write: lstat, so a
+ * symlink is never one. */
+static bool own_folder(const char *path, uid_t uid)
 {
-    char runtime[64];
+    struct stat st;
+    return lstat(path, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == uid &&
+           (st.st_mode & (S_IWGRP | S_IWOTH)) == 0;
+}
+
+/* The first (in byte order) /tmp/vmhosts-<uid>.XXXXXX of this user's, for
+ * when someone else took /tmp/vmhosts-<uid> first: another user can create
+ * a folder of any name in /tmp, but never one that this user owns. */
+static bool find_tmp_fallback(char *dir, size_t size, const char *prefix, uid_t uid)
+{
+    DIR *tmp = opendir("/tmp");
+    size_t prefix_length = strlen(prefix);
+    char best[NAME_MAX + 1] = "", path[NAME_MAX + 8];
+    struct dirent *entry;
+    while (tmp && (entry = readdir(tmp))) {
+        if (strncmp(entry->d_name, prefix, prefix_length) != 0 ||
+            entry->d_name[prefix_length] != '.' ||
+            (best[0] && strcmp(entry->d_name, best) >= 0))
+            continue;
+        snprintf(path, sizeof path, "/tmp/%s", entry->d_name);
+        if (own_folder(path, uid))
+            snprintf(best, sizeof best, "%s", entry->d_name);
+    }
+    if (tmp)
+        closedir(tmp);
+    int length = best[0] ? snprintf(dir, size, "/tmp/%s", best) : -1;
+    return length > 0 && (size_t)length < size;
+}
+
+/* The runtime folder counts only when it is a real folder of this user's:
+ * under another owner, or as a symlink, it could point anywhere.  Without
+ * one, /tmp/vmhosts-<uid>, unless another user made that first. */
+static int runtime_or_tmp(char *dir, size_t size, uid_t uid, bool *squatted)
+{
+    char runtime[64], prefix[32];
     struct stat st;
     int length;
     snprintf(runtime, sizeof runtime, "/run/user/%lu", (unsigned long)uid);
+    snprintf(prefix, sizeof prefix, "vmhosts-%lu", (unsigned long)uid);
     if (lstat(runtime, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == uid)
         length = snprintf(dir, size, "%s/vmhosts", runtime);
     else
-        length = snprintf(dir, size, "/tmp/vmhosts-%lu", (unsigned long)uid);
-    return length >= 0 && (size_t)length < size ? 0 : -1;
+        length = snprintf(dir, size, "/tmp/%s", prefix);
+    if (length < 0 || (size_t)length >= size)
+        return -1;
+    *squatted = lstat(dir, &st) == 0 && !own_folder(dir, uid);
+    if (!*squatted || find_tmp_fallback(dir, size, prefix, uid))
+        return 0;
+    /* None yet: make one (mode 0700), as the refresher would make the
+     * folder it writes. */
+    length = snprintf(dir, size, "/tmp/%s.XXXXXX", prefix);
+    return length > 0 && (size_t)length < size && mkdtemp(dir) ? 0 : -1;
 }
 
-int vmh_config_own_cache_dir(const struct vmh_config *config, char *dir, size_t size)
+int vmh_config_own_cache_dir(const struct vmh_config *config, char *dir, size_t size,
+                             bool *squatted)
 {
+    bool ignored;
+    if (!squatted)
+        squatted = &ignored;
+    *squatted = false;
     if (!dir || size == 0)
         return -1;
     dir[0] = '\0';
@@ -459,7 +524,7 @@ int vmh_config_own_cache_dir(const struct vmh_config *config, char *dir, size_t 
         status = expand_uid(dir, size, config->user_cache_dir, sizeof config->user_cache_dir,
                             euid);
     else
-        status = runtime_or_tmp(dir, size, euid);
+        status = runtime_or_tmp(dir, size, euid, squatted);
     if (status != 0)
         dir[0] = '\0';
     return status;

@@ -1,6 +1,6 @@
 /* The settings: /etc/vmhosts.conf (under --sysconfdir), or the file that
- * VMHOSTS_CONF names unless the process is setuid or setgid (AT_SECURE).
- * `key = value` lines, `#` comments, every key optional.  The module must
+ * VMHOSTS_CONF names unless the process is setuid or setgid (AT_SECURE);
+ * either only when trusted as a cache is (trust.h).  `key = value` lines, `#` comments, every key optional.  The module must
  * never fail over a bad file, so parsing skips what it does not understand
  * and reports only the first bad line's number, for the command to print. */
 #ifndef VMHOSTS_CONFIG_H
@@ -48,6 +48,7 @@ enum vmh_config_key {
 struct vmh_config {
     char path[VMH_PATH_MAX];                /* the file read, or that would be */
     bool file_found;
+    bool untrusted;                         /* found, but ignored: another user could write it */
     char docker_socket[VMH_LIST_MAX];       /* paths, single spaces between */
     char docker_suffix[64];                 /* lowercase, no leading or trailing dot */
     char multipass_command[VMH_PATH_MAX];
@@ -61,6 +62,11 @@ struct vmh_config {
     char refresh_command[VMH_PATH_MAX];
     unsigned char origin[VMH_CONF_KEY_COUNT]; /* enum vmh_config_origin */
 };
+
+/* Why an untrusted settings file is ignored, for `vmhosts` to print. */
+#define VMH_UNTRUSTED_SETTINGS                                                              \
+    "only a file owned by root or by you, and writable by no one else, is read (as root, " \
+    "only root's: a setting names the program lookups run)"
 
 /* The key's name in the file ("docker_socket", ...). */
 const char *vmh_config_key_name(enum vmh_config_key key);
@@ -79,13 +85,18 @@ int vmh_config_parse(struct vmh_config *config, const char *text, size_t length,
 
 /* Defaults, then the file at vmh_config_path().  A missing file is not an
  * error (file_found false).  Returns 0, or -1 with errno when the file
- * exists but cannot be read (the defaults are then in force). */
+ * exists but cannot be read, or (untrusted, EPERM) is owned by someone
+ * other than root and the effective user or is writable by group or
+ * others (the defaults are then in force). */
 int vmh_config_load(struct vmh_config *config);
 
 /* The cache folder this process writes (its refresher's): cache_dir for
  * root, else user_cache_dir, else /run/user/<uid>/vmhosts when that runtime
- * folder is the user's, else /tmp/vmhosts-<uid>.  Returns 0, or -1 when the
- * path does not fit. */
-int vmh_config_own_cache_dir(const struct vmh_config *config, char *dir, size_t size);
+ * folder is the user's, else /tmp/vmhosts-<uid>.  When another user made
+ * that folder first (*squatted, when not NULL), the user's own
+ * /tmp/vmhosts-<uid>.XXXXXX instead, made (mode 0700) if there is none.
+ * Returns 0, or -1 when the path does not fit or cannot be made. */
+int vmh_config_own_cache_dir(const struct vmh_config *config, char *dir, size_t size,
+                             bool *squatted);
 
 #endif

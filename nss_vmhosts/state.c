@@ -19,6 +19,7 @@
 
 #include "state.h"
 #include "trigger.h"
+#include "trust.h"
 
 #define CONFIG_RECHECK_MS 1000
 /* After a refresh that failed (Docker down, multipass hung), the backend is
@@ -36,7 +37,11 @@ struct cache_slot {
     char dir[VMH_PATH_MAX];
     struct vmh_cache cache;   /* cache.data is NULL when there is none */
     struct stat st;
-    uid_t loaded_euid;        /* whom the cache was checked as trusted for */
+    uid_t loaded_uid;         /* whom the cache was checked as trusted for */
+    /* The version last refused (corrupt, untrusted): not read again, so
+     * that a bad 64 MiB file costs one read, not one per lookup. */
+    bool refused;
+    struct stat refused_st;
 };
 
 struct view {
@@ -50,6 +55,7 @@ struct view {
     bool caches_checked;      /* caches_checked_ms and caches_euid are set */
     int64_t caches_checked_ms;
     uid_t caches_euid;
+    uid_t caches_trusted_uid; /* vmh_trusted_uid() then */
     char own_dir[VMH_PATH_MAX]; /* once per settings load and euid: it may stat */
     struct cache_slot own;    /* the cache this process's refresher writes */
     struct cache_slot root;   /* root's, when this process is not root */
@@ -96,14 +102,15 @@ static void config_update(struct view *view, int64_t now)
 }
 
 /* Points the slot at `dir` and brings its cache up to the file's version,
- * trusted for `euid`. */
-static void slot_update(struct cache_slot *slot, const char *dir, uid_t euid)
+ * trusted for `uid` (besides root). */
+static void slot_update(struct cache_slot *slot, const char *dir, uid_t uid)
 {
     char path[VMH_PATH_MAX + sizeof VMH_CACHE_FILE + 1];
     struct stat st;
 
     if (strcmp(slot->dir, dir) != 0) {
         slot_drop(slot);
+        slot->refused = false;
         snprintf(slot->dir, sizeof slot->dir, "%s", dir);
     }
     if (!dir[0])
@@ -113,12 +120,22 @@ static void slot_update(struct cache_slot *slot, const char *dir, uid_t euid)
         slot_drop(slot);
         return;
     }
-    if (slot->cache.data && slot->loaded_euid == euid && vmh_same_file_version(&st, &slot->st))
+    bool same_uid = slot->loaded_uid == uid;
+    if (same_uid && slot->cache.data && vmh_same_file_version(&st, &slot->st))
+        return;
+    if (same_uid && !slot->cache.data && slot->refused &&
+        vmh_same_file_version(&st, &slot->refused_st))
         return;
     slot_drop(slot);
-    slot->loaded_euid = euid;
-    if (vmh_cache_load(dir, euid, &slot->cache, &slot->st) != VMH_CACHE_OK)
+    slot->loaded_uid = uid;
+    slot->refused = false;
+    enum vmh_cache_error error = vmh_cache_load(dir, uid, &slot->cache, &slot->st);
+    if (error != VMH_CACHE_OK)
         slot_drop(slot);
+    if (error == VMH_CACHE_CORRUPT || error == VMH_CACHE_UNTRUSTED) {
+        slot->refused = true;
+        slot->refused_st = st;
+    }
 }
 
 /* The process's own cache folder: it depends on the effective user (root's
@@ -128,7 +145,7 @@ static void own_dir_update(struct view *view, uid_t euid)
 {
     if (view->own_dir_ready && view->own_dir_euid == euid)
         return;
-    if (vmh_config_own_cache_dir(&view->config, view->own_dir, sizeof view->own_dir) != 0)
+    if (vmh_config_own_cache_dir(&view->config, view->own_dir, sizeof view->own_dir, NULL) != 0)
         view->own_dir[0] = '\0';
     view->own_dir_euid = euid;
     view->own_dir_ready = true;
@@ -139,15 +156,21 @@ static void own_dir_update(struct view *view, uid_t euid)
 static bool caches_update(struct view *view, uid_t euid, bool force)
 {
     int64_t now = vmh_monotonic_ms();
-    own_dir_update(view, euid);
+    uid_t trusted = vmh_trusted_uid();
     if (!force && view->caches_checked && view->caches_euid == euid &&
-        now - view->caches_checked_ms < CACHE_RECHECK_MS)
+        view->caches_trusted_uid == trusted && now - view->caches_checked_ms < CACHE_RECHECK_MS)
         return true;
-    slot_update(&view->own, view->own_dir, euid);
-    slot_update(&view->root, euid == 0 ? "" : view->config.cache_dir, euid);
+    /* A setuid, setgid or file-capability program run by a user: root's
+     * cache only, never the cache of whoever ran it. */
+    bool root_only = trusted != euid;
+    if (!root_only)
+        own_dir_update(view, euid);
+    slot_update(&view->own, root_only ? "" : view->own_dir, trusted);
+    slot_update(&view->root, euid == 0 ? "" : view->config.cache_dir, trusted);
     view->caches_checked = true;
     view->caches_checked_ms = now;
     view->caches_euid = euid;
+    view->caches_trusted_uid = trusted;
     return false;
 }
 
@@ -231,11 +254,17 @@ static void set_unavailable(struct vmh_answer *answer, int cause)
     answer->cause_errno = cause;
 }
 
-/* Whether a miss should make the refresher look again: only names in an
- * explicit namespace, so that a bare name DNS owns never waits on Docker. */
-static bool miss_wants_refresh(const struct vmh_name *name, const struct vmh_answer *answer)
+/* Whether the answer stands without asking the backend again.  A fresh
+ * cache's hit stands, and so does its miss of a bare name (a single label
+ * is DNS's unless a container has it).  A stale cache's answers do not,
+ * except for a bare name no container in it has: such a name never waits
+ * on Docker, even a hung one. */
+static bool answer_stands(const struct vmh_name *name, const struct vmh_answer *answer,
+                          bool stale)
 {
-    return name->kind != VMH_NAME_BARE && answer->result == VMH_NOT_FOUND;
+    if (name->kind == VMH_NAME_BARE)
+        return !stale || answer->result != VMH_FOUND;
+    return !stale && answer->result != VMH_NOT_FOUND;
 }
 
 /* A cache that a running `vmhosts watch` keeps is as fresh as Docker's
@@ -273,8 +302,7 @@ static bool resolve_once(struct view *view, const struct vmh_name *name, int fam
 
     vmh_resolve(cache, name, family, answer);
     *ttl = (int32_t)(backend_ttl_ms(&view->config, backend) / 1000);
-    *settled = !cache_stale(cache, &view->config, backend) &&
-               (answer->result == VMH_FOUND || !miss_wants_refresh(name, answer));
+    *settled = answer_stands(name, answer, cache_stale(cache, &view->config, backend));
     if (*settled)
         return false;
     if (!trigger || answer_from_watched(view, cache, name, family, answer) ||

@@ -1,18 +1,21 @@
 /* Running a program from inside someone else's process.  The host owns its
  * signal dispositions, its other children and its descriptors: this file
- * touches none of them.  The child is watched through a pidfd (or, on
- * kernels without one, waitid(WNOHANG | WNOWAIT) on its pid alone) and
- * reaped by pid, so a host's own SIGCHLD handling keeps working. */
+ * touches none of them.  The child is held through a pidfd from the moment
+ * it exists (clone with CLONE_PIDFD) and is waited for, reaped and killed
+ * through it, never by its pid's number: a host that reaps every child
+ * itself, and hands the pid to its next child, loses nothing to us. */
 #include "subprocess.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -22,15 +25,15 @@ extern char **environ;
 
 #define READ_CHUNK 4096
 #define FIRST_CAPACITY 4096
-#define POLL_FIRST_MS 1
-#define POLL_MAX_MS 20
+/* How long a killed child may take to die before we stop waiting for it. */
+#define REAP_GRACE_MS 1000
 
 /* One run: what the wait loop needs. */
 struct run {
-    pid_t pid;
-    int pidfd;          /* -1 without one: waitid polling */
+    pid_t pid;          /* only for the group kill, while not_reaped() */
+    int pidfd;
     int pipe_read;      /* -1 when not captured or at EOF */
-    bool gone;          /* reaped by someone else before we looked */
+    bool leads_group;
     int64_t deadline;   /* CLOCK_MONOTONIC, ms */
     struct vmh_spawn_output *output;
     size_t capacity;
@@ -71,87 +74,111 @@ static char **child_environment(void)
     return envp;
 }
 
-/* A group of its own (so the deadline kill reaches its children too), and
- * none of the host's blocked or ignored signals: a host that ignores
- * SIGPIPE or blocks SIGTERM must not hand that to the refresher.  Inside a
- * refresher the module started, the child stays in the refresher's group:
- * the module's deadline kill must reach it even when it comes before the
- * refresher's own. */
-static int set_attributes(posix_spawnattr_t *attr)
+/* What the child needs, prepared by the parent: with CLONE_VM the child
+ * runs in our memory on a stack of its own, so it may touch nothing but
+ * this and make nothing but system calls until it execs. */
+struct child_setup {
+    const char *const *argv;
+    char **envp;
+    int pipe_write;        /* -1: stdout on /dev/null */
+    bool new_group;
+    volatile int exec_errno; /* written by the child when exec fails */
+};
+
+/* Puts /dev/null, opened with `flags`, on `target`. */
+static int null_onto(int target, int flags)
 {
-    sigset_t empty, all;
-    sigemptyset(&empty);
-    sigfillset(&all);
-    short flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
-    if (!vmh_spawn_is_nested())
-        flags |= POSIX_SPAWN_SETPGROUP;
-    int error = posix_spawnattr_setflags(attr, flags);
-    if (!error && !vmh_spawn_is_nested())
-        error = posix_spawnattr_setpgroup(attr, 0);
-    if (!error)
-        error = posix_spawnattr_setsigmask(attr, &empty);
-    if (!error)
-        error = posix_spawnattr_setsigdefault(attr, &all);
-    return error;
+    int fd = open("/dev/null", flags);
+    if (fd < 0)
+        return -1;
+    if (fd != target) {
+        if (dup2(fd, target) < 0)
+            return -1;
+        close(fd);
+    }
+    return 0;
 }
 
 /* stdout first: if the host has closed 0, 1 or 2, the pipe may have one of
- * those numbers, and it must be duplicated before /dev/null lands on it. */
-static int set_file_actions(posix_spawn_file_actions_t *actions, int pipe_write)
+ * those numbers, and it must be duplicated before /dev/null lands on it.
+ * dup2 onto itself would keep O_CLOEXEC, hence the fcntl. */
+static int child_descriptors(const struct child_setup *setup)
 {
-    int error = pipe_write >= 0
-                    ? posix_spawn_file_actions_adddup2(actions, pipe_write, STDOUT_FILENO)
-                    : posix_spawn_file_actions_addopen(actions, STDOUT_FILENO, "/dev/null",
-                                                       O_WRONLY, 0);
-    if (!error)
-        error = posix_spawn_file_actions_addopen(actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-    if (!error)
-        error = posix_spawn_file_actions_addopen(actions, STDERR_FILENO, "/dev/null", O_WRONLY,
-                                                 0);
-#if defined(__GLIBC__) && __GLIBC_PREREQ(2, 34)
+    int out = setup->pipe_write;
+    if (out == STDOUT_FILENO ? fcntl(out, F_SETFD, 0) < 0
+        : out >= 0           ? dup2(out, STDOUT_FILENO) < 0
+                             : null_onto(STDOUT_FILENO, O_WRONLY) < 0)
+        return -1;
+    if (null_onto(STDIN_FILENO, O_RDONLY) < 0 || null_onto(STDERR_FILENO, O_WRONLY) < 0)
+        return -1;
     /* The host's descriptors that are not O_CLOEXEC would leak otherwise. */
-    if (!error)
-        error = posix_spawn_file_actions_addclosefrom_np(actions, STDERR_FILENO + 1);
-#endif
-    return error;
+    if (close_range(STDERR_FILENO + 1, ~0u, 0) < 0)
+        for (int fd = STDERR_FILENO + 1; fd < 1024; fd++)
+            close(fd);
+    return 0;
 }
 
-/* posix_spawn with everything above; returns 0 or an errno. */
-static int start_child(const char *const argv[], int pipe_write, pid_t *pid)
+/* None of the host's handled or ignored signals: a host that ignores
+ * SIGPIPE must not hand that to the refresher.  Handlers go first, while
+ * every signal is still blocked: a handler of the host's must never run on
+ * this stack. */
+static void child_signals(void)
 {
-    char **envp = child_environment();
-    if (!envp)
-        return ENOMEM;
-    posix_spawnattr_t attr;
-    posix_spawn_file_actions_t actions;
-    int error = posix_spawnattr_init(&attr);
-    if (error) {
-        free(envp);
-        return error;
-    }
-    error = posix_spawn_file_actions_init(&actions);
-    if (!error) {
-        error = set_attributes(&attr);
-        if (!error)
-            error = set_file_actions(&actions, pipe_write);
-        if (!error)
-            error = posix_spawn(pid, argv[0], &actions, &attr, (char *const *)argv, envp);
-        posix_spawn_file_actions_destroy(&actions);
-    }
-    posix_spawnattr_destroy(&attr);
-    free(envp);
-    return error;
+    struct sigaction fallback = {.sa_handler = SIG_DFL};
+    sigemptyset(&fallback.sa_mask);
+    for (int signo = 1; signo < NSIG; signo++)
+        sigaction(signo, &fallback, NULL);
+    sigset_t empty;
+    sigemptyset(&empty);
+    sigprocmask(SIG_SETMASK, &empty, NULL);
 }
 
-static int open_pidfd(pid_t pid)
+static int child_main(void *arg)
 {
-#ifdef SYS_pidfd_open
-    return (int)syscall(SYS_pidfd_open, pid, 0);
-#else
-    (void)pid;
-    errno = ENOSYS;
-    return -1;
-#endif
+    struct child_setup *setup = arg;
+    /* A group of its own, so that the deadline kill reaches its children
+     * too.  Inside a refresher the module started, the child stays in the
+     * refresher's group: the module's deadline kill must reach it even
+     * when it comes before the refresher's own. */
+    if ((setup->new_group && setpgid(0, 0) < 0) || child_descriptors(setup) < 0) {
+        setup->exec_errno = errno ? errno : EIO;
+        _exit(127);
+    }
+    child_signals();
+    execve(setup->argv[0], (char *const *)setup->argv, setup->envp);
+    setup->exec_errno = errno ? errno : ENOEXEC;
+    _exit(127);
+}
+
+/* Starts the child with clone(CLONE_PIDFD), so that the pidfd exists from
+ * the first moment: a host that reaps every child (waitpid(-1) in its
+ * SIGCHLD handler) cannot make us wait for, or kill, whoever gets the pid
+ * next.  CLONE_VM | CLONE_VFORK, as posix_spawn does: no copy of the host's
+ * memory, and we go on only once the child has exec'd or failed.  Every
+ * signal stays blocked across the clone.  Returns 0 or an errno. */
+static int start_child(struct child_setup *setup, struct run *run)
+{
+    enum { STACK_SIZE = 64 * 1024 };
+    void *stack = mmap(NULL, STACK_SIZE, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    if (stack == MAP_FAILED)
+        return errno;
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    setup->exec_errno = 0;
+    int pidfd = -1;
+    pid_t pid = clone(child_main, (char *)stack + STACK_SIZE,
+                      CLONE_VM | CLONE_VFORK | CLONE_PIDFD | SIGCHLD, setup, &pidfd);
+    int error = pid < 0 ? errno : 0;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    munmap(stack, STACK_SIZE);
+    if (error)
+        return error == EINVAL ? ENOSYS : error; /* EINVAL: a kernel without CLONE_PIDFD */
+    run->pid = pid;
+    run->pidfd = pidfd;
+    run->leads_group = setup->new_group;
+    return 0;
 }
 
 /* Keeps what fits under the limit and drops the rest. */
@@ -205,132 +232,88 @@ static bool read_output(struct run *run)
     return true;
 }
 
-/* Without a pidfd: whether the child has exited (or is gone), not reaping. */
-static bool exited_no_pidfd(const struct run *run)
-{
-    siginfo_t info;
-    int rc;
-    do {
-        memset(&info, 0, sizeof info);
-        rc = waitid(P_PID, (id_t)run->pid, &info, WEXITED | WNOHANG | WNOWAIT);
-    } while (rc < 0 && errno == EINTR);
-    if (rc < 0)
-        return errno == ECHILD;
-    return info.si_pid == run->pid;
-}
-
 /* Reads stdout until the child exits (true) or the deadline passes (false). */
 static bool wait_for_exit(struct run *run)
 {
-    int backoff = POLL_FIRST_MS;
-    while (!run->gone) {
+    for (;;) {
         int timeout = remaining_ms(run);
         if (timeout == 0)
             return false;
-        struct pollfd fds[2];
-        nfds_t count = 0;
-        if (run->pidfd >= 0)
-            fds[count++] = (struct pollfd){.fd = run->pidfd, .events = POLLIN};
-        if (run->pipe_read >= 0)
-            fds[count++] = (struct pollfd){.fd = run->pipe_read, .events = POLLIN};
-        if (run->pidfd < 0 && timeout > backoff)
-            timeout = backoff;
-        int ready = poll(fds, count, timeout);
+        struct pollfd fds[2] = {{.fd = run->pidfd, .events = POLLIN},
+                                {.fd = run->pipe_read, .events = POLLIN}};
+        int ready = poll(fds, run->pipe_read >= 0 ? 2 : 1, timeout);
         if (ready < 0 && errno != EINTR)
             return false;
-        for (nfds_t i = 0; ready > 0 && i < count; i++) {
-            if (fds[i].revents == 0)
-                continue;
-            if (fds[i].fd == run->pidfd)
-                return true;
+        if (ready > 0 && fds[0].revents)
+            return true;
+        if (ready > 0 && fds[1].revents)
             read_output(run);
-        }
-        if (run->pidfd < 0) {
-            if (exited_no_pidfd(run))
-                return true;
-            backoff = backoff * 2 < POLL_MAX_MS ? backoff * 2 : POLL_MAX_MS;
-        }
     }
-    return true;
 }
 
-/* At the deadline, the child has not exited.  It may not lead a group
- * (see set_attributes): then the group kill finds nothing, since no group
- * can carry the id of a process that is alive or not yet reaped, and the
- * direct kill does the work, through the pidfd where there is one, so that
- * a host that reaped the child meanwhile cannot make us kill a stranger. */
+/* Whether the child is still ours to reap: alive, or a zombie no one has
+ * reaped.  While it is, its pid, and so its group id, cannot be given to
+ * another process, and a kill of its group reaches only what it started. */
+static bool not_reaped(const struct run *run)
+{
+    siginfo_t info;
+    memset(&info, 0, sizeof info);
+    return waitid((idtype_t)P_PIDFD, (id_t)run->pidfd, &info, WEXITED | WNOHANG | WNOWAIT) == 0;
+}
+
+/* The group kill, only while the group id is surely still the child's. */
+static void kill_group(const struct run *run)
+{
+    if (run->leads_group && not_reaped(run))
+        kill(-run->pid, SIGKILL);
+}
+
 static void kill_at_deadline(const struct run *run)
 {
-    kill(-run->pid, SIGKILL);
-#ifdef SYS_pidfd_send_signal
-    if (run->pidfd >= 0) {
-        syscall(SYS_pidfd_send_signal, run->pidfd, SIGKILL, NULL, 0);
-        return;
-    }
-#endif
-    kill(run->pid, SIGKILL);
+    kill_group(run);
+    syscall(SYS_pidfd_send_signal, run->pidfd, SIGKILL, NULL, 0);
+    /* Dying takes a moment; a child stuck in the kernel is not waited for. */
+    struct pollfd fd = {.fd = run->pidfd, .events = POLLIN};
+    while (poll(&fd, 1, REAP_GRACE_MS) < 0 && errno == EINTR)
+        ;
 }
 
-/* Kills what the child left in its group and reaps the child itself. */
+/* Kills what the child left in its group and reaps the child itself,
+ * through the pidfd: a child the host has reaped already is not waited
+ * for, and the host's other children are never touched. */
 static void reap(const struct run *run, struct vmh_spawn_result *result)
 {
     siginfo_t info;
-    int rc;
-    /* Not reaped yet: while the child is a zombie its pid, and so its group
-     * id, cannot be handed to another process, and the group kill below
-     * reaches only what it left behind. */
-    do {
-        memset(&info, 0, sizeof info);
-        rc = waitid(P_PID, (id_t)run->pid, &info, WEXITED | WNOWAIT);
-    } while (rc < 0 && errno == EINTR);
-    bool reaped_elsewhere = rc < 0 && errno == ECHILD;
-    /* Even when the host reaped it: any member still alive keeps the
-     * group id reserved. */
-    kill(-run->pid, SIGKILL);
-    if (reaped_elsewhere)
+    kill_group(run);
+    memset(&info, 0, sizeof info);
+    if (waitid((idtype_t)P_PIDFD, (id_t)run->pidfd, &info, WEXITED | WNOHANG) != 0 ||
+        info.si_pid == 0)
         return;
-    int status;
-    do
-        rc = waitpid(run->pid, &status, 0);
-    while (rc < 0 && errno == EINTR);
-    if (rc != run->pid)
-        return;
-    if (WIFEXITED(status)) {
+    if (info.si_code == CLD_EXITED) {
         result->exited = true;
-        result->exit_status = WEXITSTATUS(status);
-    } else if (WIFSIGNALED(status)) {
-        result->signal = WTERMSIG(status);
+        result->exit_status = info.si_status;
+    } else {
+        result->signal = info.si_status;
     }
 }
 
-/* After the exit: what is still in the pipe, until EOF, waiting no later
- * than the deadline for a writer the group kill did not reach. */
+/* After the exit, what the child wrote is all in the pipe: read it to the
+ * end or until it would block.  A grandchild still holding the pipe is not
+ * waited for: what it writes later is not the child's answer. */
 static void drain_output(struct run *run)
 {
-    while (run->pipe_read >= 0) {
-        if (read_output(run))
-            continue;
-        int timeout = remaining_ms(run);
-        if (timeout == 0)
-            break;
-        struct pollfd fd = {.fd = run->pipe_read, .events = POLLIN};
-        if (poll(&fd, 1, timeout) < 0 && errno != EINTR)
-            break;
-    }
+    while (run->pipe_read >= 0 && read_output(run))
+        ;
 }
 
 static void watch_child(struct run *run, struct vmh_spawn_result *result)
 {
-    run->pidfd = open_pidfd(run->pid);
-    if (run->pidfd < 0 && errno == ESRCH)
-        run->gone = true;
     if (!wait_for_exit(run)) {
         kill_at_deadline(run);
         result->timed_out = true;
     }
     reap(run, result);
-    if (run->pidfd >= 0)
-        close(run->pidfd);
+    close(run->pidfd);
     if (run->pipe_read >= 0) {
         drain_output(run);
         if (run->pipe_read >= 0)
@@ -374,13 +357,23 @@ int vmh_spawn_run(const char *const argv[], long timeout_ms, struct vmh_spawn_ou
     if (output && (result->spawn_errno = open_pipe(pipe_fds)) != 0)
         return -1;
     run.pipe_read = pipe_fds[0];
-    result->spawn_errno = start_child(argv, pipe_fds[1], &run.pid);
+    struct child_setup setup = {.argv = argv, .envp = child_environment(),
+                                .pipe_write = pipe_fds[1], .new_group = !vmh_spawn_is_nested()};
+    result->spawn_errno = setup.envp ? start_child(&setup, &run) : ENOMEM;
+    free(setup.envp);
     if (pipe_fds[1] >= 0)
         close(pipe_fds[1]);
-    if (result->spawn_errno == 0)
+    if (result->spawn_errno == 0 && setup.exec_errno != 0) {
+        /* The child could not exec: reap it and report exec's error. */
+        result->spawn_errno = setup.exec_errno;
+        run.deadline = INT64_MAX;
+        struct vmh_spawn_result ignored = {0};
+        watch_child(&run, &ignored);
+    } else if (result->spawn_errno == 0) {
         watch_child(&run, result);
-    else if (run.pipe_read >= 0)
+    } else if (run.pipe_read >= 0) {
         close(run.pipe_read);
+    }
     if (output && !output->data)
         output->data = calloc(1, 1);
     return result->spawn_errno == 0 && !result->timed_out && result->exited &&

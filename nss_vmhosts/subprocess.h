@@ -1,12 +1,14 @@
 /* Running a program from inside someone else's process: the module runs the
  * refresher, the refresher runs multipass, both through this.
  *
- * posix_spawn into a process group of its own; stdin and stderr on
+ * The child leads a process group of its own; stdin and stderr on
  * /dev/null; stdout captured or on /dev/null; every other descriptor closed
  * (ours are O_CLOEXEC, and the child closes the rest); VMH_SPAWN_MARKER set
- * in its environment; waited for through a pidfd, never with waitpid(-1) and
- * never by touching SIGCHLD; at the deadline the whole group is killed.  A
- * host that ignores SIGCHLD or reaps every child does not break it. */
+ * in its environment; held through a pidfd from its clone on, never waited
+ * for or killed by pid number, never by touching SIGCHLD; at the deadline
+ * the whole group is killed.  A host that ignores SIGCHLD or reaps every
+ * child does not break it.  A kernel without CLONE_PIDFD (before 5.2) gets
+ * ENOSYS and no child. */
 #ifndef VMHOSTS_SUBPROCESS_H
 #define VMHOSTS_SUBPROCESS_H
 

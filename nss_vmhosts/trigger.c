@@ -8,14 +8,15 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdatomic.h>
 #include <sys/auxv.h>
-#include <sys/file.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cache.h"
 #include "subprocess.h"
 #include "trigger.h"
+#include "trust.h"
 
 static int64_t clock_ms(clockid_t clock)
 {
@@ -62,7 +63,7 @@ bool vmh_cache_watched(const char *dir)
     if (fd < 0)
         return false;
     bool watched = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-                   vmh_cache_stat_trusted(&st, geteuid()) &&
+                   vmh_stat_trusted(&st, vmh_trusted_uid()) &&
                    fcntl(fd, F_OFD_GETLK, &probe) == 0 && probe.l_type == F_WRLCK;
     close(fd);
     return watched;
@@ -75,17 +76,82 @@ static void sleep_ms(long ms)
         ;
 }
 
+/* The refresh lock.
+ *
+ * refresh.lock is mode 0600: no other user can open it, so no other user
+ * can hold it (a lock needs only a descriptor, and flock or a read lock
+ * only a read-only one).  A file of the old mode 0644, or of another owner,
+ * is replaced rather than used: someone may hold it open already.
+ *
+ * The module locks it with a classic POSIX record lock, which belongs to
+ * the process and is not inherited by fork: a host that forks while one of
+ * its threads refreshes leaves the child without the lock.  Such a lock
+ * does not keep two threads of one process apart, so `refreshing_in` does:
+ * the pid of the process in which a thread refreshes.  A forked child
+ * inherits its parent's pid there, which is not its own, and so reads it
+ * as free.  `vmhosts` takes the same file with an OFD lock, and the two
+ * kinds conflict. */
+static _Atomic pid_t refreshing_in;
+
+int vmh_refresh_lock_open(const char *dir)
+{
+    char path[VMH_PATH_MAX + sizeof VMH_CACHE_LOCK + 1];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/%s", dir, VMH_CACHE_LOCK);
+    for (int attempt = 0; attempt < 2; attempt++) {
+        int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY,
+                      0600);
+        if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid() &&
+            (st.st_mode & 077) == 0)
+            return fd;
+        if (fd >= 0)
+            close(fd);
+        else if (errno != EACCES && errno != ELOOP && errno != EPERM)
+            return -1;
+        /* The folder is ours (trusted): what is in it we may replace. */
+        if (unlink(path) != 0)
+            return -1;
+    }
+    return -1;
+}
+
+static struct flock whole_file(short type)
+{
+    return (struct flock){.l_type = type, .l_whence = SEEK_SET};
+}
+
 /* Another process refreshes: wait until its lock is released. */
-static void wait_for_other_refresh(int lock_fd, int64_t deadline)
+static void wait_for_other_process(int lock_fd, int64_t deadline)
 {
     long pause = 1;
     while (vmh_monotonic_ms() < deadline) {
-        if (flock(lock_fd, LOCK_SH | LOCK_NB) == 0)
+        struct flock probe = whole_file(F_WRLCK);
+        if (fcntl(lock_fd, F_GETLK, &probe) != 0 || probe.l_type == F_UNLCK)
             return;
         sleep_ms(pause);
         if (pause < 16)
             pause *= 2;
     }
+}
+
+/* Another thread of this process refreshes: wait until it is done. */
+static void wait_for_other_thread(pid_t self, int64_t deadline)
+{
+    long pause = 1;
+    while (atomic_load(&refreshing_in) == self && vmh_monotonic_ms() < deadline) {
+        sleep_ms(pause);
+        if (pause < 16)
+            pause *= 2;
+    }
+}
+
+static bool claim_for_this_process(pid_t self)
+{
+    pid_t seen = atomic_load(&refreshing_in);
+    while (seen != self)
+        if (atomic_compare_exchange_weak(&refreshing_in, &seen, self))
+            return true;
+    return false;
 }
 
 /* A folder we may write a lock into: ours or root's, not a symlink, and no
@@ -110,11 +176,19 @@ static bool cache_changed(const struct vmh_trigger *trigger)
     return !trigger->had_cache || !vmh_same_file_version(&now, &trigger->cache_stat);
 }
 
+/* The program a lookup runs must be one that only root or this user could
+ * have put there, as the settings that named it are. */
+static bool program_trusted(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode) && vmh_cache_stat_trusted(&st, geteuid());
+}
+
 static void run_refresher(const struct vmh_trigger *trigger, int64_t deadline)
 {
     char timeout_text[24];
     long remaining = (long)(deadline - vmh_monotonic_ms());
-    if (remaining <= 0)
+    if (remaining <= 0 || !program_trusted(trigger->refresh_command))
         return;
     /* The refresher's own calls end a little before we stop waiting, so that
      * it records why it failed instead of being killed mid-write. */
@@ -126,22 +200,34 @@ static void run_refresher(const struct vmh_trigger *trigger, int64_t deadline)
     vmh_spawn_run(argv, remaining, NULL, &result);
 }
 
+/* With this process's claim held: the lock between processes. */
+static void refresh_between_processes(const struct vmh_trigger *trigger, int64_t deadline)
+{
+    int lock_fd = vmh_refresh_lock_open(trigger->cache_dir);
+    if (lock_fd < 0)
+        return;
+    struct flock lock = whole_file(F_WRLCK);
+    if (fcntl(lock_fd, F_SETLK, &lock) == 0) {
+        if (!cache_changed(trigger))
+            run_refresher(trigger, deadline);
+    } else if (errno == EAGAIN || errno == EACCES) {
+        wait_for_other_process(lock_fd, deadline);
+    }
+    /* Closing it releases the record lock. */
+    close(lock_fd);
+}
+
 void vmh_trigger_refresh(const struct vmh_trigger *trigger)
 {
     int64_t deadline = vmh_monotonic_ms() + trigger->timeout_ms;
-    char lock_path[VMH_PATH_MAX + sizeof VMH_CACHE_LOCK + 1];
+    pid_t self = getpid();
 
     if (!prepare_folder(trigger->cache_dir))
         return;
-    snprintf(lock_path, sizeof lock_path, "%s/%s", trigger->cache_dir, VMH_CACHE_LOCK);
-    int lock_fd = open(lock_path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0644);
-    if (lock_fd < 0)
+    if (!claim_for_this_process(self)) {
+        wait_for_other_thread(self, deadline);
         return;
-    if (flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
-        if (errno == EWOULDBLOCK)
-            wait_for_other_refresh(lock_fd, deadline);
-    } else if (!cache_changed(trigger)) {
-        run_refresher(trigger, deadline);
     }
-    close(lock_fd);
+    refresh_between_processes(trigger, deadline);
+    atomic_store(&refreshing_in, 0);
 }

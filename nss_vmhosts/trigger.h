@@ -30,12 +30,19 @@ struct vmh_trigger {
  * write-locked by someone.  Costs an open, an fstat and an fcntl. */
 bool vmh_cache_watched(const char *dir);
 
+/* Opens dir/refresh.lock (dir already trusted) for locking, replacing a
+ * file that is not this user's own, mode 0600: one that another user could
+ * open could be locked by them.  Returns the descriptor, or -1. */
+int vmh_refresh_lock_open(const char *dir);
+
 /* Whether this process may start the refresher at all: not setuid/setgid
  * (AT_SECURE), not inside a refresh already. */
 bool vmh_trigger_allowed(void);
 
 /* Runs `refresh_command refresh --locked --backend X` unless another process
- * holds the lock, in which case it waits for that refresh instead.  Either
+ * (or another thread of this one) holds the lock, in which case it waits for
+ * that refresh instead.  The program must be trusted like the settings that
+ * named it (owned by root or this user, not writable by others).  Either
  * way it returns by the deadline; the caller then rereads the cache. */
 void vmh_trigger_refresh(const struct vmh_trigger *trigger);
 

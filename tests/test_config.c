@@ -575,7 +575,7 @@ static int own_case_result(const struct own_case *c)
     vmh_config_defaults(&config);
     snprintf(config.user_cache_dir, sizeof config.user_cache_dir, "%s", c->user_cache_dir);
     memset(dir, 'Z', sizeof dir);
-    int status = vmh_config_own_cache_dir(&config, dir, c->size);
+    int status = vmh_config_own_cache_dir(&config, dir, c->size, NULL);
     if (status == c->status && strcmp(dir, c->expected) == 0)
         return 0;
     printf("# own_cache_dir(\"%s\", %zu): got %d \"%.200s\", expected %d \"%s\"\n",
@@ -619,19 +619,19 @@ static void own_as_root(void)
     struct vmh_config config;
     char dir[300];
     vmh_config_defaults(&config);
-    CHECK(vmh_config_own_cache_dir(&config, dir, sizeof dir) == 0 && strcmp(dir, CACHEDIR) == 0,
+    CHECK(vmh_config_own_cache_dir(&config, dir, sizeof dir, NULL) == 0 && strcmp(dir, CACHEDIR) == 0,
           "root: own cache is cache_dir");
     snprintf(config.cache_dir, sizeof config.cache_dir, "/srv/c");
     snprintf(config.user_cache_dir, sizeof config.user_cache_dir, "/x/%%u");
-    CHECK(vmh_config_own_cache_dir(&config, dir, sizeof dir) == 0 && strcmp(dir, "/srv/c") == 0,
+    CHECK(vmh_config_own_cache_dir(&config, dir, sizeof dir, NULL) == 0 && strcmp(dir, "/srv/c") == 0,
           "root: cache_dir even with user_cache_dir set");
-    CHECK(vmh_config_own_cache_dir(&config, dir, 7) == 0 && strcmp(dir, "/srv/c") == 0,
+    CHECK(vmh_config_own_cache_dir(&config, dir, 7, NULL) == 0 && strcmp(dir, "/srv/c") == 0,
           "root: fits exactly");
-    CHECK(vmh_config_own_cache_dir(&config, dir, 6) == -1 && dir[0] == '\0',
+    CHECK(vmh_config_own_cache_dir(&config, dir, 6, NULL) == -1 && dir[0] == '\0',
           "root: one byte short is -1, dir empty");
-    CHECK(vmh_config_own_cache_dir(&config, dir, 0) == -1, "size 0 is -1");
-    CHECK(vmh_config_own_cache_dir(&config, NULL, 10) == -1, "NULL dir is -1");
-    CHECK(vmh_config_own_cache_dir(NULL, dir, sizeof dir) == -1, "NULL config is -1");
+    CHECK(vmh_config_own_cache_dir(&config, dir, 0, NULL) == -1, "size 0 is -1");
+    CHECK(vmh_config_own_cache_dir(&config, NULL, 10, NULL) == -1, "NULL dir is -1");
+    CHECK(vmh_config_own_cache_dir(NULL, dir, sizeof dir, NULL) == -1, "NULL config is -1");
 }
 
 /* As root, makes /run/user/<uid> as each case needs and asks the child;

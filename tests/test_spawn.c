@@ -1,10 +1,12 @@
 /* vmh_spawn_run from inside a host that does awkward things: ignores or
- * reaps SIGCHLD, blocks signals, leaks descriptors, has no pidfd_open. */
+ * reaps SIGCHLD, blocks signals, leaks descriptors, has no pidfd_open or
+ * no CLONE_PIDFD. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -423,7 +425,7 @@ static int in_child(int (*body)(void))
     return WIFEXITED(status) ? WEXITSTATUS(status) : 255;
 }
 
-/* Without pidfd_open (seccomp answers ENOSYS, as an old kernel would). */
+/* Without pidfd_open (seccomp answers ENOSYS): the pidfd comes from clone. */
 static int without_pidfd(void)
 {
     struct sock_filter code[] = {
@@ -451,6 +453,31 @@ static int without_pidfd(void)
     run((const char *const[]){"/bin/sleep", "0.05", NULL}, 5000, false, 0, &o);
     if (o.rc != 0 || o.elapsed_ms >= 1000)
         failed |= 4;
+    return failed;
+}
+
+/* A kernel without CLONE_PIDFD (before 5.2): seccomp answers EINVAL to a
+ * clone that asks for one, as such a kernel does.  No child is started,
+ * since one could only be waited for and killed by its pid's number. */
+static int without_clone_pidfd(void)
+{
+    struct sock_filter code[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone, 0, 3),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0])),
+        BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, CLONE_PIDFD, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EINVAL),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    };
+    struct sock_fprog program = {.len = sizeof code / sizeof code[0], .filter = code};
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+        prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program) < 0)
+        return 128;
+    struct outcome o;
+    int zombies;
+    run((const char *const[]){"/bin/echo", "hello", NULL}, 5000, true, NO_LIMIT, &o);
+    int failed = o.rc != -1 || o.res.spawn_errno != ENOSYS || children(&zombies) != 0;
+    done(&o);
     return failed;
 }
 
@@ -503,6 +530,10 @@ int main(void)
     CHECK(failed < 128 && !(failed & 1), "without pidfd_open: output and exit status");
     CHECK(failed < 128 && !(failed & 2), "without pidfd_open: deadline kills promptly");
     CHECK(failed < 128 && !(failed & 4), "without pidfd_open: a short child returns promptly");
+    failed = in_child(without_clone_pidfd);
+    if (failed >= 128)
+        printf("# seccomp filter not installed (%d)\n", failed);
+    CHECK(failed == 0, "a kernel without CLONE_PIDFD: ENOSYS, and no child started");
     CHECK_INT(in_child(with_std_closed), 0, "host with 1, 2 and then 0 closed: output captured");
     CHECK_INT(open_descriptors(), descriptors_before, "no descriptor left open in the host");
     return check_done();

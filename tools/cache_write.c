@@ -385,7 +385,7 @@ static int put_in_place(const char *dir, const unsigned char *data, size_t size,
         return fail(err, err_size, "cannot create a temporary file in", dir,
                     "the cache folder must be writable by the user running vmhosts refresh");
     if (fill_temporary(fd, data, size) != 0) {
-        fail(err, err_size, "cannot write", temporary, "check the free space and quota there");
+        fail(err, err_size, "cannot write", temporary, "check the free space, the quota and the file size limit (ulimit -f)");
         unlink(temporary);
         return -1;
     }

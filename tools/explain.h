@@ -30,6 +30,7 @@ struct vmh_cli_cache {
 struct vmh_cli_view {
     const struct vmh_config *config;
     struct vmh_cli_cache own, root;
+    bool own_squatted;                  /* another user made /tmp/vmhosts-<uid> first */
     bool refreshed[VMH_BACKEND_COUNT];  /* this command ran the refresher */
     int refresh_result[VMH_BACKEND_COUNT];
 };

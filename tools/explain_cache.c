@@ -44,7 +44,8 @@ void vmh_view_open(struct vmh_cli_view *view, const struct vmh_config *config)
 {
     memset(view, 0, sizeof *view);
     view->config = config;
-    if (vmh_config_own_cache_dir(config, view->own.dir, sizeof view->own.dir) != 0)
+    if (vmh_config_own_cache_dir(config, view->own.dir, sizeof view->own.dir,
+                                 &view->own_squatted) != 0)
         view->own.dir[0] = '\0';
     view->own.whose = geteuid() == 0 ? "root's" : "yours";
     view->root.whose = "root's";

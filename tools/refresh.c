@@ -9,7 +9,6 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -17,6 +16,7 @@
 #include "docker.h"
 #include "multipass.h"
 #include "refresh.h"
+#include "trigger.h"
 
 const char *vmh_backend_name(unsigned backend)
 {
@@ -31,12 +31,11 @@ const char *vmh_backend_status_name(unsigned status)
     return status <= VMH_STATUS_MAX ? names[status] : "unknown";
 }
 
-static int64_t realtime_ms(void)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
-    return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
-}
+/* How often a refresh waiting for the lock looks again, and how long past
+ * twice the timeout it waits before it gives up. */
+#define LOCK_POLL_MS 10
+#define LOCK_SLACK_MS 1000
+
 
 static int failed(struct vmh_refresh_report *report, const char *format, const char *path)
 {
@@ -67,21 +66,30 @@ static int prepare_dir(const char *dir, unsigned mode, struct vmh_refresh_report
 
 /* Waits for any other refresh of this folder to finish: two writers would
  * only repeat each other's work, and the module's burst of misses becomes
- * one refresh. */
-static int take_lock(const char *dir, int *lock_fd, struct vmh_refresh_report *report)
+ * one refresh.  An OFD lock (conflicting with the module's record lock) on
+ * a file only this user can open; the wait is bounded all the same, since
+ * a refresh the module runs never takes longer than its timeout. */
+static int take_lock(const char *dir, long timeout_ms, int *lock_fd,
+                     struct vmh_refresh_report *report)
 {
     char path[VMH_PATH_MAX + sizeof VMH_CACHE_LOCK + 1];
+    struct flock lock = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+    int64_t deadline = vmh_monotonic_ms() + 2 * (int64_t)timeout_ms + LOCK_SLACK_MS;
     snprintf(path, sizeof path, "%s/%s", dir, VMH_CACHE_LOCK);
-    *lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+    *lock_fd = vmh_refresh_lock_open(dir);
     if (*lock_fd < 0)
         return failed(report, "cannot open the lock file %s: %s", path);
-    while (flock(*lock_fd, LOCK_EX) != 0) {
-        if (errno != EINTR) {
-            failed(report, "cannot lock %s: %s", path);
+    while (fcntl(*lock_fd, F_OFD_SETLK, &lock) != 0) {
+        if ((errno != EAGAIN && errno != EACCES && errno != EINTR) || vmh_monotonic_ms() >= deadline) {
+            if (errno == EAGAIN || errno == EACCES)
+                errno = ETIMEDOUT;
+            failed(report, "another refresh holds %s: %s", path);
             close(*lock_fd);
             *lock_fd = -1;
             return -1;
         }
+        struct timespec pause = {.tv_nsec = LOCK_POLL_MS * 1000000L};
+        nanosleep(&pause, NULL);
     }
     return 0;
 }
@@ -176,7 +184,7 @@ static int refresh_locked(const struct vmh_config *config, const char *dir, unsi
         all_ok &= refresh_backend(config, backend, timeout_ms, &merged);
         report_backend(&merged, backend, &report->backends[backend]);
     }
-    int status = vmh_cache_write(dir, dir_mode, &merged, realtime_ms(), report->error,
+    int status = vmh_cache_write(dir, dir_mode, &merged, vmh_realtime_ms(), report->error,
                                  sizeof report->error);
     vmh_snapshot_free(&merged);
     if (status != 0)
@@ -195,14 +203,14 @@ int vmh_refresh_run(const struct vmh_config *config, unsigned backends, bool cal
     unsigned dir_mode = geteuid() == 0 ? 0755 : 0700;
     int lock_fd = -1;
     memset(report, 0, sizeof *report);
-    if (vmh_config_own_cache_dir(config, dir, sizeof dir) != 0) {
+    if (vmh_config_own_cache_dir(config, dir, sizeof dir, NULL) != 0) {
         snprintf(report->error, sizeof report->error,
                  "cannot tell where your cache folder is (set user_cache_dir in %s)",
                  config->path[0] ? config->path : "/etc/vmhosts.conf");
         return VMH_REFRESH_WRITE_FAILED;
     }
     if (prepare_dir(dir, dir_mode, report) != 0 ||
-        (!caller_holds_lock && take_lock(dir, &lock_fd, report) != 0))
+        (!caller_holds_lock && take_lock(dir, timeout_ms, &lock_fd, report) != 0))
         return VMH_REFRESH_WRITE_FAILED;
     int status = refresh_locked(config, dir, dir_mode, backends & VMH_REFRESH_ALL, timeout_ms,
                                 report);

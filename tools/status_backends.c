@@ -180,10 +180,16 @@ static void status_cache(const struct vmh_cli_cache *slot, struct vmh_status_rep
 void vmh_status_caches(const struct vmh_cli_view *view, struct vmh_status_report *report)
 {
     puts("caches:");
+    if (view->own_squatted)
+        vmh_say(report, VMH_WARNING, "/tmp/vmhosts-%lu, your default cache folder, belongs to "
+                                     "someone else (made before you could); %s",
+                (unsigned long)geteuid(), view->own.dir[0] ? "using the folder below instead"
+                                                            : "and no other could be made");
     if (view->own.dir[0])
         status_cache(&view->own, report);
     else
-        vmh_say(report, VMH_PROBLEM, "no cache folder for this user fits in a path");
+        vmh_say(report, VMH_PROBLEM, "no cache folder for this user (set user_cache_dir in "
+                                     "vmhosts.conf)");
     if (view->root.dir[0])
         status_cache(&view->root, report);
 }

@@ -56,6 +56,8 @@ void vmh_status_settings(const struct vmh_config *config)
         printf(" (named by %s)", VMH_CONFIG_ENV);
     if (!config->file_found)
         fputs(" (no such file: every setting is the default)", stdout);
+    else if (config->untrusted)
+        printf(" (ignored, every setting is the default: %s)", VMH_UNTRUSTED_SETTINGS);
     putchar('\n');
     for (int key = 0; key < VMH_CONF_KEY_COUNT; key++) {
         printf("  %-20s %-12s ", vmh_config_key_name((enum vmh_config_key)key),

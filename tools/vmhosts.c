@@ -3,9 +3,11 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "commands.h"
 #include "autoconfig.h"
@@ -100,11 +102,14 @@ const struct vmh_config *vmh_cli_config(void)
     static bool loaded;
     if (!loaded) {
         loaded = true;
-        if (vmh_config_load(&config) != 0)
+        if (vmh_config_load(&config) == 0)
+            warn_bad_line(&config);
+        else if (config.untrusted)
+            fprintf(stderr, "vmhosts: warning: ignoring %s: %s; using the defaults\n",
+                    config.path, VMH_UNTRUSTED_SETTINGS);
+        else
             fprintf(stderr, "vmhosts: warning: cannot read %s: %s; using the defaults\n",
                     vmh_config_path(), strerror(errno));
-        else
-            warn_bad_line(&config);
     }
     return &config;
 }
@@ -144,8 +149,24 @@ static int dispatch(int argc, char **argv)
     return command->run(argc - 1, argv + 1);
 }
 
+/* A file size limit of the process that resolved a name (RLIMIT_FSIZE 0
+ * in a sandboxed host) reaches the refresher it started: without this, the
+ * first write of the cache kills it with SIGXFSZ and leaves its temporary
+ * file behind.  Raised as far as the hard limit allows; past that, a write
+ * fails with EFBIG, which the writer reports and cleans up after. */
+static void allow_file_writes(void)
+{
+    struct rlimit limit;
+    signal(SIGXFSZ, SIG_IGN);
+    if (getrlimit(RLIMIT_FSIZE, &limit) == 0 && limit.rlim_cur != limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        setrlimit(RLIMIT_FSIZE, &limit);
+    }
+}
+
 int main(int argc, char **argv)
 {
+    allow_file_writes();
     if (argc < 2) {
         print_usage(stderr);
         return VMH_EXIT_USAGE;

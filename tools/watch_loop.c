@@ -233,7 +233,7 @@ int vmh_watch_run(const struct vmh_config *config, const struct vmh_watch_option
 {
     char dir[VMH_PATH_MAX];
     struct watcher watcher = {.config = config, .options = options};
-    if (vmh_config_own_cache_dir(config, dir, sizeof dir) != 0) {
+    if (vmh_config_own_cache_dir(config, dir, sizeof dir, NULL) != 0) {
         fprintf(stderr, "vmhosts watch: cannot tell where the cache folder is (set cache_dir "
                         "in vmhosts.conf)\n");
         return 1;
