@@ -336,6 +336,33 @@ static void test_wrong_types(void)
     vmh_snapshot_free(&out);
 }
 
+/* 0.0.0.0 and :: mean "no address"; an IPv4-mapped IPv6 address is none
+ * Docker assigns (a container's IPv4 is in IPAddress): garbage or forged.
+ * None of them is answered, and the host keeps its real addresses. */
+static void test_unusable_addresses(void)
+{
+    struct vmh_snapshot out = parse_ok(
+        "[" ENTRY("aa01", "unspecified",
+                  NETS("{\"a\":{\"IPAddress\":\"0.0.0.0\",\"GlobalIPv6Address\":\"::\"},"
+                       "\"b\":{\"IPAddress\":\"172.17.0.2\",\"GlobalIPv6Address\":\"0::0\"}}"))
+        "," ENTRY("aa02", "mapped",
+                  NETS("{\"a\":{\"IPAddress\":\"10.0.0.2\","
+                       "\"GlobalIPv6Address\":\"::ffff:1.2.3.4\"},"
+                       "\"b\":{\"GlobalIPv6Address\":\"0:0:0:0:0:FFFF:0a00:0002\"},"
+                       "\"c\":{\"GlobalIPv6Address\":\"fd00::2\"}}"))
+        "," ENTRY("aa03", "only-unusable",
+                  NETS("{\"a\":{\"IPAddress\":\"0.0.0.0\","
+                       "\"GlobalIPv6Address\":\"::ffff:10.0.0.3\"}}")) "]",
+        "unusable addresses: parses");
+    CHECK_STR(addresses_of(find_host(&out, "unspecified")), "172.17.0.2",
+              "unusable addresses: 0.0.0.0 and :: are dropped");
+    CHECK_STR(addresses_of(find_host(&out, "mapped")), "10.0.0.2 fd00::2",
+              "unusable addresses: IPv4-mapped IPv6 is dropped, in any spelling");
+    CHECK_STR(addresses_of(find_host(&out, "only-unusable")), "",
+              "unusable addresses: a host with nothing else has no address");
+    vmh_snapshot_free(&out);
+}
+
 static void test_too_many_networks(void)
 {
     char text[8192] = "[{\"Id\":\"aa\",\"NetworkSettings\":{\"Networks\":{";
@@ -841,6 +868,7 @@ int main(void)
     test_network_modes();
     test_append_keeps_existing();
     test_wrong_types();
+    test_unusable_addresses();
     test_too_many_networks();
     test_broken_lists();
     test_large_list();

@@ -112,15 +112,21 @@ static void test_synthetic(void)
                            "\"ipv4\":[\"x\",\"10.0.0.9\"]},"
                            "{\"name\":\"num\",\"state\":\"Running\",\"ipv4\":[167772161]},"
                            "{\"name\":\"notarray\",\"state\":\"Running\",\"ipv4\":\"10.0.0.7\"},"
-                           "{\"name\":\"zeros\",\"state\":\"Running\",\"ipv4\":[\"010.0.0.1\"]}]}"),
+                           "{\"name\":\"zeros\",\"state\":\"Running\",\"ipv4\":[\"010.0.0.1\"]},"
+                           "{\"name\":\"unspecified\",\"state\":\"Running\","
+                           "\"ipv4\":[\"0.0.0.0\",\"10.0.0.9\"]},"
+                           "{\"name\":\"mapped\",\"state\":\"Running\","
+                           "\"ipv4\":[\"::ffff:10.0.0.9\"]}]}"),
               0, "VMs with odd ipv4 lists parse");
-    CHECK_INT(snapshot.count, 6, "every VM is listed");
+    CHECK_INT(snapshot.count, 8, "every VM is listed");
     check_vm("new", VMH_STATE_RUNNING, "");       /* N/A: address not known yet */
     check_vm("v6", VMH_STATE_RUNNING, "");        /* an IPv6 in the ipv4 list */
     check_vm("bad-first", VMH_STATE_RUNNING, ""); /* no fall back to a guest bridge */
     check_vm("num", VMH_STATE_RUNNING, "");
     check_vm("notarray", VMH_STATE_RUNNING, "");
     check_vm("zeros", VMH_STATE_RUNNING, "");
+    check_vm("unspecified", VMH_STATE_RUNNING, ""); /* 0.0.0.0: no address */
+    check_vm("mapped", VMH_STATE_RUNNING, "");
 
     CHECK_INT(parse_string("{\"list\":[{\"state\":\"Delayed Shutdown\",\"name\":\"leaving\","
                            "\"ipv4\":[\"10.0.0.2\"],\"release\":\"Not Available\"},"

@@ -102,19 +102,14 @@ static const char *known_hostname(const struct vmh_snapshot *known, const char *
     return NULL;
 }
 
-/* A container on two networks with the same address (or Docker repeating
- * one) would answer it twice. */
-static void add_unique_address(struct vmh_host *host, const char *text, int family)
+/* An address of the family its field is for: an IPv6 address in IPAddress
+ * is not the container's IPv4.  vmh_host_add_address drops repeats (a
+ * container on two networks with one address) and unusable addresses. */
+static void add_address_of(struct vmh_host *host, const char *text, int family)
 {
-    unsigned char bytes[16] = {0};
-    if (!text || !text[0] ||
-        inet_pton(family == 4 ? AF_INET : AF_INET6, text, bytes) != 1)
-        return;
-    size_t size = family == 4 ? 4 : 16;
-    for (size_t i = 0; i < host->addr_count; i++)
-        if (host->addrs[i].family == family && memcmp(host->addrs[i].bytes, bytes, size) == 0)
-            return;
-    vmh_host_add_address(host, text);
+    unsigned char bytes[16];
+    if (text && inet_pton(family == 4 ? AF_INET : AF_INET6, text, bytes) == 1)
+        vmh_host_add_address(host, text);
 }
 
 /* "bridge" first: it is the address `docker inspect` users know and the one
@@ -150,9 +145,9 @@ static int add_network_addresses(struct vmh_host *host, const json_t *networks)
         for (size_t i = 0; i < used; i++) {
             network = json_object_get(networks, names[i]);
             if (pass == 0)
-                add_unique_address(host, string_at(network, "IPAddress"), 4);
+                add_address_of(host, string_at(network, "IPAddress"), 4);
             else
-                add_unique_address(host, string_at(network, "GlobalIPv6Address"), 6);
+                add_address_of(host, string_at(network, "GlobalIPv6Address"), 6);
         }
     }
     free(names);

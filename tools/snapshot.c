@@ -86,6 +86,19 @@ static bool host_has(const struct vmh_host *host, const struct vmh_cache_addr *a
     return false;
 }
 
+/* 0.0.0.0 and :: are how Docker and multipass say "no address": a client
+ * given one would connect to itself.  No backend assigns an IPv4-mapped
+ * IPv6 address (::ffff:a.b.c.d): a container's IPv4 is listed as IPv4, so
+ * one of those is garbage or forged, and is not turned into the IPv4 it
+ * spells either, which nothing said the host has. */
+static bool usable(const struct vmh_cache_addr *addr)
+{
+    static const unsigned char zeros[16], mapped[12] = {[10] = 0xff, [11] = 0xff};
+    if (addr->family == 4)
+        return memcmp(addr->bytes, zeros, 4) != 0;
+    return memcmp(addr->bytes, zeros, 16) != 0 && memcmp(addr->bytes, mapped, 12) != 0;
+}
+
 bool vmh_host_add_address(struct vmh_host *host, const char *text)
 {
     struct vmh_cache_addr addr;
@@ -97,6 +110,8 @@ bool vmh_host_add_address(struct vmh_host *host, const char *text)
     else if (inet_pton(AF_INET6, text, addr.bytes) == 1)
         addr.family = 6;
     else
+        return false;
+    if (!usable(&addr))
         return false;
     if (host_has(host, &addr))
         return true;

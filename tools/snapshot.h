@@ -48,8 +48,9 @@ void vmh_snapshot_truncate(struct vmh_snapshot *snapshot, size_t count);
 /* Appends a zeroed host; NULL when out of memory. */
 struct vmh_host *vmh_snapshot_add(struct vmh_snapshot *snapshot);
 
-/* Adds an address given as text; returns false when it is not a valid IPv4
- * or IPv6 address (inet_pton) or the host has no room left. */
+/* Adds an address given as text, once; returns false when it is not a
+ * valid IPv4 or IPv6 address (inet_pton), is one no host answers at
+ * (0.0.0.0, ::, IPv4-mapped IPv6), or the host has no room left. */
 bool vmh_host_add_address(struct vmh_host *host, const char *text);
 
 /* Copies every host and backend state of a validated cache. */
