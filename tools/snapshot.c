@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "names.h"
 #include "snapshot.h"
 
 void vmh_snapshot_init(struct vmh_snapshot *snapshot)
@@ -119,6 +120,15 @@ bool vmh_host_add_address(struct vmh_host *host, const char *text)
         return false;
     host->addrs[host->addr_count++] = addr;
     return true;
+}
+
+int vmh_host_copy_name(char **to, const char *text)
+{
+    *to = NULL;
+    if (!vmh_name_valid(text))
+        return 0;
+    *to = strdup(text);
+    return *to ? 0 : -1;
 }
 
 /* "" in the cache is "not set" in a snapshot. */
