@@ -1,11 +1,23 @@
 /* libFuzzer target: the Docker Engine API's JSON mapped to hosts
- * (GET /containers/json and GET /containers/{id}/json).  Each input is
- * given to both, so that the fixtures are seeds as they are. */
+ * (GET /containers/json and GET /containers/{id}/json), every name they
+ * record checked against the name rule.  Each input is given to both, so
+ * that the fixtures are seeds as they are. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "docker.h"
+#include "names.h"
+
+/* Every name the parsers record must be one a resolver may be handed:
+ * anything else is a bug, so crash. */
+static void check_names(const struct vmh_host *host)
+{
+    const char *names[] = {host->name, host->hostname, host->project, host->service};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (names[i] && !vmh_name_valid(names[i]))
+            abort();
+}
 
 static void inspect(const char *body, size_t size)
 {
@@ -16,6 +28,7 @@ static void inspect(const char *body, size_t size)
     if (host) {
         host->backend = VMH_BACKEND_DOCKER;
         vmh_docker_parse_inspect(body, size, host, err, sizeof err);
+        check_names(host);
     }
     vmh_snapshot_free(&snapshot);
 }
@@ -48,8 +61,11 @@ static void list(const char *body, size_t size)
         old->id = strdup("3f4e1a2b3c4d5e6f70819203a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3");
         old->hostname = strdup("my-thing");
     }
-    if (vmh_docker_parse_list(body, size, &known, &out, err, sizeof err) == 0)
+    if (vmh_docker_parse_list(body, size, &known, &out, err, sizeof err) == 0) {
+        for (size_t i = 0; i < out.count; i++)
+            check_names(&out.hosts[i]);
         build_and_read_back(&out);
+    }
     vmh_snapshot_free(&known);
     vmh_snapshot_free(&out);
 }

@@ -1,9 +1,11 @@
-/* libFuzzer target: `multipass list --format=json` mapped to hosts, and the
- * cache built from them read back. */
+/* libFuzzer target: `multipass list --format=json` mapped to hosts, each
+ * name checked against the name rule, and the cache built from them read
+ * back. */
 #include <stdint.h>
 #include <stdlib.h>
 
 #include "multipass.h"
+#include "names.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *input, size_t size)
 {
@@ -11,6 +13,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *input, size_t size)
     struct vmh_snapshot out;
     vmh_snapshot_init(&out);
     if (vmh_multipass_parse_list((const char *)input, size, &out, err, sizeof err) == 0) {
+        for (size_t i = 0; i < out.count; i++)
+            if (!vmh_name_valid(out.hosts[i].name))
+                abort(); /* a VM recorded under a name no resolver may see */
         unsigned char *data = NULL;
         size_t data_size = 0;
         if (vmh_cache_build(&out, 1700000000000, &data, &data_size) == 0) {

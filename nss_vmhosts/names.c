@@ -21,6 +21,33 @@ static bool label_char(char c)
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
 }
 
+/* The length of text (length bytes) when it is a host name by our rule,
+ * else 0; when out is given, the name is written there folded and
+ * terminated.  One pass, as the whole check runs on every lookup. */
+static size_t scan(const char *text, size_t length, char *out)
+{
+    if (length == 0 || length > VMH_NAME_MAX)
+        return 0;
+    size_t label = 0;
+    for (size_t i = 0; i < length; i++) {
+        char c = fold(text[i]);
+        if (c == '.') {
+            if (label == 0)
+                return 0;
+            label = 0;
+        } else if (!label_char(c) || ++label > LABEL_MAX) {
+            return 0;
+        }
+        if (out)
+            out[i] = c;
+    }
+    if (label == 0)
+        return 0;
+    if (out)
+        out[length] = '\0';
+    return length;
+}
+
 /* Writes name to out lowercase, without one trailing dot, and returns its
  * length; 0 when it is no host name.  strnlen is bounded so that a huge
  * string costs no more than a long name; the bound is two past the limit so
@@ -30,24 +57,13 @@ static size_t normalize(const char *name, char *out)
     size_t length = strnlen(name, VMH_NAME_MAX + 2);
     if (length > 0 && name[length - 1] == '.')
         length--;
-    if (length == 0 || length > VMH_NAME_MAX)
-        return 0;
-    size_t label = 0;
-    for (size_t i = 0; i < length; i++) {
-        char c = fold(name[i]);
-        if (c == '.') {
-            if (label == 0)
-                return 0;
-            label = 0;
-        } else if (!label_char(c) || ++label > LABEL_MAX) {
-            return 0;
-        }
-        out[i] = c;
-    }
-    if (label == 0)
-        return 0;
-    out[length] = '\0';
-    return length;
+    return scan(name, length, out);
+}
+
+bool vmh_name_valid(const char *text)
+{
+    /* One past the limit: a longer name is refused without reading it all. */
+    return text && scan(text, strnlen(text, VMH_NAME_MAX + 1), NULL) > 0;
 }
 
 /* Whether name (of length n) is "<something>.<tail>"; the tail comes from

@@ -3,6 +3,8 @@
 #ifndef VMHOSTS_NAMES_H
 #define VMHOSTS_NAMES_H
 
+#include <stdbool.h>
+
 #include "config.h"
 
 /* RFC 1035's limit on a name's text form, without the trailing dot. */
@@ -27,11 +29,19 @@ struct vmh_name {
 /* Classifies `name` under `config`.  Never fails: anything malformed (empty,
  * too long, empty labels, characters no host name has) is NOT_OURS.
  * Letters are folded to lowercase and one trailing dot is dropped.  A label
- * is 1 to 63 of [a-z0-9_-]; the key of a docker name may hold dots (a
- * container may be called `my.app`), the key of a VM name may not (multipass
- * names have none), so `www.sub.example.org` is not ours.  The docker suffix
- * is tried before the VM domains. */
+ * is 1 to 64 of [a-z0-9_-] (64: a full container ID); the key of a docker
+ * name may hold dots (a container may be called `my.app`), the key of a VM
+ * name may not (multipass names have none), so `www.sub.example.org` is not
+ * ours.  The docker suffix is tried before the VM domains. */
 enum vmh_name_kind vmh_name_classify(const char *name, const struct vmh_config *config,
                                      struct vmh_name *out);
+
+/* Whether text is a name we may hand to a resolver: the rule above for a
+ * queried name (labels of 1 to 64 of [A-Za-z0-9_-], letters compared
+ * folded, at most VMH_NAME_MAX in all), without the trailing dot a query may
+ * have.  Cache strings and backend answers are checked with it: a newline
+ * in a name would let `getent hosts` print a line of someone else's making,
+ * an escape would reach a terminal.  False for NULL. */
+bool vmh_name_valid(const char *text);
 
 #endif

@@ -35,17 +35,21 @@ static bool append(char *out, size_t *used, const char *text, size_t length)
 }
 
 /* "<label>.<domain>", or the label alone with no domain, into a buffer of
- * VMH_NAME_MAX + 1 bytes.  False rather than a truncated name, which would
- * be someone else's; and false for an empty label, which names nothing. */
+ * VMH_NAME_MAX + 1 bytes.  False, with out empty, rather than a truncated
+ * name, which would be someone else's, or one that breaks the name rule:
+ * the label comes from a cache anyone can write for themselves, and a
+ * newline in it would be a line of its own in `getent hosts`. */
 static bool make_name(char *out, const char *label, const char *domain, size_t domain_length)
 {
     size_t used = 0;
-    out[0] = '\0';
-    if (!label[0] || !append(out, &used, label, strlen(label)))
-        return false;
-    if (domain_length == 0)
+    bool made = label[0] && append(out, &used, label, strlen(label)) &&
+                (domain_length == 0 ||
+                 (append(out, &used, ".", 1) && append(out, &used, domain, domain_length)));
+    /* A second pass over at most 253 bytes: cheap next to the lookup. */
+    if (made && vmh_name_valid(out))
         return true;
-    return append(out, &used, ".", 1) && append(out, &used, domain, domain_length);
+    out[0] = '\0';
+    return false;
 }
 
 /* Another name of the answer's host, unless it is the canonical one, an

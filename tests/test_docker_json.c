@@ -336,6 +336,140 @@ static void test_wrong_types(void)
     vmh_snapshot_free(&out);
 }
 
+/* 0.0.0.0 and :: mean "no address"; an IPv4-mapped IPv6 address is none
+ * Docker assigns (a container's IPv4 is in IPAddress): garbage or forged.
+ * None of them is answered, and the host keeps its real addresses. */
+static void test_unusable_addresses(void)
+{
+    struct vmh_snapshot out = parse_ok(
+        "[" ENTRY("aa01", "unspecified",
+                  NETS("{\"a\":{\"IPAddress\":\"0.0.0.0\",\"GlobalIPv6Address\":\"::\"},"
+                       "\"b\":{\"IPAddress\":\"172.17.0.2\",\"GlobalIPv6Address\":\"0::0\"}}"))
+        "," ENTRY("aa02", "mapped",
+                  NETS("{\"a\":{\"IPAddress\":\"10.0.0.2\","
+                       "\"GlobalIPv6Address\":\"::ffff:1.2.3.4\"},"
+                       "\"b\":{\"GlobalIPv6Address\":\"0:0:0:0:0:FFFF:0a00:0002\"},"
+                       "\"c\":{\"GlobalIPv6Address\":\"fd00::2\"}}"))
+        "," ENTRY("aa03", "only-unusable",
+                  NETS("{\"a\":{\"IPAddress\":\"0.0.0.0\","
+                       "\"GlobalIPv6Address\":\"::ffff:10.0.0.3\"}}")) "]",
+        "unusable addresses: parses");
+    CHECK_STR(addresses_of(find_host(&out, "unspecified")), "172.17.0.2",
+              "unusable addresses: 0.0.0.0 and :: are dropped");
+    CHECK_STR(addresses_of(find_host(&out, "mapped")), "10.0.0.2 fd00::2",
+              "unusable addresses: IPv4-mapped IPv6 is dropped, in any spelling");
+    CHECK_STR(addresses_of(find_host(&out, "only-unusable")), "",
+              "unusable addresses: a host with nothing else has no address");
+    vmh_snapshot_free(&out);
+}
+
+/* --- names no resolver may be handed ------------------------------------ */
+
+/* A name with a newline would be a line of its own in `getent hosts`, an
+ * escape would reach a terminal; a label over 64 characters or an empty
+ * one is no host name either.  As JSON string contents. */
+static const char *const bad_names[] = {
+    "a\\nb", "x\\n127.6.6.6 forged", "esc\\u001b[2J", "two words", "caf\u00e9", "a..b", ".",
+    "tab\\there", "slash/ed",
+};
+#define BAD_NAME_COUNT (sizeof bad_names / sizeof bad_names[0])
+
+static char long_label[301], long_name[301];
+
+static void make_long_texts(void)
+{
+    memset(long_label, 'l', 300);
+    long_label[300] = '\0';
+    for (size_t i = 0; i < 300; i++)
+        long_name[i] = (i + 1) % 40 == 0 ? '.' : 'n';
+    long_name[300] = '\0';
+}
+
+/* The JSON list: one container per bad name, then the long ones, then
+ * names Docker allows that are ours too. */
+static char *invalid_names_list(void)
+{
+    size_t size = 16384, used = 0;
+    char *text = malloc(size);
+    used += (size_t)snprintf(text + used, size - used, "[");
+    for (size_t i = 0; i < BAD_NAME_COUNT + 2; i++) {
+        const char *name = i < BAD_NAME_COUNT ? bad_names[i] : i == BAD_NAME_COUNT ? long_label
+                                                                                : long_name;
+        used += (size_t)snprintf(text + used, size - used,
+                                 "{\"Id\":\"%02zx%062d\",\"Names\":[\"/%s\"],\"State\":\"running\","
+                                 "\"Labels\":{\"com.docker.compose.project\":\"%s\","
+                                 "\"com.docker.compose.service\":\"svc\"}},",
+                                 i, 0, name, name);
+    }
+    snprintf(text + used, size - used,
+             "{\"Id\":\"ff%062d\",\"Names\":[\"/My.App\"],\"State\":\"running\","
+             "\"Labels\":{\"com.docker.compose.project\":\"Shop\","
+             "\"com.docker.compose.service\":\"web.v2\"}}]", 0);
+    return text;
+}
+
+static void test_invalid_container_names(void)
+{
+    char *text = invalid_names_list();
+    struct vmh_snapshot out = parse_ok(text, "invalid names: the list parses");
+    free(text);
+    CHECK_INT(out.count, BAD_NAME_COUNT + 3, "invalid names: every container is listed");
+    int named_by_id = 0, projects = 0;
+    for (size_t i = 0; i < out.count && i < BAD_NAME_COUNT + 2; i++) {
+        char short_id[13];
+        snprintf(short_id, sizeof short_id, "%02zx%010d", i, 0);
+        named_by_id += out.hosts[i].name && strcmp(out.hosts[i].name, short_id) == 0;
+        projects += out.hosts[i].project != NULL;
+    }
+    CHECK_INT(named_by_id, BAD_NAME_COUNT + 2,
+              "invalid names: a container whose name breaks the rule is named by its short ID");
+    CHECK_INT(projects, 0, "invalid names: a Compose project that breaks the rule is dropped");
+    const struct vmh_host *app = find_host(&out, "My.App");
+    CHECK(app != NULL, "invalid names: dots and capitals are a valid name, kept as spelt");
+    CHECK_STR(app ? app->project : NULL, "Shop", "invalid names: a valid project is kept");
+    CHECK_STR(app ? app->service : NULL, "web.v2", "invalid names: a valid service is kept");
+    vmh_snapshot_free(&out);
+}
+
+static void check_inspect_hostname(const char *name, const char *what)
+{
+    char text[1024];
+    struct vmh_host host = {.id = strdup(ID_WEB)};
+    snprintf(text, sizeof text, "{\"Config\":{\"Hostname\":\"%s\"}}", name);
+    CHECK_INT(inspect_text(text, &host, NULL, 0), 0, what);
+    char detail[200];
+    snprintf(detail, sizeof detail, "%s: no hostname recorded", what);
+    CHECK(host.hostname == NULL, detail);
+    free(host.id);
+    free(host.hostname);
+}
+
+static void test_invalid_hostnames(void)
+{
+    char what[160];
+    for (size_t i = 0; i < BAD_NAME_COUNT; i++) {
+        snprintf(what, sizeof what, "inspect: invalid hostname %zu", i);
+        check_inspect_hostname(bad_names[i], what);
+    }
+    check_inspect_hostname(long_label, "inspect: a 300-char label");
+    check_inspect_hostname(long_name, "inspect: a 300-char name");
+    check_inspect_hostname("ok.", "inspect: a trailing dot");
+
+    /* A hostname from the previous cache, which anyone may have written. */
+    struct vmh_snapshot known, out;
+    vmh_snapshot_init(&known);
+    vmh_snapshot_init(&out);
+    add_known(&known, "aa01", "x\n127.6.6.6 forged", VMH_BACKEND_DOCKER);
+    add_known(&known, "aa02", "Good-Host", VMH_BACKEND_DOCKER);
+    CHECK_INT(parse_text("[" ENTRY("aa01", "one", "") "," ENTRY("aa02", "two", "") "]", &known,
+                         &out, NULL, 0), 0, "known invalid hostname: parses");
+    const struct vmh_host *one = find_host(&out, "one"), *two = find_host(&out, "two");
+    CHECK(one && one->hostname == NULL, "known invalid hostname: not carried over");
+    CHECK_STR(two ? two->hostname : NULL, "Good-Host", "known valid hostname: carried over");
+    vmh_snapshot_free(&known);
+    vmh_snapshot_free(&out);
+}
+
 static void test_too_many_networks(void)
 {
     char text[8192] = "[{\"Id\":\"aa\",\"NetworkSettings\":{\"Networks\":{";
@@ -841,6 +975,10 @@ int main(void)
     test_network_modes();
     test_append_keeps_existing();
     test_wrong_types();
+    test_unusable_addresses();
+    make_long_texts();
+    test_invalid_container_names();
+    test_invalid_hostnames();
     test_too_many_networks();
     test_broken_lists();
     test_large_list();

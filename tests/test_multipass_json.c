@@ -112,15 +112,21 @@ static void test_synthetic(void)
                            "\"ipv4\":[\"x\",\"10.0.0.9\"]},"
                            "{\"name\":\"num\",\"state\":\"Running\",\"ipv4\":[167772161]},"
                            "{\"name\":\"notarray\",\"state\":\"Running\",\"ipv4\":\"10.0.0.7\"},"
-                           "{\"name\":\"zeros\",\"state\":\"Running\",\"ipv4\":[\"010.0.0.1\"]}]}"),
+                           "{\"name\":\"zeros\",\"state\":\"Running\",\"ipv4\":[\"010.0.0.1\"]},"
+                           "{\"name\":\"unspecified\",\"state\":\"Running\","
+                           "\"ipv4\":[\"0.0.0.0\",\"10.0.0.9\"]},"
+                           "{\"name\":\"mapped\",\"state\":\"Running\","
+                           "\"ipv4\":[\"::ffff:10.0.0.9\"]}]}"),
               0, "VMs with odd ipv4 lists parse");
-    CHECK_INT(snapshot.count, 6, "every VM is listed");
+    CHECK_INT(snapshot.count, 8, "every VM is listed");
     check_vm("new", VMH_STATE_RUNNING, "");       /* N/A: address not known yet */
     check_vm("v6", VMH_STATE_RUNNING, "");        /* an IPv6 in the ipv4 list */
     check_vm("bad-first", VMH_STATE_RUNNING, ""); /* no fall back to a guest bridge */
     check_vm("num", VMH_STATE_RUNNING, "");
     check_vm("notarray", VMH_STATE_RUNNING, "");
     check_vm("zeros", VMH_STATE_RUNNING, "");
+    check_vm("unspecified", VMH_STATE_RUNNING, ""); /* 0.0.0.0: no address */
+    check_vm("mapped", VMH_STATE_RUNNING, "");
 
     CHECK_INT(parse_string("{\"list\":[{\"state\":\"Delayed Shutdown\",\"name\":\"leaving\","
                            "\"ipv4\":[\"10.0.0.2\"],\"release\":\"Not Available\"},"
@@ -145,6 +151,29 @@ static void test_synthetic(void)
               0, "entries without a usable name are skipped, not fatal");
     CHECK_INT(snapshot.count, 1, "only the named VM is kept");
     check_vm("kept", VMH_STATE_STOPPED, "");
+}
+
+/* A VM name with a newline, an escape, a space, non-ASCII, an empty label
+ * or a label past 64 characters is no host name: such a VM is not listed,
+ * since its name is the only way to reach it. */
+static void test_invalid_names(void)
+{
+    char text[2048], label[301];
+    memset(label, 'v', 300);
+    label[300] = '\0';
+    snprintf(text, sizeof text,
+             "{\"list\":[{\"name\":\"a\\nb\",\"state\":\"Running\",\"ipv4\":[\"10.0.0.1\"]},"
+             "{\"name\":\"x\\n127.6.6.6 forged\",\"state\":\"Running\",\"ipv4\":[\"10.0.0.2\"]},"
+             "{\"name\":\"esc\\u001b[2J\",\"state\":\"Running\",\"ipv4\":[\"10.0.0.3\"]},"
+             "{\"name\":\"two words\",\"state\":\"Running\",\"ipv4\":[\"10.0.0.4\"]},"
+             "{\"name\":\"caf\u00e9\",\"state\":\"Running\",\"ipv4\":[\"10.0.0.5\"]},"
+             "{\"name\":\"a..b\",\"state\":\"Running\",\"ipv4\":[\"10.0.0.6\"]},"
+             "{\"name\":\"%s\",\"state\":\"Running\",\"ipv4\":[\"10.0.0.7\"]},"
+             "{\"name\":\"Good-VM\",\"state\":\"Running\",\"ipv4\":[\"10.0.0.8\"]}]}",
+             label);
+    CHECK_INT(parse_string(text), 0, "VMs with invalid names: the list parses");
+    CHECK_INT(snapshot.count, 1, "VMs with invalid names: only the valid one is listed");
+    check_vm("Good-VM", VMH_STATE_RUNNING, "10.0.0.8");
 }
 
 static void check_rejected(const char *text, size_t length, const char *what)
@@ -421,6 +450,7 @@ int main(void)
     vmh_snapshot_init(&snapshot);
     test_fixtures();
     test_synthetic();
+    test_invalid_names();
     test_broken();
     test_keeps_previous();
     test_large();

@@ -253,6 +253,40 @@ static void name_lengths(void)
     CHECK(huge != NULL, "allocated the 100000-char name");
 }
 
+/* vmh_name_valid: the rule a stored name must pass, the one a queried name
+ * passes, without the trailing dot a query may have. */
+static void stored_names(void)
+{
+    static const struct {
+        const char *text;
+        bool valid;
+    } cases[] = {
+        {"web", true}, {"My.App", true}, {"my_app-1", true}, {"0123456789ab", true},
+        {NULL, false}, {"", false}, {".", false}, {"web.", false}, {".web", false},
+        {"a..b", false}, {"a\nb", false}, {"x\n127.6.6.6 forged", false}, {"a b", false},
+        {"\x1b[2J", false}, {"a\tb", false}, {"caf\xc3\xa9", false}, {"a/b", false},
+        {"a%s", false}, {"\x7f", false},
+    };
+    char what[160], name[320];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        snprintf(what, sizeof what, "stored name %zu (%s): %s", i,
+                 cases[i].valid ? cases[i].text : "invalid", cases[i].valid ? "valid" : "refused");
+        CHECK(vmh_name_valid(cases[i].text) == cases[i].valid, what);
+    }
+    memset(name, 'a', 65);
+    name[64] = '\0';
+    CHECK(vmh_name_valid(name), "stored name: a 64-char label is valid (a full container ID)");
+    name[64] = 'a';
+    name[65] = '\0';
+    CHECK(!vmh_name_valid(name), "stored name: a 65-char label is refused");
+    long_name(name, 253, "");
+    CHECK(vmh_name_valid(name), "stored name: 253 chars is valid");
+    long_name(name, 254, "");
+    CHECK(!vmh_name_valid(name), "stored name: 254 chars is refused");
+    long_name(name, 300, "");
+    CHECK(!vmh_name_valid(name), "stored name: 300 chars is refused");
+}
+
 /* A long name that ends at an unreadable page, with no NUL: only a bounded
  * scan survives, which is what makes a huge name cost nothing. */
 static void bounded_scan(void)
@@ -311,6 +345,7 @@ int main(void)
     }
     label_lengths();
     name_lengths();
+    stored_names();
     bounded_scan();
     odd_arguments();
     return check_done();

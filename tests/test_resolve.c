@@ -540,6 +540,71 @@ static void test_reverse_shared_network(void)
     fixture_free(&f);
 }
 
+/* A cache is anyone's file to write (a user's own cache), so its strings
+ * may hold what no refresh stores: a newline would let `getent hosts` print
+ * a line of the forger's choosing, an escape would reach a terminal. */
+#define FORGED "x\n127.6.6.6 forged"
+
+static void forged_hosts(struct vmh_snapshot *snapshot)
+{
+    add_host(snapshot, VMH_BACKEND_DOCKER, "good", "f6", FORGED, true, "172.22.0.2");
+    add_host(snapshot, VMH_BACKEND_DOCKER, "escaped", "f7", "\x1b]0;owned\x07", true,
+             "172.22.0.3");
+    add_host(snapshot, VMH_BACKEND_DOCKER, "spaced", "f8", "two words", true, "172.22.0.4");
+    add_host(snapshot, VMH_BACKEND_DOCKER, "caf\xc3\xa9", "f9", "ok-host", true, "172.22.0.5");
+    add_host(snapshot, VMH_BACKEND_DOCKER, FORGED, "fa", "bad-name-host", true, "172.22.0.6");
+    add_host(snapshot, VMH_BACKEND_DOCKER, "dots..twice", "fb", NULL, true, "172.22.0.7");
+    add_host(snapshot, VMH_BACKEND_MULTIPASS, "vm\nforged", NULL, NULL, true, "10.0.0.9");
+}
+
+static void expect_forged(const struct vmh_cache *c)
+{
+    struct vmh_config config;
+    reverse_config(&config, "example.org");
+    lookup(c, VMH_NAME_DOCKER, "good", AF_UNSPEC);
+    expect("forged hostname with a newline: no alias", VMH_FOUND, VMH_RULE_NAME, "good.docker",
+           "", "172.22.0.2");
+    reverse(c, &config, "172.22.0.2");
+    expect("forged hostname with a newline, reverse: no alias", VMH_FOUND, VMH_RULE_NAME,
+           "good.docker", "", "172.22.0.2");
+    lookup(c, VMH_NAME_DOCKER, "escaped", AF_UNSPEC);
+    expect("forged hostname with an escape: no alias", VMH_FOUND, VMH_RULE_NAME,
+           "escaped.docker", "", "172.22.0.3");
+    lookup(c, VMH_NAME_DOCKER, "spaced", AF_UNSPEC);
+    expect("forged hostname with a space: no alias", VMH_FOUND, VMH_RULE_NAME, "spaced.docker",
+           "", "172.22.0.4");
+    lookup(c, VMH_NAME_DOCKER, "f9", AF_UNSPEC);
+    expect("forged non-ASCII name, by ID: a miss", VMH_NOT_FOUND, VMH_RULE_NO_MATCH, "", "", "");
+    lookup(c, VMH_NAME_BARE, "ok-host", AF_UNSPEC);
+    expect("forged non-ASCII name, by its hostname: a miss", VMH_NOT_OURS, VMH_RULE_NO_MATCH,
+           "", "", "");
+    lookup(c, VMH_NAME_DOCKER, "fa", AF_UNSPEC);
+    expect("forged name with a newline, by ID: a miss", VMH_NOT_FOUND, VMH_RULE_NO_MATCH, "", "",
+           "");
+    lookup(c, VMH_NAME_BARE, "bad-name-host", AF_UNSPEC);
+    expect("forged name with a newline, by its hostname: a miss", VMH_NOT_OURS,
+           VMH_RULE_NO_MATCH, "", "", "");
+    reverse(c, &config, "172.22.0.6");
+    expect("forged name with a newline, reverse: not ours", VMH_NOT_OURS, VMH_RULE_NOT_OURS, "",
+           "", "");
+    lookup(c, VMH_NAME_DOCKER, "fb", AF_UNSPEC);
+    expect("forged name with an empty label, by ID: a miss", VMH_NOT_FOUND, VMH_RULE_NO_MATCH,
+           "", "", "");
+    reverse(c, &config, "10.0.0.9");
+    expect("forged VM name with a newline, reverse: not ours", VMH_NOT_OURS, VMH_RULE_NOT_OURS,
+           "", "", "");
+}
+
+static void test_forged_names(void)
+{
+    struct fixture f;
+    if (fixture_build(&f, VMH_STATUS_OK, VMH_STATUS_OK, forged_hosts))
+        expect_forged(&f.cache);
+    else
+        CHECK(0, "the forged cache builds and parses");
+    fixture_free(&f);
+}
+
 static void test_texts(void)
 {
     static const struct {
@@ -589,6 +654,7 @@ int main(void)
     test_answer_limit();
     test_reverse_backend_down();
     test_reverse_shared_network();
+    test_forged_names();
     test_texts();
     return check_done();
 }

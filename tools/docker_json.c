@@ -61,21 +61,22 @@ static char *lowercase_hex_id(const char *text)
     return id;
 }
 
-static char *copy_nonempty(const char *text)
-{
-    return text && text[0] ? strdup(text) : NULL;
-}
-
 /* Names[0] is "/name"; other entries of old APIs are link aliases
- * ("/other/alias"), never the container's own name. */
-static char *name_of(const json_t *entry, const char *id)
+ * ("/other/alias"), never the container's own name.  Without a name that is
+ * a host name (none; one with a label past 64 characters, which Docker
+ * allows; one a forged answer fills with a newline) the container is named
+ * by its short ID, as `docker ps` shows it: still reachable by ID and
+ * hostname, and the name answered is one Docker gave it. */
+static int set_name(struct vmh_host *host, const json_t *entry)
 {
     const char *name = json_string_value(json_array_get(json_object_get(entry, "Names"), 0));
     if (name && name[0] == '/')
         name++;
-    if (name && name[0])
-        return strdup(name);
-    return strndup(id, 12);
+    if (vmh_host_copy_name(&host->name, name) != 0)
+        return -1;
+    if (!host->name)
+        host->name = strndup(host->id, 12);
+    return host->name ? 0 : -1;
 }
 
 /* `State` appeared in API 1.23; before it only `Status` ("Up 5 minutes",
@@ -102,19 +103,14 @@ static const char *known_hostname(const struct vmh_snapshot *known, const char *
     return NULL;
 }
 
-/* A container on two networks with the same address (or Docker repeating
- * one) would answer it twice. */
-static void add_unique_address(struct vmh_host *host, const char *text, int family)
+/* An address of the family its field is for: an IPv6 address in IPAddress
+ * is not the container's IPv4.  vmh_host_add_address drops repeats (a
+ * container on two networks with one address) and unusable addresses. */
+static void add_address_of(struct vmh_host *host, const char *text, int family)
 {
-    unsigned char bytes[16] = {0};
-    if (!text || !text[0] ||
-        inet_pton(family == 4 ? AF_INET : AF_INET6, text, bytes) != 1)
-        return;
-    size_t size = family == 4 ? 4 : 16;
-    for (size_t i = 0; i < host->addr_count; i++)
-        if (host->addrs[i].family == family && memcmp(host->addrs[i].bytes, bytes, size) == 0)
-            return;
-    vmh_host_add_address(host, text);
+    unsigned char bytes[16];
+    if (text && inet_pton(family == 4 ? AF_INET : AF_INET6, text, bytes) == 1)
+        vmh_host_add_address(host, text);
 }
 
 /* "bridge" first: it is the address `docker inspect` users know and the one
@@ -150,9 +146,9 @@ static int add_network_addresses(struct vmh_host *host, const json_t *networks)
         for (size_t i = 0; i < used; i++) {
             network = json_object_get(networks, names[i]);
             if (pass == 0)
-                add_unique_address(host, string_at(network, "IPAddress"), 4);
+                add_address_of(host, string_at(network, "IPAddress"), 4);
             else
-                add_unique_address(host, string_at(network, "GlobalIPv6Address"), 6);
+                add_address_of(host, string_at(network, "GlobalIPv6Address"), 6);
         }
     }
     free(names);
@@ -181,28 +177,27 @@ static int add_addresses(struct vmh_host *host, const json_t *entry)
                                                        "Networks"));
 }
 
+/* The Compose project and service, which answer as <service>.<project>;
+ * one that is no host name is not recorded, and without both the container
+ * has no Compose name. */
 static int copy_labels(struct vmh_host *host, const json_t *entry)
 {
     const json_t *labels = json_object_get(entry, "Labels");
-    const char *project = string_at(labels, "com.docker.compose.project");
-    const char *service = string_at(labels, "com.docker.compose.service");
-    host->project = copy_nonempty(project);
-    host->service = copy_nonempty(service);
-    if ((project && project[0] && !host->project) || (service && service[0] && !host->service))
+    if (vmh_host_copy_name(&host->project, string_at(labels, "com.docker.compose.project")) != 0 ||
+        vmh_host_copy_name(&host->service, string_at(labels, "com.docker.compose.service")) != 0)
         return -1;
     return 0;
 }
 
-/* Fills a host appended for `entry`; -1 when out of memory. */
+/* Fills a host appended for `entry`; -1 when out of memory.  The known
+ * hostname is checked again: the previous cache is anyone's to write. */
 static int fill_host(struct vmh_host *host, const json_t *entry, const struct vmh_snapshot *known)
 {
     host->backend = VMH_BACKEND_DOCKER;
     host->state = (uint8_t)state_of(entry);
-    host->name = name_of(entry, host->id);
-    const char *hostname = known_hostname(known, host->id);
-    if (hostname && !(host->hostname = strdup(hostname)))
-        return -1;
-    if (!host->name || copy_labels(host, entry) != 0)
+    if (set_name(host, entry) != 0 ||
+        vmh_host_copy_name(&host->hostname, known_hostname(known, host->id)) != 0 ||
+        copy_labels(host, entry) != 0)
         return -1;
     return add_addresses(host, entry);
 }
@@ -358,10 +353,11 @@ int vmh_docker_parse_inspect(const char *body, size_t length, struct vmh_host *h
                   string_at(root, "Id"), host->id);
     } else {
         /* Kept as Docker spells it: the cache lowercases its keys, and
-         * `vmhosts list` shows what the user typed. */
+         * `vmhosts list` shows what the user typed.  One that is no host
+         * name is not recorded; the container keeps its other names. */
         const char *hostname = string_at(json_object_get(root, "Config"), "Hostname");
-        char *copy = copy_nonempty(hostname);
-        if (hostname && hostname[0] && !copy) {
+        char *copy;
+        if (vmh_host_copy_name(&copy, hostname) != 0) {
             set_error(err, err_size, "out of memory while reading Docker's container details");
         } else {
             if (copy) {

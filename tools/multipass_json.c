@@ -52,15 +52,18 @@ static void add_first_ipv4(struct vmh_host *host, const json_t *entry)
         vmh_host_add_address(host, text);
 }
 
-/* Appends one list entry; an entry without a usable name is skipped.
- * Returns -1 only when out of memory. */
+/* Appends one list entry.  An entry without a name that is a host name
+ * (none, or one with a byte no host name has) is skipped: a VM is reached
+ * by its name alone, so without one it has nothing to answer.  Returns -1
+ * only when out of memory. */
 static int add_entry(struct vmh_snapshot *out, const json_t *entry)
 {
-    const char *name = json_string_value(json_object_get(entry, "name"));
-    if (!name || name[0] == '\0')
+    char *copy;
+    if (vmh_host_copy_name(&copy, json_string_value(json_object_get(entry, "name"))) != 0)
+        return -1;
+    if (!copy)
         return 0;
-    char *copy = strdup(name);
-    struct vmh_host *host = copy ? vmh_snapshot_add(out) : NULL;
+    struct vmh_host *host = vmh_snapshot_add(out);
     if (!host) {
         free(copy);
         return -1;

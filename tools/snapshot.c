@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "names.h"
 #include "snapshot.h"
 
 void vmh_snapshot_init(struct vmh_snapshot *snapshot)
@@ -86,6 +87,19 @@ static bool host_has(const struct vmh_host *host, const struct vmh_cache_addr *a
     return false;
 }
 
+/* 0.0.0.0 and :: are how Docker and multipass say "no address": a client
+ * given one would connect to itself.  No backend assigns an IPv4-mapped
+ * IPv6 address (::ffff:a.b.c.d): a container's IPv4 is listed as IPv4, so
+ * one of those is garbage or forged, and is not turned into the IPv4 it
+ * spells either, which nothing said the host has. */
+static bool usable(const struct vmh_cache_addr *addr)
+{
+    static const unsigned char zeros[16], mapped[12] = {[10] = 0xff, [11] = 0xff};
+    if (addr->family == 4)
+        return memcmp(addr->bytes, zeros, 4) != 0;
+    return memcmp(addr->bytes, zeros, 16) != 0 && memcmp(addr->bytes, mapped, 12) != 0;
+}
+
 bool vmh_host_add_address(struct vmh_host *host, const char *text)
 {
     struct vmh_cache_addr addr;
@@ -98,12 +112,23 @@ bool vmh_host_add_address(struct vmh_host *host, const char *text)
         addr.family = 6;
     else
         return false;
+    if (!usable(&addr))
+        return false;
     if (host_has(host, &addr))
         return true;
     if (host->addr_count >= VMH_HOST_MAX_ADDRS)
         return false;
     host->addrs[host->addr_count++] = addr;
     return true;
+}
+
+int vmh_host_copy_name(char **to, const char *text)
+{
+    *to = NULL;
+    if (!vmh_name_valid(text))
+        return 0;
+    *to = strdup(text);
+    return *to ? 0 : -1;
 }
 
 /* "" in the cache is "not set" in a snapshot. */

@@ -48,9 +48,17 @@ void vmh_snapshot_truncate(struct vmh_snapshot *snapshot, size_t count);
 /* Appends a zeroed host; NULL when out of memory. */
 struct vmh_host *vmh_snapshot_add(struct vmh_snapshot *snapshot);
 
-/* Adds an address given as text; returns false when it is not a valid IPv4
- * or IPv6 address (inet_pton) or the host has no room left. */
+/* Adds an address given as text, once; returns false when it is not a
+ * valid IPv4 or IPv6 address (inet_pton), is one no host answers at
+ * (0.0.0.0, ::, IPv4-mapped IPv6), or the host has no room left. */
 bool vmh_host_add_address(struct vmh_host *host, const char *text);
+
+/* Sets *to to a copy of text when it is a name we may answer
+ * (vmh_name_valid: labels of 1 to 64 of [A-Za-z0-9_-], 253 in all), else
+ * to NULL.  Every name a backend records goes through here, so a name with
+ * a newline or an escape never reaches a cache, and so never glibc or a
+ * terminal.  Returns -1 only when out of memory. */
+int vmh_host_copy_name(char **to, const char *text);
 
 /* Copies every host and backend state of a validated cache. */
 int vmh_snapshot_from_cache(struct vmh_snapshot *snapshot, const struct vmh_cache *cache);
