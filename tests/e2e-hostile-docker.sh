@@ -101,6 +101,27 @@ hostile garbage "not HTTP at all" "cannot talk to Docker|not HTTP"
 hostile huge "a 50 MB body" "larger than|too (big|large|long)"
 hostile midbody "closed mid-body" "cannot talk to Docker.*(closed|remaining)"
 
+# --- a hung Docker and a stale cache: bare names do not wait -------------------
+# A single-label name is DNS's unless a container has it as its hostname:
+# one that no container in the cache has never waits for a refresh, even
+# when the cache is stale and Docker hangs.  The stand-in's log shows
+# whether anything connected.
+echo good >"$MODE_FILE"
+sleep "$FAILED_BACKOFF"
+"$VMHOSTS" refresh --backend docker >/dev/null 2>&1
+echo hang >"$MODE_FILE"
+sleep 1.1 # past the ttl of 1 s: the cache is stale
+connections=$(wc -l <"$SERVER_LOG")
+started=$(now_ms)
+with_nss getent hosts nosuchbarename >/dev/null
+check_eq "hung Docker, stale cache: a bare name no container has is not found" 2 $?
+elapsed=$(($(now_ms) - started))
+check_eq "... and started no refresh (nothing connected to Docker; took ${elapsed} ms)" \
+    "$connections" "$(wc -l <"$SERVER_LOG")"
+with_nss getent hosts "$NAME.docker" >/dev/null
+check "... while a .docker name in the same state does ask Docker" \
+    test "$(wc -l <"$SERVER_LOG")" -gt "$connections"
+
 # --- and back: a good answer is taken again -----------------------------------
 echo good >"$MODE_FILE"
 sleep "$FAILED_BACKOFF"

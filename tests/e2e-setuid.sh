@@ -108,4 +108,36 @@ as_user "$SUID_DIR/plain_lookup" missing.example.org >/dev/null
 sleep 0.2
 check "not setuid: a miss starts the user's refresher" grep -q "^$user_uid " "$T/user-refresher-ran"
 check_eq "not setuid: not the system's" "" "$(cat "$T/system-refresher-ran")"
+
+# --- setgid and file capabilities: the caller is the effective user -----------------
+# The system's settings now give users the user's own cache folder, as the
+# default /run/user/UID/vmhosts or /tmp/vmhosts-UID would: a folder the
+# user owns, holding a cache newer than root's that says vm1 is 10.6.6.6.
+# Such a program's effective user is its caller, but it must answer from
+# root's cache only.
+echo "user_cache_dir = $T/user/cache" >>"$T/system/vmhosts.conf"
+cp "$SUID_DIR/plain_lookup" "$SUID_DIR/setgid_lookup"
+chown root:root "$SUID_DIR/setgid_lookup" && chmod 2755 "$SUID_DIR/setgid_lookup"
+output=$(as_user "$SUID_DIR/setgid_lookup" vm1.example.org)
+status=$?
+check_eq "setgid program run by $USER_NAME: euid is the caller's" "uid=$user_uid euid=$user_uid" \
+    "$(head -n 1 <<<"$output")"
+check_eq "setgid: vm1.example.org from root's cache, never the caller's" "exit 0: 10.0.0.1" \
+    "exit $status: $(tail -n +2 <<<"$output" | xargs)"
+if command -v setcap >/dev/null; then
+    cp "$SUID_DIR/plain_lookup" "$SUID_DIR/cap_lookup"
+    chmod 755 "$SUID_DIR/cap_lookup"
+    if setcap cap_net_bind_service+ep "$SUID_DIR/cap_lookup" 2>/dev/null; then
+        output=$(as_user "$SUID_DIR/cap_lookup" vm1.example.org)
+        check_eq "file capabilities: vm1.example.org from root's cache, never the caller's" \
+            "exit 0: 10.0.0.1" "exit $?: $(tail -n +2 <<<"$output" | xargs)"
+    else
+        skip "file capabilities" "setcap failed here (no xattrs on $SUID_BASE?)"
+    fi
+else
+    skip "file capabilities" "setcap is not installed (libcap2-bin)"
+fi
+output=$(as_user "$SUID_DIR/plain_lookup" vm1.example.org)
+check_eq "control: the same settings without the bit answer from the user's newer cache" \
+    "exit 0: 10.6.6.6" "exit $?: $(tail -n +2 <<<"$output" | xargs)"
 done_testing

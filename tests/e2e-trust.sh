@@ -75,4 +75,63 @@ rm -rf "$CACHE_DIR" && ln -s "$T/real-dir" "$CACHE_DIR"
 expect_ignored "a symlink planted as the cache folder"
 check "the planted files were never rewritten" cmp -s "$T/real-dir/hosts.cache" "$FORGED_FILE"
 diag "refresher runs while a cache was refused: $(cat "$T/refresher-ran" 2>/dev/null | wc -l)"
+
+# --- whose settings file is read ----------------------------------------------------
+# Settings that claim evil.test and name a refresher that leaves a mark, as
+# root's lookup would find them through an inherited VMHOSTS_CONF (su
+# without -, sudo -E).  Under the defaults evil.test is not ours, so an
+# ignored file runs nothing and touches nothing of the system's.
+printf '#!/bin/sh\necho "$(id -u)" >>%s\nexit 1\n' "$T/settings-refresher-ran" >"$T/settings-refresher"
+chmod 755 "$T/settings-refresher"
+write_conf multipass_command=/nonexistent multipass_domains=evil.test cache_dir="$T/settings-cache" \
+    user_cache_dir="$T/settings-cache" refresh_command="$T/settings-refresher"
+set_hosts_line files vmhosts
+runs() { cat "$T/settings-refresher-ran" 2>/dev/null | wc -l; }
+settings_case() { # OWNER MODE: root's lookup with the settings file so
+    chown "$1" "$VMHOSTS_CONF"
+    chmod "$2" "$VMHOSTS_CONF"
+    getent_hosts newvm.evil.test >/dev/null
+}
+settings_case root:root 644
+check_eq "control: root's own 644 settings file names the refresher, and a miss runs it" 1 "$(runs)"
+settings_case "$OTHER:$(id -gn "$OTHER")" 644
+check_eq "a settings file owned by $OTHER: root never runs the program it names" 1 "$(runs)"
+status_out=$("$VMHOSTS" status 2>&1)
+check "... vmhosts status says the file is ignored" grep -q "ignored, every setting is the default" <<<"$status_out"
+check "... and vmhosts warns about it" grep -q "warning: ignoring $VMHOSTS_CONF" <<<"$status_out"
+settings_case root:root 664
+check_eq "a group-writable settings file: ignored too" 1 "$(runs)"
+settings_case root:root 646
+check_eq "a world-writable settings file: ignored too" 1 "$(runs)"
+chown "$OTHER" "$T/settings-refresher"
+settings_case root:root 644
+check_eq "a trusted settings file naming a refresher owned by $OTHER: not run" 1 "$(runs)"
+chown root "$T/settings-refresher"
+
+# --- a squatted /tmp/vmhosts-UID ---------------------------------------------------
+# A user without /run/user/UID keeps its cache in /tmp/vmhosts-UID; another
+# user who makes that folder first must not leave the first without a cache.
+VICTIM=daemon
+victim_uid=$(id -u "$VICTIM" 2>/dev/null)
+if [ -z "$victim_uid" ] || [ -e "/run/user/$victim_uid" ] || [ -e "/tmp/vmhosts-$victim_uid" ] ||
+    compgen -G "/tmp/vmhosts-$victim_uid.*" >/dev/null; then
+    skip "a squatted cache folder" "no user $VICTIM, or it has a runtime folder or a cache in /tmp"
+else
+    at_exit "rm -rf /tmp/vmhosts-$victim_uid /tmp/vmhosts-$victim_uid.*"
+    as_victim() { setpriv --reuid="$VICTIM" --regid="$(id -g "$VICTIM")" --clear-groups "$@"; }
+    printf '#!/bin/sh\necho %s\n' "'{\"list\": [{\"ipv4\": [\"10.7.7.7\"], \"name\": \"vm7\", \"release\": \"x\", \"state\": \"Running\"}]}'" \
+        >"$T/vm7-multipass"
+    chmod 755 "$T/vm7-multipass"
+    write_conf multipass_command="$T/vm7-multipass" cache_dir="$T/no-root-cache" user_cache_dir= \
+        refresh_command="$VMHOSTS"
+    setpriv --reuid="$OTHER" --regid="$(id -g "$OTHER")" --clear-groups mkdir -m 755 "/tmp/vmhosts-$victim_uid"
+    as_victim "$VMHOSTS" refresh --backend multipass >/dev/null 2>"$T/squat.err"
+    check_eq "$OTHER made /tmp/vmhosts-$victim_uid first: $VICTIM's vmhosts refresh still exits 0" 0 $?
+    fallback=$(compgen -G "/tmp/vmhosts-$victim_uid.*" | head -n 1)
+    check_eq "... into a folder of $VICTIM's own" "$VICTIM 700" "$(stat -c '%U %a' "$fallback" 2>/dev/null)"
+    check_eq "... and $VICTIM's lookups answer from it" 10.7.7.7 \
+        "$(with_nss setpriv --reuid="$VICTIM" --regid="$(id -g "$VICTIM")" --clear-groups getent hosts vm7.example.org | awk '{print $1}')"
+    check "... and vmhosts status says what happened" grep -q "belongs to someone else" \
+        <<<"$(as_victim "$VMHOSTS" status 2>&1)"
+fi
 done_testing
