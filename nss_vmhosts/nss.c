@@ -1,6 +1,6 @@
 /* glibc's entry points: turn an answer into glibc's status triple.
  *
- * The triples are glibc's contract (DESIGN.md): UNAVAIL/ENOENT for a name
+ * The triples are glibc's contract: UNAVAIL/ENOENT for a name
  * that is not ours, so that `vmhosts [NOTFOUND=return]` never hides DNS;
  * NOTFOUND with HOST_NOT_FOUND or NO_DATA for names of ours; and the packers
  * return TRYAGAIN/ERANGE/NETDB_INTERNAL, the only triple on which glibc grows
@@ -44,10 +44,8 @@ static enum nss_status unsupported_family(int *errnop, int *h_errnop)
     return NSS_STATUS_UNAVAIL;
 }
 
-EXPORT enum nss_status _nss_vmhosts_gethostbyname4_r(const char *name,
-                                                     struct gaih_addrtuple **pat, char *buffer,
-                                                     size_t buflen, int *errnop, int *h_errnop,
-                                                     int32_t *ttlp)
+static enum nss_status by_name4(const char *name, struct gaih_addrtuple **pat, char *buffer,
+                                size_t buflen, int *errnop, int *h_errnop, int32_t *ttlp)
 {
     struct vmh_answer answer;
     int32_t ttl = 0;
@@ -63,10 +61,9 @@ EXPORT enum nss_status _nss_vmhosts_gethostbyname4_r(const char *name,
     return status;
 }
 
-EXPORT enum nss_status _nss_vmhosts_gethostbyname3_r(const char *name, int af,
-                                                     struct hostent *host, char *buffer,
-                                                     size_t buflen, int *errnop, int *h_errnop,
-                                                     int32_t *ttlp, char **canonp)
+static enum nss_status by_name3(const char *name, int af, struct hostent *host, char *buffer,
+                                size_t buflen, int *errnop, int *h_errnop, int32_t *ttlp,
+                                char **canonp)
 {
     struct vmh_answer answer;
     int32_t ttl = 0;
@@ -85,26 +82,9 @@ EXPORT enum nss_status _nss_vmhosts_gethostbyname3_r(const char *name, int af,
     return status;
 }
 
-EXPORT enum nss_status _nss_vmhosts_gethostbyname2_r(const char *name, int af,
-                                                     struct hostent *host, char *buffer,
-                                                     size_t buflen, int *errnop, int *h_errnop)
-{
-    return _nss_vmhosts_gethostbyname3_r(name, af, host, buffer, buflen, errnop, h_errnop, NULL,
-                                         NULL);
-}
-
-EXPORT enum nss_status _nss_vmhosts_gethostbyname_r(const char *name, struct hostent *host,
-                                                    char *buffer, size_t buflen, int *errnop,
-                                                    int *h_errnop)
-{
-    return _nss_vmhosts_gethostbyname3_r(name, AF_INET, host, buffer, buflen, errnop, h_errnop,
-                                         NULL, NULL);
-}
-
-EXPORT enum nss_status _nss_vmhosts_gethostbyaddr2_r(const void *addr, socklen_t len, int af,
-                                                     struct hostent *host, char *buffer,
-                                                     size_t buflen, int *errnop, int *h_errnop,
-                                                     int32_t *ttlp)
+static enum nss_status by_address(const void *addr, socklen_t len, int af, struct hostent *host,
+                                  char *buffer, size_t buflen, int *errnop, int *h_errnop,
+                                  int32_t *ttlp)
 {
     struct vmh_answer answer;
     int32_t ttl = 0;
@@ -124,6 +104,66 @@ EXPORT enum nss_status _nss_vmhosts_gethostbyaddr2_r(const void *addr, socklen_t
     if (status == NSS_STATUS_SUCCESS && ttlp)
         *ttlp = ttl;
     return status;
+}
+
+/* errno is the calling program's: whatever the lookup did to it (a
+ * missing settings file leaves ENOENT) is undone, and only then is the
+ * status's errno written, since glibc often passes &errno as errnop. */
+static enum nss_status give_back_errno(enum nss_status status, int saved, int error,
+                                       int *errnop)
+{
+    errno = saved;
+    if (error)
+        *errnop = error;
+    return status;
+}
+
+EXPORT enum nss_status _nss_vmhosts_gethostbyname4_r(const char *name,
+                                                     struct gaih_addrtuple **pat, char *buffer,
+                                                     size_t buflen, int *errnop, int *h_errnop,
+                                                     int32_t *ttlp)
+{
+    int saved = errno, error = 0;
+    enum nss_status status = by_name4(name, pat, buffer, buflen, &error, h_errnop, ttlp);
+    return give_back_errno(status, saved, error, errnop);
+}
+
+EXPORT enum nss_status _nss_vmhosts_gethostbyname3_r(const char *name, int af,
+                                                     struct hostent *host, char *buffer,
+                                                     size_t buflen, int *errnop, int *h_errnop,
+                                                     int32_t *ttlp, char **canonp)
+{
+    int saved = errno, error = 0;
+    enum nss_status status =
+        by_name3(name, af, host, buffer, buflen, &error, h_errnop, ttlp, canonp);
+    return give_back_errno(status, saved, error, errnop);
+}
+
+EXPORT enum nss_status _nss_vmhosts_gethostbyaddr2_r(const void *addr, socklen_t len, int af,
+                                                     struct hostent *host, char *buffer,
+                                                     size_t buflen, int *errnop, int *h_errnop,
+                                                     int32_t *ttlp)
+{
+    int saved = errno, error = 0;
+    enum nss_status status =
+        by_address(addr, len, af, host, buffer, buflen, &error, h_errnop, ttlp);
+    return give_back_errno(status, saved, error, errnop);
+}
+
+EXPORT enum nss_status _nss_vmhosts_gethostbyname2_r(const char *name, int af,
+                                                     struct hostent *host, char *buffer,
+                                                     size_t buflen, int *errnop, int *h_errnop)
+{
+    return _nss_vmhosts_gethostbyname3_r(name, af, host, buffer, buflen, errnop, h_errnop, NULL,
+                                         NULL);
+}
+
+EXPORT enum nss_status _nss_vmhosts_gethostbyname_r(const char *name, struct hostent *host,
+                                                    char *buffer, size_t buflen, int *errnop,
+                                                    int *h_errnop)
+{
+    return _nss_vmhosts_gethostbyname3_r(name, AF_INET, host, buffer, buflen, errnop, h_errnop,
+                                         NULL, NULL);
 }
 
 EXPORT enum nss_status _nss_vmhosts_gethostbyaddr_r(const void *addr, socklen_t len, int af,

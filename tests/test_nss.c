@@ -1,5 +1,5 @@
 /* The entry points against a real cache file: glibc's status triples for
- * every situation in DESIGN.md, every buffer length with a canary, and a
+ * every situation of the module's contract, every buffer length with a canary, and a
  * cache rewritten under a running process. */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -20,7 +20,7 @@
 #define ID_OLD "3f4e99999c4d5e6f70819203a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3"
 #define ID_V4 "77aa1a2b3c4d5e6f70819203a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3"
 
-static char cache_dir[256];
+static char cache_dir[256], conf_path[300];
 
 static void add_host(struct vmh_snapshot *snapshot, enum vmh_backend backend, const char *name,
                      const char *id, const char *hostname, int running, const char *a1,
@@ -63,7 +63,7 @@ static void write_cache(uint32_t docker_status, const char *web_address)
 
 static void setup(void)
 {
-    char conf_path[300], template[] = "/tmp/vmhosts-test-nss-XXXXXX";
+    char template[] = "/tmp/vmhosts-test-nss-XXXXXX";
     char *root = mkdtemp(template);
     snprintf(cache_dir, sizeof cache_dir, "%s/cache", root);
     snprintf(conf_path, sizeof conf_path, "%s/vmhosts.conf", root);
@@ -283,6 +283,54 @@ static void test_cache_changes(void)
                  "corrupt cache: other names unaffected");
 }
 
+#define PROGRAM_ERRNO 4242
+
+/* errno after each entry point, given PROGRAM_ERRNO before it. */
+static int errno_after(const char *name)
+{
+    struct hostent host;
+    struct gaih_addrtuple *tuple = NULL;
+    char buffer[1024];
+    int err, herr, kept = 1;
+    struct in_addr address;
+    inet_pton(AF_INET, "172.17.0.2", &address);
+    errno = PROGRAM_ERRNO;
+    _nss_vmhosts_gethostbyname4_r(name, &tuple, buffer, sizeof buffer, &err, &herr, NULL);
+    kept &= errno == PROGRAM_ERRNO;
+    _nss_vmhosts_gethostbyname3_r(name, AF_INET, &host, buffer, sizeof buffer, &err, &herr, NULL,
+                                  NULL);
+    kept &= errno == PROGRAM_ERRNO;
+    _nss_vmhosts_gethostbyaddr2_r(&address, 4, AF_INET, &host, buffer, sizeof buffer, &err, &herr,
+                                  NULL);
+    kept &= errno == PROGRAM_ERRNO;
+    return kept ? PROGRAM_ERRNO : errno;
+}
+
+/* Every entry point leaves errno as the program had it; when glibc passes
+ * &errno as errnop, it holds the status's errno. */
+static void test_errno_kept(const char *conf_path)
+{
+    CHECK_INT(errno_after("web.docker"), PROGRAM_ERRNO, "errno kept: a hit");
+    CHECK_INT(errno_after("nothing.docker"), PROGRAM_ERRNO, "errno kept: a miss");
+    CHECK_INT(errno_after("example.com"), PROGRAM_ERRNO, "errno kept: a name not ours");
+    setenv("VMHOSTS_CONF", "/nonexistent/vmhosts.conf", 1);
+    usleep(1100 * 1000); /* the settings are looked at again once a second */
+    CHECK_INT(errno_after("example.com"), PROGRAM_ERRNO,
+              "errno kept: a name not ours, no settings file");
+    CHECK_INT(errno_after("web.docker"), PROGRAM_ERRNO,
+              "errno kept: a name of ours, no settings file");
+    struct hostent host;
+    char buffer[1024];
+    int herr;
+    errno = PROGRAM_ERRNO;
+    enum nss_status status = _nss_vmhosts_gethostbyname3_r("example.com", AF_INET, &host, buffer,
+                                                           sizeof buffer, &errno, &herr, NULL, NULL);
+    CHECK(status == NSS_STATUS_UNAVAIL && errno == ENOENT,
+          "errnop == &errno: a name not ours gives UNAVAIL with ENOENT in errno");
+    setenv("VMHOSTS_CONF", conf_path, 1);
+    usleep(1100 * 1000);
+}
+
 /* The opens inotify saw since the last call: read after every lookup,
  * since inotify merges an event into an identical one still unread. */
 static size_t opens_seen(int watch)
@@ -335,6 +383,7 @@ int main(void)
     for (size_t i = 0; i < sizeof entry_points / sizeof *entry_points; i++)
         test_buffer_lengths(entry_points[i]);
     test_reverse();
+    test_errno_kept(conf_path);
     test_cache_changes();
     test_refused_read_once();
     return check_done();
