@@ -2,6 +2,7 @@
  * so a bad file must never stop a lookup: a line that is not understood is
  * skipped and counted, and the defaults stand in for whatever is missing. */
 #include "config.h"
+#include "names.h"
 #include "trust.h"
 
 #include <dirent.h>
@@ -16,7 +17,6 @@
 #include <unistd.h>
 
 #define DOMAIN_MAX 200 /* leaves room for a VM's label under the domain in 253 */
-#define LABEL_MAX 63
 
 /* How a key's value is checked and stored. */
 enum value_kind {
@@ -161,7 +161,7 @@ static long normalize_domain(struct span d, int leading_dot, char *out, size_t o
             label = 0;
         } else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
                      c == '_') ||
-                   ++label > LABEL_MAX) {
+                   ++label > VMH_DNS_LABEL_MAX) {
             return -1;
         }
         out[i] = c;

@@ -6,10 +6,6 @@
 #include <stdbool.h>
 #include <string.h>
 
-/* DNS allows 63, but a full Docker container ID is 64 hex digits and
- * `<id>.docker` must resolve (glibc hands NSS the name unchecked). */
-#define LABEL_MAX 64
-
 /* ASCII only: tolower() would follow the host process's locale. */
 static char fold(char c)
 {
@@ -35,7 +31,7 @@ static size_t scan(const char *text, size_t length, char *out)
             if (label == 0)
                 return 0;
             label = 0;
-        } else if (!label_char(c) || ++label > LABEL_MAX) {
+        } else if (!label_char(c) || ++label > VMH_LABEL_MAX) {
             return 0;
         }
         if (out)

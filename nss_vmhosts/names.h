@@ -9,6 +9,12 @@
 
 /* RFC 1035's limit on a name's text form, without the trailing dot. */
 #define VMH_NAME_MAX 253
+/* DNS allows 63 octets in a label, and a domain in the settings keeps to
+ * that; a name of ours may have 64, since a full Docker container ID is 64
+ * hex digits and `<id>.docker` must resolve (glibc hands NSS the name
+ * unchecked). */
+#define VMH_DNS_LABEL_MAX 63
+#define VMH_LABEL_MAX (VMH_DNS_LABEL_MAX + 1)
 
 enum vmh_name_kind {
     VMH_NAME_NOT_OURS = 0, /* including every malformed name */

@@ -482,3 +482,10 @@ int vmh_status_errno(uint32_t status)
     default:                     return EIO;
     }
 }
+
+bool vmh_answer_stands(const struct vmh_name *name, const struct vmh_answer *answer, bool stale)
+{
+    if (name->kind == VMH_NAME_BARE)
+        return !stale || answer->result != VMH_FOUND;
+    return !stale && answer->result != VMH_NOT_FOUND;
+}

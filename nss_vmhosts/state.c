@@ -254,19 +254,6 @@ static void set_unavailable(struct vmh_answer *answer, int cause)
     answer->cause_errno = cause;
 }
 
-/* Whether the answer stands without asking the backend again.  A fresh
- * cache's hit stands, and so does its miss of a bare name (a single label
- * is DNS's unless a container has it).  A stale cache's answers do not,
- * except for a bare name no container in it has: such a name never waits
- * on Docker, even a hung one. */
-static bool answer_stands(const struct vmh_name *name, const struct vmh_answer *answer,
-                          bool stale)
-{
-    if (name->kind == VMH_NAME_BARE)
-        return !stale || answer->result != VMH_FOUND;
-    return !stale && answer->result != VMH_NOT_FOUND;
-}
-
 /* A cache that a running `vmhosts watch` keeps is as fresh as Docker's
  * events, however old its time stamps: answer from it and start nothing.
  * Asked only when a refresh would otherwise start, never on a fresh hit.
@@ -302,7 +289,7 @@ static bool resolve_once(struct view *view, const struct vmh_name *name, int fam
 
     vmh_resolve(cache, name, family, answer);
     *ttl = (int32_t)(backend_ttl_ms(&view->config, backend) / 1000);
-    *settled = answer_stands(name, answer, cache_stale(cache, &view->config, backend));
+    *settled = vmh_answer_stands(name, answer, cache_stale(cache, &view->config, backend));
     if (*settled)
         return false;
     if (!trigger || answer_from_watched(view, cache, name, family, answer) ||

@@ -99,6 +99,15 @@ check_out "lookup, not ours: the rule" '^  rule: +not ours$'
 run_vmhosts lookup no-such-bare-host
 check_rc "lookup of a bare name no container has" 3
 check_out "lookup, bare miss: why" 'no running container has the hostname no-such-bare-host'
+# With the cache stale, as the module: a bare name no container has starts
+# no refresh (the cache file is not rewritten).
+write_conf ttl=1
+sleep 1.1
+before=$(stat -c %y "$T/cache/hosts.cache")
+run_vmhosts lookup no-such-bare-host
+check_eq "lookup of a bare miss, cache stale: no refresh, as in the module" "$before" \
+    "$(stat -c %y "$T/cache/hosts.cache")"
+write_conf ttl=60
 
 run_vmhosts lookup -6 vmh-web.docker
 if grep -q : <<<"$web_addresses"; then

@@ -80,7 +80,7 @@ static enum vmh_backend backend_of(const struct vmh_name *name)
 }
 
 /* Resolves as the module would: from the chosen cache, refreshing first
- * when it is stale or an explicit name misses, unless a watcher keeps it. */
+ * unless the answer stands (vmh_answer_stands) or a watcher keeps it. */
 static const struct vmh_cli_cache *resolve(struct vmh_cli_view *view, const struct vmh_name *name,
                                            const struct lookup_options *options,
                                            struct vmh_answer *answer)
@@ -88,9 +88,8 @@ static const struct vmh_cli_cache *resolve(struct vmh_cli_view *view, const stru
     enum vmh_backend backend = backend_of(name);
     const struct vmh_cli_cache *slot = vmh_view_choose(view, backend);
     vmh_resolve(slot ? &slot->cache : NULL, name, options->family, answer);
-    bool miss_wants_refresh = name->kind != VMH_NAME_BARE && answer->result == VMH_NOT_FOUND;
     if (options->no_refresh || (slot && slot->watched) ||
-        !(vmh_view_stale(view, backend) || miss_wants_refresh))
+        vmh_answer_stands(name, answer, vmh_view_stale(view, backend)))
         return slot;
     vmh_view_refresh(view, backend);
     slot = vmh_view_choose(view, backend);

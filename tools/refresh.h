@@ -1,5 +1,6 @@
 /* One refresh: ask the backends, merge with the previous cache, write it.
- * Shared by `vmhosts refresh` and (later) `vmhosts watch`. */
+ * Shared by `vmhosts refresh`, `vmhosts watch` and the explanations of
+ * `lookup`, `list` and `status`. */
 #ifndef VMHOSTS_REFRESH_H
 #define VMHOSTS_REFRESH_H
 
