@@ -42,6 +42,14 @@ static inline void check_report(int passed, const char *file, int line, const ch
         check_report(check_ok_, __FILE__, __LINE__, (what));                                 \
     } while (0)
 
+/* One check that cannot run in this build or on this machine. */
+static inline void check_skip(const char *what, const char *reason)
+{
+    check_number++;
+    printf("ok %d - %s # SKIP %s\n", check_number, what, reason);
+    fflush(stdout);
+}
+
 /* Ends the test: the plan line, and the exit status the driver reads. */
 static inline int check_done(void)
 {
