@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "state.h"
 #include "trigger.h"
 #include "trust.h"

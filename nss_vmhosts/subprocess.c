@@ -18,8 +18,9 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "clock.h"
 
 extern char **environ;
 
@@ -39,16 +40,9 @@ struct run {
     size_t capacity;
 };
 
-static int64_t now_ms(void)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
-}
-
 static int remaining_ms(const struct run *run)
 {
-    int64_t left = run->deadline - now_ms();
+    int64_t left = run->deadline - vmh_monotonic_ms();
     return left <= 0 ? 0 : left > INT32_MAX ? INT32_MAX : (int)left;
 }
 
@@ -350,7 +344,7 @@ int vmh_spawn_run(const char *const argv[], long timeout_ms, struct vmh_spawn_ou
         return -1;
     }
     struct run run = {.pid = -1, .pidfd = -1, .pipe_read = -1, .output = output};
-    int64_t start = now_ms();
+    int64_t start = vmh_monotonic_ms();
     int64_t timeout = timeout_ms > 0 ? (int64_t)timeout_ms : 0;
     run.deadline = timeout < INT64_MAX - start ? start + timeout : INT64_MAX;
     int pipe_fds[2] = {-1, -1};

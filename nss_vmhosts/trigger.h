@@ -46,10 +46,6 @@ bool vmh_trigger_allowed(void);
  * way it returns by the deadline; the caller then rereads the cache. */
 void vmh_trigger_refresh(const struct vmh_trigger *trigger);
 
-/* Milliseconds on CLOCK_MONOTONIC and CLOCK_REALTIME. */
-int64_t vmh_monotonic_ms(void);
-int64_t vmh_realtime_ms(void);
-
 /* Whether two stats describe the same version of a file. */
 bool vmh_same_file_version(const struct stat *a, const struct stat *b);
 
