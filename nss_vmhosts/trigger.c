@@ -19,13 +19,6 @@
 #include "trigger.h"
 #include "trust.h"
 
-bool vmh_same_file_version(const struct stat *a, const struct stat *b)
-{
-    return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
-           a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
-           a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
-}
-
 bool vmh_trigger_allowed(void)
 {
     /* A setuid program must not run a program its user's settings chose. */
