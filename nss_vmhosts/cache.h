@@ -34,8 +34,6 @@ enum vmh_cache_error {
     VMH_CACHE_CORRUPT       /* bad magic, version, size, offset, order or checksum */
 };
 
-const char *vmh_cache_error_text(enum vmh_cache_error error);
-
 /* Validates `size` bytes at `data` in place.  On success fills *cache with
  * pointers into data (which the caller keeps owning). */
 enum vmh_cache_error vmh_cache_parse(struct vmh_cache *cache, unsigned char *data, size_t size);

@@ -65,8 +65,6 @@ void vmh_resolve_address(const struct vmh_cache *cache, const struct vmh_config 
 /* Makes `answer` a miss for `rule`: no name, no alias, no address. */
 void vmh_answer_set_miss(struct vmh_answer *answer, enum vmh_result result, enum vmh_rule rule);
 
-const char *vmh_rule_text(enum vmh_rule rule);
-
 /* The errno that stands for a backend status (ECONNREFUSED, EACCES, ...). */
 int vmh_status_errno(uint32_t status);
 
