@@ -9,7 +9,7 @@
 
 #include "clock.h"
 #include "multipass.h"
-#include "subprocess.h"
+#include "spawn_output.h"
 
 /* Far more than any real list (a VM is about 150 bytes of it); more than
  * this is not multipass's list, and a partial list is not trusted. */
@@ -102,7 +102,7 @@ int vmh_multipass_refresh(const char *command, long timeout_ms, struct vmh_snaps
     struct vmh_spawn_output output = {.limit = OUTPUT_LIMIT};
     struct vmh_spawn_result result = {0};
     int status = -1;
-    if (vmh_spawn_run(argv, timeout_ms, &output, &result) != 0)
+    if (vmh_spawn_capture(argv, timeout_ms, &output, &result) != 0)
         report_run_failure(state, command, timeout_ms, &result);
     else
         status = parse_output(state, &output, out);
