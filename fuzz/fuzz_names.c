@@ -58,7 +58,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *input, size_t size)
     const uint8_t *nul = memchr(input, '\0', size);
     const uint8_t *name_start = input;
     if (nul) {
-        vmh_config_parse(&config, (const char *)input, (size_t)(nul - input), NULL);
+        vmh_config_parse(&config, (const char *)input, (size_t)(nul - input), NULL, NULL);
         name_start = nul + 1;
     }
     size_t name_length = size - (size_t)(name_start - input);

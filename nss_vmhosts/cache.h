@@ -34,8 +34,6 @@ enum vmh_cache_error {
     VMH_CACHE_CORRUPT       /* bad magic, version, size, offset, order or checksum */
 };
 
-const char *vmh_cache_error_text(enum vmh_cache_error error);
-
 /* Validates `size` bytes at `data` in place.  On success fills *cache with
  * pointers into data (which the caller keeps owning). */
 enum vmh_cache_error vmh_cache_parse(struct vmh_cache *cache, unsigned char *data, size_t size);
@@ -52,6 +50,15 @@ enum vmh_cache_error vmh_cache_load(const char *dir, uid_t euid, struct vmh_cach
                                     struct stat *st);
 
 void vmh_cache_free(struct vmh_cache *cache);
+
+/* Whether two stats describe the same version of a file: how a cache, or
+ * the settings, is known unchanged from an lstat, without reading it. */
+static inline bool vmh_same_file_version(const struct stat *a, const struct stat *b)
+{
+    return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+           a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+           a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
 
 /* Of two trusted caches (either may have no data), the one to answer
  * `backend` from: a successful refresh beats a failed one, a newer one an

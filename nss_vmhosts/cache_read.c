@@ -15,23 +15,6 @@
 #include "cache.h"
 #include "trust.h"
 
-const char *vmh_cache_error_text(enum vmh_cache_error error)
-{
-    switch (error) {
-    case VMH_CACHE_OK:
-        return "ok";
-    case VMH_CACHE_MISSING:
-        return "missing";
-    case VMH_CACHE_UNTRUSTED:
-        return "not trusted (owner, mode or a symlink)";
-    case VMH_CACHE_IO:
-        return "unreadable";
-    case VMH_CACHE_CORRUPT:
-        return "corrupt";
-    }
-    return "unknown error";
-}
-
 /* The header is covered too: a flipped timestamp or backend status would
  * otherwise pass every other check.  The field holds the checksum of the
  * header in which the field holds the checksum of everything after it. */

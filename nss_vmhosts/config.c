@@ -97,7 +97,6 @@ void vmh_config_defaults(struct vmh_config *config)
     config->timeout_ms = 1500;
     config->refresh_interval_ms = 100;
     snprintf(config->refresh_command, sizeof config->refresh_command, "%s", BINDIR "/vmhosts");
-    /* memset already made every origin VMH_ORIGIN_DEFAULT (0). */
 }
 
 /* --- values ---------------------------------------------------------------- */
@@ -275,8 +274,8 @@ static const struct key_rule *find_rule(struct span key)
     return NULL;
 }
 
-/* Returns 0 for a setting applied or a line with nothing to apply, -1 for a
- * bad line. */
+/* Returns the key the line set, -1 for a bad line, or VMH_CONF_KEY_COUNT
+ * for a line with nothing to apply. */
 static int apply_line(struct vmh_config *config, struct span line)
 {
     /* A NUL means the file is not text; nothing on such a line is trusted. */
@@ -284,7 +283,7 @@ static int apply_line(struct vmh_config *config, struct span line)
         return -1;
     line = trim(line);
     if (line.length == 0 || line.start[0] == '#')
-        return 0;
+        return VMH_CONF_KEY_COUNT;
     line = trim(cut_comment(line));
     const char *equals = memchr(line.start, '=', line.length);
     if (!equals)
@@ -295,18 +294,15 @@ static int apply_line(struct vmh_config *config, struct span line)
     const struct key_rule *rule = find_rule(key);
     if (!rule || apply_value(config, rule, value) != 0)
         return -1;
-    config->origin[rule - rules] = VMH_ORIGIN_FILE;
-    return 0;
+    return (int)(rule - rules);
 }
 
 int vmh_config_parse(struct vmh_config *config, const char *text, size_t length,
-                     unsigned *bad_line)
+                     vmh_config_line_fn *on_line, void *context)
 {
     int bad = 0;
     unsigned number = 0;
 
-    if (bad_line)
-        *bad_line = 0;
     if (!config || !text)
         return 0;
     const char *cursor = text, *end = text + length;
@@ -314,12 +310,11 @@ int vmh_config_parse(struct vmh_config *config, const char *text, size_t length,
         const char *newline = memchr(cursor, '\n', (size_t)(end - cursor));
         const char *stop = newline ? newline : end;
         number++;
-        if (apply_line(config, (struct span){cursor, (size_t)(stop - cursor)}) != 0) {
-            if (bad == 0 && bad_line)
-                *bad_line = number;
-            if (bad < INT_MAX)
-                bad++;
-        }
+        int key = apply_line(config, (struct span){cursor, (size_t)(stop - cursor)});
+        if (key < 0 && bad < INT_MAX)
+            bad++;
+        if (on_line && key != VMH_CONF_KEY_COUNT)
+            on_line(context, number, key);
         cursor = newline ? newline + 1 : end;
     }
     return bad;
@@ -373,7 +368,7 @@ static bool file_trusted(int fd)
     return fstat(fd, &st) == 0 && vmh_stat_trusted(&st, vmh_trusted_uid());
 }
 
-int vmh_config_load(struct vmh_config *config)
+int vmh_config_load(struct vmh_config *config, vmh_config_line_fn *on_line, void *context)
 {
     if (!config) {
         errno = EINVAL;
@@ -403,7 +398,7 @@ int vmh_config_load(struct vmh_config *config)
         errno = saved;
         return -1;
     }
-    vmh_config_parse(config, text, length, NULL);
+    vmh_config_parse(config, text, length, on_line, context);
     free(text);
     config->file_found = true;
     return 0;

@@ -1,8 +1,9 @@
 /* The settings: /etc/vmhosts.conf (under --sysconfdir), or the file that
  * VMHOSTS_CONF names unless the process is setuid or setgid (AT_SECURE);
- * either only when trusted as a cache is (trust.h).  `key = value` lines, `#` comments, every key optional.  The module must
- * never fail over a bad file, so parsing skips what it does not understand
- * and reports only the first bad line's number, for the command to print. */
+ * either only when trusted as a cache is (trust.h).  `key = value` lines,
+ * `#` comments, every key optional.  The module must never fail over a bad
+ * file, so parsing skips what it does not understand and only tells the
+ * command, when it listens, which lines those were. */
 #ifndef VMHOSTS_CONFIG_H
 #define VMHOSTS_CONFIG_H
 
@@ -23,12 +24,6 @@
 #ifndef CACHEDIR
 #define CACHEDIR "/var/cache/vmhosts"
 #endif
-
-/* Where each setting came from, for `vmhosts status`. */
-enum vmh_config_origin {
-    VMH_ORIGIN_DEFAULT = 0,
-    VMH_ORIGIN_FILE = 1
-};
 
 enum vmh_config_key {
     VMH_CONF_DOCKER_SOCKET,
@@ -60,13 +55,13 @@ struct vmh_config {
     long timeout_ms;
     long refresh_interval_ms;
     char refresh_command[VMH_PATH_MAX];
-    unsigned char origin[VMH_CONF_KEY_COUNT]; /* enum vmh_config_origin */
 };
 
-/* Why an untrusted settings file is ignored, for `vmhosts` to print. */
-#define VMH_UNTRUSTED_SETTINGS                                                              \
-    "only a file owned by root or by you, and writable by no one else, is read (as root, " \
-    "only root's: a setting names the program lookups run)"
+/* Hears, from the parse that applies them, of each line that set `key` and
+ * of each line skipped (key -1), by number: how `vmhosts` learns where a
+ * setting came from and which line to warn about (tools/config_notes.h)
+ * without reading the file twice.  The module passes none. */
+typedef void vmh_config_line_fn(void *context, unsigned line, int key);
 
 /* The key's name in the file ("docker_socket", ...). */
 const char *vmh_config_key_name(enum vmh_config_key key);
@@ -77,18 +72,18 @@ const char *vmh_config_path(void);
 void vmh_config_defaults(struct vmh_config *config);
 
 /* Applies the `key = value` lines of text over what *config holds.  A line
- * that is not a known key with a valid value is skipped; *bad_line (when
- * not NULL) gets the first such line's number, or 0.  Returns the number of
+ * that is not a known key with a valid value is skipped.  on_line (when not
+ * NULL) hears of every line but blanks and comments.  Returns the number of
  * lines skipped. */
 int vmh_config_parse(struct vmh_config *config, const char *text, size_t length,
-                     unsigned *bad_line);
+                     vmh_config_line_fn *on_line, void *context);
 
-/* Defaults, then the file at vmh_config_path().  A missing file is not an
- * error (file_found false).  Returns 0, or -1 with errno when the file
+/* Defaults, then the file at vmh_config_path(), parsed with on_line.  A
+ * missing file is not an error (file_found false).  Returns 0, or -1 with errno when the file
  * exists but cannot be read, or (untrusted, EPERM) is owned by someone
  * other than root and the effective user or is writable by group or
  * others (the defaults are then in force). */
-int vmh_config_load(struct vmh_config *config);
+int vmh_config_load(struct vmh_config *config, vmh_config_line_fn *on_line, void *context);
 
 /* The cache folder this process writes (its refresher's): cache_dir for
  * root, else user_cache_dir, else /run/user/<uid>/vmhosts when that runtime

@@ -451,26 +451,6 @@ void vmh_resolve_address(const struct vmh_cache *cache, const struct vmh_config 
     }
 }
 
-const char *vmh_rule_text(enum vmh_rule rule)
-{
-    switch (rule) {
-    case VMH_RULE_NOT_OURS:         return "not ours";
-    case VMH_RULE_EXACT_ID:         return "exact container ID";
-    case VMH_RULE_NAME:             return "container name";
-    case VMH_RULE_ID_PREFIX:        return "unique ID prefix";
-    case VMH_RULE_AMBIGUOUS_PREFIX: return "ambiguous ID prefix";
-    case VMH_RULE_COMPOSE:          return "Compose service";
-    case VMH_RULE_HOSTNAME:         return "container hostname";
-    case VMH_RULE_VM:               return "multipass VM";
-    case VMH_RULE_NOT_RUNNING:      return "not running";
-    case VMH_RULE_NO_ADDRESS:       return "no address";
-    case VMH_RULE_NO_MATCH:         return "no such container or VM";
-    case VMH_RULE_BACKEND_DOWN:     return "backend unavailable";
-    case VMH_RULE_NONE:
-    default:                        return "none";
-    }
-}
-
 int vmh_status_errno(uint32_t status)
 {
     switch (status) {

@@ -74,8 +74,6 @@ bool vmh_answer_stands(const struct vmh_name *name, const struct vmh_answer *ans
 /* Makes `answer` a miss for `rule`: no name, no alias, no address. */
 void vmh_answer_set_miss(struct vmh_answer *answer, enum vmh_result result, enum vmh_rule rule);
 
-const char *vmh_rule_text(enum vmh_rule rule);
-
 /* The errno that stands for a backend status (ECONNREFUSED, EACCES, ...). */
 int vmh_status_errno(uint32_t status);
 

@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "state.h"
 #include "trigger.h"
 #include "trust.h"
@@ -95,7 +96,7 @@ static void config_update(struct view *view, int64_t now)
         return;
     view->caches_checked = false;
     view->own_dir_ready = false;
-    vmh_config_load(&view->config);
+    vmh_config_load(&view->config, NULL, NULL);
     snprintf(view->config_path, sizeof view->config_path, "%s", path);
     view->config_st = st;
     view->config_loaded = true;

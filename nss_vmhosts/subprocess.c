@@ -18,13 +18,12 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "clock.h"
 
 extern char **environ;
 
-#define READ_CHUNK 4096
-#define FIRST_CAPACITY 4096
 /* How long a killed child may take to die before we stop waiting for it. */
 #define REAP_GRACE_MS 1000
 
@@ -32,23 +31,13 @@ extern char **environ;
 struct run {
     pid_t pid;          /* only for the group kill, while not_reaped() */
     int pidfd;
-    int pipe_read;      /* -1 when not captured or at EOF */
     bool leads_group;
     int64_t deadline;   /* CLOCK_MONOTONIC, ms */
-    struct vmh_spawn_output *output;
-    size_t capacity;
 };
-
-static int64_t now_ms(void)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
-}
 
 static int remaining_ms(const struct run *run)
 {
-    int64_t left = run->deadline - now_ms();
+    int64_t left = run->deadline - vmh_monotonic_ms();
     return left <= 0 ? 0 : left > INT32_MAX ? INT32_MAX : (int)left;
 }
 
@@ -80,7 +69,7 @@ static char **child_environment(void)
 struct child_setup {
     const char *const *argv;
     char **envp;
-    int pipe_write;        /* -1: stdout on /dev/null */
+    int stdout_fd;         /* -1: stdout on /dev/null */
     bool new_group;
     volatile int exec_errno; /* written by the child when exec fails */
 };
@@ -99,12 +88,12 @@ static int null_onto(int target, int flags)
     return 0;
 }
 
-/* stdout first: if the host has closed 0, 1 or 2, the pipe may have one of
- * those numbers, and it must be duplicated before /dev/null lands on it.
- * dup2 onto itself would keep O_CLOEXEC, hence the fcntl. */
+/* stdout first: if the host has closed 0, 1 or 2, the caller's pipe may
+ * have one of those numbers, and it must be duplicated before /dev/null
+ * lands on it.  dup2 onto itself would keep O_CLOEXEC, hence the fcntl. */
 static int child_descriptors(const struct child_setup *setup)
 {
-    int out = setup->pipe_write;
+    int out = setup->stdout_fd;
     if (out == STDOUT_FILENO ? fcntl(out, F_SETFD, 0) < 0
         : out >= 0           ? dup2(out, STDOUT_FILENO) < 0
                              : null_onto(STDOUT_FILENO, O_WRONLY) < 0)
@@ -181,73 +170,25 @@ static int start_child(struct child_setup *setup, struct run *run)
     return 0;
 }
 
-/* Keeps what fits under the limit and drops the rest. */
-static void keep_output(struct run *run, const char *chunk, size_t size)
+/* Waits until the child exits (true) or the deadline passes (false); the
+ * hook's descriptor meanwhile goes to the hook, so that a child writing
+ * more than a pipe holds is read, not stalled until the deadline. */
+static bool wait_for_exit(const struct run *run, const struct vmh_spawn_hook *hook)
 {
-    struct vmh_spawn_output *output = run->output;
-    size_t room = output->limit - output->length;
-    if (size > room) {
-        output->truncated = true;
-        size = room;
-    }
-    if (size == 0)
-        return;
-    if (output->length + size + 1 > run->capacity) {
-        size_t most = output->limit < SIZE_MAX ? output->limit + 1 : SIZE_MAX;
-        size_t wanted = run->capacity ? run->capacity * 2 : FIRST_CAPACITY;
-        if (wanted < output->length + size + 1)
-            wanted = output->length + size + 1;
-        if (wanted > most)
-            wanted = most;
-        char *bigger = realloc(output->data, wanted);
-        if (!bigger) {
-            output->truncated = true;
-            return;
-        }
-        output->data = bigger;
-        run->capacity = wanted;
-    }
-    memcpy(output->data + output->length, chunk, size);
-    output->length += size;
-    output->data[output->length] = '\0';
-}
-
-/* Reads what is there.  Returns false when nothing is there right now
- * (EAGAIN); at EOF or on an error the pipe is closed. */
-static bool read_output(struct run *run)
-{
-    char chunk[READ_CHUNK];
-    ssize_t got;
-    do
-        got = read(run->pipe_read, chunk, sizeof chunk);
-    while (got < 0 && errno == EINTR);
-    if (got > 0) {
-        keep_output(run, chunk, (size_t)got);
-        return true;
-    }
-    if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-        return false;
-    close(run->pipe_read);
-    run->pipe_read = -1;
-    return true;
-}
-
-/* Reads stdout until the child exits (true) or the deadline passes (false). */
-static bool wait_for_exit(struct run *run)
-{
+    int watched = hook ? hook->watch_fd : -1;
     for (;;) {
         int timeout = remaining_ms(run);
         if (timeout == 0)
             return false;
         struct pollfd fds[2] = {{.fd = run->pidfd, .events = POLLIN},
-                                {.fd = run->pipe_read, .events = POLLIN}};
-        int ready = poll(fds, run->pipe_read >= 0 ? 2 : 1, timeout);
+                                {.fd = watched, .events = POLLIN}};
+        int ready = poll(fds, watched >= 0 ? 2 : 1, timeout);
         if (ready < 0 && errno != EINTR)
             return false;
         if (ready > 0 && fds[0].revents)
             return true;
-        if (ready > 0 && fds[1].revents)
-            read_output(run);
+        if (ready > 0 && fds[1].revents && !hook->ready(hook->context))
+            watched = -1;
     }
 }
 
@@ -297,85 +238,43 @@ static void reap(const struct run *run, struct vmh_spawn_result *result)
     }
 }
 
-/* After the exit, what the child wrote is all in the pipe: read it to the
- * end or until it would block.  A grandchild still holding the pipe is not
- * waited for: what it writes later is not the child's answer. */
-static void drain_output(struct run *run)
+static void watch_child(const struct run *run, const struct vmh_spawn_hook *hook,
+                        struct vmh_spawn_result *result)
 {
-    while (run->pipe_read >= 0 && read_output(run))
-        ;
-}
-
-static void watch_child(struct run *run, struct vmh_spawn_result *result)
-{
-    if (!wait_for_exit(run)) {
+    if (!wait_for_exit(run, hook)) {
         kill_at_deadline(run);
         result->timed_out = true;
     }
     reap(run, result);
     close(run->pidfd);
-    if (run->pipe_read >= 0) {
-        drain_output(run);
-        if (run->pipe_read >= 0)
-            close(run->pipe_read);
-    }
 }
 
-static int open_pipe(int fds[2])
-{
-    if (pipe2(fds, O_CLOEXEC) < 0)
-        return errno;
-    /* Only our end: the child's stdout stays blocking. */
-    int flags = fcntl(fds[0], F_GETFL);
-    if (flags < 0 || fcntl(fds[0], F_SETFL, flags | O_NONBLOCK) < 0) {
-        int error = errno;
-        close(fds[0]);
-        close(fds[1]);
-        return error;
-    }
-    return 0;
-}
-
-int vmh_spawn_run(const char *const argv[], long timeout_ms, struct vmh_spawn_output *output,
+int vmh_spawn_run(const char *const argv[], long timeout_ms, const struct vmh_spawn_hook *hook,
                   struct vmh_spawn_result *result)
 {
     memset(result, 0, sizeof *result);
-    if (output) {
-        output->data = NULL;
-        output->length = 0;
-        output->truncated = false;
-    }
     if (!argv || !argv[0] || argv[0][0] != '/') {
         result->spawn_errno = EINVAL;
         return -1;
     }
-    struct run run = {.pid = -1, .pidfd = -1, .pipe_read = -1, .output = output};
-    int64_t start = now_ms();
+    struct run run = {.pid = -1, .pidfd = -1};
+    int64_t start = vmh_monotonic_ms();
     int64_t timeout = timeout_ms > 0 ? (int64_t)timeout_ms : 0;
     run.deadline = timeout < INT64_MAX - start ? start + timeout : INT64_MAX;
-    int pipe_fds[2] = {-1, -1};
-    if (output && (result->spawn_errno = open_pipe(pipe_fds)) != 0)
-        return -1;
-    run.pipe_read = pipe_fds[0];
     struct child_setup setup = {.argv = argv, .envp = child_environment(),
-                                .pipe_write = pipe_fds[1], .new_group = !vmh_spawn_is_nested()};
+                                .stdout_fd = hook ? hook->child_stdout : -1,
+                                .new_group = !vmh_spawn_is_nested()};
     result->spawn_errno = setup.envp ? start_child(&setup, &run) : ENOMEM;
     free(setup.envp);
-    if (pipe_fds[1] >= 0)
-        close(pipe_fds[1]);
     if (result->spawn_errno == 0 && setup.exec_errno != 0) {
         /* The child could not exec: reap it and report exec's error. */
         result->spawn_errno = setup.exec_errno;
         run.deadline = INT64_MAX;
         struct vmh_spawn_result ignored = {0};
-        watch_child(&run, &ignored);
+        watch_child(&run, hook, &ignored);
     } else if (result->spawn_errno == 0) {
-        watch_child(&run, result);
-    } else if (run.pipe_read >= 0) {
-        close(run.pipe_read);
+        watch_child(&run, hook, result);
     }
-    if (output && !output->data)
-        output->data = calloc(1, 1);
     return result->spawn_errno == 0 && !result->timed_out && result->exited &&
                    result->exit_status == 0
                ? 0

@@ -2,28 +2,33 @@
  * refresher, the refresher runs multipass, both through this.
  *
  * The child leads a process group of its own; stdin and stderr on
- * /dev/null; stdout captured or on /dev/null; every other descriptor closed
- * (ours are O_CLOEXEC, and the child closes the rest); VMH_SPAWN_MARKER set
- * in its environment; held through a pidfd from its clone on, never waited
- * for or killed by pid number, never by touching SIGCHLD; at the deadline
- * the whole group is killed.  A host that ignores SIGCHLD or reaps every
- * child does not break it.  A kernel without CLONE_PIDFD (before 5.2) gets
- * ENOSYS and no child. */
+ * /dev/null; stdout on /dev/null, or on the caller's descriptor (the pipe
+ * of tools/spawn_output.c, which only `vmhosts` uses); every other
+ * descriptor closed (ours are O_CLOEXEC, and the child closes the rest);
+ * VMH_SPAWN_MARKER set in its environment; held through a pidfd from its
+ * clone on, never waited for or killed by pid number, never by touching
+ * SIGCHLD; at the deadline the whole group is killed.  A host that ignores
+ * SIGCHLD or reaps every child does not break it.  A kernel without
+ * CLONE_PIDFD (before 5.2) gets ENOSYS and no child. */
 #ifndef VMHOSTS_SUBPROCESS_H
 #define VMHOSTS_SUBPROCESS_H
 
 #include <stdbool.h>
-#include <stddef.h>
 
 /* Set in every child's environment: a lookup made inside the refresher, or
  * inside anything it runs, never starts another refresh. */
 #define VMH_SPAWN_MARKER "VMHOSTS_REFRESHING"
 
-struct vmh_spawn_output {
-    char *data;       /* malloc'd, NUL-terminated; NULL when not captured */
-    size_t length;
-    size_t limit;     /* more than this is read and dropped; truncated is set */
-    bool truncated;
+/* What a caller that reads the child's stdout gives: `child_stdout` is the
+ * child's stdout, and until the child exits `ready` runs whenever
+ * `watch_fd` is readable, returning false once it needs no more watching
+ * (end of file, an error).  Both descriptors stay the caller's: what is
+ * left to read after the exit is read once vmh_spawn_run has returned. */
+struct vmh_spawn_hook {
+    int child_stdout;
+    int watch_fd;
+    bool (*ready)(void *context);
+    void *context;
 };
 
 struct vmh_spawn_result {
@@ -35,10 +40,10 @@ struct vmh_spawn_result {
 };
 
 /* Runs argv[0] (an absolute path) with argv, the current environment plus
- * the marker, and waits at most timeout_ms.  When output is not NULL its
- * stdout is captured there (the caller frees output->data).  Returns 0 when
- * the program ran and exited with status 0, else -1 (see *result). */
-int vmh_spawn_run(const char *const argv[], long timeout_ms, struct vmh_spawn_output *output,
+ * the marker, and waits at most timeout_ms.  Without a hook its stdout is
+ * /dev/null.  Returns 0 when the program ran and exited with status 0, else
+ * -1 (see *result). */
+int vmh_spawn_run(const char *const argv[], long timeout_ms, const struct vmh_spawn_hook *hook,
                   struct vmh_spawn_result *result);
 
 /* Whether this process runs inside a child started by vmh_spawn_run. */

@@ -14,33 +14,10 @@
 #include <unistd.h>
 
 #include "cache.h"
+#include "clock.h"
 #include "subprocess.h"
 #include "trigger.h"
 #include "trust.h"
-
-static int64_t clock_ms(clockid_t clock)
-{
-    struct timespec now;
-    clock_gettime(clock, &now);
-    return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
-}
-
-int64_t vmh_monotonic_ms(void)
-{
-    return clock_ms(CLOCK_MONOTONIC);
-}
-
-int64_t vmh_realtime_ms(void)
-{
-    return clock_ms(CLOCK_REALTIME);
-}
-
-bool vmh_same_file_version(const struct stat *a, const struct stat *b)
-{
-    return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
-           a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
-           a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
-}
 
 bool vmh_trigger_allowed(void)
 {

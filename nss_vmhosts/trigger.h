@@ -1,10 +1,11 @@
 /* Starting the refresher from inside a lookup: single-flight across every
- * process of the user through a lock file, bounded by a deadline. */
+ * process of the user through a lock file, bounded by a deadline; and the
+ * two lock files `vmhosts` shares with the module, refresh.lock and
+ * watch.lock. */
 #ifndef VMHOSTS_TRIGGER_H
 #define VMHOSTS_TRIGGER_H
 
 #include <stdbool.h>
-#include <stdint.h>
 #include <sys/stat.h>
 
 #include "cache_format.h"
@@ -45,12 +46,5 @@ bool vmh_trigger_allowed(void);
  * named it (owned by root or this user, not writable by others).  Either
  * way it returns by the deadline; the caller then rereads the cache. */
 void vmh_trigger_refresh(const struct vmh_trigger *trigger);
-
-/* Milliseconds on CLOCK_MONOTONIC and CLOCK_REALTIME. */
-int64_t vmh_monotonic_ms(void);
-int64_t vmh_realtime_ms(void);
-
-/* Whether two stats describe the same version of a file. */
-bool vmh_same_file_version(const struct stat *a, const struct stat *b);
 
 #endif

@@ -18,6 +18,7 @@
 #include "check.h"
 #include "fixture_hosts.h"
 #include "snapshot.h"
+#include "texts.h"
 
 /* web and old share the prefix "3f4e"; web is unique from "3f4e1". */
 #define ID_WEB "3f4e1a2b3c4d5e6f70819203a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3"

@@ -28,9 +28,9 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "clock.h"
 #include "nss_vmhosts.h"
 #include "snapshot.h"
-#include "trigger.h"
 
 #define THREADS 16
 #define HOSTS 16

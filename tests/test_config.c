@@ -13,18 +13,33 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "config.h"
+#include "config_notes.h"
 
 #define NOBODY 65534
 #define SYSTEM_CONF SYSCONFDIR "/vmhosts.conf"
 
 static char temp_dir[64];
 
-/* Defaults, then text; returns the number of bad lines. */
+/* What the last parse_text heard, through the command's listener. */
+static struct vmh_config_notes notes;
+
+/* Applies `length` bytes of text over *config; returns the number of bad
+ * lines, and the first one's number in *bad_line (0: none). */
+static int parse_text(struct vmh_config *config, const char *text, size_t length,
+                      unsigned *bad_line)
+{
+    memset(&notes, 0, sizeof notes);
+    int count = vmh_config_parse(config, text, length, vmh_config_note, &notes);
+    if (bad_line)
+        *bad_line = notes.first_bad_line;
+    return count;
+}
+
+/* Defaults, then text. */
 static int parse(struct vmh_config *config, const char *text, unsigned *bad_line)
 {
     vmh_config_defaults(config);
-    return vmh_config_parse(config, text, strlen(text), bad_line);
+    return parse_text(config, text, strlen(text), bad_line);
 }
 
 static bool same_as_defaults(const struct vmh_config *config)
@@ -72,9 +87,10 @@ static void defaults(void)
     CHECK_INT(config.timeout_ms, 1500, "default timeout_ms");
     CHECK_INT(config.refresh_interval_ms, 100, "default refresh_interval_ms");
     CHECK_STR(config.refresh_command, BINDIR "/vmhosts", "default refresh_command");
+    parse(&config, "# nothing set\n\n", NULL);
     bool all_default = true;
     for (int key = 0; key < VMH_CONF_KEY_COUNT; key++)
-        all_default &= config.origin[key] == VMH_ORIGIN_DEFAULT;
+        all_default &= notes.origin[key] == VMH_ORIGIN_DEFAULT;
     CHECK(all_default, "default: every origin DEFAULT");
 }
 
@@ -125,7 +141,7 @@ static void every_key(void)
     CHECK_STR(config.refresh_command, "/opt/vmhosts/bin/vmhosts", "refresh_command");
     bool all_file = true;
     for (int key = 0; key < VMH_CONF_KEY_COUNT; key++)
-        all_file &= config.origin[key] == VMH_ORIGIN_FILE;
+        all_file &= notes.origin[key] == VMH_ORIGIN_FILE;
     CHECK(all_file && !config.file_found, "every key set: every origin FILE (parse leaves file_found)");
 }
 
@@ -178,7 +194,7 @@ static void numbers(void)
         bool ok = cases[i].expected < 0
                       ? count == 1 && bad == 1 && got == before && same_as_defaults(&config)
                       : count == 0 && got == cases[i].expected &&
-                            config.origin[cases[i].key] == VMH_ORIGIN_FILE;
+                            notes.origin[cases[i].key] == VMH_ORIGIN_FILE;
         snprintf(what, sizeof what, "\"%s\": %s", text,
                  cases[i].expected < 0 ? "bad line, value kept" : "set");
         if (!ok)
@@ -203,7 +219,7 @@ static void expect_bad_text(const char *what, const char *line, size_t line_leng
     memcpy(text + sizeof head - 1, line, line_length);
     memcpy(text + sizeof head - 1 + line_length, "\n", 1);
     vmh_config_defaults(&config);
-    int count = vmh_config_parse(&config, text, sizeof head - 1 + line_length + 1, &bad);
+    int count = parse_text(&config, text, sizeof head - 1 + line_length + 1, &bad);
     bool ok = count == 1 && bad == 3 && same_as_defaults(&config);
     if (!ok)
         printf("# %s: %d bad lines, first %u, config %s\n", what, count, bad,
@@ -286,14 +302,17 @@ static void counting(void)
 
     count = parse(&config, "\n\n\r\n  \nbogus\nbogus", &bad);
     CHECK(count == 2 && bad == 5, "blank lines count in line numbers");
-    CHECK_INT(parse(&config, "bogus\nttl = 0\n", NULL), 2, "bad_line NULL: still counted");
+    CHECK_INT(vmh_config_parse(&config, "bogus\nttl = 0\n", 14, NULL, NULL), 2,
+              "no listener: still counted");
     bad = 77;
-    CHECK(parse(&config, "ttl = 5\n", &bad) == 0 && bad == 0, "no bad line: *bad_line reset to 0");
+    CHECK(parse(&config, "ttl = 5\n", &bad) == 0 && bad == 0, "no bad line: none heard");
     bad = 77;
     CHECK(parse(&config, "", &bad) == 0 && bad == 0 && same_as_defaults(&config), "empty text");
     bad = 77;
-    CHECK(vmh_config_parse(&config, NULL, 10, &bad) == 0 && bad == 0, "NULL text: nothing");
-    CHECK(vmh_config_parse(NULL, "ttl = 5", 7, NULL) == 0, "NULL config: nothing, no crash");
+    CHECK(parse_text(&config, NULL, 10, &bad) == 0 && bad == 0, "NULL text: nothing");
+    CHECK(vmh_config_parse(NULL, "bogus", 5, vmh_config_note, &notes) == 0 &&
+              notes.first_bad_line == 0,
+          "NULL config: nothing, no crash");
 }
 
 static void comments_and_blanks(void)
@@ -333,10 +352,10 @@ static void comments_and_blanks(void)
     CHECK(parse(&config, "ttl = 5\nttl = 6", &bad) == 0 && config.ttl_s == 6,
           "last line without a newline");
     vmh_config_defaults(&config);
-    CHECK(vmh_config_parse(&config, "ttl = 55", 7, &bad) == 0 && config.ttl_s == 5,
+    CHECK(parse_text(&config, "ttl = 55", 7, &bad) == 0 && config.ttl_s == 5,
           "length respected: text need not end at a NUL");
     vmh_config_defaults(&config);
-    CHECK(vmh_config_parse(&config, "ttl = 5\nbogus", 8, &bad) == 0 && config.ttl_s == 5,
+    CHECK(parse_text(&config, "ttl = 5\nbogus", 8, &bad) == 0 && config.ttl_s == 5,
           "length respected: nothing read past it");
 }
 
@@ -351,7 +370,7 @@ static void paths(void)
           "255-char path fits");
     CHECK(parse(&config, "user_cache_dir = /x/%u\nuser_cache_dir =\n", &bad) == 0 &&
               config.user_cache_dir[0] == '\0' &&
-              config.origin[VMH_CONF_USER_CACHE_DIR] == VMH_ORIGIN_FILE,
+              notes.origin[VMH_CONF_USER_CACHE_DIR] == VMH_ORIGIN_FILE,
           "user_cache_dir empty: allowed, back to automatic, origin FILE");
     CHECK(parse(&config, "docker_socket = /a.sock\ndocker_socket = /b.sock rel.sock\n", &bad) ==
                   1 &&
@@ -386,7 +405,7 @@ static void suffix_and_domains(void)
         snprintf(line, sizeof line, "docker_suffix = %s", suffixes[i].value);
         CHECK(parse(&config, line, &bad) == 0 &&
                   strcmp(config.docker_suffix, suffixes[i].expected) == 0 &&
-                  config.origin[VMH_CONF_DOCKER_SUFFIX] == VMH_ORIGIN_FILE,
+                  notes.origin[VMH_CONF_DOCKER_SUFFIX] == VMH_ORIGIN_FILE,
               line);
     }
     snprintf(line, sizeof line, "docker_suffix = %s", repeat(text, 's', 63));
@@ -399,7 +418,7 @@ static void suffix_and_domains(void)
           "64-char suffix does not fit its field: bad");
 
     CHECK(parse(&config, "multipass_domains =\n", &bad) == 0 && config.multipass_domains[0] == '\0' &&
-              config.origin[VMH_CONF_MULTIPASS_DOMAINS] == VMH_ORIGIN_FILE,
+              notes.origin[VMH_CONF_MULTIPASS_DOMAINS] == VMH_ORIGIN_FILE,
           "multipass_domains empty: allowed (no VM names)");
     CHECK(parse(&config, "multipass_domains = example.org.\n", &bad) == 0 &&
               strcmp(config.multipass_domains, "example.org") == 0,
@@ -445,19 +464,20 @@ static void last_wins_and_origins(void)
           "the last occurrence of a key wins");
     CHECK(parse(&config, "ttl = 20\nttl = 0\n", &bad) == 1 && bad == 2 && config.ttl_s == 20,
           "a bad line leaves the previous value");
-    CHECK(parse(&config, "ttl = 0\n", &bad) == 1 && config.origin[VMH_CONF_TTL] == VMH_ORIGIN_DEFAULT,
+    CHECK(parse(&config, "ttl = 0\n", &bad) == 1 && notes.origin[VMH_CONF_TTL] == VMH_ORIGIN_DEFAULT,
           "a bad line does not set the origin");
     parse(&config, "ttl = 5\ncache_dir = /srv/c\n", &bad);
     bool others = true;
     for (int key = 0; key < VMH_CONF_KEY_COUNT; key++)
         if (key != VMH_CONF_TTL && key != VMH_CONF_CACHE_DIR)
-            others &= config.origin[key] == VMH_ORIGIN_DEFAULT;
-    CHECK(config.origin[VMH_CONF_TTL] == VMH_ORIGIN_FILE &&
-              config.origin[VMH_CONF_CACHE_DIR] == VMH_ORIGIN_FILE && others,
+            others &= notes.origin[key] == VMH_ORIGIN_DEFAULT;
+    CHECK(notes.origin[VMH_CONF_TTL] == VMH_ORIGIN_FILE &&
+              notes.origin[VMH_CONF_CACHE_DIR] == VMH_ORIGIN_FILE && others,
           "origin FILE exactly for the keys a line set");
-    vmh_config_parse(&config, "timeout_ms = 20", 15, &bad);
+    vmh_config_parse(&config, "timeout_ms = 20", 15, vmh_config_note, &notes);
     CHECK(config.ttl_s == 5 && config.timeout_ms == 20 &&
-              config.origin[VMH_CONF_TTL] == VMH_ORIGIN_FILE,
+              notes.origin[VMH_CONF_TTL] == VMH_ORIGIN_FILE &&
+              notes.origin[VMH_CONF_TIMEOUT_MS] == VMH_ORIGIN_FILE,
           "parse applies over what the config holds");
 }
 
@@ -480,13 +500,15 @@ static void write_file(const char *path, const char *text, size_t length)
         close(fd);
 }
 
-/* Loads with VMHOSTS_CONF=path into a config full of garbage. */
+/* Loads with VMHOSTS_CONF=path into a config full of garbage, hearing
+ * the parse into `notes`. */
 static int load_from(const char *path, struct vmh_config *config, int *error)
 {
     setenv(VMH_CONFIG_ENV, path, 1);
     memset(config, 0x5a, sizeof *config);
+    memset(&notes, 0, sizeof notes);
     errno = 0;
-    int status = vmh_config_load(config);
+    int status = vmh_config_load(config, vmh_config_note, &notes);
     *error = errno;
     return status;
 }
@@ -500,8 +522,9 @@ static void load(void)
     snprintf(path, sizeof path, "%s/vmhosts.conf", temp_dir);
     write_file(path, "ttl = 42\nbogus\n", 15);
     CHECK(load_from(path, &config, &error) == 0 && config.file_found && config.ttl_s == 42 &&
-              config.origin[VMH_CONF_TTL] == VMH_ORIGIN_FILE && strcmp(config.path, path) == 0,
-          "load: the file VMHOSTS_CONF names, with a bad line, is read");
+              notes.origin[VMH_CONF_TTL] == VMH_ORIGIN_FILE && notes.first_bad_line == 2 &&
+              strcmp(config.path, path) == 0,
+          "load: the file VMHOSTS_CONF names, with a bad line, is read and the line heard");
     CHECK(config.timeout_ms == 1500 && strcmp(config.docker_suffix, "docker") == 0,
           "load: defaults under the file");
     write_file(path, "", 0);
@@ -552,7 +575,7 @@ static void load(void)
           "load: a path longer than config.path is -1 ENAMETOOLONG, not a truncated name");
     CHECK_INT(lowest_free_fd(), fd_before, "load leaves no descriptor open");
     errno = 0;
-    CHECK(vmh_config_load(NULL) == -1 && errno == EINVAL, "load into NULL: -1 EINVAL");
+    CHECK(vmh_config_load(NULL, NULL, NULL) == -1 && errno == EINVAL, "load into NULL: -1 EINVAL");
     unsetenv(VMH_CONFIG_ENV);
     unlink(path);
     unlink(sub);
@@ -680,7 +703,7 @@ static void load_unreadable(uid_t uid)
             setresuid(uid, uid, uid) != 0)
             _exit(3);
         errno = 0;
-        int status = vmh_config_load(&config);
+        int status = vmh_config_load(&config, NULL, NULL);
         _exit(status == -1 && errno == EACCES && config.ttl_s == 10 && !config.file_found ? 0 : 1);
     }
     int status = -1;

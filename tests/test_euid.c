@@ -11,9 +11,9 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "clock.h"
 #include "nss_vmhosts.h"
 #include "snapshot.h"
-#include "trigger.h"
 
 #define USER_UID 65534
 

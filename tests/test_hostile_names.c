@@ -15,9 +15,9 @@
 #include <sys/socket.h>
 
 #include "check.h"
+#include "clock.h"
 #include "nss_vmhosts.h"
 #include "snapshot.h"
-#include "trigger.h"
 
 #define ERRNO_UNTOUCHED 12345
 #define CANARY 0x5a

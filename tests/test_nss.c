@@ -11,9 +11,9 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "clock.h"
 #include "nss_vmhosts.h"
 #include "snapshot.h"
-#include "trigger.h"
 
 #define ERRNO_UNTOUCHED 12345
 #define ID_WEB "3f4e1a2b3c4d5e6f70819203a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3"

@@ -12,6 +12,7 @@
 #include "fixture_hosts.h"
 #include "resolve.h"
 #include "snapshot.h"
+#include "texts.h"
 
 /* web and old share "3f4e"; web and its 15-char prefix are unique past it. */
 #define ID_WEB "3f4e1a2b3c4d5e6f70819203a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3"

@@ -1,6 +1,6 @@
-/* vmh_spawn_run from inside a host that does awkward things: ignores or
- * reaps SIGCHLD, blocks signals, leaks descriptors, has no pidfd_open or
- * no CLONE_PIDFD. */
+/* vmh_spawn_run, and vmh_spawn_capture around it, from inside a host that
+ * does awkward things: ignores or reaps SIGCHLD, blocks signals, leaks
+ * descriptors, has no pidfd_open or no CLONE_PIDFD. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "subprocess.h"
+#include "spawn_output.h"
 
 #define NO_LIMIT ((size_t)16 << 20)
 
@@ -51,7 +51,8 @@ static void run(const char *const argv[], long timeout_ms, bool capture, size_t 
     memset(o, 0, sizeof *o);
     o->out.limit = limit;
     int64_t start = now_ms();
-    o->rc = vmh_spawn_run(argv, timeout_ms, capture ? &o->out : NULL, &o->res);
+    o->rc = capture ? vmh_spawn_capture(argv, timeout_ms, &o->out, &o->res)
+                    : vmh_spawn_run(argv, timeout_ms, NULL, &o->res);
     o->elapsed_ms = now_ms() - start;
 }
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "clock.h"
 #include "nss_vmhosts.h"
 #include "snapshot.h"
 #include "trigger.h"

@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "explain.h"
 #include "explain_names.h"
+#include "texts.h"
 
 static const char usage_text[] =
     "Usage: vmhosts list [--json] [--no-refresh]\n"

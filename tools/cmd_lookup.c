@@ -14,6 +14,7 @@
 #include "explain_miss.h"
 #include "names.h"
 #include "resolve.h"
+#include "texts.h"
 
 static const char usage_text[] =
     "Usage: vmhosts lookup [-4|-6] [--no-refresh] NAME\n"

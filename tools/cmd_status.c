@@ -63,7 +63,7 @@ int vmh_cmd_status(int argc, char **argv)
     struct vmh_cli_view view;
     const struct vmh_config *config = vmh_cli_config();
     vmh_view_open(&view, config);
-    vmh_status_settings(config);
+    vmh_status_settings(config, vmh_cli_config_notes());
     vmh_status_module(&report);
     vmh_status_backends(&view, &report);
     vmh_status_caches(&view, &report);

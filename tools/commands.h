@@ -5,6 +5,7 @@
 #define VMHOSTS_COMMANDS_H
 
 #include "config.h"
+#include "config_notes.h"
 
 #define VMH_EXIT_OK 0
 #define VMH_EXIT_FAILURE 1
@@ -21,6 +22,9 @@ int vmh_cmd_watch(int argc, char **argv);
 /* The settings, loaded on first use (vmhosts.c): defaults, then the file;
  * a bad line or an unreadable file is warned about on stderr once. */
 const struct vmh_config *vmh_cli_config(void);
+
+/* Where each of those settings came from (loading them first if need be). */
+const struct vmh_config_notes *vmh_cli_config_notes(void);
 
 /* Parses a whole decimal number in [min, max]; false if it is not one. */
 bool vmh_cli_parse_long(const char *text, long min, long max, long *value);

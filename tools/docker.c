@@ -9,9 +9,9 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "docker.h"
 #include "docker_curl.h"
 
@@ -52,13 +52,6 @@ static void set_outcome(struct outcome *outcome, uint32_t status, const char *fo
     va_start(args, format);
     vsnprintf(outcome->message, sizeof outcome->message, format, args);
     va_end(args);
-}
-
-static int64_t clock_ms(clockid_t clock)
-{
-    struct timespec now;
-    clock_gettime(clock, &now);
-    return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
 }
 
 /* curl says "Couldn't connect to server" for every cause; a plain connect()
@@ -193,7 +186,7 @@ static int session_get(struct session *session, const char *url, struct outcome 
     free(session->body.data);
     memset(&session->body, 0, sizeof session->body);
     session->curl_error[0] = '\0';
-    long remaining_ms = (long)(session->deadline_ms - clock_ms(CLOCK_MONOTONIC));
+    long remaining_ms = (long)(session->deadline_ms - vmh_monotonic_ms());
     if (remaining_ms < 1) {
         set_outcome(outcome, VMH_STATUS_ERROR, "no time was left to ask Docker on %.*s",
                     PATH_MAX_SHOWN, session->path);
@@ -232,7 +225,7 @@ static void inspect_hosts(struct session *session, struct vmh_snapshot *fresh)
         struct outcome ignored;
         if (session_get(session, url, &ignored) == 0)
             vmh_docker_parse_inspect(session->body.data, session->body.size, host, NULL, 0);
-        else if (clock_ms(CLOCK_MONOTONIC) >= session->deadline_ms)
+        else if (vmh_monotonic_ms() >= session->deadline_ms)
             return;
     }
 }
@@ -331,8 +324,8 @@ static bool refresh_socket(const char *path, int64_t deadline_ms, const struct v
 int vmh_docker_refresh(const char *sockets, long timeout_ms, const struct vmh_snapshot *known,
                        struct vmh_snapshot *out)
 {
-    int64_t now_ms = clock_ms(CLOCK_REALTIME);
-    int64_t deadline_ms = clock_ms(CLOCK_MONOTONIC) + (timeout_ms > 0 ? timeout_ms : 1);
+    int64_t now_ms = vmh_realtime_ms();
+    int64_t deadline_ms = vmh_monotonic_ms() + (timeout_ms > 0 ? timeout_ms : 1);
     struct outcome first_failure = {.status = VMH_STATUS_NEVER};
     char failures[VMH_MESSAGE_MAX] = "";
     bool answered = false;
@@ -351,7 +344,7 @@ int vmh_docker_refresh(const char *sockets, long timeout_ms, const struct vmh_sn
     /* The end of the attempt: the module backs off from a failure counted
      * from here, so a Docker that hung for the whole timeout is not asked
      * again by the very next lookup. */
-    state->attempted_ms = clock_ms(CLOCK_REALTIME);
+    state->attempted_ms = vmh_realtime_ms();
     state->updated_ms = answered ? now_ms : 0;
     state->status = answered ? VMH_STATUS_OK : first_failure.status;
     state->message[0] = '\0';

@@ -10,8 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "clock.h"
 #include "docker_curl.h"
 #include "docker_events.h"
 
@@ -49,13 +49,6 @@ struct vmh_events {
     long connect_timeout_ms;
     unsigned seen;
 };
-
-static int64_t monotonic_ms(void)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
-}
 
 static bool in_list(const char *word, const char *const *list)
 {
@@ -247,7 +240,7 @@ static void describe_end(const struct stream *stream, CURLcode code, char *why, 
 static void stream_ended(struct vmh_events *events, struct stream *stream, CURLcode code)
 {
     char why[CURL_ERROR_SIZE + 64];
-    int64_t now = monotonic_ms();
+    int64_t now = vmh_monotonic_ms();
     curl_multi_remove_handle(events->multi, stream->curl);
     stream->active = false;
     describe_end(stream, code, why, sizeof why);
@@ -318,11 +311,11 @@ static bool wait_once(struct vmh_events *events, int wake_fd, long wait_ms)
 
 unsigned vmh_events_wait(struct vmh_events *events, int wake_fd, long timeout_ms)
 {
-    int64_t deadline = monotonic_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+    int64_t deadline = vmh_monotonic_ms() + (timeout_ms > 0 ? timeout_ms : 0);
     int running;
     events->seen = 0;
     for (;;) {
-        int64_t now = monotonic_ms();
+        int64_t now = vmh_monotonic_ms();
         start_due_streams(events, now);
         curl_multi_perform(events->multi, &running);
         collect_ended(events);

@@ -7,18 +7,11 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "explain.h"
 #include "trigger.h"
-
-static int64_t now_ms(void)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
-    return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
-}
 
 static void slot_load(struct vmh_cli_cache *slot)
 {
@@ -79,7 +72,7 @@ bool vmh_view_stale(const struct vmh_cli_view *view, enum vmh_backend backend)
     const struct vmh_cache_backend *state = &chosen->cache.header->backends[backend];
     long ttl_s = backend == VMH_BACKEND_MULTIPASS ? view->config->multipass_ttl_s
                                                   : view->config->ttl_s;
-    return state->status != VMH_STATUS_OK || now_ms() - state->updated_ms >= ttl_s * 1000;
+    return state->status != VMH_STATUS_OK || vmh_realtime_ms() - state->updated_ms >= ttl_s * 1000;
 }
 
 void vmh_view_refresh(struct vmh_cli_view *view, enum vmh_backend backend)
@@ -102,7 +95,7 @@ void vmh_view_refresh_stale(struct vmh_cli_view *view, unsigned backends)
 
 void vmh_format_age(int64_t then_ms, char *out, size_t size)
 {
-    int64_t age_s = (now_ms() - then_ms) / 1000;
+    int64_t age_s = (vmh_realtime_ms() - then_ms) / 1000;
     if (then_ms <= 0)
         snprintf(out, size, "never");
     else if (age_s < -1)

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "explain_miss.h"
+#include "texts.h"
 
 static bool find_key(const struct vmh_cache *cache, enum vmh_key_kind kind, const char *key,
                      bool prefix, uint32_t *record)

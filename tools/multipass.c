@@ -5,22 +5,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "multipass.h"
-#include "subprocess.h"
+#include "spawn_output.h"
 
 /* Far more than any real list (a VM is about 150 bytes of it); more than
  * this is not multipass's list, and a partial list is not trusted. */
 #define OUTPUT_LIMIT (16u * 1024u * 1024u)
-
-static int64_t now_ms(void)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
-    return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
-}
 
 static void set_status(struct vmh_backend_state *state, enum vmh_backend_status status,
                        const char *format, ...) __attribute__((format(printf, 3, 4)));
@@ -102,24 +95,24 @@ int vmh_multipass_refresh(const char *command, long timeout_ms, struct vmh_snaps
         set_status(state, VMH_STATUS_ERROR,
                    "multipass_command must be an absolute path, not \"%s\" (fix vmhosts.conf)",
                    command ? command : "");
-        state->attempted_ms = now_ms();
+        state->attempted_ms = vmh_realtime_ms();
         return -1;
     }
     const char *const argv[] = {command, "list", "--format=json", NULL};
     struct vmh_spawn_output output = {.limit = OUTPUT_LIMIT};
     struct vmh_spawn_result result = {0};
     int status = -1;
-    if (vmh_spawn_run(argv, timeout_ms, &output, &result) != 0)
+    if (vmh_spawn_capture(argv, timeout_ms, &output, &result) != 0)
         report_run_failure(state, command, timeout_ms, &result);
     else
         status = parse_output(state, &output, out);
     free(output.data);
     /* The end of the attempt: the module's back-off after a failure counts
      * from here (see state.c). */
-    state->attempted_ms = now_ms();
+    state->attempted_ms = vmh_realtime_ms();
     if (status == 0) {
         set_status(state, VMH_STATUS_OK, "%s", "");
-        state->updated_ms = now_ms();
+        state->updated_ms = vmh_realtime_ms();
     }
     return status;
 }

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "docker.h"
 #include "multipass.h"
 #include "refresh.h"

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 
+#include "config_notes.h"
 #include "explain.h"
 
 #define VMH_DEFAULT_NSSWITCH "/etc/nsswitch.conf"
@@ -23,7 +24,7 @@ __attribute__((format(printf, 3, 4))) void vmh_say(struct vmh_status_report *rep
 /* Prints "      do: <text>" under the last finding. */
 void vmh_say_do(const char *text);
 
-void vmh_status_settings(const struct vmh_config *config);
+void vmh_status_settings(const struct vmh_config *config, const struct vmh_config_notes *notes);
 void vmh_status_module(struct vmh_status_report *report);
 void vmh_status_backends(const struct vmh_cli_view *view, struct vmh_status_report *report);
 void vmh_status_caches(const struct vmh_cli_view *view, struct vmh_status_report *report);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "status.h"
+#include "texts.h"
 
 /* Connects to one Docker socket; 0 or the errno.  Connecting is enough to
  * tell missing, refused and denied apart; the refresher does the talking. */

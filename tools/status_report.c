@@ -47,7 +47,7 @@ static void print_value(const struct vmh_config *config, enum vmh_config_key key
     }
 }
 
-void vmh_status_settings(const struct vmh_config *config)
+void vmh_status_settings(const struct vmh_config *config, const struct vmh_config_notes *notes)
 {
     const char *env = getenv(VMH_CONFIG_ENV);
     bool from_env = env && env[0] && strcmp(env, config->path) == 0;
@@ -61,8 +61,8 @@ void vmh_status_settings(const struct vmh_config *config)
     putchar('\n');
     for (int key = 0; key < VMH_CONF_KEY_COUNT; key++) {
         printf("  %-20s %-12s ", vmh_config_key_name((enum vmh_config_key)key),
-               config->origin[key] == VMH_ORIGIN_FILE ? (from_env ? VMH_CONFIG_ENV : "file")
-                                                      : "default");
+               notes->origin[key] == VMH_ORIGIN_FILE ? (from_env ? VMH_CONFIG_ENV : "file")
+                                                     : "default");
         print_value(config, (enum vmh_config_key)key);
         putchar('\n');
     }

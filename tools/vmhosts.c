@@ -70,48 +70,36 @@ bool vmh_cli_parse_long(const char *text, long min, long max, long *value)
     return true;
 }
 
-/* vmh_config_load skips a bad line silently (the module must); a person
- * running the command should hear about it, so parse the text once more
- * just to learn the line number. */
-static void warn_bad_line(const struct vmh_config *config)
-{
-    if (!config->file_found || !config->path[0])
-        return;
-    FILE *file = fopen(config->path, "re");
-    if (!file)
-        return;
-    char *text = NULL;
-    size_t size = 0;
-    ssize_t length = getdelim(&text, &size, '\0', file);
-    fclose(file);
-    if (length > 0) {
-        struct vmh_config scratch;
-        unsigned bad_line = 0;
-        vmh_config_defaults(&scratch);
-        vmh_config_parse(&scratch, text, (size_t)length, &bad_line);
-        if (bad_line > 0)
-            fprintf(stderr, "vmhosts: warning: %s:%u is not a valid `key = value` setting and "
-                            "was skipped (see vmhosts.conf(5))\n", config->path, bad_line);
-    }
-    free(text);
-}
+static struct vmh_config cli_config;
+static struct vmh_config_notes cli_notes;
 
+/* The module skips a bad line silently (it must); a person running the
+ * command should hear about it, and does from the same parse. */
 const struct vmh_config *vmh_cli_config(void)
 {
-    static struct vmh_config config;
     static bool loaded;
     if (!loaded) {
         loaded = true;
-        if (vmh_config_load(&config) == 0)
-            warn_bad_line(&config);
-        else if (config.untrusted)
+        if (vmh_config_load(&cli_config, vmh_config_note, &cli_notes) == 0) {
+            if (cli_notes.first_bad_line > 0)
+                fprintf(stderr, "vmhosts: warning: %s:%u is not a valid `key = value` setting "
+                                "and was skipped (see vmhosts.conf(5))\n",
+                        cli_config.path, cli_notes.first_bad_line);
+        } else if (cli_config.untrusted) {
             fprintf(stderr, "vmhosts: warning: ignoring %s: %s; using the defaults\n",
-                    config.path, VMH_UNTRUSTED_SETTINGS);
-        else
+                    cli_config.path, VMH_UNTRUSTED_SETTINGS);
+        } else {
             fprintf(stderr, "vmhosts: warning: cannot read %s: %s; using the defaults\n",
                     vmh_config_path(), strerror(errno));
+        }
     }
-    return &config;
+    return &cli_config;
+}
+
+const struct vmh_config_notes *vmh_cli_config_notes(void)
+{
+    vmh_cli_config();
+    return &cli_notes;
 }
 
 /* `vmhosts help [COMMAND]`. */

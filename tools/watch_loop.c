@@ -15,9 +15,9 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "docker_events.h"
 #include "refresh.h"
 #include "trigger.h"
@@ -43,13 +43,6 @@ struct watcher {
     int64_t next_docker_ms, next_multipass_ms;
     int64_t settle_ms[SETTLE_COUNT]; /* INT64_MAX: none pending */
 };
-
-static int64_t monotonic_ms(void)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
-}
 
 void vmh_watch_defaults(const struct vmh_config *config, struct vmh_watch_options *options)
 {
@@ -178,7 +171,7 @@ static int64_t after(long interval_ms, int64_t now)
  * a stream change or its resync time; multipass at its poll time. */
 static void refresh_due(struct watcher *watcher, unsigned event_bits)
 {
-    int64_t now = monotonic_ms();
+    int64_t now = vmh_monotonic_ms();
     unsigned backends = 0;
     for (size_t i = 0; i < SETTLE_COUNT; i++) {
         if (event_bits & VMH_EVENTS_CHANGED)
@@ -195,7 +188,7 @@ static void refresh_due(struct watcher *watcher, unsigned event_bits)
     if (!backends)
         return;
     bool written = refresh(watcher, backends);
-    now = monotonic_ms();
+    now = vmh_monotonic_ms();
     if (backends & (1u << VMH_BACKEND_DOCKER))
         watcher->next_docker_ms = written ? after(watcher->options->resync_interval_ms, now)
                                           : now + WRITE_RETRY_MS;
@@ -210,7 +203,7 @@ static long until_due(const struct watcher *watcher)
                        ? watcher->next_docker_ms : watcher->next_multipass_ms;
     for (size_t i = 0; i < SETTLE_COUNT; i++)
         next = watcher->settle_ms[i] < next ? watcher->settle_ms[i] : next;
-    int64_t wait = next - monotonic_ms();
+    int64_t wait = next - vmh_monotonic_ms();
     /* Woken at least once a minute: cheap, and a clock oddity heals. */
     return wait < 0 ? 0 : wait > 60000 ? 60000 : (long)wait;
 }
@@ -251,8 +244,8 @@ int vmh_watch_run(const struct vmh_config *config, const struct vmh_watch_option
         fprintf(stderr, "vmhosts watch: out of memory\n");
     if (events && refresh(&watcher, VMH_REFRESH_ALL)) {
         fprintf(stderr, "vmhosts watch: keeping %s/%s\n", dir, VMH_CACHE_FILE);
-        watcher.next_docker_ms = after(options->resync_interval_ms, monotonic_ms());
-        watcher.next_multipass_ms = after(options->multipass_interval_ms, monotonic_ms());
+        watcher.next_docker_ms = after(options->resync_interval_ms, vmh_monotonic_ms());
+        watcher.next_multipass_ms = after(options->multipass_interval_ms, vmh_monotonic_ms());
         for (size_t i = 0; i < SETTLE_COUNT; i++)
             watcher.settle_ms[i] = INT64_MAX;
         status = follow(&watcher, events, signal_fd);
