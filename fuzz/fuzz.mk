@@ -12,13 +12,14 @@ FUZZ_TARGETS = cache docker multipass names
 FUZZ_SECONDS = 600
 FUZZ_CC = clang
 FUZZ_FLAGS = -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
-FUZZ_CPPFLAGS = -std=c11 -D_GNU_SOURCE -I$(top_srcdir)/nss_vmhosts -I$(top_srcdir)/tools \
-	-I$(top_builddir) $(JANSSON_CFLAGS)
+FUZZ_CPPFLAGS = -std=c11 -D_GNU_SOURCE -I$(top_srcdir)/nss_vmhosts \
+	$(TOOLS_DIRS:%=-I$(top_srcdir)/tools/%) -I$(top_builddir) $(JANSSON_CFLAGS)
 # Everything a target can reach: parsers, the cache reader and writer, the
 # resolver and packing.  No network, no processes, no files but the seeds.
 FUZZ_CODE_FILES = nss_vmhosts/config.c nss_vmhosts/names.c nss_vmhosts/cache_read.c \
 	nss_vmhosts/resolve.c nss_vmhosts/pack.c \
-	tools/snapshot.c tools/cache_write.c tools/docker_json.c tools/multipass_json.c
+	tools/snapshot/snapshot.c tools/snapshot/cache_write.c \
+	tools/backends/docker/docker_json.c tools/backends/multipass/multipass_json.c
 
 # The ordinary compiler replays every seed and found crash (make check).
 FUZZ_REPLAYS = fuzz/replay_cache fuzz/replay_docker fuzz/replay_multipass fuzz/replay_names
@@ -49,7 +50,8 @@ FUZZ_CODE_PATHS = $(FUZZ_CODE_FILES:%=$(top_srcdir)/%)
 FUZZ_INCLUDES = $(top_srcdir)/nss_vmhosts/cache.h $(top_srcdir)/nss_vmhosts/cache_format.h \
 	$(top_srcdir)/nss_vmhosts/config.h $(top_srcdir)/nss_vmhosts/names.h \
 	$(top_srcdir)/nss_vmhosts/pack.h $(top_srcdir)/nss_vmhosts/resolve.h \
-	$(top_srcdir)/tools/snapshot.h $(top_srcdir)/tools/docker.h $(top_srcdir)/tools/multipass.h
+	$(top_srcdir)/tools/snapshot/snapshot.h $(top_srcdir)/tools/backends/docker/docker.h \
+	$(top_srcdir)/tools/backends/multipass/multipass.h
 fuzz/fuzzcode.a: $(FUZZ_CODE_PATHS) $(FUZZ_INCLUDES)
 	@rm -rf fuzz/obj && mkdir -p fuzz/obj
 	$(AM_V_CC)for source in $(FUZZ_CODE_PATHS); do \

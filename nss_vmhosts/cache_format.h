@@ -1,5 +1,5 @@
 /* The on-disk cache: one snapshot of every container and VM, written by
- * `vmhosts refresh` (tools/cache_write.c) and read by the module
+ * `vmhosts refresh` (tools/snapshot/cache_write.c) and read by the module
  * (cache_read.c).  Everything is little-endian as on the writing machine; the
  * reader checks the magic, version, sizes, every offset, the sort order of
  * the key table and a checksum before it trusts a single byte.

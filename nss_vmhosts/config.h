@@ -59,7 +59,7 @@ struct vmh_config {
 
 /* Hears, from the parse that applies them, of each line that set `key` and
  * of each line skipped (key -1), by number: how `vmhosts` learns where a
- * setting came from and which line to warn about (tools/config_notes.h)
+ * setting came from and which line to warn about (tools/diagnose/config_notes.h)
  * without reading the file twice.  The module passes none. */
 typedef void vmh_config_line_fn(void *context, unsigned line, int key);
 

@@ -3,7 +3,7 @@
  *
  * The child leads a process group of its own; stdin and stderr on
  * /dev/null; stdout on /dev/null, or on the caller's descriptor (the pipe
- * of tools/spawn_output.c, which only `vmhosts` uses); every other
+ * of tools/backends/spawn_output.c, which only `vmhosts` uses); every other
  * descriptor closed (ours are O_CLOEXEC, and the child closes the rest);
  * VMH_SPAWN_MARKER set in its environment; held through a pidfd from its
  * clone on, never waited for or killed by pid number, never by touching

@@ -45,11 +45,12 @@ done
 [ -n "$TSAN_CC" ] || skip_all "no compiler with a working ThreadSanitizer here: $(head -c 300 "$T/probe.err" "$T/race.out" 2>/dev/null | tr '\n' ' ')"
 diag "ThreadSanitizer from $TSAN_CC"
 
-sources=("$top_srcdir/tests/test_concurrency.c" "$top_srcdir/tools/snapshot.c" "$top_srcdir/tools/cache_write.c")
+sources=("$top_srcdir/tests/test_concurrency.c" "$top_srcdir/tools/snapshot/snapshot.c"
+         "$top_srcdir/tools/snapshot/cache_write.c")
 for source in $MODULE_SOURCES; do sources+=("$top_srcdir/nss_vmhosts/$source.c"); done
 "$TSAN_CC" -std=c11 -D_GNU_SOURCE -DSYSCONFDIR='"/etc"' -DBINDIR='"/usr/local/bin"' \
     -DCACHEDIR='"/var/cache/vmhosts"' -DRUN_SECONDS=2 -I"$top_srcdir/nss_vmhosts" \
-    -I"$top_srcdir/tools" -I"$top_builddir" -g -O1 -fsanitize=thread -pthread \
+    -I"$top_srcdir/tools/snapshot" -I"$top_builddir" -g -O1 -fsanitize=thread -pthread \
     -o "$T/test_concurrency_tsan" "${sources[@]}" 2>"$T/build.err" ||
     bail_out "building test_concurrency under TSan failed: $(head -c 1000 "$T/build.err")"
 

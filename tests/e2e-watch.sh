@@ -140,7 +140,7 @@ check "vmhosts watch --help prints its usage" \
 check_eq "vmhosts watch --bogus exits 2" 2 "$("$VMHOSTS" watch --bogus 2>/dev/null; echo $?)"
 
 # --- the systemd unit ----------------------------------------------------------
-unit=$top_builddir/tools/vmhosts-watch.service
+unit=$top_builddir/tools/system/vmhosts-watch.service
 check "the unit runs vmhosts watch by its installed absolute path" \
     grep -qE '^ExecStart=/[^ @]*/vmhosts watch$' "$unit"
 check "the unit is enabled into multi-user.target" grep -qx 'WantedBy=multi-user.target' "$unit"

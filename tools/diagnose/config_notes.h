@@ -5,7 +5,7 @@
 #ifndef VMHOSTS_CONFIG_NOTES_H
 #define VMHOSTS_CONFIG_NOTES_H
 
-#include "../nss_vmhosts/config.h" /* not autoconf's config.h */
+#include "config.h"
 
 /* Why an untrusted settings file is ignored, for `vmhosts` to print. */
 #define VMH_UNTRUSTED_SETTINGS                                                              \

@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "../nss_vmhosts/config.h" /* not autoconf's config.h, which -I. finds first */
+#include "config.h"
 #include "snapshot.h"
 
 /* vmh_refresh_run's result, also the exit status of `vmhosts refresh`. */

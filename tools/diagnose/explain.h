@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../nss_vmhosts/config.h" /* not autoconf's config.h */
+#include "config.h"
 #include "cache.h"
 #include "refresh.h"
 

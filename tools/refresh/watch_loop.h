@@ -8,7 +8,7 @@
 
 #include <stdbool.h>
 
-#include "../nss_vmhosts/config.h" /* not autoconf's config.h, which -I. finds first */
+#include "config.h"
 
 struct vmh_watch_options {
     long multipass_interval_ms; /* how often multipass is asked */
