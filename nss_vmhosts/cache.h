@@ -23,6 +23,12 @@ struct vmh_cache {
     const struct vmh_cache_key *keys;
     const struct vmh_cache_addr *addrs;
     const char *strings;
+    const struct vmh_cache_backend *sections;
+    /* Found by name once per load: the section of each backend this
+     * version knows (NULL: never asked), and the backend of each section
+     * (VMH_BACKEND_COUNT: one this version does not know). */
+    const struct vmh_cache_backend *section_of[VMH_BACKEND_COUNT];
+    uint8_t backend_of[VMH_CACHE_MAX_BACKENDS];
 };
 
 /* Why a cache file was not used; for `vmhosts status` and the tests. */
@@ -31,8 +37,22 @@ enum vmh_cache_error {
     VMH_CACHE_MISSING,      /* no file: not an error for a lookup */
     VMH_CACHE_UNTRUSTED,    /* owner or mode of the file or its folder, or a symlink */
     VMH_CACHE_IO,           /* could not be read */
-    VMH_CACHE_CORRUPT       /* bad magic, version, size, offset, order or checksum */
+    VMH_CACHE_CORRUPT,      /* bad magic, size, offset, order or checksum */
+    VMH_CACHE_OTHER_VERSION /* written by another version of vmhosts */
 };
+
+/* How `backend` last answered, as the cache records it: its section, or
+ * one that says it was never asked. */
+const struct vmh_cache_backend *vmh_cache_state(const struct vmh_cache *cache,
+                                                enum vmh_backend backend);
+
+/* The backend a record belongs to; VMH_BACKEND_COUNT for a backend this
+ * version does not know, whose records answer nothing. */
+static inline enum vmh_backend vmh_record_backend(const struct vmh_cache *cache,
+                                                  const struct vmh_cache_record *record)
+{
+    return (enum vmh_backend)cache->backend_of[record->backend];
+}
 
 /* Validates `size` bytes at `data` in place.  On success fills *cache with
  * pointers into data (which the caller keeps owning). */

@@ -1,10 +1,16 @@
 /* The on-disk cache: one snapshot of every container and VM, written by
  * `vmhosts refresh` (tools/snapshot/cache_write.c) and read by the module
- * (cache_read.c).  Everything is little-endian as on the writing machine; the
- * reader checks the magic, version, sizes, every offset, the sort order of
- * the key table and a checksum before it trusts a single byte.
+ * (cache_read.c).  Every field has a fixed width and its natural alignment,
+ * so no compiler adds padding and the bytes are the same for a 32-bit and
+ * a 64-bit reader (the static assertions below hold it); integers are
+ * little-endian, and a big-endian reader refuses the file at its version.
+ * The reader checks the magic, version, sizes, every offset, the sort order
+ * of the key table and a checksum before it trusts a single byte.
  *
- * Layout: header, records, keys, addresses, string pool.  The key table is
+ * Layout: header, backend sections, records, keys, addresses, string pool.
+ * Each backend has a section named by a string ("docker"), so a new backend
+ * is a new section, not a new version; a reader answers nothing from the
+ * records of a section it does not know.  The key table is
  * sorted by (kind, key) so that a lookup is a binary search and a unique ID
  * prefix is two neighbouring keys: no index is built in the reading process. */
 #ifndef VMHOSTS_CACHE_FORMAT_H
@@ -13,15 +19,27 @@
 #include <stdint.h>
 
 #define VMH_CACHE_MAGIC "VMHCACHE"
-#define VMH_CACHE_VERSION 1u
+/* 2: backend sections by name instead of a fixed array in the header.  A
+ * file of another version is refused (and the refresher replaces it). */
+#define VMH_CACHE_VERSION 2u
 /* A cache larger than this is not ours: refuse it rather than read it. */
 #define VMH_CACHE_MAX_SIZE (64u * 1024u * 1024u)
 
+/* The backends this version knows, by the name of their section. */
 enum vmh_backend {
     VMH_BACKEND_DOCKER = 0,
     VMH_BACKEND_MULTIPASS = 1,
     VMH_BACKEND_COUNT = 2
 };
+
+/* More sections than this is not a cache of ours. */
+#define VMH_CACHE_MAX_BACKENDS 32
+
+static inline const char *vmh_backend_section(enum vmh_backend backend)
+{
+    return backend == VMH_BACKEND_DOCKER ? "docker"
+           : backend == VMH_BACKEND_MULTIPASS ? "multipass" : "";
+}
 
 /* How a backend answered the last refresh that tried it. */
 enum vmh_backend_status {
@@ -53,11 +71,14 @@ enum vmh_record_flag {
     VMH_RECORD_SHARED_NETWORK = 1
 };
 
+/* One backend's section: how it answered. */
 struct vmh_cache_backend {
+    uint32_t name;        /* string: "docker", "multipass"; unique in the file */
+    uint32_t status;      /* enum vmh_backend_status */
     int64_t updated_ms;   /* last successful refresh, Unix ms; 0 = never */
     int64_t attempted_ms; /* last attempt, successful or not */
-    uint32_t status;      /* enum vmh_backend_status */
     uint32_t message;     /* string: what went wrong, "" when ok */
+    uint32_t reserved;
 };
 
 struct vmh_cache_header {
@@ -71,7 +92,7 @@ struct vmh_cache_header {
     uint32_t key_count, keys_off;
     uint32_t addr_count, addrs_off;
     uint32_t strings_size, strings_off;
-    struct vmh_cache_backend backends[VMH_BACKEND_COUNT];
+    uint32_t backend_count, backends_off;
 };
 
 /* Strings are offsets into the pool; offset 0 is always "". */
@@ -83,7 +104,7 @@ struct vmh_cache_record {
     uint32_t service;     /* com.docker.compose.service label, or "" */
     uint32_t addr_first;  /* index into the address table */
     uint32_t addr_count;
-    uint8_t backend;      /* enum vmh_backend */
+    uint8_t backend;      /* index of its backend's section */
     uint8_t state;        /* enum vmh_record_state */
     uint8_t flags;        /* enum vmh_record_flag; 0 in caches written before it */
     uint8_t reserved;
@@ -101,6 +122,12 @@ struct vmh_cache_addr {
     uint8_t reserved[3];
     uint8_t bytes[16];    /* 4 used for IPv4 */
 };
+
+_Static_assert(sizeof(struct vmh_cache_backend) == 32, "no padding in a backend section");
+_Static_assert(sizeof(struct vmh_cache_header) == 80, "no padding in the header");
+_Static_assert(sizeof(struct vmh_cache_record) == 32, "no padding in a record");
+_Static_assert(sizeof(struct vmh_cache_key) == 12, "no padding in a key");
+_Static_assert(sizeof(struct vmh_cache_addr) == 20, "no padding in an address");
 
 /* FNV-1a over 64-bit words (bytes for the tail): cheap enough to run on
  * every load of a large cache, and enough to tell a torn or flipped file. */

@@ -8,6 +8,7 @@
  * between calls or leaves a descriptor to a child. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -26,16 +27,20 @@ static uint64_t file_checksum(const unsigned char *data, uint64_t size)
     return vmh_cache_checksum(&copy, sizeof copy);
 }
 
-static bool header_ok(const unsigned char *data, size_t size)
+/* The version is looked at before anything else of the header, whose
+ * layout is the version's: another version's file is refused as such. */
+static enum vmh_cache_error header_ok(const unsigned char *data, size_t size)
 {
-    if ((uintptr_t)data % 8 != 0 || size < sizeof(struct vmh_cache_header) ||
-        size > VMH_CACHE_MAX_SIZE)
-        return false;
     const struct vmh_cache_header *header = (const struct vmh_cache_header *)data;
-    return memcmp(header->magic, VMH_CACHE_MAGIC, sizeof header->magic) == 0 &&
-           header->version == VMH_CACHE_VERSION &&
-           header->header_size == sizeof *header && header->file_size == size &&
-           header->checksum == file_checksum(data, size);
+    if ((uintptr_t)data % 8 != 0 || size < offsetof(struct vmh_cache_header, header_size) ||
+        size > VMH_CACHE_MAX_SIZE || memcmp(header->magic, VMH_CACHE_MAGIC, sizeof header->magic))
+        return VMH_CACHE_CORRUPT;
+    if (header->version != VMH_CACHE_VERSION)
+        return VMH_CACHE_OTHER_VERSION;
+    return size >= sizeof *header && header->header_size == sizeof *header &&
+                   header->file_size == size && header->checksum == file_checksum(data, size)
+               ? VMH_CACHE_OK
+               : VMH_CACHE_CORRUPT;
 }
 
 /* A table must start aligned where the previous one ended or later, so that
@@ -56,7 +61,10 @@ static bool table_ok(uint64_t offset, uint64_t count, uint64_t entry_size, uint6
 static bool layout_ok(const struct vmh_cache_header *h)
 {
     uint64_t end = h->header_size;
-    return table_ok(h->records_off, h->record_count, sizeof(struct vmh_cache_record),
+    return h->backend_count <= VMH_CACHE_MAX_BACKENDS &&
+           table_ok(h->backends_off, h->backend_count, sizeof(struct vmh_cache_backend),
+                    h->file_size, &end) &&
+           table_ok(h->records_off, h->record_count, sizeof(struct vmh_cache_record),
                     h->file_size, &end) &&
            table_ok(h->keys_off, h->key_count, sizeof(struct vmh_cache_key), h->file_size, &end) &&
            table_ok(h->addrs_off, h->addr_count, sizeof(struct vmh_cache_addr), h->file_size,
@@ -86,7 +94,7 @@ static bool records_ok(const struct vmh_cache *cache)
             !string_ok(cache, r->service))
             return false;
         if ((uint64_t)r->addr_first + r->addr_count > cache->header->addr_count ||
-            r->backend >= VMH_BACKEND_COUNT || r->state > VMH_STATE_RUNNING)
+            r->backend >= cache->header->backend_count || r->state > VMH_STATE_RUNNING)
             return false;
     }
     return true;
@@ -123,22 +131,52 @@ static bool addrs_ok(const struct vmh_cache *cache)
     return true;
 }
 
-static bool backends_ok(const struct vmh_cache *cache)
+/* Which known backend a section name is, or VMH_BACKEND_COUNT. */
+static enum vmh_backend backend_named(const char *name)
 {
-    for (unsigned b = 0; b < VMH_BACKEND_COUNT; b++) {
-        const struct vmh_cache_backend *state = &cache->header->backends[b];
-        if (state->status > VMH_STATUS_MAX || !string_ok(cache, state->message))
+    for (unsigned b = 0; b < VMH_BACKEND_COUNT; b++)
+        if (strcmp(name, vmh_backend_section((enum vmh_backend)b)) == 0)
+            return (enum vmh_backend)b;
+    return VMH_BACKEND_COUNT;
+}
+
+/* Every section well formed, no name twice; fills the maps both ways. */
+static bool backends_ok(struct vmh_cache *cache)
+{
+    for (uint32_t i = 0; i < cache->header->backend_count; i++) {
+        const struct vmh_cache_backend *section = &cache->sections[i];
+        if (section->status > VMH_STATUS_MAX || !string_ok(cache, section->message) ||
+            !string_ok(cache, section->name) || section->name == 0)
             return false;
+        const char *name = vmh_cache_string(cache, section->name);
+        for (uint32_t j = 0; j < i; j++)
+            if (strcmp(name, vmh_cache_string(cache, cache->sections[j].name)) == 0)
+                return false;
+        enum vmh_backend backend = backend_named(name);
+        cache->backend_of[i] = (uint8_t)backend;
+        if (backend != VMH_BACKEND_COUNT)
+            cache->section_of[backend] = section;
     }
     return true;
+}
+
+const struct vmh_cache_backend *vmh_cache_state(const struct vmh_cache *cache,
+                                                enum vmh_backend backend)
+{
+    static const struct vmh_cache_backend never_asked = {.status = VMH_STATUS_NEVER};
+    const struct vmh_cache_backend *section =
+        cache && (unsigned)backend < VMH_BACKEND_COUNT ? cache->section_of[backend] : NULL;
+    return section ? section : &never_asked;
 }
 
 enum vmh_cache_error vmh_cache_parse(struct vmh_cache *cache, unsigned char *data, size_t size)
 {
     struct vmh_cache view;
     memset(cache, 0, sizeof *cache);
-    if (!data || !header_ok(data, size))
-        return VMH_CACHE_CORRUPT;
+    memset(&view, 0, sizeof view);
+    enum vmh_cache_error error = data ? header_ok(data, size) : VMH_CACHE_CORRUPT;
+    if (error != VMH_CACHE_OK)
+        return error;
     const struct vmh_cache_header *header = (const struct vmh_cache_header *)data;
     if (!layout_ok(header))
         return VMH_CACHE_CORRUPT;
@@ -149,6 +187,7 @@ enum vmh_cache_error vmh_cache_parse(struct vmh_cache *cache, unsigned char *dat
     view.keys = (const struct vmh_cache_key *)(data + header->keys_off);
     view.addrs = (const struct vmh_cache_addr *)(data + header->addrs_off);
     view.strings = (const char *)(data + header->strings_off);
+    view.sections = (const struct vmh_cache_backend *)(data + header->backends_off);
     if (!pool_ok(&view) || !records_ok(&view) || !keys_ok(&view) || !addrs_ok(&view) ||
         !backends_ok(&view))
         return VMH_CACHE_CORRUPT;
@@ -264,7 +303,7 @@ enum vmh_cache_error vmh_cache_load(const char *dir, uid_t euid, struct vmh_cach
 
 static int64_t cache_rank(const struct vmh_cache *cache, enum vmh_backend backend)
 {
-    const struct vmh_cache_backend *state = &cache->header->backends[backend];
+    const struct vmh_cache_backend *state = vmh_cache_state(cache, backend);
     if (state->status == VMH_STATUS_OK)
         return INT64_MAX / 2 + state->updated_ms / 2;
     return state->attempted_ms / 2;

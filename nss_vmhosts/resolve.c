@@ -82,7 +82,7 @@ static void add_hostname_alias(const struct vmh_cache *cache,
 {
     char hostname[VMH_NAME_MAX + 1], name[VMH_NAME_MAX + 1];
     /* make_name lowercases both, as every name is compared. */
-    if (record->backend == VMH_BACKEND_DOCKER &&
+    if (vmh_record_backend(cache, record) == VMH_BACKEND_DOCKER &&
         make_name(hostname, vmh_cache_string(cache, record->hostname), "", 0) &&
         make_name(name, vmh_cache_string(cache, record->name), "", 0) &&
         strcmp(hostname, name) != 0)
@@ -131,6 +131,14 @@ static void add_addresses(const struct vmh_cache *cache, const struct vmh_cache_
     }
 }
 
+/* Running, and of a backend this version knows: a record of a section it
+ * does not know answers nothing. */
+static bool record_running(const struct vmh_cache *cache, const struct vmh_cache_record *record)
+{
+    return record->state == VMH_STATE_RUNNING &&
+           vmh_record_backend(cache, record) != VMH_BACKEND_COUNT;
+}
+
 static const struct vmh_cache_record *key_record(const struct vmh_cache *cache, uint32_t key)
 {
     return &cache->records[cache->keys[key].record];
@@ -142,7 +150,7 @@ static const struct vmh_cache_record *key_record(const struct vmh_cache *cache, 
 static uint32_t pick_record(const struct vmh_cache *cache, uint32_t first, uint32_t count)
 {
     for (uint32_t i = first; i < first + count; i++)
-        if (key_record(cache, i)->state == VMH_STATE_RUNNING)
+        if (record_running(cache, key_record(cache, i)))
             return cache->keys[i].record;
     return cache->keys[first].record;
 }
@@ -154,7 +162,7 @@ static bool answer_record(const struct vmh_cache *cache, uint32_t index, enum vm
 {
     const struct vmh_cache_record *record = &cache->records[index];
     answer->record = index;
-    if (record->state != VMH_STATE_RUNNING) {
+    if (!record_running(cache, record)) {
         vmh_answer_set_miss(answer, VMH_NOT_FOUND, VMH_RULE_NOT_RUNNING);
         return false;
     }
@@ -177,7 +185,7 @@ static enum vmh_rule gather(const struct vmh_cache *cache, uint32_t first, uint3
     bool running = false, answered = false;
     for (uint32_t i = first; i < first + count; i++) {
         const struct vmh_cache_record *record = key_record(cache, i);
-        if (record->state != VMH_STATE_RUNNING)
+        if (!record_running(cache, record))
             continue;
         running = true;
         if (record->addr_count == 0)
@@ -333,8 +341,7 @@ static bool backend_down(const struct vmh_cache *cache, const struct vmh_name *n
 {
     enum vmh_backend backend =
         name->kind == VMH_NAME_VM ? VMH_BACKEND_MULTIPASS : VMH_BACKEND_DOCKER;
-    uint32_t status = cache && cache->header ? cache->header->backends[backend].status
-                                             : (uint32_t)VMH_STATUS_NEVER;
+    uint32_t status = vmh_cache_state(cache && cache->header ? cache : NULL, backend)->status;
     if (status == VMH_STATUS_OK)
         return false;
     answer->result = name->kind == VMH_NAME_BARE ? VMH_NOT_OURS : VMH_UNAVAILABLE;
@@ -367,10 +374,10 @@ void vmh_resolve(const struct vmh_cache *cache, const struct vmh_name *name, int
 
 /* The domain a record's reverse name ends in: the docker suffix, or the
  * first multipass domain.  False when its backend gives no reverse names. */
-static bool reverse_domain(const struct vmh_config *config, const struct vmh_cache_record *record,
+static bool reverse_domain(const struct vmh_config *config, enum vmh_backend backend,
                            const char **domain, size_t *length)
 {
-    if (record->backend == VMH_BACKEND_DOCKER) {
+    if (backend == VMH_BACKEND_DOCKER) {
         *domain = config->docker_suffix;
         *length = strnlen(config->docker_suffix, sizeof config->docker_suffix);
         return true;
@@ -396,10 +403,10 @@ static const struct vmh_cache_addr *reverse_match(const struct vmh_cache *cache,
                                                   const struct vmh_cache_record *record,
                                                   uint8_t family, const void *address)
 {
-    if (record->backend >= VMH_BACKEND_COUNT || record->state != VMH_STATE_RUNNING ||
-        (record->flags & VMH_RECORD_SHARED_NETWORK) ||
-        (record->backend == VMH_BACKEND_DOCKER && is_loopback(family, address)) ||
-        cache->header->backends[record->backend].status != VMH_STATUS_OK)
+    enum vmh_backend backend = vmh_record_backend(cache, record);
+    if (!record_running(cache, record) || (record->flags & VMH_RECORD_SHARED_NETWORK) ||
+        (backend == VMH_BACKEND_DOCKER && is_loopback(family, address)) ||
+        vmh_cache_state(cache, backend)->status != VMH_STATUS_OK)
         return NULL;
     for (uint32_t i = 0; i < record->addr_count; i++) {
         const struct vmh_cache_addr *addr = &cache->addrs[record->addr_first + i];
@@ -416,11 +423,12 @@ static bool reverse_names(const struct vmh_cache *cache, const struct vmh_config
 {
     const char *domain, *label = vmh_cache_string(cache, record->name);
     size_t length;
-    if (!reverse_domain(config, record, &domain, &length) ||
+    enum vmh_backend backend = vmh_record_backend(cache, record);
+    if (!reverse_domain(config, backend, &domain, &length) ||
         !make_name(answer->canonical, label, domain, length))
         return false;
     add_hostname_alias(cache, record, answer);
-    answer->rule = record->backend == VMH_BACKEND_DOCKER ? VMH_RULE_NAME : VMH_RULE_VM;
+    answer->rule = backend == VMH_BACKEND_DOCKER ? VMH_RULE_NAME : VMH_RULE_VM;
     return true;
 }
 

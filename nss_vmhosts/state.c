@@ -133,7 +133,8 @@ static void slot_update(struct cache_slot *slot, const char *dir, uid_t uid)
     enum vmh_cache_error error = vmh_cache_load(dir, uid, &slot->cache, &slot->st);
     if (error != VMH_CACHE_OK)
         slot_drop(slot);
-    if (error == VMH_CACHE_CORRUPT || error == VMH_CACHE_UNTRUSTED) {
+    if (error == VMH_CACHE_CORRUPT || error == VMH_CACHE_UNTRUSTED ||
+        error == VMH_CACHE_OTHER_VERSION) {
         slot->refused = true;
         slot->refused_st = st;
     }
@@ -190,7 +191,7 @@ static bool cache_stale(const struct vmh_cache *cache, const struct vmh_config *
 {
     if (!cache)
         return true;
-    const struct vmh_cache_backend *state = &cache->header->backends[backend];
+    const struct vmh_cache_backend *state = vmh_cache_state(cache, backend);
     return state->status != VMH_STATUS_OK ||
            vmh_realtime_ms() - state->updated_ms >= backend_ttl_ms(config, backend);
 }
@@ -205,7 +206,7 @@ static bool may_trigger(const struct view *view, enum vmh_backend backend)
     if (view->last_trigger_ms[backend] && vmh_monotonic_ms() - view->last_trigger_ms[backend] < interval)
         return false;
     if (view->own.cache.data) {
-        const struct vmh_cache_backend *state = &view->own.cache.header->backends[backend];
+        const struct vmh_cache_backend *state = vmh_cache_state(&view->own.cache, backend);
         long wait = state->status == VMH_STATUS_OK || interval > FAILED_RETRY_MS
                         ? interval : FAILED_RETRY_MS;
         if (vmh_realtime_ms() - state->attempted_ms < wait)
@@ -222,8 +223,10 @@ static void prepare_trigger(struct view *view, enum vmh_backend backend, struct 
              view->config.refresh_command);
     trigger->backend = backend;
     trigger->timeout_ms = view->config.timeout_ms;
-    trigger->had_cache = view->own.cache.data != NULL;
-    trigger->cache_stat = view->own.st;
+    /* A file that was refused (corrupt, another version's) was there too:
+     * only a different one means another refresh has been. */
+    trigger->had_cache = view->own.cache.data != NULL || view->own.refused;
+    trigger->cache_stat = view->own.cache.data ? view->own.st : view->own.refused_st;
     view->last_trigger_ms[backend] = vmh_monotonic_ms();
 }
 

@@ -16,7 +16,8 @@ struct vmh_trigger {
     char refresh_command[VMH_PATH_MAX];
     enum vmh_backend backend;
     long timeout_ms;
-    bool had_cache;                      /* cache_stat describes the file as decided on */
+    bool had_cache;                      /* cache_stat describes the file as decided on,
+                                          * used or refused */
     struct stat cache_stat;
 };
 

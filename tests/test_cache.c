@@ -119,8 +119,12 @@ static void test_round_trip(void)
     for (uint32_t i = 0; i < 5; i++)
         CHECK(record_matches(&c, i, &s.hosts[i]), "round trip: a record is its host");
     CHECK(keys_lowercase(&c), "round trip: every key is lowercase");
+    CHECK_INT(c.header->backend_count, VMH_BACKEND_COUNT, "round trip: a section per backend");
+    for (unsigned b = 0; b < VMH_BACKEND_COUNT; b++)
+        CHECK_STR(vmh_cache_string(&c, c.sections[b].name),
+                  vmh_backend_section((enum vmh_backend)b), "round trip: a section's name");
     for (unsigned b = 0; b < VMH_BACKEND_COUNT; b++) {
-        const struct vmh_cache_backend *got = &c.header->backends[b];
+        const struct vmh_cache_backend *got = vmh_cache_state(&c, (enum vmh_backend)b);
         CHECK(got->updated_ms == s.backends[b].updated_ms &&
                   got->attempted_ms == s.backends[b].attempted_ms &&
                   got->status == s.backends[b].status &&
@@ -299,6 +303,11 @@ static struct vmh_cache_key *keys_of(unsigned char *d)
     return (struct vmh_cache_key *)(d + header_of(d)->keys_off);
 }
 
+static struct vmh_cache_backend *sections_of(unsigned char *d)
+{
+    return (struct vmh_cache_backend *)(d + header_of(d)->backends_off);
+}
+
 static char *strings_of(unsigned char *d)
 {
     return (char *)(d + header_of(d)->strings_off);
@@ -306,7 +315,6 @@ static char *strings_of(unsigned char *d)
 
 /* Each sets one field to what a sound writer never writes. */
 static void wrong_magic(unsigned char *d) { d[0] = 'v'; }
-static void wrong_version(unsigned char *d) { header_of(d)->version = VMH_CACHE_VERSION + 1; }
 static void wrong_header_size(unsigned char *d) { header_of(d)->header_size += 8; }
 static void wrong_file_size(unsigned char *d) { header_of(d)->file_size -= 1; }
 static void unsorted_keys(unsigned char *d)
@@ -321,7 +329,21 @@ static void service_far_off(unsigned char *d) { records_of(d)[2].service = UINT3
 static void key_past_pool(unsigned char *d) { keys_of(d)[3].key = header_of(d)->strings_size; }
 static void message_past_pool(unsigned char *d)
 {
-    header_of(d)->backends[1].message = header_of(d)->strings_size;
+    sections_of(d)[1].message = header_of(d)->strings_size;
+}
+static void section_name_past_pool(unsigned char *d)
+{
+    sections_of(d)[0].name = header_of(d)->strings_size;
+}
+static void section_name_empty(unsigned char *d) { sections_of(d)[1].name = 0; }
+static void section_name_twice(unsigned char *d) { sections_of(d)[1].name = sections_of(d)[0].name; }
+static void sections_too_many(unsigned char *d)
+{
+    header_of(d)->backend_count = VMH_CACHE_MAX_BACKENDS + 1;
+}
+static void sections_overlap_records(unsigned char *d)
+{
+    header_of(d)->backend_count = 4; /* runs into the records that follow */
 }
 static void key_record_past_end(unsigned char *d)
 {
@@ -341,13 +363,16 @@ static void addresses_wrap_32_bits(unsigned char *d)
     records_of(d)[0].addr_first = UINT32_MAX;
     records_of(d)[0].addr_count = 2;
 }
-static void record_backend(unsigned char *d) { records_of(d)[0].backend = VMH_BACKEND_COUNT; }
+static void record_backend(unsigned char *d)
+{
+    records_of(d)[0].backend = (uint8_t)header_of(d)->backend_count;
+}
 static void record_state(unsigned char *d) { records_of(d)[0].state = 2; }
 static void address_family(unsigned char *d)
 {
     ((struct vmh_cache_addr *)(d + header_of(d)->addrs_off))[1].family = 5;
 }
-static void backend_status(unsigned char *d) { header_of(d)->backends[0].status = VMH_STATUS_MAX + 1; }
+static void backend_status(unsigned char *d) { sections_of(d)[0].status = VMH_STATUS_MAX + 1; }
 static void pool_start(unsigned char *d) { strings_of(d)[0] = 'x'; }
 static void pool_end(unsigned char *d) { strings_of(d)[header_of(d)->strings_size - 1] = 'x'; }
 static void pool_empty(unsigned char *d) { header_of(d)->strings_size = 0; }
@@ -363,7 +388,6 @@ static const struct mutation {
     const char *what;
 } mutations[] = {
     {wrong_magic, "wrong magic"},
-    {wrong_version, "wrong version"},
     {wrong_header_size, "header_size not the header's"},
     {wrong_file_size, "file_size not the file's"},
     {unsorted_keys, "an unsorted key table"},
@@ -372,12 +396,17 @@ static const struct mutation {
     {service_far_off, "a record's service offset far past the pool"},
     {key_past_pool, "a key's string offset past the pool"},
     {message_past_pool, "a backend message offset past the pool"},
+    {section_name_past_pool, "a section's name offset past the pool"},
+    {section_name_empty, "a section without a name"},
+    {section_name_twice, "two sections of one name"},
+    {sections_too_many, "more sections than any cache has"},
+    {sections_overlap_records, "a section table overlapping the records"},
     {key_record_past_end, "a key naming a record that does not exist"},
     {key_kind_zero, "a key of kind 0"},
     {key_kind_past_max, "a key of a kind past the last"},
     {addresses_past_table, "a record's addresses past the address table"},
     {addresses_wrap_32_bits, "a record's addr_first + addr_count wrapping in 32 bits"},
-    {record_backend, "a record of an unknown backend"},
+    {record_backend, "a record of a section that does not exist"},
     {record_state, "a record of an unknown state"},
     {address_family, "an address of family 5"},
     {backend_status, "a backend status past the last"},
@@ -421,11 +450,17 @@ static void test_mutations(const unsigned char *data, size_t size)
     free(copy);
 }
 
+/* Refused as corrupt, or (a flipped version byte) as another version's. */
+static bool refused(enum vmh_cache_error error)
+{
+    return error == VMH_CACHE_CORRUPT || error == VMH_CACHE_OTHER_VERSION;
+}
+
 static void test_damage(const unsigned char *data, size_t size)
 {
     size_t bad = SIZE_MAX;
     for (size_t length = 0; length < size && bad == SIZE_MAX; length++)
-        if (parse_copy(data, length) != VMH_CACHE_CORRUPT)
+        if (!refused(parse_copy(data, length)))
             bad = length;
     if (bad != SIZE_MAX)
         printf("# truncated to %zu bytes: not refused\n", bad);
@@ -436,7 +471,7 @@ static void test_damage(const unsigned char *data, size_t size)
     bad = SIZE_MAX;
     for (size_t i = 0; i < size && bad == SIZE_MAX; i++) {
         copy[i] ^= 0xff;
-        if (parse_copy(copy, size) != VMH_CACHE_CORRUPT)
+        if (!refused(parse_copy(copy, size)))
             bad = i;
         copy[i] ^= 0xff;
     }
@@ -660,7 +695,7 @@ static void test_load_corrupt(void)
     struct stat st;
     stat(file, &st);
     int fd = open(file, O_WRONLY);
-    /* Inside the header, a backend's time: what tests/test_nss.c does. */
+    /* In the first backend's section, its times: what tests/test_nss.c does. */
     CHECK(pwrite(fd, "X", 1, 100) == 1 && load(dir) == VMH_CACHE_CORRUPT,
           "load: one byte changed in the header");
     close(fd);
@@ -678,6 +713,51 @@ static void test_load_corrupt(void)
         CHECK(true, "load: ... without reading it # SKIP no /proc/self/io");
     else
         CHECK(after - before < 1024 * 1024, "load: ... without reading it");
+}
+
+/* A cache written by the version before (tests/fixtures/cache/version1.cache,
+ * the fixed-array format of a56ce33) is refused as such, never read as
+ * this version's layout; a write replaces it with one that loads. */
+static void test_other_version(void)
+{
+    char file[PATH_SIZE];
+    size_t length = 0;
+    const char *dir = cache_folder("old-version");
+    char *old = check_read_file(check_fixture("cache/version1.cache"), &length);
+    join(file, dir, VMH_CACHE_FILE);
+    FILE *out = fopen(file, "w");
+    CHECK(old && out && fwrite(old, 1, length, out) == length && fclose(out) == 0,
+          "other version: the version 1 cache is in place");
+    CHECK_INT(load(dir), VMH_CACHE_OTHER_VERSION, "other version: refused as another version's");
+    dir = cache_folder("old-version");
+    CHECK_INT(load(dir), VMH_CACHE_OK, "other version: the next write replaces it");
+    free(old);
+}
+
+/* A section this version does not know (a newer backend): the cache loads,
+ * its records answer nothing, and the known backends are unaffected. */
+static void test_unknown_section(void)
+{
+    struct vmh_snapshot s;
+    size_t size = 0;
+    sample(&s);
+    unsigned char *data = build(&s, &size);
+    struct vmh_cache_backend *sections = sections_of(data);
+    /* A record's name from the pool stands in for a backend name. */
+    sections[VMH_BACKEND_MULTIPASS].name = records_of(data)[0].name;
+    reseal(data, size);
+    struct vmh_cache c;
+    CHECK_INT(vmh_cache_parse(&c, data, size), VMH_CACHE_OK, "unknown section: the cache loads");
+    CHECK_INT(vmh_cache_state(&c, VMH_BACKEND_MULTIPASS)->status, VMH_STATUS_NEVER,
+              "unknown section: the known backend it replaced was never asked");
+    CHECK_INT(vmh_cache_state(&c, VMH_BACKEND_DOCKER)->status, VMH_STATUS_OK,
+              "unknown section: docker's section is still docker's");
+    bool vm_unknown = false;
+    for (uint32_t i = 0; i < c.header->record_count; i++)
+        vm_unknown |= vmh_record_backend(&c, &c.records[i]) == VMH_BACKEND_COUNT;
+    CHECK(vm_unknown, "unknown section: its records belong to no backend this version knows");
+    free(data);
+    vmh_snapshot_free(&s);
 }
 
 static void test_trusted(void)
@@ -895,6 +975,8 @@ int main(void)
     test_owners();
     test_planted();
     test_load_corrupt();
+    test_other_version();
+    test_unknown_section();
     test_trusted();
     test_write_failures();
     test_too_big();

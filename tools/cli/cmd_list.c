@@ -82,7 +82,7 @@ static void describe_target(const struct vmh_name_entry *entry, char *out, size_
     const struct vmh_cache *cache = &entry->slot->cache;
     const struct vmh_cache_record *record = vmh_name_entry_record(entry);
     const char *name = vmh_cache_string(cache, record->name);
-    if (record->backend != VMH_BACKEND_DOCKER) {
+    if (vmh_record_backend(cache, record) != VMH_BACKEND_DOCKER) {
         snprintf(out, size, "%s", name);
         return;
     }
@@ -131,7 +131,7 @@ static json_t *entry_json(const struct vmh_name_entry *entry)
     }
     const char *id = vmh_cache_string(cache, record->id);
     return json_pack("{s:s, s:o, s:s, s:s, s:s, s:o, s:s}", "name", entry->name, "addresses",
-                     addresses, "source", vmh_backend_name(record->backend), "target",
+                     addresses, "source", vmh_backend_name(vmh_record_backend(cache, record)), "target",
                      vmh_cache_string(cache, record->name), "rule",
                      vmh_rule_text(entry->answer.rule), "id",
                      id[0] ? json_string(id) : json_null(), "canonical", entry->answer.canonical);
@@ -143,7 +143,7 @@ static json_t *backend_json(const struct vmh_cli_view *view, enum vmh_backend ba
     char path[VMH_PATH_MAX + 32];
     if (!slot)
         return json_pack("{s:s, s:n}", "status", "no cache", "cache");
-    const struct vmh_cache_backend *state = &slot->cache.header->backends[backend];
+    const struct vmh_cache_backend *state = vmh_cache_state(&slot->cache, backend);
     vmh_cache_path(slot, path, sizeof path);
     return json_pack("{s:s, s:s, s:s, s:I, s:s, s:b}", "status",
                      vmh_backend_status_name(state->status), "message",
@@ -176,7 +176,7 @@ static void warn_backends(const struct vmh_cli_view *view)
         const struct vmh_cli_cache *slot = vmh_view_choose(view, (enum vmh_backend)backend);
         if (!slot)
             continue;
-        const struct vmh_cache_backend *state = &slot->cache.header->backends[backend];
+        const struct vmh_cache_backend *state = vmh_cache_state(&slot->cache, backend);
         if (state->status == VMH_STATUS_OK)
             continue;
         const char *message = vmh_cache_string(&slot->cache, state->message);

@@ -137,7 +137,7 @@ static void print_record(const struct vmh_cli_cache *slot, const struct vmh_answ
     const struct vmh_cache_record *record = &cache->records[answer->record];
     const char *hostname = vmh_cache_string(cache, record->hostname);
     const char *service = vmh_cache_string(cache, record->service);
-    if (record->backend == VMH_BACKEND_DOCKER) {
+    if (vmh_record_backend(cache, record) == VMH_BACKEND_DOCKER) {
         printf("  record: container %s, ID %s, %s", vmh_cache_string(cache, record->name),
                vmh_cache_string(cache, record->id),
                record->state == VMH_STATE_RUNNING ? "running" : "not running");
@@ -164,7 +164,7 @@ static void print_cache(const struct vmh_cli_view *view, const struct vmh_cli_ca
                vmh_cache_error_text(view->own.error));
         return;
     }
-    const struct vmh_cache_backend *state = &slot->cache.header->backends[backend];
+    const struct vmh_cache_backend *state = vmh_cache_state(&slot->cache, backend);
     vmh_cache_path(slot, path, sizeof path);
     vmh_format_age(state->updated_ms, age, sizeof age);
     printf("  cache:  %s (%s), %s last answered %s%s%s\n", path, slot->whose,

@@ -69,7 +69,7 @@ bool vmh_view_stale(const struct vmh_cli_view *view, enum vmh_backend backend)
         return true;
     if (chosen->watched)
         return false;
-    const struct vmh_cache_backend *state = &chosen->cache.header->backends[backend];
+    const struct vmh_cache_backend *state = vmh_cache_state(&chosen->cache, backend);
     long ttl_s = backend == VMH_BACKEND_MULTIPASS ? view->config->multipass_ttl_s
                                                   : view->config->ttl_s;
     return state->status != VMH_STATUS_OK || vmh_realtime_ms() - state->updated_ms >= ttl_s * 1000;

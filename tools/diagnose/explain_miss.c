@@ -65,7 +65,7 @@ static void explain_backend_down(FILE *out, const struct vmh_cli_view *view,
                 view->own.dir, VMH_CACHE_FILE, vmh_cache_error_text(view->own.error));
         return;
     }
-    const struct vmh_cache_backend *state = &slot->cache.header->backends[backend];
+    const struct vmh_cache_backend *state = vmh_cache_state(&slot->cache, backend);
     const char *message = vmh_cache_string(&slot->cache, state->message);
     char attempted[64];
     vmh_format_age(state->attempted_ms, attempted, sizeof attempted);
@@ -80,7 +80,7 @@ static void describe_record(FILE *out, const struct vmh_cache *cache, uint32_t i
 {
     const struct vmh_cache_record *record = &cache->records[index];
     const char *id = vmh_cache_string(cache, record->id);
-    if (record->backend == VMH_BACKEND_DOCKER)
+    if (vmh_record_backend(cache, record) == VMH_BACKEND_DOCKER)
         fprintf(out, "container %s (ID %.12s)", vmh_cache_string(cache, record->name), id);
     else
         fprintf(out, "VM %s", vmh_cache_string(cache, record->name));
@@ -96,7 +96,7 @@ static void explain_not_running(FILE *out, const struct vmh_cache *cache, uint32
           "          only running containers and VMs resolve: a stopped one's last\n"
           "          address may already be another's\n",
           out);
-    if (record->backend == VMH_BACKEND_DOCKER)
+    if (vmh_record_backend(cache, record) == VMH_BACKEND_DOCKER)
         fprintf(out, "  do:     docker start %s\n", name);
     else
         fprintf(out, "  do:     multipass start %s\n", name);
@@ -108,7 +108,7 @@ static void explain_no_address(FILE *out, const struct vmh_cache *cache, uint32_
     fputs("  why:    ", out);
     describe_record(out, cache, index);
     fputs(" is running but has no IP address\n", out);
-    if (record->backend == VMH_BACKEND_DOCKER)
+    if (vmh_record_backend(cache, record) == VMH_BACKEND_DOCKER)
         fprintf(out, "          (--network none or host?)\n"
                      "  do:     docker network connect bridge %s\n",
                 vmh_cache_string(cache, record->name));

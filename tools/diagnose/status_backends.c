@@ -71,7 +71,7 @@ static bool say_recorded(const struct vmh_cli_cache *slot, enum vmh_backend back
         vmh_say(report, VMH_NOTE, "no cache yet: the first lookup (or `vmhosts refresh`) asks");
         return false;
     }
-    const struct vmh_cache_backend *state = &slot->cache.header->backends[backend];
+    const struct vmh_cache_backend *state = vmh_cache_state(&slot->cache, backend);
     const char *message = vmh_cache_string(&slot->cache, state->message);
     char age[64];
     if (state->status == VMH_STATUS_OK) {
@@ -163,6 +163,7 @@ static void status_cache(const struct vmh_cli_cache *slot, struct vmh_status_rep
         vmh_say(report, VMH_NOTE, "%s (%s): not written yet", path, slot->whose);
         return;
     case VMH_CACHE_CORRUPT:
+    case VMH_CACHE_OTHER_VERSION:
         vmh_say(report, VMH_WARNING, "%s (%s): %s: ignored, the next refresh replaces it", path,
                 slot->whose, vmh_cache_error_text(slot->error));
         vmh_say_do("vmhosts refresh");

@@ -14,6 +14,8 @@ const char *vmh_cache_error_text(enum vmh_cache_error error)
         return "unreadable";
     case VMH_CACHE_CORRUPT:
         return "corrupt";
+    case VMH_CACHE_OTHER_VERSION:
+        return "written by another version of vmhosts";
     }
     return "unknown error";
 }

@@ -108,9 +108,10 @@ static int load_previous(const char *dir, struct vmh_snapshot *merged,
     if (error != VMH_CACHE_OK) {
         snprintf(report->previous, sizeof report->previous,
                  "the previous cache was %s and has been replaced",
-                 error == VMH_CACHE_CORRUPT     ? "corrupt"
-                 : error == VMH_CACHE_UNTRUSTED ? "not trusted (its owner or mode)"
-                                                : "unreadable");
+                 error == VMH_CACHE_CORRUPT         ? "corrupt"
+                 : error == VMH_CACHE_OTHER_VERSION ? "written by another version of vmhosts"
+                 : error == VMH_CACHE_UNTRUSTED     ? "not trusted (its owner or mode)"
+                                                    : "unreadable");
         return 0;
     }
     int status = vmh_snapshot_from_cache(merged, &cache);

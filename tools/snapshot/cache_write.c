@@ -36,6 +36,9 @@ struct builder {
     struct vmh_cache_record *records;
     struct pending_key *keys;
     size_t key_count, addr_count;
+    /* Each backend's section, in enum vmh_backend's order, so that a
+     * record's backend is its section's index: strings in the pool. */
+    uint32_t section_names[VMH_BACKEND_COUNT], messages[VMH_BACKEND_COUNT];
 };
 
 static bool pool_reserve(struct pool *pool, size_t length)
@@ -188,7 +191,7 @@ static bool gather(struct builder *b)
     return true;
 }
 
-static bool add_messages(struct builder *b, uint32_t offsets[VMH_BACKEND_COUNT])
+static bool add_section_strings(struct builder *b)
 {
     char message[VMH_MESSAGE_MAX];
     errno = EFBIG;
@@ -197,7 +200,9 @@ static bool add_messages(struct builder *b, uint32_t offsets[VMH_BACKEND_COUNT])
         size_t length = strnlen(b->snapshot->backends[i].message, sizeof message - 1);
         memcpy(message, b->snapshot->backends[i].message, length);
         message[length] = '\0';
-        if (!pool_add(&b->pool, message, NULL, false, &offsets[i]))
+        if (!pool_add(&b->pool, message, NULL, false, &b->messages[i]) ||
+            !pool_add(&b->pool, vmh_backend_section((enum vmh_backend)i), NULL, false,
+                      &b->section_names[i]))
             return false;
     }
     return true;
@@ -221,11 +226,13 @@ static bool lay_out(const struct builder *b, struct vmh_cache_header *h)
 {
     uint64_t end = sizeof *h;
     h->header_size = sizeof *h;
+    h->backend_count = VMH_BACKEND_COUNT;
     h->record_count = (uint32_t)b->snapshot->count;
     h->key_count = (uint32_t)b->key_count;
     h->addr_count = (uint32_t)b->addr_count;
     h->strings_size = (uint32_t)b->pool.used;
-    if (!place(&end, h->record_count, sizeof(struct vmh_cache_record), &h->records_off) ||
+    if (!place(&end, h->backend_count, sizeof(struct vmh_cache_backend), &h->backends_off) ||
+        !place(&end, h->record_count, sizeof(struct vmh_cache_record), &h->records_off) ||
         !place(&end, h->key_count, sizeof(struct vmh_cache_key), &h->keys_off) ||
         !place(&end, h->addr_count, sizeof(struct vmh_cache_addr), &h->addrs_off) ||
         !place(&end, h->strings_size, 1, &h->strings_off))
@@ -234,18 +241,22 @@ static bool lay_out(const struct builder *b, struct vmh_cache_header *h)
     return true;
 }
 
-static void fill_header(const struct builder *b, int64_t now_ms, const uint32_t messages[],
-                        struct vmh_cache_header *h)
+static void fill_header(int64_t now_ms, struct vmh_cache_header *h)
 {
     memcpy(h->magic, VMH_CACHE_MAGIC, sizeof h->magic);
     h->version = VMH_CACHE_VERSION;
     h->written_ms = now_ms;
+}
+
+static void copy_sections(const struct builder *b, struct vmh_cache_backend *sections)
+{
     for (unsigned i = 0; i < VMH_BACKEND_COUNT; i++) {
         const struct vmh_backend_state *state = &b->snapshot->backends[i];
-        h->backends[i].updated_ms = state->updated_ms;
-        h->backends[i].attempted_ms = state->attempted_ms;
-        h->backends[i].status = state->status;
-        h->backends[i].message = messages[i];
+        sections[i].name = b->section_names[i];
+        sections[i].status = state->status;
+        sections[i].updated_ms = state->updated_ms;
+        sections[i].attempted_ms = state->attempted_ms;
+        sections[i].message = b->messages[i];
     }
 }
 
@@ -264,6 +275,7 @@ static void copy_tables(const struct builder *b, const struct vmh_cache_header *
                         unsigned char *data)
 {
     const struct vmh_snapshot *s = b->snapshot;
+    copy_sections(b, (struct vmh_cache_backend *)(data + h->backends_off));
     memcpy(data + h->records_off, b->records, s->count * sizeof *b->records);
     struct vmh_cache_key *keys = (struct vmh_cache_key *)(data + h->keys_off);
     for (size_t i = 0; i < b->key_count; i++) {
@@ -282,14 +294,13 @@ static void copy_tables(const struct builder *b, const struct vmh_cache_header *
 static unsigned char *assemble(struct builder *b, int64_t now_ms, size_t *size)
 {
     struct vmh_cache_header header;
-    uint32_t messages[VMH_BACKEND_COUNT];
     memset(&header, 0, sizeof header);
-    if (!gather(b) || !add_messages(b, messages) || !lay_out(b, &header))
+    if (!gather(b) || !add_section_strings(b) || !lay_out(b, &header))
         return NULL;
     for (size_t i = 0; i < b->key_count; i++)
         b->keys[i].text = b->pool.data + b->keys[i].key;
     qsort(b->keys, b->key_count, sizeof *b->keys, compare_keys);
-    fill_header(b, now_ms, messages, &header);
+    fill_header(now_ms, &header);
     /* calloc: padding and reserved bytes are zero, so builds are identical. */
     unsigned char *data = calloc(1, header.file_size);
     if (!data) {

@@ -144,7 +144,7 @@ static int copy_optional(char **to, const char *text)
 static int host_from_record(struct vmh_host *host, const struct vmh_cache *cache,
                             const struct vmh_cache_record *record)
 {
-    host->backend = record->backend;
+    host->backend = (uint8_t)vmh_record_backend(cache, record);
     host->state = record->state;
     /* A hostile-but-valid cache may list more than a host holds: keep the first. */
     host->addr_count = record->addr_count < VMH_HOST_MAX_ADDRS ? record->addr_count
@@ -168,15 +168,20 @@ int vmh_snapshot_from_cache(struct vmh_snapshot *snapshot, const struct vmh_cach
     const struct vmh_cache_header *header = cache->header;
     for (unsigned b = 0; b < VMH_BACKEND_COUNT; b++) {
         struct vmh_backend_state *state = &snapshot->backends[b];
-        state->updated_ms = header->backends[b].updated_ms;
-        state->attempted_ms = header->backends[b].attempted_ms;
-        state->status = header->backends[b].status;
+        const struct vmh_cache_backend *section = vmh_cache_state(cache, (enum vmh_backend)b);
+        state->updated_ms = section->updated_ms;
+        state->attempted_ms = section->attempted_ms;
+        state->status = section->status;
         snprintf(state->message, sizeof state->message, "%s",
-                 vmh_cache_string(cache, header->backends[b].message));
+                 vmh_cache_string(cache, section->message));
     }
     if (reserve(snapshot, snapshot->count + header->record_count) != 0)
         return -1;
     for (uint32_t i = 0; i < header->record_count; i++) {
+        /* A section this version does not know cannot be kept: a refresh
+         * by this version drops it, and the next by a newer one restores it. */
+        if (vmh_record_backend(cache, &cache->records[i]) == VMH_BACKEND_COUNT)
+            continue;
         struct vmh_host *host = vmh_snapshot_add(snapshot);
         if (!host || host_from_record(host, cache, &cache->records[i]) != 0)
             return -1;
