@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 
+#include "cache_format.h"
 #include "config.h"
 
 /* RFC 1035's limit on a name's text form, without the trailing dot. */
@@ -39,6 +40,12 @@ struct vmh_name {
  * name may hold dots (a container may be called `my.app`), the key of a VM
  * name may not (multipass names have none), so `www.sub.example.org` is not
  * ours.  The docker suffix is tried before the VM domains. */
+/* The backend whose cache section answers a name of this kind. */
+static inline enum vmh_backend vmh_name_backend(const struct vmh_name *name)
+{
+    return name->kind == VMH_NAME_VM ? VMH_BACKEND_MULTIPASS : VMH_BACKEND_DOCKER;
+}
+
 enum vmh_name_kind vmh_name_classify(const char *name, const struct vmh_config *config,
                                      struct vmh_name *out);
 

@@ -339,8 +339,7 @@ static bool has_family(const struct vmh_answer *answer, int family)
 static bool backend_down(const struct vmh_cache *cache, const struct vmh_name *name,
                          struct vmh_answer *answer)
 {
-    enum vmh_backend backend =
-        name->kind == VMH_NAME_VM ? VMH_BACKEND_MULTIPASS : VMH_BACKEND_DOCKER;
+    enum vmh_backend backend = vmh_name_backend(name);
     uint32_t status = vmh_cache_state(cache && cache->header ? cache : NULL, backend)->status;
     if (status == VMH_STATUS_OK)
         return false;
@@ -469,11 +468,4 @@ int vmh_status_errno(uint32_t status)
     case VMH_STATUS_ERROR:
     default:                     return EIO;
     }
-}
-
-bool vmh_answer_stands(const struct vmh_name *name, const struct vmh_answer *answer, bool stale)
-{
-    if (name->kind == VMH_NAME_BARE)
-        return !stale || answer->result != VMH_FOUND;
-    return !stale && answer->result != VMH_NOT_FOUND;
 }

@@ -63,14 +63,6 @@ void vmh_resolve(const struct vmh_cache *cache, const struct vmh_name *name, int
 void vmh_resolve_address(const struct vmh_cache *cache, const struct vmh_config *config,
                          int family, const void *address, struct vmh_answer *answer);
 
-/* Whether the answer stands without asking the backend again, for the
- * module and `vmhosts lookup` alike.  A fresh cache's hit stands, and so
- * does its miss of a bare name (a single label is DNS's unless a container
- * has it).  A stale cache's answers do not, except for a bare name no
- * container in it has: such a name never waits on Docker, even a hung one.
- * `stale`: no cache, a failed last refresh, or older than the ttl. */
-bool vmh_answer_stands(const struct vmh_name *name, const struct vmh_answer *answer, bool stale);
-
 /* Makes `answer` a miss for `rule`: no name, no alias, no address. */
 void vmh_answer_set_miss(struct vmh_answer *answer, enum vmh_result result, enum vmh_rule rule);
 

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "decide.h"
 #include "state.h"
 #include "trigger.h"
 #include "trust.h"
@@ -181,21 +182,6 @@ static const struct vmh_cache *view_choose(const struct view *view, enum vmh_bac
     return vmh_cache_choose(&view->own.cache, &view->root.cache, backend);
 }
 
-static long backend_ttl_ms(const struct vmh_config *config, enum vmh_backend backend)
-{
-    return (backend == VMH_BACKEND_MULTIPASS ? config->multipass_ttl_s : config->ttl_s) * 1000;
-}
-
-static bool cache_stale(const struct vmh_cache *cache, const struct vmh_config *config,
-                        enum vmh_backend backend)
-{
-    if (!cache)
-        return true;
-    const struct vmh_cache_backend *state = vmh_cache_state(cache, backend);
-    return state->status != VMH_STATUS_OK ||
-           vmh_realtime_ms() - state->updated_ms >= backend_ttl_ms(config, backend);
-}
-
 /* Refreshes are rate-limited per process and, through the attempt time the
  * refresher records, across every process of the user. */
 static bool may_trigger(const struct view *view, enum vmh_backend backend)
@@ -288,15 +274,15 @@ static bool resolve_once(struct view *view, const struct vmh_name *name, int fam
                          struct vmh_answer *answer, int32_t *ttl, struct vmh_trigger *trigger,
                          bool *settled)
 {
-    enum vmh_backend backend = name->kind == VMH_NAME_VM ? VMH_BACKEND_MULTIPASS : VMH_BACKEND_DOCKER;
-    const struct vmh_cache *cache = view_choose(view, backend);
-
-    vmh_resolve(cache, name, family, answer);
-    *ttl = (int32_t)(backend_ttl_ms(&view->config, backend) / 1000);
-    *settled = vmh_answer_stands(name, answer, cache_stale(cache, &view->config, backend));
+    struct vmh_decision decision;
+    vmh_decide(&view->own.cache, &view->root.cache, &view->config, name, family, answer,
+               &decision);
+    enum vmh_backend backend = decision.backend;
+    *ttl = (int32_t)vmh_backend_ttl_s(&view->config, backend);
+    *settled = !decision.refresh;
     if (*settled)
         return false;
-    if (!trigger || answer_from_watched(view, cache, name, family, answer) ||
+    if (!trigger || answer_from_watched(view, decision.cache, name, family, answer) ||
         !may_trigger(view, backend))
         return false;
     prepare_trigger(view, backend, trigger);

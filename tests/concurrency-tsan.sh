@@ -6,7 +6,7 @@
 # a working TSan (a probe with a deliberate race must be caught first).
 . "${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
 
-MODULE_SOURCES="clock config names cache_read resolve pack subprocess state trigger nss"
+MODULE_SOURCES="clock config names cache_read resolve decide pack subprocess state trigger nss"
 export TSAN_OPTIONS="halt_on_error=1 exitcode=66 report_signal_unsafe=0"
 
 cat >"$T/race.c" <<'PROBE'

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 
 #include "commands.h"
+#include "decide.h"
 #include "explain.h"
 #include "explain_miss.h"
 #include "names.h"
@@ -75,27 +76,29 @@ static int parse_options(int argc, char **argv, struct lookup_options *options)
     return -1;
 }
 
-static enum vmh_backend backend_of(const struct vmh_name *name)
+/* The slot behind the cache that answered. */
+static const struct vmh_cli_cache *slot_of(const struct vmh_cli_view *view,
+                                           const struct vmh_cache *cache)
 {
-    return name->kind == VMH_NAME_VM ? VMH_BACKEND_MULTIPASS : VMH_BACKEND_DOCKER;
+    return !cache ? NULL : cache == &view->root.cache ? &view->root : &view->own;
 }
 
-/* Resolves as the module would: from the chosen cache, refreshing first
- * unless the answer stands (vmh_answer_stands) or a watcher keeps it. */
+/* Resolves as the module does (vmh_decide), refreshing first when the
+ * decision says so and no watcher keeps the cache. */
 static const struct vmh_cli_cache *resolve(struct vmh_cli_view *view, const struct vmh_name *name,
                                            const struct lookup_options *options,
                                            struct vmh_answer *answer)
 {
-    enum vmh_backend backend = backend_of(name);
-    const struct vmh_cli_cache *slot = vmh_view_choose(view, backend);
-    vmh_resolve(slot ? &slot->cache : NULL, name, options->family, answer);
-    if (options->no_refresh || (slot && slot->watched) ||
-        vmh_answer_stands(name, answer, vmh_view_stale(view, backend)))
+    struct vmh_decision decision;
+    vmh_decide(&view->own.cache, &view->root.cache, view->config, name, options->family, answer,
+               &decision);
+    const struct vmh_cli_cache *slot = slot_of(view, decision.cache);
+    if (options->no_refresh || (slot && slot->watched) || !decision.refresh)
         return slot;
-    vmh_view_refresh(view, backend);
-    slot = vmh_view_choose(view, backend);
-    vmh_resolve(slot ? &slot->cache : NULL, name, options->family, answer);
-    return slot;
+    vmh_view_refresh(view, decision.backend);
+    vmh_decide(&view->own.cache, &view->root.cache, view->config, name, options->family, answer,
+               &decision);
+    return slot_of(view, decision.cache);
 }
 
 static void print_addresses(FILE *out, const struct vmh_answer *answer)
@@ -209,7 +212,7 @@ static int explain(struct vmh_cli_view *view, const struct lookup_options *optio
     if (answer.result != VMH_FOUND)
         vmh_miss_explain(stdout, view, slot, &name, &answer);
     if (name.kind != VMH_NAME_NOT_OURS)
-        print_cache(view, slot, backend_of(&name));
+        print_cache(view, slot, vmh_name_backend(&name));
     return exit_status(&answer);
 }
 

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "decide.h"
 #include "explain.h"
 #include "trigger.h"
 
@@ -67,12 +68,7 @@ bool vmh_view_stale(const struct vmh_cli_view *view, enum vmh_backend backend)
     const struct vmh_cli_cache *chosen = vmh_view_choose(view, backend);
     if (!chosen)
         return true;
-    if (chosen->watched)
-        return false;
-    const struct vmh_cache_backend *state = vmh_cache_state(&chosen->cache, backend);
-    long ttl_s = backend == VMH_BACKEND_MULTIPASS ? view->config->multipass_ttl_s
-                                                  : view->config->ttl_s;
-    return state->status != VMH_STATUS_OK || vmh_realtime_ms() - state->updated_ms >= ttl_s * 1000;
+    return !chosen->watched && vmh_cache_stale(&chosen->cache, view->config, backend);
 }
 
 void vmh_view_refresh(struct vmh_cli_view *view, enum vmh_backend backend)

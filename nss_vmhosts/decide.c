@@ -1,0 +1,37 @@
+/* What a name answers and whether to refresh first: see decide.h. */
+#include "decide.h"
+
+#include "clock.h"
+
+long vmh_backend_ttl_s(const struct vmh_config *config, enum vmh_backend backend)
+{
+    return backend == VMH_BACKEND_MULTIPASS ? config->multipass_ttl_s : config->ttl_s;
+}
+
+bool vmh_cache_stale(const struct vmh_cache *cache, const struct vmh_config *config,
+                     enum vmh_backend backend)
+{
+    if (!cache || !cache->data)
+        return true;
+    const struct vmh_cache_backend *state = vmh_cache_state(cache, backend);
+    return state->status != VMH_STATUS_OK ||
+           vmh_realtime_ms() - state->updated_ms >= vmh_backend_ttl_s(config, backend) * 1000;
+}
+
+bool vmh_answer_stands(const struct vmh_name *name, const struct vmh_answer *answer, bool stale)
+{
+    if (name->kind == VMH_NAME_BARE)
+        return !stale || answer->result != VMH_FOUND;
+    return !stale && answer->result != VMH_NOT_FOUND;
+}
+
+void vmh_decide(const struct vmh_cache *own, const struct vmh_cache *root,
+                const struct vmh_config *config, const struct vmh_name *name, int family,
+                struct vmh_answer *answer, struct vmh_decision *decision)
+{
+    decision->backend = vmh_name_backend(name);
+    decision->cache = vmh_cache_choose(own, root, decision->backend);
+    vmh_resolve(decision->cache, name, family, answer);
+    decision->stale = vmh_cache_stale(decision->cache, config, decision->backend);
+    decision->refresh = !vmh_answer_stands(name, answer, decision->stale);
+}

@@ -1,0 +1,42 @@
+/* The one rule for what a name answers and whether the backend must be
+ * asked first: the module follows it, and `vmhosts lookup`, `list` and
+ * `status` explain by calling it, so the two cannot drift.  A cache kept
+ * by a running watcher is the caller's to see (it may answer however old
+ * it looks); everything else is here. */
+#ifndef VMHOSTS_DECIDE_H
+#define VMHOSTS_DECIDE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "resolve.h"
+
+struct vmh_decision {
+    enum vmh_backend backend;       /* whose names these are */
+    const struct vmh_cache *cache;  /* the cache that answered (own or root); NULL: none */
+    bool stale;                     /* that cache: none, a failed last refresh, or past the ttl */
+    bool refresh;                   /* ask the backend before the answer stands */
+};
+
+/* How long a backend's answer stays fresh, in seconds (ttl, multipass_ttl). */
+long vmh_backend_ttl_s(const struct vmh_config *config, enum vmh_backend backend);
+
+/* No cache, a failed last refresh of `backend`, or older than its ttl. */
+bool vmh_cache_stale(const struct vmh_cache *cache, const struct vmh_config *config,
+                     enum vmh_backend backend);
+
+/* Whether the answer stands without asking the backend again.  A fresh
+ * cache's hit stands, and so does its miss of a bare name (a single label
+ * is DNS's unless a container has it).  A stale cache's answers do not,
+ * except for a bare name no container in it has: such a name never waits
+ * on Docker, even a hung one. */
+bool vmh_answer_stands(const struct vmh_name *name, const struct vmh_answer *answer, bool stale);
+
+/* Answers a classified name of ours from the better of two trusted caches
+ * (vmh_cache_choose; either may have no data) into *answer, and says in
+ * *decision which cache answered and whether to refresh first. */
+void vmh_decide(const struct vmh_cache *own, const struct vmh_cache *root,
+                const struct vmh_config *config, const struct vmh_name *name, int family,
+                struct vmh_answer *answer, struct vmh_decision *decision);
+
+#endif

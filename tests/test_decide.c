@@ -1,0 +1,86 @@
+/* vmh_decide: which cache answers a name and whether the backend is asked
+ * first, the rule the module follows and `vmhosts lookup` explains. */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "check.h"
+#include "clock.h"
+#include "decide.h"
+#include "fixture_hosts.h"
+
+#define HOUR_MS (3600 * 1000LL)
+
+/* A cache in memory whose Docker last answered `age_ms` ago with `status`;
+ * it has the running container web (hostname web-host) at `address`. */
+static void build(struct vmh_cache *cache, int64_t age_ms, uint32_t status, const char *address)
+{
+    struct vmh_snapshot s;
+    unsigned char *data = NULL;
+    size_t size = 0;
+    int64_t then = vmh_realtime_ms() - age_ms;
+    vmh_snapshot_init(&s);
+    fixture_add_host(&s, VMH_BACKEND_DOCKER, "web", NULL, "web-host", true, address);
+    s.backends[VMH_BACKEND_DOCKER].status = status;
+    s.backends[VMH_BACKEND_DOCKER].updated_ms = then;
+    s.backends[VMH_BACKEND_DOCKER].attempted_ms = then;
+    if (vmh_cache_build(&s, then, &data, &size) != 0 ||
+        vmh_cache_parse(cache, data, size) != VMH_CACHE_OK)
+        printf("# building a test cache failed\n");
+    vmh_snapshot_free(&s);
+}
+
+static struct vmh_decision decide(const struct vmh_cache *own, const struct vmh_cache *root,
+                                  const char *text, struct vmh_answer *answer)
+{
+    struct vmh_config config;
+    struct vmh_name name;
+    struct vmh_decision decision;
+    vmh_config_defaults(&config);
+    vmh_name_classify(text, &config, &name);
+    vmh_decide(own, root, &config, &name, AF_UNSPEC, answer, &decision);
+    return decision;
+}
+
+int main(void)
+{
+    struct vmh_cache fresh, stale, down, older, none = {0};
+    struct vmh_answer answer;
+    build(&fresh, 0, VMH_STATUS_OK, "172.17.0.2");
+    build(&stale, HOUR_MS, VMH_STATUS_OK, "172.17.0.3");
+    build(&down, 0, VMH_STATUS_UNAVAILABLE, "172.17.0.4");
+    build(&older, 60 * 1000, VMH_STATUS_OK, "172.17.0.5");
+
+    struct vmh_decision d = decide(&fresh, &none, "web.docker", &answer);
+    CHECK(answer.result == VMH_FOUND && d.cache == &fresh && !d.stale && !d.refresh,
+          "a fresh hit stands");
+    d = decide(&fresh, &none, "gone.docker", &answer);
+    CHECK(answer.result == VMH_NOT_FOUND && d.refresh, "a fresh miss of a .docker name asks again");
+    d = decide(&fresh, &none, "nobody", &answer);
+    CHECK(!d.refresh, "a fresh miss of a bare name stands");
+    d = decide(&stale, &none, "web.docker", &answer);
+    CHECK(answer.result == VMH_FOUND && d.stale && d.refresh, "a stale hit asks again");
+    d = decide(&stale, &none, "web-host", &answer);
+    CHECK(answer.result == VMH_FOUND && d.refresh, "a stale hit of a bare hostname asks again");
+    d = decide(&stale, &none, "nobody", &answer);
+    CHECK(d.stale && !d.refresh, "a stale miss of a bare name stands: it never waits on Docker");
+    d = decide(&down, &none, "web.docker", &answer);
+    CHECK(answer.result == VMH_UNAVAILABLE && d.stale && d.refresh,
+          "a backend that failed its last refresh: unavailable, ask again");
+    d = decide(&none, &none, "web.docker", &answer);
+    CHECK(!d.cache && d.stale && d.refresh, "no cache at all: stale, ask");
+    d = decide(&older, &fresh, "web.docker", &answer);
+    CHECK(d.cache == &fresh && answer.addr_count == 1 && answer.addrs[0].bytes[3] == 2,
+          "the newer of the two caches answers (root's here)");
+    d = decide(&down, &stale, "web.docker", &answer);
+    CHECK(d.cache == &stale, "a successful refresh beats a newer failed one");
+    d = decide(&fresh, &none, "primary.example.org", &answer);
+    CHECK(d.backend == VMH_BACKEND_MULTIPASS && d.refresh,
+          "a VM name is multipass's, never asked: ask");
+
+    vmh_cache_free(&fresh);
+    vmh_cache_free(&stale);
+    vmh_cache_free(&down);
+    vmh_cache_free(&older);
+    return check_done();
+}
