@@ -19,12 +19,6 @@
 #include "refresh.h"
 #include "trigger.h"
 
-const char *vmh_backend_name(unsigned backend)
-{
-    return backend == VMH_BACKEND_DOCKER ? "docker"
-           : backend == VMH_BACKEND_MULTIPASS ? "multipass" : "unknown";
-}
-
 const char *vmh_backend_status_name(unsigned status)
 {
     static const char *const names[] = {"never asked", "ok", "unavailable", "permission denied",

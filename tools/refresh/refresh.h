@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "backend.h"
 #include "config.h"
 #include "snapshot.h"
 
@@ -44,9 +45,6 @@ struct vmh_refresh_report {
  * timeout_ms.  Returns an enum vmh_refresh_result. */
 int vmh_refresh_run(const struct vmh_config *config, unsigned backends, bool caller_holds_lock,
                     long timeout_ms, struct vmh_refresh_report *report);
-
-/* "docker" or "multipass". */
-const char *vmh_backend_name(unsigned backend);
 
 /* "ok", "unavailable", ... */
 const char *vmh_backend_status_name(unsigned status);

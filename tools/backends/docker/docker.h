@@ -24,4 +24,7 @@ int vmh_docker_parse_inspect(const char *body, size_t length, struct vmh_host *h
 int vmh_docker_refresh(const char *sockets, long timeout_ms, const struct vmh_snapshot *known,
                        struct vmh_snapshot *out);
 
+/* Its entry in the backend table (backend.h, docker_backend.c). */
+extern const struct vmh_backend_ops vmh_backend_docker;
+
 #endif

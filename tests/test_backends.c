@@ -1,0 +1,104 @@
+/* The backend table (tools/backends/backend.h): every section of the cache
+ * has exactly one entry, every name of ours exactly one backend (the one
+ * the module asks), and every entry is complete, so that code going through
+ * the table never meets a hole. */
+#include <stdio.h>
+
+#include "backend.h"
+#include "check.h"
+
+static size_t count_backends(void)
+{
+    size_t count = 0;
+    for (const struct vmh_backend_ops *const *ops = vmh_backends(); *ops; ops++)
+        count++;
+    return count;
+}
+
+static void test_sections(void)
+{
+    CHECK_INT(count_backends(), VMH_BACKEND_COUNT, "one backend per section of the cache");
+    for (unsigned section = 0; section < VMH_BACKEND_COUNT; section++) {
+        const struct vmh_backend_ops *ops = vmh_backend_of((enum vmh_backend)section);
+        char what[96];
+        snprintf(what, sizeof what, "section %u has a backend", section);
+        CHECK(ops && ops->section == section, what);
+        snprintf(what, sizeof what, "section %u: vmh_backend_name is its name", section);
+        CHECK_STR(vmh_backend_name(section), ops ? ops->name : "", what);
+    }
+    CHECK(vmh_backend_of(VMH_BACKEND_COUNT) == NULL, "no backend past the last section");
+    CHECK_STR(vmh_backend_name(VMH_BACKEND_COUNT), "unknown", "a section no backend fills");
+}
+
+static void test_names(void)
+{
+    for (const struct vmh_backend_ops *const *ops = vmh_backends(); *ops; ops++) {
+        char what[96];
+        snprintf(what, sizeof what, "%s: found by its name", (*ops)->name);
+        CHECK(vmh_backend_by_name((*ops)->name) == *ops, what);
+        /* `vmhosts refresh --backend all` means every backend. */
+        snprintf(what, sizeof what, "%s: not called \"all\"", (*ops)->name);
+        CHECK(strcmp((*ops)->name, "all") != 0, what);
+    }
+    CHECK(vmh_backend_by_name("all") == NULL, "\"all\" is no backend");
+    CHECK(vmh_backend_by_name("Docker") == NULL, "names are exact");
+    CHECK(vmh_backend_by_name("") == NULL, "the empty name is no backend");
+}
+
+static void test_complete(void)
+{
+    for (const struct vmh_backend_ops *const *ops = vmh_backends(); *ops; ops++) {
+        const struct vmh_backend_ops *b = *ops;
+        char what[96];
+        snprintf(what, sizeof what, "%s: nouns and every operation", b->name);
+        CHECK(b->name[0] && b->noun && b->nouns && b->refresh && b->ttl_s && b->poll_interval_ms,
+              what);
+        snprintf(what, sizeof what, "%s: answers some names, never those not ours", b->name);
+        CHECK(b->name_kinds != 0 && !(b->name_kinds & (1u << VMH_NAME_NOT_OURS)), what);
+    }
+}
+
+/* The module's choice (nss_vmhosts/state.c): a VM name is multipass's,
+ * every other name of ours Docker's. */
+static void test_name_kinds(void)
+{
+    CHECK(vmh_backend_answering(VMH_NAME_NOT_OURS) == NULL, "a name not ours: no backend");
+    CHECK(vmh_backend_answering(VMH_NAME_DOCKER) == vmh_backend_of(VMH_BACKEND_DOCKER),
+          "a *.docker name: Docker");
+    CHECK(vmh_backend_answering(VMH_NAME_BARE) == vmh_backend_of(VMH_BACKEND_DOCKER),
+          "a bare name: Docker (a container's hostname)");
+    CHECK(vmh_backend_answering(VMH_NAME_VM) == vmh_backend_of(VMH_BACKEND_MULTIPASS),
+          "a VM name: multipass");
+    for (unsigned kind = VMH_NAME_DOCKER; kind <= VMH_NAME_VM; kind++) {
+        unsigned answering = 0;
+        for (const struct vmh_backend_ops *const *ops = vmh_backends(); *ops; ops++)
+            answering += !!((*ops)->name_kinds & (1u << kind));
+        char what[64];
+        snprintf(what, sizeof what, "name kind %u: exactly one backend", kind);
+        CHECK_INT(answering, 1, what);
+    }
+}
+
+static void test_times(void)
+{
+    struct vmh_config config;
+    vmh_config_defaults(&config);
+    config.ttl_s = 7;
+    config.multipass_ttl_s = 42;
+    const struct vmh_backend_ops *docker = vmh_backend_of(VMH_BACKEND_DOCKER);
+    const struct vmh_backend_ops *multipass = vmh_backend_of(VMH_BACKEND_MULTIPASS);
+    CHECK_INT(docker->ttl_s(&config), 7, "docker: kept for ttl");
+    CHECK_INT(multipass->ttl_s(&config), 42, "multipass: kept for multipass_ttl");
+    CHECK_INT(docker->poll_interval_ms(&config), 0, "docker: not polled, its events tell");
+    CHECK_INT(multipass->poll_interval_ms(&config), 42000, "multipass: polled every multipass_ttl");
+}
+
+int main(void)
+{
+    test_sections();
+    test_names();
+    test_complete();
+    test_name_kinds();
+    test_times();
+    return check_done();
+}
