@@ -19,7 +19,8 @@ enum vmh_refresh_result {
     VMH_REFRESH_WRITE_FAILED = 3    /* no cache written */
 };
 
-#define VMH_REFRESH_ALL ((1u << VMH_BACKEND_DOCKER) | (1u << VMH_BACKEND_MULTIPASS))
+/* Every backend: the bit of each section (1 << enum vmh_backend). */
+#define VMH_REFRESH_ALL ((1u << VMH_BACKEND_COUNT) - 1)
 
 struct vmh_refresh_backend_report {
     bool ran;
