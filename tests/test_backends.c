@@ -51,7 +51,8 @@ static void test_complete(void)
         const struct vmh_backend_ops *b = *ops;
         char what[96];
         snprintf(what, sizeof what, "%s: nouns and every operation", b->name);
-        CHECK(b->name[0] && b->noun && b->nouns && b->refresh && b->ttl_s && b->poll_interval_ms,
+        CHECK(b->name[0] && b->noun && b->nouns && b->refresh && b->ttl_s && b->poll_interval_ms &&
+                  b->probe,
               what);
         snprintf(what, sizeof what, "%s: answers some names, never those not ours", b->name);
         CHECK(b->name_kinds != 0 && !(b->name_kinds & (1u << VMH_NAME_NOT_OURS)), what);
@@ -93,6 +94,68 @@ static void test_times(void)
     CHECK_INT(multipass->poll_interval_ms(&config), 42000, "multipass: polled every multipass_ttl");
 }
 
+/* What a live check said, as `vmhosts status` would print it. */
+struct heard {
+    char text[1024];
+    unsigned findings;
+    enum vmh_level worst;
+};
+
+static void hear(void *context, enum vmh_level level, const char *text, const char *advice)
+{
+    struct heard *heard = context;
+    size_t used = strlen(heard->text);
+    snprintf(heard->text + used, sizeof heard->text - used, "%s%s%s%s", used ? "\n" : "", text,
+             advice ? " / do: " : "", advice ? advice : "");
+    heard->findings++;
+    heard->worst = level > heard->worst ? level : heard->worst;
+}
+
+static void run_probe(const struct vmh_backend_ops *ops, const struct vmh_config *config,
+                      struct heard *heard, struct vmh_probe *probe)
+{
+    struct vmh_probe_sink sink = {.say = hear, .context = heard};
+    memset(heard, 0, sizeof *heard);
+    memset(probe, 0, sizeof *probe);
+    ops->probe(config, &sink, probe);
+}
+
+static void test_probes(void)
+{
+    struct vmh_config config;
+    struct heard heard;
+    struct vmh_probe probe;
+    vmh_config_defaults(&config);
+    snprintf(config.docker_socket, sizeof config.docker_socket,
+             "/nonexistent/a.sock /nonexistent/b.sock");
+    snprintf(config.multipass_command, sizeof config.multipass_command, "/nonexistent/multipass");
+
+    run_probe(vmh_backend_of(VMH_BACKEND_DOCKER), &config, &heard, &probe);
+    CHECK_INT(heard.findings, 2, "docker probe: a finding per socket");
+    CHECK_STR(heard.text, "/nonexistent/a.sock: does not exist\n/nonexistent/b.sock: does not exist",
+              "docker probe: each socket, missing");
+    CHECK_INT(heard.worst, VMH_NOTE, "docker probe: a missing socket is a note");
+    CHECK(!probe.reachable && !probe.said_all, "docker probe: not reachable, the cache matters");
+    CHECK(probe.unreachable && strstr(probe.unreachable, "cannot reach Docker"),
+          "docker probe: the problem when no watcher answers");
+    CHECK(probe.advice && strncmp(probe.advice, "start Docker", 12) == 0,
+          "docker probe: what to do about a missing socket");
+
+    run_probe(vmh_backend_of(VMH_BACKEND_MULTIPASS), &config, &heard, &probe);
+    CHECK_INT(heard.findings, 1, "multipass probe: one finding");
+    CHECK(strstr(heard.text, "/nonexistent/multipass: not installed: VM names do not resolve / "
+                             "do: sudo snap install multipass") == heard.text,
+          "multipass probe: not installed, and what to do");
+    CHECK_INT(heard.worst, VMH_WARNING, "multipass probe: not installed is a warning");
+    CHECK(probe.said_all && !probe.reachable, "multipass probe: nothing more to say");
+
+    snprintf(config.multipass_command, sizeof config.multipass_command, "/bin/true");
+    run_probe(vmh_backend_of(VMH_BACKEND_MULTIPASS), &config, &heard, &probe);
+    CHECK_STR(heard.text, "/bin/true is installed", "multipass probe: installed");
+    CHECK(!probe.said_all && !probe.reachable && !probe.unreachable,
+          "multipass probe: installed; a failure the cache recorded is the problem");
+}
+
 int main(void)
 {
     test_sections();
@@ -100,5 +163,6 @@ int main(void)
     test_complete();
     test_name_kinds();
     test_times();
+    test_probes();
     return check_done();
 }

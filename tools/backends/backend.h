@@ -7,9 +7,38 @@
 #ifndef VMHOSTS_BACKEND_H
 #define VMHOSTS_BACKEND_H
 
+#include <stdbool.h>
+
 #include "config.h"
 #include "names.h"
 #include "snapshot.h"
+
+/* How serious a finding of `vmhosts status` is (tools/diagnose/status.h
+ * prints and counts them). */
+enum vmh_level { VMH_OK, VMH_NOTE, VMH_WARNING, VMH_PROBLEM };
+
+/* Where a backend's live check says what it found: one finding, and what
+ * to do about it (NULL: nothing).  `vmhosts status` prints and counts it;
+ * the backend knows the words, the status command the layout. */
+struct vmh_probe_sink {
+    void (*say)(void *context, enum vmh_level level, const char *text, const char *advice);
+    void *context;
+};
+
+/* What a live check concluded, for the lines `vmhosts status` then adds
+ * from the cache (tools/diagnose/status_backends.c). */
+struct vmh_probe {
+    /* It answered this process just now, so a failure the cache recorded
+     * is only a note: the next lookup asks again. */
+    bool reachable;
+    /* Its finding says all (multipass that cannot be run): what the cache
+     * recorded is not worth showing. */
+    bool said_all;
+    /* When it is not reachable: the problem, unless a cache a watcher keeps
+     * answers for it, and what to do.  NULL when a failure the cache
+     * recorded is the problem itself. */
+    const char *unreachable, *advice;
+};
 
 struct vmh_backend_ops {
     const char *name;         /* "docker": --backend, status, messages, `list` */
@@ -29,6 +58,11 @@ struct vmh_backend_ops {
     /* How often the watcher asks it when nothing tells of a change; 0 when
      * its event stream does (Docker's, docker/docker_events.c). */
     long (*poll_interval_ms)(const struct vmh_config *config);
+    /* `vmhosts status`: can this process reach it now?  Says each finding
+     * to `sink` and fills *probe (zeroed by the caller).  Quick: it connects
+     * or looks, it does not refresh. */
+    void (*probe)(const struct vmh_config *config, const struct vmh_probe_sink *sink,
+                  struct vmh_probe *probe);
 };
 
 /* Every backend, in the order they are refreshed and shown; NULL-terminated. */

@@ -1,5 +1,10 @@
 /* Docker's entry in the backend table (backend.h): the Engine API over
  * every socket in docker_socket, Podman's included. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "backend.h"
 #include "docker.h"
 
@@ -21,6 +26,52 @@ static long poll_interval_ms(const struct vmh_config *config)
     return 0;
 }
 
+static const char *socket_advice(int error)
+{
+    switch (error) {
+    case ENOENT:
+    case ENOTDIR:
+        return "start Docker (sudo systemctl start docker), or set docker_socket in "
+               "vmhosts.conf to the socket it uses";
+    case EACCES:
+    case EPERM:
+        return "have root run `vmhosts watch` (sudo systemctl enable --now vmhosts-watch), "
+               "whose cache every user reads; or add yourself to the docker group";
+    case ECONNREFUSED:
+        return "the socket exists but nothing listens: restart Docker "
+               "(sudo systemctl restart docker)";
+    default:
+        return "check docker_socket in vmhosts.conf";
+    }
+}
+
+/* Each socket as this process reaches it now.  Connecting is enough to
+ * tell missing, refused and denied apart; the refresher does the talking. */
+static void probe(const struct vmh_config *config, const struct vmh_probe_sink *sink,
+                  struct vmh_probe *probe)
+{
+    char *sockets = strdup(config->docker_socket), *cursor = sockets, *path;
+    char text[sizeof config->docker_socket + 64];
+    int first_error = 0;
+    while (sockets && (path = strsep(&cursor, " ")) != NULL) {
+        if (!path[0])
+            continue;
+        int error = vmh_docker_connect_error(path);
+        probe->reachable |= error == 0;
+        first_error = first_error ? first_error : error;
+        if (error == 0)
+            snprintf(text, sizeof text, "%s accepts connections", path);
+        else
+            snprintf(text, sizeof text, "%s: %s", path,
+                     error == ENOENT ? "does not exist" : strerror(error));
+        sink->say(sink->context, error == 0 ? VMH_OK : VMH_NOTE, text, NULL);
+    }
+    free(sockets);
+    probe->unreachable = "this user cannot reach Docker and no watcher keeps a cache: "
+                         "*.docker names will not resolve";
+    probe->advice = socket_advice(first_error ? first_error : ENOENT);
+}
+
 const struct vmh_backend_ops vmh_backend_docker = {
     .name = "docker",
     .section = VMH_BACKEND_DOCKER,
@@ -30,4 +81,5 @@ const struct vmh_backend_ops vmh_backend_docker = {
     .refresh = refresh,
     .ttl_s = ttl_s,
     .poll_interval_ms = poll_interval_ms,
+    .probe = probe,
 };

@@ -1,5 +1,11 @@
 /* multipass's entry in the backend table (backend.h): `multipass list`,
  * run as multipass_command says. */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
 #include "backend.h"
 #include "multipass.h"
 
@@ -21,6 +27,29 @@ static long poll_interval_ms(const struct vmh_config *config)
     return config->multipass_ttl_s * 1000;
 }
 
+/* Whether the command is there to run.  It is not run: it takes seconds,
+ * and what it last answered is in the cache. */
+static void probe(const struct vmh_config *config, const struct vmh_probe_sink *sink,
+                  struct vmh_probe *probe)
+{
+    const char *command = config->multipass_command;
+    char text[sizeof config->multipass_command + 64];
+    if (access(command, X_OK) != 0) {
+        int error = errno;
+        bool missing = error == ENOENT || error == ENOTDIR;
+        snprintf(text, sizeof text, "%s: %s: VM names do not resolve", command,
+                 missing ? "not installed" : strerror(error));
+        sink->say(sink->context, missing ? VMH_WARNING : VMH_PROBLEM, text,
+                  missing ? "sudo snap install multipass, or set multipass_command in "
+                            "vmhosts.conf; without VMs, ignore this"
+                          : "check multipass_command in vmhosts.conf and its permissions");
+        probe->said_all = true;
+        return;
+    }
+    snprintf(text, sizeof text, "%s is installed", command);
+    sink->say(sink->context, VMH_OK, text, NULL);
+}
+
 const struct vmh_backend_ops vmh_backend_multipass = {
     .name = "multipass",
     .section = VMH_BACKEND_MULTIPASS,
@@ -30,4 +59,5 @@ const struct vmh_backend_ops vmh_backend_multipass = {
     .refresh = refresh,
     .ttl_s = ttl_s,
     .poll_interval_ms = poll_interval_ms,
+    .probe = probe,
 };
