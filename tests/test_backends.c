@@ -52,11 +52,33 @@ static void test_complete(void)
         char what[96];
         snprintf(what, sizeof what, "%s: nouns and every operation", b->name);
         CHECK(b->name[0] && b->noun && b->nouns && b->refresh && b->ttl_s && b->poll_interval_ms &&
-                  b->probe,
+                  b->advice && b->probe,
               what);
         snprintf(what, sizeof what, "%s: answers some names, never those not ours", b->name);
         CHECK(b->name_kinds != 0 && !(b->name_kinds & (1u << VMH_NAME_NOT_OURS)), what);
     }
+}
+
+/* Advice for every failure, never empty; a message is only a hint. */
+static void test_advice(void)
+{
+    static const uint32_t failures[] = {VMH_STATUS_UNAVAILABLE, VMH_STATUS_DENIED,
+                                        VMH_STATUS_ERROR};
+    for (const struct vmh_backend_ops *const *ops = vmh_backends(); *ops; ops++)
+        for (size_t i = 0; i < sizeof failures / sizeof failures[0]; i++) {
+            const char *text = (*ops)->advice(failures[i], "");
+            char what[96];
+            snprintf(what, sizeof what, "%s: advice for status %u", (*ops)->name,
+                     (unsigned)failures[i]);
+            CHECK(text && text[0], what);
+        }
+    const struct vmh_backend_ops *docker = vmh_backend_of(VMH_BACKEND_DOCKER);
+    CHECK(strstr(docker->advice(VMH_STATUS_DENIED, "permission denied on /x"),
+                 "or add your user to the docker group") != NULL,
+          "docker: the permission advice");
+    CHECK(strstr(docker->advice(VMH_STATUS_UNAVAILABLE, "/x does not exist"),
+                 "the socket does not exist: start Docker") != NULL,
+          "docker: a missing socket");
 }
 
 /* The module's choice (nss_vmhosts/state.c): a VM name is multipass's,
@@ -161,6 +183,7 @@ int main(void)
     test_sections();
     test_names();
     test_complete();
+    test_advice();
     test_name_kinds();
     test_times();
     test_probes();

@@ -8,6 +8,7 @@
 #define VMHOSTS_BACKEND_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "config.h"
 #include "names.h"
@@ -58,6 +59,9 @@ struct vmh_backend_ops {
     /* How often the watcher asks it when nothing tells of a change; 0 when
      * its event stream does (Docker's, docker/docker_events.c). */
     long (*poll_interval_ms)(const struct vmh_config *config);
+    /* What to do about a failure it recorded with this status (UNAVAILABLE,
+     * DENIED or ERROR) and message (never NULL): one sentence. */
+    const char *(*advice)(uint32_t status, const char *message);
     /* `vmhosts status`: can this process reach it now?  Says each finding
      * to `sink` and fills *probe (zeroed by the caller).  Quick: it connects
      * or looks, it does not refresh. */

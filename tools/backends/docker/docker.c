@@ -87,10 +87,8 @@ static int probe_socket(const char *path, struct outcome *outcome)
         set_outcome(outcome, VMH_STATUS_UNAVAILABLE, "nothing listens on %.*s", PATH_MAX_SHOWN,
                     path);
     else if (error == EACCES || error == EPERM)
-        set_outcome(outcome, VMH_STATUS_DENIED,
-                    "permission denied on %.*s: add your user to the docker group, or run "
-                    "`vmhosts watch` as root so that every user reads root's cache",
-                    PATH_MAX_SHOWN, path);
+        set_outcome(outcome, VMH_STATUS_DENIED, "permission denied on %.*s: %s", PATH_MAX_SHOWN,
+                    path, VMH_DOCKER_DENIED_ADVICE);
     else
         set_outcome(outcome, VMH_STATUS_ERROR, "cannot connect to %.*s: %s", PATH_MAX_SHOWN, path,
                     strerror(error));

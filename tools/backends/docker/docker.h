@@ -31,6 +31,13 @@ int vmh_docker_refresh(const char *sockets, long timeout_ms, const struct vmh_sn
  * `vmhosts status`'s live check. */
 int vmh_docker_connect_error(const char *path);
 
+/* What to do when this user may not open Docker's socket, written once:
+ * the refresh's message (docker.c) says it, and `vmhosts status`, `list`
+ * and `lookup` (docker_backend.c). */
+#define VMH_DOCKER_DENIED_ADVICE                                                               \
+    "have root run `vmhosts watch` (sudo systemctl enable --now vmhosts-watch), whose cache "  \
+    "every user reads; or add your user to the docker group"
+
 /* Its entry in the backend table (backend.h, docker_backend.c). */
 extern const struct vmh_backend_ops vmh_backend_docker;
 

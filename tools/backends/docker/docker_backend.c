@@ -26,17 +26,33 @@ static long poll_interval_ms(const struct vmh_config *config)
     return 0;
 }
 
+#define START_ADVICE                                                                           \
+    "start Docker (sudo systemctl start docker), or set docker_socket in vmhosts.conf to the "  \
+    "socket it uses"
+
+static const char *advice(uint32_t status, const char *message)
+{
+    if (status == VMH_STATUS_DENIED)
+        return "you may not open Docker's socket: " VMH_DOCKER_DENIED_ADVICE;
+    if (strstr(message, "does not exist") || strstr(message, "No such file") ||
+        strstr(message, "no Docker socket"))
+        return "the socket does not exist: " START_ADVICE;
+    if (status == VMH_STATUS_UNAVAILABLE)
+        return "Docker does not answer on its socket: is dockerd running? "
+               "(`sudo systemctl status docker`)";
+    return "Docker answered something unexpected or too slowly: try `docker ps`, "
+           "then `vmhosts refresh`";
+}
+
 static const char *socket_advice(int error)
 {
     switch (error) {
     case ENOENT:
     case ENOTDIR:
-        return "start Docker (sudo systemctl start docker), or set docker_socket in "
-               "vmhosts.conf to the socket it uses";
+        return START_ADVICE;
     case EACCES:
     case EPERM:
-        return "have root run `vmhosts watch` (sudo systemctl enable --now vmhosts-watch), "
-               "whose cache every user reads; or add yourself to the docker group";
+        return VMH_DOCKER_DENIED_ADVICE;
     case ECONNREFUSED:
         return "the socket exists but nothing listens: restart Docker "
                "(sudo systemctl restart docker)";
@@ -81,5 +97,6 @@ const struct vmh_backend_ops vmh_backend_docker = {
     .refresh = refresh,
     .ttl_s = ttl_s,
     .poll_interval_ms = poll_interval_ms,
+    .advice = advice,
     .probe = probe,
 };

@@ -27,6 +27,20 @@ static long poll_interval_ms(const struct vmh_config *config)
     return config->multipass_ttl_s * 1000;
 }
 
+#define INSTALL_ADVICE                                                                         \
+    "sudo snap install multipass, or set multipass_command in vmhosts.conf; without VMs, "     \
+    "ignore this"
+#define PERMISSION_ADVICE "check multipass_command in vmhosts.conf and its permissions"
+
+static const char *advice(uint32_t status, const char *message)
+{
+    if (status == VMH_STATUS_DENIED)
+        return "you may not run multipass: " PERMISSION_ADVICE;
+    if (status == VMH_STATUS_UNAVAILABLE || strstr(message, "No such file"))
+        return "multipass is not installed where multipass_command says: " INSTALL_ADVICE;
+    return "multipass failed: try `multipass list`, then `vmhosts refresh`";
+}
+
 /* Whether the command is there to run.  It is not run: it takes seconds,
  * and what it last answered is in the cache. */
 static void probe(const struct vmh_config *config, const struct vmh_probe_sink *sink,
@@ -40,9 +54,7 @@ static void probe(const struct vmh_config *config, const struct vmh_probe_sink *
         snprintf(text, sizeof text, "%s: %s: VM names do not resolve", command,
                  missing ? "not installed" : strerror(error));
         sink->say(sink->context, missing ? VMH_WARNING : VMH_PROBLEM, text,
-                  missing ? "sudo snap install multipass, or set multipass_command in "
-                            "vmhosts.conf; without VMs, ignore this"
-                          : "check multipass_command in vmhosts.conf and its permissions");
+                  missing ? INSTALL_ADVICE : PERMISSION_ADVICE);
         probe->said_all = true;
         return;
     }
@@ -59,5 +71,6 @@ const struct vmh_backend_ops vmh_backend_multipass = {
     .refresh = refresh,
     .ttl_s = ttl_s,
     .poll_interval_ms = poll_interval_ms,
+    .advice = advice,
     .probe = probe,
 };
