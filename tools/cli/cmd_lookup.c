@@ -75,9 +75,10 @@ static int parse_options(int argc, char **argv, struct lookup_options *options)
     return -1;
 }
 
+/* The backend whose part of the cache answers a name of ours. */
 static enum vmh_backend backend_of(const struct vmh_name *name)
 {
-    return name->kind == VMH_NAME_VM ? VMH_BACKEND_MULTIPASS : VMH_BACKEND_DOCKER;
+    return vmh_backend_answering(name->kind)->section;
 }
 
 /* Resolves as the module would: from the chosen cache, refreshing first

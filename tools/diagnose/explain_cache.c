@@ -70,8 +70,7 @@ bool vmh_view_stale(const struct vmh_cli_view *view, enum vmh_backend backend)
     if (chosen->watched)
         return false;
     const struct vmh_cache_backend *state = &chosen->cache.header->backends[backend];
-    long ttl_s = backend == VMH_BACKEND_MULTIPASS ? view->config->multipass_ttl_s
-                                                  : view->config->ttl_s;
+    long ttl_s = vmh_backend_of(backend)->ttl_s(view->config);
     return state->status != VMH_STATUS_OK || vmh_realtime_ms() - state->updated_ms >= ttl_s * 1000;
 }
 
@@ -88,9 +87,9 @@ void vmh_view_refresh(struct vmh_cli_view *view, enum vmh_backend backend)
 
 void vmh_view_refresh_stale(struct vmh_cli_view *view, unsigned backends)
 {
-    for (unsigned backend = 0; backend < VMH_BACKEND_COUNT; backend++)
-        if ((backends & (1u << backend)) && vmh_view_stale(view, (enum vmh_backend)backend))
-            vmh_view_refresh(view, (enum vmh_backend)backend);
+    for (const struct vmh_backend_ops *const *ops = vmh_backends(); *ops; ops++)
+        if ((backends & (1u << (*ops)->section)) && vmh_view_stale(view, (*ops)->section))
+            vmh_view_refresh(view, (*ops)->section);
 }
 
 void vmh_format_age(int64_t then_ms, char *out, size_t size)

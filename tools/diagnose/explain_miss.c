@@ -57,8 +57,7 @@ static void explain_not_ours(FILE *out, const struct vmh_cli_view *view,
 static void explain_backend_down(FILE *out, const struct vmh_cli_view *view,
                                  const struct vmh_cli_cache *slot, const struct vmh_name *name)
 {
-    enum vmh_backend backend = name->kind == VMH_NAME_VM ? VMH_BACKEND_MULTIPASS
-                                                         : VMH_BACKEND_DOCKER;
+    enum vmh_backend backend = vmh_backend_answering(name->kind)->section;
     if (!slot) {
         fprintf(out, "  why:    no cache could be read (%s/%s: %s) and none could be written\n"
                      "  do:     run `vmhosts refresh`, which says why\n",
