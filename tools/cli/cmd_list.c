@@ -76,18 +76,20 @@ static void join_addresses(const struct vmh_answer *answer, char *out, size_t si
     }
 }
 
-/* "web (0123456789ab)" for a container, the name for a VM. */
+/* "web (0123456789ab)" for a record with an ID (a container), else the
+ * name (a VM). */
 static void describe_target(const struct vmh_name_entry *entry, char *out, size_t size)
 {
     const struct vmh_cache *cache = &entry->slot->cache;
     const struct vmh_cache_record *record = vmh_name_entry_record(entry);
     const char *name = vmh_cache_string(cache, record->name);
-    if (record->backend != VMH_BACKEND_DOCKER) {
+    const char *id = vmh_cache_string(cache, record->id);
+    if (!id[0]) {
         snprintf(out, size, "%s", name);
         return;
     }
     char short_id[13];
-    vmh_short_id(vmh_cache_string(cache, record->id), short_id);
+    vmh_short_id(id, short_id);
     snprintf(out, size, "%s (%s)", name, short_id);
 }
 
