@@ -76,18 +76,20 @@ static void join_addresses(const struct vmh_answer *answer, char *out, size_t si
     }
 }
 
-/* "web (0123456789ab)" for a container, the name for a VM. */
+/* "web (0123456789ab)" for a record with an ID (a container), else the
+ * name (a VM). */
 static void describe_target(const struct vmh_name_entry *entry, char *out, size_t size)
 {
     const struct vmh_cache *cache = &entry->slot->cache;
     const struct vmh_cache_record *record = vmh_name_entry_record(entry);
     const char *name = vmh_cache_string(cache, record->name);
-    if (vmh_record_backend(cache, record) != VMH_BACKEND_DOCKER) {
+    const char *id = vmh_cache_string(cache, record->id);
+    if (!id[0]) {
         snprintf(out, size, "%s", name);
         return;
     }
     char short_id[13];
-    vmh_short_id(vmh_cache_string(cache, record->id), short_id);
+    vmh_short_id(id, short_id);
     snprintf(out, size, "%s (%s)", name, short_id);
 }
 
@@ -159,9 +161,8 @@ static int print_json(const struct vmh_cli_view *view, const struct vmh_name_ent
     for (size_t i = 0; i < count; i++)
         json_array_append_new(names, entry_json(&entries[i]));
     json_t *backends = json_object();
-    for (unsigned backend = 0; backend < VMH_BACKEND_COUNT; backend++)
-        json_object_set_new(backends, vmh_backend_name(backend),
-                            backend_json(view, (enum vmh_backend)backend));
+    for (const struct vmh_backend_ops *const *ops = vmh_backends(); *ops; ops++)
+        json_object_set_new(backends, (*ops)->name, backend_json(view, (*ops)->section));
     json_t *top = json_pack("{s:o, s:o}", "names", names, "backends", backends);
     int status = top && json_dumpf(top, stdout, JSON_INDENT(2)) == 0 ? 0 : -1;
     putchar('\n');
@@ -172,8 +173,9 @@ static int print_json(const struct vmh_cli_view *view, const struct vmh_name_ent
 /* Says on stderr why a backend's names are missing from the list. */
 static void warn_backends(const struct vmh_cli_view *view)
 {
-    for (unsigned backend = 0; backend < VMH_BACKEND_COUNT; backend++) {
-        const struct vmh_cli_cache *slot = vmh_view_choose(view, (enum vmh_backend)backend);
+    for (const struct vmh_backend_ops *const *ops = vmh_backends(); *ops; ops++) {
+        enum vmh_backend backend = (*ops)->section;
+        const struct vmh_cli_cache *slot = vmh_view_choose(view, backend);
         if (!slot)
             continue;
         const struct vmh_cache_backend *state = vmh_cache_state(&slot->cache, backend);
@@ -181,9 +183,8 @@ static void warn_backends(const struct vmh_cli_view *view)
             continue;
         const char *message = vmh_cache_string(&slot->cache, state->message);
         fprintf(stderr, "vmhosts list: %s: %s%s%s: its names do not resolve now\n  %s\n",
-                vmh_backend_name(backend), vmh_backend_status_name(state->status),
-                message[0] ? ": " : "", message,
-                vmh_backend_advice((enum vmh_backend)backend, state->status, message));
+                (*ops)->name, vmh_backend_status_name(state->status), message[0] ? ": " : "",
+                message, vmh_backend_advice(backend, state->status, message));
     }
 }
 

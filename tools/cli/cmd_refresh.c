@@ -10,22 +10,44 @@
 #include "commands.h"
 #include "refresh.h"
 
-static const char usage_text[] =
-    "Usage: vmhosts refresh [--backend docker|multipass|all] [--quiet] [--timeout-ms N]\n"
-    "\n"
-    "Asks Docker and multipass for their containers and VMs now and rewrites the\n"
-    "cache that name lookups read (root's cache when run as root, else your own).\n"
-    "\n"
-    "  -b, --backend NAME   refresh only docker or multipass (default: all)\n"
-    "  -q, --quiet          print nothing on success; errors still go to stderr\n"
-    "      --timeout-ms N   give each backend at most N ms (default: timeout_ms\n"
-    "                       from vmhosts.conf)\n"
-    "      --locked         the caller already holds the cache's refresh.lock\n"
-    "                       (used by the NSS module)\n"
-    "  -h, --help           show this help\n"
-    "\n"
-    "Exit status: 0 every backend answered, 1 a backend failed (its last good\n"
-    "names are kept), 2 bad arguments, 3 the cache could not be written.\n";
+/* The registered backends' names joined: "docker|multipass" with ("|",
+ * "|"), "docker or multipass" with (", ", " or "). */
+static void join_names(char *out, size_t size, const char *separator, const char *last)
+{
+    const struct vmh_backend_ops *const *ops = vmh_backends();
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t i = 0; ops[i] && used < size; i++) {
+        const char *before = i == 0 ? "" : ops[i + 1] ? separator : last;
+        int length = snprintf(out + used, size - used, "%s%s", before, ops[i]->name);
+        if (length < 0)
+            break;
+        used += (size_t)length;
+    }
+}
+
+static void print_usage(void)
+{
+    char bars[256], alternatives[256];
+    join_names(bars, sizeof bars, "|", "|");
+    join_names(alternatives, sizeof alternatives, ", ", " or ");
+    printf("Usage: vmhosts refresh [--backend %s|all] [--quiet] [--timeout-ms N]\n"
+           "\n"
+           "Asks Docker and multipass for their containers and VMs now and rewrites the\n"
+           "cache that name lookups read (root's cache when run as root, else your own).\n"
+           "\n"
+           "  -b, --backend NAME   refresh only %s (default: all)\n"
+           "  -q, --quiet          print nothing on success; errors still go to stderr\n"
+           "      --timeout-ms N   give each backend at most N ms (default: timeout_ms\n"
+           "                       from vmhosts.conf)\n"
+           "      --locked         the caller already holds the cache's refresh.lock\n"
+           "                       (used by the NSS module)\n"
+           "  -h, --help           show this help\n"
+           "\n"
+           "Exit status: 0 every backend answered, 1 a backend failed (its last good\n"
+           "names are kept), 2 bad arguments, 3 the cache could not be written.\n",
+           bars, alternatives);
+}
 
 struct refresh_options {
     unsigned backends;
@@ -46,15 +68,21 @@ __attribute__((format(printf, 1, 2))) static int usage_error(const char *format,
 
 static bool parse_backend(const char *name, unsigned *backends)
 {
-    if (strcmp(name, "docker") == 0)
-        *backends = 1u << VMH_BACKEND_DOCKER;
-    else if (strcmp(name, "multipass") == 0)
-        *backends = 1u << VMH_BACKEND_MULTIPASS;
+    const struct vmh_backend_ops *ops = vmh_backend_by_name(name);
+    if (ops)
+        *backends = 1u << ops->section;
     else if (strcmp(name, "all") == 0)
         *backends = VMH_REFRESH_ALL;
     else
         return false;
     return true;
+}
+
+static int unknown_backend(const char *name)
+{
+    char names[256];
+    join_names(names, sizeof names, ", ", ", ");
+    return usage_error("unknown backend \"%s\" (%s or all)", name, names);
 }
 
 enum { OPTION_LOCKED = 256, OPTION_TIMEOUT };
@@ -71,7 +99,7 @@ static int parse_options(int argc, char **argv, struct refresh_options *options)
     optind = 1;
     while ((option = getopt_long(argc, argv, "b:qh", long_options, NULL)) != -1) {
         if (option == 'b' && !parse_backend(optarg, &options->backends))
-            return usage_error("unknown backend \"%s\" (docker, multipass or all)", optarg);
+            return unknown_backend(optarg);
         if (option == OPTION_TIMEOUT &&
             !vmh_cli_parse_long(optarg, 1, 24L * 3600 * 1000, &options->timeout_ms))
             return usage_error("--timeout-ms wants a number of milliseconds, not \"%s\"", optarg);
@@ -86,30 +114,28 @@ static int parse_options(int argc, char **argv, struct refresh_options *options)
     return VMH_EXIT_OK;
 }
 
-static const char *backend_noun(unsigned backend, size_t count)
+static const char *noun(const struct vmh_backend_ops *ops, size_t count)
 {
-    if (backend == VMH_BACKEND_DOCKER)
-        return count == 1 ? "container" : "containers";
-    return count == 1 ? "VM" : "VMs";
+    return count == 1 ? ops->noun : ops->nouns;
 }
 
-static void print_backend(unsigned backend, const struct vmh_refresh_backend_report *report,
-                          bool quiet)
+static void print_backend(const struct vmh_backend_ops *ops,
+                          const struct vmh_refresh_backend_report *report, bool quiet)
 {
-    const char *name = vmh_backend_name(backend);
+    const char *name = ops->name;
     if (report->status != VMH_STATUS_OK) {
         fprintf(stderr, "%s: %s: %s", name, vmh_backend_status_name(report->status),
                 report->message[0] ? report->message : "no reason given");
         if (report->host_count > 0)
             fprintf(stderr, " (keeping the %zu %s last seen)", report->host_count,
-                    backend_noun(backend, report->host_count));
+                    noun(ops, report->host_count));
         fputc('\n', stderr);
         return;
     }
     if (quiet)
         return;
     printf("%s: %zu %s, %zu running", name, report->host_count,
-           backend_noun(backend, report->host_count), report->running_count);
+           noun(ops, report->host_count), report->running_count);
     /* Partly answered, e.g. one of two Docker sockets: say which failed. */
     if (report->message[0])
         printf(" (%s)", report->message);
@@ -118,9 +144,9 @@ static void print_backend(unsigned backend, const struct vmh_refresh_backend_rep
 
 static void print_report(const struct vmh_refresh_report *report, int status, bool quiet)
 {
-    for (unsigned backend = 0; backend < VMH_BACKEND_COUNT; backend++)
-        if (report->backends[backend].ran)
-            print_backend(backend, &report->backends[backend], quiet);
+    for (const struct vmh_backend_ops *const *ops = vmh_backends(); *ops; ops++)
+        if (report->backends[(*ops)->section].ran)
+            print_backend(*ops, &report->backends[(*ops)->section], quiet);
     if (report->previous[0] && !quiet)
         printf("note: %s\n", report->previous);
     if (status == VMH_REFRESH_WRITE_FAILED)
@@ -137,7 +163,7 @@ int vmh_cmd_refresh(int argc, char **argv)
     if (status != VMH_EXIT_OK)
         return status;
     if (options.help) {
-        fputs(usage_text, stdout);
+        print_usage();
         return VMH_EXIT_OK;
     }
     const struct vmh_config *config = vmh_cli_config();

@@ -4,7 +4,10 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "backend.h"
 #include "commands.h"
+#include "docker.h"
+#include "multipass.h"
 #include "watch_loop.h"
 
 static const char usage_text[] =
@@ -59,14 +62,17 @@ static int parse_options(int argc, char **argv, struct vmh_watch_options *option
         {"resync-interval", required_argument, NULL, OPTION_RESYNC},
         {"timeout-ms", required_argument, NULL, OPTION_TIMEOUT},
         {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    /* The two intervals a person sets are these backends' own. */
+    enum vmh_backend multipass = vmh_backend_multipass.section, docker = vmh_backend_docker.section;
     int option;
     opterr = 0;
     optind = 1;
     while ((option = getopt_long(argc, argv, "vh", long_options, NULL)) != -1) {
-        if (option == OPTION_MULTIPASS && !parse_seconds(optarg, 1, &options->multipass_interval_ms))
+        if (option == OPTION_MULTIPASS &&
+            !parse_seconds(optarg, 1, &options->interval_ms[multipass]))
             return usage_error("--multipass-interval wants whole seconds (1 to 86400), not \"%s\"",
                                optarg);
-        if (option == OPTION_RESYNC && !parse_seconds(optarg, 0, &options->resync_interval_ms))
+        if (option == OPTION_RESYNC && !parse_seconds(optarg, 0, &options->interval_ms[docker]))
             return usage_error("--resync-interval wants whole seconds (0 to 86400), not \"%s\"",
                                optarg);
         if (option == OPTION_TIMEOUT &&
@@ -85,8 +91,10 @@ static int parse_options(int argc, char **argv, struct vmh_watch_options *option
 int vmh_cmd_watch(int argc, char **argv)
 {
     /* -1: not given; the settings fill it in, read only after --help. */
-    struct vmh_watch_options options = {-1, -1, -1, false}, defaults;
+    struct vmh_watch_options options = {.timeout_ms = -1, .verbose = false}, defaults;
     bool help = false;
+    for (size_t i = 0; i < VMH_BACKEND_COUNT; i++)
+        options.interval_ms[i] = -1;
     int status = parse_options(argc, argv, &options, &help);
     if (status != VMH_EXIT_OK)
         return status;
@@ -96,10 +104,9 @@ int vmh_cmd_watch(int argc, char **argv)
     }
     const struct vmh_config *config = vmh_cli_config();
     vmh_watch_defaults(config, &defaults);
-    if (options.multipass_interval_ms < 0)
-        options.multipass_interval_ms = defaults.multipass_interval_ms;
-    if (options.resync_interval_ms < 0)
-        options.resync_interval_ms = defaults.resync_interval_ms;
+    for (size_t i = 0; i < VMH_BACKEND_COUNT; i++)
+        if (options.interval_ms[i] < 0)
+            options.interval_ms[i] = defaults.interval_ms[i];
     if (options.timeout_ms < 0)
         options.timeout_ms = defaults.timeout_ms;
     return vmh_watch_run(config, &options);

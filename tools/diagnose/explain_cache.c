@@ -84,9 +84,9 @@ void vmh_view_refresh(struct vmh_cli_view *view, enum vmh_backend backend)
 
 void vmh_view_refresh_stale(struct vmh_cli_view *view, unsigned backends)
 {
-    for (unsigned backend = 0; backend < VMH_BACKEND_COUNT; backend++)
-        if ((backends & (1u << backend)) && vmh_view_stale(view, (enum vmh_backend)backend))
-            vmh_view_refresh(view, (enum vmh_backend)backend);
+    for (const struct vmh_backend_ops *const *ops = vmh_backends(); *ops; ops++)
+        if ((backends & (1u << (*ops)->section)) && vmh_view_stale(view, (*ops)->section))
+            vmh_view_refresh(view, (*ops)->section);
 }
 
 void vmh_format_age(int64_t then_ms, char *out, size_t size)
@@ -111,43 +111,16 @@ void vmh_cache_path(const struct vmh_cli_cache *slot, char *out, size_t size)
     snprintf(out, size, "%s/%s", slot->dir, VMH_CACHE_FILE);
 }
 
-static const char *docker_advice(uint32_t status, const char *message)
-{
-    if (status == VMH_STATUS_DENIED)
-        return "you may not open Docker's socket: have root run `vmhosts watch` "
-               "(sudo systemctl enable --now vmhosts-watch), whose cache every user "
-               "reads; or join the docker group";
-    if (strstr(message, "does not exist") || strstr(message, "No such file") ||
-        strstr(message, "no Docker socket"))
-        return "the socket does not exist: start Docker (`sudo systemctl start docker`) or "
-               "point docker_socket in vmhosts.conf at the right one";
-    if (status == VMH_STATUS_UNAVAILABLE)
-        return "Docker does not answer on its socket: is dockerd running? "
-               "(`sudo systemctl status docker`)";
-    return "Docker answered something unexpected or too slowly: try `docker ps`, "
-           "then `vmhosts refresh`";
-}
-
-static const char *multipass_advice(uint32_t status, const char *message)
-{
-    if (status == VMH_STATUS_DENIED)
-        return "you may not run multipass: check multipass_command in vmhosts.conf and "
-               "its permissions";
-    if (status == VMH_STATUS_UNAVAILABLE || strstr(message, "No such file"))
-        return "multipass is not installed where multipass_command says (`sudo snap "
-               "install multipass`); without VMs this does not matter";
-    return "multipass failed: try `multipass list`, then `vmhosts refresh`";
-}
-
 const char *vmh_backend_advice(enum vmh_backend backend, uint32_t status, const char *message)
 {
+    const struct vmh_backend_ops *ops = vmh_backend_of(backend);
     if (status == VMH_STATUS_NEVER)
         return "never asked yet: run `vmhosts refresh`";
     if (status == VMH_STATUS_OK)
         return "nothing to do";
-    message = message ? message : "";
-    return backend == VMH_BACKEND_DOCKER ? docker_advice(status, message)
-                                         : multipass_advice(status, message);
+    if (!ops)
+        return "run `vmhosts refresh`, which says what went wrong";
+    return ops->advice(status, message ? message : "");
 }
 
 void vmh_short_id(const char *id, char out[13])

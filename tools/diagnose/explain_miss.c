@@ -74,15 +74,16 @@ static void explain_backend_down(FILE *out, const struct vmh_cli_view *view,
     fprintf(out, "  do:     %s\n", vmh_backend_advice(backend, state->status, message));
 }
 
-/* "vmh-web (ID 198f59db0fff)" or "VM primary". */
+/* "container vmh-web (ID 198f59db0fff)" or "VM primary": its backend's
+ * noun, and the ID when it has one (Docker's records all do). */
 static void describe_record(FILE *out, const struct vmh_cache *cache, uint32_t index)
 {
     const struct vmh_cache_record *record = &cache->records[index];
+    const struct vmh_backend_ops *ops = vmh_backend_of(vmh_record_backend(cache, record));
     const char *id = vmh_cache_string(cache, record->id);
-    if (vmh_record_backend(cache, record) == VMH_BACKEND_DOCKER)
-        fprintf(out, "container %s (ID %.12s)", vmh_cache_string(cache, record->name), id);
-    else
-        fprintf(out, "VM %s", vmh_cache_string(cache, record->name));
+    fprintf(out, "%s %s", ops ? ops->noun : "host", vmh_cache_string(cache, record->name));
+    if (id[0])
+        fprintf(out, " (ID %.12s)", id);
 }
 
 static void explain_not_running(FILE *out, const struct vmh_cache *cache, uint32_t index)

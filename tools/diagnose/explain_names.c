@@ -103,7 +103,7 @@ static void collect_backend(struct collector *collector, enum vmh_backend backen
     const struct vmh_cache *cache = &collector->slot->cache;
     for (uint32_t i = 0; i < cache->header->record_count && !collector->failed; i++) {
         const struct vmh_cache_record *record = &cache->records[i];
-        if (record->backend != backend || record->state != VMH_STATE_RUNNING)
+        if (vmh_record_backend(cache, record) != backend || record->state != VMH_STATE_RUNNING)
             continue;
         if (backend == VMH_BACKEND_DOCKER)
             try_docker_names(collector, record);
@@ -125,8 +125,10 @@ static int compare_entries(const void *a, const void *b)
         &left->slot->cache.records[left->answer.record];
     const struct vmh_cache_record *right_record =
         &right->slot->cache.records[right->answer.record];
-    if (left_record->backend != right_record->backend)
-        return left_record->backend < right_record->backend ? -1 : 1;
+    enum vmh_backend left_backend = vmh_record_backend(&left->slot->cache, left_record);
+    enum vmh_backend right_backend = vmh_record_backend(&right->slot->cache, right_record);
+    if (left_backend != right_backend)
+        return left_backend < right_backend ? -1 : 1;
     int by_target = strcmp(entry_target(left), entry_target(right));
     if (by_target != 0)
         return by_target;

@@ -6,18 +6,18 @@
 
 #include <stdbool.h>
 
+#include "backend.h"
 #include "config_notes.h"
 #include "explain.h"
 
 #define VMH_DEFAULT_NSSWITCH "/etc/nsswitch.conf"
 
-enum vmh_level { VMH_OK, VMH_NOTE, VMH_WARNING, VMH_PROBLEM };
-
 struct vmh_status_report {
     unsigned problems, warnings;
 };
 
-/* Prints "  <label>: <text>" indented under a section, counting it. */
+/* Prints "  <label>: <text>" indented under a section, counting it (enum
+ * vmh_level is backend.h's: a backend's live check rates its findings). */
 __attribute__((format(printf, 3, 4))) void vmh_say(struct vmh_status_report *report,
                                                    enum vmh_level level, const char *format, ...);
 

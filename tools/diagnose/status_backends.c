@@ -1,51 +1,10 @@
 /* `vmhosts status`: each backend, asked live (can this user reach it?) and
  * as the cache recorded it, and each cache the module would read. */
-#include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "status.h"
 #include "texts.h"
-
-/* Connects to one Docker socket; 0 or the errno.  Connecting is enough to
- * tell missing, refused and denied apart; the refresher does the talking. */
-static int probe_socket(const char *path)
-{
-    struct sockaddr_un address = {.sun_family = AF_UNIX};
-    if (strlen(path) >= sizeof address.sun_path)
-        return ENAMETOOLONG;
-    memcpy(address.sun_path, path, strlen(path) + 1);
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return errno;
-    int error = connect(fd, (const struct sockaddr *)&address, sizeof address) == 0 ? 0 : errno;
-    close(fd);
-    return error;
-}
-
-static const char *socket_advice(int error)
-{
-    switch (error) {
-    case ENOENT:
-    case ENOTDIR:
-        return "start Docker (sudo systemctl start docker), or set docker_socket in "
-               "vmhosts.conf to the socket it uses";
-    case EACCES:
-    case EPERM:
-        return "have root run `vmhosts watch` (sudo systemctl enable --now vmhosts-watch), "
-               "whose cache every user reads; or add yourself to the docker group";
-    case ECONNREFUSED:
-        return "the socket exists but nothing listens: restart Docker "
-               "(sudo systemctl restart docker)";
-    default:
-        return "check docker_socket in vmhosts.conf";
-    }
-}
 
 static void count_records(const struct vmh_cache *cache, enum vmh_backend backend,
                           unsigned *total, unsigned *running)
@@ -63,10 +22,11 @@ static void count_records(const struct vmh_cache *cache, enum vmh_backend backen
  * answers names (status ok).  A failure recorded for a backend this user
  * reaches now is only a note: the next lookup asks again.  Otherwise it is
  * said at `failed_level`, with what to do when that is a problem. */
-static bool say_recorded(const struct vmh_cli_cache *slot, enum vmh_backend backend,
+static bool say_recorded(const struct vmh_cli_cache *slot, const struct vmh_backend_ops *ops,
                          bool reachable, enum vmh_level failed_level,
                          struct vmh_status_report *report)
 {
+    enum vmh_backend backend = ops->section;
     if (!slot) {
         vmh_say(report, VMH_NOTE, "no cache yet: the first lookup (or `vmhosts refresh`) asks");
         return false;
@@ -78,9 +38,8 @@ static bool say_recorded(const struct vmh_cli_cache *slot, enum vmh_backend back
         unsigned total, running;
         count_records(&slot->cache, backend, &total, &running);
         vmh_format_age(state->updated_ms, age, sizeof age);
-        vmh_say(report, VMH_OK, "%s cache: %u %s%s, %u running, answered %s%s", slot->whose,
-                total, backend == VMH_BACKEND_DOCKER ? "container" : "VM", total == 1 ? "" : "s",
-                running, age,
+        vmh_say(report, VMH_OK, "%s cache: %u %s, %u running, answered %s%s", slot->whose,
+                total, total == 1 ? ops->noun : ops->nouns, running, age,
                 slot->watched ? " (kept fresh by vmhosts watch)" : "");
         return true;
     }
@@ -94,58 +53,38 @@ static bool say_recorded(const struct vmh_cli_cache *slot, enum vmh_backend back
     return false;
 }
 
-static void status_docker(const struct vmh_cli_view *view, struct vmh_status_report *report)
+static void say_finding(void *report, enum vmh_level level, const char *text, const char *advice)
 {
-    puts("docker:");
-    char *sockets = strdup(view->config->docker_socket), *cursor = sockets, *path;
-    bool reachable = false;
-    int first_error = 0;
-    while (sockets && (path = strsep(&cursor, " ")) != NULL) {
-        if (!path[0])
-            continue;
-        int error = probe_socket(path);
-        reachable |= error == 0;
-        first_error = first_error ? first_error : error;
-        if (error == 0)
-            vmh_say(report, VMH_OK, "%s accepts connections", path);
-        else
-            vmh_say(report, VMH_NOTE, "%s: %s", path,
-                    error == ENOENT ? "does not exist" : strerror(error));
-    }
-    free(sockets);
-    const struct vmh_cli_cache *slot = vmh_view_choose(view, VMH_BACKEND_DOCKER);
-    /* Unreachable is one problem, said once below with what to do. */
-    bool answers = say_recorded(slot, VMH_BACKEND_DOCKER, reachable, VMH_NOTE, report);
-    if (!reachable && !(answers && slot->watched)) {
-        vmh_say(report, VMH_PROBLEM, "this user cannot reach Docker and no watcher keeps a "
-                                     "cache: *.docker names will not resolve");
-        vmh_say_do(socket_advice(first_error ? first_error : ENOENT));
-    }
+    vmh_say(report, level, "%s", text);
+    if (advice)
+        vmh_say_do(advice);
 }
 
-static void status_multipass(const struct vmh_cli_view *view, struct vmh_status_report *report)
+/* The backend's live check (its entry's probe), then what the cache the
+ * module would use recorded for it. */
+static void status_backend(const struct vmh_cli_view *view, const struct vmh_backend_ops *ops,
+                           struct vmh_status_report *report)
 {
-    const char *command = view->config->multipass_command;
-    puts("multipass:");
-    if (access(command, X_OK) != 0) {
-        int error = errno;
-        bool missing = error == ENOENT || error == ENOTDIR;
-        vmh_say(report, missing ? VMH_WARNING : VMH_PROBLEM, "%s: %s: VM names do not resolve",
-                command, missing ? "not installed" : strerror(error));
-        vmh_say_do(missing ? "sudo snap install multipass, or set multipass_command in "
-                             "vmhosts.conf; without VMs, ignore this"
-                           : "check multipass_command in vmhosts.conf and its permissions");
+    struct vmh_probe_sink sink = {.say = say_finding, .context = report};
+    struct vmh_probe probe = {0};
+    printf("%s:\n", ops->name);
+    ops->probe(view->config, &sink, &probe);
+    if (probe.said_all)
         return;
+    const struct vmh_cli_cache *slot = vmh_view_choose(view, ops->section);
+    /* Unreachable is one problem, said once below with what to do. */
+    bool answers = say_recorded(slot, ops, probe.reachable,
+                                probe.unreachable ? VMH_NOTE : VMH_PROBLEM, report);
+    if (!probe.reachable && probe.unreachable && !(answers && slot->watched)) {
+        vmh_say(report, VMH_PROBLEM, "%s", probe.unreachable);
+        vmh_say_do(probe.advice);
     }
-    vmh_say(report, VMH_OK, "%s is installed", command);
-    say_recorded(vmh_view_choose(view, VMH_BACKEND_MULTIPASS), VMH_BACKEND_MULTIPASS, false,
-                 VMH_PROBLEM, report);
 }
 
 void vmh_status_backends(const struct vmh_cli_view *view, struct vmh_status_report *report)
 {
-    status_docker(view, report);
-    status_multipass(view, report);
+    for (const struct vmh_backend_ops *const *ops = vmh_backends(); *ops; ops++)
+        status_backend(view, *ops, report);
 }
 
 static void status_cache(const struct vmh_cli_cache *slot, struct vmh_status_report *report)

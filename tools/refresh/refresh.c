@@ -14,16 +14,8 @@
 #include <unistd.h>
 
 #include "clock.h"
-#include "docker.h"
-#include "multipass.h"
 #include "refresh.h"
 #include "trigger.h"
-
-const char *vmh_backend_name(unsigned backend)
-{
-    return backend == VMH_BACKEND_DOCKER ? "docker"
-           : backend == VMH_BACKEND_MULTIPASS ? "multipass" : "unknown";
-}
 
 const char *vmh_backend_status_name(unsigned status)
 {
@@ -121,21 +113,14 @@ static int load_previous(const char *dir, struct vmh_snapshot *merged,
     return status;
 }
 
-static int run_backend(const struct vmh_config *config, unsigned backend, long timeout_ms,
-                       const struct vmh_snapshot *known, struct vmh_snapshot *fresh)
-{
-    if (backend == VMH_BACKEND_DOCKER)
-        return vmh_docker_refresh(config->docker_socket, timeout_ms, known, fresh);
-    return vmh_multipass_refresh(config->multipass_command, timeout_ms, fresh);
-}
-
 /* Asks one backend and merges its answer into *merged; false when it failed. */
-static bool refresh_backend(const struct vmh_config *config, unsigned backend, long timeout_ms,
-                            struct vmh_snapshot *merged)
+static bool refresh_backend(const struct vmh_config *config, const struct vmh_backend_ops *ops,
+                            long timeout_ms, struct vmh_snapshot *merged)
 {
+    unsigned backend = ops->section;
     struct vmh_snapshot fresh;
     vmh_snapshot_init(&fresh);
-    bool ok = run_backend(config, backend, timeout_ms, merged, &fresh) == 0;
+    bool ok = ops->refresh(config, timeout_ms, merged, &fresh) == 0;
     if (ok && vmh_snapshot_replace_backend(merged, &fresh, backend) != 0) {
         ok = false;
         fresh.backends[backend].status = VMH_STATUS_ERROR;
@@ -180,10 +165,11 @@ static int refresh_locked(const struct vmh_config *config, const char *dir, unsi
         vmh_snapshot_free(&merged);
         return VMH_REFRESH_WRITE_FAILED;
     }
-    for (unsigned backend = 0; backend < VMH_BACKEND_COUNT; backend++) {
+    for (const struct vmh_backend_ops *const *ops = vmh_backends(); *ops; ops++) {
+        unsigned backend = (*ops)->section;
         if (!(backends & (1u << backend)))
             continue;
-        all_ok &= refresh_backend(config, backend, timeout_ms, &merged);
+        all_ok &= refresh_backend(config, *ops, timeout_ms, &merged);
         report_backend(&merged, backend, &report->backends[backend]);
     }
     int status = vmh_cache_write(dir, dir_mode, &merged, vmh_realtime_ms(), report->error,

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "backend.h"
 #include "config.h"
 #include "snapshot.h"
 
@@ -18,7 +19,8 @@ enum vmh_refresh_result {
     VMH_REFRESH_WRITE_FAILED = 3    /* no cache written */
 };
 
-#define VMH_REFRESH_ALL ((1u << VMH_BACKEND_DOCKER) | (1u << VMH_BACKEND_MULTIPASS))
+/* Every backend: the bit of each section (1 << enum vmh_backend). */
+#define VMH_REFRESH_ALL ((1u << VMH_BACKEND_COUNT) - 1)
 
 struct vmh_refresh_backend_report {
     bool ran;
@@ -44,9 +46,6 @@ struct vmh_refresh_report {
  * timeout_ms.  Returns an enum vmh_refresh_result. */
 int vmh_refresh_run(const struct vmh_config *config, unsigned backends, bool caller_holds_lock,
                     long timeout_ms, struct vmh_refresh_report *report);
-
-/* "docker" or "multipass". */
-const char *vmh_backend_name(unsigned backend);
 
 /* "ok", "unavailable", ... */
 const char *vmh_backend_status_name(unsigned status);

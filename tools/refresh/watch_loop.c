@@ -39,19 +39,33 @@ static const long settle_after_ms[] = {150, 1000, 3000};
 struct watcher {
     const struct vmh_config *config;
     const struct vmh_watch_options *options;
+    unsigned streamed; /* the backends Docker's event stream speaks for, by section bit */
     char last_said[VMH_BACKEND_COUNT][VMH_MESSAGE_MAX + 64];
-    int64_t next_docker_ms, next_multipass_ms;
-    int64_t settle_ms[SETTLE_COUNT]; /* INT64_MAX: none pending */
+    int64_t next_ms[VMH_BACKEND_COUNT]; /* by section: when asked next without an event */
+    int64_t settle_ms[SETTLE_COUNT];    /* INT64_MAX: none pending */
 };
 
 void vmh_watch_defaults(const struct vmh_config *config, struct vmh_watch_options *options)
 {
-    options->multipass_interval_ms = config->multipass_ttl_s * 1000;
-    /* A safety net only: a live stream loses no event, and every
-     * reconnection refreshes at once. */
-    options->resync_interval_ms = DEFAULT_RESYNC_MS;
+    for (const struct vmh_backend_ops *const *ops = vmh_backends(); *ops; ops++) {
+        long poll_ms = (*ops)->poll_interval_ms(config);
+        /* With an event stream, a resync is a safety net only: a live
+         * stream loses no event, and every reconnection refreshes at once. */
+        options->interval_ms[(*ops)->section] = poll_ms > 0 ? poll_ms : DEFAULT_RESYNC_MS;
+    }
     options->timeout_ms = config->timeout_ms;
     options->verbose = false;
+}
+
+/* The backends with no poll interval: the event stream (docker_events.c)
+ * tells of their changes. */
+static unsigned streamed_backends(const struct vmh_config *config)
+{
+    unsigned backends = 0;
+    for (const struct vmh_backend_ops *const *ops = vmh_backends(); *ops; ops++)
+        if ((*ops)->poll_interval_ms(config) == 0)
+            backends |= 1u << (*ops)->section;
+    return backends;
 }
 
 /* The folder, made if missing, must be one the module trusts. */
@@ -126,23 +140,24 @@ static int signal_received(int signal_fd)
     return (int)info.ssi_signo;
 }
 
-static void say_backend(struct watcher *watcher, unsigned backend,
+static void say_backend(struct watcher *watcher, const struct vmh_backend_ops *ops,
                         const struct vmh_refresh_backend_report *report)
 {
     char line[sizeof watcher->last_said[0]];
+    char *last_said = watcher->last_said[ops->section];
     if (report->status == VMH_STATUS_OK)
-        snprintf(line, sizeof line, "%s: ok, %zu running%s%.*s", vmh_backend_name(backend),
+        snprintf(line, sizeof line, "%s: ok, %zu running%s%.*s", ops->name,
                  report->running_count, report->message[0] ? "; " : "", VMH_MESSAGE_MAX,
                  report->message);
     else
-        snprintf(line, sizeof line, "%s: %s: %.*s", vmh_backend_name(backend),
+        snprintf(line, sizeof line, "%s: %s: %.*s", ops->name,
                  vmh_backend_status_name(report->status), VMH_MESSAGE_MAX,
                  report->message[0] ? report->message : "no reason given");
     /* Once per change of state, so that the journal is not an echo of
      * Docker's events; every time when asked to be verbose. */
-    if (watcher->options->verbose || strcmp(line, watcher->last_said[backend]) != 0)
+    if (watcher->options->verbose || strcmp(line, last_said) != 0)
         fprintf(stderr, "vmhosts watch: %s\n", line);
-    snprintf(watcher->last_said[backend], sizeof watcher->last_said[backend], "%s", line);
+    snprintf(last_said, sizeof watcher->last_said[0], "%s", line);
 }
 
 /* Refreshes `backends` into the cache; false when no cache was written. */
@@ -151,9 +166,9 @@ static bool refresh(struct watcher *watcher, unsigned backends)
     struct vmh_refresh_report report;
     int status = vmh_refresh_run(watcher->config, backends, false, watcher->options->timeout_ms,
                                  &report);
-    for (unsigned backend = 0; backend < VMH_BACKEND_COUNT; backend++)
-        if (report.backends[backend].ran)
-            say_backend(watcher, backend, &report.backends[backend]);
+    for (const struct vmh_backend_ops *const *ops = vmh_backends(); *ops; ops++)
+        if (report.backends[(*ops)->section].ran)
+            say_backend(watcher, *ops, &report.backends[(*ops)->section]);
     if (status == VMH_REFRESH_WRITE_FAILED) {
         fprintf(stderr, "vmhosts watch: the cache was not written: %s\n",
                 report.error[0] ? report.error : "unknown error");
@@ -167,40 +182,40 @@ static int64_t after(long interval_ms, int64_t now)
     return interval_ms > 0 ? now + interval_ms : INT64_MAX;
 }
 
-/* Refreshes what is due now: Docker after an event (and its settle times),
- * a stream change or its resync time; multipass at its poll time. */
+/* Refreshes what is due now: the streamed backends (Docker) after an event
+ * (and its settle times) or a stream change; any backend at its interval. */
 static void refresh_due(struct watcher *watcher, unsigned event_bits)
 {
     int64_t now = vmh_monotonic_ms();
-    unsigned backends = 0;
+    unsigned backends = event_bits ? watcher->streamed : 0;
     for (size_t i = 0; i < SETTLE_COUNT; i++) {
         if (event_bits & VMH_EVENTS_CHANGED)
             watcher->settle_ms[i] = now + settle_after_ms[i];
         else if (now >= watcher->settle_ms[i]) {
             watcher->settle_ms[i] = INT64_MAX;
-            backends |= 1u << VMH_BACKEND_DOCKER;
+            backends |= watcher->streamed;
         }
     }
-    if (event_bits || now >= watcher->next_docker_ms)
-        backends |= 1u << VMH_BACKEND_DOCKER;
-    if (now >= watcher->next_multipass_ms)
-        backends |= 1u << VMH_BACKEND_MULTIPASS;
+    for (const struct vmh_backend_ops *const *ops = vmh_backends(); *ops; ops++)
+        if (now >= watcher->next_ms[(*ops)->section])
+            backends |= 1u << (*ops)->section;
     if (!backends)
         return;
     bool written = refresh(watcher, backends);
     now = vmh_monotonic_ms();
-    if (backends & (1u << VMH_BACKEND_DOCKER))
-        watcher->next_docker_ms = written ? after(watcher->options->resync_interval_ms, now)
-                                          : now + WRITE_RETRY_MS;
-    if (backends & (1u << VMH_BACKEND_MULTIPASS))
-        watcher->next_multipass_ms = written ? after(watcher->options->multipass_interval_ms, now)
-                                             : now + WRITE_RETRY_MS;
+    for (const struct vmh_backend_ops *const *ops = vmh_backends(); *ops; ops++) {
+        unsigned section = (*ops)->section;
+        if (backends & (1u << section))
+            watcher->next_ms[section] = written ? after(watcher->options->interval_ms[section], now)
+                                                : now + WRITE_RETRY_MS;
+    }
 }
 
 static long until_due(const struct watcher *watcher)
 {
-    int64_t next = watcher->next_docker_ms < watcher->next_multipass_ms
-                       ? watcher->next_docker_ms : watcher->next_multipass_ms;
+    int64_t next = INT64_MAX;
+    for (const struct vmh_backend_ops *const *ops = vmh_backends(); *ops; ops++)
+        next = watcher->next_ms[(*ops)->section] < next ? watcher->next_ms[(*ops)->section] : next;
     for (size_t i = 0; i < SETTLE_COUNT; i++)
         next = watcher->settle_ms[i] < next ? watcher->settle_ms[i] : next;
     int64_t wait = next - vmh_monotonic_ms();
@@ -225,7 +240,8 @@ static int follow(struct watcher *watcher, struct vmh_events *events, int signal
 int vmh_watch_run(const struct vmh_config *config, const struct vmh_watch_options *options)
 {
     char dir[VMH_PATH_MAX];
-    struct watcher watcher = {.config = config, .options = options};
+    struct watcher watcher = {.config = config, .options = options,
+                              .streamed = streamed_backends(config)};
     if (vmh_config_own_cache_dir(config, dir, sizeof dir, NULL) != 0) {
         fprintf(stderr, "vmhosts watch: cannot tell where the cache folder is (set cache_dir "
                         "in vmhosts.conf)\n");
@@ -244,8 +260,9 @@ int vmh_watch_run(const struct vmh_config *config, const struct vmh_watch_option
         fprintf(stderr, "vmhosts watch: out of memory\n");
     if (events && refresh(&watcher, VMH_REFRESH_ALL)) {
         fprintf(stderr, "vmhosts watch: keeping %s/%s\n", dir, VMH_CACHE_FILE);
-        watcher.next_docker_ms = after(options->resync_interval_ms, vmh_monotonic_ms());
-        watcher.next_multipass_ms = after(options->multipass_interval_ms, vmh_monotonic_ms());
+        for (const struct vmh_backend_ops *const *ops = vmh_backends(); *ops; ops++)
+            watcher.next_ms[(*ops)->section] = after(options->interval_ms[(*ops)->section],
+                                                     vmh_monotonic_ms());
         for (size_t i = 0; i < SETTLE_COUNT; i++)
             watcher.settle_ms[i] = INT64_MAX;
         status = follow(&watcher, events, signal_fd);

@@ -1,24 +1,29 @@
 /* The loop of `vmhosts watch`: holds the write lock on watch.lock in its
  * cache folder (so that lookups never start a refresher), refreshes Docker's
  * part of the cache on every event that can change what resolves and every
- * time a stream (re)connects or is lost, polls multipass, and ends cleanly
- * on SIGTERM, SIGINT or SIGHUP. */
+ * time a stream (re)connects or is lost, polls the backends that have no
+ * event stream (multipass), and ends cleanly on SIGTERM, SIGINT or SIGHUP. */
 #ifndef VMHOSTS_WATCH_LOOP_H
 #define VMHOSTS_WATCH_LOOP_H
 
 #include <stdbool.h>
 
+#include "backend.h"
 #include "config.h"
 
 struct vmh_watch_options {
-    long multipass_interval_ms; /* how often multipass is asked */
-    long resync_interval_ms;    /* Docker asked again even without events; 0: never */
-    long timeout_ms;            /* each refresh's bound */
-    bool verbose;               /* a line per refresh, not only per change of state */
+    /* By section (enum vmh_backend): how often each backend is asked when
+     * no event says anything changed; 0: never.  For one with an event
+     * stream (Docker: --resync-interval) a safety net; for the others
+     * (multipass: --multipass-interval) the poll. */
+    long interval_ms[VMH_BACKEND_COUNT];
+    long timeout_ms; /* each refresh's bound */
+    bool verbose;    /* a line per refresh, not only per change of state */
 };
 
-/* The defaults: multipass every multipass_ttl, Docker resynced every 5
- * minutes, timeout_ms. */
+/* The defaults: each backend's poll_interval_ms (multipass_ttl for
+ * multipass), one with an event stream resynced every 5 minutes,
+ * timeout_ms. */
 void vmh_watch_defaults(const struct vmh_config *config, struct vmh_watch_options *options);
 
 /* Runs until a signal asks it to stop.  Returns 0 then; 1 (after saying

@@ -54,29 +54,32 @@ static void set_outcome(struct outcome *outcome, uint32_t status, const char *fo
     va_end(args);
 }
 
-/* curl says "Couldn't connect to server" for every cause; a plain connect()
- * tells a stopped daemon from a missing permission, which need different
- * fixes.  Non-blocking, so that a full backlog cannot hold us. */
-static int probe_socket(const char *path, struct outcome *outcome)
+int vmh_docker_connect_error(const char *path)
 {
     struct sockaddr_un address = {.sun_family = AF_UNIX};
-    if (strlen(path) >= sizeof address.sun_path) {
-        set_outcome(outcome, VMH_STATUS_ERROR, "the Docker socket path %.*s is too long",
-                    PATH_MAX_SHOWN, path);
-        return -1;
-    }
+    if (strlen(path) >= sizeof address.sun_path)
+        return ENAMETOOLONG;
     strcpy(address.sun_path, path);
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    if (fd < 0) {
-        set_outcome(outcome, VMH_STATUS_ERROR, "cannot create a socket: %s", strerror(errno));
-        return -1;
-    }
-    int result = connect(fd, (const struct sockaddr *)&address, sizeof address);
-    int error = errno;
+    if (fd < 0)
+        return errno;
+    int error = connect(fd, (const struct sockaddr *)&address, sizeof address) == 0 ? 0 : errno;
     close(fd);
-    if (result == 0 || error == EAGAIN || error == EINPROGRESS)
+    return error == EAGAIN || error == EINPROGRESS ? 0 : error;
+}
+
+/* curl says "Couldn't connect to server" for every cause; a plain connect()
+ * tells a stopped daemon from a missing permission, which need different
+ * fixes. */
+static int probe_socket(const char *path, struct outcome *outcome)
+{
+    int error = vmh_docker_connect_error(path);
+    if (error == 0)
         return 0;
-    if (error == ENOENT || error == ENOTDIR)
+    if (error == ENAMETOOLONG)
+        set_outcome(outcome, VMH_STATUS_ERROR, "the Docker socket path %.*s is too long",
+                    PATH_MAX_SHOWN, path);
+    else if (error == ENOENT || error == ENOTDIR)
         set_outcome(outcome, VMH_STATUS_UNAVAILABLE,
                     "Docker is not running: %.*s does not exist (start it: systemctl start docker)",
                     PATH_MAX_SHOWN, path);
@@ -84,10 +87,8 @@ static int probe_socket(const char *path, struct outcome *outcome)
         set_outcome(outcome, VMH_STATUS_UNAVAILABLE, "nothing listens on %.*s", PATH_MAX_SHOWN,
                     path);
     else if (error == EACCES || error == EPERM)
-        set_outcome(outcome, VMH_STATUS_DENIED,
-                    "permission denied on %.*s: add your user to the docker group, or run "
-                    "`vmhosts watch` as root so that every user reads root's cache",
-                    PATH_MAX_SHOWN, path);
+        set_outcome(outcome, VMH_STATUS_DENIED, "permission denied on %.*s: %s", PATH_MAX_SHOWN,
+                    path, VMH_DOCKER_DENIED_ADVICE);
     else
         set_outcome(outcome, VMH_STATUS_ERROR, "cannot connect to %.*s: %s", PATH_MAX_SHOWN, path,
                     strerror(error));

@@ -15,4 +15,7 @@ int vmh_multipass_parse_list(const char *text, size_t length, struct vmh_snapsho
 /* Runs the command and parses it.  Sets out->backends[VMH_BACKEND_MULTIPASS]. */
 int vmh_multipass_refresh(const char *command, long timeout_ms, struct vmh_snapshot *out);
 
+/* Its entry in the backend table (backend.h, multipass_backend.c). */
+extern const struct vmh_backend_ops vmh_backend_multipass;
+
 #endif

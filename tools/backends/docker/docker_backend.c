@@ -1,0 +1,101 @@
+/* Docker's entry in the backend table (backend.h): the Engine API over
+ * every socket in docker_socket, Podman's included. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend.h"
+#include "docker.h"
+
+static int refresh(const struct vmh_config *config, long timeout_ms,
+                   const struct vmh_snapshot *known, struct vmh_snapshot *fresh)
+{
+    return vmh_docker_refresh(config->docker_socket, timeout_ms, known, fresh);
+}
+
+static long ttl_s(const struct vmh_config *config)
+{
+    return config->ttl_s;
+}
+
+/* Its event stream tells the watcher of every change. */
+static long poll_interval_ms(const struct vmh_config *config)
+{
+    (void)config;
+    return 0;
+}
+
+#define START_ADVICE                                                                           \
+    "start Docker (sudo systemctl start docker), or set docker_socket in vmhosts.conf to the "  \
+    "socket it uses"
+
+static const char *advice(uint32_t status, const char *message)
+{
+    if (status == VMH_STATUS_DENIED)
+        return "you may not open Docker's socket: " VMH_DOCKER_DENIED_ADVICE;
+    if (strstr(message, "does not exist") || strstr(message, "No such file") ||
+        strstr(message, "no Docker socket"))
+        return "the socket does not exist: " START_ADVICE;
+    if (status == VMH_STATUS_UNAVAILABLE)
+        return "Docker does not answer on its socket: is dockerd running? "
+               "(`sudo systemctl status docker`)";
+    return "Docker answered something unexpected or too slowly: try `docker ps`, "
+           "then `vmhosts refresh`";
+}
+
+static const char *socket_advice(int error)
+{
+    switch (error) {
+    case ENOENT:
+    case ENOTDIR:
+        return START_ADVICE;
+    case EACCES:
+    case EPERM:
+        return VMH_DOCKER_DENIED_ADVICE;
+    case ECONNREFUSED:
+        return "the socket exists but nothing listens: restart Docker "
+               "(sudo systemctl restart docker)";
+    default:
+        return "check docker_socket in vmhosts.conf";
+    }
+}
+
+/* Each socket as this process reaches it now.  Connecting is enough to
+ * tell missing, refused and denied apart; the refresher does the talking. */
+static void probe(const struct vmh_config *config, const struct vmh_probe_sink *sink,
+                  struct vmh_probe *probe)
+{
+    char *sockets = strdup(config->docker_socket), *cursor = sockets, *path;
+    char text[sizeof config->docker_socket + 64];
+    int first_error = 0;
+    while (sockets && (path = strsep(&cursor, " ")) != NULL) {
+        if (!path[0])
+            continue;
+        int error = vmh_docker_connect_error(path);
+        probe->reachable |= error == 0;
+        first_error = first_error ? first_error : error;
+        if (error == 0)
+            snprintf(text, sizeof text, "%s accepts connections", path);
+        else
+            snprintf(text, sizeof text, "%s: %s", path,
+                     error == ENOENT ? "does not exist" : strerror(error));
+        sink->say(sink->context, error == 0 ? VMH_OK : VMH_NOTE, text, NULL);
+    }
+    free(sockets);
+    probe->unreachable = "this user cannot reach Docker and no watcher keeps a cache: "
+                         "*.docker names will not resolve";
+    probe->advice = socket_advice(first_error ? first_error : ENOENT);
+}
+
+const struct vmh_backend_ops vmh_backend_docker = {
+    .name = "docker",
+    .section = VMH_BACKEND_DOCKER,
+    .noun = "container",
+    .nouns = "containers",
+    .refresh = refresh,
+    .ttl_s = ttl_s,
+    .poll_interval_ms = poll_interval_ms,
+    .advice = advice,
+    .probe = probe,
+};

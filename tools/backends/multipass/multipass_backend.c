@@ -1,0 +1,75 @@
+/* multipass's entry in the backend table (backend.h): `multipass list`,
+ * run as multipass_command says. */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "backend.h"
+#include "multipass.h"
+
+static int refresh(const struct vmh_config *config, long timeout_ms,
+                   const struct vmh_snapshot *known, struct vmh_snapshot *fresh)
+{
+    (void)known; /* every VM's whole answer is in the list */
+    return vmh_multipass_refresh(config->multipass_command, timeout_ms, fresh);
+}
+
+static long ttl_s(const struct vmh_config *config)
+{
+    return config->multipass_ttl_s;
+}
+
+/* No event stream: the watcher asks as often as a lookup would. */
+static long poll_interval_ms(const struct vmh_config *config)
+{
+    return config->multipass_ttl_s * 1000;
+}
+
+#define INSTALL_ADVICE                                                                         \
+    "sudo snap install multipass, or set multipass_command in vmhosts.conf; without VMs, "     \
+    "ignore this"
+#define PERMISSION_ADVICE "check multipass_command in vmhosts.conf and its permissions"
+
+static const char *advice(uint32_t status, const char *message)
+{
+    if (status == VMH_STATUS_DENIED)
+        return "you may not run multipass: " PERMISSION_ADVICE;
+    if (status == VMH_STATUS_UNAVAILABLE || strstr(message, "No such file"))
+        return "multipass is not installed where multipass_command says: " INSTALL_ADVICE;
+    return "multipass failed: try `multipass list`, then `vmhosts refresh`";
+}
+
+/* Whether the command is there to run.  It is not run: it takes seconds,
+ * and what it last answered is in the cache. */
+static void probe(const struct vmh_config *config, const struct vmh_probe_sink *sink,
+                  struct vmh_probe *probe)
+{
+    const char *command = config->multipass_command;
+    char text[sizeof config->multipass_command + 64];
+    if (access(command, X_OK) != 0) {
+        int error = errno;
+        bool missing = error == ENOENT || error == ENOTDIR;
+        snprintf(text, sizeof text, "%s: %s: VM names do not resolve", command,
+                 missing ? "not installed" : strerror(error));
+        sink->say(sink->context, missing ? VMH_WARNING : VMH_PROBLEM, text,
+                  missing ? INSTALL_ADVICE : PERMISSION_ADVICE);
+        probe->said_all = true;
+        return;
+    }
+    snprintf(text, sizeof text, "%s is installed", command);
+    sink->say(sink->context, VMH_OK, text, NULL);
+}
+
+const struct vmh_backend_ops vmh_backend_multipass = {
+    .name = "multipass",
+    .section = VMH_BACKEND_MULTIPASS,
+    .noun = "VM",
+    .nouns = "VMs",
+    .refresh = refresh,
+    .ttl_s = ttl_s,
+    .poll_interval_ms = poll_interval_ms,
+    .advice = advice,
+    .probe = probe,
+};
