@@ -2,6 +2,7 @@
  * strings; a snapshot is consistent after every call, even one that failed
  * half-way, so that vmh_snapshot_free is always the way out. */
 #include <arpa/inet.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -237,4 +238,14 @@ int vmh_snapshot_replace_backend(struct vmh_snapshot *into, struct vmh_snapshot 
     move_hosts(into, from, backend);
     into->backends[backend] = from->backends[backend];
     return 0;
+}
+
+void vmh_parse_error(char *err, size_t err_size, const char *format, ...)
+{
+    if (!err || err_size == 0)
+        return;
+    va_list args;
+    va_start(args, format);
+    vsnprintf(err, err_size, format, args);
+    va_end(args);
 }

@@ -48,6 +48,11 @@ void vmh_snapshot_truncate(struct vmh_snapshot *snapshot, size_t count);
 /* Appends a zeroed host; NULL when out of memory. */
 struct vmh_host *vmh_snapshot_add(struct vmh_snapshot *snapshot);
 
+/* A parser's message into err (err_size bytes; nothing when err is NULL),
+ * for the backends' parsers, which all report this way. */
+void vmh_parse_error(char *err, size_t err_size, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* Adds an address given as text, once; returns false when it is not a
  * valid IPv4 or IPv6 address (inet_pton), is one no host answers at
  * (0.0.0.0, ::, IPv4-mapped IPv6), or the host has no room left. */

@@ -23,19 +23,6 @@
  * chain; we follow it this far and no further, so a loop cannot hang us. */
 #define NETWORK_HOPS_MAX 8
 
-static void set_error(char *err, size_t err_size, const char *format, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_error(char *err, size_t err_size, const char *format, ...)
-{
-    if (!err || err_size == 0)
-        return;
-    va_list args;
-    va_start(args, format);
-    vsnprintf(err, err_size, format, args);
-    va_end(args);
-}
-
 static const char *string_at(const json_t *object, const char *key)
 {
     return json_string_value(json_object_get(object, key));
@@ -272,7 +259,7 @@ static int add_entries(const json_t *list, const struct vmh_snapshot *known,
                        struct vmh_snapshot *out, char *err, size_t err_size)
 {
     if (json_array_size(list) > CONTAINERS_MAX) {
-        set_error(err, err_size, "Docker listed %zu containers, more than the %d we accept",
+        vmh_parse_error(err, err_size, "Docker listed %zu containers, more than the %d we accept",
                   json_array_size(list), CONTAINERS_MAX);
         return -1;
     }
@@ -283,7 +270,7 @@ static int add_entries(const json_t *list, const struct vmh_snapshot *known,
         if (add_entry(out, entry, known) != 0) {
             /* A failed parse leaves *out as it found it. */
             vmh_snapshot_truncate(out, first);
-            set_error(err, err_size, "out of memory while reading Docker's container list");
+            vmh_parse_error(err, err_size, "out of memory while reading Docker's container list");
             return -1;
         }
     }
@@ -301,9 +288,9 @@ static json_t *load(const char *body, size_t length, const char *what, char *err
     json_error_t parse_error;
     json_t *root = body ? json_loadb(body, length, JSON_DECODE_ANY, &parse_error) : NULL;
     if (!body)
-        set_error(err, err_size, "%s (it answered nothing)", what);
+        vmh_parse_error(err, err_size, "%s (it answered nothing)", what);
     else if (!root)
-        set_error(err, err_size, "%s (not JSON: line %d, column %d: %s)", what, parse_error.line,
+        vmh_parse_error(err, err_size, "%s (not JSON: line %d, column %d: %s)", what, parse_error.line,
                   parse_error.column, parse_error.text);
     return root;
 }
@@ -312,7 +299,7 @@ int vmh_docker_parse_list(const char *body, size_t length, const struct vmh_snap
                           struct vmh_snapshot *out, char *err, size_t err_size)
 {
     if (!out) {
-        set_error(err, err_size, "no snapshot to add Docker's containers to");
+        vmh_parse_error(err, err_size, "no snapshot to add Docker's containers to");
         return -1;
     }
     json_t *root = load(body, length, NOT_A_LIST, err, err_size);
@@ -320,7 +307,7 @@ int vmh_docker_parse_list(const char *body, size_t length, const struct vmh_snap
         return -1;
     int result = -1;
     if (!json_is_array(root))
-        set_error(err, err_size, NOT_A_LIST " (expected a JSON array)");
+        vmh_parse_error(err, err_size, NOT_A_LIST " (expected a JSON array)");
     else
         result = add_entries(root, known, out, err, err_size);
     json_decref(root);
@@ -339,7 +326,7 @@ int vmh_docker_parse_inspect(const char *body, size_t length, struct vmh_host *h
                              size_t err_size)
 {
     if (!host) {
-        set_error(err, err_size, "no container to fill from Docker's details");
+        vmh_parse_error(err, err_size, "no container to fill from Docker's details");
         return -1;
     }
     json_t *root = load(body, length, NOT_DETAILS, err, err_size);
@@ -347,9 +334,9 @@ int vmh_docker_parse_inspect(const char *body, size_t length, struct vmh_host *h
         return -1;
     int result = -1;
     if (!json_is_object(root)) {
-        set_error(err, err_size, NOT_DETAILS " (expected a JSON object)");
+        vmh_parse_error(err, err_size, NOT_DETAILS " (expected a JSON object)");
     } else if (!same_container(root, host)) {
-        set_error(err, err_size, "Docker answered the details of %.64s when asked for %.64s",
+        vmh_parse_error(err, err_size, "Docker answered the details of %.64s when asked for %.64s",
                   string_at(root, "Id"), host->id);
     } else {
         /* Kept as Docker spells it: the cache lowercases its keys, and
@@ -358,7 +345,7 @@ int vmh_docker_parse_inspect(const char *body, size_t length, struct vmh_host *h
         const char *hostname = string_at(json_object_get(root, "Config"), "Hostname");
         char *copy;
         if (vmh_host_copy_name(&copy, hostname) != 0) {
-            set_error(err, err_size, "out of memory while reading Docker's container details");
+            vmh_parse_error(err, err_size, "out of memory while reading Docker's container details");
         } else {
             if (copy) {
                 free(host->hostname);

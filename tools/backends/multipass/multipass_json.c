@@ -13,19 +13,6 @@
 
 #define NOT_A_LIST "multipass printed something that is not its JSON list"
 
-static void set_error(char *err, size_t err_size, const char *format, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_error(char *err, size_t err_size, const char *format, ...)
-{
-    if (!err || err_size == 0)
-        return;
-    va_list args;
-    va_start(args, format);
-    vsnprintf(err, err_size, format, args);
-    va_end(args);
-}
-
 /* "Running" and "Delayed Shutdown" are the states in which the VM is up and
  * answers on its address: `multipass stop --time N` leaves it running, with
  * its ipv4 still listed, until the delay ends.  Every other state (Starting,
@@ -95,7 +82,7 @@ static int add_entries(const json_t *list, struct vmh_snapshot *out, char *err, 
     json_array_foreach(list, index, entry) {
         if (add_entry(out, entry) != 0) {
             drop_hosts_from(out, first);
-            set_error(err, err_size, "out of memory while reading multipass's list");
+            vmh_parse_error(err, err_size, "out of memory while reading multipass's list");
             return -1;
         }
     }
@@ -106,7 +93,7 @@ int vmh_multipass_parse_list(const char *text, size_t length, struct vmh_snapsho
                              size_t err_size)
 {
     if (!text || !out) {
-        set_error(err, err_size, NOT_A_LIST " (it printed nothing)");
+        vmh_parse_error(err, err_size, NOT_A_LIST " (it printed nothing)");
         return -1;
     }
     /* Default flags: invalid UTF-8, raw NUL bytes, an escaped \u0000 and
@@ -115,14 +102,14 @@ int vmh_multipass_parse_list(const char *text, size_t length, struct vmh_snapsho
     json_error_t parse_error;
     json_t *root = json_loadb(text, length, 0, &parse_error);
     if (!root) {
-        set_error(err, err_size, NOT_A_LIST " (line %d, column %d: %s)", parse_error.line,
+        vmh_parse_error(err, err_size, NOT_A_LIST " (line %d, column %d: %s)", parse_error.line,
                   parse_error.column, parse_error.text);
         return -1;
     }
     const json_t *list = json_object_get(root, "list");
     int result = -1;
     if (!json_is_object(root) || !json_is_array(list))
-        set_error(err, err_size, NOT_A_LIST " (no \"list\" array at the top)");
+        vmh_parse_error(err, err_size, NOT_A_LIST " (no \"list\" array at the top)");
     else
         result = add_entries(list, out, err, err_size);
     json_decref(root);
