@@ -3,7 +3,6 @@
  * change between multipass versions (tests/fixtures/README.md). */
 #include <arpa/inet.h>
 #include <jansson.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
