@@ -173,6 +173,14 @@ check_out "status: the cache and its age" "^  ok: $T/cache/hosts.cache \(root's\
 check_out "status: the hosts: line" '^  hosts: files vmhosts dns$'
 check_out "status: vmhosts is reached" '^  ok: vmhosts is reached after files, before any network source$'
 
+# A backend never asked is said in words, not as a status with an age.
+rm -f "$T/cache/hosts.cache"
+run_vmhosts refresh --backend docker
+run_vmhosts status
+check_out "status, multipass never asked: said for a person" \
+    "^  note: root's cache: multipass not asked yet; the next lookup of one of its names asks$"
+run_vmhosts refresh
+
 VMHOSTS_CONF=$T/no-such.conf run_vmhosts status
 check_out "status, no settings file: says so" "^settings: $T/no-such.conf \(named by VMHOSTS_CONF\) \(no such file"
 check_out "status, no settings file: defaults" '^  cache_dir +default +/'
