@@ -12,36 +12,57 @@ static char fold(char c)
     return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
 }
 
-static bool label_char(char c)
+/* Each byte folded to lowercase: a letter, a digit, '-', '_' or '.' as
+ * itself (a capital as its small letter), anything else 0.  One load a
+ * byte: this runs over every name a lookup answers, not only the asked. */
+static const unsigned char folded[256] = {
+      0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,
+      0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,
+      0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,  45,  46,   0,
+     48,  49,  50,  51,  52,  53,  54,  55,  56,  57,   0,   0,   0,   0,   0,   0,
+      0,  97,  98,  99, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111,
+    112, 113, 114, 115, 116, 117, 118, 119, 120, 121, 122,   0,   0,   0,   0,  95,
+      0,  97,  98,  99, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111,
+    112, 113, 114, 115, 116, 117, 118, 119, 120, 121, 122,   0,   0,   0,   0,   0,
+      0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,
+      0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,
+      0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,
+      0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,
+      0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,
+      0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,
+      0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,
+      0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,
+};
+
+/* Whether byte c (folded) may follow a label of *label bytes, which it
+ * extends or, a dot, ends. */
+static bool label_goes_on(unsigned char c, size_t *label)
 {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+    if (c == '.') {
+        bool ended = *label > 0;
+        *label = 0;
+        return ended;
+    }
+    return c != 0 && ++*label <= VMH_LABEL_MAX;
 }
 
-/* The length of text (length bytes) when it is a host name by our rule,
- * else 0; when out is given, the name is written there folded and
- * terminated.  One pass, as the whole check runs on every lookup. */
-static size_t scan(const char *text, size_t length, char *out)
+size_t vmh_name_fold(const char *text, size_t length, char *out)
 {
+    size_t label = 0;
     if (length == 0 || length > VMH_NAME_MAX)
         return 0;
-    size_t label = 0;
-    for (size_t i = 0; i < length; i++) {
-        char c = fold(text[i]);
-        if (c == '.') {
-            if (label == 0)
+    /* Two loops, so that the one that only checks stores nothing. */
+    if (out) {
+        for (size_t i = 0; i < length; i++)
+            if (!label_goes_on(out[i] = (char)folded[(unsigned char)text[i]], &label))
                 return 0;
-            label = 0;
-        } else if (!label_char(c) || ++label > VMH_LABEL_MAX) {
-            return 0;
-        }
-        if (out)
-            out[i] = c;
-    }
-    if (label == 0)
-        return 0;
-    if (out)
         out[length] = '\0';
-    return length;
+    } else {
+        for (size_t i = 0; i < length; i++)
+            if (!label_goes_on(folded[(unsigned char)text[i]], &label))
+                return 0;
+    }
+    return label > 0 ? length : 0;
 }
 
 /* Writes name to out lowercase, without one trailing dot, and returns its
@@ -53,13 +74,13 @@ static size_t normalize(const char *name, char *out)
     size_t length = strnlen(name, VMH_NAME_MAX + 2);
     if (length > 0 && name[length - 1] == '.')
         length--;
-    return scan(name, length, out);
+    return vmh_name_fold(name, length, out);
 }
 
 bool vmh_name_valid(const char *text)
 {
     /* One past the limit: a longer name is refused without reading it all. */
-    return text && scan(text, strnlen(text, VMH_NAME_MAX + 1), NULL) > 0;
+    return text && vmh_name_fold(text, strnlen(text, VMH_NAME_MAX + 1), NULL) > 0;
 }
 
 /* Whether name (of length n) is "<something>.<tail>"; the tail comes from

@@ -57,4 +57,10 @@ enum vmh_name_kind vmh_name_classify(const char *name, const struct vmh_config *
  * an escape would reach a terminal.  False for NULL. */
 bool vmh_name_valid(const char *text);
 
+/* The length of text (length bytes) when it is a host name by that rule,
+ * else 0; when out is given (length + 1 bytes), the name is written there
+ * folded to lowercase and terminated.  One pass: checking and folding a
+ * name the module answers costs no more than copying it. */
+size_t vmh_name_fold(const char *text, size_t length, char *out);
+
 #endif

@@ -38,22 +38,30 @@ static bool append(char *out, size_t *used, const char *text, size_t length)
  * VMH_NAME_MAX + 1 bytes.  False, with out empty, rather than a truncated
  * name, which would be someone else's, or one that breaks the name rule:
  * the label comes from a cache anyone can write for themselves, and a
- * newline in it would be a line of its own in `getent hosts`. */
+ * newline in it would be a line of its own in `getent hosts`.  The label
+ * is checked and folded in one pass (vmh_name_fold); the domain comes from
+ * the settings, which hold valid domains only. */
 static bool make_name(char *out, const char *label, const char *domain, size_t domain_length)
 {
-    size_t used = 0;
-    bool made = label[0] && append(out, &used, label, strlen(label)) &&
-                (domain_length == 0 ||
-                 (append(out, &used, ".", 1) && append(out, &used, domain, domain_length)));
-    /* A second pass over at most 253 bytes: cheap next to the lookup. */
-    if (made && vmh_name_valid(out))
+    size_t used = vmh_name_fold(label, strnlen(label, VMH_NAME_MAX + 1), out);
+    if (used > 0 && (domain_length == 0 || (append(out, &used, ".", 1) &&
+                                            append(out, &used, domain, domain_length))))
         return true;
     out[0] = '\0';
     return false;
 }
 
+/* Whether two names are the same but for ASCII case (never the locale's). */
+static bool same_folded(const char *a, const char *b)
+{
+    for (; *a && fold(*a) == fold(*b); a++, b++)
+        ;
+    return fold(*a) == fold(*b);
+}
+
 /* Another name of the answer's host, unless it is the canonical one, an
- * alias already, too long, or there is no room left. */
+ * alias already, too long, or there is no room left.  `other` is a name
+ * checked and folded already (by vmh_name_classify or make_name). */
 static void add_alias(struct vmh_answer *answer, const char *other)
 {
     size_t length = strnlen(other, VMH_NAME_MAX + 1);
@@ -63,7 +71,7 @@ static void add_alias(struct vmh_answer *answer, const char *other)
         if (strcmp(answer->aliases[i], other) == 0)
             return;
         if (!answer->aliases[i][0]) {
-            make_name(answer->aliases[i], other, "", 0);
+            memcpy(answer->aliases[i], other, length + 1);
             return;
         }
     }
@@ -80,12 +88,11 @@ static void clear_aliases(struct vmh_answer *answer)
 static void add_hostname_alias(const struct vmh_cache *cache,
                                const struct vmh_cache_record *record, struct vmh_answer *answer)
 {
-    char hostname[VMH_NAME_MAX + 1], name[VMH_NAME_MAX + 1];
-    /* make_name lowercases both, as every name is compared. */
+    char hostname[VMH_NAME_MAX + 1];
+    /* make_name lowercases it, as every name is compared. */
     if (vmh_record_backend(cache, record) == VMH_BACKEND_DOCKER &&
         make_name(hostname, vmh_cache_string(cache, record->hostname), "", 0) &&
-        make_name(name, vmh_cache_string(cache, record->name), "", 0) &&
-        strcmp(hostname, name) != 0)
+        !same_folded(hostname, vmh_cache_string(cache, record->name)))
         add_alias(answer, hostname);
 }
 

@@ -57,7 +57,8 @@ struct view {
     bool caches_checked;      /* caches_checked_ms and caches_euid are set */
     int64_t caches_checked_ms;
     uid_t caches_euid;
-    uid_t caches_trusted_uid; /* vmh_trusted_uid() then */
+    uid_t caches_trusted_uid; /* whose files counted then, besides root's */
+    bool secure;              /* AT_SECURE: only root's files count (trust.h) */
     char own_dir[VMH_PATH_MAX]; /* once per settings load and euid: it may stat */
     struct cache_slot own;    /* the cache this process's refresher writes */
     struct cache_slot root;   /* root's, when this process is not root */
@@ -97,6 +98,7 @@ static void config_update(struct view *view, int64_t now)
         return;
     view->caches_checked = false;
     view->own_dir_ready = false;
+    view->secure = vmh_trusted_uid() != geteuid();
     vmh_config_load(&view->config, NULL, NULL);
     snprintf(view->config_path, sizeof view->config_path, "%s", path);
     view->config_st = st;
@@ -159,7 +161,8 @@ static void own_dir_update(struct view *view, uid_t euid)
 static bool caches_update(struct view *view, uid_t euid, bool force)
 {
     int64_t now = vmh_monotonic_ms();
-    uid_t trusted = vmh_trusted_uid();
+    /* getauxval walks the auxiliary vector: asked once per settings load. */
+    uid_t trusted = view->secure ? 0 : euid;
     if (!force && view->caches_checked && view->caches_euid == euid &&
         view->caches_trusted_uid == trusted && now - view->caches_checked_ms < CACHE_RECHECK_MS)
         return true;
