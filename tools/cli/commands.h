@@ -6,6 +6,7 @@
 
 #include "config.h"
 #include "config_notes.h"
+#include "parse_options.h"
 
 #define VMH_EXIT_OK 0
 #define VMH_EXIT_FAILURE 1
@@ -28,5 +29,9 @@ const struct vmh_config_notes *vmh_cli_config_notes(void);
 
 /* Parses a whole decimal number in [min, max]; false if it is not one. */
 bool vmh_cli_parse_long(const char *text, long min, long max, long *value);
+
+/* `--timeout-ms N` of refresh and watch: each refresh's bound, up to a day. */
+#define VMH_OPT_TIMEOUT_MS(v) \
+    OPT_LONG(0, "timeout-ms", (v), "a number of milliseconds", 1, 24L * 3600 * 1000)
 
 #endif
