@@ -295,6 +295,47 @@ check_err "an unknown command: says so" 'unknown command "no-such-command"'
 run_vmhosts
 check_rc "no command" 2
 
+# Usage errors, from the one parser every command shares
+# (tools/cli/parse_options.c): exit 2, what is wrong, where to look.
+for command in list lookup status refresh watch enable disable; do
+    run_vmhosts "$command" --bogus
+    check_rc "$command --bogus" 2
+    check_err "$command --bogus: names the option" "^vmhosts $command: unknown option: --bogus\$"
+    check_err "$command --bogus: where to look" "^Try \`vmhosts $command --help'\.\$"
+    run_vmhosts "$command" --help --bogus
+    check_eq "$command --help --bogus: the help, where it was asked" "0 Usage: vmhosts $command" \
+        "$RC $(head -n1 <<<"$OUT" | cut -d' ' -f1-3)"
+done
+run_vmhosts list -xj
+check_err "list -xj: names the unknown letter, not the command" '^vmhosts list: unknown option: -x$'
+run_vmhosts list --json=1
+check_err "list --json=1: a flag takes no value" '^vmhosts list: --json takes no value$'
+run_vmhosts status extra
+check_err "status extra: no operand" '^vmhosts status: unexpected argument "extra"$'
+run_vmhosts lookup -n
+check_rc "lookup without a name" 2
+check_err "lookup without a name: says so" '^vmhosts lookup: which name\? vmhosts lookup NAME$'
+run_vmhosts lookup -n a.docker b.docker
+check_rc "lookup with two names" 2
+check_err "lookup with two names: names the second" '^vmhosts lookup: one name at a time; unexpected: b.docker$'
+run_vmhosts refresh --backend
+check_rc "refresh --backend without a value" 2
+check_err "refresh --backend: says which values it wants" \
+    '^vmhosts refresh: --backend wants docker, multipass or all$'
+run_vmhosts refresh -b nope
+check_err "refresh -b nope: an unknown backend" \
+    '^vmhosts refresh: unknown backend "nope" \(docker, multipass or all\)$'
+run_vmhosts refresh --timeout-ms 0
+check_rc "refresh --timeout-ms 0" 2
+check_err "refresh --timeout-ms 0: gives the range" \
+    '^vmhosts refresh: --timeout-ms wants a number of milliseconds \(1 to 86400000\), not "0"$'
+run_vmhosts watch --resync-interval=-1
+check_err "watch --resync-interval=-1: gives the range" \
+    '^vmhosts watch: --resync-interval wants whole seconds \(0 to 86400\), not "-1"$'
+run_vmhosts enable --file ''
+check_rc "enable --file ''" 2
+check_err "enable --file '': says what --file wants" '^vmhosts enable: --file wants a path, not ""$'
+
 # --- a user who may not open Docker's socket ----------------------------------
 # nobody cannot write a cache of its own here nor open the socket: it reads
 # root's, and status says what to do.

@@ -2,13 +2,13 @@
  * the hosts: line of /etc/nsswitch.conf.  The editing is in
  * nsswitch_edit.c; this is the command line around it. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
 #include "nsswitch_edit.h"
+#include "parse_options.h"
 
 #define DEFAULT_NSSWITCH "/etc/nsswitch.conf"
 
@@ -33,45 +33,25 @@ static const char disable_usage[] =
     "  -f, --file PATH   edit PATH instead of " DEFAULT_NSSWITCH "\n"
     "  -h, --help        show this help\n";
 
-/* Returns the path to edit, NULL after --help, or "" on a usage error. */
-static const char *parse_options(int argc, char **argv, const char *name, const char *usage)
+/* An empty PATH names no file: refused, the parser says what --file wants. */
+static bool take_path(const struct vmh_option *option, const char *arg)
 {
-    static const struct option long_options[] = {{"file", required_argument, NULL, 'f'},
-                                                 {"help", no_argument, NULL, 'h'},
-                                                 {NULL, 0, NULL, 0}};
-    const char *path = DEFAULT_NSSWITCH;
-    int option;
-    opterr = 0;
-    optind = 1;
-    while ((option = getopt_long(argc, argv, "f:h", long_options, NULL)) != -1) {
-        if (option == 'f') {
-            path = optarg;
-        } else if (option == 'h') {
-            fputs(usage, stdout);
-            return NULL;
-        } else {
-            fprintf(stderr, "vmhosts %s: unknown option or missing value: %s\n", name,
-                    argv[optind - 1]);
-            return "";
-        }
-    }
-    if (optind < argc) {
-        fprintf(stderr, "vmhosts %s: unexpected argument \"%s\"\n", name, argv[optind]);
-        return "";
-    }
-    return path[0] ? path : "";
+    if (!arg[0])
+        return false;
+    *(const char **)option->value = arg;
+    return true;
 }
 
 static int edit(int argc, char **argv, bool enable)
 {
-    const char *name = enable ? "enable" : "disable";
-    const char *path = parse_options(argc, argv, name, enable ? enable_usage : disable_usage);
-    if (!path)
-        return VMH_EXIT_OK;
-    if (!path[0]) {
-        fprintf(stderr, "Try `vmhosts %s --help'.\n", name);
-        return VMH_EXIT_USAGE;
-    }
+    const char *name = enable ? "enable" : "disable", *path = DEFAULT_NSSWITCH;
+    const struct vmh_option table[] = {OPT_CALLBACK('f', "file", &path, "a path", take_path),
+                                       OPT_END()};
+    const struct vmh_command_syntax syntax = {
+        .name = name, .options = table, .usage = enable ? enable_usage : disable_usage};
+    int status = vmh_parse_options(&syntax, argc, argv, NULL);
+    if (status != VMH_OPTIONS_GO_ON)
+        return status;
     bool changed = false;
     char *hosts_line = NULL, err[1024];
     if (vmh_nsswitch_edit_file(path, enable, &changed, &hosts_line, err, sizeof err) != 0) {

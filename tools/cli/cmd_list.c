@@ -1,6 +1,5 @@
 /* `vmhosts list`: every name the module answers right now, with its
  * addresses and the container or VM behind it; a table, or JSON. */
-#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +8,7 @@
 #include "commands.h"
 #include "explain.h"
 #include "explain_names.h"
+#include "parse_options.h"
 #include "texts.h"
 
 static const char usage_text[] =
@@ -29,37 +29,6 @@ static const char usage_text[] =
 struct list_options {
     bool json, no_refresh;
 };
-
-/* Returns -1 to go on, else the exit status. */
-static int parse_options(int argc, char **argv, struct list_options *options)
-{
-    static const struct option long_options[] = {{"json", no_argument, NULL, 'j'},
-                                                 {"no-refresh", no_argument, NULL, 'n'},
-                                                 {"help", no_argument, NULL, 'h'},
-                                                 {NULL, 0, NULL, 0}};
-    int option;
-    opterr = 0;
-    optind = 1;
-    while ((option = getopt_long(argc, argv, "jnh", long_options, NULL)) != -1) {
-        if (option == 'h') {
-            fputs(usage_text, stdout);
-            return VMH_EXIT_OK;
-        }
-        if (option == '?') {
-            fprintf(stderr, "vmhosts list: unknown option: %s\nTry `vmhosts list --help'.\n",
-                    argv[optind - 1]);
-            return VMH_EXIT_USAGE;
-        }
-        options->json |= option == 'j';
-        options->no_refresh |= option == 'n';
-    }
-    if (optind < argc) {
-        fprintf(stderr, "vmhosts list: unexpected argument \"%s\"\nTry `vmhosts list --help'.\n",
-                argv[optind]);
-        return VMH_EXIT_USAGE;
-    }
-    return -1;
-}
 
 /* "a,b,c" into out. */
 static void join_addresses(const struct vmh_answer *answer, char *out, size_t size)
@@ -191,8 +160,13 @@ static void warn_backends(const struct vmh_cli_view *view)
 int vmh_cmd_list(int argc, char **argv)
 {
     struct list_options options = {0};
-    int status = parse_options(argc, argv, &options);
-    if (status >= 0)
+    const struct vmh_option table[] = {OPT_BOOL('j', "json", &options.json),
+                                       OPT_BOOL('n', "no-refresh", &options.no_refresh),
+                                       OPT_END()};
+    const struct vmh_command_syntax syntax = {
+        .name = "list", .options = table, .usage = usage_text};
+    int status = vmh_parse_options(&syntax, argc, argv, NULL);
+    if (status != VMH_OPTIONS_GO_ON)
         return status;
     struct vmh_cli_view view;
     vmh_view_open(&view, vmh_cli_config());

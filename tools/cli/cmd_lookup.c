@@ -4,7 +4,6 @@
  * module's own code (vmh_name_classify, vmh_resolve) over the cache the
  * module would choose, refreshed when the module would refresh it. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -14,6 +13,7 @@
 #include "explain.h"
 #include "explain_miss.h"
 #include "names.h"
+#include "parse_options.h"
 #include "resolve.h"
 #include "texts.h"
 
@@ -41,40 +41,6 @@ struct lookup_options {
     bool no_refresh;
     const char *name;
 };
-
-static int usage_error(const char *what, const char *arg)
-{
-    fprintf(stderr, "vmhosts lookup: %s%s\nTry `vmhosts lookup --help'.\n", what, arg);
-    return VMH_EXIT_USAGE;
-}
-
-/* Returns -1 to go on, else the exit status. */
-static int parse_options(int argc, char **argv, struct lookup_options *options)
-{
-    static const struct option long_options[] = {{"no-refresh", no_argument, NULL, 'n'},
-                                                 {"help", no_argument, NULL, 'h'},
-                                                 {NULL, 0, NULL, 0}};
-    int option;
-    opterr = 0;
-    optind = 1;
-    while ((option = getopt_long(argc, argv, "46nh", long_options, NULL)) != -1) {
-        if (option == 'h') {
-            fputs(usage_text, stdout);
-            return VMH_EXIT_OK;
-        }
-        if (option == '?')
-            return usage_error("unknown option: ", argv[optind - 1]);
-        if (option == '4' || option == '6')
-            options->family = option == '4' ? AF_INET : AF_INET6;
-        options->no_refresh |= option == 'n';
-    }
-    if (optind >= argc)
-        return usage_error("which name? ", "vmhosts lookup NAME");
-    if (optind + 1 < argc)
-        return usage_error("one name at a time; unexpected: ", argv[optind + 1]);
-    options->name = argv[optind];
-    return -1;
-}
 
 /* The slot behind the cache that answered. */
 static const struct vmh_cli_cache *slot_of(const struct vmh_cli_view *view,
@@ -219,8 +185,15 @@ static int explain(struct vmh_cli_view *view, const struct lookup_options *optio
 int vmh_cmd_lookup(int argc, char **argv)
 {
     struct lookup_options options = {.family = AF_UNSPEC};
-    int status = parse_options(argc, argv, &options);
-    if (status >= 0)
+    const struct vmh_option table[] = {OPT_SET_INT('4', NULL, &options.family, AF_INET),
+                                       OPT_SET_INT('6', NULL, &options.family, AF_INET6),
+                                       OPT_BOOL('n', "no-refresh", &options.no_refresh),
+                                       OPT_END()};
+    const struct vmh_command_syntax syntax = {.name = "lookup", .options = table,
+                                              .usage = usage_text, .operand = "NAME",
+                                              .operand_noun = "name"};
+    int status = vmh_parse_options(&syntax, argc, argv, &options.name);
+    if (status != VMH_OPTIONS_GO_ON)
         return status;
     struct vmh_cli_view view;
     vmh_view_open(&view, vmh_cli_config());

@@ -2,12 +2,10 @@
  * The module runs it too (`--quiet --locked --backend X --timeout-ms N`),
  * so on success it may print nothing, and its exit status says what
  * happened: 0 all answered, 1 a backend failed, 2 usage, 3 no cache written. */
-#include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "commands.h"
+#include "parse_options.h"
 #include "refresh.h"
 
 /* The registered backends' names joined: "docker|multipass" with ("|",
@@ -49,69 +47,22 @@ static void print_usage(void)
            bars, alternatives);
 }
 
-struct refresh_options {
-    unsigned backends;
-    bool quiet, locked, help;
-    long timeout_ms;
-};
-
-__attribute__((format(printf, 1, 2))) static int usage_error(const char *format, ...)
+/* --backend's choices: the registered backends by name, then "all". */
+static void backend_choices(const char *choices[VMH_BACKEND_COUNT + 2])
 {
-    va_list args;
-    va_start(args, format);
-    fputs("vmhosts refresh: ", stderr);
-    vfprintf(stderr, format, args);
-    fputs("\nTry `vmhosts refresh --help'.\n", stderr);
-    va_end(args);
-    return VMH_EXIT_USAGE;
+    size_t count = 0;
+    for (const struct vmh_backend_ops *const *ops = vmh_backends();
+         *ops && count < VMH_BACKEND_COUNT; ops++)
+        choices[count++] = (*ops)->name;
+    choices[count++] = "all";
+    choices[count] = NULL;
 }
 
-static bool parse_backend(const char *name, unsigned *backends)
+/* The backends --backend chose (-1: not given): one, or all. */
+static unsigned chosen_backends(const char *const *choices, int choice)
 {
-    const struct vmh_backend_ops *ops = vmh_backend_by_name(name);
-    if (ops)
-        *backends = 1u << ops->section;
-    else if (strcmp(name, "all") == 0)
-        *backends = VMH_REFRESH_ALL;
-    else
-        return false;
-    return true;
-}
-
-static int unknown_backend(const char *name)
-{
-    char names[256];
-    join_names(names, sizeof names, ", ", ", ");
-    return usage_error("unknown backend \"%s\" (%s or all)", name, names);
-}
-
-enum { OPTION_LOCKED = 256, OPTION_TIMEOUT };
-
-static int parse_options(int argc, char **argv, struct refresh_options *options)
-{
-    static const struct option long_options[] = {
-        {"backend", required_argument, NULL, 'b'}, {"quiet", no_argument, NULL, 'q'},
-        {"locked", no_argument, NULL, OPTION_LOCKED},
-        {"timeout-ms", required_argument, NULL, OPTION_TIMEOUT},
-        {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
-    int option;
-    opterr = 0;
-    optind = 1;
-    while ((option = getopt_long(argc, argv, "b:qh", long_options, NULL)) != -1) {
-        if (option == 'b' && !parse_backend(optarg, &options->backends))
-            return unknown_backend(optarg);
-        if (option == OPTION_TIMEOUT &&
-            !vmh_cli_parse_long(optarg, 1, 24L * 3600 * 1000, &options->timeout_ms))
-            return usage_error("--timeout-ms wants a number of milliseconds, not \"%s\"", optarg);
-        options->quiet |= option == 'q';
-        options->locked |= option == OPTION_LOCKED;
-        options->help |= option == 'h';
-        if (option == '?')
-            return usage_error("unknown option or missing value: %s", argv[optind - 1]);
-    }
-    if (optind < argc)
-        return usage_error("unexpected argument \"%s\"", argv[optind]);
-    return VMH_EXIT_OK;
+    const struct vmh_backend_ops *ops = choice < 0 ? NULL : vmh_backend_by_name(choices[choice]);
+    return ops ? 1u << ops->section : VMH_REFRESH_ALL;
 }
 
 static const char *noun(const struct vmh_backend_ops *ops, size_t count)
@@ -158,21 +109,27 @@ static void print_report(const struct vmh_refresh_report *report, int status, bo
 
 int vmh_cmd_refresh(int argc, char **argv)
 {
-    struct refresh_options options = {.backends = VMH_REFRESH_ALL, .timeout_ms = -1};
-    int status = parse_options(argc, argv, &options);
-    if (status != VMH_EXIT_OK)
+    bool quiet = false, locked = false;
+    long timeout_ms = -1; /* -1: the settings' */
+    int backend = -1;     /* -1: all */
+    const char *choices[VMH_BACKEND_COUNT + 2];
+    backend_choices(choices);
+    const struct vmh_option table[] = {OPT_CHOICE('b', "backend", &backend, "backend", choices),
+                                       OPT_BOOL('q', "quiet", &quiet),
+                                       VMH_OPT_TIMEOUT_MS(&timeout_ms),
+                                       OPT_BOOL(0, "locked", &locked), OPT_END()};
+    const struct vmh_command_syntax syntax = {
+        .name = "refresh", .options = table, .print_usage = print_usage};
+    int status = vmh_parse_options(&syntax, argc, argv, NULL);
+    if (status != VMH_OPTIONS_GO_ON)
         return status;
-    if (options.help) {
-        print_usage();
-        return VMH_EXIT_OK;
-    }
     const struct vmh_config *config = vmh_cli_config();
-    if (options.timeout_ms < 0)
-        options.timeout_ms = config->timeout_ms;
+    if (timeout_ms < 0)
+        timeout_ms = config->timeout_ms;
     struct vmh_refresh_report report;
-    status = vmh_refresh_run(config, options.backends, options.locked, options.timeout_ms,
-                             &report);
-    print_report(&report, status, options.quiet);
+    unsigned backends = chosen_backends(choices, backend);
+    status = vmh_refresh_run(config, backends, locked, timeout_ms, &report);
+    print_report(&report, status, quiet);
     if (fflush(stdout) != 0 && status == VMH_REFRESH_OK)
         status = VMH_EXIT_FAILURE;
     return status;

@@ -1,10 +1,10 @@
 /* `vmhosts status`: the settings in force and where each came from, the
  * module, each backend and what to do when it fails, the caches and their
  * ages, and whether nsswitch.conf reaches vmhosts.  It changes nothing. */
-#include <getopt.h>
 #include <stdio.h>
 
 #include "commands.h"
+#include "parse_options.h"
 #include "status.h"
 
 static const char usage_text[] =
@@ -23,41 +23,14 @@ static const char usage_text[] =
     "Exit status: 0 all is well (notes and warnings aside), 1 a problem keeps names\n"
     "from resolving, 2 bad arguments.\n";
 
-/* Returns -1 to go on, else the exit status. */
-static int parse_options(int argc, char **argv, const char **nsswitch)
-{
-    static const struct option long_options[] = {{"nsswitch", required_argument, NULL, 'f'},
-                                                 {"help", no_argument, NULL, 'h'},
-                                                 {NULL, 0, NULL, 0}};
-    int option;
-    opterr = 0;
-    optind = 1;
-    while ((option = getopt_long(argc, argv, "h", long_options, NULL)) != -1) {
-        if (option == 'h') {
-            fputs(usage_text, stdout);
-            return VMH_EXIT_OK;
-        }
-        if (option == 'f') {
-            *nsswitch = optarg;
-            continue;
-        }
-        fprintf(stderr, "vmhosts status: unknown option or missing value: %s\n"
-                        "Try `vmhosts status --help'.\n", argv[optind - 1]);
-        return VMH_EXIT_USAGE;
-    }
-    if (optind < argc) {
-        fprintf(stderr, "vmhosts status: unexpected argument \"%s\"\n"
-                        "Try `vmhosts status --help'.\n", argv[optind]);
-        return VMH_EXIT_USAGE;
-    }
-    return -1;
-}
-
 int vmh_cmd_status(int argc, char **argv)
 {
     const char *nsswitch = VMH_DEFAULT_NSSWITCH;
-    int status = parse_options(argc, argv, &nsswitch);
-    if (status >= 0)
+    const struct vmh_option table[] = {OPT_STRING(0, "nsswitch", &nsswitch, "a path"), OPT_END()};
+    const struct vmh_command_syntax syntax = {
+        .name = "status", .options = table, .usage = usage_text};
+    int status = vmh_parse_options(&syntax, argc, argv, NULL);
+    if (status != VMH_OPTIONS_GO_ON)
         return status;
     struct vmh_status_report report = {0};
     struct vmh_cli_view view;

@@ -1,11 +1,13 @@
 /* The subcommands of `vmhosts`.  Each takes its own argv (argv[0] is the
- * subcommand's name), handles its own --help, and returns the exit status:
- * 0 success, 1 failure, 2 usage, 3 (refresh) cache not written. */
+ * subcommand's name), parses it with vmh_parse_options (parse_options.h)
+ * from a table of its options, and returns the exit status: 0 success,
+ * 1 failure, 2 usage, 3 (refresh) cache not written. */
 #ifndef VMHOSTS_COMMANDS_H
 #define VMHOSTS_COMMANDS_H
 
 #include "config.h"
 #include "config_notes.h"
+#include "parse_options.h"
 
 #define VMH_EXIT_OK 0
 #define VMH_EXIT_FAILURE 1
@@ -26,7 +28,8 @@ const struct vmh_config *vmh_cli_config(void);
 /* Where each of those settings came from (loading them first if need be). */
 const struct vmh_config_notes *vmh_cli_config_notes(void);
 
-/* Parses a whole decimal number in [min, max]; false if it is not one. */
-bool vmh_cli_parse_long(const char *text, long min, long max, long *value);
+/* `--timeout-ms N` of refresh and watch: each refresh's bound, up to a day. */
+#define VMH_OPT_TIMEOUT_MS(v) \
+    OPT_LONG(0, "timeout-ms", (v), "a number of milliseconds", 1, 24L * 3600 * 1000)
 
 #endif

@@ -59,17 +59,6 @@ static const struct command *find_command(const char *name)
     return NULL;
 }
 
-bool vmh_cli_parse_long(const char *text, long min, long max, long *value)
-{
-    char *end;
-    errno = 0;
-    long number = strtol(text, &end, 10);
-    if (errno != 0 || end == text || *end != '\0' || number < min || number > max)
-        return false;
-    *value = number;
-    return true;
-}
-
 static struct vmh_config cli_config;
 static struct vmh_config_notes cli_notes;
 
