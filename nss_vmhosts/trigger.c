@@ -6,9 +6,9 @@
  * same deadline, so a burst of misses costs one refresh. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
-#include <stdatomic.h>
 #include <sys/auxv.h>
 #include <time.h>
 #include <unistd.h>
