@@ -131,7 +131,10 @@ else
     check_eq "... into a folder of $VICTIM's own" "$VICTIM 700" "$(stat -c '%U %a' "$fallback" 2>/dev/null)"
     check_eq "... and $VICTIM's lookups answer from it" 10.7.7.7 \
         "$(with_nss setpriv --reuid="$VICTIM" --regid="$(id -g "$VICTIM")" --clear-groups getent hosts vm7.example.org | awk '{print $1}')"
+    victim_status=$(as_victim "$VMHOSTS" status 2>&1)
     check "... and vmhosts status says what happened" grep -q "belongs to someone else" \
-        <<<"$(as_victim "$VMHOSTS" status 2>&1)"
+        <<<"$victim_status"
+    check "... and calls that cache \"your cache\"" grep -q "ok: your cache: 1 VM, 1 running" \
+        <<<"$victim_status"
 fi
 done_testing

@@ -19,7 +19,8 @@
 /* One cache file as the module would see it. */
 struct vmh_cli_cache {
     char dir[VMH_PATH_MAX];  /* "" when this slot does not apply */
-    const char *whose;       /* "root's" or "yours" */
+    const char *whose;       /* "root's" or "yours" (after a path, and in JSON) */
+    const char *owner;       /* "root's" or "your" (before "cache") */
     enum vmh_cache_error error;
     struct vmh_cache cache;  /* data NULL unless error is VMH_CACHE_OK */
     bool watched;            /* a `vmhosts watch` keeps it fresh */

@@ -42,7 +42,8 @@ void vmh_view_open(struct vmh_cli_view *view, const struct vmh_config *config)
                                  &view->own_squatted) != 0)
         view->own.dir[0] = '\0';
     view->own.whose = geteuid() == 0 ? "root's" : "yours";
-    view->root.whose = "root's";
+    view->own.owner = geteuid() == 0 ? "root's" : "your";
+    view->root.whose = view->root.owner = "root's";
     if (geteuid() != 0)
         snprintf(view->root.dir, sizeof view->root.dir, "%s", config->cache_dir);
     view_load(view);

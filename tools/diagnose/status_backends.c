@@ -38,7 +38,7 @@ static bool say_recorded(const struct vmh_cli_cache *slot, const struct vmh_back
         unsigned total, running;
         count_records(&slot->cache, backend, &total, &running);
         vmh_format_age(state->updated_ms, age, sizeof age);
-        vmh_say(report, VMH_OK, "%s cache: %u %s, %u running, answered %s%s", slot->whose,
+        vmh_say(report, VMH_OK, "%s cache: %u %s, %u running, answered %s%s", slot->owner,
                 total, total == 1 ? ops->noun : ops->nouns, running, age,
                 slot->watched ? " (kept fresh by vmhosts watch)" : "");
         return true;
@@ -46,12 +46,12 @@ static bool say_recorded(const struct vmh_cli_cache *slot, const struct vmh_back
     /* Not a failure: nothing has needed it yet. */
     if (state->status == VMH_STATUS_NEVER) {
         vmh_say(report, VMH_NOTE, "%s cache: %s not asked yet; the next lookup of one of its "
-                                  "names asks", slot->whose, ops->name);
+                                  "names asks", slot->owner, ops->name);
         return false;
     }
     enum vmh_level level = reachable ? VMH_NOTE : failed_level;
     vmh_format_age(state->attempted_ms, age, sizeof age);
-    vmh_say(report, level, "%s cache: %s when last asked (%s)%s%s%s", slot->whose,
+    vmh_say(report, level, "%s cache: %s when last asked (%s)%s%s%s", slot->owner,
             vmh_backend_status_name(state->status), age, message[0] ? ": " : "", message,
             reachable ? "; the next lookup asks again" : "");
     if (level == VMH_PROBLEM)
