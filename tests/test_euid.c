@@ -4,6 +4,7 @@
  * wrote must never decide where root connects.  Needs root (seteuid);
  * skipped otherwise. */
 #include <arpa/inet.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,11 +42,20 @@ static void write_web(const char *dir, const char *address, int64_t updated_ms)
     vmh_snapshot_free(&snapshot);
 }
 
+static char top[] = "/tmp/vmhosts-test-euid-XXXXXX";
+
+static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+    (void)st, (void)type, (void)ftw;
+    return remove(path);
+}
+
 /* Root's cache says 172.17.0.2; the user's own, newer one says 10.6.6.6. */
 static void setup(void)
 {
-    char template[] = "/tmp/vmhosts-test-euid-XXXXXX", conf_path[300], file[340];
-    char *top = mkdtemp(template);
+    char conf_path[300], file[340];
+    if (!mkdtemp(top))
+        printf("# mkdtemp failed\n");
     chmod(top, 0755);
     snprintf(root_cache, sizeof root_cache, "%s/root", top);
     snprintf(user_cache, sizeof user_cache, "%s/user-%d", top, USER_UID);
@@ -96,5 +106,6 @@ int main(void)
     CHECK_STR(web_address(), "10.6.6.6", "the user again, at once: the user's cache again");
     CHECK(seteuid(0) == 0, "root again");
     CHECK_STR(web_address(), "172.17.0.2", "root again, at once: root's cache");
+    nftw(top, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
     return check_done();
 }
