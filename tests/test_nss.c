@@ -3,11 +3,13 @@
  * cache rewritten under a running process. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <ftw.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -21,6 +23,13 @@
 #define ID_V4 "77aa1a2b3c4d5e6f70819203a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3"
 
 static char cache_dir[256], conf_path[300];
+static char scratch[] = "/tmp/vmhosts-test-nss-XXXXXX";
+
+static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+    (void)st, (void)type, (void)ftw;
+    return remove(path);
+}
 
 static void add_host(struct vmh_snapshot *snapshot, enum vmh_backend backend, const char *name,
                      const char *id, const char *hostname, int running, const char *a1,
@@ -63,8 +72,7 @@ static void write_cache(uint32_t docker_status, const char *web_address)
 
 static void setup(void)
 {
-    char template[] = "/tmp/vmhosts-test-nss-XXXXXX";
-    char *root = mkdtemp(template);
+    char *root = mkdtemp(scratch);
     snprintf(cache_dir, sizeof cache_dir, "%s/cache", root);
     snprintf(conf_path, sizeof conf_path, "%s/vmhosts.conf", root);
     FILE *conf = fopen(conf_path, "w");
@@ -386,5 +394,6 @@ int main(void)
     test_errno_kept(conf_path);
     test_cache_changes();
     test_refused_read_once();
+    nftw(scratch, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
     return check_done();
 }
