@@ -165,7 +165,7 @@ static void run_refresher(const struct vmh_trigger *trigger, int64_t deadline)
 {
     char timeout_text[24];
     long remaining = (long)(deadline - vmh_monotonic_ms());
-    if (remaining <= 0 || !program_trusted(trigger->refresh_command))
+    if (remaining <= 0)
         return;
     /* The refresher's own calls end a little before we stop waiting, so that
      * it records why it failed instead of being killed mid-write. */
@@ -199,7 +199,9 @@ void vmh_trigger_refresh(const struct vmh_trigger *trigger)
     int64_t deadline = vmh_monotonic_ms() + trigger->timeout_ms;
     pid_t self = getpid();
 
-    if (!prepare_folder(trigger->cache_dir))
+    /* Checked first: with no refresher to run, a lookup makes no folder
+     * and no lock file. */
+    if (!program_trusted(trigger->refresh_command) || !prepare_folder(trigger->cache_dir))
         return;
     if (!claim_for_this_process(self)) {
         wait_for_other_thread(self, deadline);

@@ -323,10 +323,10 @@ static void test_errno_kept(const char *conf_path)
     CHECK_INT(errno_after("example.com"), PROGRAM_ERRNO, "errno kept: a name not ours");
     setenv("VMHOSTS_CONF", "/nonexistent/vmhosts.conf", 1);
     usleep(1100 * 1000); /* the settings are looked at again once a second */
+    /* Only a name not ours: one of ours would look at the default
+     * cache_dir, the system's. */
     CHECK_INT(errno_after("example.com"), PROGRAM_ERRNO,
               "errno kept: a name not ours, no settings file");
-    CHECK_INT(errno_after("web.docker"), PROGRAM_ERRNO,
-              "errno kept: a name of ours, no settings file");
     struct hostent host;
     char buffer[1024];
     int herr;
