@@ -46,11 +46,15 @@ bool vmh_cache_watched(const char *dir)
     return watched;
 }
 
-static void sleep_ms(long ms)
+/* Sleeps *pause ms, then doubles it up to 16, so that a wait for another
+ * refresh looks again soon at first and cheaply after. */
+static void back_off(long *pause)
 {
-    struct timespec pause = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
-    while (nanosleep(&pause, &pause) != 0 && errno == EINTR)
+    struct timespec rest = {.tv_sec = 0, .tv_nsec = *pause * 1000000L};
+    while (nanosleep(&rest, &rest) != 0 && errno == EINTR)
         ;
+    if (*pause < 16)
+        *pause *= 2;
 }
 
 /* The refresh lock.
@@ -105,9 +109,7 @@ static void wait_for_other_process(int lock_fd, int64_t deadline)
         struct flock probe = whole_file(F_WRLCK);
         if (fcntl(lock_fd, F_GETLK, &probe) != 0 || probe.l_type == F_UNLCK)
             return;
-        sleep_ms(pause);
-        if (pause < 16)
-            pause *= 2;
+        back_off(&pause);
     }
 }
 
@@ -116,9 +118,7 @@ static void wait_for_other_thread(pid_t self, int64_t deadline)
 {
     long pause = 1;
     while (atomic_load(&refreshing_in) == self && vmh_monotonic_ms() < deadline) {
-        sleep_ms(pause);
-        if (pause < 16)
-            pause *= 2;
+        back_off(&pause);
     }
 }
 
