@@ -18,6 +18,8 @@
 
 #include <stdint.h>
 
+#include "backends.h"
+
 #define VMH_CACHE_MAGIC "VMHCACHE"
 /* 2: backend sections by name instead of a fixed array in the header.  A
  * file of another version is refused (and the refresher replaces it). */
@@ -25,21 +27,8 @@
 /* A cache larger than this is not ours: refuse it rather than read it. */
 #define VMH_CACHE_MAX_SIZE (64u * 1024u * 1024u)
 
-/* The backends this version knows, by the name of their section. */
-enum vmh_backend {
-    VMH_BACKEND_DOCKER = 0,
-    VMH_BACKEND_MULTIPASS = 1,
-    VMH_BACKEND_COUNT = 2
-};
-
 /* More sections than this is not a cache of ours. */
 #define VMH_CACHE_MAX_BACKENDS 32
-
-static inline const char *vmh_backend_section(enum vmh_backend backend)
-{
-    return backend == VMH_BACKEND_DOCKER ? "docker"
-           : backend == VMH_BACKEND_MULTIPASS ? "multipass" : "";
-}
 
 /* How a backend answered the last refresh that tried it. */
 enum vmh_backend_status {
@@ -55,7 +44,7 @@ enum vmh_key_kind {
     VMH_KEY_DOCKER_ID = 1,       /* full 64-hex ID, lowercase */
     VMH_KEY_DOCKER_NAME = 2,     /* container name without '/', lowercase */
     VMH_KEY_DOCKER_HOSTNAME = 3, /* Config.Hostname, lowercase */
-    VMH_KEY_VM_NAME = 4,         /* multipass instance name, lowercase */
+    VMH_KEY_INSTANCE = 4,        /* an instance backend's name for it, lowercase */
     VMH_KEY_COMPOSE = 5,         /* "<service>.<project>", lowercase */
     VMH_KEY_KIND_MAX = 5
 };

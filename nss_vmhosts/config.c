@@ -36,26 +36,27 @@ struct key_rule {
     long min, max; /* of a number */
 };
 
-#define TEXT_RULE(key_, name_, kind_, field_)                                                \
-    [key_] = {name_, kind_, offsetof(struct vmh_config, field_),                              \
-              sizeof(((struct vmh_config *)0)->field_), 0, 0}
-#define NUMBER_RULE(key_, name_, field_, min_, max_)                                          \
-    [key_] = {name_, VALUE_NUMBER, offsetof(struct vmh_config, field_), sizeof(long), min_, max_}
+#define TEXT_AT(name_, kind_, field_)                                                        \
+    {name_, kind_, offsetof(struct vmh_config, field_),                                      \
+     sizeof(((struct vmh_config *)0)->field_), 0, 0}
+#define NUMBER_AT(name_, field_, min_, max_)                                                 \
+    {name_, VALUE_NUMBER, offsetof(struct vmh_config, field_), sizeof(long), min_, max_}
 
 static const struct key_rule rules[VMH_CONF_KEY_COUNT] = {
-    TEXT_RULE(VMH_CONF_DOCKER_SOCKET, "docker_socket", VALUE_PATH_LIST, docker_socket),
-    TEXT_RULE(VMH_CONF_DOCKER_SUFFIX, "docker_suffix", VALUE_SUFFIX, docker_suffix),
-    TEXT_RULE(VMH_CONF_MULTIPASS_COMMAND, "multipass_command", VALUE_PATH, multipass_command),
-    TEXT_RULE(VMH_CONF_MULTIPASS_DOMAINS, "multipass_domains", VALUE_DOMAIN_LIST,
-              multipass_domains),
-    TEXT_RULE(VMH_CONF_CACHE_DIR, "cache_dir", VALUE_PATH, cache_dir),
-    TEXT_RULE(VMH_CONF_USER_CACHE_DIR, "user_cache_dir", VALUE_PATH_OR_EMPTY, user_cache_dir),
-    NUMBER_RULE(VMH_CONF_TTL, "ttl", ttl_s, 1, 86400),
-    NUMBER_RULE(VMH_CONF_MULTIPASS_TTL, "multipass_ttl", multipass_ttl_s, 1, 86400),
-    NUMBER_RULE(VMH_CONF_TIMEOUT_MS, "timeout_ms", timeout_ms, 10, 60000),
-    NUMBER_RULE(VMH_CONF_REFRESH_INTERVAL_MS, "refresh_interval_ms", refresh_interval_ms, 0,
-                60000),
-    TEXT_RULE(VMH_CONF_REFRESH_COMMAND, "refresh_command", VALUE_PATH, refresh_command),
+#define VMH_BACKEND(id, section, names, dom_key, dom_kind, dom_default, ttl_key, ttl_default, \
+                    src_key, src_kind, src_default)                                          \
+    [VMH_CONF_SOURCE(VMH_BACKEND_##id)] = TEXT_AT(src_key, src_kind, source[VMH_BACKEND_##id]), \
+    [VMH_CONF_DOMAINS(VMH_BACKEND_##id)] =                                                   \
+        TEXT_AT(dom_key, dom_kind, domains[VMH_BACKEND_##id]),                               \
+    [VMH_CONF_TTL(VMH_BACKEND_##id)] = NUMBER_AT(ttl_key, ttl_s[VMH_BACKEND_##id], 1, 86400),
+#include VMH_BACKENDS_DEF
+#undef VMH_BACKEND
+    [VMH_CONF_CACHE_DIR] = TEXT_AT("cache_dir", VALUE_PATH, cache_dir),
+    [VMH_CONF_USER_CACHE_DIR] = TEXT_AT("user_cache_dir", VALUE_PATH_OR_EMPTY, user_cache_dir),
+    [VMH_CONF_TIMEOUT_MS] = NUMBER_AT("timeout_ms", timeout_ms, 10, 60000),
+    [VMH_CONF_REFRESH_INTERVAL_MS] =
+        NUMBER_AT("refresh_interval_ms", refresh_interval_ms, 0, 60000),
+    [VMH_CONF_REFRESH_COMMAND] = TEXT_AT("refresh_command", VALUE_PATH, refresh_command),
 };
 
 /* A piece of the caller's text, which need not be NUL-terminated. */
@@ -86,14 +87,14 @@ void vmh_config_defaults(struct vmh_config *config)
         return;
     memset(config, 0, sizeof *config);
     snprintf(config->path, sizeof config->path, "%s", vmh_config_path());
-    snprintf(config->docker_socket, sizeof config->docker_socket, "/var/run/docker.sock");
-    snprintf(config->docker_suffix, sizeof config->docker_suffix, "docker");
-    snprintf(config->multipass_command, sizeof config->multipass_command,
-             "/snap/bin/multipass");
-    snprintf(config->multipass_domains, sizeof config->multipass_domains, "example.org");
+#define VMH_BACKEND(id, section, names, dom_key, dom_kind, dom_default, ttl_key, ttl_default, \
+                    src_key, src_kind, src_default)                                          \
+    snprintf(config->source[VMH_BACKEND_##id], VMH_LIST_MAX, "%s", src_default);             \
+    snprintf(config->domains[VMH_BACKEND_##id], VMH_LIST_MAX, "%s", dom_default);            \
+    config->ttl_s[VMH_BACKEND_##id] = ttl_default;
+#include VMH_BACKENDS_DEF
+#undef VMH_BACKEND
     snprintf(config->cache_dir, sizeof config->cache_dir, "%s", CACHEDIR);
-    config->ttl_s = 10;
-    config->multipass_ttl_s = 60;
     config->timeout_ms = 1500;
     config->refresh_interval_ms = 100;
     snprintf(config->refresh_command, sizeof config->refresh_command, "%s", BINDIR "/vmhosts");

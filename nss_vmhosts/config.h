@@ -25,15 +25,17 @@
 #define CACHEDIR "/var/cache/vmhosts"
 #endif
 
+#include "backends.h"
+
+/* Each backend has three settings (backends.def), numbered first; the
+ * settings of the module itself follow them. */
+#define VMH_CONF_SOURCE(backend) (3 * (backend))
+#define VMH_CONF_DOMAINS(backend) (3 * (backend) + 1)
+#define VMH_CONF_TTL(backend) (3 * (backend) + 2)
+
 enum vmh_config_key {
-    VMH_CONF_DOCKER_SOCKET,
-    VMH_CONF_DOCKER_SUFFIX,
-    VMH_CONF_MULTIPASS_COMMAND,
-    VMH_CONF_MULTIPASS_DOMAINS,
-    VMH_CONF_CACHE_DIR,
+    VMH_CONF_CACHE_DIR = 3 * VMH_BACKEND_COUNT,
     VMH_CONF_USER_CACHE_DIR,
-    VMH_CONF_TTL,
-    VMH_CONF_MULTIPASS_TTL,
     VMH_CONF_TIMEOUT_MS,
     VMH_CONF_REFRESH_INTERVAL_MS,
     VMH_CONF_REFRESH_COMMAND,
@@ -44,14 +46,14 @@ struct vmh_config {
     char path[VMH_PATH_MAX];                /* the file read, or that would be */
     bool file_found;
     bool untrusted;                         /* found, but ignored: another user could write it */
-    char docker_socket[VMH_LIST_MAX];       /* paths, single spaces between */
-    char docker_suffix[64];                 /* lowercase, no leading or trailing dot */
-    char multipass_command[VMH_PATH_MAX];
-    char multipass_domains[VMH_LIST_MAX];   /* lowercase, no trailing dots, single spaces */
+    /* Per backend: where `vmhosts` asks it (paths, single spaces between);
+     * its domains (lowercase, no leading or trailing dots, single spaces);
+     * how long its answer is fresh. */
+    char source[VMH_BACKEND_COUNT][VMH_LIST_MAX];
+    char domains[VMH_BACKEND_COUNT][VMH_LIST_MAX];
+    long ttl_s[VMH_BACKEND_COUNT];
     char cache_dir[VMH_PATH_MAX];           /* root's cache */
     char user_cache_dir[VMH_PATH_MAX];      /* "" = automatic; "%u" stands for the uid */
-    long ttl_s;
-    long multipass_ttl_s;
     long timeout_ms;
     long refresh_interval_ms;
     char refresh_command[VMH_PATH_MAX];

@@ -5,7 +5,7 @@
 
 long vmh_backend_ttl_s(const struct vmh_config *config, enum vmh_backend backend)
 {
-    return backend == VMH_BACKEND_MULTIPASS ? config->multipass_ttl_s : config->ttl_s;
+    return (unsigned)backend < VMH_BACKEND_COUNT ? config->ttl_s[backend] : 0;
 }
 
 bool vmh_cache_stale(const struct vmh_cache *cache, const struct vmh_config *config,
@@ -29,7 +29,7 @@ void vmh_decide(const struct vmh_cache *own, const struct vmh_cache *root,
                 const struct vmh_config *config, const struct vmh_name *name, int family,
                 struct vmh_answer *answer, struct vmh_decision *decision)
 {
-    decision->backend = vmh_name_backend(name);
+    decision->backend = name->backend;
     decision->cache = vmh_cache_choose(own, root, decision->backend);
     vmh_resolve(decision->cache, name, family, answer);
     decision->stale = vmh_cache_stale(decision->cache, config, decision->backend);

@@ -96,20 +96,22 @@ static bool under(const char *name, size_t n, const char *tail, size_t m)
 }
 
 static enum vmh_name_kind found(struct vmh_name *out, enum vmh_name_kind kind,
-                                size_t key_length, const char *domain, size_t domain_length)
+                                enum vmh_backend backend, size_t key_length,
+                                const char *domain, size_t domain_length)
 {
     memcpy(out->key, out->normalized, key_length);
     out->key[key_length] = '\0';
     for (size_t i = 0; i < domain_length; i++)
         out->domain[i] = fold(domain[i]);
     out->domain[domain_length] = '\0';
+    out->backend = backend;
     out->kind = kind;
     return kind;
 }
 
-/* The length of the first of the space-separated domains that name is a
- * single label under, or 0. */
-static size_t vm_domain(const char *name, size_t n, const char *domains)
+/* The length of the first of the space-separated domains that name is
+ * under, or 0; with one_label, only a domain the name is one label under. */
+static size_t domain_of(const char *name, size_t n, const char *domains, bool one_label)
 {
     const char *cursor = domains, *end = domains + strnlen(domains, VMH_LIST_MAX);
     while (cursor < end) {
@@ -119,9 +121,9 @@ static size_t vm_domain(const char *name, size_t n, const char *domains)
         while (stop < end && *stop != ' ' && *stop != '\t')
             stop++;
         size_t m = (size_t)(stop - cursor);
-        /* A dot before the domain means a sub-domain, not a VM: keep looking,
-         * since a longer domain of the list may still fit. */
-        if (under(name, n, cursor, m) && !memchr(name, '.', n - m - 1))
+        /* A dot before the domain means a sub-domain: keep looking, since
+         * a longer domain of the list may still fit. */
+        if (under(name, n, cursor, m) && !(one_label && memchr(name, '.', n - m - 1)))
             return m;
         cursor = stop;
     }
@@ -133,8 +135,24 @@ static size_t vm_domain(const char *name, size_t n, const char *domains)
 static enum vmh_name_kind not_ours(struct vmh_name *out)
 {
     out->kind = VMH_NAME_NOT_OURS;
+    out->backend = VMH_BACKEND_COUNT;
     out->normalized[0] = out->key[0] = out->domain[0] = '\0';
     return VMH_NAME_NOT_OURS;
+}
+
+/* A single label: the first container backend's, when it has a domain to
+ * name it by. */
+static enum vmh_name_kind bare(const struct vmh_config *config, struct vmh_name *out, size_t n)
+{
+    for (unsigned b = 0; b < VMH_BACKEND_COUNT; b++) {
+        if (vmh_backend_names((enum vmh_backend)b) != VMH_NAMES_CONTAINER)
+            continue;
+        const char *domain = config->domains[b];
+        size_t length = strcspn(domain, " \t");
+        return length ? found(out, VMH_NAME_BARE, (enum vmh_backend)b, n, domain, length)
+                      : not_ours(out);
+    }
+    return not_ours(out);
 }
 
 enum vmh_name_kind vmh_name_classify(const char *name, const struct vmh_config *config,
@@ -146,16 +164,14 @@ enum vmh_name_kind vmh_name_classify(const char *name, const struct vmh_config *
     size_t n = name && config ? normalize(name, out->normalized) : 0;
     if (n == 0)
         return not_ours(out);
-    const char *suffix = config->docker_suffix;
-    size_t suffix_length = strnlen(suffix, sizeof config->docker_suffix - 1);
-    if (under(out->normalized, n, suffix, suffix_length))
-        return found(out, VMH_NAME_DOCKER, n - suffix_length - 1,
-                     out->normalized + n - suffix_length, suffix_length);
-    size_t domain_length = vm_domain(out->normalized, n, config->multipass_domains);
-    if (domain_length > 0)
-        return found(out, VMH_NAME_VM, n - domain_length - 1,
-                     out->normalized + n - domain_length, domain_length);
+    for (unsigned b = 0; b < VMH_BACKEND_COUNT; b++) {
+        bool one_label = vmh_backend_names((enum vmh_backend)b) == VMH_NAMES_INSTANCE;
+        size_t m = domain_of(out->normalized, n, config->domains[b], one_label);
+        if (m > 0)
+            return found(out, VMH_NAME_UNDER, (enum vmh_backend)b, n - m - 1,
+                         out->normalized + n - m, m);
+    }
     if (!memchr(out->normalized, '.', n))
-        return found(out, VMH_NAME_BARE, n, suffix, suffix_length);
+        return bare(config, out, n);
     return not_ours(out);
 }

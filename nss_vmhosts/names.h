@@ -19,33 +19,29 @@
 
 enum vmh_name_kind {
     VMH_NAME_NOT_OURS = 0, /* including every malformed name */
-    VMH_NAME_DOCKER,       /* <key>.<docker_suffix> */
-    VMH_NAME_BARE,         /* a single label: maybe a container's hostname */
-    VMH_NAME_VM            /* <vm>.<one of multipass_domains> */
+    VMH_NAME_UNDER,        /* <key>.<one of a backend's domains> */
+    VMH_NAME_BARE          /* a single label: maybe a container's hostname */
 };
 
 struct vmh_name {
     enum vmh_name_kind kind;
+    enum vmh_backend backend;          /* whose name it is, when ours */
     char normalized[VMH_NAME_MAX + 1]; /* lowercase, trailing dot removed */
-    char key[VMH_NAME_MAX + 1];        /* the part before the suffix or domain */
-    char domain[VMH_NAME_MAX + 1];     /* the suffix or domain that matched; for a
-                                        * bare name the docker suffix, which makes
-                                        * its canonical name */
+    char key[VMH_NAME_MAX + 1];        /* the part before the domain */
+    char domain[VMH_NAME_MAX + 1];     /* the domain that matched; for a bare
+                                        * name its backend's first, which
+                                        * makes its canonical name */
 };
 
 /* Classifies `name` under `config`.  Never fails: anything malformed (empty,
  * too long, empty labels, characters no host name has) is NOT_OURS.
  * Letters are folded to lowercase and one trailing dot is dropped.  A label
- * is 1 to 64 of [a-z0-9_-] (64: a full container ID); the key of a docker
- * name may hold dots (a container may be called `my.app`), the key of a VM
- * name may not (multipass names have none), so `www.sub.example.org` is not
- * ours.  The docker suffix is tried before the VM domains. */
-/* The backend whose cache section answers a name of this kind. */
-static inline enum vmh_backend vmh_name_backend(const struct vmh_name *name)
-{
-    return name->kind == VMH_NAME_VM ? VMH_BACKEND_MULTIPASS : VMH_BACKEND_DOCKER;
-}
-
+ * is 1 to 64 of [a-z0-9_-] (64: a full container ID).  The backends'
+ * domains are tried in the order of backends.def; under a container
+ * backend's domain the key may hold dots (a container may be called
+ * `my.app`, a Compose name is `<service>.<project>`), under an instance
+ * backend's it is one label, so `www.sub.example.org` is not ours.  A
+ * single label is a bare name of the first container backend. */
 enum vmh_name_kind vmh_name_classify(const char *name, const struct vmh_config *config,
                                      struct vmh_name *out);
 

@@ -90,7 +90,7 @@ static void add_hostname_alias(const struct vmh_cache *cache,
 {
     char hostname[VMH_NAME_MAX + 1];
     /* make_name lowercases it, as every name is compared. */
-    if (vmh_record_backend(cache, record) == VMH_BACKEND_DOCKER &&
+    if (vmh_backend_names(vmh_record_backend(cache, record)) == VMH_NAMES_CONTAINER &&
         make_name(hostname, vmh_cache_string(cache, record->hostname), "", 0) &&
         !same_folded(hostname, vmh_cache_string(cache, record->name)))
         add_alias(answer, hostname);
@@ -138,12 +138,13 @@ static void add_addresses(const struct vmh_cache *cache, const struct vmh_cache_
     }
 }
 
-/* Running, and of a backend this version knows: a record of a section it
- * does not know answers nothing. */
-static bool record_running(const struct vmh_cache *cache, const struct vmh_cache_record *record)
+/* Running, and of the backend asked: a name under one backend's domain
+ * never answers with another's machine, and a record of a section this
+ * version does not know answers nothing. */
+static bool record_running(const struct vmh_cache *cache, const struct vmh_cache_record *record,
+                           enum vmh_backend backend)
 {
-    return record->state == VMH_STATE_RUNNING &&
-           vmh_record_backend(cache, record) != VMH_BACKEND_COUNT;
+    return record->state == VMH_STATE_RUNNING && vmh_record_backend(cache, record) == backend;
 }
 
 static const struct vmh_cache_record *key_record(const struct vmh_cache *cache, uint32_t key)
@@ -151,25 +152,39 @@ static const struct vmh_cache_record *key_record(const struct vmh_cache *cache, 
     return &cache->records[cache->keys[key].record];
 }
 
-/* Of the keys [first, first + count), the record to answer for: the first
- * running one.  Names and IDs are unique in Docker and multipass, so this
- * only matters for a cache that holds a stale twin. */
-static uint32_t pick_record(const struct vmh_cache *cache, uint32_t first, uint32_t count)
+static bool key_of(const struct vmh_cache *cache, uint32_t key, enum vmh_backend backend)
 {
-    for (uint32_t i = first; i < first + count; i++)
-        if (record_running(cache, key_record(cache, i)))
+    return vmh_record_backend(cache, key_record(cache, key)) == backend;
+}
+
+/* Of the keys [first, first + count), the record to answer for: the first
+ * running one of the backend, else its first; NO_RECORD when it has none.
+ * Names and IDs are unique in each backend, so this only matters for a
+ * cache that holds a stale twin. */
+#define NO_RECORD UINT32_MAX
+static uint32_t pick_record(const struct vmh_cache *cache, uint32_t first, uint32_t count,
+                            enum vmh_backend backend)
+{
+    uint32_t found = NO_RECORD;
+    for (uint32_t i = first; i < first + count; i++) {
+        if (!key_of(cache, i, backend))
+            continue;
+        if (record_running(cache, key_record(cache, i), backend))
             return cache->keys[i].record;
-    return cache->keys[first].record;
+        if (found == NO_RECORD)
+            found = cache->keys[i].record;
+    }
+    return found;
 }
 
 /* Answers with one record's addresses; false, with the rule that explains
  * the miss, when it is not running or has no address. */
 static bool answer_record(const struct vmh_cache *cache, uint32_t index, enum vmh_rule rule,
-                          struct vmh_answer *answer)
+                          enum vmh_backend backend, struct vmh_answer *answer)
 {
     const struct vmh_cache_record *record = &cache->records[index];
     answer->record = index;
-    if (!record_running(cache, record)) {
+    if (!record_running(cache, record, backend)) {
         vmh_answer_set_miss(answer, VMH_NOT_FOUND, VMH_RULE_NOT_RUNNING);
         return false;
     }
@@ -187,12 +202,13 @@ static bool answer_record(const struct vmh_cache *cache, uint32_t index, enum vm
  * answer->record is the first of them.  Otherwise returns the rule that
  * explains why nothing answered. */
 static enum vmh_rule gather(const struct vmh_cache *cache, uint32_t first, uint32_t count,
-                            struct vmh_answer *answer)
+                            enum vmh_backend backend, struct vmh_answer *answer)
 {
-    bool running = false, answered = false;
+    bool any = false, running = false, answered = false;
     for (uint32_t i = first; i < first + count; i++) {
         const struct vmh_cache_record *record = key_record(cache, i);
-        if (!record_running(cache, record))
+        any = any || key_of(cache, i, backend);
+        if (!record_running(cache, record, backend))
             continue;
         running = true;
         if (record->addr_count == 0)
@@ -204,7 +220,7 @@ static enum vmh_rule gather(const struct vmh_cache *cache, uint32_t first, uint3
     }
     return answered  ? VMH_RULE_NONE
            : running ? VMH_RULE_NO_ADDRESS
-           : count   ? VMH_RULE_NOT_RUNNING
+           : any     ? VMH_RULE_NOT_RUNNING
                      : VMH_RULE_NO_MATCH;
 }
 
@@ -232,14 +248,21 @@ static bool is_hex(const char *text, size_t *length)
     return i > 0;
 }
 
-/* Whether the keys [first, first + count) all point at one record: Docker
- * refuses a prefix that two containers share, running or not. */
-static bool one_record(const struct vmh_cache *cache, uint32_t first, uint32_t count)
+/* The one record the backend's keys of [first, first + count) point at;
+ * NO_RECORD when none or several do: Docker refuses a prefix that two
+ * containers share, running or not. */
+static uint32_t one_record(const struct vmh_cache *cache, uint32_t first, uint32_t count,
+                           enum vmh_backend backend)
 {
-    for (uint32_t i = first + 1; i < first + count; i++)
-        if (cache->keys[i].record != cache->keys[first].record)
-            return false;
-    return true;
+    uint32_t found = NO_RECORD;
+    for (uint32_t i = first; i < first + count; i++) {
+        if (!key_of(cache, i, backend) || cache->keys[i].record == found)
+            continue;
+        if (found != NO_RECORD)
+            return NO_RECORD;
+        found = cache->keys[i].record;
+    }
+    return found;
 }
 
 /* A container in Docker's own order: exact ID, exact name, unique ID
@@ -251,16 +274,19 @@ static bool resolve_container(const struct vmh_cache *cache, const struct vmh_na
     const char *key = name->key;
     size_t hex_length = 0;
     bool hex = is_hex(key, &hex_length);
-    uint32_t first = 0, count;
+    uint32_t first = 0, count, record;
 
     if (hex && hex_length == DOCKER_ID_LENGTH &&
-        (count = vmh_cache_find(cache, VMH_KEY_DOCKER_ID, key, &first)) > 0)
-        return answer_record(cache, pick_record(cache, first, count), VMH_RULE_EXACT_ID, answer);
-    if ((count = vmh_cache_find(cache, VMH_KEY_DOCKER_NAME, key, &first)) > 0)
-        return answer_record(cache, pick_record(cache, first, count), VMH_RULE_NAME, answer);
-    if (hex && (count = vmh_cache_find_prefix(cache, VMH_KEY_DOCKER_ID, key, &first)) > 0) {
-        if (one_record(cache, first, count))
-            return answer_record(cache, cache->keys[first].record, VMH_RULE_ID_PREFIX, answer);
+        (count = vmh_cache_find(cache, VMH_KEY_DOCKER_ID, key, &first)) > 0 &&
+        (record = pick_record(cache, first, count, name->backend)) != NO_RECORD)
+        return answer_record(cache, record, VMH_RULE_EXACT_ID, name->backend, answer);
+    if ((count = vmh_cache_find(cache, VMH_KEY_DOCKER_NAME, key, &first)) > 0 &&
+        (record = pick_record(cache, first, count, name->backend)) != NO_RECORD)
+        return answer_record(cache, record, VMH_RULE_NAME, name->backend, answer);
+    if (hex && (count = vmh_cache_find_prefix(cache, VMH_KEY_DOCKER_ID, key, &first)) > 0 &&
+        pick_record(cache, first, count, name->backend) != NO_RECORD) {
+        if ((record = one_record(cache, first, count, name->backend)) != NO_RECORD)
+            return answer_record(cache, record, VMH_RULE_ID_PREFIX, name->backend, answer);
         vmh_answer_set_miss(answer, VMH_NOT_FOUND, VMH_RULE_AMBIGUOUS_PREFIX);
         return false;
     }
@@ -268,7 +294,7 @@ static bool resolve_container(const struct vmh_cache *cache, const struct vmh_na
     return false;
 }
 
-static void resolve_docker(const struct vmh_cache *cache, const struct vmh_name *name,
+static void resolve_containers(const struct vmh_cache *cache, const struct vmh_name *name,
                            struct vmh_answer *answer)
 {
     uint32_t first = 0, count;
@@ -280,7 +306,7 @@ static void resolve_docker(const struct vmh_cache *cache, const struct vmh_name 
     if (answer->rule != VMH_RULE_NO_MATCH)
         return;
     count = vmh_cache_find(cache, VMH_KEY_COMPOSE, name->key, &first);
-    enum vmh_rule why = gather(cache, first, count, answer);
+    enum vmh_rule why = gather(cache, first, count, name->backend, answer);
     if (why != VMH_RULE_NONE) {
         vmh_answer_set_miss(answer, VMH_NOT_FOUND, why);
         return;
@@ -298,7 +324,7 @@ static void resolve_bare(const struct vmh_cache *cache, const struct vmh_name *n
 {
     uint32_t first = 0;
     uint32_t count = vmh_cache_find(cache, VMH_KEY_DOCKER_HOSTNAME, name->key, &first);
-    enum vmh_rule why = gather(cache, first, count, answer);
+    enum vmh_rule why = gather(cache, first, count, name->backend, answer);
     if (why != VMH_RULE_NONE) {
         vmh_answer_set_miss(answer, VMH_NOT_OURS, why);
         return;
@@ -312,16 +338,18 @@ static void resolve_bare(const struct vmh_cache *cache, const struct vmh_name *n
     add_alias(answer, name->key);
 }
 
-static void resolve_vm(const struct vmh_cache *cache, const struct vmh_name *name,
-                       struct vmh_answer *answer)
+/* An instance by its name: the canonical name is the one asked. */
+static void resolve_instance(const struct vmh_cache *cache, const struct vmh_name *name,
+                             struct vmh_answer *answer)
 {
     uint32_t first = 0;
-    uint32_t count = vmh_cache_find(cache, VMH_KEY_VM_NAME, name->key, &first);
-    if (count == 0) {
+    uint32_t count = vmh_cache_find(cache, VMH_KEY_INSTANCE, name->key, &first);
+    uint32_t record = count ? pick_record(cache, first, count, name->backend) : NO_RECORD;
+    if (record == NO_RECORD) {
         vmh_answer_set_miss(answer, VMH_NOT_FOUND, VMH_RULE_NO_MATCH);
         return;
     }
-    if (!answer_record(cache, pick_record(cache, first, count), VMH_RULE_VM, answer))
+    if (!answer_record(cache, record, VMH_RULE_VM, name->backend, answer))
         return;
     if (!make_name(answer->canonical, name->key, name->domain, strlen(name->domain)))
         vmh_answer_set_miss(answer, VMH_NOT_FOUND, VMH_RULE_NO_MATCH);
@@ -346,8 +374,8 @@ static bool has_family(const struct vmh_answer *answer, int family)
 static bool backend_down(const struct vmh_cache *cache, const struct vmh_name *name,
                          struct vmh_answer *answer)
 {
-    enum vmh_backend backend = vmh_name_backend(name);
-    uint32_t status = vmh_cache_state(cache && cache->header ? cache : NULL, backend)->status;
+    uint32_t status =
+        vmh_cache_state(cache && cache->header ? cache : NULL, name->backend)->status;
     if (status == VMH_STATUS_OK)
         return false;
     answer->result = name->kind == VMH_NAME_BARE ? VMH_NOT_OURS : VMH_UNAVAILABLE;
@@ -360,36 +388,31 @@ void vmh_resolve(const struct vmh_cache *cache, const struct vmh_name *name, int
                  struct vmh_answer *answer)
 {
     memset(answer, 0, sizeof *answer);
-    if (name->kind != VMH_NAME_DOCKER && name->kind != VMH_NAME_BARE &&
-        name->kind != VMH_NAME_VM) {
+    if ((name->kind != VMH_NAME_UNDER && name->kind != VMH_NAME_BARE) ||
+        (unsigned)name->backend >= VMH_BACKEND_COUNT) {
         answer->result = VMH_NOT_OURS;
         answer->rule = VMH_RULE_NOT_OURS;
         return;
     }
     if (backend_down(cache, name, answer))
         return;
-    if (name->kind == VMH_NAME_DOCKER)
-        resolve_docker(cache, name, answer);
-    else if (name->kind == VMH_NAME_BARE)
+    if (name->kind == VMH_NAME_BARE)
         resolve_bare(cache, name, answer);
+    else if (vmh_backend_names(name->backend) == VMH_NAMES_CONTAINER)
+        resolve_containers(cache, name, answer);
     else
-        resolve_vm(cache, name, answer);
+        resolve_instance(cache, name, answer);
     if (answer->result == VMH_FOUND && !has_family(answer, family))
         answer->result = VMH_NO_DATA;
 }
 
-/* The domain a record's reverse name ends in: the docker suffix, or the
- * first multipass domain.  False when its backend gives no reverse names. */
+/* The domain a record's reverse name ends in: its backend's first.  False
+ * when its backend has none. */
 static bool reverse_domain(const struct vmh_config *config, enum vmh_backend backend,
                            const char **domain, size_t *length)
 {
-    if (backend == VMH_BACKEND_DOCKER) {
-        *domain = config->docker_suffix;
-        *length = strnlen(config->docker_suffix, sizeof config->docker_suffix);
-        return true;
-    }
-    *domain = config->multipass_domains;
-    *length = strcspn(config->multipass_domains, " \t");
+    *domain = config->domains[backend];
+    *length = strcspn(*domain, " \t");
     return *length > 0;
 }
 
@@ -410,8 +433,9 @@ static const struct vmh_cache_addr *reverse_match(const struct vmh_cache *cache,
                                                   uint8_t family, const void *address)
 {
     enum vmh_backend backend = vmh_record_backend(cache, record);
-    if (!record_running(cache, record) || (record->flags & VMH_RECORD_SHARED_NETWORK) ||
-        (backend == VMH_BACKEND_DOCKER && is_loopback(family, address)) ||
+    if (backend == VMH_BACKEND_COUNT || !record_running(cache, record, backend) ||
+        (record->flags & VMH_RECORD_SHARED_NETWORK) ||
+        (vmh_backend_names(backend) == VMH_NAMES_CONTAINER && is_loopback(family, address)) ||
         vmh_cache_state(cache, backend)->status != VMH_STATUS_OK)
         return NULL;
     for (uint32_t i = 0; i < record->addr_count; i++) {
@@ -434,7 +458,7 @@ static bool reverse_names(const struct vmh_cache *cache, const struct vmh_config
         !make_name(answer->canonical, label, domain, length))
         return false;
     add_hostname_alias(cache, record, answer);
-    answer->rule = backend == VMH_BACKEND_DOCKER ? VMH_RULE_NAME : VMH_RULE_VM;
+    answer->rule = vmh_backend_names(backend) == VMH_NAMES_CONTAINER ? VMH_RULE_NAME : VMH_RULE_VM;
     return true;
 }
 

@@ -344,11 +344,13 @@ void vmh_state_lookup_address(int family, const void *address, struct vmh_answer
         return;
     config_update(view, vmh_monotonic_ms());
     caches_update(view, geteuid(), false);
-    *ttl = (int32_t)view->config.ttl_s;
+    *ttl = (int32_t)view->config.ttl_s[0];
     for (int backend = 0; backend < VMH_BACKEND_COUNT && answer->result != VMH_FOUND; backend++) {
         const struct vmh_cache *cache = view_choose(view, (enum vmh_backend)backend);
         if (cache)
             vmh_resolve_address(cache, &view->config, family, address, answer);
+        if (answer->result == VMH_FOUND)
+            *ttl = (int32_t)view->config.ttl_s[backend];
     }
     view_release(view);
 }

@@ -171,7 +171,7 @@ static void run_refresher(const struct vmh_trigger *trigger, int64_t deadline)
      * it records why it failed instead of being killed mid-write. */
     snprintf(timeout_text, sizeof timeout_text, "%ld", remaining > 100 ? remaining - 50 : remaining);
     const char *argv[] = {trigger->refresh_command, "refresh", "--quiet", "--locked",
-                          "--backend", trigger->backend == VMH_BACKEND_DOCKER ? "docker" : "multipass",
+                          "--backend", vmh_backend_section(trigger->backend),
                           "--timeout-ms", timeout_text, NULL};
     struct vmh_spawn_result result;
     vmh_spawn_run(argv, remaining, NULL, &result);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "backend.h"
+#include "decide.h"
 #include "check.h"
 
 static size_t count_backends(void)
@@ -51,7 +52,7 @@ static void test_complete(void)
         const struct vmh_backend_ops *b = *ops;
         char what[96];
         snprintf(what, sizeof what, "%s: nouns and every operation", b->name);
-        CHECK(b->name[0] && b->noun && b->nouns && b->refresh && b->ttl_s && b->poll_interval_ms &&
+        CHECK(b->name[0] && b->noun && b->nouns && b->refresh && b->poll_interval_ms &&
                   b->advice && b->probe,
               what);
         snprintf(what, sizeof what, "%s: answers some names, never those not ours", b->name);
@@ -84,12 +85,13 @@ static void test_times(void)
 {
     struct vmh_config config;
     vmh_config_defaults(&config);
-    config.ttl_s = 7;
-    config.multipass_ttl_s = 42;
+    config.ttl_s[VMH_BACKEND_DOCKER] = 7;
+    config.ttl_s[VMH_BACKEND_MULTIPASS] = 42;
     const struct vmh_backend_ops *docker = vmh_backend_of(VMH_BACKEND_DOCKER);
     const struct vmh_backend_ops *multipass = vmh_backend_of(VMH_BACKEND_MULTIPASS);
-    CHECK_INT(docker->ttl_s(&config), 7, "docker: kept for ttl");
-    CHECK_INT(multipass->ttl_s(&config), 42, "multipass: kept for multipass_ttl");
+    CHECK_INT(vmh_backend_ttl_s(&config, docker->section), 7, "docker: kept for ttl");
+    CHECK_INT(vmh_backend_ttl_s(&config, multipass->section), 42,
+              "multipass: kept for multipass_ttl");
     CHECK_INT(docker->poll_interval_ms(&config), 0, "docker: not polled, its events tell");
     CHECK_INT(multipass->poll_interval_ms(&config), 42000, "multipass: polled every multipass_ttl");
 }
@@ -126,9 +128,9 @@ static void test_probes(void)
     struct heard heard;
     struct vmh_probe probe;
     vmh_config_defaults(&config);
-    snprintf(config.docker_socket, sizeof config.docker_socket,
+    snprintf(config.source[VMH_BACKEND_DOCKER], sizeof config.source[VMH_BACKEND_DOCKER],
              "/nonexistent/a.sock /nonexistent/b.sock");
-    snprintf(config.multipass_command, sizeof config.multipass_command, "/nonexistent/multipass");
+    snprintf(config.source[VMH_BACKEND_MULTIPASS], sizeof config.source[VMH_BACKEND_MULTIPASS], "/nonexistent/multipass");
 
     run_probe(vmh_backend_of(VMH_BACKEND_DOCKER), &config, &heard, &probe);
     CHECK_INT(heard.findings, 2, "docker probe: a finding per socket");
@@ -149,7 +151,7 @@ static void test_probes(void)
     CHECK_INT(heard.worst, VMH_WARNING, "multipass probe: not installed is a warning");
     CHECK(probe.said_all && !probe.reachable, "multipass probe: nothing more to say");
 
-    snprintf(config.multipass_command, sizeof config.multipass_command, "/bin/true");
+    snprintf(config.source[VMH_BACKEND_MULTIPASS], sizeof config.source[VMH_BACKEND_MULTIPASS], "/bin/true");
     run_probe(vmh_backend_of(VMH_BACKEND_MULTIPASS), &config, &heard, &probe);
     CHECK_STR(heard.text, "/bin/true is installed", "multipass probe: installed");
     CHECK(!probe.said_all && !probe.reachable && !probe.unreachable,

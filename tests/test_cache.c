@@ -181,10 +181,10 @@ static void test_find_exact(const struct vmh_cache *c)
     vmh_cache_find(c, VMH_KEY_DOCKER_HOSTNAME, "shared", &first);
     CHECK_STR(found_name(c, 1, first + 1), "Proj-API-1", "find: the second of a shared hostname");
     expect_find(c, VMH_KEY_COMPOSE, "api.proj", 1, "Proj-API-1", "find: <service>.<project>");
-    expect_find(c, VMH_KEY_VM_NAME, "primary", 1, "primary", "find: a VM");
-    expect_find(c, VMH_KEY_VM_NAME, "stopped-vm", 1, "Stopped-VM", "find: a stopped VM is listed");
+    expect_find(c, VMH_KEY_INSTANCE, "primary", 1, "primary", "find: a VM");
+    expect_find(c, VMH_KEY_INSTANCE, "stopped-vm", 1, "Stopped-VM", "find: a stopped VM is listed");
     expect_find(c, VMH_KEY_DOCKER_NAME, "primary", 0, "", "find: a VM is not a container name");
-    expect_find(c, VMH_KEY_VM_NAME, "web", 0, "", "find: a container is not a VM");
+    expect_find(c, VMH_KEY_INSTANCE, "web", 0, "", "find: a container is not a VM");
     expect_find(c, VMH_KEY_DOCKER_HOSTNAME, "web", 0, "", "find: a name is not a hostname");
     expect_find(c, VMH_KEY_DOCKER_NAME, "nope", 0, "", "find: no match");
     expect_find(c, VMH_KEY_DOCKER_NAME, "", 0, "", "find: the empty name matches nothing");
@@ -207,7 +207,7 @@ static void test_find_prefix(const struct vmh_cache *c)
                   "prefix: stops at the next key of the kind");
     expect_prefix(c, VMH_KEY_DOCKER_NAME, "p", 1, "Proj-API-1",
                   "prefix: stops at the kind's end (not the VM primary)");
-    expect_prefix(c, VMH_KEY_VM_NAME, "p", 1, "primary", "prefix: VM names only");
+    expect_prefix(c, VMH_KEY_INSTANCE, "p", 1, "primary", "prefix: VM names only");
 }
 
 /* Many keys, so that the binary search meets every shape of range. */

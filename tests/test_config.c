@@ -59,9 +59,9 @@ static char *repeat(char *buffer, char c, size_t count)
 static void key_names(void)
 {
     static const char *const names[VMH_CONF_KEY_COUNT] = {
-        "docker_socket", "docker_suffix", "multipass_command", "multipass_domains",
-        "cache_dir", "user_cache_dir", "ttl", "multipass_ttl", "timeout_ms",
-        "refresh_interval_ms", "refresh_command"};
+        "docker_socket", "docker_suffix", "ttl", "multipass_command", "multipass_domains",
+        "multipass_ttl", "cache_dir", "user_cache_dir", "timeout_ms", "refresh_interval_ms",
+        "refresh_command"};
     for (int key = 0; key < VMH_CONF_KEY_COUNT; key++)
         CHECK_STR(vmh_config_key_name((enum vmh_config_key)key), names[key], names[key]);
     CHECK_STR(vmh_config_key_name(VMH_CONF_KEY_COUNT), "", "key name out of range: \"\"");
@@ -76,14 +76,14 @@ static void defaults(void)
     vmh_config_defaults(&config);
     CHECK_STR(config.path, SYSTEM_CONF, "default path");
     CHECK(!config.file_found, "default: file_found false");
-    CHECK_STR(config.docker_socket, "/var/run/docker.sock", "default docker_socket");
-    CHECK_STR(config.docker_suffix, "docker", "default docker_suffix");
-    CHECK_STR(config.multipass_command, "/snap/bin/multipass", "default multipass_command");
-    CHECK_STR(config.multipass_domains, "example.org", "default multipass_domains");
+    CHECK_STR(config.source[VMH_BACKEND_DOCKER], "/var/run/docker.sock", "default docker_socket");
+    CHECK_STR(config.domains[VMH_BACKEND_DOCKER], "docker", "default docker_suffix");
+    CHECK_STR(config.source[VMH_BACKEND_MULTIPASS], "/snap/bin/multipass", "default multipass_command");
+    CHECK_STR(config.domains[VMH_BACKEND_MULTIPASS], "example.org", "default multipass_domains");
     CHECK_STR(config.cache_dir, CACHEDIR, "default cache_dir");
     CHECK_STR(config.user_cache_dir, "", "default user_cache_dir: automatic");
-    CHECK_INT(config.ttl_s, 10, "default ttl");
-    CHECK_INT(config.multipass_ttl_s, 60, "default multipass_ttl");
+    CHECK_INT(config.ttl_s[VMH_BACKEND_DOCKER], 10, "default ttl");
+    CHECK_INT(config.ttl_s[VMH_BACKEND_MULTIPASS], 60, "default multipass_ttl");
     CHECK_INT(config.timeout_ms, 1500, "default timeout_ms");
     CHECK_INT(config.refresh_interval_ms, 100, "default refresh_interval_ms");
     CHECK_STR(config.refresh_command, BINDIR "/vmhosts", "default refresh_command");
@@ -126,16 +126,16 @@ static void every_key(void)
                       "refresh_command = /opt/vmhosts/bin/vmhosts\n",
                       &bad);
     CHECK(count == 0 && bad == 0, "every key: no bad line, *bad_line 0");
-    CHECK_STR(config.docker_socket, "/run/a.sock /run/b.sock /run/c.sock",
+    CHECK_STR(config.source[VMH_BACKEND_DOCKER], "/run/a.sock /run/b.sock /run/c.sock",
               "docker_socket: single spaces");
-    CHECK_STR(config.docker_suffix, "docker.internal", "docker_suffix: lowercase, dots dropped");
-    CHECK_STR(config.multipass_command, "/usr/bin/multipass", "multipass_command");
-    CHECK_STR(config.multipass_domains, "example.org dev.example.org vms.test",
+    CHECK_STR(config.domains[VMH_BACKEND_DOCKER], "docker.internal", "docker_suffix: lowercase, dots dropped");
+    CHECK_STR(config.source[VMH_BACKEND_MULTIPASS], "/usr/bin/multipass", "multipass_command");
+    CHECK_STR(config.domains[VMH_BACKEND_MULTIPASS], "example.org dev.example.org vms.test",
               "multipass_domains: lowercase, trailing dot dropped, single spaces");
     CHECK_STR(config.cache_dir, "/var/lib/vmh", "cache_dir");
     CHECK_STR(config.user_cache_dir, "/home/%u/.cache/vmhosts", "user_cache_dir keeps %u");
-    CHECK_INT(config.ttl_s, 30, "ttl");
-    CHECK_INT(config.multipass_ttl_s, 120, "multipass_ttl");
+    CHECK_INT(config.ttl_s[VMH_BACKEND_DOCKER], 30, "ttl");
+    CHECK_INT(config.ttl_s[VMH_BACKEND_MULTIPASS], 120, "multipass_ttl");
     CHECK_INT(config.timeout_ms, 2000, "timeout_ms");
     CHECK_INT(config.refresh_interval_ms, 0, "refresh_interval_ms");
     CHECK_STR(config.refresh_command, "/opt/vmhosts/bin/vmhosts", "refresh_command");
@@ -147,11 +147,10 @@ static void every_key(void)
 
 static long *number_field(struct vmh_config *config, enum vmh_config_key key)
 {
+    for (unsigned backend = 0; backend < VMH_BACKEND_COUNT; backend++)
+        if ((unsigned)key == VMH_CONF_TTL(backend))
+            return &config->ttl_s[backend];
     switch (key) {
-    case VMH_CONF_TTL:
-        return &config->ttl_s;
-    case VMH_CONF_MULTIPASS_TTL:
-        return &config->multipass_ttl_s;
     case VMH_CONF_TIMEOUT_MS:
         return &config->timeout_ms;
     default:
@@ -166,16 +165,16 @@ static void numbers(void)
         const char *value;
         long expected; /* -1: a bad line */
     } cases[] = {
-        {VMH_CONF_TTL, "1", 1},           {VMH_CONF_TTL, "86400", 86400},
-        {VMH_CONF_TTL, "0", -1},          {VMH_CONF_TTL, "86401", -1},
-        {VMH_CONF_TTL, "010", 10},        {VMH_CONF_TTL, "-1", -1},
-        {VMH_CONF_TTL, "+5", -1},         {VMH_CONF_TTL, "5s", -1},
-        {VMH_CONF_TTL, "1.5", -1},        {VMH_CONF_TTL, "0x10", -1},
-        {VMH_CONF_TTL, "1e3", -1},        {VMH_CONF_TTL, "1 2", -1},
-        {VMH_CONF_TTL, "", -1},           {VMH_CONF_TTL, "99999999999999999999999", -1},
-        {VMH_CONF_TTL, "eleven", -1},     {VMH_CONF_MULTIPASS_TTL, "1", 1},
-        {VMH_CONF_MULTIPASS_TTL, "86400", 86400}, {VMH_CONF_MULTIPASS_TTL, "0", -1},
-        {VMH_CONF_MULTIPASS_TTL, "86401", -1},    {VMH_CONF_TIMEOUT_MS, "10", 10},
+        {VMH_CONF_TTL(VMH_BACKEND_DOCKER), "1", 1},           {VMH_CONF_TTL(VMH_BACKEND_DOCKER), "86400", 86400},
+        {VMH_CONF_TTL(VMH_BACKEND_DOCKER), "0", -1},          {VMH_CONF_TTL(VMH_BACKEND_DOCKER), "86401", -1},
+        {VMH_CONF_TTL(VMH_BACKEND_DOCKER), "010", 10},        {VMH_CONF_TTL(VMH_BACKEND_DOCKER), "-1", -1},
+        {VMH_CONF_TTL(VMH_BACKEND_DOCKER), "+5", -1},         {VMH_CONF_TTL(VMH_BACKEND_DOCKER), "5s", -1},
+        {VMH_CONF_TTL(VMH_BACKEND_DOCKER), "1.5", -1},        {VMH_CONF_TTL(VMH_BACKEND_DOCKER), "0x10", -1},
+        {VMH_CONF_TTL(VMH_BACKEND_DOCKER), "1e3", -1},        {VMH_CONF_TTL(VMH_BACKEND_DOCKER), "1 2", -1},
+        {VMH_CONF_TTL(VMH_BACKEND_DOCKER), "", -1},           {VMH_CONF_TTL(VMH_BACKEND_DOCKER), "99999999999999999999999", -1},
+        {VMH_CONF_TTL(VMH_BACKEND_DOCKER), "eleven", -1},     {VMH_CONF_TTL(VMH_BACKEND_MULTIPASS), "1", 1},
+        {VMH_CONF_TTL(VMH_BACKEND_MULTIPASS), "86400", 86400}, {VMH_CONF_TTL(VMH_BACKEND_MULTIPASS), "0", -1},
+        {VMH_CONF_TTL(VMH_BACKEND_MULTIPASS), "86401", -1},    {VMH_CONF_TIMEOUT_MS, "10", 10},
         {VMH_CONF_TIMEOUT_MS, "60000", 60000},    {VMH_CONF_TIMEOUT_MS, "9", -1},
         {VMH_CONF_TIMEOUT_MS, "60001", -1},       {VMH_CONF_REFRESH_INTERVAL_MS, "0", 0},
         {VMH_CONF_REFRESH_INTERVAL_MS, "60000", 60000},
@@ -297,7 +296,7 @@ static void counting(void)
                       &bad);
     CHECK_INT(count, 3, "three bad lines counted");
     CHECK_INT(bad, 2, "first bad line is line 2");
-    CHECK(config.ttl_s == 20 && config.timeout_ms == 500 && strcmp(config.cache_dir, CACHEDIR) == 0,
+    CHECK(config.ttl_s[VMH_BACKEND_DOCKER] == 20 && config.timeout_ms == 500 && strcmp(config.cache_dir, CACHEDIR) == 0,
           "good lines around bad ones applied, bad ones not");
 
     count = parse(&config, "\n\n\r\n  \nbogus\nbogus", &bad);
@@ -323,13 +322,13 @@ static void comments_and_blanks(void)
           "a comment line is ignored");
     CHECK(parse(&config, "  \t# ttl = 5\n", &bad) == 0 && same_as_defaults(&config),
           "an indented comment line is ignored");
-    CHECK(parse(&config, "ttl = 5 # five seconds\n", &bad) == 0 && config.ttl_s == 5,
+    CHECK(parse(&config, "ttl = 5 # five seconds\n", &bad) == 0 && config.ttl_s[VMH_BACKEND_DOCKER] == 5,
           "inline comment after a blank");
-    CHECK(parse(&config, "ttl = 5\t# five\n", &bad) == 0 && config.ttl_s == 5,
+    CHECK(parse(&config, "ttl = 5\t# five\n", &bad) == 0 && config.ttl_s[VMH_BACKEND_DOCKER] == 5,
           "inline comment after a tab");
-    CHECK(parse(&config, "ttl = 5# five\n", &bad) == 1 && config.ttl_s == 10,
+    CHECK(parse(&config, "ttl = 5# five\n", &bad) == 1 && config.ttl_s[VMH_BACKEND_DOCKER] == 10,
           "'#' right after the value is part of it (bad number)");
-    CHECK(parse(&config, "ttl = # 5\n", &bad) == 1 && config.ttl_s == 10,
+    CHECK(parse(&config, "ttl = # 5\n", &bad) == 1 && config.ttl_s[VMH_BACKEND_DOCKER] == 10,
           "a value that is all comment is empty: bad");
     CHECK(parse(&config, "cache_dir = /srv/a#b\n", &bad) == 0 &&
               strcmp(config.cache_dir, "/srv/a#b") == 0,
@@ -340,22 +339,22 @@ static void comments_and_blanks(void)
     CHECK(parse(&config, "cache_dir = /srv/a=b\n", &bad) == 0 &&
               strcmp(config.cache_dir, "/srv/a=b") == 0,
           "split at the first '='");
-    CHECK(parse(&config, "ttl = 7\r\nmultipass_ttl = 8\r\n", &bad) == 0 && config.ttl_s == 7 &&
-              config.multipass_ttl_s == 8,
+    CHECK(parse(&config, "ttl = 7\r\nmultipass_ttl = 8\r\n", &bad) == 0 && config.ttl_s[VMH_BACKEND_DOCKER] == 7 &&
+              config.ttl_s[VMH_BACKEND_MULTIPASS] == 8,
           "CRLF line ends");
-    CHECK(parse(&config, "ttl=7", &bad) == 0 && config.ttl_s == 7, "no blanks around '='");
-    CHECK(parse(&config, " \t ttl \t=\t 7 \t\r", &bad) == 0 && config.ttl_s == 7,
+    CHECK(parse(&config, "ttl=7", &bad) == 0 && config.ttl_s[VMH_BACKEND_DOCKER] == 7, "no blanks around '='");
+    CHECK(parse(&config, " \t ttl \t=\t 7 \t\r", &bad) == 0 && config.ttl_s[VMH_BACKEND_DOCKER] == 7,
           "blanks everywhere around key and value");
     CHECK(parse(&config, "multipass_command = /opt/my tools/multipass \n", &bad) == 0 &&
-              strcmp(config.multipass_command, "/opt/my tools/multipass") == 0,
+              strcmp(config.source[VMH_BACKEND_MULTIPASS], "/opt/my tools/multipass") == 0,
           "a path keeps its inner blank, loses the outer ones");
-    CHECK(parse(&config, "ttl = 5\nttl = 6", &bad) == 0 && config.ttl_s == 6,
+    CHECK(parse(&config, "ttl = 5\nttl = 6", &bad) == 0 && config.ttl_s[VMH_BACKEND_DOCKER] == 6,
           "last line without a newline");
     vmh_config_defaults(&config);
-    CHECK(parse_text(&config, "ttl = 55", 7, &bad) == 0 && config.ttl_s == 5,
+    CHECK(parse_text(&config, "ttl = 55", 7, &bad) == 0 && config.ttl_s[VMH_BACKEND_DOCKER] == 5,
           "length respected: text need not end at a NUL");
     vmh_config_defaults(&config);
-    CHECK(parse_text(&config, "ttl = 5\nbogus", 8, &bad) == 0 && config.ttl_s == 5,
+    CHECK(parse_text(&config, "ttl = 5\nbogus", 8, &bad) == 0 && config.ttl_s[VMH_BACKEND_DOCKER] == 5,
           "length respected: nothing read past it");
 }
 
@@ -374,7 +373,7 @@ static void paths(void)
           "user_cache_dir empty: allowed, back to automatic, origin FILE");
     CHECK(parse(&config, "docker_socket = /a.sock\ndocker_socket = /b.sock rel.sock\n", &bad) ==
                   1 &&
-              bad == 2 && strcmp(config.docker_socket, "/a.sock") == 0,
+              bad == 2 && strcmp(config.source[VMH_BACKEND_DOCKER], "/a.sock") == 0,
           "a socket list with a relative path keeps the previous list");
 
     /* A list fills its field up to the NUL: 1023 chars fit, 1024 do not. */
@@ -383,10 +382,10 @@ static void paths(void)
     for (int i = 0; i < 5; i++)
         list += sprintf(list, "%s/%s", i ? " " : "", repeat(long_text, (char)('a' + i), word - 1));
     sprintf(list, " /%s", repeat(long_text, 'z', 1023 - 5 * word - 4 - 2));
-    CHECK(parse(&config, line, &bad) == 0 && strlen(config.docker_socket) == 1023,
+    CHECK(parse(&config, line, &bad) == 0 && strlen(config.source[VMH_BACKEND_DOCKER]) == 1023,
           "1023-char docker_socket list fits");
     strcat(line, "z");
-    CHECK(parse(&config, line, &bad) == 1 && strcmp(config.docker_socket, "/var/run/docker.sock") == 0,
+    CHECK(parse(&config, line, &bad) == 1 && strcmp(config.source[VMH_BACKEND_DOCKER], "/var/run/docker.sock") == 0,
           "1024-char docker_socket list: bad");
 }
 
@@ -404,28 +403,36 @@ static void suffix_and_domains(void)
     for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
         snprintf(line, sizeof line, "docker_suffix = %s", suffixes[i].value);
         CHECK(parse(&config, line, &bad) == 0 &&
-                  strcmp(config.docker_suffix, suffixes[i].expected) == 0 &&
-                  notes.origin[VMH_CONF_DOCKER_SUFFIX] == VMH_ORIGIN_FILE,
+                  strcmp(config.domains[VMH_BACKEND_DOCKER], suffixes[i].expected) == 0 &&
+                  notes.origin[VMH_CONF_DOMAINS(VMH_BACKEND_DOCKER)] == VMH_ORIGIN_FILE,
               line);
     }
     snprintf(line, sizeof line, "docker_suffix = %s", repeat(text, 's', 63));
-    CHECK(parse(&config, line, &bad) == 0 && strlen(config.docker_suffix) == 63, "63-char suffix label");
+    CHECK(parse(&config, line, &bad) == 0 && strlen(config.domains[VMH_BACKEND_DOCKER]) == 63, "63-char suffix label");
     snprintf(line, sizeof line, "docker_suffix = %.31s.%.31s", text, text);
-    CHECK(parse(&config, line, &bad) == 0 && strlen(config.docker_suffix) == 63,
+    CHECK(parse(&config, line, &bad) == 0 && strlen(config.domains[VMH_BACKEND_DOCKER]) == 63,
           "63-char suffix of two labels fits its field");
+    /* Every backend's domains have one limit now, the suffix's included. */
     snprintf(line, sizeof line, "docker_suffix = %.31s.%.32s", text, text);
-    CHECK(parse(&config, line, &bad) == 1 && strcmp(config.docker_suffix, "docker") == 0,
-          "64-char suffix does not fit its field: bad");
+    CHECK(parse(&config, line, &bad) == 0 && strlen(config.domains[VMH_BACKEND_DOCKER]) == 64,
+          "64-char suffix of two labels: as long as any domain may be");
+    char long_suffix[210];
+    for (int i = 0; i < 201; i++)
+        long_suffix[i] = (i + 1) % 51 == 0 ? '.' : 's';
+    long_suffix[201] = '\0';
+    snprintf(line, sizeof line, "docker_suffix = %s", long_suffix);
+    CHECK(parse(&config, line, &bad) == 1 && strcmp(config.domains[VMH_BACKEND_DOCKER], "docker") == 0,
+          "201-char suffix: bad, like a 201-char domain");
 
-    CHECK(parse(&config, "multipass_domains =\n", &bad) == 0 && config.multipass_domains[0] == '\0' &&
-              notes.origin[VMH_CONF_MULTIPASS_DOMAINS] == VMH_ORIGIN_FILE,
+    CHECK(parse(&config, "multipass_domains =\n", &bad) == 0 && config.domains[VMH_BACKEND_MULTIPASS][0] == '\0' &&
+              notes.origin[VMH_CONF_DOMAINS(VMH_BACKEND_MULTIPASS)] == VMH_ORIGIN_FILE,
           "multipass_domains empty: allowed (no VM names)");
     CHECK(parse(&config, "multipass_domains = example.org.\n", &bad) == 0 &&
-              strcmp(config.multipass_domains, "example.org") == 0,
+              strcmp(config.domains[VMH_BACKEND_MULTIPASS], "example.org") == 0,
           "domain's trailing dot dropped");
     CHECK(parse(&config, "multipass_domains = a.test\nmultipass_domains = b.test c..test\n", &bad) ==
                   1 &&
-              bad == 2 && strcmp(config.multipass_domains, "a.test") == 0,
+              bad == 2 && strcmp(config.domains[VMH_BACKEND_MULTIPASS], "a.test") == 0,
           "a domain list with a bad domain keeps the previous list");
 
     /* 200 chars in labels of 50 (with dots): the longest domain. */
@@ -434,12 +441,12 @@ static void suffix_and_domains(void)
         domain[i] = (i + 1) % 51 == 0 ? '.' : 'm';
     domain[200] = '\0';
     snprintf(line, sizeof line, "multipass_domains = %s", domain);
-    CHECK(parse(&config, line, &bad) == 0 && strcmp(config.multipass_domains, domain) == 0,
+    CHECK(parse(&config, line, &bad) == 0 && strcmp(config.domains[VMH_BACKEND_MULTIPASS], domain) == 0,
           "200-char domain");
     snprintf(line, sizeof line, "multipass_domains = %sm", domain);
     CHECK(parse(&config, line, &bad) == 1, "201-char domain: bad");
     snprintf(line, sizeof line, "multipass_domains = %s.", domain);
-    CHECK(parse(&config, line, &bad) == 0 && strcmp(config.multipass_domains, domain) == 0,
+    CHECK(parse(&config, line, &bad) == 0 && strcmp(config.domains[VMH_BACKEND_MULTIPASS], domain) == 0,
           "200-char domain with a trailing dot");
 
     /* Five 200-char domains and one of 18 with single spaces: 1023 chars. */
@@ -448,11 +455,11 @@ static void suffix_and_domains(void)
         sprintf(expected + strlen(expected), "%s%s", i ? " " : "", domain);
     strcat(expected, " abcdefghijklmno.xy");
     snprintf(line, sizeof line, "multipass_domains = %s", expected);
-    CHECK(parse(&config, line, &bad) == 0 && strcmp(config.multipass_domains, expected) == 0 &&
+    CHECK(parse(&config, line, &bad) == 0 && strcmp(config.domains[VMH_BACKEND_MULTIPASS], expected) == 0 &&
               strlen(expected) == 1023,
           "1023-char domain list fits");
     strcat(line, "z");
-    CHECK(parse(&config, line, &bad) == 1 && strcmp(config.multipass_domains, "example.org") == 0,
+    CHECK(parse(&config, line, &bad) == 1 && strcmp(config.domains[VMH_BACKEND_MULTIPASS], "example.org") == 0,
           "1024-char domain list: bad");
 }
 
@@ -460,23 +467,23 @@ static void last_wins_and_origins(void)
 {
     struct vmh_config config;
     unsigned bad;
-    CHECK(parse(&config, "ttl = 20\nttl = 30\n", &bad) == 0 && config.ttl_s == 30,
+    CHECK(parse(&config, "ttl = 20\nttl = 30\n", &bad) == 0 && config.ttl_s[VMH_BACKEND_DOCKER] == 30,
           "the last occurrence of a key wins");
-    CHECK(parse(&config, "ttl = 20\nttl = 0\n", &bad) == 1 && bad == 2 && config.ttl_s == 20,
+    CHECK(parse(&config, "ttl = 20\nttl = 0\n", &bad) == 1 && bad == 2 && config.ttl_s[VMH_BACKEND_DOCKER] == 20,
           "a bad line leaves the previous value");
-    CHECK(parse(&config, "ttl = 0\n", &bad) == 1 && notes.origin[VMH_CONF_TTL] == VMH_ORIGIN_DEFAULT,
+    CHECK(parse(&config, "ttl = 0\n", &bad) == 1 && notes.origin[VMH_CONF_TTL(VMH_BACKEND_DOCKER)] == VMH_ORIGIN_DEFAULT,
           "a bad line does not set the origin");
     parse(&config, "ttl = 5\ncache_dir = /srv/c\n", &bad);
     bool others = true;
     for (int key = 0; key < VMH_CONF_KEY_COUNT; key++)
-        if (key != VMH_CONF_TTL && key != VMH_CONF_CACHE_DIR)
+        if (key != VMH_CONF_TTL(VMH_BACKEND_DOCKER) && key != VMH_CONF_CACHE_DIR)
             others &= notes.origin[key] == VMH_ORIGIN_DEFAULT;
-    CHECK(notes.origin[VMH_CONF_TTL] == VMH_ORIGIN_FILE &&
+    CHECK(notes.origin[VMH_CONF_TTL(VMH_BACKEND_DOCKER)] == VMH_ORIGIN_FILE &&
               notes.origin[VMH_CONF_CACHE_DIR] == VMH_ORIGIN_FILE && others,
           "origin FILE exactly for the keys a line set");
     vmh_config_parse(&config, "timeout_ms = 20", 15, vmh_config_note, &notes);
-    CHECK(config.ttl_s == 5 && config.timeout_ms == 20 &&
-              notes.origin[VMH_CONF_TTL] == VMH_ORIGIN_FILE &&
+    CHECK(config.ttl_s[VMH_BACKEND_DOCKER] == 5 && config.timeout_ms == 20 &&
+              notes.origin[VMH_CONF_TTL(VMH_BACKEND_DOCKER)] == VMH_ORIGIN_FILE &&
               notes.origin[VMH_CONF_TIMEOUT_MS] == VMH_ORIGIN_FILE,
           "parse applies over what the config holds");
 }
@@ -521,11 +528,11 @@ static void load(void)
 
     snprintf(path, sizeof path, "%s/vmhosts.conf", temp_dir);
     write_file(path, "ttl = 42\nbogus\n", 15);
-    CHECK(load_from(path, &config, &error) == 0 && config.file_found && config.ttl_s == 42 &&
-              notes.origin[VMH_CONF_TTL] == VMH_ORIGIN_FILE && notes.first_bad_line == 2 &&
+    CHECK(load_from(path, &config, &error) == 0 && config.file_found && config.ttl_s[VMH_BACKEND_DOCKER] == 42 &&
+              notes.origin[VMH_CONF_TTL(VMH_BACKEND_DOCKER)] == VMH_ORIGIN_FILE && notes.first_bad_line == 2 &&
               strcmp(config.path, path) == 0,
           "load: the file VMHOSTS_CONF names, with a bad line, is read and the line heard");
-    CHECK(config.timeout_ms == 1500 && strcmp(config.docker_suffix, "docker") == 0,
+    CHECK(config.timeout_ms == 1500 && strcmp(config.domains[VMH_BACKEND_DOCKER], "docker") == 0,
           "load: defaults under the file");
     write_file(path, "", 0);
     struct vmh_config expected;
@@ -535,14 +542,14 @@ static void load(void)
           "load: an empty file is found, and the defaults hold");
 
     snprintf(sub, sizeof sub, "%s/missing.conf", temp_dir);
-    CHECK(load_from(sub, &config, &error) == 0 && !config.file_found && config.ttl_s == 10 &&
+    CHECK(load_from(sub, &config, &error) == 0 && !config.file_found && config.ttl_s[VMH_BACKEND_DOCKER] == 10 &&
               strcmp(config.path, sub) == 0,
           "load: missing file is 0, file_found false, defaults");
     snprintf(sub, sizeof sub, "%s/vmhosts.conf/x", temp_dir);
     CHECK(load_from(sub, &config, &error) == 0 && !config.file_found,
           "load: a path through a file (ENOTDIR) is a missing file");
     CHECK(load_from(temp_dir, &config, &error) == -1 && error == EINVAL && !config.file_found &&
-              config.ttl_s == 10,
+              config.ttl_s[VMH_BACKEND_DOCKER] == 10,
           "load: a directory is -1 EINVAL, defaults in force");
 
     snprintf(sub, sizeof sub, "%s/fifo", temp_dir);
@@ -557,11 +564,11 @@ static void load(void)
         memset(big, '#', VMH_CONFIG_MAX_SIZE + 1);
         memcpy(big + VMH_CONFIG_MAX_SIZE - 10, "\nttl = 99\n", 10);
         write_file(path, big, VMH_CONFIG_MAX_SIZE);
-        CHECK(load_from(path, &config, &error) == 0 && config.ttl_s == 99,
+        CHECK(load_from(path, &config, &error) == 0 && config.ttl_s[VMH_BACKEND_DOCKER] == 99,
               "load: a 64 KiB file is read to its last line");
         memcpy(big + VMH_CONFIG_MAX_SIZE - 9, "\nttl = 99\n", 10);
         write_file(path, big, VMH_CONFIG_MAX_SIZE + 1);
-        CHECK(load_from(path, &config, &error) == -1 && error == EFBIG && config.ttl_s == 10 &&
+        CHECK(load_from(path, &config, &error) == -1 && error == EFBIG && config.ttl_s[VMH_BACKEND_DOCKER] == 10 &&
                   !config.file_found,
               "load: a file over 64 KiB is -1 EFBIG, defaults in force");
         free(big);
@@ -704,7 +711,7 @@ static void load_unreadable(uid_t uid)
             _exit(3);
         errno = 0;
         int status = vmh_config_load(&config, NULL, NULL);
-        _exit(status == -1 && errno == EACCES && config.ttl_s == 10 && !config.file_found ? 0 : 1);
+        _exit(status == -1 && errno == EACCES && config.ttl_s[VMH_BACKEND_DOCKER] == 10 && !config.file_found ? 0 : 1);
     }
     int status = -1;
     if (pid > 0)

@@ -8,41 +8,42 @@
 #include "check.h"
 #include "names.h"
 
-#define D VMH_NAME_DOCKER
-#define V VMH_NAME_VM
-#define B VMH_NAME_BARE
-#define N VMH_NAME_NOT_OURS
+/* What a case expects: not ours, under Docker's suffix, under a multipass
+ * domain, or bare (Docker's). */
+enum expect { N, D, V, B };
 
 struct name_case {
     const char *name;
     const char *suffix;  /* NULL: the default, "docker" */
     const char *domains; /* NULL: the default, "example.org" */
-    enum vmh_name_kind kind;
+    enum expect kind;
     const char *key, *domain, *normalized; /* all "" for NOT_OURS */
 };
 
-static const char *kind_name(enum vmh_name_kind kind)
+static const char *kind_name(enum expect kind)
 {
-    switch (kind) {
-    case N:
-        return "NOT_OURS";
-    case D:
-        return "DOCKER";
-    case B:
-        return "BARE";
-    case V:
-        return "VM";
-    }
-    return "?";
+    static const char *const names[] = {"NOT_OURS", "DOCKER", "VM", "BARE"};
+    return (unsigned)kind < 4 ? names[kind] : "?";
+}
+
+/* The expectation a classification meets, "?" from a kind and backend
+ * that no case expects. */
+static enum expect got(enum vmh_name_kind kind, enum vmh_backend backend)
+{
+    if (kind == VMH_NAME_NOT_OURS)
+        return backend == VMH_BACKEND_COUNT ? N : (enum expect)-1;
+    if (kind == VMH_NAME_BARE)
+        return backend == VMH_BACKEND_DOCKER ? B : (enum expect)-1;
+    return backend == VMH_BACKEND_DOCKER ? D : backend == VMH_BACKEND_MULTIPASS ? V : (enum expect)-1;
 }
 
 static void make_config(struct vmh_config *config, const char *suffix, const char *domains)
 {
     vmh_config_defaults(config);
     if (suffix)
-        snprintf(config->docker_suffix, sizeof config->docker_suffix, "%s", suffix);
+        snprintf(config->domains[VMH_BACKEND_DOCKER], sizeof config->domains[VMH_BACKEND_DOCKER], "%s", suffix);
     if (domains)
-        snprintf(config->multipass_domains, sizeof config->multipass_domains, "%s", domains);
+        snprintf(config->domains[VMH_BACKEND_MULTIPASS], sizeof config->domains[VMH_BACKEND_MULTIPASS], "%s", domains);
 }
 
 /* One check per case: kind, return value, and the three strings together. */
@@ -54,13 +55,14 @@ static void run_case(const char *what, const struct name_case *c)
     /* Garbage first, so that a field left unterminated or stale shows. */
     memset(&out, 'Z', sizeof out);
     enum vmh_name_kind kind = vmh_name_classify(c->name, &config, &out);
-    bool ok = kind == c->kind && out.kind == c->kind && memchr(out.normalized, 0, sizeof out.normalized) &&
+    enum expect result = got(out.kind, out.backend);
+    bool ok = kind == out.kind && result == c->kind && memchr(out.normalized, 0, sizeof out.normalized) &&
               memchr(out.key, 0, sizeof out.key) && memchr(out.domain, 0, sizeof out.domain) &&
               strcmp(out.key, c->key) == 0 && strcmp(out.domain, c->domain) == 0 &&
               strcmp(out.normalized, c->normalized) == 0;
     if (!ok)
         printf("# %s: got %s/%s \"%.*s\" \"%.*s\" \"%.*s\", expected %s \"%s\" \"%s\" \"%s\"\n",
-               what, kind_name(kind), kind_name(out.kind), 60, out.key, 60, out.domain, 60,
+               what, kind_name(got(kind, out.backend)), kind_name(result), 60, out.key, 60, out.domain, 60,
                out.normalized, kind_name(c->kind), c->key, c->domain, c->normalized);
     CHECK(ok, what);
 }
@@ -180,7 +182,7 @@ static char *long_name(char *buffer, size_t length, const char *dots)
 }
 
 static void run(const char *what, const char *name, const char *suffix, const char *domains,
-                enum vmh_name_kind kind, const char *key, const char *domain,
+                enum expect kind, const char *key, const char *domain,
                 const char *normalized)
 {
     struct name_case c = {name, suffix, domains, kind, key, domain, normalized};
@@ -304,7 +306,7 @@ static void bounded_scan(void)
     struct vmh_config config;
     struct vmh_name out;
     make_config(&config, NULL, NULL);
-    CHECK(guarded && vmh_name_classify(name, &config, &out) == N,
+    CHECK(guarded && vmh_name_classify(name, &config, &out) == VMH_NAME_NOT_OURS,
           "a 300-byte name with no NUL before a guard page: NOT_OURS, no read past 255 bytes");
     munmap(map, (size_t)page * 2);
 }
@@ -315,15 +317,16 @@ static void odd_arguments(void)
     struct vmh_name out;
     make_config(&config, NULL, NULL);
     memset(&out, 'Z', sizeof out);
-    CHECK(vmh_name_classify(NULL, &config, &out) == N && out.kind == N &&
+    CHECK(vmh_name_classify(NULL, &config, &out) == VMH_NAME_NOT_OURS &&
+              out.kind == VMH_NAME_NOT_OURS &&
               out.normalized[0] == '\0' && out.key[0] == '\0' && out.domain[0] == '\0',
           "NULL name: NOT_OURS, fields empty");
-    CHECK(vmh_name_classify("web.docker", &config, NULL) == D, "NULL out still classifies");
-    CHECK(vmh_name_classify("web.docker", NULL, &out) == N && out.normalized[0] == '\0',
+    CHECK(vmh_name_classify("web.docker", &config, NULL) == VMH_NAME_UNDER, "NULL out still classifies");
+    CHECK(vmh_name_classify("web.docker", NULL, &out) == VMH_NAME_NOT_OURS && out.normalized[0] == '\0',
           "NULL config: NOT_OURS");
     /* The same struct reused: a NOT_OURS after a match leaves nothing behind. */
     vmh_name_classify("web.docker", &config, &out);
-    CHECK(vmh_name_classify("dev.example.com", &config, &out) == N && out.key[0] == '\0' &&
+    CHECK(vmh_name_classify("dev.example.com", &config, &out) == VMH_NAME_NOT_OURS && out.key[0] == '\0' &&
               out.domain[0] == '\0' && out.normalized[0] == '\0',
           "NOT_OURS after DOCKER in the same struct: fields empty");
 }

@@ -130,14 +130,22 @@ static void fixture_free(struct fixture *fixture)
     vmh_snapshot_free(&fixture->snapshot);
 }
 
-static struct vmh_name make_name(enum vmh_name_kind kind, const char *key)
+/* The names these tests ask, as vmh_name_classify would classify them. */
+enum ask { ASK_NOT_OURS, ASK_DOCKER, ASK_BARE, ASK_VM };
+
+static struct vmh_name make_name(enum ask kind, const char *key)
 {
     struct vmh_name name;
     memset(&name, 0, sizeof name);
-    name.kind = kind;
+    name.kind = kind == ASK_NOT_OURS ? VMH_NAME_NOT_OURS
+                : kind == ASK_BARE   ? VMH_NAME_BARE
+                                     : VMH_NAME_UNDER;
+    name.backend = kind == ASK_NOT_OURS ? VMH_BACKEND_COUNT
+                   : kind == ASK_VM     ? VMH_BACKEND_MULTIPASS
+                                        : VMH_BACKEND_DOCKER;
     snprintf(name.key, sizeof name.key, "%s", key);
-    snprintf(name.domain, sizeof name.domain, "%s", kind == VMH_NAME_VM ? "example.org" : "docker");
-    if (kind == VMH_NAME_BARE || kind == VMH_NAME_NOT_OURS)
+    snprintf(name.domain, sizeof name.domain, "%s", kind == ASK_VM ? "example.org" : "docker");
+    if (kind == ASK_BARE || kind == ASK_NOT_OURS)
         snprintf(name.normalized, sizeof name.normalized, "%s", key);
     else if ((size_t)snprintf(name.normalized, sizeof name.normalized, "%s.%s", key,
                               name.domain) >= sizeof name.normalized)
@@ -147,7 +155,7 @@ static struct vmh_name make_name(enum vmh_name_kind kind, const char *key)
 
 static struct vmh_answer answer;
 
-static const struct vmh_answer *lookup(const struct vmh_cache *cache, enum vmh_name_kind kind,
+static const struct vmh_answer *lookup(const struct vmh_cache *cache, enum ask kind,
                                        const char *key, int family)
 {
     struct vmh_name name = make_name(kind, key);
@@ -209,142 +217,148 @@ static void expect(const char *what, enum vmh_result result, enum vmh_rule rule,
 
 static void test_docker_precedence(const struct vmh_cache *c)
 {
-    lookup(c, VMH_NAME_DOCKER, ID_WEB, AF_UNSPEC);
+    lookup(c, ASK_DOCKER, ID_WEB, AF_UNSPEC);
     expect("full ID", VMH_FOUND, VMH_RULE_EXACT_ID, "web.docker",
            ID_WEB ".docker my-thing", "172.17.0.2 fd00::2");
     CHECK_STR(record_name(c, &answer), "web", "full ID: the record");
-    lookup(c, VMH_NAME_DOCKER, "3f4e1a2b3c4d", AF_UNSPEC);
+    lookup(c, ASK_DOCKER, "3f4e1a2b3c4d", AF_UNSPEC);
     expect("12-char prefix", VMH_FOUND, VMH_RULE_ID_PREFIX, "web.docker",
            "3f4e1a2b3c4d.docker my-thing",
            "172.17.0.2 fd00::2");
-    lookup(c, VMH_NAME_DOCKER, "3f4e1a2b3c4d5e6", AF_UNSPEC);
+    lookup(c, ASK_DOCKER, "3f4e1a2b3c4d5e6", AF_UNSPEC);
     expect("15-char prefix", VMH_FOUND, VMH_RULE_ID_PREFIX, "web.docker",
            "3f4e1a2b3c4d5e6.docker my-thing", "172.17.0.2 fd00::2");
-    lookup(c, VMH_NAME_DOCKER, "web", AF_UNSPEC);
+    lookup(c, ASK_DOCKER, "web", AF_UNSPEC);
     expect("container name: its hostname as the alias", VMH_FOUND, VMH_RULE_NAME, "web.docker",
            "my-thing", "172.17.0.2 fd00::2");
-    lookup(c, VMH_NAME_DOCKER, "beef", AF_UNSPEC);
+    lookup(c, ASK_DOCKER, "beef", AF_UNSPEC);
     expect("a name that is also another container's ID prefix: the name wins", VMH_FOUND,
            VMH_RULE_NAME, "beef.docker", "", "172.17.0.4");
-    lookup(c, VMH_NAME_DOCKER, "beef1", AF_UNSPEC);
+    lookup(c, ASK_DOCKER, "beef1", AF_UNSPEC);
     expect("a longer prefix reaches the other container", VMH_FOUND, VMH_RULE_ID_PREFIX,
            "prefixed.docker", "beef1.docker", "172.17.0.5");
-    lookup(c, VMH_NAME_DOCKER, ID_V4, AF_UNSPEC);
+    lookup(c, ASK_DOCKER, ID_V4, AF_UNSPEC);
     expect("a full ID beats a container named like it", VMH_FOUND, VMH_RULE_EXACT_ID,
            "v4only.docker", ID_V4 ".docker", "172.17.0.3");
-    lookup(c, VMH_NAME_DOCKER, "twin", AF_UNSPEC);
+    lookup(c, ASK_DOCKER, "twin", AF_UNSPEC);
     expect("two records of one name: the running one", VMH_FOUND, VMH_RULE_NAME, "twin.docker",
            "", "172.17.0.9");
-    lookup(c, VMH_NAME_DOCKER, "3f4e", AF_UNSPEC);
+    lookup(c, ASK_DOCKER, "3f4e", AF_UNSPEC);
     expect("prefix of a running and a stopped container", VMH_NOT_FOUND,
            VMH_RULE_AMBIGUOUS_PREFIX, "", "", "");
-    lookup(c, VMH_NAME_DOCKER, "3f4e9", AF_UNSPEC);
+    lookup(c, ASK_DOCKER, "3f4e9", AF_UNSPEC);
     expect("unique prefix of a stopped container", VMH_NOT_FOUND, VMH_RULE_NOT_RUNNING, "", "", "");
-    lookup(c, VMH_NAME_DOCKER, "3f4e1", AF_UNSPEC);
+    lookup(c, ASK_DOCKER, "3f4e1", AF_UNSPEC);
     expect("unique prefix of the running one", VMH_FOUND, VMH_RULE_ID_PREFIX, "web.docker",
            "3f4e1.docker my-thing", "172.17.0.2 fd00::2");
-    lookup(c, VMH_NAME_DOCKER, "old", AF_UNSPEC);
+    lookup(c, ASK_DOCKER, "old", AF_UNSPEC);
     expect("stopped container", VMH_NOT_FOUND, VMH_RULE_NOT_RUNNING, "", "", "");
-    lookup(c, VMH_NAME_DOCKER, "noaddr", AF_UNSPEC);
+    lookup(c, ASK_DOCKER, "noaddr", AF_UNSPEC);
     expect("running, no address", VMH_NOT_FOUND, VMH_RULE_NO_ADDRESS, "", "", "");
-    lookup(c, VMH_NAME_DOCKER, "nothing", AF_UNSPEC);
+    lookup(c, ASK_DOCKER, "nothing", AF_UNSPEC);
     expect("no such container", VMH_NOT_FOUND, VMH_RULE_NO_MATCH, "", "", "");
-    lookup(c, VMH_NAME_DOCKER, "abc", AF_UNSPEC);
+    lookup(c, ASK_DOCKER, "abc", AF_UNSPEC);
     expect("hex that prefixes no ID", VMH_NOT_FOUND, VMH_RULE_NO_MATCH, "", "", "");
-    lookup(c, VMH_NAME_DOCKER, "d0d0", AF_UNSPEC);
+    lookup(c, ASK_DOCKER, "d0d0", AF_UNSPEC);
     expect("canonical name too long: a miss, not a truncated name", VMH_NOT_FOUND,
            VMH_RULE_NO_MATCH, "", "", "");
 }
 
 static void test_compose(const struct vmh_cache *c)
 {
-    lookup(c, VMH_NAME_DOCKER, "api.proj", AF_UNSPEC);
+    lookup(c, ASK_DOCKER, "api.proj", AF_UNSPEC);
     expect("Compose service: its running replicas", VMH_FOUND, VMH_RULE_COMPOSE,
            "api.proj.docker", "", "172.18.0.2 172.18.0.3 fd00::18:3");
     CHECK_STR(record_name(c, &answer), "proj-api-1", "Compose service: the first replica's record");
-    lookup(c, VMH_NAME_DOCKER, "api.proj", AF_INET6);
+    lookup(c, ASK_DOCKER, "api.proj", AF_INET6);
     expect("Compose service, AF_INET6: one replica has one", VMH_FOUND, VMH_RULE_COMPOSE,
            "api.proj.docker", "", "172.18.0.2 172.18.0.3 fd00::18:3");
-    lookup(c, VMH_NAME_DOCKER, "db.proj", AF_UNSPEC);
+    lookup(c, ASK_DOCKER, "db.proj", AF_UNSPEC);
     expect("Compose service, all stopped", VMH_NOT_FOUND, VMH_RULE_NOT_RUNNING, "", "", "");
-    lookup(c, VMH_NAME_DOCKER, "cache.proj", AF_UNSPEC);
+    lookup(c, ASK_DOCKER, "cache.proj", AF_UNSPEC);
     expect("Compose service, running without address", VMH_NOT_FOUND, VMH_RULE_NO_ADDRESS, "",
            "", "");
-    lookup(c, VMH_NAME_DOCKER, "api.other", AF_UNSPEC);
+    lookup(c, ASK_DOCKER, "api.other", AF_UNSPEC);
     expect("Compose service of another project", VMH_NOT_FOUND, VMH_RULE_NO_MATCH, "", "", "");
 }
 
 static void test_bare(const struct vmh_cache *c)
 {
-    lookup(c, VMH_NAME_BARE, "my-thing", AF_UNSPEC);
+    lookup(c, ASK_BARE, "my-thing", AF_UNSPEC);
     expect("bare hostname", VMH_FOUND, VMH_RULE_HOSTNAME, "web.docker", "my-thing",
            "172.17.0.2 fd00::2");
-    lookup(c, VMH_NAME_BARE, "v4only", AF_UNSPEC);
+    lookup(c, ASK_BARE, "v4only", AF_UNSPEC);
     expect("bare hostname spelt in capitals by Docker", VMH_FOUND, VMH_RULE_HOSTNAME,
            "v4only.docker", "v4only", "172.17.0.3");
-    lookup(c, VMH_NAME_BARE, "shared", AF_UNSPEC);
+    lookup(c, ASK_BARE, "shared", AF_UNSPEC);
     expect("hostname of two running containers: both, deduplicated", VMH_FOUND,
            VMH_RULE_HOSTNAME, "shared-a.docker", "shared", "172.19.0.2 172.19.0.3");
     CHECK_STR(record_name(c, &answer), "shared-a", "shared hostname: the first record");
-    lookup(c, VMH_NAME_BARE, "old-host", AF_UNSPEC);
+    lookup(c, ASK_BARE, "old-host", AF_UNSPEC);
     expect("bare hostname of a stopped container", VMH_NOT_OURS, VMH_RULE_NOT_RUNNING, "", "", "");
-    lookup(c, VMH_NAME_BARE, "3f4e1a2b3c4d", AF_UNSPEC);
+    lookup(c, ASK_BARE, "3f4e1a2b3c4d", AF_UNSPEC);
     expect("bare short ID of a container with another hostname", VMH_NOT_OURS, VMH_RULE_NO_MATCH,
            "", "", "");
-    lookup(c, VMH_NAME_BARE, "web", AF_UNSPEC);
+    lookup(c, ASK_BARE, "web", AF_UNSPEC);
     expect("bare container name that is no hostname", VMH_NOT_OURS, VMH_RULE_NO_MATCH, "", "", "");
-    lookup(c, VMH_NAME_BARE, "noaddr-host", AF_UNSPEC);
+    lookup(c, ASK_BARE, "noaddr-host", AF_UNSPEC);
     expect("bare hostname of a container without address", VMH_NOT_OURS, VMH_RULE_NO_ADDRESS, "",
            "", "");
-    lookup(c, VMH_NAME_BARE, "v4only", AF_INET6);
+    lookup(c, ASK_BARE, "v4only", AF_INET6);
     expect("bare hostname, no address of the family", VMH_NO_DATA, VMH_RULE_HOSTNAME,
            "v4only.docker", "v4only", "172.17.0.3");
 }
 
 static void test_vm(const struct vmh_cache *c)
 {
-    lookup(c, VMH_NAME_VM, "primary", AF_INET);
+    lookup(c, ASK_VM, "primary", AF_INET);
     expect("VM", VMH_FOUND, VMH_RULE_VM, "primary.example.org", "", "10.0.0.5");
     CHECK_STR(record_name(c, &answer), "primary", "VM: the record");
-    lookup(c, VMH_NAME_VM, "stopped-vm", AF_UNSPEC);
+    lookup(c, ASK_VM, "stopped-vm", AF_UNSPEC);
     expect("stopped VM", VMH_NOT_FOUND, VMH_RULE_NOT_RUNNING, "", "", "");
-    lookup(c, VMH_NAME_VM, "starting", AF_UNSPEC);
+    lookup(c, ASK_VM, "starting", AF_UNSPEC);
     expect("VM without address yet", VMH_NOT_FOUND, VMH_RULE_NO_ADDRESS, "", "", "");
-    lookup(c, VMH_NAME_VM, "nothing", AF_UNSPEC);
+    lookup(c, ASK_VM, "nothing", AF_UNSPEC);
     expect("no such VM", VMH_NOT_FOUND, VMH_RULE_NO_MATCH, "", "", "");
-    lookup(c, VMH_NAME_VM, "web", AF_UNSPEC);
+    lookup(c, ASK_VM, "web", AF_UNSPEC);
     expect("a container's name is no VM", VMH_NOT_FOUND, VMH_RULE_NO_MATCH, "", "", "");
-    lookup(c, VMH_NAME_VM, "primary", AF_INET6);
+    lookup(c, ASK_VM, "primary", AF_INET6);
     expect("VM, AF_INET6", VMH_NO_DATA, VMH_RULE_VM, "primary.example.org", "", "10.0.0.5");
 }
 
 static void test_families(const struct vmh_cache *c)
 {
-    lookup(c, VMH_NAME_DOCKER, "v4only", AF_INET6);
+    lookup(c, ASK_DOCKER, "v4only", AF_INET6);
     expect("AF_INET6 on an IPv4-only container", VMH_NO_DATA, VMH_RULE_NAME, "v4only.docker", "",
            "172.17.0.3");
-    lookup(c, VMH_NAME_DOCKER, "v4only", AF_INET);
+    lookup(c, ASK_DOCKER, "v4only", AF_INET);
     expect("AF_INET on an IPv4-only container", VMH_FOUND, VMH_RULE_NAME, "v4only.docker", "",
            "172.17.0.3");
     const int families[] = {AF_INET, AF_INET6, AF_UNSPEC};
     const char *names[] = {"dual stack, AF_INET", "dual stack, AF_INET6", "dual stack, AF_UNSPEC"};
     for (int i = 0; i < 3; i++) {
-        lookup(c, VMH_NAME_DOCKER, "web", families[i]);
+        lookup(c, ASK_DOCKER, "web", families[i]);
         expect(names[i], VMH_FOUND, VMH_RULE_NAME, "web.docker", "my-thing", "172.17.0.2 fd00::2");
     }
 }
 
 static void test_not_ours(const struct vmh_cache *c)
 {
-    lookup(c, VMH_NAME_NOT_OURS, "example.com", AF_UNSPEC);
+    lookup(c, ASK_NOT_OURS, "example.com", AF_UNSPEC);
     expect("not ours", VMH_NOT_OURS, VMH_RULE_NOT_OURS, "", "", "");
-    lookup(NULL, VMH_NAME_NOT_OURS, "example.com", AF_UNSPEC);
+    lookup(NULL, ASK_NOT_OURS, "example.com", AF_UNSPEC);
     expect("not ours, no cache", VMH_NOT_OURS, VMH_RULE_NOT_OURS, "", "", "");
-    lookup(c, (enum vmh_name_kind)42, "web", AF_UNSPEC);
+    struct vmh_name odd = make_name(ASK_DOCKER, "web");
+    odd.kind = (enum vmh_name_kind)42;
+    vmh_resolve(c, &odd, AF_UNSPEC, &answer);
     expect("unknown kind", VMH_NOT_OURS, VMH_RULE_NOT_OURS, "", "", "");
+    odd = make_name(ASK_DOCKER, "web");
+    odd.backend = VMH_BACKEND_COUNT;
+    vmh_resolve(c, &odd, AF_UNSPEC, &answer);
+    expect("unknown backend", VMH_NOT_OURS, VMH_RULE_NOT_OURS, "", "", "");
 }
 
-static void expect_down(const struct vmh_cache *c, enum vmh_name_kind kind, const char *key,
+static void expect_down(const struct vmh_cache *c, enum ask kind, const char *key,
                         enum vmh_result result, int cause, const char *what)
 {
     char text[200];
@@ -359,40 +373,40 @@ static void test_backend_down(void)
 {
     struct fixture f;
     if (fixture_build(&f, VMH_STATUS_UNAVAILABLE, VMH_STATUS_OK, fixture_hosts)) {
-        expect_down(&f.cache, VMH_NAME_DOCKER, "web", VMH_UNAVAILABLE, ECONNREFUSED,
+        expect_down(&f.cache, ASK_DOCKER, "web", VMH_UNAVAILABLE, ECONNREFUSED,
                     "Docker unavailable, explicit name");
-        expect_down(&f.cache, VMH_NAME_DOCKER, "nothing", VMH_UNAVAILABLE, ECONNREFUSED,
+        expect_down(&f.cache, ASK_DOCKER, "nothing", VMH_UNAVAILABLE, ECONNREFUSED,
                     "Docker unavailable, unknown explicit name");
-        expect_down(&f.cache, VMH_NAME_BARE, "my-thing", VMH_NOT_OURS, 0,
+        expect_down(&f.cache, ASK_BARE, "my-thing", VMH_NOT_OURS, 0,
                     "Docker unavailable, bare name");
-        lookup(&f.cache, VMH_NAME_VM, "primary", AF_UNSPEC);
+        lookup(&f.cache, ASK_VM, "primary", AF_UNSPEC);
         expect("Docker unavailable: VMs still resolve", VMH_FOUND, VMH_RULE_VM,
                "primary.example.org", "", "10.0.0.5");
     }
     fixture_free(&f);
     if (fixture_build(&f, VMH_STATUS_DENIED, VMH_STATUS_ERROR, fixture_hosts)) {
-        expect_down(&f.cache, VMH_NAME_DOCKER, "web", VMH_UNAVAILABLE, EACCES,
+        expect_down(&f.cache, ASK_DOCKER, "web", VMH_UNAVAILABLE, EACCES,
                     "Docker denied, explicit name");
-        expect_down(&f.cache, VMH_NAME_BARE, "my-thing", VMH_NOT_OURS, 0,
+        expect_down(&f.cache, ASK_BARE, "my-thing", VMH_NOT_OURS, 0,
                     "Docker denied, bare name");
-        expect_down(&f.cache, VMH_NAME_VM, "primary", VMH_UNAVAILABLE, EIO,
+        expect_down(&f.cache, ASK_VM, "primary", VMH_UNAVAILABLE, EIO,
                     "multipass error, VM name");
     }
     fixture_free(&f);
     if (fixture_build(&f, VMH_STATUS_OK, VMH_STATUS_NEVER, fixture_hosts))
-        expect_down(&f.cache, VMH_NAME_VM, "primary", VMH_UNAVAILABLE, ENOENT,
+        expect_down(&f.cache, ASK_VM, "primary", VMH_UNAVAILABLE, ENOENT,
                     "multipass never asked, VM name");
     fixture_free(&f);
-    expect_down(NULL, VMH_NAME_DOCKER, "web", VMH_UNAVAILABLE, ENOENT, "no cache, docker name");
-    expect_down(NULL, VMH_NAME_VM, "primary", VMH_UNAVAILABLE, ENOENT, "no cache, VM name");
-    expect_down(NULL, VMH_NAME_BARE, "my-thing", VMH_NOT_OURS, 0, "no cache, bare name");
+    expect_down(NULL, ASK_DOCKER, "web", VMH_UNAVAILABLE, ENOENT, "no cache, docker name");
+    expect_down(NULL, ASK_VM, "primary", VMH_UNAVAILABLE, ENOENT, "no cache, VM name");
+    expect_down(NULL, ASK_BARE, "my-thing", VMH_NOT_OURS, 0, "no cache, bare name");
 }
 
 static void test_answer_limit(void)
 {
     struct fixture f;
     if (fixture_build(&f, VMH_STATUS_OK, VMH_STATUS_OK, many_hosts)) {
-        lookup(&f.cache, VMH_NAME_DOCKER, "many.proj", AF_UNSPEC);
+        lookup(&f.cache, ASK_DOCKER, "many.proj", AF_UNSPEC);
         CHECK_INT(answer.result, VMH_FOUND, "90 addresses: found");
         CHECK_INT(answer.addr_count, VMH_ANSWER_MAX_ADDRS, "90 addresses: the answer's maximum");
         char last[INET_ADDRSTRLEN] = "";
@@ -416,8 +430,8 @@ static const struct vmh_answer *reverse(const struct vmh_cache *cache,
 static void reverse_config(struct vmh_config *config, const char *domains)
 {
     memset(config, 0, sizeof *config);
-    snprintf(config->docker_suffix, sizeof config->docker_suffix, "docker");
-    snprintf(config->multipass_domains, sizeof config->multipass_domains, "%s", domains);
+    snprintf(config->domains[VMH_BACKEND_DOCKER], sizeof config->domains[VMH_BACKEND_DOCKER], "docker");
+    snprintf(config->domains[VMH_BACKEND_MULTIPASS], sizeof config->domains[VMH_BACKEND_MULTIPASS], "%s", domains);
 }
 
 static void test_reverse(const struct vmh_cache *c)
@@ -492,7 +506,7 @@ static void expect_shared_network(const struct vmh_cache *cache, const char *wha
     char text[160];
     reverse_config(&config, "example.org");
     snprintf(text, sizeof text, "%s: forward, the joiner has the owner's addresses", what);
-    lookup(cache, VMH_NAME_DOCKER, "joined", AF_UNSPEC);
+    lookup(cache, ASK_DOCKER, "joined", AF_UNSPEC);
     expect(text, VMH_FOUND, VMH_RULE_NAME, "joined.docker", "owner-host", "172.21.0.2 fd00::21:2");
     reverse(cache, &config, "172.21.0.2");
     snprintf(text, sizeof text, "%s: reverse IPv4 names the owner", what);
@@ -500,7 +514,7 @@ static void expect_shared_network(const struct vmh_cache *cache, const char *wha
     reverse(cache, &config, "fd00::21:2");
     snprintf(text, sizeof text, "%s: reverse IPv6 names the owner", what);
     expect(text, VMH_FOUND, VMH_RULE_NAME, "owner.docker", "owner-host", "fd00::21:2");
-    lookup(cache, VMH_NAME_DOCKER, "hostnet", AF_UNSPEC);
+    lookup(cache, ASK_DOCKER, "hostnet", AF_UNSPEC);
     snprintf(text, sizeof text, "%s: forward, --network host is loopback", what);
     expect(text, VMH_FOUND, VMH_RULE_NAME, "hostnet.docker", "vm", "127.0.0.1 ::1");
     reverse(cache, &config, "127.0.0.1");
@@ -562,33 +576,33 @@ static void expect_forged(const struct vmh_cache *c)
 {
     struct vmh_config config;
     reverse_config(&config, "example.org");
-    lookup(c, VMH_NAME_DOCKER, "good", AF_UNSPEC);
+    lookup(c, ASK_DOCKER, "good", AF_UNSPEC);
     expect("forged hostname with a newline: no alias", VMH_FOUND, VMH_RULE_NAME, "good.docker",
            "", "172.22.0.2");
     reverse(c, &config, "172.22.0.2");
     expect("forged hostname with a newline, reverse: no alias", VMH_FOUND, VMH_RULE_NAME,
            "good.docker", "", "172.22.0.2");
-    lookup(c, VMH_NAME_DOCKER, "escaped", AF_UNSPEC);
+    lookup(c, ASK_DOCKER, "escaped", AF_UNSPEC);
     expect("forged hostname with an escape: no alias", VMH_FOUND, VMH_RULE_NAME,
            "escaped.docker", "", "172.22.0.3");
-    lookup(c, VMH_NAME_DOCKER, "spaced", AF_UNSPEC);
+    lookup(c, ASK_DOCKER, "spaced", AF_UNSPEC);
     expect("forged hostname with a space: no alias", VMH_FOUND, VMH_RULE_NAME, "spaced.docker",
            "", "172.22.0.4");
-    lookup(c, VMH_NAME_DOCKER, "f9", AF_UNSPEC);
+    lookup(c, ASK_DOCKER, "f9", AF_UNSPEC);
     expect("forged non-ASCII name, by ID: a miss", VMH_NOT_FOUND, VMH_RULE_NO_MATCH, "", "", "");
-    lookup(c, VMH_NAME_BARE, "ok-host", AF_UNSPEC);
+    lookup(c, ASK_BARE, "ok-host", AF_UNSPEC);
     expect("forged non-ASCII name, by its hostname: a miss", VMH_NOT_OURS, VMH_RULE_NO_MATCH,
            "", "", "");
-    lookup(c, VMH_NAME_DOCKER, "fa", AF_UNSPEC);
+    lookup(c, ASK_DOCKER, "fa", AF_UNSPEC);
     expect("forged name with a newline, by ID: a miss", VMH_NOT_FOUND, VMH_RULE_NO_MATCH, "", "",
            "");
-    lookup(c, VMH_NAME_BARE, "bad-name-host", AF_UNSPEC);
+    lookup(c, ASK_BARE, "bad-name-host", AF_UNSPEC);
     expect("forged name with a newline, by its hostname: a miss", VMH_NOT_OURS,
            VMH_RULE_NO_MATCH, "", "", "");
     reverse(c, &config, "172.22.0.6");
     expect("forged name with a newline, reverse: not ours", VMH_NOT_OURS, VMH_RULE_NOT_OURS, "",
            "", "");
-    lookup(c, VMH_NAME_DOCKER, "fb", AF_UNSPEC);
+    lookup(c, ASK_DOCKER, "fb", AF_UNSPEC);
     expect("forged name with an empty label, by ID: a miss", VMH_NOT_FOUND, VMH_RULE_NO_MATCH,
            "", "", "");
     reverse(c, &config, "10.0.0.9");

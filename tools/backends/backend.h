@@ -45,14 +45,16 @@ struct vmh_backend_ops {
     const char *name;         /* "docker": --backend, status, messages, `list` */
     enum vmh_backend section; /* its part of the cache (still the enum, for now) */
     const char *noun, *nouns; /* "container", "containers" */
+    /* For a person who asked for one of its machines: the command that
+     * starts one ("docker start"), the one that lists them all ("docker ps
+     * -a"), and what to do about one running without an address. */
+    const char *start_command, *list_command, *no_address_advice;
     /* Asks the backend: appends its hosts to `fresh` and sets fresh's state
      * for `section`.  `known` is the previous snapshot (details it may
      * reuse, such as Docker's hostnames).  0, or -1 with the state saying
      * why. */
     int (*refresh)(const struct vmh_config *config, long timeout_ms,
                    const struct vmh_snapshot *known, struct vmh_snapshot *fresh);
-    /* How long its answer is kept before a lookup refreshes it. */
-    long (*ttl_s)(const struct vmh_config *config);
     /* How often the watcher asks it when nothing tells of a change; 0 when
      * its event stream does (Docker's, docker/docker_events.c). */
     long (*poll_interval_ms)(const struct vmh_config *config);

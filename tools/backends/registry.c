@@ -1,14 +1,18 @@
-/* The one list of backends.  Adding one is a line here (and its #include);
- * everything else reaches it through its entry. */
+/* The table of backends, made from the one list of them (backends.def):
+ * each line there names a section whose folder defines
+ * `vmh_backend_<section>`; everything else reaches it through its entry. */
 #include <string.h>
 
 #include "backend.h"
-#include "docker.h"
-#include "multipass.h"
+
+#define VMH_BACKEND(id, section, ...) extern const struct vmh_backend_ops vmh_backend_##section;
+#include VMH_BACKENDS_DEF
+#undef VMH_BACKEND
 
 static const struct vmh_backend_ops *const backends[] = {
-    &vmh_backend_docker,
-    &vmh_backend_multipass,
+#define VMH_BACKEND(id, section, ...) &vmh_backend_##section,
+#include VMH_BACKENDS_DEF
+#undef VMH_BACKEND
     NULL,
 };
 

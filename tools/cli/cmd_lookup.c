@@ -106,7 +106,8 @@ static void print_record(const struct vmh_cli_cache *slot, const struct vmh_answ
     const struct vmh_cache_record *record = &cache->records[answer->record];
     const char *hostname = vmh_cache_string(cache, record->hostname);
     const char *service = vmh_cache_string(cache, record->service);
-    if (vmh_record_backend(cache, record) == VMH_BACKEND_DOCKER) {
+    enum vmh_backend backend = vmh_record_backend(cache, record);
+    if (vmh_backend_names(backend) == VMH_NAMES_CONTAINER) {
         printf("  record: container %s, ID %s, %s", vmh_cache_string(cache, record->name),
                vmh_cache_string(cache, record->id),
                record->state == VMH_STATE_RUNNING ? "running" : "not running");
@@ -116,7 +117,9 @@ static void print_record(const struct vmh_cli_cache *slot, const struct vmh_answ
             printf(", Compose service %s of %s", service,
                    vmh_cache_string(cache, record->project));
     } else {
-        printf("  record: multipass VM %s, %s", vmh_cache_string(cache, record->name),
+        printf("  record: %s %s %s, %s", vmh_backend_name(backend),
+               vmh_backend_of(backend) ? vmh_backend_of(backend)->noun : "host",
+               vmh_cache_string(cache, record->name),
                record->state == VMH_STATE_RUNNING ? "running" : "not running");
     }
     putchar('\n');
@@ -178,7 +181,7 @@ static int explain(struct vmh_cli_view *view, const struct lookup_options *optio
     if (answer.result != VMH_FOUND)
         vmh_miss_explain(stdout, view, slot, &name, &answer);
     if (name.kind != VMH_NAME_NOT_OURS)
-        print_cache(view, slot, vmh_name_backend(&name));
+        print_cache(view, slot, name.backend);
     return exit_status(&answer);
 }
 

@@ -26,30 +26,31 @@ bool vmh_miss_find_record(const struct vmh_cache *cache, const struct vmh_name *
 {
     if (!cache || !cache->header)
         return false;
-    switch (name->kind) {
-    case VMH_NAME_DOCKER:
-        return find_key(cache, VMH_KEY_DOCKER_ID, name->key, false, record) ||
-               find_key(cache, VMH_KEY_DOCKER_NAME, name->key, false, record) ||
-               (is_hex(name->key) && find_key(cache, VMH_KEY_DOCKER_ID, name->key, true, record)) ||
-               find_key(cache, VMH_KEY_COMPOSE, name->key, false, record);
-    case VMH_NAME_BARE:
+    if (name->kind == VMH_NAME_BARE)
         return find_key(cache, VMH_KEY_DOCKER_HOSTNAME, name->key, false, record);
-    case VMH_NAME_VM:
-        return find_key(cache, VMH_KEY_VM_NAME, name->key, false, record);
-    case VMH_NAME_NOT_OURS:
-    default:
+    if (name->kind != VMH_NAME_UNDER)
         return false;
-    }
+    if (vmh_backend_names(name->backend) == VMH_NAMES_INSTANCE)
+        return find_key(cache, VMH_KEY_INSTANCE, name->key, false, record);
+    return find_key(cache, VMH_KEY_DOCKER_ID, name->key, false, record) ||
+           find_key(cache, VMH_KEY_DOCKER_NAME, name->key, false, record) ||
+           (is_hex(name->key) && find_key(cache, VMH_KEY_DOCKER_ID, name->key, true, record)) ||
+           find_key(cache, VMH_KEY_COMPOSE, name->key, false, record);
 }
 
 static void explain_not_ours(FILE *out, const struct vmh_cli_view *view,
                              const struct vmh_name *name)
 {
-    fprintf(out,
-            "  why:    not a name vmhosts answers: names are <container>.%s, a container's\n"
-            "          bare --hostname, or <vm>.<domain> (%s); the module answers UNAVAIL\n"
-            "          at once and the next source on the hosts: line (dns) answers it\n",
-            view->config->docker_suffix, view->config->multipass_domains);
+    fputs("  why:    not a name vmhosts answers; it answers", out);
+    for (unsigned b = 0; b < VMH_BACKEND_COUNT; b++) {
+        const struct vmh_backend_ops *ops = vmh_backend_of((enum vmh_backend)b);
+        if (ops && view->config->domains[b][0])
+            fprintf(out, "%s<%s>.<%s>", b ? ", " : " ", ops->noun, view->config->domains[b]);
+    }
+    fputs(" and a container's bare\n"
+          "          --hostname; the module answers UNAVAIL at once and the next source\n"
+          "          on the hosts: line (dns) answers it\n",
+          out);
     if (name->kind == VMH_NAME_NOT_OURS)
         fputs("  do:     nothing here: `getent hosts NAME` shows what DNS says\n", out);
 }
@@ -57,7 +58,7 @@ static void explain_not_ours(FILE *out, const struct vmh_cli_view *view,
 static void explain_backend_down(FILE *out, const struct vmh_cli_view *view,
                                  const struct vmh_cli_cache *slot, const struct vmh_name *name)
 {
-    enum vmh_backend backend = vmh_name_backend(name);
+    enum vmh_backend backend = name->backend;
     if (!slot) {
         fprintf(out, "  why:    no cache could be read (%s/%s: %s) and none could be written\n"
                      "  do:     run `vmhosts refresh`, which says why\n",
@@ -96,10 +97,9 @@ static void explain_not_running(FILE *out, const struct vmh_cache *cache, uint32
           "          only running containers and VMs resolve: a stopped one's last\n"
           "          address may already be another's\n",
           out);
-    if (vmh_record_backend(cache, record) == VMH_BACKEND_DOCKER)
-        fprintf(out, "  do:     docker start %s\n", name);
-    else
-        fprintf(out, "  do:     multipass start %s\n", name);
+    const struct vmh_backend_ops *ops = vmh_backend_of(vmh_record_backend(cache, record));
+    if (ops)
+        fprintf(out, "  do:     %s %s\n", ops->start_command, name);
 }
 
 static void explain_no_address(FILE *out, const struct vmh_cache *cache, uint32_t index)
@@ -108,12 +108,9 @@ static void explain_no_address(FILE *out, const struct vmh_cache *cache, uint32_
     fputs("  why:    ", out);
     describe_record(out, cache, index);
     fputs(" is running but has no IP address\n", out);
-    if (vmh_record_backend(cache, record) == VMH_BACKEND_DOCKER)
-        fprintf(out, "          (--network none or host?)\n"
-                     "  do:     docker network connect bridge %s\n",
-                vmh_cache_string(cache, record->name));
-    else
-        fputs("  do:     wait until `multipass list` shows its IPv4 address\n", out);
+    const struct vmh_backend_ops *ops = vmh_backend_of(vmh_record_backend(cache, record));
+    if (ops)
+        fprintf(out, "  do:     %s\n", ops->no_address_advice);
 }
 
 static void explain_ambiguous(FILE *out, const struct vmh_cache *cache, const char *prefix)
@@ -130,12 +127,14 @@ static void explain_ambiguous(FILE *out, const struct vmh_cache *cache, const ch
     fputs("  do:     use more characters of the ID, or the container's name\n", out);
 }
 
-static void explain_no_match(FILE *out, const struct vmh_cli_view *view,
-                             const struct vmh_name *name)
+static void explain_no_match(FILE *out, const struct vmh_name *name)
 {
-    if (name->kind == VMH_NAME_VM) {
-        fprintf(out, "  why:    no multipass VM is called %s\n"
-                     "  do:     `multipass list` shows the VMs\n", name->key);
+    const struct vmh_backend_ops *ops = vmh_backend_of(name->backend);
+    if (name->kind == VMH_NAME_UNDER && ops &&
+        vmh_backend_names(name->backend) == VMH_NAMES_INSTANCE) {
+        fprintf(out, "  why:    no %s %s is called %s\n"
+                     "  do:     `%s` shows the %s\n",
+                ops->name, ops->noun, name->key, ops->list_command, ops->nouns);
     } else if (name->kind == VMH_NAME_BARE) {
         fprintf(out, "  why:    no running container has the hostname %s; a bare name is\n"
                      "          DNS's unless a container was started with --hostname %s, so\n"
@@ -144,8 +143,9 @@ static void explain_no_match(FILE *out, const struct vmh_cli_view *view,
     } else {
         fprintf(out, "  why:    no container is called %s or has an ID starting with it, and\n"
                      "          no Compose service is called so (<service>.<project>.%s)\n"
-                     "  do:     `docker ps -a` shows the containers\n",
-                name->key, view->config->docker_suffix);
+                     "  do:     `%s` shows the %s\n",
+                name->key, name->domain, ops ? ops->list_command : "docker ps -a",
+                ops ? ops->nouns : "containers");
     }
 }
 
@@ -177,7 +177,7 @@ void vmh_miss_explain(FILE *out, const struct vmh_cli_view *view, const struct v
             explain_ambiguous(out, cache, name->key);
         return;
     case VMH_RULE_NO_MATCH:
-        explain_no_match(out, view, name);
+        explain_no_match(out, name);
         return;
     case VMH_RULE_NOT_OURS:
     default:

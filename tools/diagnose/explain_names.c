@@ -13,6 +13,7 @@
 struct collector {
     const struct vmh_cli_view *view;
     const struct vmh_cli_cache *slot;
+    enum vmh_backend backend; /* whose records are being collected */
     struct vmh_name_entry *entries;
     size_t count, capacity;
     bool failed;
@@ -62,7 +63,7 @@ static void try_name(struct collector *collector, const char *candidate, unsigne
 static void try_docker_names(struct collector *collector, const struct vmh_cache_record *record)
 {
     const struct vmh_cache *cache = &collector->slot->cache;
-    const char *suffix = collector->view->config->docker_suffix;
+    const char *suffix = collector->view->config->domains[collector->backend];
     const char *hostname = vmh_cache_string(cache, record->hostname);
     const char *service = vmh_cache_string(cache, record->service);
     const char *project = vmh_cache_string(cache, record->project);
@@ -84,7 +85,7 @@ static void try_docker_names(struct collector *collector, const struct vmh_cache
 static void try_vm_names(struct collector *collector, const struct vmh_cache_record *record)
 {
     const char *vm = vmh_cache_string(&collector->slot->cache, record->name);
-    const char *domains = collector->view->config->multipass_domains;
+    const char *domains = collector->view->config->domains[collector->backend];
     char name[VMH_NAME_MAX * 2];
     while (*domains) {
         size_t length = strcspn(domains, " ");
@@ -97,6 +98,7 @@ static void try_vm_names(struct collector *collector, const struct vmh_cache_rec
 
 static void collect_backend(struct collector *collector, enum vmh_backend backend)
 {
+    collector->backend = backend;
     collector->slot = vmh_view_choose(collector->view, backend);
     if (!collector->slot)
         return;
@@ -105,7 +107,7 @@ static void collect_backend(struct collector *collector, enum vmh_backend backen
         const struct vmh_cache_record *record = &cache->records[i];
         if (vmh_record_backend(cache, record) != backend || record->state != VMH_STATE_RUNNING)
             continue;
-        if (backend == VMH_BACKEND_DOCKER)
+        if (vmh_backend_names(backend) == VMH_NAMES_CONTAINER)
             try_docker_names(collector, record);
         else
             try_vm_names(collector, record);

@@ -28,17 +28,21 @@ void vmh_say_do(const char *text)
 
 static void print_value(const struct vmh_config *config, enum vmh_config_key key)
 {
+    if (key < VMH_CONF_CACHE_DIR) { /* a backend's: source, domains, ttl */
+        unsigned backend = (unsigned)key / 3;
+        if (key == VMH_CONF_SOURCE(backend))
+            fputs(config->source[backend], stdout);
+        else if (key == VMH_CONF_DOMAINS(backend))
+            fputs(config->domains[backend], stdout);
+        else
+            printf("%ld", config->ttl_s[backend]);
+        return;
+    }
     switch (key) {
-    case VMH_CONF_DOCKER_SOCKET:       fputs(config->docker_socket, stdout); break;
-    case VMH_CONF_DOCKER_SUFFIX:       fputs(config->docker_suffix, stdout); break;
-    case VMH_CONF_MULTIPASS_COMMAND:   fputs(config->multipass_command, stdout); break;
-    case VMH_CONF_MULTIPASS_DOMAINS:   fputs(config->multipass_domains, stdout); break;
     case VMH_CONF_CACHE_DIR:           fputs(config->cache_dir, stdout); break;
     case VMH_CONF_USER_CACHE_DIR:
         fputs(config->user_cache_dir[0] ? config->user_cache_dir : "(automatic)", stdout);
         break;
-    case VMH_CONF_TTL:                 printf("%ld", config->ttl_s); break;
-    case VMH_CONF_MULTIPASS_TTL:       printf("%ld", config->multipass_ttl_s); break;
     case VMH_CONF_TIMEOUT_MS:          printf("%ld", config->timeout_ms); break;
     case VMH_CONF_REFRESH_INTERVAL_MS: printf("%ld", config->refresh_interval_ms); break;
     case VMH_CONF_REFRESH_COMMAND:     fputs(config->refresh_command, stdout); break;

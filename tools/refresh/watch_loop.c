@@ -253,7 +253,7 @@ int vmh_watch_run(const struct vmh_config *config, const struct vmh_watch_option
         return 1;
     }
     int lock_fd = prepare_dir(dir) == 0 ? take_watch_lock(dir) : -1;
-    struct vmh_events *events = lock_fd >= 0 ? vmh_events_open(config->docker_socket,
+    struct vmh_events *events = lock_fd >= 0 ? vmh_events_open(config->source[VMH_BACKEND_DOCKER],
                                                                 options->timeout_ms) : NULL;
     int status = 1;
     if (lock_fd >= 0 && !events)

@@ -11,12 +11,7 @@
 static int refresh(const struct vmh_config *config, long timeout_ms,
                    const struct vmh_snapshot *known, struct vmh_snapshot *fresh)
 {
-    return vmh_docker_refresh(config->docker_socket, timeout_ms, known, fresh);
-}
-
-static long ttl_s(const struct vmh_config *config)
-{
-    return config->ttl_s;
+    return vmh_docker_refresh(config->source[VMH_BACKEND_DOCKER], timeout_ms, known, fresh);
 }
 
 /* Its event stream tells the watcher of every change. */
@@ -66,8 +61,8 @@ static const char *socket_advice(int error)
 static void probe(const struct vmh_config *config, const struct vmh_probe_sink *sink,
                   struct vmh_probe *probe)
 {
-    char *sockets = strdup(config->docker_socket), *cursor = sockets, *path;
-    char text[sizeof config->docker_socket + 64];
+    char *sockets = strdup(config->source[VMH_BACKEND_DOCKER]), *cursor = sockets, *path;
+    char text[VMH_LIST_MAX + 64];
     int first_error = 0;
     while (sockets && (path = strsep(&cursor, " ")) != NULL) {
         if (!path[0])
@@ -91,10 +86,12 @@ static void probe(const struct vmh_config *config, const struct vmh_probe_sink *
 const struct vmh_backend_ops vmh_backend_docker = {
     .name = "docker",
     .section = VMH_BACKEND_DOCKER,
+    .start_command = "docker start",
+    .list_command = "docker ps -a",
+    .no_address_advice = "(--network none or host?) docker network connect bridge NAME",
     .noun = "container",
     .nouns = "containers",
     .refresh = refresh,
-    .ttl_s = ttl_s,
     .poll_interval_ms = poll_interval_ms,
     .advice = advice,
     .probe = probe,

@@ -13,18 +13,13 @@ static int refresh(const struct vmh_config *config, long timeout_ms,
                    const struct vmh_snapshot *known, struct vmh_snapshot *fresh)
 {
     (void)known; /* every VM's whole answer is in the list */
-    return vmh_multipass_refresh(config->multipass_command, timeout_ms, fresh);
-}
-
-static long ttl_s(const struct vmh_config *config)
-{
-    return config->multipass_ttl_s;
+    return vmh_multipass_refresh(config->source[VMH_BACKEND_MULTIPASS], timeout_ms, fresh);
 }
 
 /* No event stream: the watcher asks as often as a lookup would. */
 static long poll_interval_ms(const struct vmh_config *config)
 {
-    return config->multipass_ttl_s * 1000;
+    return config->ttl_s[VMH_BACKEND_MULTIPASS] * 1000;
 }
 
 #define INSTALL_ADVICE                                                                         \
@@ -46,8 +41,8 @@ static const char *advice(uint32_t status, const char *message)
 static void probe(const struct vmh_config *config, const struct vmh_probe_sink *sink,
                   struct vmh_probe *probe)
 {
-    const char *command = config->multipass_command;
-    char text[sizeof config->multipass_command + 64];
+    const char *command = config->source[VMH_BACKEND_MULTIPASS];
+    char text[VMH_LIST_MAX + 64];
     if (access(command, X_OK) != 0) {
         int error = errno;
         bool missing = error == ENOENT || error == ENOTDIR;
@@ -65,10 +60,12 @@ static void probe(const struct vmh_config *config, const struct vmh_probe_sink *
 const struct vmh_backend_ops vmh_backend_multipass = {
     .name = "multipass",
     .section = VMH_BACKEND_MULTIPASS,
+    .start_command = "multipass start",
+    .list_command = "multipass list",
+    .no_address_advice = "wait until `multipass list` shows its IPv4 address",
     .noun = "VM",
     .nouns = "VMs",
     .refresh = refresh,
-    .ttl_s = ttl_s,
     .poll_interval_ms = poll_interval_ms,
     .advice = advice,
     .probe = probe,
