@@ -144,7 +144,7 @@ check_eq "a host with a hard file size limit of 0: nothing found, and no crash" 
 check_eq "... and no temporary file is left behind" 0 "$(leftovers)"
 # Its complaint goes to a pipe: a file would be under the same limit.
 complaint=$(with_nss prlimit --fsize=0:0 "$VMHOSTS" refresh --backend multipass 2>&1 >/dev/null)
-check_eq "... vmhosts refresh under it exits 3 (no cache written)" 3 $?
+check_eq "... vmhosts refresh under it exits 5 (no cache written)" 5 $?
 check "... and says why" grep -q "File too large.*ulimit -f" <<<"$complaint"
 check_eq "... and leaves no temporary file either" 0 "$(leftovers)"
 

@@ -1,12 +1,15 @@
 /* `vmhosts refresh`: ask Docker and multipass now and rewrite the cache.
  * The module runs it too (`--quiet --locked --backend X --timeout-ms N`),
  * so on success it may print nothing, and its exit status says what
- * happened: 0 all answered, 1 a backend failed, 2 usage, 3 no cache written. */
+ * happened: 0 all answered, 1 a backend failed, 2 usage, 5 no cache written. */
 #include <stdio.h>
 
 #include "commands.h"
 #include "parse_options.h"
 #include "refresh.h"
+
+_Static_assert((int)VMH_REFRESH_WRITE_FAILED == VMH_EXIT_NOT_WRITTEN,
+               "refresh's results are its exit statuses");
 
 /* The registered backends' names joined: "docker|multipass" with ("|",
  * "|"), "docker or multipass" with (", ", " or "). */
@@ -43,7 +46,7 @@ static void print_usage(void)
            "  -h, --help           show this help\n"
            "\n"
            "Exit status: 0 every backend answered, 1 a backend failed (its last good\n"
-           "names are kept), 2 bad arguments, 3 the cache could not be written.\n",
+           "names are kept), 2 bad arguments, 5 the cache could not be written.\n",
            bars, alternatives);
 }
 

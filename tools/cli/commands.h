@@ -1,7 +1,7 @@
 /* The subcommands of `vmhosts`.  Each takes its own argv (argv[0] is the
  * subcommand's name), parses it with vmh_parse_options (parse_options.h)
- * from a table of its options, and returns the exit status: 0 success,
- * 1 failure, 2 usage, 3 (refresh) cache not written. */
+ * from a table of its options, and returns one of the exit statuses
+ * below, which mean the same for every command (vmhosts(1) lists them). */
 #ifndef VMHOSTS_COMMANDS_H
 #define VMHOSTS_COMMANDS_H
 
@@ -12,6 +12,9 @@
 #define VMH_EXIT_OK 0
 #define VMH_EXIT_FAILURE 1
 #define VMH_EXIT_USAGE 2
+#define VMH_EXIT_NOT_OURS 3    /* lookup: a name the module leaves to the next source */
+#define VMH_EXIT_UNAVAILABLE 4 /* lookup: its backend did not answer the last refresh */
+#define VMH_EXIT_NOT_WRITTEN 5 /* refresh: no cache written (refresh.h says so too) */
 
 int vmh_cmd_refresh(int argc, char **argv);
 int vmh_cmd_enable(int argc, char **argv);

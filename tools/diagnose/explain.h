@@ -12,10 +12,6 @@
 #include "cache.h"
 #include "refresh.h"
 
-/* Exit statuses beyond commands.h's, documented in vmhosts(1). */
-#define VMH_EXIT_NOT_OURS 3    /* lookup: a name the module passes to the next source */
-#define VMH_EXIT_UNAVAILABLE 4 /* lookup: the backend is down, nothing answers */
-
 /* One cache file as the module would see it. */
 struct vmh_cli_cache {
     char dir[VMH_PATH_MAX];  /* "" when this slot does not apply */

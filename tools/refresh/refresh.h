@@ -16,7 +16,7 @@ enum vmh_refresh_result {
     VMH_REFRESH_OK = 0,             /* every backend asked answered; cache written */
     VMH_REFRESH_BACKEND_FAILED = 1, /* cache written, with the failure recorded */
     VMH_REFRESH_USAGE = 2,          /* (the command's bad arguments) */
-    VMH_REFRESH_WRITE_FAILED = 3    /* no cache written */
+    VMH_REFRESH_WRITE_FAILED = 5    /* no cache written (3 and 4 are lookup's) */
 };
 
 /* Every backend: the bit of each section (1 << enum vmh_backend). */
