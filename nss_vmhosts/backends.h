@@ -3,10 +3,23 @@
 #ifndef VMHOSTS_BACKENDS_H
 #define VMHOSTS_BACKENDS_H
 
+#include <stdbool.h>
+
 /* The list itself; a test names another (tests/test_backend_added.c). */
 #ifndef VMH_BACKENDS_DEF
 #define VMH_BACKENDS_DEF "backends.def"
 #endif
+
+/* How a setting's value is checked and stored (config.c); backends.def
+ * gives one for each backend's domains and source. */
+enum vmh_value_kind {
+    VALUE_PATH,          /* absolute */
+    VALUE_PATH_OR_EMPTY, /* absolute, or "" for automatic */
+    VALUE_PATH_LIST,     /* one or more absolute paths */
+    VALUE_SUFFIX,        /* one domain, a leading dot allowed */
+    VALUE_DOMAIN_LIST,   /* zero or more domains */
+    VALUE_NUMBER         /* a whole decimal within [min, max] */
+};
 
 /* The two name rules (backends.def says what each answers). */
 enum vmh_names { VMH_NAMES_CONTAINER, VMH_NAMES_INSTANCE };
@@ -37,6 +50,18 @@ static inline enum vmh_names vmh_backend_names(enum vmh_backend backend)
 #undef VMH_BACKEND
     };
     return (unsigned)backend < VMH_BACKEND_COUNT ? names[backend] : VMH_NAMES_INSTANCE;
+}
+
+/* Whether its domains are exactly one (VALUE_SUFFIX): a name is then
+ * matched against them without splitting a list. */
+static inline bool vmh_backend_one_domain(enum vmh_backend backend)
+{
+    static const bool one[VMH_BACKEND_COUNT] = {
+#define VMH_BACKEND(id, section, names, dom_key, dom_kind, ...) dom_kind == VALUE_SUFFIX,
+#include VMH_BACKENDS_DEF
+#undef VMH_BACKEND
+    };
+    return (unsigned)backend < VMH_BACKEND_COUNT && one[backend];
 }
 
 #endif

@@ -18,19 +18,10 @@
 
 #define DOMAIN_MAX 200 /* leaves room for a VM's label under the domain in 253 */
 
-/* How a key's value is checked and stored. */
-enum value_kind {
-    VALUE_PATH,          /* absolute */
-    VALUE_PATH_OR_EMPTY, /* absolute, or "" for automatic */
-    VALUE_PATH_LIST,     /* one or more absolute paths */
-    VALUE_SUFFIX,        /* one domain, a leading dot allowed */
-    VALUE_DOMAIN_LIST,   /* zero or more domains */
-    VALUE_NUMBER         /* a whole decimal within [min, max] */
-};
 
 struct key_rule {
     const char *name;
-    enum value_kind kind;
+    enum vmh_value_kind kind;
     size_t offset; /* of the field in struct vmh_config */
     size_t size;   /* of a text field */
     long min, max; /* of a number */
@@ -184,7 +175,7 @@ static long copy_path(struct span path, char *out, size_t out_size)
 
 /* The blank-separated words of a list, each checked by the kind's rule,
  * joined with single spaces in out.  An empty list is the caller's call. */
-static int normalize_list(struct span list, enum value_kind kind, char *out, size_t out_size)
+static int normalize_list(struct span list, enum vmh_value_kind kind, char *out, size_t out_size)
 {
     size_t used = 0;
     out[0] = '\0';

@@ -109,6 +109,14 @@ static enum vmh_name_kind found(struct vmh_name *out, enum vmh_name_kind kind,
     return kind;
 }
 
+/* The length of domain when name is under it (one label under it, with
+ * one_label), else 0. */
+static size_t suffix_of(const char *name, size_t n, const char *domain, bool one_label)
+{
+    size_t m = strnlen(domain, VMH_LIST_MAX);
+    return under(name, n, domain, m) && !(one_label && memchr(name, '.', n - m - 1)) ? m : 0;
+}
+
 /* The length of the first of the space-separated domains that name is
  * under, or 0; with one_label, only a domain the name is one label under. */
 static size_t domain_of(const char *name, size_t n, const char *domains, bool one_label)
@@ -166,7 +174,12 @@ enum vmh_name_kind vmh_name_classify(const char *name, const struct vmh_config *
         return not_ours(out);
     for (unsigned b = 0; b < VMH_BACKEND_COUNT; b++) {
         bool one_label = vmh_backend_names((enum vmh_backend)b) == VMH_NAMES_INSTANCE;
-        size_t m = domain_of(out->normalized, n, config->domains[b], one_label);
+        const char *domains = config->domains[b];
+        /* One domain (Docker's suffix) needs no list split: one library
+         * call on the path of every lookup on the machine. */
+        size_t m = vmh_backend_one_domain((enum vmh_backend)b)
+                       ? suffix_of(out->normalized, n, domains, one_label)
+                       : domain_of(out->normalized, n, domains, one_label);
         if (m > 0)
             return found(out, VMH_NAME_UNDER, (enum vmh_backend)b, n - m - 1,
                          out->normalized + n - m, m);
