@@ -21,8 +21,8 @@ enum vmh_value_kind {
     VALUE_NUMBER         /* a whole decimal within [min, max] */
 };
 
-/* The two name rules (backends.def says what each answers). */
-enum vmh_names { VMH_NAMES_CONTAINER, VMH_NAMES_INSTANCE };
+/* The name rules (backends.def says what each answers). */
+enum vmh_names { VMH_NAMES_CONTAINER, VMH_NAMES_INSTANCE, VMH_NAMES_PROJECT };
 
 enum vmh_backend {
 #define VMH_BACKEND(id, ...) VMH_BACKEND_##id,
@@ -50,6 +50,15 @@ static inline enum vmh_names vmh_backend_names(enum vmh_backend backend)
 #undef VMH_BACKEND
     };
     return (unsigned)backend < VMH_BACKEND_COUNT ? names[backend] : VMH_NAMES_INSTANCE;
+}
+
+/* How many labels the part of a name before its domain may have: any for
+ * a container (0: `my.app`, `<service>.<project>`), one for an instance,
+ * two for an instance of a project (`<instance>.<project>`). */
+static inline unsigned vmh_backend_key_labels(enum vmh_backend backend)
+{
+    enum vmh_names names = vmh_backend_names(backend);
+    return names == VMH_NAMES_CONTAINER ? 0 : names == VMH_NAMES_INSTANCE ? 1 : 2;
 }
 
 /* Whether its domains are exactly one (VALUE_SUFFIX): a name is then

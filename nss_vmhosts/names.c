@@ -109,17 +109,30 @@ static enum vmh_name_kind found(struct vmh_name *out, enum vmh_name_kind kind,
     return kind;
 }
 
-/* The length of domain when name is under it (one label under it, with
- * one_label), else 0. */
-static size_t suffix_of(const char *name, size_t n, const char *domain, bool one_label)
+/* Whether the key (the first `length` bytes of name) has at most `labels`
+ * labels; any number when labels is 0. */
+static bool key_fits(const char *name, size_t length, unsigned labels)
+{
+    if (labels == 0)
+        return true;
+    for (const char *dot = name; (dot = memchr(dot, '.', length - (size_t)(dot - name)));
+         dot++)
+        if (--labels == 0)
+            return false;
+    return true;
+}
+
+/* The length of domain when name is under it with a key of at most
+ * `labels` labels, else 0. */
+static size_t suffix_of(const char *name, size_t n, const char *domain, unsigned labels)
 {
     size_t m = strnlen(domain, VMH_LIST_MAX);
-    return under(name, n, domain, m) && !(one_label && memchr(name, '.', n - m - 1)) ? m : 0;
+    return under(name, n, domain, m) && key_fits(name, n - m - 1, labels) ? m : 0;
 }
 
 /* The length of the first of the space-separated domains that name is
- * under, or 0; with one_label, only a domain the name is one label under. */
-static size_t domain_of(const char *name, size_t n, const char *domains, bool one_label)
+ * under with a key of at most `labels` labels, or 0. */
+static size_t domain_of(const char *name, size_t n, const char *domains, unsigned labels)
 {
     const char *cursor = domains, *end = domains + strnlen(domains, VMH_LIST_MAX);
     while (cursor < end) {
@@ -131,7 +144,7 @@ static size_t domain_of(const char *name, size_t n, const char *domains, bool on
         size_t m = (size_t)(stop - cursor);
         /* A dot before the domain means a sub-domain: keep looking, since
          * a longer domain of the list may still fit. */
-        if (under(name, n, cursor, m) && !(one_label && memchr(name, '.', n - m - 1)))
+        if (under(name, n, cursor, m) && key_fits(name, n - m - 1, labels))
             return m;
         cursor = stop;
     }
@@ -173,13 +186,13 @@ enum vmh_name_kind vmh_name_classify(const char *name, const struct vmh_config *
     if (n == 0)
         return not_ours(out);
     for (unsigned b = 0; b < VMH_BACKEND_COUNT; b++) {
-        bool one_label = vmh_backend_names((enum vmh_backend)b) == VMH_NAMES_INSTANCE;
+        unsigned labels = vmh_backend_key_labels((enum vmh_backend)b);
         const char *domains = config->domains[b];
         /* One domain (Docker's suffix) needs no list split: one library
          * call on the path of every lookup on the machine. */
         size_t m = vmh_backend_one_domain((enum vmh_backend)b)
-                       ? suffix_of(out->normalized, n, domains, one_label)
-                       : domain_of(out->normalized, n, domains, one_label);
+                       ? suffix_of(out->normalized, n, domains, labels)
+                       : domain_of(out->normalized, n, domains, labels);
         if (m > 0)
             return found(out, VMH_NAME_UNDER, (enum vmh_backend)b, n - m - 1,
                          out->normalized + n - m, m);

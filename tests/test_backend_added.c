@@ -14,7 +14,7 @@
 #include "resolve.h"
 #include "snapshot.h"
 
-_Static_assert(VMH_BACKEND_COUNT == 3, "built with tests/backend_added/backends.def");
+_Static_assert(VMH_BACKEND_LAB == VMH_BACKEND_COUNT - 1, "built with tests/backend_added/backends.def");
 
 static void add(struct vmh_snapshot *snapshot, enum vmh_backend backend, const char *name,
                 const char *address)

@@ -58,6 +58,10 @@ struct vmh_backend_ops {
     /* How often the watcher asks it when nothing tells of a change; 0 when
      * its event stream does (Docker's, docker/docker_events.c). */
     long (*poll_interval_ms)(const struct vmh_config *config);
+    /* Whether it is installed here (NULL: always): a refresh of every
+     * backend, and the watcher, leave one that is not alone; asked by
+     * name (`--backend`, a lookup of one of its names), it is asked. */
+    bool (*installed)(const struct vmh_config *config);
     /* What to do about a failure it recorded with this status (UNAVAILABLE,
      * DENIED or ERROR) and message (never NULL): one sentence. */
     const char *(*advice)(uint32_t status, const char *message);

@@ -30,7 +30,7 @@ bool vmh_miss_find_record(const struct vmh_cache *cache, const struct vmh_name *
         return find_key(cache, VMH_KEY_DOCKER_HOSTNAME, name->key, false, record);
     if (name->kind != VMH_NAME_UNDER)
         return false;
-    if (vmh_backend_names(name->backend) == VMH_NAMES_INSTANCE)
+    if (vmh_backend_names(name->backend) != VMH_NAMES_CONTAINER)
         return find_key(cache, VMH_KEY_INSTANCE, name->key, false, record);
     return find_key(cache, VMH_KEY_DOCKER_ID, name->key, false, record) ||
            find_key(cache, VMH_KEY_DOCKER_NAME, name->key, false, record) ||
@@ -131,7 +131,7 @@ static void explain_no_match(FILE *out, const struct vmh_name *name)
 {
     const struct vmh_backend_ops *ops = vmh_backend_of(name->backend);
     if (name->kind == VMH_NAME_UNDER && ops &&
-        vmh_backend_names(name->backend) == VMH_NAMES_INSTANCE) {
+        vmh_backend_names(name->backend) != VMH_NAMES_CONTAINER) {
         fprintf(out, "  why:    no %s %s is called %s\n"
                      "  do:     `%s` shows the %s\n",
                 ops->name, ops->noun, name->key, ops->list_command, ops->nouns);

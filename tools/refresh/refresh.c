@@ -165,9 +165,13 @@ static int refresh_locked(const struct vmh_config *config, const char *dir, unsi
         vmh_snapshot_free(&merged);
         return VMH_REFRESH_WRITE_FAILED;
     }
+    /* Asked for one backend, it is asked; asked for several, those not
+     * installed here are left alone (their sections stay as they were). */
+    bool one = (backends & (backends - 1)) == 0;
     for (const struct vmh_backend_ops *const *ops = vmh_backends(); *ops; ops++) {
         unsigned backend = (*ops)->section;
-        if (!(backends & (1u << backend)))
+        if (!(backends & (1u << backend)) ||
+            (!one && (*ops)->installed && !(*ops)->installed(config)))
             continue;
         all_ok &= refresh_backend(config, *ops, timeout_ms, &merged);
         report_backend(&merged, backend, &report->backends[backend]);

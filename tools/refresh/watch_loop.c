@@ -52,6 +52,10 @@ void vmh_watch_defaults(const struct vmh_config *config, struct vmh_watch_option
         /* With an event stream, a resync is a safety net only: a live
          * stream loses no event, and every reconnection refreshes at once. */
         options->interval_ms[(*ops)->section] = poll_ms > 0 ? poll_ms : DEFAULT_RESYNC_MS;
+        /* Not installed: not polled (a daemon installed later is seen when
+         * the watcher starts again, or by a lookup of one of its names). */
+        if ((*ops)->installed && !(*ops)->installed(config))
+            options->interval_ms[(*ops)->section] = 0;
     }
     options->timeout_ms = config->timeout_ms;
     options->verbose = false;
