@@ -8,7 +8,7 @@
 # fuzz/regressions/<target>/ in the source tree, where the replay tests
 # (built with the ordinary compiler, run by make check) keep it fixed.
 
-FUZZ_TARGETS = cache docker multipass names
+FUZZ_TARGETS = cache docker multipass names lxd
 FUZZ_SECONDS = 600
 FUZZ_CC = clang
 FUZZ_FLAGS = -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
@@ -19,10 +19,12 @@ FUZZ_CPPFLAGS = -std=c11 -D_GNU_SOURCE -I$(top_srcdir)/nss_vmhosts \
 FUZZ_CODE_FILES = nss_vmhosts/config.c nss_vmhosts/names.c nss_vmhosts/cache_read.c \
 	nss_vmhosts/resolve.c nss_vmhosts/pack.c \
 	tools/snapshot/snapshot.c tools/snapshot/cache_write.c \
-	tools/backends/docker/docker_json.c tools/backends/multipass/multipass_json.c
+	tools/backends/docker/docker_json.c tools/backends/multipass/multipass_json.c \
+	tools/backends/lxd/lxd_json.c
 
 # The ordinary compiler replays every seed and found crash (make check).
-FUZZ_REPLAYS = fuzz/replay_cache fuzz/replay_docker fuzz/replay_multipass fuzz/replay_names
+FUZZ_REPLAYS = fuzz/replay_cache fuzz/replay_docker fuzz/replay_multipass fuzz/replay_names \
+	fuzz/replay_lxd
 check_PROGRAMS += $(FUZZ_REPLAYS)
 TESTS += $(FUZZ_REPLAYS) tests/fuzz-short.sh
 fuzz_replay_cache_SOURCES = fuzz/replay.c fuzz/fuzz_cache.c
@@ -39,6 +41,10 @@ fuzz_replay_multipass_LDADD = $(TEST_LIBS)
 fuzz_replay_names_SOURCES = fuzz/replay.c fuzz/fuzz_names.c
 fuzz_replay_names_CPPFLAGS = $(AM_CPPFLAGS) -DREPLAY_DIRS='"fuzz/seeds/names:fuzz/regressions/names"'
 fuzz_replay_names_LDADD = $(TEST_LIBS)
+fuzz_replay_lxd_SOURCES = fuzz/replay.c fuzz/fuzz_lxd.c
+fuzz_replay_lxd_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DREPLAY_DIRS='"tests/fixtures/lxd:fuzz/seeds/lxd:fuzz/regressions/lxd"'
+fuzz_replay_lxd_LDADD = $(TEST_LIBS)
 
 EXTRA_DIST += fuzz/seed_cache.c fuzz/seeds fuzz/regressions tests/fuzz-short.sh
 
@@ -51,7 +57,8 @@ FUZZ_INCLUDES = $(top_srcdir)/nss_vmhosts/cache.h $(top_srcdir)/nss_vmhosts/cach
 	$(top_srcdir)/nss_vmhosts/config.h $(top_srcdir)/nss_vmhosts/names.h \
 	$(top_srcdir)/nss_vmhosts/pack.h $(top_srcdir)/nss_vmhosts/resolve.h \
 	$(top_srcdir)/tools/snapshot/snapshot.h $(top_srcdir)/tools/backends/docker/docker.h \
-	$(top_srcdir)/tools/backends/multipass/multipass.h
+	$(top_srcdir)/tools/backends/multipass/multipass.h $(top_srcdir)/tools/backends/lxd/lxd.h \
+	$(top_srcdir)/nss_vmhosts/backends.h $(top_srcdir)/nss_vmhosts/backends.def
 fuzz/fuzzcode.a: $(FUZZ_CODE_PATHS) $(FUZZ_INCLUDES)
 	@rm -rf fuzz/obj && mkdir -p fuzz/obj
 	$(AM_V_CC)for source in $(FUZZ_CODE_PATHS); do \
@@ -70,10 +77,13 @@ fuzz/fuzz_multipass: $(top_srcdir)/fuzz/fuzz_multipass.c fuzz/fuzzcode.a $(FUZZ_
 	$(AM_V_CCLD)$(FUZZ_LINK) -fsanitize=fuzzer -o $@ $< fuzz/fuzzcode.a $(JANSSON_LIBS)
 fuzz/fuzz_names: $(top_srcdir)/fuzz/fuzz_names.c fuzz/fuzzcode.a $(FUZZ_INCLUDES)
 	$(AM_V_CCLD)$(FUZZ_LINK) -fsanitize=fuzzer -o $@ $< fuzz/fuzzcode.a $(JANSSON_LIBS)
+fuzz/fuzz_lxd: $(top_srcdir)/fuzz/fuzz_lxd.c fuzz/fuzzcode.a $(FUZZ_INCLUDES)
+	$(AM_V_CCLD)$(FUZZ_LINK) -fsanitize=fuzzer -o $@ $< fuzz/fuzzcode.a $(JANSSON_LIBS)
 fuzz/seed_cache: $(top_srcdir)/fuzz/seed_cache.c fuzz/fuzzcode.a $(FUZZ_INCLUDES)
 	$(AM_V_CCLD)$(FUZZ_LINK) -fsanitize=fuzzer-no-link -o $@ $< fuzz/fuzzcode.a $(JANSSON_LIBS)
 
-fuzz-targets: fuzz/fuzz_cache fuzz/fuzz_docker fuzz/fuzz_multipass fuzz/fuzz_names fuzz/seed_cache
+fuzz-targets: fuzz/fuzz_cache fuzz/fuzz_docker fuzz/fuzz_multipass fuzz/fuzz_names fuzz/fuzz_lxd \
+	fuzz/seed_cache
 
 # fuzz-run-TARGET SECONDS: a working corpus in the build folder, seeded from
 # the fixtures, the committed seeds and a fresh valid cache.
@@ -81,6 +91,7 @@ fuzz-corpus: fuzz/seed_cache
 	@for target in $(FUZZ_TARGETS); do mkdir -p fuzz/corpus/$$target fuzz/artifacts; done
 	@cp -f $(top_srcdir)/tests/fixtures/docker/*.json fuzz/corpus/docker/
 	@cp -f $(top_srcdir)/tests/fixtures/multipass/*.json fuzz/corpus/multipass/
+	@cp -f $(top_srcdir)/tests/fixtures/lxd/*.json fuzz/corpus/lxd/
 	@for target in $(FUZZ_TARGETS); do \
 		for dir in seeds regressions; do \
 			test ! -d $(top_srcdir)/fuzz/$$dir/$$target || \
@@ -100,6 +111,7 @@ fuzz: fuzz-targets fuzz-corpus
 clean-local: clean-fuzz
 clean-fuzz:
 	rm -rf fuzz/obj fuzz/corpus fuzz/artifacts fuzz/*.log fuzz/fuzzcode.a \
-		fuzz/fuzz_cache fuzz/fuzz_docker fuzz/fuzz_multipass fuzz/fuzz_names fuzz/seed_cache
+		fuzz/fuzz_cache fuzz/fuzz_docker fuzz/fuzz_multipass fuzz/fuzz_names fuzz/fuzz_lxd \
+		fuzz/seed_cache
 
 .PHONY: fuzz fuzz-targets fuzz-corpus clean-fuzz

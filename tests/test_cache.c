@@ -343,7 +343,7 @@ static void sections_too_many(unsigned char *d)
 }
 static void sections_overlap_records(unsigned char *d)
 {
-    header_of(d)->backend_count = 4; /* runs into the records that follow */
+    header_of(d)->backend_count = VMH_BACKEND_COUNT + 2; /* runs into the records that follow */
 }
 static void key_record_past_end(unsigned char *d)
 {

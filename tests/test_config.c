@@ -60,8 +60,9 @@ static void key_names(void)
 {
     static const char *const names[VMH_CONF_KEY_COUNT] = {
         "docker_socket", "docker_suffix", "ttl", "multipass_command", "multipass_domains",
-        "multipass_ttl", "cache_dir", "user_cache_dir", "timeout_ms", "refresh_interval_ms",
-        "refresh_command"};
+        "multipass_ttl", "lxd_socket", "lxd_domains", "lxd_ttl", "incus_socket",
+        "incus_domains", "incus_ttl", "cache_dir", "user_cache_dir", "timeout_ms",
+        "refresh_interval_ms", "refresh_command"};
     for (int key = 0; key < VMH_CONF_KEY_COUNT; key++)
         CHECK_STR(vmh_config_key_name((enum vmh_config_key)key), names[key], names[key]);
     CHECK_STR(vmh_config_key_name(VMH_CONF_KEY_COUNT), "", "key name out of range: \"\"");
@@ -123,9 +124,20 @@ static void every_key(void)
                       "multipass_ttl = 120\n"
                       "timeout_ms = 2000\n"
                       "refresh_interval_ms = 0\n"
-                      "refresh_command = /opt/vmhosts/bin/vmhosts\n",
+                      "refresh_command = /opt/vmhosts/bin/vmhosts\n"
+                      "lxd_socket = /var/lib/lxd/unix.socket\n"
+                      "lxd_domains = LXD. lxd.test\n"
+                      "lxd_ttl = 5\n"
+                      "incus_socket = /var/lib/incus/unix.socket\n"
+                      "incus_domains =\n"
+                      "incus_ttl = 6\n",
                       &bad);
     CHECK(count == 0 && bad == 0, "every key: no bad line, *bad_line 0");
+    CHECK(strcmp(config.domains[VMH_BACKEND_LXD], "lxd lxd.test") == 0 &&
+              config.ttl_s[VMH_BACKEND_LXD] == 5 && config.ttl_s[VMH_BACKEND_INCUS] == 6 &&
+              config.domains[VMH_BACKEND_INCUS][0] == '\0' &&
+              strcmp(config.source[VMH_BACKEND_INCUS], "/var/lib/incus/unix.socket") == 0,
+          "lxd and incus keys");
     CHECK_STR(config.source[VMH_BACKEND_DOCKER], "/run/a.sock /run/b.sock /run/c.sock",
               "docker_socket: single spaces");
     CHECK_STR(config.domains[VMH_BACKEND_DOCKER], "docker.internal", "docker_suffix: lowercase, dots dropped");

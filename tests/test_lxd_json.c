@@ -1,0 +1,142 @@
+/* The LXD (and Incus) backend's parser: real answers of Debian 12's LXD
+ * (tests/fixtures/lxd/) and hostile or odd ones. */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "lxd.h"
+
+static struct vmh_snapshot snapshot;
+static char error[VMH_MESSAGE_MAX];
+
+static int parse_text(const char *text, size_t length)
+{
+    vmh_snapshot_free(&snapshot);
+    vmh_snapshot_init(&snapshot);
+    error[0] = '\0';
+    return vmh_lxd_parse_instances(text, length, VMH_BACKEND_LXD, &snapshot, error,
+                                   sizeof error);
+}
+
+static int parse_string(const char *text)
+{
+    return parse_text(text, strlen(text));
+}
+
+static int parse_fixture(const char *name)
+{
+    char relative[256];
+    snprintf(relative, sizeof relative, "lxd/%s", name);
+    size_t length = 0;
+    char *text = check_read_file(check_fixture(relative), &length);
+    if (!text) {
+        printf("# cannot read fixture %s\n", check_fixture(relative));
+        return -2;
+    }
+    int result = parse_text(text, length);
+    free(text);
+    return result;
+}
+
+/* The host's addresses as text, space-separated, in the order kept. */
+static const char *addresses_of(const char *name)
+{
+    static char text[512];
+    text[0] = '\0';
+    for (size_t i = 0; i < snapshot.count; i++) {
+        const struct vmh_host *host = &snapshot.hosts[i];
+        if (!host->name || strcmp(host->name, name) != 0)
+            continue;
+        for (size_t a = 0; a < host->addr_count; a++) {
+            char one[INET6_ADDRSTRLEN];
+            inet_ntop(host->addrs[a].family == 4 ? AF_INET : AF_INET6, host->addrs[a].bytes, one,
+                      sizeof one);
+            snprintf(text + strlen(text), sizeof text - strlen(text), "%s%s", a ? " " : "", one);
+        }
+        return text;
+    }
+    return "(no such host)";
+}
+
+static void test_fixtures(void)
+{
+    CHECK(parse_fixture("lxd-5.0.2-instances-recursion2-running-container.json") == 0 &&
+              snapshot.count == 1 && snapshot.hosts[0].state == VMH_STATE_RUNNING &&
+              snapshot.hosts[0].backend == VMH_BACKEND_LXD,
+          "running container: one running host of the lxd backend");
+    CHECK_STR(addresses_of("acc1"), "10.98.7.50",
+              "running container: eth0's global IPv4; not lo, not link-local IPv6");
+    CHECK(parse_fixture("lxd-5.0.2-instances-recursion2-stopped-container.json") == 0 &&
+              snapshot.count == 1 && snapshot.hosts[0].state == VMH_STATE_STOPPED,
+          "stopped container: listed, not running");
+    CHECK_STR(addresses_of("acc1"), "", "stopped container: no address");
+}
+
+/* One instance in the shape of the fixture: its NIC eth0 (MAC aa), and a
+ * docker0 inside it with a MAC LXD did not give. */
+#define INSTANCE(name, project, status)                                                        \
+    "{\"name\":\"" name "\",\"project\":\"" project "\",\"status\":\"" status "\","             \
+    "\"config\":{\"volatile.eth0.hwaddr\":\"00:16:3E:00:00:AA\"},"                              \
+    "\"state\":{\"network\":{"                                                                   \
+    "\"lo\":{\"hwaddr\":\"\",\"addresses\":[{\"family\":\"inet\",\"address\":\"127.0.0.1\","    \
+    "\"scope\":\"local\"}]},"                                                                    \
+    "\"docker0\":{\"hwaddr\":\"02:42:00:00:00:01\",\"addresses\":[{\"family\":\"inet\","         \
+    "\"address\":\"172.17.0.1\",\"scope\":\"global\"}]},"                                        \
+    "\"eth0\":{\"hwaddr\":\"00:16:3e:00:00:aa\",\"addresses\":["                                 \
+    "{\"family\":\"inet6\",\"address\":\"fd42::5\",\"scope\":\"global\"},"                       \
+    "{\"family\":\"inet6\",\"address\":\"fe80::1\",\"scope\":\"link\"},"                         \
+    "{\"family\":\"inet\",\"address\":\"10.1.1.5\",\"scope\":\"global\"}]}}}}"
+
+static void test_rules(void)
+{
+    CHECK(parse_string("{\"type\":\"sync\",\"metadata\":[" INSTANCE("web", "default", "Running")
+                       "," INSTANCE("web", "shop", "Running") "," INSTANCE("db", "", "Frozen")
+                       "]}") == 0 &&
+              snapshot.count == 3,
+          "three instances");
+    CHECK_STR(addresses_of("web"), "10.1.1.5 fd42::5",
+              "its own NIC's global addresses, IPv4 first; not docker0 inside it");
+    CHECK_STR(addresses_of("web.shop"), "10.1.1.5 fd42::5",
+              "an instance of another project is <name>.<project>");
+    CHECK(snapshot.hosts[2].state == VMH_STATE_STOPPED && snapshot.hosts[2].addr_count == 0,
+          "a frozen instance does not answer");
+    CHECK(parse_string("{\"type\":\"sync\",\"metadata\":[" INSTANCE("bad name", "default",
+                                                                    "Running")
+                       "," INSTANCE("ok", "x\\ny", "Running") "]}") == 0 &&
+              snapshot.count == 0,
+          "names no host has (a blank, a newline in the project) are skipped");
+    CHECK(parse_string("{\"type\":\"sync\",\"metadata\":[1,\"x\",null,{}]}") == 0 &&
+              snapshot.count == 0,
+          "entries that are not instances are skipped");
+}
+
+static void test_refused(void)
+{
+    static const char *const bodies[] = {
+        "", "[]", "{}", "{\"type\":\"async\",\"metadata\":[]}",
+        "{\"type\":\"sync\",\"metadata\":{}}", "{\"type\":\"sync\",\"metadata\":[]} x",
+        "{\"type\":\"error\",\"error\":\"not authorized\",\"error_code\":403}",
+    };
+    for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
+        char what[160];
+        snprintf(what, sizeof what, "refused, with a reason: %s", bodies[i]);
+        CHECK(parse_string(bodies[i]) == -1 && snapshot.count == 0 &&
+                  strstr(error, "not its list of instances") != NULL,
+              what);
+    }
+    CHECK(vmh_lxd_parse_instances(NULL, 0, VMH_BACKEND_LXD, &snapshot, error, sizeof error) ==
+              -1,
+          "no body: refused");
+}
+
+int main(void)
+{
+    vmh_snapshot_init(&snapshot);
+    test_fixtures();
+    test_rules();
+    test_refused();
+    vmh_snapshot_free(&snapshot);
+    return check_done();
+}

@@ -1,0 +1,92 @@
+/* Asks LXD (or Incus) over each of its sockets that exists: one call,
+ * every project's instances with their state. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "lxd.h"
+#include "unix_http.h"
+
+#define LXD_DENIED_ADVICE                                                                      \
+    "have root run `vmhosts watch`, whose cache every user reads; or add your user to the "    \
+    "lxd (or incus-admin) group"
+
+bool vmh_lxd_any_socket(const char *sockets)
+{
+    char *list = strdup(sockets ? sockets : ""), *cursor = list, *path;
+    bool any = false;
+    while (list && !any && (path = strsep(&cursor, " \t")) != NULL)
+        any = path[0] && access(path, F_OK) == 0;
+    free(list);
+    return any;
+}
+
+/* One socket's instances into *out. */
+static int ask_socket(const char *daemon, enum vmh_backend backend, const char *path,
+                      int64_t deadline_ms, struct vmh_snapshot *out,
+                      struct vmh_http_outcome *outcome)
+{
+    struct vmh_http http;
+    if (vmh_http_probe(daemon, path, LXD_DENIED_ADVICE, outcome) != 0 ||
+        vmh_http_open(&http, daemon, path, deadline_ms, outcome) != 0)
+        return -1;
+    int result = vmh_http_get(&http, VMH_LXD_INSTANCES_URL, outcome);
+    if (result == 0) {
+        char err[300];
+        result = vmh_lxd_parse_instances(http.body, http.size, backend, out, err, sizeof err);
+        if (result != 0) {
+            outcome->status = VMH_STATUS_ERROR;
+            snprintf(outcome->message, sizeof outcome->message, "%s (on %.200s)", err, path);
+        }
+    }
+    vmh_http_close(&http);
+    return result;
+}
+
+/* A socket that does not exist is a daemon not installed that way (the
+ * snap's or the package's): skipped without a word, unless none exists. */
+static void ask_each(const char *daemon, enum vmh_backend backend, const char *sockets,
+                     int64_t deadline_ms, struct vmh_snapshot *out, bool *answered,
+                     struct vmh_http_outcome *failure)
+{
+    char *list = strdup(sockets ? sockets : ""), *cursor = list, *path;
+    if (!list) {
+        failure->status = VMH_STATUS_ERROR;
+        snprintf(failure->message, sizeof failure->message, "out of memory");
+        return;
+    }
+    while ((path = strsep(&cursor, " \t")) != NULL) {
+        if (!path[0] || access(path, F_OK) != 0)
+            continue;
+        struct vmh_http_outcome outcome = {0};
+        if (ask_socket(daemon, backend, path, deadline_ms, out, &outcome) == 0)
+            *answered = true;
+        else if (failure->status == VMH_STATUS_NEVER)
+            *failure = outcome;
+    }
+    free(list);
+}
+
+int vmh_lxd_refresh(const char *daemon, enum vmh_backend backend, const char *sockets,
+                    long timeout_ms, struct vmh_snapshot *out)
+{
+    int64_t now_ms = vmh_realtime_ms();
+    int64_t deadline_ms = vmh_monotonic_ms() + (timeout_ms > 0 ? timeout_ms : 1);
+    struct vmh_http_outcome failure = {.status = VMH_STATUS_NEVER};
+    bool answered = false;
+    ask_each(daemon, backend, sockets, deadline_ms, out, &answered, &failure);
+    if (!answered && failure.status == VMH_STATUS_NEVER) {
+        failure.status = VMH_STATUS_UNAVAILABLE;
+        snprintf(failure.message, sizeof failure.message,
+                 "%s is not installed: none of its sockets exists (%.300s)", daemon, sockets);
+    }
+    struct vmh_backend_state *state = &out->backends[backend];
+    state->attempted_ms = vmh_realtime_ms();
+    state->updated_ms = answered ? now_ms : 0;
+    state->status = answered ? VMH_STATUS_OK : failure.status;
+    snprintf(state->message, sizeof state->message, "%s", answered ? "" : failure.message);
+    return answered ? 0 : -1;
+}

@@ -1,0 +1,179 @@
+/* See unix_http.h. */
+#include <errno.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "cache_format.h"
+#include "clock.h"
+#include "unix_http.h"
+
+#define PATH_SHOWN 200
+
+static void say(struct vmh_http_outcome *outcome, uint32_t status, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void say(struct vmh_http_outcome *outcome, uint32_t status, const char *format, ...)
+{
+    outcome->status = status;
+    va_list args;
+    va_start(args, format);
+    vsnprintf(outcome->message, sizeof outcome->message, format, args);
+    va_end(args);
+}
+
+int vmh_unix_connect_error(const char *path)
+{
+    struct sockaddr_un address = {.sun_family = AF_UNIX};
+    if (strlen(path) >= sizeof address.sun_path)
+        return ENAMETOOLONG;
+    strcpy(address.sun_path, path);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0)
+        return errno;
+    int error = connect(fd, (const struct sockaddr *)&address, sizeof address) == 0 ? 0 : errno;
+    close(fd);
+    return error == EAGAIN || error == EINPROGRESS ? 0 : error;
+}
+
+int vmh_http_probe(const char *daemon, const char *path, const char *denied_advice,
+                   struct vmh_http_outcome *outcome)
+{
+    int error = vmh_unix_connect_error(path);
+    if (error == 0)
+        return 0;
+    if (error == ENOENT || error == ENOTDIR)
+        say(outcome, VMH_STATUS_UNAVAILABLE, "%s is not running: %.*s does not exist", daemon,
+            PATH_SHOWN, path);
+    else if (error == ECONNREFUSED)
+        say(outcome, VMH_STATUS_UNAVAILABLE, "nothing listens on %.*s", PATH_SHOWN, path);
+    else if (error == EACCES || error == EPERM)
+        say(outcome, VMH_STATUS_DENIED, "permission denied on %.*s: %s", PATH_SHOWN, path,
+            denied_advice);
+    else
+        say(outcome, VMH_STATUS_ERROR, "cannot connect to %.*s: %s", PATH_SHOWN, path,
+            strerror(error));
+    return -1;
+}
+
+static size_t collect(char *data, size_t size, size_t count, void *user)
+{
+    struct vmh_http *http = user;
+    size_t length = size * count;
+    if (length > VMH_HTTP_BODY_MAX - http->size) {
+        http->too_large = true;
+        return 0;
+    }
+    if (http->size + length + 1 > http->capacity) {
+        /* Doubling: curl hands over 16 KiB at a time. */
+        size_t capacity = http->capacity ? http->capacity : 16384;
+        while (capacity < http->size + length + 1)
+            capacity *= 2;
+        char *bigger = realloc(http->body, capacity);
+        if (!bigger)
+            return 0;
+        http->body = bigger;
+        http->capacity = capacity;
+    }
+    memcpy(http->body + http->size, data, length);
+    http->size += length;
+    http->body[http->size] = '\0';
+    return length;
+}
+
+int vmh_http_open(struct vmh_http *http, const char *daemon, const char *path,
+                  int64_t deadline_ms, struct vmh_http_outcome *outcome)
+{
+    memset(http, 0, sizeof *http);
+    http->daemon = daemon;
+    http->path = path;
+    http->deadline_ms = deadline_ms;
+    if (!(http->curl = curl_easy_init())) {
+        say(outcome, VMH_STATUS_ERROR, "cannot start libcurl (out of memory?)");
+        return -1;
+    }
+    /* No signals (the deadline is ours), no proxy from the environment. */
+    curl_easy_setopt(http->curl, CURLOPT_UNIX_SOCKET_PATH, path);
+    curl_easy_setopt(http->curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(http->curl, CURLOPT_NOPROXY, "*");
+#if LIBCURL_VERSION_NUM >= 0x075500
+    curl_easy_setopt(http->curl, CURLOPT_PROTOCOLS_STR, "http");
+#endif
+    curl_easy_setopt(http->curl, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(http->curl, CURLOPT_WRITEDATA, http);
+    curl_easy_setopt(http->curl, CURLOPT_ERRORBUFFER, http->curl_error);
+    return 0;
+}
+
+void vmh_http_close(struct vmh_http *http)
+{
+    curl_easy_cleanup(http->curl);
+    free(http->body);
+    http->curl = NULL;
+    http->body = NULL;
+}
+
+/* The first line of the daemon's own reason: LXD's {"error": ...}, or
+ * Docker's {"message": ...}. */
+static void reason_of(const struct vmh_http *http, char *text, size_t size)
+{
+    json_t *root = http->body ? json_loadb(http->body, http->size, 0, NULL) : NULL;
+    const char *why = json_string_value(json_object_get(root, "error"));
+    if (!why || !why[0])
+        why = json_string_value(json_object_get(root, "message"));
+    snprintf(text, size, "%.*s", why ? (int)strcspn(why, "\n") : 0, why ? why : "");
+    json_decref(root);
+}
+
+static void failed(const struct vmh_http *http, CURLcode code, long timeout_ms,
+                   struct vmh_http_outcome *outcome)
+{
+    if (http->too_large)
+        say(outcome, VMH_STATUS_ERROR, "%s's answer is larger than %u MiB (on %.*s)",
+            http->daemon, VMH_HTTP_BODY_MAX >> 20, PATH_SHOWN, http->path);
+    else if (code == CURLE_OPERATION_TIMEDOUT)
+        say(outcome, VMH_STATUS_ERROR, "%s did not answer within %ld ms on %.*s", http->daemon,
+            timeout_ms, PATH_SHOWN, http->path);
+    else
+        say(outcome, VMH_STATUS_ERROR, "cannot talk to %s on %.*s: %s", http->daemon,
+            PATH_SHOWN, http->path,
+            http->curl_error[0] ? http->curl_error : curl_easy_strerror(code));
+}
+
+int vmh_http_get(struct vmh_http *http, const char *url, struct vmh_http_outcome *outcome)
+{
+    free(http->body);
+    http->body = NULL;
+    http->size = http->capacity = 0;
+    http->too_large = false;
+    http->curl_error[0] = '\0';
+    long remaining_ms = (long)(http->deadline_ms - vmh_monotonic_ms());
+    if (remaining_ms < 1) {
+        say(outcome, VMH_STATUS_ERROR, "no time was left to ask %s on %.*s", http->daemon,
+            PATH_SHOWN, http->path);
+        return -1;
+    }
+    curl_easy_setopt(http->curl, CURLOPT_URL, url);
+    curl_easy_setopt(http->curl, CURLOPT_TIMEOUT_MS, remaining_ms);
+    curl_easy_setopt(http->curl, CURLOPT_CONNECTTIMEOUT_MS, remaining_ms);
+    CURLcode code = curl_easy_perform(http->curl);
+    if (code != CURLE_OK) {
+        failed(http, code, remaining_ms, outcome);
+        return -1;
+    }
+    long status = 0;
+    curl_easy_getinfo(http->curl, CURLINFO_RESPONSE_CODE, &status);
+    if (status != 200) {
+        char why[256];
+        reason_of(http, why, sizeof why);
+        say(outcome, VMH_STATUS_ERROR, "%s on %.*s answered HTTP %ld%s%s", http->daemon,
+            PATH_SHOWN, http->path, status, why[0] ? ": " : "", why);
+        return -1;
+    }
+    return 0;
+}

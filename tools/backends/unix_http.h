@@ -1,0 +1,54 @@
+/* HTTP GETs to a daemon's REST API on its Unix socket (libcurl), for the
+ * backends that ask one: LXD and Incus (lxd/).  One handle per socket and
+ * refresh, so that every call rides one keep-alive connection, and one
+ * deadline for the whole refresh. */
+#ifndef VMHOSTS_UNIX_HTTP_H
+#define VMHOSTS_UNIX_HTTP_H
+
+#include <curl/curl.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* An answer larger than this is not the daemon's. */
+#define VMH_HTTP_BODY_MAX (32u * 1024u * 1024u)
+
+struct vmh_http {
+    CURL *curl;
+    const char *daemon;   /* "LXD": its name in messages */
+    const char *path;     /* the socket */
+    int64_t deadline_ms;  /* monotonic */
+    char *body;           /* the last answer, NUL-terminated; NULL before one */
+    size_t size, capacity;
+    bool too_large;
+    char curl_error[CURL_ERROR_SIZE];
+};
+
+/* What went wrong, as a backend section records it. */
+struct vmh_http_outcome {
+    uint32_t status;      /* enum vmh_backend_status */
+    char message[512];
+};
+
+/* 0 when the socket accepts a connection from this process (or its backlog
+ * is full: the daemon is there, only busy), else connect()'s errno
+ * (ENAMETOOLONG for a path too long for a Unix socket).  Non-blocking. */
+int vmh_unix_connect_error(const char *path);
+
+/* Connects once to tell a stopped daemon (UNAVAILABLE) from a missing
+ * permission (DENIED, with `denied_advice`), which curl reports alike.
+ * 0 when it accepts a connection. */
+int vmh_http_probe(const char *daemon, const char *path, const char *denied_advice,
+                   struct vmh_http_outcome *outcome);
+
+/* -1 when libcurl cannot start (out of memory), with the outcome set. */
+int vmh_http_open(struct vmh_http *http, const char *daemon, const char *path,
+                  int64_t deadline_ms, struct vmh_http_outcome *outcome);
+void vmh_http_close(struct vmh_http *http);
+
+/* GETs url ("http://localhost/1.0/..."): 0 with the body in http->body
+ * after an HTTP 200, else -1 with why (timeout, too large, the daemon's
+ * own error text) in the outcome. */
+int vmh_http_get(struct vmh_http *http, const char *url, struct vmh_http_outcome *outcome);
+
+#endif
