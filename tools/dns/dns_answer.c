@@ -49,11 +49,16 @@ static void push(struct reply *reply, ldns_pkt_section section, ldns_rr *rr)
         ldns_pkt_push_rr(reply->pkt, section, rr);
 }
 
-static void add_addresses(struct reply *reply, const struct vmh_answer *answer)
+/* The module's answer holds every address of the record whatever family
+ * was asked (glibc's packers pick); a DNS answer holds the asked type's
+ * alone.  family 0: both (ANY). */
+static void add_addresses(struct reply *reply, const struct vmh_answer *answer, int family)
 {
     for (uint32_t i = 0; i < answer->addr_count; i++) {
         const struct vmh_cache_addr *addr = &answer->addrs[i];
         bool v4 = addr->family == 4;
+        if ((family == AF_INET && !v4) || (family == AF_INET6 && v4))
+            continue;
         ldns_rr *rr = new_rr(reply->owner, v4 ? LDNS_RR_TYPE_A : LDNS_RR_TYPE_AAAA, reply->ttl);
         if (rr)
             ldns_rr_push_rdf(rr, ldns_rdf_new_frm_data(v4 ? LDNS_RDF_TYPE_A : LDNS_RDF_TYPE_AAAA,
@@ -101,13 +106,13 @@ static void add_soa(struct reply *reply, const char *zone)
 
 /* NXDOMAIN, NODATA, SERVFAIL or the addresses, from the module's result. */
 static void forward_result(struct reply *reply, const struct vmh_answer *answer,
-                           const char *zone, bool want_addresses)
+                           const char *zone, bool want_addresses, int family)
 {
     switch (answer->result) {
     case VMH_FOUND:
         ldns_pkt_set_aa(reply->pkt, true);
         if (want_addresses)
-            add_addresses(reply, answer);
+            add_addresses(reply, answer, family);
         else
             add_soa(reply, zone);
         break;
@@ -147,7 +152,7 @@ static void answer_forward(const struct vmh_dns_source *source, struct reply *re
     reply->ttl = ttl > 0 ? (uint32_t)ttl : 0;
     bool addresses = family != AF_UNSPEC || type == LDNS_RR_TYPE_ANY;
     forward_result(reply, &answer, name.kind == VMH_NAME_BARE ? name.normalized : name.domain,
-                   addresses);
+                   addresses, family);
 }
 
 /* Our addresses' reverse names are ours; every other reverse name is not
