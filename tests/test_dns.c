@@ -5,10 +5,13 @@
 #include <ldns/ldns.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "dns_answer.h"
 #include "dns_listen.h"
+#include "dns_register.h"
 #include "dns_reverse.h"
 
 #define TTL 10
@@ -364,6 +367,84 @@ static void listen_words(void)
               "more words than room: refused");
 }
 
+static char *slurp(const char *root, const char *path)
+{
+    static char text[4096];
+    char full[512];
+    snprintf(full, sizeof full, "%s%s", root, path);
+    FILE *file = fopen(full, "r");
+    if (!file)
+        return NULL;
+    text[fread(text, 1, sizeof text - 1, file)] = '\0';
+    fclose(file);
+    return text;
+}
+
+static bool exists(const char *root, const char *path)
+{
+    char full[512];
+    struct stat st;
+    snprintf(full, sizeof full, "%s%s", root, path);
+    return lstat(full, &st) == 0;
+}
+
+/* enable --dns and disable --dns on a private root: the two files, twice
+ * the same, and nothing left after. */
+static void registration(void)
+{
+    char root[] = "/tmp/test_dns.XXXXXX", err[256], etc[64];
+    bool changed;
+    struct vmh_config settings;
+    vmh_config_defaults(&settings);
+    snprintf(settings.dns_listen, sizeof settings.dns_listen, "127.0.0.153:5353 [::1]:53");
+    snprintf(settings.multipass_domains, sizeof settings.multipass_domains, "example.org vms.test");
+    if (!mkdtemp(root)) {
+        CHECK(false, "a scratch root");
+        return;
+    }
+    snprintf(etc, sizeof etc, "%s/etc", root);
+    mkdir(etc, 0755);
+    CHECK(vmh_dns_register(&settings, root, true, &changed, err, sizeof err) == 0 && changed,
+          "enable --dns: writes");
+    CHECK_STR(slurp(root, VMH_RESOLVED_DROPIN),
+              "# Written by `vmhosts enable --dns`; `vmhosts disable --dns` removes it.\n"
+              "[Resolve]\nDNS=127.0.0.153:5353\nDomains=~docker ~example.org ~vms.test\n",
+              "the resolved drop-in: DNS= the first listen address, a routing domain each");
+    CHECK_STR(slurp(root, VMH_NEGATIVE_ANCHORS),
+              "# Written by `vmhosts enable --dns`; `vmhosts disable --dns` removes it.\n"
+              "docker\nexample.org\nvms.test\n",
+              "the negative trust anchors: the same domains");
+    CHECK(vmh_dns_register(&settings, root, true, &changed, err, sizeof err) == 0 && !changed,
+          "enable --dns again: nothing changes");
+    CHECK(vmh_dns_register(&settings, root, false, &changed, err, sizeof err) == 0 && changed,
+          "disable --dns: removes");
+    CHECK(!exists(root, "/etc/systemd") && !exists(root, "/etc/dnssec-trust-anchors.d"),
+          "disable --dns: the folders it made are gone too");
+    CHECK(vmh_dns_register(&settings, root, false, &changed, err, sizeof err) == 0 && !changed,
+          "disable --dns again: nothing changes");
+    /* A file of that name that is not ours stays. */
+    char path[512];
+    snprintf(path, sizeof path, "%s/etc/dnssec-trust-anchors.d", root);
+    mkdir(path, 0755);
+    snprintf(path, sizeof path, "%s%s", root, VMH_NEGATIVE_ANCHORS);
+    FILE *file = fopen(path, "w");
+    if (file) {
+        fputs("mine\n", file);
+        fclose(file);
+    }
+    vmh_dns_register(&settings, root, false, &changed, err, sizeof err);
+    CHECK(exists(root, VMH_NEGATIVE_ANCHORS) && !changed,
+          "disable --dns keeps a file it did not write");
+    unlink(path);
+    snprintf(path, sizeof path, "%s/etc/dnssec-trust-anchors.d", root);
+    rmdir(path);
+    snprintf(settings.dns_listen, sizeof settings.dns_listen, "nonsense");
+    CHECK(vmh_dns_register(&settings, root, true, &changed, err, sizeof err) == -1,
+          "enable --dns with no valid listen address: refused");
+    rmdir(etc);
+    CHECK(rmdir(root) == 0, "the scratch root is left empty");
+}
+
 int main(void)
 {
     vmh_config_defaults(&config);
@@ -375,6 +456,7 @@ int main(void)
     hostile();
     edns_version();
     listen_words();
+    registration();
     printf("1..%d\n", check_number);
     return check_failed ? 1 : 0;
 }
