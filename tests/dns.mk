@@ -7,7 +7,8 @@ DNS_SOURCES = tools/dns/dns_answer.c tools/dns/dns_answer.h \
 	tools/dns/dns_register.c tools/dns/dns_register.h
 vmhosts_SOURCES += $(DNS_SOURCES) tools/dns/cmd_dns.c \
 	tools/dns/dns_server.c tools/dns/dns_server.h \
-	tools/dns/dns_sockets.c tools/dns/dns_sockets.h
+	tools/dns/dns_sockets.c tools/dns/dns_sockets.h \
+	tools/dns/dns_status.c tools/dns/dns_status.h
 vmhosts_CPPFLAGS += $(LDNS_CFLAGS)
 vmhosts_LDADD += $(LDNS_LIBS)
 
@@ -47,3 +48,12 @@ clean-local: clean-fuzz-dns
 clean-fuzz-dns:
 	rm -f fuzz/fuzz_dns
 .PHONY: clean-fuzz-dns
+
+# --- the systemd units: sockets bound by systemd, the face as a dynamic user
+systemdsystemunit_DATA += tools/dns/vmhosts-dns.socket tools/dns/vmhosts-dns.service
+MOSTLYCLEANFILES += tools/dns/vmhosts-dns.service
+EXTRA_DIST += tools/dns/vmhosts-dns.socket tools/dns/vmhosts-dns.service.in
+tools/dns/vmhosts-dns.service: $(srcdir)/tools/dns/vmhosts-dns.service.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) tools/dns && \
+	sed -e 's|@bindir[@]|$(bindir)|g' $(srcdir)/tools/dns/vmhosts-dns.service.in >$@.tmp && \
+	mv $@.tmp $@

@@ -118,6 +118,11 @@ check "authoritative: aa flag" \
 check "EDNS: an OPT record answers one" \
     sh -c "nsenter -n -t $FACE_PID dig +edns=0 @$FACE shop-web-1.docker | grep -q 'OPT PSEUDOSECTION'"
 
+check "vmhosts status in the face's namespace: answering" \
+    sh -c "nsenter -n -t $FACE_PID $VMHOSTS status | grep -qx '  127.0.0.153:53: answering'"
+check "vmhosts status outside it: not running" \
+    sh -c "$VMHOSTS status | grep -qx '  127.0.0.153:53: no answer: not running'"
+
 # --- answers follow the cache at once ------------------------------------------
 late=$(docker_run late-box) || bail_out "cannot start late-box"
 late_v4=$(inspect "$late" '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}')
@@ -262,6 +267,48 @@ check_eq "a container with --dns $gateway resolves dnsbox.docker (busybox nslook
     "$(dk run --rm --dns "$gateway" "$DOCKER_IMAGE" busybox nslookup dnsbox.docker "$gateway" 2>&1 |
         awk '/^Address/ && !/#53/ {print $NF}' | grep -v "^$gateway" | sort -u | xargs)"
 stop_helpers
+
+# --- socket activation, as vmhosts-dns.socket does it ---------------------------
+if command -v systemd-socket-activate >/dev/null; then
+    nsenter -n -t "$FACE_PID" systemd-socket-activate --datagram -l 127.0.0.155:53 -E VMHOSTS_CONF \
+        "$VMHOSTS" dns >"$T/activated.log" 2>&1 &
+    HELPERS+=($!)
+    sleep 0.3
+    check_eq "socket-activated (a UDP socket passed as fd 3): answers" "$web1_v4" \
+        "$(in_net dig +tries=2 +time=2 @127.0.0.155 +short shop-web-1.docker A)"
+    check "socket-activated: bound nothing itself" sh -c "! grep -q 'listening on' $T/activated.log"
+    stop_helpers
+else
+    skip "socket activation" "systemd-socket-activate is not installed"
+fi
+unit=$top_builddir/tools/dns/vmhosts-dns.service
+check "the service runs vmhosts dns by its installed path" \
+    grep -qE '^ExecStart=/[^ @]*/vmhosts dns$' "$unit"
+check "the service runs as a dynamic user" grep -qx 'DynamicUser=yes' "$unit"
+check_eq "the socket unit listens where dns_listen does by default, UDP and TCP" \
+    "127.0.0.153:53 127.0.0.153:53" \
+    "$(sed -n 's/^Listen\(Datagram\|Stream\)=//p' "$top_srcdir/tools/dns/vmhosts-dns.socket" | xargs)"
+
+# --- enable --dns / disable --dns on an overlay of /etc ------------------------
+mkdir -p "$T/etc/upper" "$T/etc/work"
+unshare -m sh -c '
+    mount -t overlay overlay -o "lowerdir=/etc,upperdir=$1/upper,workdir=$1/work" /etc || exit 125
+    "$2" enable --dns; echo "rc=$?"
+    cat /etc/systemd/resolved.conf.d/vmhosts.conf /etc/dnssec-trust-anchors.d/vmhosts.negative
+    "$2" enable --dns; echo "rc=$?"
+    "$2" disable --dns; echo "rc=$?"
+    "$2" disable --dns; echo "rc=$?"
+    ls /etc/systemd/resolved.conf.d/vmhosts.conf /etc/dnssec-trust-anchors.d 2>&1' \
+    enable "$T/etc" "$VMHOSTS" >"$T/enable.out" 2>&1
+diag "$(cat "$T/enable.out")"
+check "enable --dns: Domains= routes the suffix and the VM domain to the face" \
+    grep -qx 'Domains=~docker ~example.org' "$T/enable.out"
+check "enable --dns: DNS= the face" grep -qx 'DNS=127.0.0.153:53' "$T/enable.out"
+check "enable --dns: negative trust anchors for docker" grep -qx 'docker' "$T/enable.out"
+check "enable --dns twice: already enabled" grep -qx 'already enabled' "$T/enable.out"
+check "disable --dns twice: already disabled" grep -qx 'already disabled' "$T/enable.out"
+check_eq "every run exited 0" "rc=0 rc=0 rc=0 rc=0" "$(grep '^rc=' "$T/enable.out" | xargs)"
+check_eq "disable --dns leaves neither file" 2 "$(grep -c 'No such file' "$T/enable.out")"
 
 # --- hostile clients: the face answers or drops, and still answers after -------
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$FACE_PID/status"; }
