@@ -57,3 +57,11 @@ tools/dns/vmhosts-dns.service: $(srcdir)/tools/dns/vmhosts-dns.service.in Makefi
 	$(AM_V_GEN)$(MKDIR_P) tools/dns && \
 	sed -e 's|@bindir[@]|$(bindir)|g' $(srcdir)/tools/dns/vmhosts-dns.service.in >$@.tmp && \
 	mv $@.tmp $@
+
+# --- make bench: the face against dnsmasq with dnsperf (bench/bench-dns) ----
+bench: bench-dns
+bench-dns: all
+	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
+		bash $(top_srcdir)/bench/bench-dns $(BENCH_DNS_ARGS)
+.PHONY: bench-dns
+EXTRA_DIST += bench/bench-dns
