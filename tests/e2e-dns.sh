@@ -330,4 +330,30 @@ check_eq "idle TCP connections are closed after --idle-timeout-ms" 0 \
 stop_face
 check "SIGTERM ends the face" test -z "$FACE_PID"
 check_eq "its log names where it listened" 2 "$(grep -c 'listening on' "$T/face.log")"
+
+# --- the face under valgrind: every reply path, hostile clients, a clean exit --
+if command -v valgrind >/dev/null; then
+    unshare -n sh -c 'ip link set lo up && exec "$@"' face valgrind -q --leak-check=full \
+        --errors-for-leak-kinds=definite --error-exitcode=9 --log-file="$T/valgrind.log" \
+        "$VMHOSTS" dns --listen "$FACE" --idle-timeout-ms 1000 2>"$T/face.log" &
+    FACE_PID=$!
+    for ((i = 0; i < 100; i++)); do
+        [ "$(status example.com)" = REFUSED ] && break
+        sleep 0.2
+    done
+    check_eq "under valgrind: A shop-web-1.docker" "$web1_v4" "$(q shop-web-1.docker A)"
+    for query in "nope.docker" "dnsbox.docker AAAA" "shop-web-1.docker ANY" "-x $web1_v4" \
+        "+tcp web.shop.docker" "+edns=1 shop-web-1.docker" "boxhost MX"; do
+        status $query >/dev/null
+    done
+    check_eq "under valgrind: garbage and a silent prefix, then answers" "udp=0/1 tcp=0/1" \
+        "$(in_net "$PYTHON" "$top_srcdir/tests/dns-hostile.py" "$FACE" shop-web-1.docker garbage)"
+    kill -TERM "$FACE_PID"
+    wait "$FACE_PID"
+    check_eq "under valgrind: no error, no definite leak, exit 0" 0 "$?"
+    FACE_PID=
+    [ ! -s "$T/valgrind.log" ] || diag "$(head -n 40 "$T/valgrind.log")"
+else
+    skip "the face under valgrind" "valgrind is not installed"
+fi
 done_testing
