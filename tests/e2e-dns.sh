@@ -342,6 +342,8 @@ if command -v valgrind >/dev/null; then
         sleep 0.2
     done
     check_eq "under valgrind: A shop-web-1.docker" "$web1_v4" "$(q shop-web-1.docker A)"
+    [ "$(q shop-web-1.docker A)" = "$web1_v4" ] ||
+        diag "face:" "$(cat "$T/face.log")" "valgrind:" "$(head -n 20 "$T/valgrind.log")"
     for query in "nope.docker" "dnsbox.docker AAAA" "shop-web-1.docker ANY" "-x $web1_v4" \
         "+tcp web.shop.docker" "+edns=1 shop-web-1.docker" "boxhost MX"; do
         status $query >/dev/null
