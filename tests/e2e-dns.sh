@@ -268,6 +268,25 @@ check_eq "a container with --dns $gateway resolves dnsbox.docker (busybox nslook
         awk '/^Address/ && !/#53/ {print $NF}' | grep -v "^$gateway" | sort -u | xargs)"
 stop_helpers
 
+# --- a backend that is down: SERVFAIL, never a false NXDOMAIN -------------------
+# A second face whose settings name a Docker socket that does not exist
+# and an empty cache: the module's answer is UNAVAIL, the face's SERVFAIL.
+mkdir -m 755 "$T/down-cache"
+sed -e "s|^docker_socket = .*|docker_socket = $T/no-such-docker.sock|" \
+    -e "s|^cache_dir = .*|cache_dir = $T/down-cache|" "$VMHOSTS_CONF" >"$T/down.conf"
+VMHOSTS_CONF=$T/down.conf nsenter -n -t "$FACE_PID" "$VMHOSTS" dns --listen 127.0.0.156 \
+    >"$T/down-face.log" 2>&1 &
+HELPERS+=($!)
+for ((i = 0; i < 50; i++)); do
+    grep -q "listening on" "$T/down-face.log" && break
+    sleep 0.1
+done
+check_eq "Docker unavailable and nothing cached: SERVFAIL" SERVFAIL \
+    "$(in_net dig +tries=1 +time=5 @127.0.0.156 shop-web-1.docker | sed -n 's/.*status: \([A-Z]*\),.*/\1/p')"
+check_eq "getent agrees: no answer" "" \
+    "$(VMHOSTS_CONF=$T/down.conf getent_ahosts shop-web-1.docker)"
+stop_helpers
+
 # --- socket activation, as vmhosts-dns.socket does it ---------------------------
 if command -v systemd-socket-activate >/dev/null; then
     nsenter -n -t "$FACE_PID" systemd-socket-activate --datagram -l 127.0.0.155:53 -E VMHOSTS_CONF \

@@ -112,7 +112,8 @@ int vmh_cmd_dns(int argc, char **argv)
 {
     struct dns_options options = {.max_connections = 64, .idle_timeout_ms = 10000};
     const struct vmh_option table[] = {
-        OPT_CALLBACK('l', "listen", options.listen, "ADDRESS, ADDRESS:PORT or [ADDRESS6]:PORT", add_listen),
+        OPT_CALLBACK('l', "listen", options.listen, "ADDRESS, ADDRESS:PORT or [ADDRESS6]:PORT",
+                     add_listen),
         OPT_LONG(0, "max-connections", &options.max_connections, "a number", 1,
                  VMH_DNS_MAX_CONNECTIONS),
         OPT_LONG(0, "idle-timeout-ms", &options.idle_timeout_ms, "a number of milliseconds", 1,
