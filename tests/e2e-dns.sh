@@ -268,6 +268,27 @@ check_eq "a container with --dns $gateway resolves dnsbox.docker (busybox nslook
         awk '/^Address/ && !/#53/ {print $NF}' | grep -v "^$gateway" | sort -u | xargs)"
 stop_helpers
 
+# --- where it listens: dns_listen, and its errors ------------------------------
+sed -e '/^dns_listen/d' "$VMHOSTS_CONF" >"$T/listen.conf"
+echo "dns_listen = 127.0.0.157:5353 [::1]:5354" >>"$T/listen.conf"
+VMHOSTS_CONF=$T/listen.conf nsenter -n -t "$FACE_PID" "$VMHOSTS" dns >"$T/listen.log" 2>&1 &
+HELPERS+=($!)
+for ((i = 0; i < 50; i++)); do
+    [ "$(grep -c 'listening on' "$T/listen.log")" = 2 ] && break
+    sleep 0.1
+done
+check_eq "dns_listen: both addresses, their ports" \
+    "$web1_v4 $web1_v4" "$(in_net dig +tries=1 +time=2 @127.0.0.157 -p 5353 +short shop-web-1.docker A) \
+$(in_net dig +tries=1 +time=2 @::1 -p 5354 +short shop-web-1.docker A)"
+stop_helpers
+echo "dns_listen = 127.0.0.1:53x" >>"$T/listen.conf"
+check_eq "dns_listen with a bad word: exit 1" 1 \
+    "$(VMHOSTS_CONF=$T/listen.conf "$VMHOSTS" dns 2>"$T/bad.log"; echo $?)"
+check "dns_listen with a bad word: the word named" grep -q '"127.0.0.1:53x"' "$T/bad.log"
+check_eq "an address in use (the face's own): exit 1" 1 \
+    "$(in_net "$VMHOSTS" dns --listen "$FACE" 2>"$T/inuse.log"; echo $?)"
+check "an address in use: says so" grep -q "cannot listen on $FACE:53" "$T/inuse.log"
+
 # --- a backend that is down: SERVFAIL, never a false NXDOMAIN -------------------
 # A second face whose settings name a Docker socket that does not exist
 # and an empty cache: the module's answer is UNAVAIL, the face's SERVFAIL.
