@@ -13,6 +13,7 @@
 #include "dns_listen.h"
 #include "dns_register.h"
 #include "dns_reverse.h"
+#include "dns_sockets.h"
 
 #define TTL 10
 
@@ -450,6 +451,40 @@ static void registration(void)
         printf("# could not remove %s\n", root);
 }
 
+/* A second face on a taken address fails, UDP included: sharing the port
+ * (SO_REUSEADDR on UDP) would split the queries between the two. */
+static void taken_address(void)
+{
+    struct vmh_dns_endpoint endpoint;
+    struct vmh_dns_sockets first, second;
+    const struct vmh_dns_endpoint *failed = NULL;
+    vmh_dns_parse_endpoint("127.0.0.1:1", &endpoint);
+    ((struct sockaddr_in *)&endpoint.addr)->sin_port = 0; /* any free port */
+    int udp = socket(AF_INET, SOCK_DGRAM, 0);
+    socklen_t length = endpoint.length;
+    if (udp < 0 || bind(udp, (struct sockaddr *)&endpoint.addr, length) != 0 ||
+        getsockname(udp, (struct sockaddr *)&endpoint.addr, &length) != 0) {
+        check_skip("a taken UDP address", "cannot bind on 127.0.0.1 here");
+        return;
+    }
+    close(udp);
+    CHECK(vmh_dns_sockets_bind(&first, &endpoint, 1, &failed) == 0 && first.udp_count == 1 &&
+              first.tcp_count == 1,
+          "a face binds UDP and TCP on its address");
+    memset(&second, 0, sizeof second);
+    int status = vmh_dns_sockets_bind(&second, &endpoint, 1, &failed);
+    CHECK(status == -1 && failed == &endpoint && second.udp_count == 0,
+          "a second face on the same address fails, and keeps no socket");
+    /* UDP alone: the TCP listener above must not be what refused it. */
+    vmh_dns_sockets_close(&first);
+    int one = 1, a = socket(AF_INET, SOCK_DGRAM, 0);
+    setsockopt(a, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    bind(a, (struct sockaddr *)&endpoint.addr, endpoint.length);
+    CHECK(vmh_dns_sockets_bind(&second, &endpoint, 1, &failed) == -1,
+          "a UDP port taken even with SO_REUSEADDR: refused, never shared");
+    close(a);
+}
+
 int main(void)
 {
     vmh_config_defaults(&config);
@@ -462,6 +497,7 @@ int main(void)
     edns_version();
     listen_words();
     registration();
+    taken_address();
     printf("1..%d\n", check_number);
     return check_failed ? 1 : 0;
 }

@@ -42,7 +42,10 @@ static int open_socket(const struct vmh_dns_endpoint *endpoint, int type)
     int fd = socket(family, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0)
         return -1;
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    /* TCP only: on UDP it would let a second face share the port and
+     * split the queries; TCP needs it past a restart's TIME_WAIT. */
+    if (type == SOCK_STREAM)
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     setsockopt(fd, IPPROTO_IP, IP_FREEBIND, &one, sizeof one); /* both families */
     if (family == AF_INET6)
         setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
