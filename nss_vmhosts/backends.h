@@ -18,6 +18,7 @@ enum vmh_value_kind {
     VALUE_PATH_LIST,     /* one or more absolute paths */
     VALUE_SUFFIX,        /* one domain, a leading dot allowed */
     VALUE_DOMAIN_LIST,   /* zero or more domains */
+    VALUE_WORD_LIST,     /* one or more printable words, checked by their user */
     VALUE_NUMBER         /* a whole decimal within [min, max] */
 };
 

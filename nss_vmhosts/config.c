@@ -48,6 +48,7 @@ static const struct key_rule rules[VMH_CONF_KEY_COUNT] = {
     [VMH_CONF_REFRESH_INTERVAL_MS] =
         NUMBER_AT("refresh_interval_ms", refresh_interval_ms, 0, 60000),
     [VMH_CONF_REFRESH_COMMAND] = TEXT_AT("refresh_command", VALUE_PATH, refresh_command),
+    [VMH_CONF_DNS_LISTEN] = TEXT_AT("dns_listen", VALUE_WORD_LIST, dns_listen),
 };
 
 /* A piece of the caller's text, which need not be NUL-terminated. */
@@ -89,6 +90,8 @@ void vmh_config_defaults(struct vmh_config *config)
     config->timeout_ms = 1500;
     config->refresh_interval_ms = 100;
     snprintf(config->refresh_command, sizeof config->refresh_command, "%s", BINDIR "/vmhosts");
+    /* One loopback address no Debian or Ubuntu service binds (README). */
+    snprintf(config->dns_listen, sizeof config->dns_listen, "127.0.0.153");
 }
 
 /* --- values ---------------------------------------------------------------- */
@@ -173,6 +176,19 @@ static long copy_path(struct span path, char *out, size_t out_size)
     return (long)path.length;
 }
 
+/* Copies one word of printable ASCII (no blank: the caller split on them). */
+static long copy_word(struct span word, char *out, size_t out_size)
+{
+    if (word.length == 0 || word.length >= out_size)
+        return -1;
+    for (size_t i = 0; i < word.length; i++)
+        if (word.start[i] <= ' ' || word.start[i] > '~')
+            return -1;
+    memcpy(out, word.start, word.length);
+    out[word.length] = '\0';
+    return (long)word.length;
+}
+
 /* The blank-separated words of a list, each checked by the kind's rule,
  * joined with single spaces in out.  An empty list is the caller's call. */
 static int normalize_list(struct span list, enum vmh_value_kind kind, char *out, size_t out_size)
@@ -190,9 +206,10 @@ static int normalize_list(struct span list, enum vmh_value_kind kind, char *out,
                 return -1;
             out[used++] = ' ';
         }
-        long length = kind == VALUE_PATH_LIST ? copy_path(word, out + used, out_size - used)
-                                              : normalize_domain(word, 0, out + used,
-                                                                 out_size - used);
+        long length = kind == VALUE_PATH_LIST   ? copy_path(word, out + used, out_size - used)
+                      : kind == VALUE_WORD_LIST ? copy_word(word, out + used, out_size - used)
+                                                : normalize_domain(word, 0, out + used,
+                                                                   out_size - used);
         if (length < 0)
             return -1;
         used += (size_t)length;
@@ -213,6 +230,7 @@ static int normalize_text(const struct key_rule *rule, struct span value, char *
     case VALUE_SUFFIX:
         return normalize_domain(value, 1, text, rule->size) >= 0 ? 0 : -1;
     case VALUE_PATH_LIST:
+    case VALUE_WORD_LIST:
         if (value.length == 0) /* no socket at all is a typo, not a choice */
             return -1;
         return normalize_list(value, rule->kind, text, rule->size);

@@ -39,6 +39,7 @@ enum vmh_config_key {
     VMH_CONF_TIMEOUT_MS,
     VMH_CONF_REFRESH_INTERVAL_MS,
     VMH_CONF_REFRESH_COMMAND,
+    VMH_CONF_DNS_LISTEN,
     VMH_CONF_KEY_COUNT
 };
 
@@ -57,6 +58,9 @@ struct vmh_config {
     long timeout_ms;
     long refresh_interval_ms;
     char refresh_command[VMH_PATH_MAX];
+    /* Where `vmhosts dns` listens: words, single spaces between; the
+     * module never reads it, the command checks each word. */
+    char dns_listen[VMH_LIST_MAX];
 };
 
 /* Hears, from the parse that applies them, of each line that set `key` and

@@ -9,7 +9,7 @@
 . "${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
 
 SECONDS_EACH=${FUZZ_SHORT_SECONDS:-20}
-TARGETS="cache docker multipass names lxd"
+TARGETS="cache docker multipass names lxd dns"
 
 command -v clang >/dev/null || skip_all "clang is not installed (apt-get install clang)"
 echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long s) { (void)d; (void)s; return 0; }' \

@@ -62,7 +62,7 @@ static void key_names(void)
         "docker_socket", "docker_suffix", "ttl", "multipass_command", "multipass_domains",
         "multipass_ttl", "lxd_socket", "lxd_domains", "lxd_ttl", "incus_socket",
         "incus_domains", "incus_ttl", "cache_dir", "user_cache_dir", "timeout_ms",
-        "refresh_interval_ms", "refresh_command"};
+        "refresh_interval_ms", "refresh_command", "dns_listen"};
     for (int key = 0; key < VMH_CONF_KEY_COUNT; key++)
         CHECK_STR(vmh_config_key_name((enum vmh_config_key)key), names[key], names[key]);
     CHECK_STR(vmh_config_key_name(VMH_CONF_KEY_COUNT), "", "key name out of range: \"\"");
@@ -88,6 +88,7 @@ static void defaults(void)
     CHECK_INT(config.timeout_ms, 1500, "default timeout_ms");
     CHECK_INT(config.refresh_interval_ms, 100, "default refresh_interval_ms");
     CHECK_STR(config.refresh_command, BINDIR "/vmhosts", "default refresh_command");
+    CHECK_STR(config.dns_listen, "127.0.0.153", "default dns_listen");
     parse(&config, "# nothing set\n\n", NULL);
     bool all_default = true;
     for (int key = 0; key < VMH_CONF_KEY_COUNT; key++)
@@ -130,7 +131,8 @@ static void every_key(void)
                       "lxd_ttl = 5\n"
                       "incus_socket = /var/lib/incus/unix.socket\n"
                       "incus_domains =\n"
-                      "incus_ttl = 6\n",
+                      "incus_ttl = 6\n"
+                      "dns_listen = 127.0.0.153:5353 \t [::1]:53\n",
                       &bad);
     CHECK(count == 0 && bad == 0, "every key: no bad line, *bad_line 0");
     CHECK(strcmp(config.domains[VMH_BACKEND_LXD], "lxd lxd.test") == 0 &&
@@ -151,6 +153,7 @@ static void every_key(void)
     CHECK_INT(config.timeout_ms, 2000, "timeout_ms");
     CHECK_INT(config.refresh_interval_ms, 0, "refresh_interval_ms");
     CHECK_STR(config.refresh_command, "/opt/vmhosts/bin/vmhosts", "refresh_command");
+    CHECK_STR(config.dns_listen, "127.0.0.153:5353 [::1]:53", "dns_listen: single spaces");
     bool all_file = true;
     for (int key = 0; key < VMH_CONF_KEY_COUNT; key++)
         all_file &= notes.origin[key] == VMH_ORIGIN_FILE;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "commands.h"
+#include "dns_status.h"
 #include "parse_options.h"
 #include "status.h"
 
@@ -41,6 +42,8 @@ int vmh_cmd_status(int argc, char **argv)
     vmh_status_backends(&view, &report);
     vmh_status_caches(&view, &report);
     vmh_status_nsswitch(nsswitch, &report);
+    if (vmh_status_dns(config))
+        report.problems++;
     vmh_view_close(&view);
     if (report.problems == 0)
         printf("all is well%s\n", report.warnings ? " (see the warnings above)" : "");

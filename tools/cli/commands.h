@@ -23,6 +23,7 @@ int vmh_cmd_list(int argc, char **argv);
 int vmh_cmd_lookup(int argc, char **argv);
 int vmh_cmd_status(int argc, char **argv);
 int vmh_cmd_watch(int argc, char **argv);
+int vmh_cmd_dns(int argc, char **argv); /* tools/dns/cmd_dns.c */
 
 /* The settings, loaded on first use (vmhosts.c): defaults, then the file;
  * a bad line or an unreadable file is warned about on stderr once. */

@@ -26,6 +26,7 @@ static const struct command commands[] = {
     {"watch", vmh_cmd_watch, "follow Docker's events and multipass, keep the cache fresh"},
     {"enable", vmh_cmd_enable, "add vmhosts to the hosts: line of /etc/nsswitch.conf"},
     {"disable", vmh_cmd_disable, "remove vmhosts from /etc/nsswitch.conf"},
+    {"dns", vmh_cmd_dns, "answer DNS queries for the same names, for programs without NSS"},
 };
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])
 

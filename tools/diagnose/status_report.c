@@ -46,6 +46,7 @@ static void print_value(const struct vmh_config *config, enum vmh_config_key key
     case VMH_CONF_TIMEOUT_MS:          printf("%ld", config->timeout_ms); break;
     case VMH_CONF_REFRESH_INTERVAL_MS: printf("%ld", config->refresh_interval_ms); break;
     case VMH_CONF_REFRESH_COMMAND:     fputs(config->refresh_command, stdout); break;
+    case VMH_CONF_DNS_LISTEN:          fputs(config->dns_listen, stdout); break;
     case VMH_CONF_KEY_COUNT:
     default:                           break;
     }

@@ -1,0 +1,305 @@
+/* One query, one reply.  ldns parses the query (compression, bounds, label
+ * and name limits are its) and lays out the reply; the names are decided
+ * by the module's rules through the source.  What each status means:
+ *
+ *   ours, found                    NOERROR, AA, the addresses (or PTRs)
+ *   ours, no such container or VM  NXDOMAIN, AA, SOA in authority
+ *   ours, exists, not that type    NOERROR, AA, no answer, SOA (NODATA)
+ *   ours, backend down             SERVFAIL
+ *   not ours, other classes        REFUSED: never recursion (RA is 0)
+ *   not a QUERY opcode             NOTIMP;  malformed: FORMERR
+ *
+ * ANY answers A and AAAA (RFC 8482 lets a server answer a subset); CNAME
+ * and every other type of a name of ours is NODATA: the face answers the
+ * addresses under the asked name, as getaddrinfo does, and keeps no other
+ * records. */
+#include <ldns/ldns.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "dns_answer.h"
+#include "dns_reverse.h"
+#include "names.h"
+
+#define HEADER_SIZE 12
+#define EDNS_BADVERS 16
+
+struct reply {
+    ldns_pkt *pkt;
+    const ldns_rdf *owner; /* the question's name, its case as asked */
+    uint32_t ttl;
+};
+
+static ldns_rr *new_rr(const ldns_rdf *owner, ldns_rr_type type, uint32_t ttl)
+{
+    ldns_rr *rr = ldns_rr_new();
+    if (!rr)
+        return NULL;
+    ldns_rr_set_owner(rr, ldns_rdf_clone(owner));
+    ldns_rr_set_type(rr, type);
+    ldns_rr_set_class(rr, LDNS_RR_CLASS_IN);
+    ldns_rr_set_ttl(rr, ttl);
+    return rr;
+}
+
+static void push(struct reply *reply, ldns_pkt_section section, ldns_rr *rr)
+{
+    if (rr)
+        ldns_pkt_push_rr(reply->pkt, section, rr);
+}
+
+/* The module's answer holds every address of the record whatever family
+ * was asked (glibc's packers pick); a DNS answer holds the asked type's
+ * alone.  family 0: both (ANY). */
+static void add_addresses(struct reply *reply, const struct vmh_answer *answer, int family)
+{
+    for (uint32_t i = 0; i < answer->addr_count; i++) {
+        const struct vmh_cache_addr *addr = &answer->addrs[i];
+        bool v4 = addr->family == 4;
+        if ((family == AF_INET && !v4) || (family == AF_INET6 && v4))
+            continue;
+        ldns_rr *rr = new_rr(reply->owner, v4 ? LDNS_RR_TYPE_A : LDNS_RR_TYPE_AAAA, reply->ttl);
+        if (rr)
+            ldns_rr_push_rdf(rr, ldns_rdf_new_frm_data(v4 ? LDNS_RDF_TYPE_A : LDNS_RDF_TYPE_AAAA,
+                                                       v4 ? 4 : 16, addr->bytes));
+        push(reply, LDNS_SECTION_ANSWER, rr);
+    }
+}
+
+static void add_ptr(struct reply *reply, const char *name)
+{
+    char text[VMH_NAME_MAX + 2];
+    snprintf(text, sizeof text, "%s.", name);
+    ldns_rdf *target = ldns_dname_new_frm_str(text);
+    ldns_rr *rr = target ? new_rr(reply->owner, LDNS_RR_TYPE_PTR, reply->ttl) : NULL;
+    if (!rr) {
+        ldns_rdf_deep_free(target);
+        return;
+    }
+    ldns_rr_push_rdf(rr, target);
+    push(reply, LDNS_SECTION_ANSWER, rr);
+}
+
+/* RFC 2308: a negative answer is kept for min(SOA ttl, minimum), both the
+ * cache's ttl here.  The zone is the suffix or domain that made the name
+ * ours; a bare name is its own apex (no zone above it is ours). */
+static void add_soa(struct reply *reply, const char *zone)
+{
+    char text[VMH_NAME_MAX + 2], contact[VMH_NAME_MAX + 16];
+    snprintf(text, sizeof text, "%s.", zone);
+    snprintf(contact, sizeof contact, "hostmaster.%s.", zone);
+    ldns_rdf *apex = ldns_dname_new_frm_str(text);
+    ldns_rr *rr = apex ? new_rr(apex, LDNS_RR_TYPE_SOA, reply->ttl) : NULL;
+    if (rr) {
+        ldns_rr_push_rdf(rr, ldns_rdf_clone(apex));
+        ldns_rr_push_rdf(rr, ldns_dname_new_frm_str(contact));
+        ldns_rr_push_rdf(rr, ldns_native2rdf_int32(LDNS_RDF_TYPE_INT32, (uint32_t)time(NULL)));
+        ldns_rr_push_rdf(rr, ldns_native2rdf_int32(LDNS_RDF_TYPE_PERIOD, reply->ttl));
+        ldns_rr_push_rdf(rr, ldns_native2rdf_int32(LDNS_RDF_TYPE_PERIOD, reply->ttl));
+        ldns_rr_push_rdf(rr, ldns_native2rdf_int32(LDNS_RDF_TYPE_PERIOD, 3600));
+        ldns_rr_push_rdf(rr, ldns_native2rdf_int32(LDNS_RDF_TYPE_PERIOD, reply->ttl));
+    }
+    ldns_rdf_deep_free(apex);
+    push(reply, LDNS_SECTION_AUTHORITY, rr);
+}
+
+/* NXDOMAIN, NODATA, SERVFAIL or the addresses, from the module's result. */
+static void forward_result(struct reply *reply, const struct vmh_answer *answer,
+                           const char *zone, bool want_addresses, int family)
+{
+    switch (answer->result) {
+    case VMH_FOUND:
+        ldns_pkt_set_aa(reply->pkt, true);
+        if (want_addresses)
+            add_addresses(reply, answer, family);
+        else
+            add_soa(reply, zone);
+        break;
+    case VMH_NO_DATA:
+        ldns_pkt_set_aa(reply->pkt, true);
+        add_soa(reply, zone);
+        break;
+    case VMH_NOT_FOUND:
+        ldns_pkt_set_aa(reply->pkt, true);
+        ldns_pkt_set_rcode(reply->pkt, LDNS_RCODE_NXDOMAIN);
+        add_soa(reply, zone);
+        break;
+    case VMH_UNAVAILABLE:
+        ldns_pkt_set_rcode(reply->pkt, LDNS_RCODE_SERVFAIL);
+        break;
+    case VMH_NOT_OURS: /* a bare name no container has: DNS's, not ours */
+    default:
+        ldns_pkt_set_rcode(reply->pkt, LDNS_RCODE_REFUSED);
+        break;
+    }
+}
+
+static void answer_forward(const struct vmh_dns_source *source, struct reply *reply,
+                           const char *text, ldns_rr_type type)
+{
+    struct vmh_name name;
+    struct vmh_answer answer;
+    int32_t ttl = 0;
+    if (vmh_name_classify(text, source->config, &name) == VMH_NAME_NOT_OURS) {
+        ldns_pkt_set_rcode(reply->pkt, LDNS_RCODE_REFUSED);
+        return;
+    }
+    int family = type == LDNS_RR_TYPE_A      ? AF_INET
+                 : type == LDNS_RR_TYPE_AAAA ? AF_INET6
+                                             : AF_UNSPEC;
+    source->forward(source->context, text, family, &answer, &ttl);
+    reply->ttl = ttl > 0 ? (uint32_t)ttl : 0;
+    bool addresses = family != AF_UNSPEC || type == LDNS_RR_TYPE_ANY;
+    forward_result(reply, &answer, name.kind == VMH_NAME_BARE ? name.normalized : name.domain,
+                   addresses, family);
+}
+
+/* Our addresses' reverse names are ours; every other reverse name is not
+ * (we cannot say that 10.0.0.1 has no name). */
+static void answer_reverse(const struct vmh_dns_source *source, struct reply *reply,
+                           const char *text, ldns_rr_type type)
+{
+    unsigned char address[16];
+    struct vmh_answer answer;
+    int32_t ttl = 0;
+    int family = vmh_dns_reverse_address(text, address);
+    ldns_pkt_set_rcode(reply->pkt, LDNS_RCODE_REFUSED);
+    if (!family || (type != LDNS_RR_TYPE_PTR && type != LDNS_RR_TYPE_ANY))
+        return;
+    source->reverse(source->context, family, address, &answer, &ttl);
+    if (answer.result != VMH_FOUND)
+        return;
+    reply->ttl = ttl > 0 ? (uint32_t)ttl : 0;
+    ldns_pkt_set_rcode(reply->pkt, LDNS_RCODE_NOERROR);
+    ldns_pkt_set_aa(reply->pkt, true);
+    add_ptr(reply, answer.canonical);
+    for (int i = 0; i < VMH_ANSWER_MAX_ALIASES; i++)
+        if (answer.aliases[i][0])
+            add_ptr(reply, answer.aliases[i]);
+}
+
+/* A reply with the header alone: for queries ldns could not parse, where
+ * echoing anything but the ID and opcode would echo garbage. */
+static size_t header_reply(const uint8_t *query, uint8_t rcode, uint8_t *out)
+{
+    memset(out, 0, HEADER_SIZE);
+    out[0] = query[0];
+    out[1] = query[1];
+    out[2] = (uint8_t)(0x80 | (query[2] & 0x79)); /* QR, the opcode, RD */
+    out[3] = rcode;
+    return HEADER_SIZE;
+}
+
+static void answer_question(const struct vmh_dns_source *source, struct reply *reply,
+                            const ldns_rr *question)
+{
+    ldns_rr_type type = ldns_rr_get_type(question);
+    char *text = ldns_rdf2str(reply->owner);
+    if (!text) {
+        ldns_pkt_set_rcode(reply->pkt, LDNS_RCODE_SERVFAIL);
+        return;
+    }
+    if (ldns_rr_get_class(question) != LDNS_RR_CLASS_IN)
+        ldns_pkt_set_rcode(reply->pkt, LDNS_RCODE_REFUSED);
+    else if (vmh_dns_is_reverse(text))
+        answer_reverse(source, reply, text, type);
+    else
+        answer_forward(source, reply, text, type);
+    free(text);
+}
+
+/* The UDP payload the client can take: its EDNS size within our 1232. */
+static size_t udp_limit(const ldns_pkt *query)
+{
+    if (!ldns_pkt_edns(query))
+        return VMH_DNS_UDP_PLAIN;
+    size_t asked = ldns_pkt_edns_udp_size(query);
+    return asked < VMH_DNS_UDP_PLAIN ? VMH_DNS_UDP_PLAIN
+                                     : asked > VMH_DNS_UDP_EDNS ? VMH_DNS_UDP_EDNS : asked;
+}
+
+/* Lays the reply out; when it does not fit, again without its records and
+ * with TC set, so that the client asks again over TCP. */
+static size_t serialize(ldns_pkt *pkt, size_t limit, uint8_t *out)
+{
+    uint8_t *wire = NULL;
+    size_t size = 0;
+    if (ldns_pkt2wire(&wire, pkt, &size) != LDNS_STATUS_OK)
+        return 0;
+    if (size > limit) {
+        LDNS_FREE(wire);
+        ldns_rr_list_deep_free(ldns_pkt_answer(pkt));
+        ldns_rr_list_deep_free(ldns_pkt_authority(pkt));
+        ldns_pkt_set_answer(pkt, ldns_rr_list_new());
+        ldns_pkt_set_authority(pkt, ldns_rr_list_new());
+        ldns_pkt_set_ancount(pkt, 0);
+        ldns_pkt_set_nscount(pkt, 0);
+        ldns_pkt_set_tc(pkt, true);
+        if (ldns_pkt2wire(&wire, pkt, &size) != LDNS_STATUS_OK)
+            return 0;
+    }
+    size_t length = size <= VMH_DNS_REPLY_MAX ? size : 0;
+    if (length)
+        memcpy(out, wire, length);
+    LDNS_FREE(wire);
+    return length;
+}
+
+static ldns_pkt *reply_start(const ldns_pkt *query, const ldns_rr *question)
+{
+    ldns_pkt *pkt = ldns_pkt_new();
+    if (!pkt)
+        return NULL;
+    ldns_pkt_set_id(pkt, ldns_pkt_id(query));
+    ldns_pkt_set_qr(pkt, true);
+    ldns_pkt_set_opcode(pkt, LDNS_PACKET_QUERY);
+    ldns_pkt_set_rd(pkt, ldns_pkt_rd(query));
+    ldns_pkt_set_cd(pkt, ldns_pkt_cd(query));
+    ldns_pkt_push_rr(pkt, LDNS_SECTION_QUESTION, ldns_rr_clone(question));
+    if (ldns_pkt_edns(query))
+        ldns_pkt_set_edns_udp_size(pkt, VMH_DNS_UDP_EDNS);
+    return pkt;
+}
+
+static size_t respond_parsed(const struct vmh_dns_source *source, const ldns_pkt *query,
+                             int over_tcp, uint8_t *out)
+{
+    const ldns_rr *question = ldns_rr_list_rr(ldns_pkt_question(query), 0);
+    struct reply reply = {.pkt = reply_start(query, question),
+                          .owner = ldns_rr_owner(question)};
+    if (!reply.pkt)
+        return 0;
+    if (ldns_pkt_edns(query) && ldns_pkt_edns_version(query) != 0) {
+        /* RFC 6891: BADVERS is 16, its high bits in the OPT record. */
+        ldns_pkt_set_edns_extended_rcode(reply.pkt, EDNS_BADVERS >> 4);
+        ldns_pkt_set_rcode(reply.pkt, EDNS_BADVERS & 0xf);
+    } else {
+        answer_question(source, &reply, question);
+    }
+    size_t length = serialize(reply.pkt, over_tcp ? VMH_DNS_REPLY_MAX : udp_limit(query), out);
+    ldns_pkt_free(reply.pkt);
+    return length;
+}
+
+size_t vmh_dns_respond(const struct vmh_dns_source *source, const uint8_t *query, size_t length,
+                       int over_tcp, uint8_t *out)
+{
+    /* Too short to hold an ID, or a response: answering either could
+     * start a loop between two servers. */
+    if (length < HEADER_SIZE || (query[2] & 0x80))
+        return 0;
+    unsigned opcode = (query[2] >> 3) & 0xf;
+    if (opcode != LDNS_PACKET_QUERY)
+        return header_reply(query, LDNS_RCODE_NOTIMPL, out);
+    ldns_pkt *pkt = NULL;
+    if (ldns_wire2pkt(&pkt, query, length) != LDNS_STATUS_OK) {
+        ldns_pkt_free(pkt);
+        return header_reply(query, LDNS_RCODE_FORMERR, out);
+    }
+    size_t reply_length = ldns_pkt_qdcount(pkt) == 1 && ldns_pkt_ancount(pkt) == 0
+                              ? respond_parsed(source, pkt, over_tcp, out)
+                              : header_reply(query, LDNS_RCODE_FORMERR, out);
+    ldns_pkt_free(pkt);
+    return reply_length;
+}

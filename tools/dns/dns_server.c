@@ -1,0 +1,302 @@
+/* The poll loop of the DNS face.  Every socket is non-blocking and every
+ * buffer fixed: a reply that cannot be sent at once over UDP is dropped
+ * (the client asks again), one over TCP waits in its connection's buffer
+ * and that connection reads nothing more until it has gone. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dns_server.h"
+
+/* A query over TCP longer than this is no question of ours: the
+ * connection is closed rather than a 64 KiB buffer kept for it. */
+#define QUERY_MAX 4096
+/* Datagrams taken and answered per system call (recvmmsg, sendmmsg): under
+ * load the face is bound by system calls, not by its own work. */
+#define UDP_BATCH 32
+#define UDP_ROUNDS 4 /* batches per wake-up before TCP gets its turn */
+#define LISTENER_MAX 64
+
+struct connection {
+    int fd; /* -1: a free slot */
+    long long last_ms;
+    size_t in_length, out_length, out_sent;
+    uint8_t in[2 + QUERY_MAX];
+    uint8_t out[2 + VMH_DNS_REPLY_MAX];
+};
+
+struct udp_batch {
+    struct mmsghdr in[UDP_BATCH], out[UDP_BATCH];
+    struct iovec in_iov[UDP_BATCH], out_iov[UDP_BATCH];
+    struct sockaddr_storage peers[UDP_BATCH];
+    /* A query longer than this is cut (MSG_TRUNC) and not answered. */
+    uint8_t queries[UDP_BATCH][QUERY_MAX];
+    uint8_t replies[UDP_BATCH][VMH_DNS_REPLY_MAX];
+};
+
+struct server {
+    const struct vmh_dns_source *source;
+    const struct vmh_dns_limits *limits;
+    struct connection connections[VMH_DNS_MAX_CONNECTIONS];
+    struct udp_batch udp;
+};
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void set_nonblocking(int fd)
+{
+    int flags = fcntl(fd, F_GETFL);
+    if (flags >= 0)
+        fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+}
+
+static void close_connection(struct connection *c)
+{
+    close(c->fd);
+    c->fd = -1;
+}
+
+/* One recvmmsg, the replies, one sendmmsg; returns how many came in. */
+static int udp_round(struct server *server, int fd)
+{
+    struct udp_batch *b = &server->udp;
+    for (int i = 0; i < UDP_BATCH; i++) {
+        b->in_iov[i] = (struct iovec){.iov_base = b->queries[i], .iov_len = QUERY_MAX};
+        b->in[i].msg_hdr = (struct msghdr){.msg_name = &b->peers[i],
+                                           .msg_namelen = sizeof b->peers[i],
+                                           .msg_iov = &b->in_iov[i], .msg_iovlen = 1};
+    }
+    int received = recvmmsg(fd, b->in, UDP_BATCH, MSG_DONTWAIT, NULL);
+    unsigned replies = 0;
+    for (int i = 0; i < received; i++) {
+        if (b->in[i].msg_hdr.msg_flags & MSG_TRUNC)
+            continue;
+        size_t length = vmh_dns_respond(server->source, b->queries[i], b->in[i].msg_len, 0,
+                                        b->replies[replies]);
+        if (!length)
+            continue;
+        b->out_iov[replies] = (struct iovec){.iov_base = b->replies[replies], .iov_len = length};
+        b->out[replies].msg_hdr = (struct msghdr){.msg_name = &b->peers[i],
+                                                  .msg_namelen = b->in[i].msg_hdr.msg_namelen,
+                                                  .msg_iov = &b->out_iov[replies],
+                                                  .msg_iovlen = 1};
+        replies++;
+    }
+    /* What the socket cannot take now is dropped: the client asks again. */
+    if (replies)
+        sendmmsg(fd, b->out, replies, MSG_DONTWAIT | MSG_NOSIGNAL);
+    return received;
+}
+
+static void serve_udp(struct server *server, int fd)
+{
+    for (int round = 0; round < UDP_ROUNDS; round++)
+        if (udp_round(server, fd) < UDP_BATCH)
+            return;
+}
+
+/* The slot for a new connection: a free one, else the least recently
+ * active one, closed: a client holding connections open cannot starve
+ * the next one. */
+static struct connection *free_slot(struct server *server)
+{
+    struct connection *oldest = NULL;
+    for (long i = 0; i < server->limits->max_connections; i++) {
+        struct connection *c = &server->connections[i];
+        if (c->fd < 0)
+            return c;
+        if (!oldest || c->last_ms < oldest->last_ms)
+            oldest = c;
+    }
+    close_connection(oldest);
+    return oldest;
+}
+
+static void accept_tcp(struct server *server, int listener)
+{
+    int fd = accept4(listener, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0)
+        return;
+    struct connection *c = free_slot(server);
+    c->fd = fd;
+    c->last_ms = now_ms();
+    c->in_length = c->out_length = c->out_sent = 0;
+}
+
+static void flush_output(struct connection *c)
+{
+    while (c->out_sent < c->out_length) {
+        ssize_t n = send(c->fd, c->out + c->out_sent, c->out_length - c->out_sent,
+                         MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (n < 0) {
+            if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+                close_connection(c);
+            return;
+        }
+        c->out_sent += (size_t)n;
+    }
+    c->out_length = c->out_sent = 0;
+}
+
+/* Answers the complete frames in the input buffer, one at a time: the
+ * next waits until the previous reply has been sent. */
+static void process_frames(struct server *server, struct connection *c)
+{
+    while (c->fd >= 0 && c->out_length == 0 && c->in_length >= 2) {
+        size_t frame = (size_t)c->in[0] << 8 | c->in[1];
+        if (frame > QUERY_MAX) {
+            close_connection(c);
+            return;
+        }
+        if (c->in_length < 2 + frame)
+            return;
+        size_t length = vmh_dns_respond(server->source, c->in + 2, frame, 1, c->out + 2);
+        memmove(c->in, c->in + 2 + frame, c->in_length - 2 - frame);
+        c->in_length -= 2 + frame;
+        if (length == 0) {
+            close_connection(c); /* not a query: nothing more worth reading */
+            return;
+        }
+        c->out[0] = (uint8_t)(length >> 8);
+        c->out[1] = (uint8_t)length;
+        c->out_length = 2 + length;
+        flush_output(c);
+    }
+}
+
+static void read_tcp(struct server *server, struct connection *c)
+{
+    ssize_t n = recv(c->fd, c->in + c->in_length, sizeof c->in - c->in_length, MSG_DONTWAIT);
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+        close_connection(c);
+        return;
+    }
+    if (n < 0)
+        return;
+    c->in_length += (size_t)n;
+    c->last_ms = now_ms();
+    process_frames(server, c);
+}
+
+static void on_connection(struct server *server, struct connection *c, short revents)
+{
+    /* A hang-up with nothing left to read: the peer is gone. */
+    if ((revents & (POLLERR | POLLNVAL)) || (revents & (POLLHUP | POLLIN)) == POLLHUP) {
+        close_connection(c);
+        return;
+    }
+    if (revents & POLLOUT) {
+        c->last_ms = now_ms();
+        flush_output(c);
+        if (c->fd >= 0)
+            process_frames(server, c);
+    }
+    if (c->fd >= 0 && (revents & (POLLIN | POLLHUP)) && c->out_length == 0)
+        read_tcp(server, c);
+}
+
+/* Closes the idle connections; returns how long poll may sleep. */
+static int expire_idle(struct server *server)
+{
+    long long now = now_ms(), idle = server->limits->idle_timeout_ms, wait = 1000;
+    for (long i = 0; i < server->limits->max_connections; i++) {
+        struct connection *c = &server->connections[i];
+        if (c->fd < 0)
+            continue;
+        long long left = c->last_ms + idle - now;
+        if (left <= 0)
+            close_connection(c);
+        else if (left < wait)
+            wait = left;
+    }
+    return (int)wait;
+}
+
+static size_t fill_poll(const struct server *server, struct pollfd *fds, const int *listeners,
+                        size_t listener_count, struct connection **owners)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < listener_count; i++)
+        fds[n++] = (struct pollfd){.fd = listeners[i], .events = POLLIN};
+    for (long i = 0; i < server->limits->max_connections; i++) {
+        const struct connection *c = &server->connections[i];
+        if (c->fd < 0)
+            continue;
+        owners[n] = (struct connection *)c;
+        fds[n++] = (struct pollfd){.fd = c->fd,
+                                   .events = c->out_length ? POLLOUT : POLLIN};
+    }
+    return n;
+}
+
+static int serve_loop(struct server *server, const int *listeners, size_t udp_count,
+                      size_t listener_count, volatile sig_atomic_t *stop)
+{
+    struct pollfd fds[LISTENER_MAX + VMH_DNS_MAX_CONNECTIONS];
+    struct connection *owners[LISTENER_MAX + VMH_DNS_MAX_CONNECTIONS];
+    while (!*stop) {
+        int wait = expire_idle(server);
+        size_t n = fill_poll(server, fds, listeners, listener_count, owners);
+        if (poll(fds, n, wait) < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        for (size_t i = 0; i < n; i++) {
+            if (!fds[i].revents)
+                continue;
+            if (i < udp_count)
+                serve_udp(server, fds[i].fd);
+            else if (i < listener_count)
+                accept_tcp(server, fds[i].fd);
+            else if (owners[i]->fd == fds[i].fd)
+                on_connection(server, owners[i], fds[i].revents);
+        }
+    }
+    return 0;
+}
+
+int vmh_dns_serve(const int *udp, size_t udp_count, const int *tcp, size_t tcp_count,
+                  const struct vmh_dns_source *source, const struct vmh_dns_limits *limits,
+                  volatile sig_atomic_t *stop)
+{
+    int listeners[LISTENER_MAX];
+    size_t count = 0;
+    if (udp_count + tcp_count > LISTENER_MAX || limits->max_connections < 1 ||
+        limits->max_connections > VMH_DNS_MAX_CONNECTIONS) {
+        errno = EINVAL;
+        return -1;
+    }
+    for (size_t i = 0; i < udp_count; i++)
+        listeners[count++] = udp[i];
+    for (size_t i = 0; i < tcp_count; i++)
+        listeners[count++] = tcp[i];
+    for (size_t i = 0; i < count; i++)
+        set_nonblocking(listeners[i]);
+    struct server *server = calloc(1, sizeof *server);
+    if (!server)
+        return -1;
+    server->source = source;
+    server->limits = limits;
+    for (int i = 0; i < VMH_DNS_MAX_CONNECTIONS; i++)
+        server->connections[i].fd = -1;
+    int status = serve_loop(server, listeners, udp_count, count, stop);
+    int saved = errno;
+    for (int i = 0; i < VMH_DNS_MAX_CONNECTIONS; i++)
+        if (server->connections[i].fd >= 0)
+            close_connection(&server->connections[i]);
+    free(server);
+    errno = saved;
+    return status;
+}
