@@ -8,7 +8,7 @@
 # fuzz/regressions/<target>/ in the source tree, where the replay tests
 # (built with the ordinary compiler, run by make check) keep it fixed.
 
-FUZZ_TARGETS = cache docker multipass names lxd
+FUZZ_TARGETS = cache docker multipass names lxd libvirt
 FUZZ_SECONDS = 600
 FUZZ_CC = clang
 FUZZ_FLAGS = -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
@@ -20,11 +20,11 @@ FUZZ_CODE_FILES = nss_vmhosts/config.c nss_vmhosts/names.c nss_vmhosts/cache_rea
 	nss_vmhosts/resolve.c nss_vmhosts/pack.c \
 	tools/snapshot/snapshot.c tools/snapshot/cache_write.c \
 	tools/backends/docker/docker_json.c tools/backends/multipass/multipass_json.c \
-	tools/backends/lxd/lxd_json.c
+	tools/backends/lxd/lxd_json.c tools/backends/libvirt/libvirt_json.c
 
 # The ordinary compiler replays every seed and found crash (make check).
 FUZZ_REPLAYS = fuzz/replay_cache fuzz/replay_docker fuzz/replay_multipass fuzz/replay_names \
-	fuzz/replay_lxd
+	fuzz/replay_lxd fuzz/replay_libvirt
 check_PROGRAMS += $(FUZZ_REPLAYS)
 TESTS += $(FUZZ_REPLAYS) tests/fuzz-short.sh
 fuzz_replay_cache_SOURCES = fuzz/replay.c fuzz/fuzz_cache.c
@@ -45,6 +45,10 @@ fuzz_replay_lxd_SOURCES = fuzz/replay.c fuzz/fuzz_lxd.c
 fuzz_replay_lxd_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DREPLAY_DIRS='"tests/fixtures/lxd:fuzz/seeds/lxd:fuzz/regressions/lxd"'
 fuzz_replay_lxd_LDADD = $(TEST_LIBS)
+fuzz_replay_libvirt_SOURCES = fuzz/replay.c fuzz/fuzz_libvirt.c
+fuzz_replay_libvirt_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DREPLAY_DIRS='"fuzz/seeds/libvirt:fuzz/regressions/libvirt"'
+fuzz_replay_libvirt_LDADD = $(TEST_LIBS)
 
 EXTRA_DIST += fuzz/seed_cache.c fuzz/seeds fuzz/regressions tests/fuzz-short.sh
 
@@ -58,6 +62,7 @@ FUZZ_INCLUDES = $(top_srcdir)/nss_vmhosts/cache.h $(top_srcdir)/nss_vmhosts/cach
 	$(top_srcdir)/nss_vmhosts/pack.h $(top_srcdir)/nss_vmhosts/resolve.h \
 	$(top_srcdir)/tools/snapshot/snapshot.h $(top_srcdir)/tools/backends/docker/docker.h \
 	$(top_srcdir)/tools/backends/multipass/multipass.h $(top_srcdir)/tools/backends/lxd/lxd.h \
+	$(top_srcdir)/tools/backends/libvirt/libvirt.h \
 	$(top_srcdir)/nss_vmhosts/backends.h $(top_srcdir)/nss_vmhosts/backends.def
 fuzz/fuzzcode.a: $(FUZZ_CODE_PATHS) $(FUZZ_INCLUDES)
 	@rm -rf fuzz/obj && mkdir -p fuzz/obj
@@ -79,11 +84,13 @@ fuzz/fuzz_names: $(top_srcdir)/fuzz/fuzz_names.c fuzz/fuzzcode.a $(FUZZ_INCLUDES
 	$(AM_V_CCLD)$(FUZZ_LINK) -fsanitize=fuzzer -o $@ $< fuzz/fuzzcode.a $(JANSSON_LIBS)
 fuzz/fuzz_lxd: $(top_srcdir)/fuzz/fuzz_lxd.c fuzz/fuzzcode.a $(FUZZ_INCLUDES)
 	$(AM_V_CCLD)$(FUZZ_LINK) -fsanitize=fuzzer -o $@ $< fuzz/fuzzcode.a $(JANSSON_LIBS)
+fuzz/fuzz_libvirt: $(top_srcdir)/fuzz/fuzz_libvirt.c fuzz/fuzzcode.a $(FUZZ_INCLUDES)
+	$(AM_V_CCLD)$(FUZZ_LINK) -fsanitize=fuzzer -o $@ $< fuzz/fuzzcode.a $(JANSSON_LIBS)
 fuzz/seed_cache: $(top_srcdir)/fuzz/seed_cache.c fuzz/fuzzcode.a $(FUZZ_INCLUDES)
 	$(AM_V_CCLD)$(FUZZ_LINK) -fsanitize=fuzzer-no-link -o $@ $< fuzz/fuzzcode.a $(JANSSON_LIBS)
 
 fuzz-targets: fuzz/fuzz_cache fuzz/fuzz_docker fuzz/fuzz_multipass fuzz/fuzz_names fuzz/fuzz_lxd \
-	fuzz/seed_cache
+	fuzz/fuzz_libvirt fuzz/seed_cache
 
 # fuzz-run-TARGET SECONDS: a working corpus in the build folder, seeded from
 # the fixtures, the committed seeds and a fresh valid cache.
@@ -112,6 +119,6 @@ clean-local: clean-fuzz
 clean-fuzz:
 	rm -rf fuzz/obj fuzz/corpus fuzz/artifacts fuzz/*.log fuzz/fuzzcode.a \
 		fuzz/fuzz_cache fuzz/fuzz_docker fuzz/fuzz_multipass fuzz/fuzz_names fuzz/fuzz_lxd \
-		fuzz/seed_cache
+		fuzz/fuzz_libvirt fuzz/seed_cache
 
 .PHONY: fuzz fuzz-targets fuzz-corpus clean-fuzz

@@ -321,10 +321,10 @@ check_err "lookup with two names: names the second" '^vmhosts lookup: one name a
 run_vmhosts refresh --backend
 check_rc "refresh --backend without a value" 2
 check_err "refresh --backend: says which values it wants" \
-    '^vmhosts refresh: --backend wants docker, multipass, lxd, incus or all$'
+    '^vmhosts refresh: --backend wants docker, multipass, lxd, incus, libvirt or all$'
 run_vmhosts refresh -b nope
 check_err "refresh -b nope: an unknown backend" \
-    '^vmhosts refresh: unknown backend "nope" \(docker, multipass, lxd, incus or all\)$'
+    '^vmhosts refresh: unknown backend "nope" \(docker, multipass, lxd, incus, libvirt or all\)$'
 run_vmhosts refresh --timeout-ms 0
 check_rc "refresh --timeout-ms 0" 2
 check_err "refresh --timeout-ms 0: gives the range" \

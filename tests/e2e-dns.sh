@@ -342,7 +342,7 @@ unshare -m sh -c '
     enable "$T/etc" "$VMHOSTS" >"$T/enable.out" 2>&1
 diag "$(cat "$T/enable.out")"
 check "enable --dns: Domains= routes every backend's domains to the face" \
-    grep -qx 'Domains=~docker ~example.org ~lxd ~incus' "$T/enable.out"
+    grep -qx 'Domains=~docker ~example.org ~lxd ~incus ~libvirt' "$T/enable.out"
 check "enable --dns: DNS= the face" grep -qx 'DNS=127.0.0.153:53' "$T/enable.out"
 check "enable --dns: negative trust anchors for docker" grep -qx 'docker' "$T/enable.out"
 check "enable --dns twice: already enabled" grep -qx 'already enabled' "$T/enable.out"

@@ -1,4 +1,7 @@
-# tests/lxd.mk: the LXD and Incus backend's tests; included from Makefile.am.
+# tests/lxd.mk: the tests of the backends of VMs and system containers (LXD,
+# Incus, libvirt); included from Makefile.am.
 # E2E_TESTS is in TESTS and EXTRA_DIST already.
 E2E_TESTS += tests/e2e-lxd.sh
 EXTRA_DIST += tests/lib-lxd.sh
+# libvirt's leases through a real dnsmasq and libvirt's own lease helper.
+E2E_TESTS += tests/e2e-libvirt.sh

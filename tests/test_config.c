@@ -61,7 +61,8 @@ static void key_names(void)
     static const char *const names[VMH_CONF_KEY_COUNT] = {
         "docker_socket", "docker_suffix", "ttl", "multipass_command", "multipass_domains",
         "multipass_ttl", "lxd_socket", "lxd_domains", "lxd_ttl", "incus_socket",
-        "incus_domains", "incus_ttl", "cache_dir", "user_cache_dir", "timeout_ms",
+        "incus_domains", "incus_ttl", "libvirt_leases", "libvirt_domains", "libvirt_ttl",
+        "cache_dir", "user_cache_dir", "timeout_ms",
         "refresh_interval_ms", "refresh_command", "dns_listen"};
     for (int key = 0; key < VMH_CONF_KEY_COUNT; key++)
         CHECK_STR(vmh_config_key_name((enum vmh_config_key)key), names[key], names[key]);
@@ -132,6 +133,9 @@ static void every_key(void)
                       "incus_socket = /var/lib/incus/unix.socket\n"
                       "incus_domains =\n"
                       "incus_ttl = 6\n"
+                      "libvirt_leases = /run/libvirt/dnsmasq\n"
+                      "libvirt_domains = vm.test\n"
+                      "libvirt_ttl = 7\n"
                       "dns_listen = 127.0.0.153:5353 \t [::1]:53\n",
                       &bad);
     CHECK(count == 0 && bad == 0, "every key: no bad line, *bad_line 0");

@@ -409,11 +409,11 @@ static void registration(void)
           "enable --dns: writes");
     CHECK_STR(slurp(root, VMH_RESOLVED_DROPIN),
               "# Written by `vmhosts enable --dns`; `vmhosts disable --dns` removes it.\n"
-              "[Resolve]\nDNS=127.0.0.153:5353\nDomains=~docker ~example.org ~vms.test ~lxd ~incus\n",
+              "[Resolve]\nDNS=127.0.0.153:5353\nDomains=~docker ~example.org ~vms.test ~lxd ~incus ~libvirt\n",
               "the resolved drop-in: DNS= the first listen address, a routing domain each");
     CHECK_STR(slurp(root, VMH_NEGATIVE_ANCHORS),
               "# Written by `vmhosts enable --dns`; `vmhosts disable --dns` removes it.\n"
-              "docker\nexample.org\nvms.test\nlxd\nincus\n",
+              "docker\nexample.org\nvms.test\nlxd\nincus\nlibvirt\n",
               "the negative trust anchors: the same domains");
     CHECK(vmh_dns_register(&settings, root, true, &changed, err, sizeof err) == 0 && !changed,
           "enable --dns again: nothing changes");

@@ -1,0 +1,187 @@
+/* The libvirt backend: its parser on the recorded files of Debian 12's
+ * libvirt (tests/fixtures/libvirt/) and odd or hostile ones, and a refresh
+ * of a folder: what it reads and what it refuses to read. */
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "libvirt.h"
+
+static struct vmh_snapshot snapshot;
+static char error[VMH_MESSAGE_MAX];
+
+/* The fixture's lease expires at 1796137080. */
+#define BEFORE_EXPIRY 1796137000
+#define AFTER_EXPIRY 1796137081
+
+static int parse(const char *status, const char *macs, int64_t now_s)
+{
+    vmh_snapshot_free(&snapshot);
+    vmh_snapshot_init(&snapshot);
+    error[0] = '\0';
+    return vmh_libvirt_parse(status, status ? strlen(status) : 0, macs, macs ? strlen(macs) : 0,
+                             now_s, VMH_BACKEND_LIBVIRT, &snapshot, error, sizeof error);
+}
+
+static const char *addresses_of(const char *name)
+{
+    static char text[512];
+    text[0] = '\0';
+    for (size_t i = 0; i < snapshot.count; i++) {
+        const struct vmh_host *host = &snapshot.hosts[i];
+        if (!host->name || strcmp(host->name, name) != 0)
+            continue;
+        for (size_t a = 0; a < host->addr_count; a++) {
+            char one[INET6_ADDRSTRLEN];
+            inet_ntop(host->addrs[a].family == 4 ? AF_INET : AF_INET6, host->addrs[a].bytes, one,
+                      sizeof one);
+            snprintf(text + strlen(text), sizeof text - strlen(text), "%s%s", a ? " " : "", one);
+        }
+        return text;
+    }
+    return "(no such host)";
+}
+
+static char *fixture(const char *name)
+{
+    char relative[128];
+    size_t length;
+    snprintf(relative, sizeof relative, "libvirt/%s", name);
+    char *text = check_read_file(check_fixture(relative), &length);
+    if (!text)
+        printf("# cannot read %s\n", check_fixture(relative));
+    return text;
+}
+
+static void test_fixtures(void)
+{
+    char *status = fixture("virbr77.status"), *macs = fixture("virbr77.macs");
+    CHECK(parse(status, macs, BEFORE_EXPIRY) == 0 && snapshot.count == 2,
+          "recorded files: the domain and the hostname its guest sent");
+    CHECK_STR(addresses_of("vm2"), "10.77.0.22", "vm2: the lease of its MAC");
+    CHECK_STR(addresses_of("vm2-host"), "10.77.0.22", "vm2-host: the DHCP hostname");
+    CHECK(parse(status, macs, AFTER_EXPIRY) == 0, "after the lease expired: read");
+    CHECK_STR(addresses_of("vm2"), "", "after expiry: the domain has no address");
+    CHECK_STR(addresses_of("vm2-host"), "(no such host)", "after expiry: no hostname");
+    CHECK(parse(status, NULL, BEFORE_EXPIRY) == 0 && snapshot.count == 1,
+          "no MAC file (no running domain known): the hostname only");
+    free(status);
+    free(macs);
+}
+
+#define LEASE(ip, mac, host, expiry)                                                           \
+    "{\"ip-address\":\"" ip "\",\"mac-address\":\"" mac "\",\"hostname\":\"" host              \
+    "\",\"expiry-time\":" expiry "}"
+
+static void test_rules(void)
+{
+    const char *status = "[" LEASE("fd77::5", "52:54:00:00:00:05", "web", "0") ","
+                         LEASE("10.77.0.5", "52:54:00:00:00:05", "web", "0") ","
+                         LEASE("10.77.0.6", "52:54:00:00:00:06", "db", "0") ","
+                         LEASE("10.77.0.7", "52:54:00:00:00:07", "bad name", "0") ","
+                         LEASE("10.77.0.8", "52:54:00:00:00:08", "", "0") "]";
+    const char *macs = "[{\"domain\":\"db\",\"macs\":[\"52:54:00:00:00:05\"]},"
+                       "{\"domain\":\"x\\ny\",\"macs\":[\"52:54:00:00:00:08\"]},"
+                       "{\"domain\":\"idle\",\"macs\":[\"52:54:00:00:00:99\"]}]";
+    CHECK(parse(status, macs, 1) == 0, "leases and domains read");
+    CHECK_STR(addresses_of("db"), "10.77.0.5 fd77::5",
+              "the domain db (by its MAC), IPv4 first; it wins over the hostname db another "
+              "guest sent");
+    CHECK_STR(addresses_of("web"), "10.77.0.5 fd77::5", "a hostname: every lease that sent it");
+    CHECK_STR(addresses_of("bad name"), "(no such host)", "a hostname no DNS name can be: skipped");
+    CHECK_STR(addresses_of("idle"), "", "a running domain without a lease: no address");
+    CHECK(snapshot.count == 3, "db, idle, web and nothing else (no empty or hostile names)");
+}
+
+static void test_refused(void)
+{
+    static const char *const bad[] = {"{}", "[", "\"x\"", "[] []"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char what[96];
+        snprintf(what, sizeof what, "a lease file of %s: refused with a reason", bad[i]);
+        CHECK(parse(bad[i], "[]", 1) == -1 && snapshot.count == 0 && strstr(error, "libvirt"),
+              what);
+        snprintf(what, sizeof what, "a MAC file of %s: refused with a reason", bad[i]);
+        CHECK(parse("[]", bad[i], 1) == -1 && snapshot.count == 0 && strstr(error, "libvirt"),
+              what);
+    }
+    CHECK(parse("[1, null, \"x\", {\"ip-address\": 5}]", "[1, {\"macs\": 3}]", 1) == 0 &&
+              snapshot.count == 0,
+          "items that are not leases or domains: skipped");
+}
+
+static void write_file(const char *dir, const char *name, const char *text, mode_t mode)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
+    if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text))
+        printf("# cannot write %s\n", path);
+    if (fd >= 0) {
+        fchmod(fd, mode);
+        close(fd);
+    }
+}
+
+static uint32_t refresh(const char *dir)
+{
+    vmh_snapshot_free(&snapshot);
+    vmh_snapshot_init(&snapshot);
+    vmh_libvirt_refresh(dir, VMH_BACKEND_LIBVIRT, &snapshot);
+    return snapshot.backends[VMH_BACKEND_LIBVIRT].status;
+}
+
+static void test_folder(void)
+{
+    char dir[] = "/tmp/test_libvirt.XXXXXX", path[300];
+    if (!mkdtemp(dir)) {
+        CHECK(false, "a scratch folder");
+        return;
+    }
+    write_file(dir, "virbr1.status", "[" LEASE("10.1.0.2", "52:54:00:00:01:02", "a", "0") "]",
+               0644);
+    write_file(dir, "virbr2.status", "[" LEASE("10.2.0.2", "52:54:00:00:02:02", "b", "0") "]",
+               0644);
+    write_file(dir, "virbr2.macs", "[{\"domain\":\"a\",\"macs\":[\"52:54:00:00:02:02\"]}]",
+               0644);
+    write_file(dir, "virbr3.status", "", 0644);
+    write_file(dir, "notes.txt", "not JSON", 0644);
+    CHECK(refresh(dir) == VMH_STATUS_OK, "a folder of two bridges: read");
+    CHECK_STR(addresses_of("a"), "10.2.0.2",
+              "a domain on one bridge wins over a hostname sent on another");
+    CHECK_STR(addresses_of("b"), "10.2.0.2", "b: a hostname");
+    write_file(dir, "virbr1.status", "[]", 0666);
+    CHECK(refresh(dir) == VMH_STATUS_ERROR &&
+              strstr(snapshot.backends[VMH_BACKEND_LIBVIRT].message, "virbr1.status"),
+          "a lease file anyone may write: not read, and the refresh says which");
+    snprintf(path, sizeof path, "%s/virbr1.status", dir);
+    unlink(path);
+    if (symlink("/etc/hostname", path) != 0)
+        printf("# cannot make a symlink\n");
+    CHECK(refresh(dir) == VMH_STATUS_ERROR, "a lease file that is a symlink: not read");
+    unlink(path);
+    snprintf(path, sizeof path, "%s/nothing-here", dir);
+    CHECK(refresh(path) == VMH_STATUS_UNAVAILABLE &&
+              strstr(snapshot.backends[VMH_BACKEND_LIBVIRT].message, "not installed"),
+          "no folder: libvirt is not installed");
+    char command[400];
+    snprintf(command, sizeof command, "rm -rf '%s'", dir);
+    if (system(command) != 0)
+        printf("# cannot remove %s\n", dir);
+}
+
+int main(void)
+{
+    vmh_snapshot_init(&snapshot);
+    test_fixtures();
+    test_rules();
+    test_refused();
+    test_folder();
+    vmh_snapshot_free(&snapshot);
+    return check_done();
+}

@@ -1,0 +1,42 @@
+/* libvirt's virtual machines, from the files libvirt's own NSS module
+ * reads: in its dnsmasq folder, <bridge>.status (the leases libvirt's
+ * helper records for the network's dnsmasq) and <bridge>.macs (each
+ * running domain's name and MAC addresses).  No libvirt library. */
+#ifndef VMHOSTS_LIBVIRT_H
+#define VMHOSTS_LIBVIRT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "snapshot.h"
+
+/* The hosts of the leases in `status` (a JSON array of the .status files'
+ * objects) and the domains in `macs` (of the .macs files'; NULL or empty
+ * for none), appended to *out as hosts of `backend`:
+ *   - each domain, by its name, with the addresses of the leases of its
+ *     MACs;
+ *   - each DHCP hostname a guest sent, with the addresses of its leases,
+ *     unless a domain has that name (the domain's name wins).
+ * A lease that expired before now_s (expiry-time 0: never) is left out;
+ * IPv4 before IPv6.  Returns 0, or -1 with a message when either text is
+ * not such an array. */
+int vmh_libvirt_parse(const char *status, size_t status_length, const char *macs,
+                      size_t macs_length, int64_t now_s, enum vmh_backend backend,
+                      struct vmh_snapshot *out, char *err, size_t err_size);
+
+/* vmh_libvirt_parse on arrays already loaded: every bridge's leases and
+ * every bridge's domains at once, so that a domain's name wins over a
+ * hostname sent on another bridge.  -1 only when out of memory. */
+int vmh_libvirt_add(const json_t *leases, const json_t *macs, int64_t now_s,
+                    enum vmh_backend backend, struct vmh_snapshot *out);
+
+/* Reads every <bridge>.status and <bridge>.macs of `folder` (files owned
+ * by root or this user and writable by no one else) and sets
+ * out->backends[backend]. */
+int vmh_libvirt_refresh(const char *folder, enum vmh_backend backend, struct vmh_snapshot *out);
+
+extern const struct vmh_backend_ops vmh_backend_libvirt;
+
+#endif
