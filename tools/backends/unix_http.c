@@ -86,6 +86,16 @@ static size_t collect(char *data, size_t size, size_t count, void *user)
     return length;
 }
 
+void vmh_http_setup(CURL *curl, const char *socket_path)
+{
+    curl_easy_setopt(curl, CURLOPT_UNIX_SOCKET_PATH, socket_path);
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");
+#if LIBCURL_VERSION_NUM >= 0x075500
+    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http");
+#endif
+}
+
 int vmh_http_open(struct vmh_http *http, const char *daemon, const char *path,
                   int64_t deadline_ms, struct vmh_http_outcome *outcome)
 {
@@ -97,13 +107,7 @@ int vmh_http_open(struct vmh_http *http, const char *daemon, const char *path,
         say(outcome, VMH_STATUS_ERROR, "cannot start libcurl (out of memory?)");
         return -1;
     }
-    /* No signals (the deadline is ours), no proxy from the environment. */
-    curl_easy_setopt(http->curl, CURLOPT_UNIX_SOCKET_PATH, path);
-    curl_easy_setopt(http->curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(http->curl, CURLOPT_NOPROXY, "*");
-#if LIBCURL_VERSION_NUM >= 0x075500
-    curl_easy_setopt(http->curl, CURLOPT_PROTOCOLS_STR, "http");
-#endif
+    vmh_http_setup(http->curl, path);
     curl_easy_setopt(http->curl, CURLOPT_WRITEFUNCTION, collect);
     curl_easy_setopt(http->curl, CURLOPT_WRITEDATA, http);
     curl_easy_setopt(http->curl, CURLOPT_ERRORBUFFER, http->curl_error);

@@ -41,6 +41,11 @@ int vmh_unix_connect_error(const char *path);
 int vmh_http_probe(const char *daemon, const char *path, const char *denied_advice,
                    struct vmh_http_outcome *outcome);
 
+/* What every handle on such a socket needs, the watcher's event stream's
+ * too (docker/docker_events.c): the socket, no signals (the deadline is
+ * ours, not SIGALRM's), no proxy from the environment, HTTP only. */
+void vmh_http_setup(CURL *curl, const char *socket_path);
+
 /* -1 when libcurl cannot start (out of memory), with the outcome set. */
 int vmh_http_open(struct vmh_http *http, const char *daemon, const char *path,
                   int64_t deadline_ms, struct vmh_http_outcome *outcome);

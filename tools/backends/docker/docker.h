@@ -24,13 +24,6 @@ int vmh_docker_parse_inspect(const char *body, size_t length, struct vmh_host *h
 int vmh_docker_refresh(const char *sockets, long timeout_ms, const struct vmh_snapshot *known,
                        struct vmh_snapshot *out);
 
-/* 0 when the socket at `path` accepts a connection from this process (or
- * its backlog is full: Docker is there, only busy), else connect()'s errno
- * (ENAMETOOLONG for a path too long for a Unix socket).  Non-blocking, so
- * that a full backlog cannot hold us.  The refresh's first step, and
- * `vmhosts status`'s live check. */
-int vmh_docker_connect_error(const char *path);
-
 /* What to do when this user may not open Docker's socket, written once:
  * the refresh's message (docker.c) says it, and `vmhosts status`, `list`
  * and `lookup` (docker_backend.c). */

@@ -7,6 +7,7 @@
 
 #include "backend.h"
 #include "docker.h"
+#include "unix_http.h"
 
 static int refresh(const struct vmh_config *config, long timeout_ms,
                    const struct vmh_snapshot *known, struct vmh_snapshot *fresh)
@@ -67,7 +68,7 @@ static void probe(const struct vmh_config *config, const struct vmh_probe_sink *
     while (sockets && (path = strsep(&cursor, " ")) != NULL) {
         if (!path[0])
             continue;
-        int error = vmh_docker_connect_error(path);
+        int error = vmh_unix_connect_error(path);
         probe->reachable |= error == 0;
         first_error = first_error ? first_error : error;
         if (error == 0)

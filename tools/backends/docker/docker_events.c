@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "clock.h"
-#include "docker_curl.h"
+#include "unix_http.h"
 #include "docker_events.h"
 
 /* An event is a few hundred bytes; labels can make it a few KiB.  A longer
@@ -138,7 +138,7 @@ static int stream_setup(struct stream *stream, long connect_timeout_ms)
     if (!stream->curl || !stream->line)
         return -1;
     CURL *curl = stream->curl;
-    vmh_docker_curl_setup(curl, stream->path);
+    vmh_http_setup(curl, stream->path);
     curl_easy_setopt(curl, CURLOPT_URL, EVENTS_URL);
     curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, connect_timeout_ms);
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, take_event_bytes);
