@@ -50,14 +50,15 @@ fuzz_replay_libvirt_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DREPLAY_DIRS='"fuzz/seeds/libvirt:fuzz/regressions/libvirt"'
 fuzz_replay_libvirt_LDADD = $(TEST_LIBS)
 
-EXTRA_DIST += fuzz/seed_cache.c fuzz/seeds fuzz/regressions tests/fuzz-short.sh
+EXTRA_DIST += fuzz/seed_cache.c fuzz/check_hosts.h fuzz/seeds fuzz/regressions tests/fuzz-short.sh
 
 # --- the libFuzzer builds (clang), outside automake's programs -------------
 # The shared code once, instrumented for coverage, in one archive.  Outside
 # automake there is no dependency tracking: every header the code includes
 # is a prerequisite, so a changed struct never mixes old and new objects.
 FUZZ_CODE_PATHS = $(FUZZ_CODE_FILES:%=$(top_srcdir)/%)
-FUZZ_INCLUDES = $(top_srcdir)/nss_vmhosts/cache.h $(top_srcdir)/nss_vmhosts/cache_format.h \
+FUZZ_INCLUDES = $(top_srcdir)/fuzz/check_hosts.h \
+	$(top_srcdir)/nss_vmhosts/cache.h $(top_srcdir)/nss_vmhosts/cache_format.h \
 	$(top_srcdir)/nss_vmhosts/config.h $(top_srcdir)/nss_vmhosts/names.h \
 	$(top_srcdir)/nss_vmhosts/pack.h $(top_srcdir)/nss_vmhosts/resolve.h \
 	$(top_srcdir)/tools/snapshot/snapshot.h $(top_srcdir)/tools/backends/docker/docker.h \

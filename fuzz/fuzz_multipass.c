@@ -4,8 +4,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "check_hosts.h"
 #include "multipass.h"
-#include "names.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *input, size_t size)
 {
@@ -13,17 +13,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *input, size_t size)
     struct vmh_snapshot out;
     vmh_snapshot_init(&out);
     if (vmh_multipass_parse_list((const char *)input, size, &out, err, sizeof err) == 0) {
-        for (size_t i = 0; i < out.count; i++)
-            if (!vmh_name_valid(out.hosts[i].name))
-                abort(); /* a VM recorded under a name no resolver may see */
-        unsigned char *data = NULL;
-        size_t data_size = 0;
-        if (vmh_cache_build(&out, 1700000000000, &data, &data_size) == 0) {
-            struct vmh_cache cache;
-            if (vmh_cache_parse(&cache, data, data_size) != VMH_CACHE_OK)
-                abort(); /* the writer made a file the reader refuses */
-        }
-        free(data);
+        fuzz_check_hosts(&out);
     }
     vmh_snapshot_free(&out);
     return 0;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "check_hosts.h"
 #include "libvirt.h"
 
 static struct vmh_snapshot snapshot;
@@ -30,21 +31,7 @@ static int parse(const char *status, const char *macs, int64_t now_s)
 
 static const char *addresses_of(const char *name)
 {
-    static char text[512];
-    text[0] = '\0';
-    for (size_t i = 0; i < snapshot.count; i++) {
-        const struct vmh_host *host = &snapshot.hosts[i];
-        if (!host->name || strcmp(host->name, name) != 0)
-            continue;
-        for (size_t a = 0; a < host->addr_count; a++) {
-            char one[INET6_ADDRSTRLEN];
-            inet_ntop(host->addrs[a].family == 4 ? AF_INET : AF_INET6, host->addrs[a].bytes, one,
-                      sizeof one);
-            snprintf(text + strlen(text), sizeof text - strlen(text), "%s%s", a ? " " : "", one);
-        }
-        return text;
-    }
-    return "(no such host)";
+    return check_addresses_of(&snapshot, name);
 }
 
 static char *fixture(const char *name)
