@@ -62,16 +62,4 @@ static inline unsigned vmh_backend_key_labels(enum vmh_backend backend)
     return names == VMH_NAMES_CONTAINER ? 0 : names == VMH_NAMES_INSTANCE ? 1 : 2;
 }
 
-/* Whether its domains are exactly one (VALUE_SUFFIX): a name is then
- * matched against them without splitting a list. */
-static inline bool vmh_backend_one_domain(enum vmh_backend backend)
-{
-    static const bool one[VMH_BACKEND_COUNT] = {
-#define VMH_BACKEND(id, section, names, dom_key, dom_kind, ...) dom_kind == VALUE_SUFFIX,
-#include VMH_BACKENDS_DEF
-#undef VMH_BACKEND
-    };
-    return (unsigned)backend < VMH_BACKEND_COUNT && one[backend];
-}
-
 #endif

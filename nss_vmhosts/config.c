@@ -193,9 +193,12 @@ static long copy_word(struct span word, char *out, size_t out_size)
  * joined with single spaces in out.  An empty list is the caller's call. */
 static int normalize_list(struct span list, enum vmh_value_kind kind, char *out, size_t out_size)
 {
-    size_t used = 0;
+    size_t used = 0, words = 0;
     out[0] = '\0';
     while ((list = trim(list)).length > 0) {
+        /* The module indexes every domain once (names.h). */
+        if (kind == VALUE_DOMAIN_LIST && ++words > VMH_DOMAINS_MAX)
+            return -1;
         struct span word = {list.start, 0};
         while (word.length < list.length && !is_blank(list.start[word.length]))
             word.length++;

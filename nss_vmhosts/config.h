@@ -13,6 +13,7 @@
 #define VMH_PATH_MAX 256
 #define VMH_LIST_MAX 1024        /* a space-separated list of sockets or domains */
 #define VMH_CONFIG_MAX_SIZE 65536 /* a larger settings file is not read */
+#define VMH_DOMAINS_MAX 16        /* domains a backend answers under, at most */
 #define VMH_CONFIG_ENV "VMHOSTS_CONF"
 
 #ifndef SYSCONFDIR

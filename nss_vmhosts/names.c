@@ -122,35 +122,6 @@ static bool key_fits(const char *name, size_t length, unsigned labels)
     return true;
 }
 
-/* The length of domain when name is under it with a key of at most
- * `labels` labels, else 0. */
-static size_t suffix_of(const char *name, size_t n, const char *domain, unsigned labels)
-{
-    size_t m = strnlen(domain, VMH_LIST_MAX);
-    return under(name, n, domain, m) && key_fits(name, n - m - 1, labels) ? m : 0;
-}
-
-/* The length of the first of the space-separated domains that name is
- * under with a key of at most `labels` labels, or 0. */
-static size_t domain_of(const char *name, size_t n, const char *domains, unsigned labels)
-{
-    const char *cursor = domains, *end = domains + strnlen(domains, VMH_LIST_MAX);
-    while (cursor < end) {
-        while (cursor < end && (*cursor == ' ' || *cursor == '\t'))
-            cursor++;
-        const char *stop = cursor;
-        while (stop < end && *stop != ' ' && *stop != '\t')
-            stop++;
-        size_t m = (size_t)(stop - cursor);
-        /* A dot before the domain means a sub-domain: keep looking, since
-         * a longer domain of the list may still fit. */
-        if (under(name, n, cursor, m) && key_fits(name, n - m - 1, labels))
-            return m;
-        cursor = stop;
-    }
-    return 0;
-}
-
 /* Empty strings rather than a memset of the whole struct: most names a
  * machine resolves are not ours, and this is their whole cost. */
 static enum vmh_name_kind not_ours(struct vmh_name *out)
@@ -161,43 +132,87 @@ static enum vmh_name_kind not_ours(struct vmh_name *out)
     return VMH_NAME_NOT_OURS;
 }
 
-/* A single label: the first container backend's, when it has a domain to
- * name it by. */
-static enum vmh_name_kind bare(const struct vmh_config *config, struct vmh_name *out, size_t n)
+static void index_add(struct vmh_name_index *index, enum vmh_backend backend, const char *text,
+                      size_t length)
 {
+    /* The settings allow VMH_DOMAINS_MAX a backend; a caller that filled
+     * in more by hand has the first ones. */
+    if (index->count == VMH_INDEX_MAX || length > VMH_NAME_MAX)
+        return;
+    struct vmh_index_domain *domain = &index->domains[index->count++];
+    domain->text = text;
+    domain->length = (uint16_t)length;
+    domain->backend = (uint8_t)backend;
+    domain->labels = (uint8_t)vmh_backend_key_labels(backend);
+    domain->last = fold(text[length - 1]);
+}
+
+void vmh_name_index(const struct vmh_config *config, struct vmh_name_index *index)
+{
+    index->count = 0;
+    index->bare = VMH_BACKEND_COUNT;
     for (unsigned b = 0; b < VMH_BACKEND_COUNT; b++) {
-        if (vmh_backend_names((enum vmh_backend)b) != VMH_NAMES_CONTAINER)
-            continue;
-        const char *domain = config->domains[b];
-        size_t length = strcspn(domain, " \t");
-        return length ? found(out, VMH_NAME_BARE, (enum vmh_backend)b, n, domain, length)
-                      : not_ours(out);
+        const char *cursor = config->domains[b], *end = cursor + strnlen(cursor, VMH_LIST_MAX);
+        while (cursor < end) {
+            while (cursor < end && (*cursor == ' ' || *cursor == '\t'))
+                cursor++;
+            const char *stop = cursor;
+            while (stop < end && *stop != ' ' && *stop != '\t')
+                stop++;
+            if (stop > cursor)
+                index_add(index, (enum vmh_backend)b, cursor, (size_t)(stop - cursor));
+            if (index->bare == VMH_BACKEND_COUNT && stop > cursor &&
+                vmh_backend_names((enum vmh_backend)b) == VMH_NAMES_CONTAINER)
+                index->bare = (uint8_t)b;
+            cursor = stop;
+        }
     }
+}
+
+/* A single label: the first container backend's, when it has a domain to
+ * name it by (its first makes the canonical name). */
+static enum vmh_name_kind bare(const struct vmh_name_index *index, struct vmh_name *out, size_t n)
+{
+    if (index->bare == VMH_BACKEND_COUNT)
+        return not_ours(out);
+    for (unsigned i = 0; i < index->count; i++)
+        if (index->domains[i].backend == index->bare)
+            return found(out, VMH_NAME_BARE, (enum vmh_backend)index->bare, n,
+                         index->domains[i].text, index->domains[i].length);
+    return not_ours(out);
+}
+
+enum vmh_name_kind vmh_name_classify_indexed(const char *name, const struct vmh_name_index *index,
+                                             struct vmh_name *out)
+{
+    struct vmh_name scratch;
+    if (!out)
+        out = &scratch;
+    size_t n = name && index ? normalize(name, out->normalized) : 0;
+    if (n == 0)
+        return not_ours(out);
+    char last = out->normalized[n - 1];
+    /* In the order of backends.def, then of each list: the first that
+     * fits owns the name.  The last byte rules out most domains at once. */
+    for (unsigned i = 0; i < index->count; i++) {
+        const struct vmh_index_domain *domain = &index->domains[i];
+        if (domain->last == last && under(out->normalized, n, domain->text, domain->length) &&
+            key_fits(out->normalized, n - domain->length - 1, domain->labels))
+            return found(out, VMH_NAME_UNDER, (enum vmh_backend)domain->backend,
+                         n - domain->length - 1, out->normalized + n - domain->length,
+                         domain->length);
+    }
+    if (!memchr(out->normalized, '.', n))
+        return bare(index, out, n);
     return not_ours(out);
 }
 
 enum vmh_name_kind vmh_name_classify(const char *name, const struct vmh_config *config,
                                      struct vmh_name *out)
 {
-    struct vmh_name scratch;
-    if (!out)
-        out = &scratch;
-    size_t n = name && config ? normalize(name, out->normalized) : 0;
-    if (n == 0)
-        return not_ours(out);
-    for (unsigned b = 0; b < VMH_BACKEND_COUNT; b++) {
-        unsigned labels = vmh_backend_key_labels((enum vmh_backend)b);
-        const char *domains = config->domains[b];
-        /* One domain (Docker's suffix) needs no list split: one library
-         * call on the path of every lookup on the machine. */
-        size_t m = vmh_backend_one_domain((enum vmh_backend)b)
-                       ? suffix_of(out->normalized, n, domains, labels)
-                       : domain_of(out->normalized, n, domains, labels);
-        if (m > 0)
-            return found(out, VMH_NAME_UNDER, (enum vmh_backend)b, n - m - 1,
-                         out->normalized + n - m, m);
-    }
-    if (!memchr(out->normalized, '.', n))
-        return bare(config, out, n);
-    return not_ours(out);
+    struct vmh_name_index index;
+    if (!config)
+        return vmh_name_classify_indexed(NULL, NULL, out);
+    vmh_name_index(config, &index);
+    return vmh_name_classify_indexed(name, &index, out);
 }

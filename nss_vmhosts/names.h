@@ -4,6 +4,7 @@
 #define VMHOSTS_NAMES_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "cache_format.h"
 #include "config.h"
@@ -44,6 +45,31 @@ struct vmh_name {
  * single label is a bare name of the first container backend. */
 enum vmh_name_kind vmh_name_classify(const char *name, const struct vmh_config *config,
                                      struct vmh_name *out);
+
+/* Every backend's domains, split once per settings load, in the order a
+ * name is tried against them: what the module compares each name's tail
+ * with, so that a name not ours costs a few byte compares per domain and
+ * no walk over the settings' text.  The index points into the settings,
+ * which must outlive it and not change under it. */
+#define VMH_INDEX_MAX (VMH_DOMAINS_MAX * VMH_BACKEND_COUNT)
+struct vmh_index_domain {
+    const char *text;   /* in config->domains[backend], not NUL-terminated */
+    uint16_t length;
+    uint8_t backend;
+    uint8_t labels;     /* vmh_backend_key_labels */
+    char last;          /* its last byte, folded */
+};
+struct vmh_name_index {
+    unsigned count;
+    uint8_t bare;       /* the backend of bare names; VMH_BACKEND_COUNT: none */
+    struct vmh_index_domain domains[VMH_INDEX_MAX];
+};
+
+void vmh_name_index(const struct vmh_config *config, struct vmh_name_index *index);
+
+/* vmh_name_classify with the settings' index. */
+enum vmh_name_kind vmh_name_classify_indexed(const char *name, const struct vmh_name_index *index,
+                                             struct vmh_name *out);
 
 /* Whether text is a name we may hand to a resolver: the rule above for a
  * queried name (labels of 1 to 64 of [A-Za-z0-9_-], letters compared

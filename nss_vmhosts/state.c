@@ -48,6 +48,7 @@ struct cache_slot {
 
 struct view {
     struct vmh_config config;
+    struct vmh_name_index index; /* of config's domains, made when it is loaded */
     char config_path[VMH_PATH_MAX];
     struct stat config_st;    /* st_ino 0: no file */
     int64_t config_checked_ms;
@@ -100,6 +101,7 @@ static void config_update(struct view *view, int64_t now)
     view->own_dir_ready = false;
     view->secure = vmh_trusted_uid() != geteuid();
     vmh_config_load(&view->config, NULL, NULL);
+    vmh_name_index(&view->config, &view->index);
     snprintf(view->config_path, sizeof view->config_path, "%s", path);
     view->config_st = st;
     view->config_loaded = true;
@@ -303,7 +305,7 @@ void vmh_state_lookup(const char *name, int family, struct vmh_answer *answer, i
         return;
     }
     config_update(view, vmh_monotonic_ms());
-    if (vmh_name_classify(name, &view->config, &parsed) == VMH_NAME_NOT_OURS) {
+    if (vmh_name_classify_indexed(name, &view->index, &parsed) == VMH_NAME_NOT_OURS) {
         vmh_answer_set_miss(answer, VMH_NOT_OURS, VMH_RULE_NOT_OURS);
         view_release(view);
         return;

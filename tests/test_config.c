@@ -462,6 +462,12 @@ static void suffix_and_domains(void)
     snprintf(line, sizeof line, "multipass_domains = %s", domain);
     CHECK(parse(&config, line, &bad) == 0 && strcmp(config.domains[VMH_BACKEND_MULTIPASS], domain) == 0,
           "200-char domain");
+    char sixteen[400] = "multipass_domains =";
+    for (int i = 0; i < 16; i++)
+        snprintf(sixteen + strlen(sixteen), sizeof sixteen - strlen(sixteen), " d%d.test", i);
+    CHECK(parse(&config, sixteen, &bad) == 0, "16 domains: as many as a backend may have");
+    strcat(sixteen, " d16.test");
+    CHECK(parse(&config, sixteen, &bad) == 1, "17 domains: bad (the module indexes 16 each)");
     snprintf(line, sizeof line, "multipass_domains = %sm", domain);
     CHECK(parse(&config, line, &bad) == 1, "201-char domain: bad");
     snprintf(line, sizeof line, "multipass_domains = %s.", domain);

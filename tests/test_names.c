@@ -331,6 +331,38 @@ static void odd_arguments(void)
           "NOT_OURS after DOCKER in the same struct: fields empty");
 }
 
+/* The module classifies with an index made once per settings load: it
+ * answers every name as vmh_name_classify does, in the same order. */
+static void indexed(void)
+{
+    struct vmh_config config;
+    struct vmh_name_index index;
+    vmh_config_defaults(&config);
+    snprintf(config.domains[VMH_BACKEND_MULTIPASS], sizeof config.domains[0],
+             "vm.test lab.example.org example.org");
+    vmh_name_index(&config, &index);
+    static const char *const names[] = {"web.docker", "a.b.docker", "primary.vm.test",
+                                        "x.lab.example.org", "x.example.org", "a.x.example.org",
+                                        "bare", "example.com", "web.lxd", "db.shop.lxd",
+                                        "a.db.shop.lxd", "vm2.libvirt", "WEB.Docker.", ""};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        struct vmh_name slow, fast;
+        enum vmh_name_kind a = vmh_name_classify(names[i], &config, &slow);
+        enum vmh_name_kind b = vmh_name_classify_indexed(names[i], &index, &fast);
+        char what[128];
+        snprintf(what, sizeof what, "indexed: %s as without the index", names[i]);
+        CHECK(a == b && slow.backend == fast.backend && strcmp(slow.key, fast.key) == 0 &&
+                  strcmp(slow.domain, fast.domain) == 0,
+              what);
+    }
+    struct vmh_name out;
+    CHECK(vmh_name_classify_indexed("x.lab.example.org", &index, &out) == VMH_NAME_UNDER &&
+              strcmp(out.domain, "lab.example.org") == 0,
+          "indexed: the first domain of the list that fits, as listed");
+    CHECK(vmh_name_classify_indexed("web.docker", NULL, &out) == VMH_NAME_NOT_OURS,
+          "indexed: no index, nothing is ours");
+}
+
 int main(void)
 {
     char what[160];
@@ -351,5 +383,6 @@ int main(void)
     stored_names();
     bounded_scan();
     odd_arguments();
+    indexed();
     return check_done();
 }
