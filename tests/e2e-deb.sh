@@ -7,12 +7,15 @@
 # VM resolve through the installed module with a plain getent, and remove
 # then purge take it all away again: the hosts: line is back byte for byte
 # after remove (dh-nss's postrm takes it out on remove, as for systemd's
-# libnss-mymachines), and after purge no file of ours is left.
+# libnss-mymachines), and after purge no file of ours is left.  Then the
+# i386 module, cross-built with dpkg-buildpackage -a i386, installed beside
+# the amd64 one (Multi-Arch: same), where a 32-bit program resolves through
+# it from the cache the 64-bit vmhosts wrote.
 #
 # Nothing here touches the machine's dpkg state or /etc: the packages are
 # built from a copy of the sources in the scratch folder, and installed in
 # a throwaway root: in a mount namespace of its own (and a network
-# namespace: nothing here needs the network), an overlay with lowerdir=/
+# namespace: nothing but the i386 part needs the network), an overlay with lowerdir=/
 # and an upper folder in the scratch folder, /proc, /dev and a fresh /run
 # mounted in it, then chroot.  Every write lands in the upper folder, which
 # is removed with the scratch folder.
@@ -163,12 +166,16 @@ system_sum=$(sha256sum </etc/nsswitch.conf)
 module_before=$(ls "/usr/lib/$multiarch/libnss_vmhosts.so.2" 2>/dev/null)
 system_status_sum=$(sha256sum </var/lib/dpkg/status)
 
-# in_root ROUND START-LINE: one install, resolve, remove, purge in a fresh
-# overlay (ROUND names its log files); sets $results.
-in_root() {
+# overlay_chroot [-n] SCRIPT ARGS...: runs SCRIPT with bash chrooted in a
+# fresh overlay of / (every write lands in $T/upper), in a mount namespace of
+# its own and, with -n, a network namespace too.  $T is bind-mounted at the
+# same path inside.
+overlay_chroot() {
+    local network=
+    [ "$1" != -n ] || { network=-n; shift; }
     rm -rf "$T/upper" "$T/work"
     mkdir "$T/upper" "$T/work"
-    results=$(STANDIN_NAME=$STANDIN_NAME unshare -m -n sh -c '
+    unshare -m $network sh -c '
         T=$1 root=$1/root
         mount -t overlay overlay -o "lowerdir=/,upperdir=$T/upper,workdir=$T/work" "$root" || exit 125
         mount -t proc proc "$root/proc" || exit 125
@@ -177,7 +184,13 @@ in_root() {
         mount -t tmpfs tmpfs "$root/tmp" || exit 125
         mkdir -p "$root$T" && mount --bind "$T" "$root$T" || exit 125
         shift
-        exec chroot "$root" bash "$T/in-root.sh" "$T" "$@"' in_root "$T" "$2" "$1" \
+        exec chroot "$root" bash "$@"' overlay_chroot "$T" "$@"
+}
+
+# in_root ROUND START-LINE: one install, resolve, remove, purge in a fresh
+# overlay, with no network (ROUND names its log files); sets $results.
+in_root() {
+    results=$(STANDIN_NAME=$STANDIN_NAME overlay_chroot -n "$T/in-root.sh" "$T" "$2" "$1" \
         "$libnss_deb" "$vmhosts_deb" "$multiarch")
     status=$?
     diag "$results"
@@ -241,6 +254,94 @@ for start in "hosts:          files dns" \
         "$(traces)"
     round=$((round + 1))
 done
+
+# --- the i386 module beside the amd64 one (Multi-Arch: same) -----------------------
+# Cross-built in the overlay root, which gets the i386 architecture, the
+# cross compiler and the i386 build dependencies from Debian's archive (the
+# only part of this test that needs the network); then installed beside the
+# amd64 packages, where a 32-bit program resolves through it.
+cat >"$T/in-root-i386.sh" <<'EOF'
+set -u
+T=$1 libnss_deb=$2 vmhosts_deb=$3
+export DEBIAN_FRONTEND=noninteractive PATH=/usr/sbin:/usr/bin:/sbin:/bin
+hosts_line() { grep '^hosts:' /etc/nsswitch.conf; }
+echo "start=$(hosts_line)"
+dpkg --add-architecture i386 && apt-get update -q >"$T/i386-update.log" 2>&1
+echo "update_status=$?"
+cd "$T/src386/nss-vmhosts" || exit 1
+apt-get install -y -q --no-install-recommends crossbuild-essential-i386 >"$T/i386-deps.log" 2>&1 &&
+    apt-get build-dep -y -q -a i386 --no-install-recommends ./ >>"$T/i386-deps.log" 2>&1
+echo "deps_status=$?"
+DEB_BUILD_OPTIONS="nocheck parallel=2" dpkg-buildpackage -a i386 -B -us -uc >"$T/i386-build.log" 2>&1
+echo "build_status=$?"
+version=$(dpkg-parsechangelog -S Version)
+libnss_i386=$T/src386/libnss-vmhosts_${version}_i386.deb
+echo "module_class=$(dpkg-deb --fsys-tarfile "$libnss_i386" |
+    tar -xOf - ./usr/lib/i386-linux-gnu/libnss_vmhosts.so.2 | od -An -tx1 -j4 -N1 | xargs)"
+i686-linux-gnu-gcc -std=c11 -D_GNU_SOURCE -o "$T/resolve32" "$T/resolve_each.c"
+echo "probe_status=$?"
+run32=
+"$T/resolve32" >/dev/null 2>&1 || run32=qemu-i386
+echo "run32=$run32"
+
+apt-get install -y -q "$libnss_deb" "$vmhosts_deb" >"$T/i386-install.log" 2>&1
+export VMHOSTS_CONF=$T/vmhosts.conf
+vmhosts refresh >/dev/null 2>&1
+echo "without_i386=$($run32 "$T/resolve32" primary.example.org | head -n 1)"
+apt-get install -y -q "$libnss_i386" >>"$T/i386-install.log" 2>&1
+echo "install_status=$?"
+echo "installed=$(hosts_line)"
+echo "both=$(dpkg-query -W -f='${Package}:${Architecture}=${db:Status-Abbrev} ' libnss-vmhosts | xargs)"
+echo "forward32=$($run32 "$T/resolve32" primary.example.org | head -n 1)"
+echo "reverse32=$($run32 "$T/resolve32" 10.20.30.40 | head -n 1)"
+echo "size32=$($run32 "$T/resolve32" | tail -n 1)"
+echo "forward64=$(getent hosts primary.example.org | xargs)"
+unset VMHOSTS_CONF
+apt-get remove -y -q libnss-vmhosts:i386 >"$T/i386-remove.log" 2>&1
+echo "removed_i386=$(hosts_line)"
+apt-get purge -y -q libnss-vmhosts:amd64 vmhosts >>"$T/i386-remove.log" 2>&1
+apt-get purge -y -q libnss-vmhosts:i386 >>"$T/i386-remove.log" 2>&1
+echo "purged=$(hosts_line)"
+EOF
+mkdir "$T/src386"
+cp -a "$T/src/nss-vmhosts" "$T/src386/" && (cd "$T/src386/nss-vmhosts" && debian/rules clean) >/dev/null 2>&1 ||
+    bail_out "cannot copy the sources for the i386 build"
+cp "$top_srcdir/tests/resolve_each.c" "$T/"
+[ "$arch" != amd64 ] || results=$(overlay_chroot "$T/in-root-i386.sh" "$T" "$libnss_deb" "$vmhosts_deb")
+status=$?
+diag "$results"
+if [ "$arch" != amd64 ]; then
+    skip "i386: the i386 module beside the amd64 one" "this is $arch, not amd64"
+elif [ "$status" != 0 ]; then
+    fail "i386: the overlay root was set up"
+elif [ "$(value update_status)" != 0 ]; then
+    skip "i386: the i386 module beside the amd64 one" \
+        "apt-get update for i386 failed (is Debian's archive reachable?): $(tail -n 1 "$T/i386-update.log")"
+else
+    check_eq "i386: the cross compiler and the i386 build dependencies install" 0 "$(value deps_status)"
+    [ "$(value deps_status)" = 0 ] || diag "$(tail -n 20 "$T/i386-deps.log")"
+    check_eq "i386: dpkg-buildpackage -a i386 -B builds" 0 "$(value build_status)"
+    [ "$(value build_status)" = 0 ] || diag "$(tail -n 30 "$T/i386-build.log")"
+    check_eq "i386: the module in libnss-vmhosts_*_i386.deb is a 32-bit ELF" 01 "$(value module_class)"
+    check_eq "i386: a 32-bit program is built" 0 "$(value probe_status)"
+    check_eq "i386: without the i386 package, the 32-bit program does not resolve the VM" \
+        "primary.example.org: not found" "$(value without_i386)"
+    check_eq "i386: apt-get install ./libnss-vmhosts_*_i386.deb beside the amd64 one" 0 \
+        "$(value install_status)"
+    check_eq "i386: both architectures installed" "libnss-vmhosts:amd64=ii libnss-vmhosts:i386=ii" \
+        "$(value both)"
+    check_eq "i386: vmhosts is on the hosts: line once" "hosts:          files vmhosts dns" \
+        "$(value installed)"
+    check_eq "i386: the 32-bit program resolves the VM from the 64-bit vmhosts' cache" \
+        "primary.example.org: primary.example.org 10.20.30.40" "$(value forward32)"
+    check_eq "i386: ... and in reverse" "10.20.30.40: primary.example.org" "$(value reverse32)"
+    check_eq "i386: ... and it is a 32-bit process" "pointer size 4" "$(value size32)"
+    check_eq "i386: a 64-bit program gets the same address" "10.20.30.40 primary.example.org" \
+        "$(value forward64)"
+    check_eq "i386: removing one architecture keeps vmhosts on the line for the other" \
+        "hosts:          files vmhosts dns" "$(value removed_i386)"
+    check_eq "i386: purging both, the hosts: line is the original" "$(value start)" "$(value purged)"
+fi
 
 check_eq "the machine's own nsswitch.conf was not touched" "$system_sum" \
     "$(sha256sum </etc/nsswitch.conf)"
