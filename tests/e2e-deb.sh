@@ -39,56 +39,24 @@ tar -C "$top_srcdir" --exclude='./build*' --exclude=./.git --exclude=autom4te.ca
     --exclude=./debian/tmp --exclude=./debian/.debhelper -cf - . |
     tar -C "$T/src/nss-vmhosts" -xf - || bail_out "cannot copy the sources"
 chmod -R u+w "$T/src"
-# nocheck: the unit tests the package build would run are this make check's
-# own; here, only the packaging is under test.
+# The source package, for lintian.
 (
     unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES
-    cd "$T/src/nss-vmhosts" &&
-        DEB_BUILD_OPTIONS="nocheck parallel=2" dpkg-buildpackage -us -uc
-) >"$T/build.log" 2>&1
+    cd "$T/src/nss-vmhosts" && dpkg-buildpackage -S -us -uc
+) >"$T/build-source.log" 2>&1
 status=$?
-check_eq "dpkg-buildpackage -us -uc builds (source and binary)" 0 "$status"
-[ "$status" = 0 ] || { diag "$(tail -n 40 "$T/build.log")"; bail_out "no packages to test"; }
+check_eq "dpkg-buildpackage -S -us -uc builds the source package" 0 "$status"
+[ "$status" = 0 ] || diag "$(tail -n 20 "$T/build-source.log")"
 arch=$(dpkg --print-architecture)
 multiarch=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
 version=$(cd "$T/src/nss-vmhosts" && dpkg-parsechangelog -S Version)
-libnss_deb=$T/src/libnss-vmhosts_${version}_$arch.deb
-vmhosts_deb=$T/src/vmhosts_${version}_$arch.deb
-check "libnss-vmhosts_${version}_$arch.deb was built" test -f "$libnss_deb"
-check "vmhosts_${version}_$arch.deb was built" test -f "$vmhosts_deb"
 check "nss-vmhosts_$version.dsc was built" test -f "$T/src/nss-vmhosts_$version.dsc"
-
-check_eq "libnss-vmhosts is Multi-Arch: same" same "$(dpkg-deb -f "$libnss_deb" Multi-Arch)"
-check_eq "libnss-vmhosts holds the module, its man page and its docs" \
-    "/usr/lib/$multiarch/libnss_vmhosts.so.2 /usr/share/doc/libnss-vmhosts/changelog.gz /usr/share/doc/libnss-vmhosts/copyright /usr/share/lintian/overrides/libnss-vmhosts /usr/share/man/man8/nss-vmhosts.8.gz" \
-    "$(dpkg-deb --fsys-tarfile "$libnss_deb" | tar -tf - | grep -v '/$' | sed 's|^\./|/|' | sort | xargs)"
-check_eq "vmhosts holds the command, its man pages, the watcher's unit, no settings file" \
-    "/lib/systemd/system/vmhosts-watch.service /usr/bin/vmhosts /usr/share/doc/vmhosts/changelog.gz /usr/share/doc/vmhosts/copyright /usr/share/lintian/overrides/vmhosts /usr/share/man/man1/vmhosts.1.gz /usr/share/man/man5/vmhosts.conf.5.gz" \
-    "$(dpkg-deb --fsys-tarfile "$vmhosts_deb" | tar -tf - | grep -v '/$' | sed 's|^\./|/|' | sort | xargs)"
-check "vmhosts depends on what it links (libcurl, jansson)" \
-    grep -qE 'libcurl.*libjansson|libjansson.*libcurl' <<<"$(dpkg-deb -f "$vmhosts_deb" Depends)"
-
-# --- lintian: the binary packages and the source package ---------------------------
-lintian --pedantic --fail-on error,warning "$T/src/nss-vmhosts_${version}_$arch.changes" \
-    "$T/src/nss-vmhosts_$version.dsc" >"$T/lintian.out" 2>"$T/lintian.err"
-status=$?
-diag "lintian: $(cat "$T/lintian.out")"
-check "lintian: no error in the .debs or the .dsc" sh -c "! grep -q '^E: ' '$T/lintian.out'"
-check "lintian: no warning either (each fixed or overridden with its reason)" \
-    sh -c "! grep -q '^W: ' '$T/lintian.out'"
-check_eq "lintian --fail-on error,warning exits 0" 0 "$status"
-[ "$status" = 0 ] || diag "$(cat "$T/lintian.err")"
-# The same lintian run fails on a package with an error: vmhosts without
-# its copyright file (no-copyright-file).
-mkdir "$T/broken"
-dpkg-deb -R "$vmhosts_deb" "$T/broken/tree" &&
-    rm "$T/broken/tree/usr/share/doc/vmhosts/copyright" &&
-    sed -i '/usr\/share\/doc\/vmhosts\/copyright/d' "$T/broken/tree/DEBIAN/md5sums" &&
-    dpkg-deb -b "$T/broken/tree" "$T/broken/vmhosts.deb" >/dev/null || bail_out "cannot repack the .deb"
-lintian --pedantic --fail-on error,warning "$T/broken/vmhosts.deb" >"$T/broken/lintian.out" 2>&1
-status=$?
-check "lintian: an error in a package fails this test (exit status not 0, an E: line)" \
-    sh -c "[ $status != 0 ] && grep -q '^E: vmhosts: no-copyright-file' '$T/broken/lintian.out'"
+# The binary packages are built by the README's first command,
+# tools/install-deb, in the throwaway root below (round 1), which leaves
+# them in build/deb/ of the copy.
+debs=$T/src/nss-vmhosts/build/deb
+libnss_deb=$debs/libnss-vmhosts_${version}_$arch.deb
+vmhosts_deb=$debs/vmhosts_${version}_$arch.deb
 
 # --- install, resolve, remove, purge in a throwaway root ---------------------------
 standin_start
@@ -119,7 +87,12 @@ echo "start=$(hosts_line)"
 echo "start_others=$(others)"
 echo "start_sum=$(sha256sum </etc/nsswitch.conf | cut -c1-16)"
 
-apt-get install -y -q "$libnss_deb" "$vmhosts_deb" >"$T/install-$round.log" 2>&1
+if [ "$round" = 1 ]; then
+    DEB_BUILD_OPTIONS="nocheck parallel=2" "$T/src/nss-vmhosts/tools/install-deb" \
+        >"$T/install-$round.log" 2>&1
+else
+    apt-get install -y -q "$libnss_deb" "$vmhosts_deb" >"$T/install-$round.log" 2>&1
+fi
 echo "install_status=$?"
 echo "installed=$(hosts_line)"
 echo "installed_others=$(others)"
@@ -205,19 +178,23 @@ traces() {
         grep -i -e vmhosts -e libnss_vmhosts | grep -v -e '^\./var/log/' | xargs
 }
 
-# Debian 12's own hosts: line, then one with systemd's modules and actions.
-round=1
-for start in "hosts:          files dns" \
-    "hosts: files mymachines resolve [!UNAVAIL=return] dns myhostname"; do
-    case $round in
-        1) expected="hosts:          files vmhosts dns" ;;
-        2) expected="hosts: files mymachines vmhosts resolve [!UNAVAIL=return] dns myhostname" ;;
-    esac
+# install_round ROUND START EXPECTED: from the hosts: line START, installed
+# (round 1 with tools/install-deb, which builds the packages; after, with
+# apt-get install of those), the line EXPECTED; then remove and purge.
+install_round() {
+    local round=$1 start=$2 expected=$3
     in_root "$round" "$start"
     check_eq "round $round: the hosts: line we start from" "$start" "$(value start)"
-    check_eq "round $round: apt-get install ./libnss-vmhosts*.deb ./vmhosts*.deb exits 0" 0 \
-        "$(value install_status)"
-    [ "$(value install_status)" = 0 ] || diag "$(tail -n 20 "$T/install-$round.log")"
+    if [ $round = 1 ]; then
+        # nocheck: the unit tests the package build would run are this
+        # make check's own; here, only the packaging is under test.
+        check_eq "round 1: tools/install-deb (build, apt-get install ./...deb) exits 0" 0 \
+            "$(value install_status)"
+    else
+        check_eq "round $round: apt-get install ./libnss-vmhosts*.deb ./vmhosts*.deb exits 0" 0 \
+            "$(value install_status)"
+    fi
+    [ "$(value install_status)" = 0 ] || diag "$(tail -n 30 "$T/install-$round.log")"
     check_eq "round $round: installed, vmhosts is after files, before resolve and dns" \
         "$expected" "$(value installed)"
     check_eq "round $round: nothing else in nsswitch.conf changed" "$(value start_others)" \
@@ -252,8 +229,48 @@ for start in "hosts:          files dns" \
         "$(value cache_left)"
     check_eq "round $round: purged, the root has no trace of vmhosts but dpkg's logs" "" \
         "$(traces)"
-    round=$((round + 1))
-done
+}
+
+# Debian 12's own hosts: line, then one with systemd's modules and actions.
+install_round 1 "hosts:          files dns" "hosts:          files vmhosts dns"
+check "libnss-vmhosts_${version}_$arch.deb was built" test -f "$libnss_deb"
+check "vmhosts_${version}_$arch.deb was built" test -f "$vmhosts_deb"
+[ -f "$libnss_deb" ] && [ -f "$vmhosts_deb" ] || bail_out "no packages to test further"
+check_eq "libnss-vmhosts is Multi-Arch: same" same "$(dpkg-deb -f "$libnss_deb" Multi-Arch)"
+check_eq "libnss-vmhosts holds the module, its man page and its docs" \
+    "/usr/lib/$multiarch/libnss_vmhosts.so.2 /usr/share/doc/libnss-vmhosts/changelog.gz /usr/share/doc/libnss-vmhosts/copyright /usr/share/lintian/overrides/libnss-vmhosts /usr/share/man/man8/nss-vmhosts.8.gz" \
+    "$(dpkg-deb --fsys-tarfile "$libnss_deb" | tar -tf - | grep -v '/$' | sed 's|^\./|/|' | sort | xargs)"
+check_eq "vmhosts holds the command, its man pages, the watcher's unit, no settings file" \
+    "/lib/systemd/system/vmhosts-watch.service /usr/bin/vmhosts /usr/share/doc/vmhosts/changelog.gz /usr/share/doc/vmhosts/copyright /usr/share/lintian/overrides/vmhosts /usr/share/man/man1/vmhosts.1.gz /usr/share/man/man5/vmhosts.conf.5.gz" \
+    "$(dpkg-deb --fsys-tarfile "$vmhosts_deb" | tar -tf - | grep -v '/$' | sed 's|^\./|/|' | sort | xargs)"
+check "vmhosts depends on what it links (libcurl, jansson)" \
+    grep -qE 'libcurl.*libjansson|libjansson.*libcurl' <<<"$(dpkg-deb -f "$vmhosts_deb" Depends)"
+
+# --- lintian: the binary packages and the source package ---------------------------
+lintian --pedantic --fail-on error,warning "$debs/nss-vmhosts_${version}_$arch.changes" \
+    "$T/src/nss-vmhosts_$version.dsc" >"$T/lintian.out" 2>"$T/lintian.err"
+status=$?
+diag "lintian: $(cat "$T/lintian.out")"
+check "lintian: no error in the .debs or the .dsc" sh -c "! grep -q '^E: ' '$T/lintian.out'"
+check "lintian: no warning either (each fixed or overridden with its reason)" \
+    sh -c "! grep -q '^W: ' '$T/lintian.out'"
+check_eq "lintian --fail-on error,warning exits 0" 0 "$status"
+[ "$status" = 0 ] || diag "$(cat "$T/lintian.err")"
+# The same lintian run fails on a package with an error: vmhosts without
+# its copyright file (no-copyright-file).
+mkdir "$T/broken"
+dpkg-deb -R "$vmhosts_deb" "$T/broken/tree" &&
+    rm "$T/broken/tree/usr/share/doc/vmhosts/copyright" &&
+    sed -i '/usr\/share\/doc\/vmhosts\/copyright/d' "$T/broken/tree/DEBIAN/md5sums" &&
+    dpkg-deb -b "$T/broken/tree" "$T/broken/vmhosts.deb" >/dev/null || bail_out "cannot repack the .deb"
+lintian --pedantic --fail-on error,warning "$T/broken/vmhosts.deb" >"$T/broken/lintian.out" 2>&1
+status=$?
+check "lintian: an error in a package fails this test (exit status not 0, an E: line)" \
+    sh -c "[ $status != 0 ] && grep -q '^E: vmhosts: no-copyright-file' '$T/broken/lintian.out'"
+
+install_round 2 "hosts: files mymachines resolve [!UNAVAIL=return] dns myhostname" \
+    "hosts: files mymachines vmhosts resolve [!UNAVAIL=return] dns myhostname"
+
 
 # --- the i386 module beside the amd64 one (Multi-Arch: same) -----------------------
 # Cross-built in the overlay root, which gets the i386 architecture, the
@@ -304,7 +321,8 @@ apt-get purge -y -q libnss-vmhosts:i386 >>"$T/i386-remove.log" 2>&1
 echo "purged=$(hosts_line)"
 EOF
 mkdir "$T/src386"
-cp -a "$T/src/nss-vmhosts" "$T/src386/" && (cd "$T/src386/nss-vmhosts" && debian/rules clean) >/dev/null 2>&1 ||
+mkdir "$T/src386/nss-vmhosts"
+tar -C "$T/src/nss-vmhosts" --exclude=./build -cf - . | tar -C "$T/src386/nss-vmhosts" -xf - ||
     bail_out "cannot copy the sources for the i386 build"
 cp "$top_srcdir/tests/resolve_each.c" "$T/"
 [ "$arch" != amd64 ] || results=$(overlay_chroot "$T/in-root-i386.sh" "$T" "$libnss_deb" "$vmhosts_deb")
