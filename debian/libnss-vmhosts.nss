@@ -1,0 +1,1 @@
+hosts before=resolve,dns vmhosts
