@@ -296,7 +296,11 @@ echo "start=$(hosts_line)"
 dpkg --add-architecture i386 && apt-get update -q >"$T/i386-update.log" 2>&1
 echo "update_status=$?"
 cd "$T/src386/nss-vmhosts" || exit 1
+# libldns-dev is not Multi-Arch: same (its docs differ by architecture):
+# the i386 one replaces the amd64 one, in this throwaway root only.
 apt-get install -y -q --no-install-recommends crossbuild-essential-i386 >"$T/i386-deps.log" 2>&1 &&
+    { ! dpkg -s libldns-dev >/dev/null 2>&1 ||
+        apt-get remove -y -q libldns-dev >>"$T/i386-deps.log" 2>&1; } &&
     apt-get build-dep -y -q -a i386 --no-install-recommends ./ >>"$T/i386-deps.log" 2>&1
 echo "deps_status=$?"
 DEB_BUILD_OPTIONS="nocheck parallel=2" dpkg-buildpackage -a i386 -B -us -uc >"$T/i386-build.log" 2>&1
