@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The README's first command, for real: `tools/install-from-source` on a copy
+# The README's command for other systems, for real: `tools/install-from-source` on a copy
 # of this tree builds, installs the module where glibc looks, installs
 # vmhosts, and enables the module in /etc/nsswitch.conf; after which a plain
 # `getent hosts <container>.docker` (no LD_LIBRARY_PATH) answers.  Then the

@@ -1,4 +1,4 @@
-/* `vmhosts refresh`: ask Docker and multipass now and rewrite the cache.
+/* `vmhosts refresh`: ask the backends now and rewrite the cache.
  * The module runs it too (`--quiet --locked --backend X --timeout-ms N`),
  * so on success it may print nothing, and its exit status says what
  * happened: 0 all answered, 1 a backend failed, 2 usage, 5 no cache written. */
@@ -29,13 +29,15 @@ static void join_names(char *out, size_t size, const char *separator, const char
 
 static void print_usage(void)
 {
-    char bars[256], alternatives[256];
+    char bars[256], alternatives[256], every[256];
     join_names(bars, sizeof bars, "|", "|");
+    join_names(every, sizeof every, ", ", ", ");
     join_names(alternatives, sizeof alternatives, ", ", " or ");
     printf("Usage: vmhosts refresh [--backend %s|all] [--quiet] [--timeout-ms N]\n"
            "\n"
-           "Asks Docker and multipass for their containers and VMs now and rewrites the\n"
-           "cache that name lookups read (root's cache when run as root, else your own).\n"
+           "Asks every backend installed here for its containers and VMs now and\n"
+           "rewrites the cache that name lookups read (root's cache when run as root,\n"
+           "else your own).  The backends: %s.\n"
            "\n"
            "  -b, --backend NAME   refresh only %s (default: all)\n"
            "  -q, --quiet          print nothing on success; errors still go to stderr\n"
@@ -47,7 +49,7 @@ static void print_usage(void)
            "\n"
            "Exit status: 0 every backend answered, 1 a backend failed (its last good\n"
            "names are kept), 2 bad arguments, 5 the cache could not be written.\n",
-           bars, alternatives);
+           bars, every, alternatives);
 }
 
 /* --backend's choices: the registered backends by name, then "all". */

@@ -22,7 +22,7 @@ static const struct command commands[] = {
     {"list", vmh_cmd_list, "every name the cache answers, with its addresses"},
     {"lookup", vmh_cmd_lookup, "what the module answers for a name, and why"},
     {"status", vmh_cmd_status, "settings, backends, caches and nsswitch.conf: is all well?"},
-    {"refresh", vmh_cmd_refresh, "ask Docker and multipass now and rewrite the cache"},
+    {"refresh", vmh_cmd_refresh, "ask the backends now and rewrite the cache"},
     {"watch", vmh_cmd_watch, "follow Docker's events and multipass, keep the cache fresh"},
     {"enable", vmh_cmd_enable, "add vmhosts to the hosts: line of /etc/nsswitch.conf"},
     {"disable", vmh_cmd_disable, "remove vmhosts from /etc/nsswitch.conf"},
