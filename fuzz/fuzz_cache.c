@@ -21,9 +21,9 @@ static void fix_header(unsigned char *data, size_t size)
     if (size < sizeof header)
         return;
     memcpy(&header, data, sizeof header);
-    header.file_size = size;
-    header.checksum = vmh_cache_checksum(data + sizeof header, size - sizeof header);
-    header.checksum = vmh_cache_checksum(&header, sizeof header);
+    header.file_size = htole64(size);
+    memcpy(data, &header, sizeof header);
+    header.checksum = vmh_cache_seal(data, size);
     memcpy(data, &header, sizeof header);
 }
 

@@ -2,8 +2,10 @@
  * `vmhosts refresh` (tools/snapshot/cache_write.c) and read by the module
  * (cache_read.c).  Every field has a fixed width and its natural alignment,
  * so no compiler adds padding and the bytes are the same for a 32-bit and
- * a 64-bit reader (the static assertions below hold it); integers are
- * little-endian, and a big-endian reader refuses the file at its version.
+ * a 64-bit reader (the static assertions below hold it).  Integers are
+ * little-endian on every machine: a big-endian writer and reader turn them
+ * around (cache_order.h), and the checksum reads the bytes as little-endian
+ * words, so a file is the same bytes wherever it was written.
  * The reader checks the magic, version, sizes, every offset, the sort order
  * of the key table and a checksum before it trusts a single byte.
  *
@@ -16,6 +18,7 @@
 #ifndef VMHOSTS_CACHE_FORMAT_H
 #define VMHOSTS_CACHE_FORMAT_H
 
+#include <endian.h>
 #include <stdint.h>
 
 #include "backends.h"
@@ -118,7 +121,7 @@ _Static_assert(sizeof(struct vmh_cache_record) == 32, "no padding in a record");
 _Static_assert(sizeof(struct vmh_cache_key) == 12, "no padding in a key");
 _Static_assert(sizeof(struct vmh_cache_addr) == 20, "no padding in an address");
 
-/* FNV-1a over 64-bit words (bytes for the tail): cheap enough to run on
+/* FNV-1a over little-endian 64-bit words (bytes for the tail): cheap enough to run on
  * every load of a large cache, and enough to tell a torn or flipped file. */
 static inline uint64_t vmh_cache_checksum(const void *data, uint64_t length)
 {
@@ -128,7 +131,7 @@ static inline uint64_t vmh_cache_checksum(const void *data, uint64_t length)
     for (; i + 8 <= length; i += 8) {
         uint64_t word;
         __builtin_memcpy(&word, byte + i, 8);
-        hash ^= word;
+        hash ^= le64toh(word);
         hash *= 0x100000001b3ull;
     }
     for (; i < length; i++) {
@@ -136,6 +139,18 @@ static inline uint64_t vmh_cache_checksum(const void *data, uint64_t length)
         hash *= 0x100000001b3ull;
     }
     return hash;
+}
+
+/* What the header's checksum field holds, as its bytes in the file, for a
+ * file of `size` bytes (at least a header): the checksum of the header in
+ * which that field holds the checksum of everything after it, so that a
+ * flipped timestamp or backend status fails the check too. */
+static inline uint64_t vmh_cache_seal(const unsigned char *data, uint64_t size)
+{
+    struct vmh_cache_header header;
+    __builtin_memcpy(&header, data, sizeof header);
+    header.checksum = htole64(vmh_cache_checksum(data + sizeof header, size - sizeof header));
+    return htole64(vmh_cache_checksum(&header, sizeof header));
 }
 
 #endif

@@ -14,31 +14,22 @@
 #include <unistd.h>
 
 #include "cache.h"
+#include "cache_order.h"
 #include "trust.h"
 
-/* The header is covered too: a flipped timestamp or backend status would
- * otherwise pass every other check.  The field holds the checksum of the
- * header in which the field holds the checksum of everything after it. */
-static uint64_t file_checksum(const unsigned char *data, uint64_t size)
-{
-    struct vmh_cache_header copy;
-    memcpy(&copy, data, sizeof copy);
-    copy.checksum = vmh_cache_checksum(data + sizeof copy, size - sizeof copy);
-    return vmh_cache_checksum(&copy, sizeof copy);
-}
-
 /* The version is looked at before anything else of the header, whose
- * layout is the version's: another version's file is refused as such. */
+ * layout is the version's: another version's file is refused as such.  The
+ * checksum (cache_format.h) is over the bytes as they are in the file, so it
+ * is checked before a big-endian reader turns them around. */
 static enum vmh_cache_error header_ok(const unsigned char *data, size_t size)
 {
     const struct vmh_cache_header *header = (const struct vmh_cache_header *)data;
     if ((uintptr_t)data % 8 != 0 || size < offsetof(struct vmh_cache_header, header_size) ||
         size > VMH_CACHE_MAX_SIZE || memcmp(header->magic, VMH_CACHE_MAGIC, sizeof header->magic))
         return VMH_CACHE_CORRUPT;
-    if (header->version != VMH_CACHE_VERSION)
+    if (le32toh(header->version) != VMH_CACHE_VERSION)
         return VMH_CACHE_OTHER_VERSION;
-    return size >= sizeof *header && header->header_size == sizeof *header &&
-                   header->file_size == size && header->checksum == file_checksum(data, size)
+    return size >= sizeof *header && header->checksum == vmh_cache_seal(data, size)
                ? VMH_CACHE_OK
                : VMH_CACHE_CORRUPT;
 }
@@ -177,9 +168,11 @@ enum vmh_cache_error vmh_cache_parse(struct vmh_cache *cache, unsigned char *dat
     enum vmh_cache_error error = data ? header_ok(data, size) : VMH_CACHE_CORRUPT;
     if (error != VMH_CACHE_OK)
         return error;
-    const struct vmh_cache_header *header = (const struct vmh_cache_header *)data;
-    if (!layout_ok(header))
+    struct vmh_cache_header *header = (struct vmh_cache_header *)data;
+    vmh_cache_header_byteswap(header);
+    if (header->header_size != sizeof *header || header->file_size != size || !layout_ok(header))
         return VMH_CACHE_CORRUPT;
+    vmh_cache_tables_byteswap(header, data);
     view.data = data;
     view.size = size;
     view.header = header;

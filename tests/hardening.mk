@@ -7,13 +7,14 @@
 # program run by a user with VMHOSTS_CONF (it builds tests/setuid_lookup.c),
 # other users' caches and planted symlinks, 10,000 lookups beside libnss-docker,
 # the refresh lock and refresher against hosts and users that abuse them,
-# and a 32-bit build of the module reading the 64-bit refresher's cache.
+# and 32-bit and big-endian builds of the module and the writer against this
+# machine's cache and bytes.
 HARDENING_E2E = tests/e2e-hostile-docker.sh tests/e2e-hostile-names.sh tests/concurrency-tsan.sh \
 	tests/sanitizers.sh tests/e2e-valgrind.sh tests/e2e-setuid.sh \
-	tests/e2e-trust.sh tests/e2e-load.sh tests/e2e-locks.sh tests/e2e-32bit.sh
+	tests/e2e-trust.sh tests/e2e-load.sh tests/e2e-locks.sh tests/e2e-foreign-arch.sh
 TESTS += $(HARDENING_E2E)
 EXTRA_DIST += $(HARDENING_E2E) tests/hostile-docker.py tests/lib-hardening.sh \
-	tests/setuid_lookup.c tests/resolve_each.c
+	tests/setuid_lookup.c tests/resolve_each.c tests/cache_bytes.c
 
 # Hostile names through every entry point; reverse lookups of odd lengths.
 HARDENING_UNIT = tests/test_hostile_names tests/test_concurrency

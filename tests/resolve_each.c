@@ -1,6 +1,6 @@
 /* Resolves each argument as a program would and prints one line for it,
- * so that two builds of the same lookups (32-bit and 64-bit) can be
- * compared line by line by tests/e2e-32bit.sh:
+ * so that builds of the same lookups for other machines (32-bit, big-endian) can be
+ * compared line by line by tests/e2e-foreign-arch.sh:
  *
  *     NAME    -> "NAME: canonical-name addresses..." (getaddrinfo, AF_UNSPEC,
  *                AI_CANONNAME; addresses in the order given) or "NAME: not found"
@@ -60,6 +60,7 @@ int main(int argc, char **argv)
         else
             forward(argv[i]);
     }
-    printf("pointer size %zu\n", sizeof(void *));
+    printf("pointer size %zu, %s\n", sizeof(void *),
+           __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__ ? "big-endian" : "little-endian");
     return 0;
 }

@@ -283,8 +283,7 @@ static void reseal(unsigned char *data, size_t size)
 {
     struct vmh_cache_header header;
     memcpy(&header, data, sizeof header);
-    header.checksum = vmh_cache_checksum(data + sizeof header, size - sizeof header);
-    header.checksum = vmh_cache_checksum(&header, sizeof header);
+    header.checksum = vmh_cache_seal(data, size);
     memcpy(data, &header, sizeof header);
 }
 

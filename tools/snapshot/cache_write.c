@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cache_order.h"
 #include "snapshot.h"
 
 /* The string pool as it grows; offset 0 is "". */
@@ -260,14 +261,12 @@ static void copy_sections(const struct builder *b, struct vmh_cache_backend *sec
     }
 }
 
-/* The header is checksummed too (see cache_read.c): its checksum field
- * first holds the checksum of the body, then that of the header. */
+/* Last, over the bytes as they go to the file (cache_format.h). */
 static void seal(unsigned char *data, size_t size)
 {
     struct vmh_cache_header header;
     memcpy(&header, data, sizeof header);
-    header.checksum = vmh_cache_checksum(data + sizeof header, size - sizeof header);
-    header.checksum = vmh_cache_checksum(&header, sizeof header);
+    header.checksum = vmh_cache_seal(data, size);
     memcpy(data, &header, sizeof header);
 }
 
@@ -307,10 +306,13 @@ static unsigned char *assemble(struct builder *b, int64_t now_ms, size_t *size)
         errno = ENOMEM;
         return NULL;
     }
-    memcpy(data, &header, sizeof header);
     copy_tables(b, &header, data);
-    seal(data, header.file_size);
-    *size = header.file_size;
+    vmh_cache_tables_byteswap(&header, data);
+    size_t file_size = header.file_size;
+    vmh_cache_header_byteswap(&header);
+    memcpy(data, &header, sizeof header);
+    seal(data, file_size);
+    *size = file_size;
     return data;
 }
 
