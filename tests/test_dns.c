@@ -221,6 +221,15 @@ static void not_ours(void)
     CHECK(reply && ldns_pkt_get_rcode(reply) == LDNS_RCODE_REFUSED,
           "a name with a NUL byte: REFUSED");
     ldns_pkt_free(reply);
+    /* One label "web.docker": read as two, it would be a container's name. */
+    reply = ask("web\\.docker.", LDNS_RR_TYPE_A);
+    CHECK(reply && ldns_pkt_get_rcode(reply) == LDNS_RCODE_REFUSED && ldns_pkt_ancount(reply) == 0,
+          "a dot inside a label: REFUSED, not web.docker");
+    ldns_pkt_free(reply);
+    reply = ask("web\\032.docker.", LDNS_RR_TYPE_A);
+    CHECK(reply && ldns_pkt_get_rcode(reply) == LDNS_RCODE_REFUSED,
+          "a space inside a label: REFUSED");
+    ldns_pkt_free(reply);
 }
 
 static void reverse(void)

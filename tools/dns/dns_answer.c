@@ -14,6 +14,7 @@
  * addresses under the asked name, as getaddrinfo does, and keeps no other
  * records. */
 #include <ldns/ldns.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -191,22 +192,45 @@ static size_t header_reply(const uint8_t *query, uint8_t rcode, uint8_t *out)
     return HEADER_SIZE;
 }
 
+/* The question's name as text, as ldns_rdf2str writes it ("web.docker.",
+ * a byte outside letters, digits, '-' and '_' as \DDD, which no name of
+ * ours has), without its allocation and printf per label: perf showed
+ * rdf2str's printf and malloc at about a tenth of the face's time.  ldns
+ * has checked the name (uncompressed, labels of at most 63, 255 in all), so
+ * the text fits. */
+static void name_text(const ldns_rdf *name, char *text)
+{
+    const uint8_t *wire = ldns_rdf_data(name);
+    size_t size = ldns_rdf_size(name), at = 0, used = 0;
+    while (at < size && wire[at] != 0) {
+        size_t end = at + 1 + wire[at];
+        for (at++; at < end && at < size; at++) {
+            uint8_t c = wire[at];
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                c == '-' || c == '_')
+                text[used++] = (char)c;
+            else
+                used += (size_t)sprintf(text + used, "\\%03u", c);
+        }
+        text[used++] = '.';
+    }
+    if (used == 0)
+        text[used++] = '.';
+    text[used] = '\0';
+}
+
 static void answer_question(const struct vmh_dns_source *source, struct reply *reply,
                             const ldns_rr *question)
 {
     ldns_rr_type type = ldns_rr_get_type(question);
-    char *text = ldns_rdf2str(reply->owner);
-    if (!text) {
-        ldns_pkt_set_rcode(reply->pkt, LDNS_RCODE_SERVFAIL);
-        return;
-    }
+    char text[4 * LDNS_MAX_DOMAINLEN + 2];
+    name_text(reply->owner, text);
     if (ldns_rr_get_class(question) != LDNS_RR_CLASS_IN)
         ldns_pkt_set_rcode(reply->pkt, LDNS_RCODE_REFUSED);
     else if (vmh_dns_is_reverse(text))
         answer_reverse(source, reply, text, type);
     else
         answer_forward(source, reply, text, type);
-    free(text);
 }
 
 /* The UDP payload the client can take: its EDNS size within our 1232. */
@@ -219,30 +243,53 @@ static size_t udp_limit(const ldns_pkt *query)
                                      : asked > VMH_DNS_UDP_EDNS ? VMH_DNS_UDP_EDNS : asked;
 }
 
+/* One buffer for every reply, kept: ldns_pkt2wire allocates and frees
+ * 64 KiB a reply, and perf showed glibc's malloc consolidating its heap on
+ * every such free.  The face answers one packet at a time (dns_server.c). */
+static ldns_buffer *reply_buffer(void)
+{
+    static ldns_buffer *buffer;
+    if (!buffer)
+        buffer = ldns_buffer_new(VMH_DNS_REPLY_MAX);
+    if (buffer)
+        ldns_buffer_clear(buffer);
+    return buffer;
+}
+
+static bool to_wire(const ldns_pkt *pkt, ldns_buffer **buffer)
+{
+    *buffer = reply_buffer();
+    return *buffer && ldns_pkt2buffer_wire(*buffer, pkt) == LDNS_STATUS_OK &&
+           ldns_buffer_status_ok(*buffer);
+}
+
+static void drop_records(ldns_pkt *pkt)
+{
+    ldns_rr_list_deep_free(ldns_pkt_answer(pkt));
+    ldns_rr_list_deep_free(ldns_pkt_authority(pkt));
+    ldns_pkt_set_answer(pkt, ldns_rr_list_new());
+    ldns_pkt_set_authority(pkt, ldns_rr_list_new());
+    ldns_pkt_set_ancount(pkt, 0);
+    ldns_pkt_set_nscount(pkt, 0);
+    ldns_pkt_set_tc(pkt, true);
+}
+
 /* Lays the reply out; when it does not fit, again without its records and
  * with TC set, so that the client asks again over TCP. */
 static size_t serialize(ldns_pkt *pkt, size_t limit, uint8_t *out)
 {
-    uint8_t *wire = NULL;
-    size_t size = 0;
-    if (ldns_pkt2wire(&wire, pkt, &size) != LDNS_STATUS_OK)
+    ldns_buffer *buffer;
+    if (!to_wire(pkt, &buffer))
         return 0;
-    if (size > limit) {
-        LDNS_FREE(wire);
-        ldns_rr_list_deep_free(ldns_pkt_answer(pkt));
-        ldns_rr_list_deep_free(ldns_pkt_authority(pkt));
-        ldns_pkt_set_answer(pkt, ldns_rr_list_new());
-        ldns_pkt_set_authority(pkt, ldns_rr_list_new());
-        ldns_pkt_set_ancount(pkt, 0);
-        ldns_pkt_set_nscount(pkt, 0);
-        ldns_pkt_set_tc(pkt, true);
-        if (ldns_pkt2wire(&wire, pkt, &size) != LDNS_STATUS_OK)
+    if (ldns_buffer_position(buffer) > limit) {
+        drop_records(pkt);
+        if (!to_wire(pkt, &buffer))
             return 0;
     }
-    size_t length = size <= VMH_DNS_REPLY_MAX ? size : 0;
-    if (length)
-        memcpy(out, wire, length);
-    LDNS_FREE(wire);
+    size_t length = ldns_buffer_position(buffer);
+    if (length > VMH_DNS_REPLY_MAX)
+        return 0;
+    memcpy(out, ldns_buffer_begin(buffer), length);
     return length;
 }
 
