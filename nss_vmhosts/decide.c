@@ -8,14 +8,30 @@ long vmh_backend_ttl_s(const struct vmh_config *config, enum vmh_backend backend
     return (unsigned)backend < VMH_BACKEND_COUNT ? config->ttl_s[backend] : 0;
 }
 
+int64_t vmh_cache_fresh_ms(const struct vmh_cache *cache, const struct vmh_config *config,
+                           enum vmh_backend backend)
+{
+    if (!cache || !cache->data)
+        return 0;
+    const struct vmh_cache_backend *state = vmh_cache_state(cache, backend);
+    int64_t ttl_ms = (int64_t)vmh_backend_ttl_s(config, backend) * 1000;
+    int64_t left = ttl_ms - (vmh_realtime_ms() - state->updated_ms);
+    if (state->status != VMH_STATUS_OK || left <= 0)
+        return 0;
+    return left < ttl_ms ? left : ttl_ms; /* a time stamp ahead of the clock */
+}
+
 bool vmh_cache_stale(const struct vmh_cache *cache, const struct vmh_config *config,
                      enum vmh_backend backend)
 {
-    if (!cache || !cache->data)
-        return true;
-    const struct vmh_cache_backend *state = vmh_cache_state(cache, backend);
-    return state->status != VMH_STATUS_OK ||
-           vmh_realtime_ms() - state->updated_ms >= vmh_backend_ttl_s(config, backend) * 1000;
+    return vmh_cache_fresh_ms(cache, config, backend) == 0;
+}
+
+int32_t vmh_answer_ttl_s(const struct vmh_cache *cache, const struct vmh_config *config,
+                         enum vmh_backend backend)
+{
+    int64_t fresh_ms = vmh_cache_fresh_ms(cache, config, backend);
+    return (int32_t)(fresh_ms > 0 ? fresh_ms / 1000 : vmh_backend_ttl_s(config, backend));
 }
 
 bool vmh_answer_stands(const struct vmh_name *name, const struct vmh_answer *answer, bool stale)

@@ -21,6 +21,19 @@ struct vmh_decision {
 /* How long a backend's answer stays fresh, in seconds (ttl, multipass_ttl). */
 long vmh_backend_ttl_s(const struct vmh_config *config, enum vmh_backend backend);
 
+/* How long `backend`'s answers in `cache` stay fresh from now, in ms: 0
+ * when there is no cache, its last refresh of the backend failed, or its
+ * ttl has passed. */
+int64_t vmh_cache_fresh_ms(const struct vmh_cache *cache, const struct vmh_config *config,
+                           enum vmh_backend backend);
+
+/* How long a caller (nscd, the DNS face's clients) may keep an answer from
+ * `cache`: what is left of its freshness, in whole seconds.  A stale
+ * cache's answer stands only when a watcher keeps the cache or a refresh
+ * has just failed, and is then given the backend's whole ttl. */
+int32_t vmh_answer_ttl_s(const struct vmh_cache *cache, const struct vmh_config *config,
+                         enum vmh_backend backend);
+
 /* No cache, a failed last refresh of `backend`, or older than its ttl. */
 bool vmh_cache_stale(const struct vmh_cache *cache, const struct vmh_config *config,
                      enum vmh_backend backend);

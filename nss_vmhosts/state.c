@@ -283,7 +283,7 @@ static bool resolve_once(struct view *view, const struct vmh_name *name, int fam
     vmh_decide(&view->own.cache, &view->root.cache, &view->config, name, family, answer,
                &decision);
     enum vmh_backend backend = decision.backend;
-    *ttl = (int32_t)vmh_backend_ttl_s(&view->config, backend);
+    *ttl = vmh_answer_ttl_s(decision.cache, &view->config, backend);
     *settled = !decision.refresh;
     if (*settled)
         return false;
@@ -352,7 +352,7 @@ void vmh_state_lookup_address(int family, const void *address, struct vmh_answer
         if (cache)
             vmh_resolve_address(cache, &view->config, family, address, answer);
         if (answer->result == VMH_FOUND)
-            *ttl = (int32_t)view->config.ttl_s[backend];
+            *ttl = vmh_answer_ttl_s(cache, &view->config, (enum vmh_backend)backend);
     }
     view_release(view);
 }

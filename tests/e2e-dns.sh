@@ -82,6 +82,16 @@ done
 check_eq "the face answers in its namespace (example.com: REFUSED)" REFUSED "$(status example.com)"
 [ "$(status example.com)" = REFUSED ] || { diag "$(cat "$T/face.log")"; bail_out "the face did not start"; }
 
+# --- ttls: what is left of the cache's freshness ------------------------------
+# ttl_of NAME: the ttl of the first answer record.
+ttl_of() { in_net dig +tries=1 +time=2 @"$FACE" +noall +answer "$1" A | awk 'NR == 1 {print $2}'; }
+first_ttl=$(ttl_of shop-web-1.docker)
+sleep 2.2
+second_ttl=$(ttl_of shop-web-1.docker)
+check "a ttl at most the cache's (ttl = 60): $first_ttl" test "${first_ttl:-99}" -le 60
+check "the ttl counts down with the cache's freshness: $first_ttl, then $second_ttl 2.2 s later" \
+    test "${second_ttl:-99}" -le $((${first_ttl:-0} - 2))
+
 # --- dig agrees with getent for every name form --------------------------------
 # Not the full 64-digit ID: a DNS label holds 63 octets, dig refuses it.
 names=(shop-web-1.docker "${web1:0:12}.docker" "${web1:0:63}.docker" web.shop.docker dnsbox.docker
@@ -92,6 +102,19 @@ for name in "${names[@]}"; do
     check_eq "dig A+AAAA $name agrees with getent ahosts" "$expected" \
         "$(sorted "$(q "$name" A) $(q "$name" AAAA)")"
 done
+# Every name `vmhosts list` gives, under every rule, agrees too.
+every_name=$(with_nss "$VMHOSTS" list --json --no-refresh 2>/dev/null | python3 -c '
+import json, sys
+for n in json.load(sys.stdin)["names"]:
+    if all(len(label) <= 63 for label in n["name"].split(".")):
+        print(n["name"])')
+disagree=
+for name in $every_name; do
+    [ "$(getent_ahosts "$name")" = "$(sorted "$(q "$name" A) $(q "$name" AAAA)")" ] ||
+        disagree="$disagree $name"
+done
+check_eq "dig agrees with getent ahosts for all $(wc -w <<<"$every_name") names \`vmhosts list\` gives" \
+    "" "$disagree"
 check_eq "dig AAAA shop-web-1.docker: its IPv6 address" "$web1_v6" "$(q shop-web-1.docker AAAA)"
 check_eq "dig AAAA dnsbox.docker (IPv4 only): NODATA" "NOERROR" "$(status dnsbox.docker AAAA)"
 check_eq "dig AAAA dnsbox.docker: no answer" "" "$(q dnsbox.docker AAAA)"

@@ -42,6 +42,32 @@ static struct vmh_decision decide(const struct vmh_cache *own, const struct vmh_
     return decision;
 }
 
+/* The ttl a caller may keep an answer for is what is left of the cache's
+ * freshness (Docker's default ttl is 10 s; `older` answered 60 s ago under
+ * a ttl of 120 s in its own config below). */
+static void test_ttl(const struct vmh_cache *fresh, const struct vmh_cache *stale,
+                     const struct vmh_cache *down, const struct vmh_cache *older)
+{
+    struct vmh_config config;
+    vmh_config_defaults(&config);
+    long ttl = config.ttl_s[VMH_BACKEND_DOCKER];
+    int32_t got = vmh_answer_ttl_s(fresh, &config, VMH_BACKEND_DOCKER);
+    CHECK(got == ttl || got == ttl - 1, "ttl: a cache refreshed just now gives the whole ttl");
+    CHECK_INT(vmh_answer_ttl_s(stale, &config, VMH_BACKEND_DOCKER), ttl,
+              "ttl: a stale cache (a watcher's, or a failed refresh) gives the whole ttl");
+    CHECK_INT(vmh_answer_ttl_s(down, &config, VMH_BACKEND_DOCKER), ttl,
+              "ttl: a failed backend gives the whole ttl");
+    config.ttl_s[VMH_BACKEND_DOCKER] = 120;
+    got = vmh_answer_ttl_s(older, &config, VMH_BACKEND_DOCKER);
+    CHECK(got >= 58 && got <= 60, "ttl: a cache 60 s into a 120 s ttl gives what is left, 60 s");
+    CHECK(vmh_cache_fresh_ms(older, &config, VMH_BACKEND_DOCKER) > 58000 &&
+              !vmh_cache_stale(older, &config, VMH_BACKEND_DOCKER),
+          "fresh_ms: what is left, in ms; not stale");
+    CHECK(vmh_cache_fresh_ms(stale, &config, VMH_BACKEND_DOCKER) == 0 &&
+              vmh_cache_stale(stale, &config, VMH_BACKEND_DOCKER),
+          "fresh_ms: 0 past the ttl; stale");
+}
+
 int main(void)
 {
     struct vmh_cache fresh, stale, down, older, none = {0};
@@ -77,6 +103,7 @@ int main(void)
     d = decide(&fresh, &none, "primary.example.org", &answer);
     CHECK(d.backend == VMH_BACKEND_MULTIPASS && d.refresh,
           "a VM name is multipass's, never asked: ask");
+    test_ttl(&fresh, &stale, &down, &older);
 
     vmh_cache_free(&fresh);
     vmh_cache_free(&stale);

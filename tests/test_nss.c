@@ -168,7 +168,8 @@ static void test_gaih(void)
               !pat->next->next,
           "gethostbyname4_r: IPv4 then IPv6");
     CHECK_STR(pat ? pat->name : NULL, "web.docker", "gethostbyname4_r: canonical name");
-    CHECK_INT(ttl, 3600, "gethostbyname4_r sets *ttlp for nscd");
+    CHECK(ttl > 3500 && ttl <= 3600,
+          "gethostbyname4_r sets *ttlp for nscd: what is left of the cache's 3600 s");
     CHECK_INT(err, ERRNO_UNTOUCHED, "gethostbyname4_r leaves errno");
 
     struct gaih_addrtuple caller = {0};
