@@ -20,8 +20,9 @@ tests_test_dns_CPPFLAGS = $(AM_CPPFLAGS) $(LDNS_CFLAGS)
 tests_test_dns_LDADD = $(TEST_LIBS) $(LDNS_LIBS)
 
 # End to end: dig, getent, static Go, Node, dnsmasq, unbound, a container
-# and hostile clients against the face in namespaces of its own.
-E2E_DNS_TESTS = tests/e2e-dns.sh
+# and hostile clients against the face in namespaces of its own; enable --dns
+# with a real systemd-resolved routing to it.
+E2E_DNS_TESTS = tests/e2e-dns.sh tests/e2e-resolved.sh
 TESTS += $(E2E_DNS_TESTS)
 EXTRA_DIST += $(E2E_DNS_TESTS) tests/dns-hostile.py
 
