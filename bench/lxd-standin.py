@@ -1,0 +1,75 @@
+#!/usr/bin/env python3
+"""A stand-in for LXD's REST API on a Unix socket, for benchmarks.
+
+Serves COUNT running containers, inst-0001 ... inst-COUNT, each a copy of
+the recorded instance in tests/fixtures/lxd (LXD 5.0.2's answer to
+GET /1.0/instances?recursion=2) with its own name, MAC and address, so
+that `vmhosts refresh --backend lxd` fills a cache of that many LXD names.
+
+    lxd-standin.py SOCKET COUNT
+"""
+import copy
+import json
+import os
+import socketserver
+import sys
+from http.server import BaseHTTPRequestHandler
+
+FIXTURE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "fixtures",
+                       "lxd", "lxd-5.0.2-instances-recursion2-running-container.json")
+
+
+def instances(count):
+    recorded = json.load(open(FIXTURE))
+    model = recorded["metadata"][0]
+    listing = []
+    for index in range(1, count + 1):
+        instance = copy.deepcopy(model)
+        mac = "00:16:3e:00:%02x:%02x" % (index // 256, index % 256)
+        instance["name"] = "inst-%04d" % index
+        instance["expanded_config"]["volatile.eth0.hwaddr"] = mac
+        eth0 = instance["state"]["network"]["eth0"]
+        eth0["hwaddr"] = mac
+        eth0["addresses"] = [{"family": "inet", "netmask": "16", "scope": "global",
+                              "address": "10.99.%d.%d" % (index // 250, index % 250 + 2)}]
+        listing.append(instance)
+    return json.dumps(dict(recorded, metadata=listing)).encode()
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self):
+        path = self.path.split("?", 1)[0]
+        body = self.server.listing if path == "/1.0/instances" else \
+            b'{"type":"sync","status":"Success","status_code":200,"metadata":{}}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def address_string(self):
+        return "unix"
+
+    def log_message(self, format, *args):
+        pass
+
+
+class Server(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
+    daemon_threads = True
+
+
+def main():
+    if len(sys.argv) != 3:
+        sys.exit(__doc__)
+    socket_path, count = sys.argv[1], int(sys.argv[2])
+    if os.path.exists(socket_path):
+        os.unlink(socket_path)
+    server = Server(socket_path, Handler)
+    server.listing = instances(count)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
