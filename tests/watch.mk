@@ -9,7 +9,8 @@ tests_test_watch_lock_LDADD = $(TEST_LIBS)
 
 # `vmhosts watch` itself: Docker's event stream and the loop around it.
 vmhosts_SOURCES += tools/backends/docker/docker_events.c tools/backends/docker/docker_events.h \
-	tools/refresh/watch_loop.c tools/refresh/watch_loop.h
+	tools/refresh/watch_loop.c tools/refresh/watch_loop.h \
+	tools/refresh/watch_files.c tools/refresh/watch_files.h
 
 check_PROGRAMS += tests/test_docker_events
 TESTS += tests/test_docker_events
