@@ -6,10 +6,9 @@
  * never disagree on what a container's names are.  The same holds for a
  * backend read from files (libvirt): inotify on its folder (watch_files.c)
  * says that something changed, and its ordinary refresh reads what.
- * Signals arrive through
- * a signalfd and are looked at only between refreshes: every cache write
- * is atomic, and a refresh is bounded by timeout_ms, so stopping always
- * leaves a whole cache behind. */
+ * Signals arrive through a signalfd and are looked at only between
+ * refreshes: every cache write is atomic, and a refresh is bounded by
+ * timeout_ms, so stopping always leaves a whole cache behind. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
