@@ -5,3 +5,7 @@ E2E_TESTS += tests/e2e-lxd.sh
 EXTRA_DIST += tests/lib-lxd.sh
 # libvirt's leases through a real dnsmasq and libvirt's own lease helper.
 E2E_TESTS += tests/e2e-libvirt.sh
+# The same against a real libvirtd, in namespaces of its own, and the
+# watcher's inotify on the lease folder.
+E2E_TESTS += tests/e2e-libvirtd.sh
+EXTRA_DIST += tests/lib-libvirt.sh

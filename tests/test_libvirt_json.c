@@ -123,6 +123,59 @@ static uint32_t refresh(const char *dir)
     return snapshot.backends[VMH_BACKEND_LIBVIRT].status;
 }
 
+static const char *message(void)
+{
+    return snapshot.backends[VMH_BACKEND_LIBVIRT].message;
+}
+
+/* What must never hang or exhaust the refresher: a FIFO with no writer (a
+ * blocking open would wait for one for ever: the alarm ends the test
+ * instead) and a file far larger than any lease list. */
+static void test_not_files(const char *dir)
+{
+    char path[300];
+    snprintf(path, sizeof path, "%s/virbr1.status", dir);
+    if (mkfifo(path, 0644) != 0)
+        printf("# cannot make a FIFO\n");
+    alarm(10);
+    CHECK(refresh(dir) == VMH_STATUS_ERROR && strstr(message(), "not a regular file") &&
+              strstr(message(), "virbr1.status"),
+          "a lease file that is a FIFO: refused at once, and the refresh says so");
+    alarm(0);
+    unlink(path);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0 || ftruncate(fd, 100L * 1024 * 1024) != 0)
+        printf("# cannot make a 100 MB file\n");
+    if (fd >= 0)
+        close(fd);
+    CHECK(refresh(dir) == VMH_STATUS_ERROR && strstr(message(), "too large") &&
+              strstr(message(), "virbr1.status"),
+          "a lease file of 100 MB: refused as too large, by name");
+    unlink(path);
+}
+
+/* A source that never ends, such as a file that keeps growing under the
+ * reader (or a device that lies about its size): read only up to the cap. */
+static void test_bounded_read(void)
+{
+    int fd = open("/dev/zero", O_RDONLY | O_CLOEXEC);
+    size_t length = 0;
+    bool too_large = false;
+    alarm(30);
+    char *text = fd >= 0 ? vmh_libvirt_read_bounded(fd, &length, &too_large) : NULL;
+    alarm(0);
+    CHECK(fd >= 0 && !text && too_large, "an endless source: read up to 8 MiB, then refused");
+    free(text);
+    if (fd >= 0)
+        close(fd);
+    fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    text = fd >= 0 ? vmh_libvirt_read_bounded(fd, &length, &too_large) : NULL;
+    CHECK(text && length == 0 && !too_large, "an empty file: read, empty");
+    free(text);
+    if (fd >= 0)
+        close(fd);
+}
+
 static void test_folder(void)
 {
     char dir[] = "/tmp/test_libvirt.XXXXXX", path[300];
@@ -152,6 +205,7 @@ static void test_folder(void)
         printf("# cannot make a symlink\n");
     CHECK(refresh(dir) == VMH_STATUS_ERROR, "a lease file that is a symlink: not read");
     unlink(path);
+    test_not_files(dir);
     snprintf(path, sizeof path, "%s/nothing-here", dir);
     CHECK(refresh(path) == VMH_STATUS_UNAVAILABLE &&
               strstr(snapshot.backends[VMH_BACKEND_LIBVIRT].message, "not installed"),
@@ -168,6 +222,7 @@ int main(void)
     test_fixtures();
     test_rules();
     test_refused();
+    test_bounded_read();
     test_folder();
     vmh_snapshot_free(&snapshot);
     return check_done();

@@ -9,7 +9,15 @@ tests_test_watch_lock_LDADD = $(TEST_LIBS)
 
 # `vmhosts watch` itself: Docker's event stream and the loop around it.
 vmhosts_SOURCES += tools/backends/docker/docker_events.c tools/backends/docker/docker_events.h \
-	tools/refresh/watch_loop.c tools/refresh/watch_loop.h
+	tools/refresh/watch_loop.c tools/refresh/watch_loop.h \
+	tools/refresh/watch_files.c tools/refresh/watch_files.h
+
+# inotify on the backends' folders (libvirt's leases).
+check_PROGRAMS += tests/test_watch_files
+TESTS += tests/test_watch_files
+tests_test_watch_files_SOURCES = tests/test_watch_files.c tests/check.h \
+	tools/refresh/watch_files.c tools/refresh/watch_files.h
+tests_test_watch_files_LDADD = $(TEST_LIBS)
 
 check_PROGRAMS += tests/test_docker_events
 TESTS += tests/test_docker_events

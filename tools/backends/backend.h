@@ -58,6 +58,11 @@ struct vmh_backend_ops {
     /* How often the watcher asks it when nothing tells of a change; 0 when
      * its event stream does (Docker's, docker/docker_events.c). */
     long (*poll_interval_ms)(const struct vmh_config *config);
+    /* The folder whose files it is read from (NULL, or a NULL function:
+     * none): the watcher watches it with inotify and refreshes this
+     * backend as soon as a file there is written, renamed into it or
+     * removed (refresh/watch_files.c), besides polling it. */
+    const char *(*watched_folder)(const struct vmh_config *config);
     /* Whether it is installed here (NULL: always): a refresh of every
      * backend, and the watcher, leave one that is not alone; asked by
      * name (`--backend`, a lookup of one of its names), it is asked. */

@@ -1,5 +1,6 @@
-/* `vmhosts watch`: keep the cache fresh from Docker's events and by polling
- * multipass, for as long as it runs (a systemd unit runs it as root). */
+/* `vmhosts watch`: keep the cache fresh from Docker's events, inotify on
+ * libvirt's lease folder and by polling the others, for as long as it runs
+ * (a systemd unit runs it as root). */
 #include <stdio.h>
 
 #include "backend.h"
@@ -15,10 +16,12 @@ static const char usage_text[] =
     "\n"
     "Follows Docker's event stream (containers started, stopped, removed or renamed,\n"
     "networks connected or disconnected) and rewrites the cache within milliseconds\n"
-    "of a change; asks multipass every multipass_ttl seconds.  Reconnects when\n"
-    "Docker restarts.  While it runs, name lookups never start a refresh: they read\n"
-    "the cache it keeps.  Run as root (vmhosts-watch.service does), it keeps root's\n"
-    "cache, which every user reads.  Stops cleanly on SIGTERM or SIGINT.\n"
+    "of a change; reads libvirt's lease folder again on every change in it\n"
+    "(inotify); asks multipass every multipass_ttl seconds, LXD and Incus every\n"
+    "lxd_ttl and incus_ttl.  Reconnects when Docker restarts.  While it runs, name\n"
+    "lookups never start a refresh: they read the cache it keeps.  Run as root\n"
+    "(vmhosts-watch.service does), it keeps root's cache, which every user reads.\n"
+    "Stops cleanly on SIGTERM or SIGINT.\n"
     "\n"
     "  -v, --verbose               a line for every refresh, not only changes of state\n"
     "      --multipass-interval S  ask multipass every S seconds (default: multipass_ttl)\n"

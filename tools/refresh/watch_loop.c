@@ -3,16 +3,19 @@
  * Docker says what changed through its event stream; the loop does not act
  * on the event's contents but runs the ordinary Docker refresh, the same
  * code as `vmhosts refresh`, so the watcher and the on-demand path can
- * never disagree on what a container's names are.  Signals arrive through
- * a signalfd and are looked at only between refreshes: every cache write
- * is atomic, and a refresh is bounded by timeout_ms, so stopping always
- * leaves a whole cache behind. */
+ * never disagree on what a container's names are.  The same holds for a
+ * backend read from files (libvirt): inotify on its folder (watch_files.c)
+ * says that something changed, and its ordinary refresh reads what.
+ * Signals arrive through a signalfd and are looked at only between
+ * refreshes: every cache write is atomic, and a refresh is bounded by
+ * timeout_ms, so stopping always leaves a whole cache behind. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -21,6 +24,7 @@
 #include "docker_events.h"
 #include "refresh.h"
 #include "trigger.h"
+#include "watch_files.h"
 #include "watch_loop.h"
 
 /* Docker is listed this often even without events. */
@@ -40,6 +44,7 @@ struct watcher {
     const struct vmh_config *config;
     const struct vmh_watch_options *options;
     unsigned streamed; /* the backends Docker's event stream speaks for, by section bit */
+    struct vmh_watch_files *files; /* inotify on the backends' folders */
     char last_said[VMH_BACKEND_COUNT][VMH_MESSAGE_MAX + 64];
     int64_t next_ms[VMH_BACKEND_COUNT]; /* by section: when asked next without an event */
     int64_t settle_ms[SETTLE_COUNT];    /* INT64_MAX: none pending */
@@ -187,11 +192,12 @@ static int64_t after(long interval_ms, int64_t now)
 }
 
 /* Refreshes what is due now: the streamed backends (Docker) after an event
- * (and its settle times) or a stream change; any backend at its interval. */
-static void refresh_due(struct watcher *watcher, unsigned event_bits)
+ * (and its settle times) or a stream change; the backends whose folder
+ * changed (`changed`, by section bit); any backend at its interval. */
+static void refresh_due(struct watcher *watcher, unsigned event_bits, unsigned changed)
 {
     int64_t now = vmh_monotonic_ms();
-    unsigned backends = event_bits ? watcher->streamed : 0;
+    unsigned backends = (event_bits ? watcher->streamed : 0) | changed;
     for (size_t i = 0; i < SETTLE_COUNT; i++) {
         if (event_bits & VMH_EVENTS_CHANGED)
             watcher->settle_ms[i] = now + settle_after_ms[i];
@@ -227,18 +233,55 @@ static long until_due(const struct watcher *watcher)
     return wait < 0 ? 0 : wait > 60000 ? 60000 : (long)wait;
 }
 
-static int follow(struct watcher *watcher, struct vmh_events *events, int signal_fd)
+/* One descriptor readable when a signal or a folder's change waits:
+ * Docker's event wait (docker_events.h) watches one besides its streams. */
+static int wake_open(int signal_fd, int files_fd)
+{
+    int wake_fd = epoll_create1(EPOLL_CLOEXEC);
+    struct epoll_event on_signal = {.events = EPOLLIN, .data.fd = signal_fd};
+    struct epoll_event on_files = {.events = EPOLLIN, .data.fd = files_fd};
+    if (wake_fd >= 0 && (epoll_ctl(wake_fd, EPOLL_CTL_ADD, signal_fd, &on_signal) != 0 ||
+                         (files_fd >= 0 &&
+                          epoll_ctl(wake_fd, EPOLL_CTL_ADD, files_fd, &on_files) != 0))) {
+        close(wake_fd);
+        wake_fd = -1;
+    }
+    if (wake_fd < 0)
+        fprintf(stderr, "vmhosts watch: cannot wait for signals: %s\n", strerror(errno));
+    return wake_fd;
+}
+
+static int follow(struct watcher *watcher, struct vmh_events *events, int signal_fd, int wake_fd)
 {
     for (;;) {
-        unsigned bits = vmh_events_wait(events, signal_fd, until_due(watcher));
+        unsigned bits = vmh_events_wait(events, wake_fd, until_due(watcher));
         int signo = signal_received(signal_fd);
         if (signo) {
             fprintf(stderr, "vmhosts watch: stopping (%s); the cache stays as last written\n",
                     strsignal(signo));
             return 0;
         }
-        refresh_due(watcher, bits);
+        refresh_due(watcher, bits, vmh_watch_files_changed(watcher->files));
     }
+}
+
+/* The first refresh of every backend, then the loop; 1 when the first
+ * cache cannot be written. */
+static int keep(struct watcher *watcher, struct vmh_events *events, int signal_fd, int wake_fd,
+                const char *dir)
+{
+    const struct vmh_watch_options *options = watcher->options;
+    /* Changes from now on count; the first refresh reads everything. */
+    vmh_watch_files_changed(watcher->files);
+    if (!refresh(watcher, VMH_REFRESH_ALL))
+        return 1;
+    fprintf(stderr, "vmhosts watch: keeping %s/%s\n", dir, VMH_CACHE_FILE);
+    for (const struct vmh_backend_ops *const *ops = vmh_backends(); *ops; ops++)
+        watcher->next_ms[(*ops)->section] = after(options->interval_ms[(*ops)->section],
+                                                  vmh_monotonic_ms());
+    for (size_t i = 0; i < SETTLE_COUNT; i++)
+        watcher->settle_ms[i] = INT64_MAX;
+    return follow(watcher, events, signal_fd, wake_fd);
 }
 
 int vmh_watch_run(const struct vmh_config *config, const struct vmh_watch_options *options)
@@ -259,18 +302,14 @@ int vmh_watch_run(const struct vmh_config *config, const struct vmh_watch_option
     int lock_fd = prepare_dir(dir) == 0 ? take_watch_lock(dir) : -1;
     struct vmh_events *events = lock_fd >= 0 ? vmh_events_open(config->source[VMH_BACKEND_DOCKER],
                                                                 options->timeout_ms) : NULL;
-    int status = 1;
-    if (lock_fd >= 0 && !events)
+    watcher.files = events ? vmh_watch_files_open(config) : NULL;
+    int wake_fd = watcher.files ? wake_open(signal_fd, vmh_watch_files_fd(watcher.files)) : -1;
+    if (lock_fd >= 0 && (!events || !watcher.files))
         fprintf(stderr, "vmhosts watch: out of memory\n");
-    if (events && refresh(&watcher, VMH_REFRESH_ALL)) {
-        fprintf(stderr, "vmhosts watch: keeping %s/%s\n", dir, VMH_CACHE_FILE);
-        for (const struct vmh_backend_ops *const *ops = vmh_backends(); *ops; ops++)
-            watcher.next_ms[(*ops)->section] = after(options->interval_ms[(*ops)->section],
-                                                     vmh_monotonic_ms());
-        for (size_t i = 0; i < SETTLE_COUNT; i++)
-            watcher.settle_ms[i] = INT64_MAX;
-        status = follow(&watcher, events, signal_fd);
-    }
+    int status = wake_fd >= 0 ? keep(&watcher, events, signal_fd, wake_fd, dir) : 1;
+    if (wake_fd >= 0)
+        close(wake_fd);
+    vmh_watch_files_close(watcher.files);
     vmh_events_close(events);
     if (lock_fd >= 0)
         close(lock_fd);

@@ -1,8 +1,11 @@
 /* The loop of `vmhosts watch`: holds the write lock on watch.lock in its
  * cache folder (so that lookups never start a refresher), refreshes Docker's
  * part of the cache on every event that can change what resolves and every
- * time a stream (re)connects or is lost, polls the backends that have no
- * event stream (multipass), and ends cleanly on SIGTERM, SIGINT or SIGHUP. */
+ * time a stream (re)connects or is lost, refreshes a backend read from
+ * files (libvirt) as soon as inotify tells of a change in its folder,
+ * polls the backends that have no event stream (multipass, LXD, Incus,
+ * and libvirt as a safety net), and ends cleanly on SIGTERM, SIGINT or
+ * SIGHUP. */
 #ifndef VMHOSTS_WATCH_LOOP_H
 #define VMHOSTS_WATCH_LOOP_H
 

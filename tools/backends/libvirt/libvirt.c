@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,9 +13,6 @@
 #include "clock.h"
 #include "libvirt.h"
 #include "trust.h"
-
-/* A lease file of thousands of guests is well under this. */
-#define FILE_MAX (8u * 1024u * 1024u)
 
 static void say(struct vmh_backend_state *state, uint32_t status, const char *text,
                 const char *path)
@@ -29,34 +27,99 @@ static bool ends_with(const char *name, const char *tail)
     return n > m && strcmp(name + n - m, tail) == 0;
 }
 
-/* One file's array appended to *into.  The files are libvirt's (root's):
- * one another user could write, or anything but a regular file, is not
- * read, since it would choose root's answers. */
-static int load_file(int dir_fd, const char *name, json_t *into, struct vmh_backend_state *state)
+/* Why a lease file is not read, or NULL.  The files are libvirt's (root's):
+ * one another user could write would choose root's answers; a FIFO or a
+ * device would block the refresher or feed it forever; a file larger than
+ * any real lease list is not libvirt's. */
+static const char *refusal(int open_error, const struct stat *st)
 {
-    int fd = openat(dir_fd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-    struct stat st;
-    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
-        !vmh_stat_trusted(&st, vmh_trusted_uid()) || (size_t)st.st_size > FILE_MAX) {
-        if (fd >= 0)
-            close(fd);
-        say(state, VMH_STATUS_ERROR, "a lease file libvirt did not write, or too large: ", name);
-        return -1;
+    if (open_error == ELOOP)
+        return "a lease file is a symlink, not read: ";
+    if (open_error)
+        return "cannot open a lease file: ";
+    if (!S_ISREG(st->st_mode))
+        return "a lease file is not a regular file (a FIFO, a device, a folder), not read: ";
+    if (!vmh_stat_trusted(st, vmh_trusted_uid()))
+        return "a lease file someone other than root or you may write, not read: ";
+    if ((uintmax_t)st->st_size > VMH_LIBVIRT_FILE_MAX)
+        return "a lease file is too large (over 8 MiB), not read: ";
+    return NULL;
+}
+
+char *vmh_libvirt_read_bounded(int fd, size_t *length, bool *too_large)
+{
+    /* Only the pages read into are ever touched. */
+    char *text = malloc(VMH_LIBVIRT_FILE_MAX + 1);
+    size_t size = 0;
+    ssize_t got = 1;
+    while (text && got != 0 && size <= VMH_LIBVIRT_FILE_MAX) {
+        got = read(fd, text + size, VMH_LIBVIRT_FILE_MAX + 1 - size);
+        if (got < 0 && errno != EINTR)
+            break;
+        size += got > 0 ? (size_t)got : 0;
     }
-    json_error_t error;
-    json_t *array = json_loadfd(fd, 0, &error);
-    close(fd);
+    *too_large = size > VMH_LIBVIRT_FILE_MAX;
+    if (!text || got != 0 || *too_large) {
+        free(text);
+        return NULL;
+    }
+    *length = size;
+    return text;
+}
+
+/* Appends the JSON array in `text` (empty: none yet) to *into. */
+static int add_array(const char *text, size_t length, json_t *into, const char *name,
+                     struct vmh_backend_state *state)
+{
     /* An empty file is what the helper leaves before the first lease. */
-    if (!array && st.st_size == 0)
+    if (length == 0)
         return 0;
+    json_error_t error;
+    json_t *array = json_loadb(text, length, 0, &error);
     if (!json_is_array(array)) {
         json_decref(array);
-        say(state, VMH_STATUS_ERROR, "not a JSON array: ", name);
+        say(state, VMH_STATUS_ERROR, "a lease file is not a JSON array: ", name);
         return -1;
     }
     json_array_extend(into, array);
     json_decref(array);
     return 0;
+}
+
+/* Says why the file `name` was not read; `error` (an errno, or 0) after it. */
+static int refused(struct vmh_backend_state *state, const char *why, const char *name, int error)
+{
+    state->status = VMH_STATUS_ERROR;
+    snprintf(state->message, sizeof state->message, "%s%.300s%s%s", why, name,
+             error ? ": " : "", error ? strerror(error) : "");
+    return -1;
+}
+
+/* One file's array appended to *into.  O_NONBLOCK: opening a FIFO for
+ * reading must not wait for a writer (it is then refused as not regular). */
+static int load_file(int dir_fd, const char *name, json_t *into, struct vmh_backend_state *state)
+{
+    int fd = openat(dir_fd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    int error = fd < 0 ? errno : 0;
+    struct stat st;
+    if (fd >= 0 && fstat(fd, &st) != 0)
+        error = errno;
+    const char *why = refusal(error, &st);
+    size_t length = 0;
+    bool too_large = false;
+    char *text = why ? NULL : vmh_libvirt_read_bounded(fd, &length, &too_large);
+    if (!why && !text) {
+        error = too_large ? 0 : errno;
+        why = too_large ? "a lease file is too large (over 8 MiB), not read: "
+                        : "cannot read a lease file: ";
+    }
+    if (fd >= 0)
+        close(fd);
+    if (why)
+        return refused(state, why, name, error == ELOOP ? 0 : error);
+    int result = add_array(text, length, into, name, state);
+    free(text);
+    return result;
 }
 
 static int load_folder(const char *folder, json_t *leases, json_t *macs,

@@ -32,6 +32,15 @@ int vmh_libvirt_parse(const char *status, size_t status_length, const char *macs
 int vmh_libvirt_add(const json_t *leases, const json_t *macs, int64_t now_s,
                     enum vmh_backend backend, struct vmh_snapshot *out);
 
+/* The most of a lease file read: one of thousands of guests is well under. */
+#define VMH_LIBVIRT_FILE_MAX (8u * 1024u * 1024u)
+
+/* The whole of what `fd` gives, at most VMH_LIBVIRT_FILE_MAX bytes: a file
+ * that grows after fstat, or says it is smaller than it is, is refused,
+ * not read without end.  The text (free it; *length set), or NULL on a
+ * read error or out of memory, or with *too_large set. */
+char *vmh_libvirt_read_bounded(int fd, size_t *length, bool *too_large);
+
 /* Reads every <bridge>.status and <bridge>.macs of `folder` (files owned
  * by root or this user and writable by no one else) and sets
  * out->backends[backend]. */

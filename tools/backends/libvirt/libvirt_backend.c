@@ -16,10 +16,18 @@ static int refresh(const struct vmh_config *config, long timeout_ms,
     return vmh_libvirt_refresh(config->source[VMH_BACKEND_LIBVIRT], VMH_BACKEND_LIBVIRT, fresh);
 }
 
-/* The watcher reads the folder as often as a lookup would. */
+/* The watcher also reads the folder as often as a lookup would: a change
+ * inotify cannot see (a folder on NFS) still shows within libvirt_ttl. */
 static long poll_interval_ms(const struct vmh_config *config)
 {
     return vmh_backend_ttl_s(config, VMH_BACKEND_LIBVIRT) * 1000;
+}
+
+/* libvirt's helper rewrites <bridge>.status by renaming a new file over it
+ * on every lease change. */
+static const char *watched_folder(const struct vmh_config *config)
+{
+    return config->source[VMH_BACKEND_LIBVIRT];
 }
 
 static bool installed(const struct vmh_config *config)
@@ -64,6 +72,7 @@ const struct vmh_backend_ops vmh_backend_libvirt = {
     .no_address_advice = "wait for its DHCP lease (`virsh net-dhcp-leases NETWORK`)",
     .refresh = refresh,
     .poll_interval_ms = poll_interval_ms,
+    .watched_folder = watched_folder,
     .installed = installed,
     .advice = advice,
     .probe = probe,

@@ -1,0 +1,116 @@
+/* inotify on the backends' folders (tools/refresh/watch_files.c): a file
+ * written, renamed over another or removed in libvirt's lease folder is
+ * collected as a change of libvirt, at once; a folder that is missing, or
+ * removed and made again, is waited for in its parent; nothing else is. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "watch_files.h"
+
+#define LIBVIRT_BIT (1u << VMH_BACKEND_LIBVIRT)
+
+static char root[] = "/tmp/test_watch_files.XXXXXX";
+static char folder[256];
+
+static void touch(const char *name)
+{
+    char path[320];
+    snprintf(path, sizeof path, "%s/%s", folder, name);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0 || write(fd, "[]", 2) != 2)
+        printf("# cannot write %s\n", path);
+    if (fd >= 0)
+        close(fd);
+}
+
+static struct vmh_watch_files *open_on(const char *leases)
+{
+    struct vmh_config config;
+    vmh_config_defaults(&config);
+    snprintf(config.source[VMH_BACKEND_LIBVIRT], sizeof config.source[VMH_BACKEND_LIBVIRT], "%s",
+             leases);
+    return vmh_watch_files_open(&config);
+}
+
+static void test_folder(void)
+{
+    char path[320], renamed[320];
+    struct vmh_watch_files *files = open_on(folder);
+    CHECK(files && vmh_watch_files_fd(files) >= 0, "the lease folder is watched");
+    CHECK_INT(vmh_watch_files_changed(files), 0, "nothing changed yet: nothing collected");
+    touch("virbr0.status");
+    CHECK_INT(vmh_watch_files_changed(files), LIBVIRT_BIT, "a file written: libvirt changed");
+    CHECK_INT(vmh_watch_files_changed(files), 0, "collected once");
+    touch("virbr0.status.new");
+    vmh_watch_files_changed(files);
+    snprintf(path, sizeof path, "%s/virbr0.status.new", folder);
+    snprintf(renamed, sizeof renamed, "%s/virbr0.status", folder);
+    if (rename(path, renamed) != 0)
+        printf("# cannot rename %s\n", path);
+    CHECK_INT(vmh_watch_files_changed(files), LIBVIRT_BIT,
+              "a new file renamed over the old, as libvirt's helper writes: libvirt changed");
+    unlink(renamed);
+    CHECK_INT(vmh_watch_files_changed(files), LIBVIRT_BIT, "a file removed: libvirt changed");
+    snprintf(path, sizeof path, "%s/elsewhere", root);
+    if (mkdir(path, 0755) != 0)
+        printf("# cannot make %s\n", path);
+    CHECK_INT(vmh_watch_files_changed(files), 0, "a change beside the folder: nothing");
+    rmdir(path);
+    rmdir(folder);
+    CHECK_INT(vmh_watch_files_changed(files), LIBVIRT_BIT, "the folder removed: libvirt changed");
+    if (mkdir(folder, 0755) != 0)
+        printf("# cannot make %s\n", folder);
+    CHECK_INT(vmh_watch_files_changed(files), LIBVIRT_BIT, "the folder made again: libvirt changed");
+    touch("virbr1.status");
+    CHECK_INT(vmh_watch_files_changed(files), LIBVIRT_BIT, "... and a file in it is seen again");
+    vmh_watch_files_close(files);
+}
+
+static void test_missing(void)
+{
+    char path[320];
+    snprintf(path, sizeof path, "%s/virbr1.status", folder);
+    unlink(path);
+    if (rmdir(folder) != 0)
+        printf("# cannot remove %s\n", folder);
+    struct vmh_watch_files *files = open_on(folder);
+    CHECK(files && vmh_watch_files_fd(files) >= 0, "a missing folder: its parent is watched");
+    if (mkdir(folder, 0755) != 0)
+        printf("# cannot make %s\n", folder);
+    CHECK_INT(vmh_watch_files_changed(files), LIBVIRT_BIT, "the folder appears: libvirt changed");
+    touch("virbr2.status");
+    CHECK_INT(vmh_watch_files_changed(files), LIBVIRT_BIT, "a file in it: libvirt changed");
+    vmh_watch_files_close(files);
+    char nowhere[320];
+    snprintf(nowhere, sizeof nowhere, "%s/no/such/folder", root);
+    files = open_on(nowhere);
+    CHECK(files != NULL && vmh_watch_files_changed(files) == 0,
+          "neither the folder nor its parent exists: nothing watched, nothing collected");
+    vmh_watch_files_close(files);
+    files = open_on("");
+    CHECK(files && vmh_watch_files_fd(files) < 0, "no folder set: no inotify at all");
+    vmh_watch_files_close(files);
+}
+
+int main(void)
+{
+    if (!mkdtemp(root)) {
+        CHECK(false, "a scratch folder");
+        return check_done();
+    }
+    snprintf(folder, sizeof folder, "%s/dnsmasq", root);
+    if (mkdir(folder, 0755) != 0)
+        printf("# cannot make %s\n", folder);
+    test_folder();
+    test_missing();
+    char command[400];
+    snprintf(command, sizeof command, "rm -rf '%s'", root);
+    if (system(command) != 0)
+        printf("# cannot remove %s\n", root);
+    return check_done();
+}

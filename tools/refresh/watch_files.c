@@ -1,0 +1,183 @@
+/* inotify on the backends' folders (watch_files.h).
+ *
+ * The whole folder is watched, not its files: libvirt's helper writes a
+ * new file and renames it over the old one (virFileRewrite), which a
+ * watch on the old file would never see.  A folder that does not exist
+ * yet (libvirt installed after the watcher started) is waited for in its
+ * parent; one that goes away is waited for again. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <unistd.h>
+
+#include "watch_files.h"
+
+/* A file written, renamed into or out of the folder, made or removed; and
+ * the folder itself removed or renamed. */
+#define FOLDER_EVENTS                                                                          \
+    (IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE | IN_DELETE_SELF |   \
+     IN_MOVE_SELF | IN_ONLYDIR)
+/* The folder appearing in its parent. */
+#define PARENT_EVENTS (IN_CREATE | IN_MOVED_TO | IN_ONLYDIR)
+
+enum how { UNSAID, FOLDER, PARENT, POLLED };
+
+struct watched {
+    const struct vmh_backend_ops *ops;
+    char folder[PATH_MAX], parent[PATH_MAX], name[NAME_MAX + 1];
+    int folder_wd, parent_wd; /* -1: not watched */
+    enum how said;            /* what the log last said of it */
+};
+
+struct vmh_watch_files {
+    int fd;
+    size_t count;
+    struct watched watched[VMH_BACKEND_COUNT];
+};
+
+/* folder's parent and last name ("/var/lib/libvirt", "dnsmasq"). */
+static void split(struct watched *watched)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s", watched->folder);
+    size_t length = strlen(path);
+    while (length > 1 && path[length - 1] == '/')
+        path[--length] = '\0';
+    char *slash = strrchr(path, '/');
+    snprintf(watched->name, sizeof watched->name, "%s", slash ? slash + 1 : path);
+    if (slash)
+        slash[slash == path ? 1 : 0] = '\0';
+    snprintf(watched->parent, sizeof watched->parent, "%s", slash ? path : ".");
+}
+
+/* One log line each time how a folder is watched changes. */
+static void say(struct watched *watched, enum how how, int error)
+{
+    if (how == watched->said)
+        return;
+    watched->said = how;
+    const char *name = watched->ops->name, *folder = watched->folder;
+    if (how == FOLDER)
+        fprintf(stderr, "vmhosts watch: %s: watching %s, a change there is read at once\n",
+                name, folder);
+    else if (how == PARENT)
+        fprintf(stderr, "vmhosts watch: %s: %s does not exist; watching %s for it\n", name,
+                folder, watched->parent);
+    else
+        fprintf(stderr, "vmhosts watch: %s: cannot watch %s (%s); it is only polled\n", name,
+                folder, strerror(error));
+}
+
+/* Watches the folder itself: 0, or why not (an errno). */
+static int watch_folder(int fd, struct watched *watched)
+{
+    watched->folder_wd = inotify_add_watch(fd, watched->folder, FOLDER_EVENTS);
+    if (watched->folder_wd < 0)
+        return errno;
+    if (watched->parent_wd >= 0)
+        inotify_rm_watch(fd, watched->parent_wd);
+    watched->parent_wd = -1;
+    say(watched, FOLDER, 0);
+    return 0;
+}
+
+/* Watches the folder, else its parent for the folder to appear, else
+ * nothing (then it is polled only). */
+static void arm(int fd, struct watched *watched)
+{
+    int error = watch_folder(fd, watched);
+    if (error == ENOENT && watched->parent_wd < 0) {
+        watched->parent_wd = inotify_add_watch(fd, watched->parent, PARENT_EVENTS);
+        if (watched->parent_wd < 0 && errno == ENOENT)
+            return; /* neither exists: not installed here, nothing to say */
+        /* The folder may have appeared before its parent was watched. */
+        error = watched->parent_wd >= 0 ? watch_folder(fd, watched) : errno;
+    }
+    if (error == ENOENT)
+        say(watched, PARENT, 0);
+    else if (error)
+        say(watched, POLLED, error);
+}
+
+/* The folder was removed or renamed away: wait for it again. */
+static void rearm(int fd, struct watched *watched)
+{
+    if (watched->folder_wd >= 0)
+        inotify_rm_watch(fd, watched->folder_wd);
+    watched->folder_wd = -1;
+    arm(fd, watched);
+}
+
+/* The backend bit of `watched` when the event concerns it. */
+static unsigned on_event(int fd, struct watched *watched, const struct inotify_event *event)
+{
+    bool overflow = event->mask & IN_Q_OVERFLOW; /* events were lost: anything may have changed */
+    bool in_folder = event->wd >= 0 && event->wd == watched->folder_wd;
+    bool appeared = event->wd >= 0 && event->wd == watched->parent_wd && event->len > 0 &&
+                    strcmp(event->name, watched->name) == 0;
+    if (!overflow && !in_folder && !appeared)
+        return 0;
+    if (appeared || (in_folder && (event->mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED))))
+        rearm(fd, watched);
+    return 1u << watched->ops->section;
+}
+
+struct vmh_watch_files *vmh_watch_files_open(const struct vmh_config *config)
+{
+    struct vmh_watch_files *files = calloc(1, sizeof *files);
+    if (!files)
+        return NULL;
+    files->fd = -1;
+    for (const struct vmh_backend_ops *const *ops = vmh_backends(); *ops; ops++) {
+        const char *folder = (*ops)->watched_folder ? (*ops)->watched_folder(config) : NULL;
+        if (!folder || !folder[0] || files->count == VMH_BACKEND_COUNT)
+            continue;
+        struct watched *watched = &files->watched[files->count++];
+        *watched = (struct watched){.ops = *ops, .folder_wd = -1, .parent_wd = -1};
+        snprintf(watched->folder, sizeof watched->folder, "%s", folder);
+        split(watched);
+    }
+    if (files->count > 0)
+        files->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    for (size_t i = 0; i < files->count; i++) {
+        if (files->fd >= 0)
+            arm(files->fd, &files->watched[i]);
+        else
+            say(&files->watched[i], POLLED, errno);
+    }
+    return files;
+}
+
+int vmh_watch_files_fd(const struct vmh_watch_files *files)
+{
+    return files ? files->fd : -1;
+}
+
+unsigned vmh_watch_files_changed(struct vmh_watch_files *files)
+{
+    _Alignas(struct inotify_event) char buffer[4096];
+    unsigned changed = 0;
+    ssize_t got;
+    while (files && files->fd >= 0 && (got = read(files->fd, buffer, sizeof buffer)) > 0) {
+        const char *at = buffer;
+        while (at < buffer + got) {
+            const struct inotify_event *event = (const struct inotify_event *)(const void *)at;
+            for (size_t i = 0; i < files->count; i++)
+                changed |= on_event(files->fd, &files->watched[i], event);
+            at += sizeof *event + event->len;
+        }
+    }
+    return changed;
+}
+
+void vmh_watch_files_close(struct vmh_watch_files *files)
+{
+    if (!files)
+        return;
+    if (files->fd >= 0)
+        close(files->fd);
+    free(files);
+}
