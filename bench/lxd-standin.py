@@ -27,7 +27,8 @@ def instances(count):
         instance = copy.deepcopy(model)
         mac = "00:16:3e:00:%02x:%02x" % (index // 256, index % 256)
         instance["name"] = "inst-%04d" % index
-        instance["expanded_config"]["volatile.eth0.hwaddr"] = mac
+        for config in ("config", "expanded_config"):
+            instance[config]["volatile.eth0.hwaddr"] = mac
         eth0 = instance["state"]["network"]["eth0"]
         eth0["hwaddr"] = mac
         eth0["addresses"] = [{"family": "inet", "netmask": "16", "scope": "global",
