@@ -250,7 +250,9 @@ static void set_unavailable(struct vmh_answer *answer, int cause)
 }
 
 /* A cache that a running `vmhosts watch` keeps is as fresh as Docker's
- * events, however old its time stamps: answer from it and start nothing.
+ * events, however old its time stamps: answer from it (or, for a name it
+ * lacks, from the other trusted cache: vmh_resolve_either) and start
+ * nothing, unless the watcher cannot know the name (vmh_watcher_covers).
  * Asked only when a refresh would otherwise start, never on a fresh hit.
  * When the chosen cache is not watched but the other trusted one is (a
  * user's own older cache beside root's watched one), that one answers. */
@@ -265,8 +267,11 @@ static bool answer_from_watched(const struct view *view, const struct vmh_cache 
     for (int i = 0; i < 2; i++) {
         if (!slots[i]->cache.data || !vmh_cache_watched(slots[i]->dir))
             continue;
-        if (&slots[i]->cache != chosen)
-            vmh_resolve(&slots[i]->cache, name, family, answer);
+        struct vmh_answer watched;
+        vmh_resolve_either(&slots[i]->cache, &slots[1 - i]->cache, name, family, &watched);
+        if (!vmh_watcher_covers(slots[i] == &view->root, view->caches_euid, name, &watched))
+            return false;
+        *answer = watched;
         return true;
     }
     return false;
@@ -351,6 +356,11 @@ void vmh_state_lookup_address(int family, const void *address, struct vmh_answer
         const struct vmh_cache *cache = view_choose(view, (enum vmh_backend)backend);
         if (cache)
             vmh_resolve_address(cache, &view->config, family, address, answer);
+        /* As forward (vmh_resolve_either): the other cache may have it. */
+        const struct vmh_cache *other = cache == &view->own.cache ? &view->root.cache
+                                                                  : &view->own.cache;
+        if (answer->result != VMH_FOUND && other->data)
+            vmh_resolve_address(other, &view->config, family, address, answer);
         if (answer->result == VMH_FOUND)
             *ttl = (int32_t)view->config.ttl_s[backend];
     }
