@@ -165,11 +165,14 @@ static int add_addresses(struct vmh_host *host, const json_t *entry)
 
 /* A published port's host address as the user reaches it: an engine that
  * listens on every address (no IP, "" or 0.0.0.0: what a bare `-p 8080:80`
- * gives) is reached on 127.0.0.1, and "::" on ::1.  NULL for any other
- * text that is no address of `family`. */
-static const char *published_address(const char *ip, int family)
+ * gives) is reached on 127.0.0.1, and "::" on ::1.  NULL for anything else
+ * that is no address of `family`, a value that is no string included. */
+static const char *published_address(const json_t *value, int family)
 {
     unsigned char bytes[16];
+    const char *ip = json_string_value(value);
+    if (value && !ip)
+        return NULL;
     if (!ip || !ip[0] || strcmp(ip, "0.0.0.0") == 0)
         ip = "127.0.0.1";
     else if (strcmp(ip, "::") == 0)
@@ -186,7 +189,7 @@ static void add_listed_ports(struct vmh_host *host, const json_t *ports)
     for (int family = 4; family <= 6; family += 2)
         json_array_foreach(ports, index, port) {
             json_int_t public_port = json_integer_value(json_object_get(port, "PublicPort"));
-            const char *ip = published_address(string_at(port, "IP"), family);
+            const char *ip = published_address(json_object_get(port, "IP"), family);
             if (public_port > 0 && ip)
                 vmh_host_add_address(host, ip);
         }
@@ -203,7 +206,7 @@ static void add_bound_ports(struct vmh_host *host, const json_t *ports)
         json_object_foreach((json_t *)ports, key, bindings)
             json_array_foreach(bindings, index, binding) {
                 const char *host_port = string_at(binding, "HostPort");
-                const char *ip = published_address(string_at(binding, "HostIp"), family);
+                const char *ip = published_address(json_object_get(binding, "HostIp"), family);
                 if (host_port && host_port[0] && ip)
                     vmh_host_add_address(host, ip);
             }
