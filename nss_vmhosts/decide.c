@@ -59,9 +59,10 @@ void vmh_decide(const struct vmh_cache *own, const struct vmh_cache *root,
 }
 
 bool vmh_watcher_covers(bool root_cache, uid_t euid, const struct vmh_name *name,
-                        const struct vmh_answer *answer)
+                        const struct vmh_answer *answer, bool answered_by_it)
 {
-    if (!root_cache || name->backend != VMH_BACKEND_DOCKER || euid == 0 || has_name(answer))
+    if (!root_cache || name->backend != VMH_BACKEND_DOCKER || euid == 0 ||
+        (answered_by_it && has_name(answer)))
         return true;
     return !vmh_rootless_engine_present(euid);
 }

@@ -53,13 +53,13 @@ void vmh_decide(const struct vmh_cache *own, const struct vmh_cache *root,
                 struct vmh_answer *answer, struct vmh_decision *decision);
 
 /* Whether a running watcher of a cache (root's when `root_cache`) vouches
- * for `answer`, so that a lookup by `euid` starts nothing.  Root's watcher
- * follows root's engines, never a user's rootless one (rootless.h), whose
- * containers only that user's own cache holds: a Docker name that the
- * watched caches do not have, looked up by a user whose rootless engine's
- * socket exists, is not vouched for, and the user's own cache is
- * refreshed. */
+ * for `answer` (which that cache gave when `answered_by_it`), so that a
+ * lookup by `euid` starts nothing.  Root's watcher follows root's engines,
+ * never a user's rootless one (rootless.h), whose containers only that
+ * user's own cache holds: a Docker name that root's watched cache does not
+ * have, looked up by a user whose rootless engine's socket exists, is not
+ * vouched for, and the user's own cache is refreshed. */
 bool vmh_watcher_covers(bool root_cache, uid_t euid, const struct vmh_name *name,
-                        const struct vmh_answer *answer);
+                        const struct vmh_answer *answer, bool answered_by_it);
 
 #endif

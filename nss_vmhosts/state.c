@@ -268,8 +268,10 @@ static bool answer_from_watched(const struct view *view, const struct vmh_cache 
         if (!slots[i]->cache.data || !vmh_cache_watched(slots[i]->dir))
             continue;
         struct vmh_answer watched;
-        vmh_resolve_either(&slots[i]->cache, &slots[1 - i]->cache, name, family, &watched);
-        if (!vmh_watcher_covers(slots[i] == &view->root, view->caches_euid, name, &watched))
+        const struct vmh_cache *from = vmh_resolve_either(&slots[i]->cache, &slots[1 - i]->cache,
+                                                          name, family, &watched);
+        if (!vmh_watcher_covers(slots[i] == &view->root, view->caches_euid, name, &watched,
+                                from == &slots[i]->cache))
             return false;
         *answer = watched;
         return true;

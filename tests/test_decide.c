@@ -91,13 +91,13 @@ static void test_two_caches(void)
 
     struct vmh_name name;
     vmh_name_classify("gone.docker", &config, &name);
-    CHECK(vmh_watcher_covers(false, 1000, &name, &answer),
+    CHECK(vmh_watcher_covers(false, 1000, &name, &answer, true),
           "watcher: a user's own watcher vouches for its misses");
-    CHECK(vmh_watcher_covers(true, 0, &name, &answer), "watcher: root's vouches for root");
-    CHECK(vmh_watcher_covers(true, 4000000000u, &name, &answer),
+    CHECK(vmh_watcher_covers(true, 0, &name, &answer, true), "watcher: root's vouches for root");
+    CHECK(vmh_watcher_covers(true, 4000000000u, &name, &answer, true),
           "watcher: root's vouches for a user without a rootless engine");
     vmh_name_classify("primary.example.org", &config, &name);
-    CHECK(vmh_watcher_covers(true, 1000, &name, &answer),
+    CHECK(vmh_watcher_covers(true, 1000, &name, &answer, true),
           "watcher: root's vouches for other backends' names");
     vmh_cache_free(&own);
     vmh_cache_free(&root);
