@@ -23,6 +23,10 @@ bool vmh_rootless_socket(uid_t uid, unsigned index, char *out, size_t size);
 /* Whether `path` is one of uid's rootless sockets. */
 bool vmh_rootless_socket_is(uid_t uid, const char *path);
 
+/* Whether `path` is in another user's runtime folder (/run/user/N/...,
+ * N not uid): that user's engine, which no refresh but theirs asks. */
+bool vmh_rootless_socket_foreign(uid_t uid, const char *path);
+
 /* Whether one of uid's rootless sockets exists, as a socket that uid owns. */
 bool vmh_rootless_engine_present(uid_t uid);
 

@@ -17,6 +17,7 @@
 
 #include "check.h"
 #include "docker.h"
+#include "rootless.h"
 
 #define ID_WEB "f5af31dae7f665bd194ec7261bdc84e5df9c64753abb4a6cec6c33f7cf64c3fc"
 #define ID_HOSTNET "111b22dba993f3282257cbafc87c77763cb4f8a8e534804ef1feae9c8ef282a1"
@@ -330,6 +331,30 @@ static void test_rootless_ports(void)
     CHECK_STR(addresses_of(&host), "", "rootful inspect: ports are not addresses");
     free(host.id);
     free(host.hostname);
+}
+
+/* --- rootless engines: whose sockets ----------------------------------- */
+
+static void test_rootless_sockets(void)
+{
+    char path[128];
+    CHECK(!vmh_rootless_socket(0, 0, path, sizeof path), "sockets: root has no rootless engine");
+    CHECK(!vmh_rootless_socket(1000, VMH_ROOTLESS_SOCKET_COUNT, path, sizeof path),
+          "sockets: no index past the last");
+    CHECK(vmh_rootless_socket_foreign(0, "/run/user/1000/podman/podman.sock"),
+          "sockets: a user's socket is foreign to root");
+    CHECK(vmh_rootless_socket_foreign(1001, "/var/run/user/1000/docker.sock"),
+          "sockets: and to another user, through /var/run too");
+    CHECK(!vmh_rootless_socket_foreign(1000, "/run/user/1000/docker.sock"),
+          "sockets: not to its own user");
+    CHECK(!vmh_rootless_socket_foreign(0, "/run/user/x/docker.sock") &&
+              !vmh_rootless_socket_foreign(0, "/run/user/1000") &&
+              !vmh_rootless_socket_foreign(0, "/run/docker.sock"),
+          "sockets: other paths are not a user's");
+    CHECK(vmh_docker_socket_listed("/a.sock  /run/b.sock", "/run/b.sock") &&
+              !vmh_docker_socket_listed("/run/b.sock2", "/run/b.sock") &&
+              !vmh_docker_socket_listed("/x/run/b.sock", "/run/b.sock"),
+          "sockets: listed means a whole word of docker_socket");
 }
 
 /* --- assembled lists: the rules one at a time ---------------------------- */
@@ -1090,6 +1115,7 @@ int main(void)
     test_inspect();
     test_rootless_list_fixture();
     test_rootless_ports();
+    test_rootless_sockets();
     test_network_order();
     test_network_modes();
     test_append_keeps_existing();

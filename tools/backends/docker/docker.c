@@ -208,6 +208,23 @@ static bool refresh_rootless(const char *configured, int64_t deadline_ms,
     return answered;
 }
 
+/* Another user's rootless engine, listed in docker_socket: root's cache,
+ * which every user reads, must never hold a user's containers, nor one
+ * user's cache another's. */
+static bool refuse_foreign(const char *path, struct outcome *first_failure, char *failures)
+{
+    if (!vmh_rootless_socket_foreign(geteuid(), path))
+        return false;
+    struct outcome outcome;
+    set_outcome(&outcome, VMH_STATUS_ERROR,
+                "%.*s is another user's rootless engine: only that user's own refresh asks it",
+                PATH_MAX_SHOWN, path);
+    if (first_failure->status == VMH_STATUS_NEVER)
+        *first_failure = outcome;
+    append_message(failures, outcome.message);
+    return true;
+}
+
 bool vmh_docker_socket_listed(const char *sockets, const char *path)
 {
     size_t length = strlen(path);
@@ -229,7 +246,7 @@ int vmh_docker_refresh(const char *sockets, long timeout_ms, const struct vmh_sn
     char *list = strdup(sockets ? sockets : "");
     char *cursor = list, *path;
     while (list && (path = strsep(&cursor, " \t")) != NULL)
-        if (path[0])
+        if (path[0] && !refuse_foreign(path, &first_failure, failures))
             answered |= refresh_socket(path, vmh_rootless_socket_is(geteuid(), path),
                                        deadline_ms, known, out, &first_failure, failures);
     answered |= refresh_rootless(sockets, deadline_ms, known, out, &first_failure, failures);
