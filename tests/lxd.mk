@@ -5,3 +5,5 @@ E2E_TESTS += tests/e2e-lxd.sh
 EXTRA_DIST += tests/lib-lxd.sh
 # libvirt's leases through a real dnsmasq and libvirt's own lease helper.
 E2E_TESTS += tests/e2e-libvirt.sh
+# A user's rootless Podman, run by a throwaway user the test creates.
+E2E_TESTS += tests/e2e-rootless.sh
