@@ -184,6 +184,24 @@ check "ann: vmhosts list shows her web.docker at 127.0.0.1" \
     grep -Eq "^web\.docker +127\.0\.0\.1 " <<<"$listed"
 check "... and root's rootsvc-0001.docker" grep -q "^rootsvc-0001\.docker " <<<"$listed"
 
+# A container started after her cache was filled, looked up under valgrind:
+# the module's path that finds her engine, skips root's watcher and
+# refreshes her cache.
+rl_run late -p "127.0.0.6:$((PORT + 2)):80" >/dev/null || bail_out "podman run late: $(cat "$T/run.err")"
+if command -v valgrind >/dev/null && valgrind -q true 2>/dev/null; then
+    VG_LOG=/run/user/$ANN_UID/valgrind.log
+    output=$(with_nss setpriv --reuid="$ANN_UID" --regid="$(id -g "$ANN")" --init-groups         env HOME="/home/$ANN" valgrind -q --error-exitcode=99 --leak-check=full         --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect         --log-file="$VG_LOG" getent ahosts late.docker)
+    status=$?
+    check_eq "ann: late.docker, started a moment ago, answers 127.0.0.6 at once (valgrind)" \
+        "0 127.0.0.6" "$status $(awk '{print $1}' <<<"$output" | sort -u | xargs)"
+    check "... with no error and no leak from the module" \
+        sh -c '! grep -qE "libnss_vmhosts|_nss_vmhosts|vmh_" "$1"' sh "$VG_LOG"
+    [ "$status" != 99 ] || diag "$(head -n 40 "$VG_LOG")"
+else
+    check_eq "ann: late.docker, started a moment ago, answers 127.0.0.6 at once" \
+        "127.0.0.6" "$(getent_as "$ANN" ahosts late.docker)"
+fi
+
 # --- nobody else does -----------------------------------------------------------
 getent_ahosts web.docker >/dev/null
 check_eq "root: web.docker does not resolve (NOTFOUND)" 2 $?
