@@ -54,12 +54,12 @@ rl_user_add() {
 }
 
 # as_user NAME COMMAND...: COMMAND as that user in a clean environment, in
-# its home, with the test's settings.
+# its home, with the test's settings; run in the background, $! is its pid.
 as_user() {
     local name=$1 uid
     shift
     uid=$(id -u "$name")
-    (cd "/home/$name" && setpriv --reuid="$uid" --regid="$(id -g "$name")" --init-groups \
+    (cd "/home/$name" && exec setpriv --reuid="$uid" --regid="$(id -g "$name")" --init-groups \
         env -i HOME="/home/$name" USER="$name" LOGNAME="$name" PATH=/usr/sbin:/usr/bin:/sbin:/bin \
         XDG_RUNTIME_DIR="/run/user/$uid" VMHOSTS_CONF="$VMHOSTS_CONF" "$@")
 }
@@ -236,6 +236,28 @@ check_eq "no watcher, root's cache newer: ann resolves her web5.docker" \
 as_user "$ANN" "$VMHOSTS" refresh --backend docker --quiet
 check_eq "no watcher, her cache newer: ann resolves root's rootsvc-0001.docker" \
     "10.88.0.3" "$(getent_as "$ANN" ahosts rootsvc-0001.docker)"
+
+# --- the user's own watcher follows her engine's events ---------------------------
+# Her watched cache makes her lookups start nothing, so a container started
+# now resolves only if her watcher saw it start.
+as_user "$ANN" "$VMHOSTS" watch >"$T/ann-watch.log" 2>&1 &
+ANN_WATCH_PID=$!
+at_exit 'kill $ANN_WATCH_PID 2>/dev/null; wait $ANN_WATCH_PID 2>/dev/null'
+for ((tries = 0; tries < 50; tries++)); do
+    grep -q keeping "$T/ann-watch.log" && break
+    sleep 0.1
+done
+rl_run evt -p "127.0.0.7:$((PORT + 3)):80" >/dev/null || bail_out "podman run evt: $(cat "$T/run.err")"
+for ((tries = 0; tries < 50; tries++)); do
+    answer=$(getent_as "$ANN" ahosts evt.docker) && break
+    sleep 0.1
+done
+check_eq "ann's own watcher: evt.docker, started after it, answers 127.0.0.7" "127.0.0.7" "$answer"
+kill "$ANN_WATCH_PID" 2>/dev/null
+wait "$ANN_WATCH_PID" 2>/dev/null
+lookup=$(as_user "$ANN" "$VMHOSTS" lookup --no-refresh evt.docker 2>&1)
+check "... and once it stops, her cache is no longer watched" \
+    bash -c '! grep -q "kept fresh by vmhosts watch" <<<"$1"' _ "$lookup"
 
 # --- a stopped container's name goes ------------------------------------------------
 pd_ann stop -t 0 web >/dev/null 2>&1 || diag "podman stop web failed"

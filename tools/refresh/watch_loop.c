@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "docker.h"
 #include "docker_events.h"
 #include "refresh.h"
 #include "trigger.h"
@@ -257,8 +258,10 @@ int vmh_watch_run(const struct vmh_config *config, const struct vmh_watch_option
         return 1;
     }
     int lock_fd = prepare_dir(dir) == 0 ? take_watch_lock(dir) : -1;
-    struct vmh_events *events = lock_fd >= 0 ? vmh_events_open(config->source[VMH_BACKEND_DOCKER],
-                                                                options->timeout_ms) : NULL;
+    char sockets[sizeof config->source[VMH_BACKEND_DOCKER] + 256];
+    if (vmh_docker_event_sockets(config->source[VMH_BACKEND_DOCKER], sockets, sizeof sockets) != 0)
+        snprintf(sockets, sizeof sockets, "%s", config->source[VMH_BACKEND_DOCKER]);
+    struct vmh_events *events = lock_fd >= 0 ? vmh_events_open(sockets, options->timeout_ms) : NULL;
     int status = 1;
     if (lock_fd >= 0 && !events)
         fprintf(stderr, "vmhosts watch: out of memory\n");

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "clock.h"
@@ -223,6 +224,21 @@ static bool refuse_foreign(const char *path, struct outcome *first_failure, char
         *first_failure = outcome;
     append_message(failures, outcome.message);
     return true;
+}
+
+int vmh_docker_event_sockets(const char *configured, char *out, size_t size)
+{
+    char path[128];
+    struct stat st;
+    int length = snprintf(out, size, "%s", configured ? configured : "");
+    for (unsigned i = 0; i < VMH_ROOTLESS_SOCKET_COUNT && length >= 0 && (size_t)length < size;
+         i++) {
+        if (!vmh_rootless_socket(geteuid(), i, path, sizeof path) ||
+            vmh_docker_socket_listed(out, path) || lstat(path, &st) != 0 || !S_ISSOCK(st.st_mode))
+            continue;
+        length += snprintf(out + length, size - (size_t)length, " %s", path);
+    }
+    return length >= 0 && (size_t)length < size ? 0 : -1;
 }
 
 bool vmh_docker_socket_listed(const char *sockets, const char *path)

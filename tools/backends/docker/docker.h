@@ -37,6 +37,12 @@ int vmh_docker_parse_inspect(const char *body, size_t length, struct vmh_host *h
 int vmh_docker_refresh(const char *sockets, long timeout_ms, const struct vmh_snapshot *known,
                        struct vmh_snapshot *out);
 
+/* Writes into `out` the sockets whose events a watcher run by this user
+ * follows: `configured` (docker_socket), then the user's rootless engines'
+ * sockets that exist now (not root's: it has none).  -1 when it does not
+ * fit. */
+int vmh_docker_event_sockets(const char *configured, char *out, size_t size);
+
 /* Whether the space-separated `sockets` names `path`. */
 bool vmh_docker_socket_listed(const char *sockets, const char *path);
 
