@@ -33,11 +33,13 @@ static bool has_name(const struct vmh_answer *answer)
 
 const struct vmh_cache *vmh_resolve_either(const struct vmh_cache *first,
                                            const struct vmh_cache *second,
+                                           const struct vmh_config *config,
                                            const struct vmh_name *name, int family,
                                            struct vmh_answer *answer)
 {
     vmh_resolve(first, name, family, answer);
-    if (answer->result != VMH_NOT_FOUND || !second || !second->data || second == first)
+    if (answer->result != VMH_NOT_FOUND || !second || second == first ||
+        vmh_cache_stale(second, config, name->backend))
         return first;
     struct vmh_answer other;
     vmh_resolve(second, name, family, &other);
@@ -53,7 +55,8 @@ void vmh_decide(const struct vmh_cache *own, const struct vmh_cache *root,
 {
     decision->backend = name->backend;
     const struct vmh_cache *chosen = vmh_cache_choose(own, root, decision->backend);
-    decision->cache = vmh_resolve_either(chosen, chosen == own ? root : own, name, family, answer);
+    decision->cache =
+        vmh_resolve_either(chosen, chosen == own ? root : own, config, name, family, answer);
     decision->stale = vmh_cache_stale(decision->cache, config, decision->backend);
     decision->refresh = !vmh_answer_stands(name, answer, decision->stale);
 }

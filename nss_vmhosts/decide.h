@@ -34,13 +34,16 @@ bool vmh_cache_stale(const struct vmh_cache *cache, const struct vmh_config *con
 bool vmh_answer_stands(const struct vmh_name *name, const struct vmh_answer *answer, bool stale);
 
 /* Answers `name` from `first`, or from `second` when first does not have
- * it (NOTFOUND: no such name, not running, no address) and second does
- * (an address, or none of that family).  Returns the cache that answered.
- * So a user's own cache, which alone holds their rootless engine's
- * containers, and root's, which holds the engines the user may not open,
- * both answer, each for the names it has. */
+ * it (NOTFOUND: no such name, not running, no address) and second, fresh
+ * (vmh_cache_stale), does (an address, or none of that family).  Returns
+ * the cache that answered.  So a user's own cache, which alone holds their
+ * rootless engine's containers, and root's, which holds the engines the
+ * user may not open, both answer, each for the names it has; a stale
+ * cache's hit never overrides the other's miss (a container removed since
+ * would answer an address that may be another's by now). */
 const struct vmh_cache *vmh_resolve_either(const struct vmh_cache *first,
                                            const struct vmh_cache *second,
+                                           const struct vmh_config *config,
                                            const struct vmh_name *name, int family,
                                            struct vmh_answer *answer);
 

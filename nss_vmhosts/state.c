@@ -268,8 +268,8 @@ static bool answer_from_watched(const struct view *view, const struct vmh_cache 
         if (!slots[i]->cache.data || !vmh_cache_watched(slots[i]->dir))
             continue;
         struct vmh_answer watched;
-        const struct vmh_cache *from = vmh_resolve_either(&slots[i]->cache, &slots[1 - i]->cache,
-                                                          name, family, &watched);
+        const struct vmh_cache *from = vmh_resolve_either(
+            &slots[i]->cache, &slots[1 - i]->cache, &view->config, name, family, &watched);
         if (!vmh_watcher_covers(slots[i] == &view->root, view->caches_euid, name, &watched,
                                 from == &slots[i]->cache))
             return false;
@@ -358,10 +358,11 @@ void vmh_state_lookup_address(int family, const void *address, struct vmh_answer
         const struct vmh_cache *cache = view_choose(view, (enum vmh_backend)backend);
         if (cache)
             vmh_resolve_address(cache, &view->config, family, address, answer);
-        /* As forward (vmh_resolve_either): the other cache may have it. */
+        /* As forward (vmh_resolve_either): the other cache, when fresh. */
         const struct vmh_cache *other = cache == &view->own.cache ? &view->root.cache
                                                                   : &view->own.cache;
-        if (answer->result != VMH_FOUND && other->data)
+        if (answer->result != VMH_FOUND &&
+            !vmh_cache_stale(other, &view->config, (enum vmh_backend)backend))
             vmh_resolve_address(other, &view->config, family, address, answer);
         if (answer->result == VMH_FOUND)
             *ttl = (int32_t)view->config.ttl_s[backend];

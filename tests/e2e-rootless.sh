@@ -224,18 +224,22 @@ check "bob: his own cache holds no container of ann's" \
     sh -c '! grep -aqs "$1" /run/user/$2/vmhosts/hosts.cache' sh "$WEB_ID" "$(id -u "$BOB")"
 
 # --- without root's watcher ---------------------------------------------------------
-# Each cache answers the names it alone has, whichever is newer
+# Each fresh cache answers the names it alone has, whichever is newer
 # (vmh_resolve_either): root's newer, Ann's engine is still hers; Ann's
 # newer (it holds her engine alone: root's socket is closed to her),
-# root's containers are still root's cache's.
+# root's containers are still root's cache's.  A ttl long enough for the
+# checks to run within it.
 kill "$WATCH_PID" 2>/dev/null
 wait "$WATCH_PID" 2>/dev/null
+write_conf "docker_socket=$T/root-docker/docker.sock" "user_cache_dir=" ttl=30
 "$VMHOSTS" refresh --backend docker --quiet || diag "root's refresh failed"
 check_eq "no watcher, root's cache newer: ann resolves her web5.docker" \
     "127.0.0.5" "$(getent_as "$ANN" ahosts web5.docker)"
 as_user "$ANN" "$VMHOSTS" refresh --backend docker --quiet
 check_eq "no watcher, her cache newer: ann resolves root's rootsvc-0001.docker" \
     "10.88.0.3" "$(getent_as "$ANN" ahosts rootsvc-0001.docker)"
+
+write_conf "docker_socket=$T/root-docker/docker.sock" "user_cache_dir=" ttl=1
 
 # --- the user's own watcher follows her engine's events ---------------------------
 # Her watched cache makes her lookups start nothing, so a container started

@@ -85,6 +85,12 @@ static void test_two_caches(void)
     d = decide(&own_newer, &own, "mine.docker", &answer);
     CHECK(d.cache == &own_newer && answer.addrs[0].bytes[3] == 5,
           "two caches: a name both have answers from the newer");
+    struct vmh_cache own_stale;
+    build_named(&own_stale, HOUR_MS, "mine", "127.0.0.1", true);
+    d = decide(&own_stale, &root, "mine.docker", &answer);
+    CHECK(answer.result == VMH_NOT_FOUND && d.cache == &root && d.refresh,
+          "two caches: a stale cache's hit never overrides the other's miss");
+    vmh_cache_free(&own_stale);
     d = decide(&own, &root, "gone.docker", &answer);
     CHECK(answer.result == VMH_NOT_FOUND && d.cache == &root && d.refresh,
           "two caches: a miss in both is the chosen cache's, and asks again");

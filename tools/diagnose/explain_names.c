@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "decide.h"
 #include "explain_names.h"
 #include "names.h"
 #include "resolve.h"
@@ -140,17 +141,20 @@ static int compare_entries(const void *a, const void *b)
     return strcmp(left->name, right->name);
 }
 
-/* The chosen cache's names first, then the other's that it lacks, as a
- * lookup answers them (vmh_resolve_either): a user's rootless containers
- * are in their own cache alone. */
+/* The chosen cache's names first, then those that it lacks of the other,
+ * when fresh or watched, as a lookup answers them (vmh_resolve_either,
+ * and the watched cache's answer): a user's rootless containers are in
+ * their own cache alone. */
 static void collect_backend(struct collector *collector, enum vmh_backend backend)
 {
-    const struct vmh_cli_cache *chosen = vmh_view_choose(collector->view, backend);
+    const struct vmh_cli_view *view = collector->view;
+    const struct vmh_cli_cache *chosen = vmh_view_choose(view, backend);
     if (!chosen)
         return;
     collect_slot(collector, backend, chosen);
-    collect_slot(collector, backend,
-                 chosen == &collector->view->root ? &collector->view->own : &collector->view->root);
+    const struct vmh_cli_cache *other = chosen == &view->root ? &view->own : &view->root;
+    if (other->watched || !vmh_cache_stale(&other->cache, view->config, backend))
+        collect_slot(collector, backend, other);
 }
 
 int vmh_names_collect(const struct vmh_cli_view *view, struct vmh_name_entry **entries,
