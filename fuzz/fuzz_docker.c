@@ -1,7 +1,9 @@
 /* libFuzzer target: the Docker Engine API's JSON mapped to hosts
  * (GET /containers/json and GET /containers/{id}/json), every name they
- * record checked against the name rule.  Each input is given to both, so
- * that the fixtures are seeds as they are. */
+ * record checked against the name rule.  Each input is given to both, and
+ * to both as a rootless engine's answer (its published ports), so that the
+ * fixtures are seeds as they are. */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +21,7 @@ static void check_names(const struct vmh_host *host)
             abort();
 }
 
-static void inspect(const char *body, size_t size)
+static void inspect(const char *body, size_t size, bool rootless)
 {
     char err[512];
     struct vmh_snapshot snapshot;
@@ -27,7 +29,10 @@ static void inspect(const char *body, size_t size)
     struct vmh_host *host = vmh_snapshot_add(&snapshot);
     if (host) {
         host->backend = VMH_BACKEND_DOCKER;
+        host->rootless = rootless;
         vmh_docker_parse_inspect(body, size, host, err, sizeof err);
+        if (host->addr_count > VMH_HOST_MAX_ADDRS)
+            abort();
         check_names(host);
     }
     vmh_snapshot_free(&snapshot);
@@ -47,7 +52,7 @@ static void build_and_read_back(const struct vmh_snapshot *snapshot)
     free(data);
 }
 
-static void list(const char *body, size_t size)
+static void list(const char *body, size_t size, bool rootless)
 {
     char err[512];
     struct vmh_snapshot known, out;
@@ -61,7 +66,7 @@ static void list(const char *body, size_t size)
         old->id = strdup("3f4e1a2b3c4d5e6f70819203a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3");
         old->hostname = strdup("my-thing");
     }
-    if (vmh_docker_parse_list(body, size, &known, &out, err, sizeof err) == 0) {
+    if (vmh_docker_parse_engine_list(body, size, &known, rootless, &out, err, sizeof err) == 0) {
         for (size_t i = 0; i < out.count; i++)
             check_names(&out.hosts[i]);
         build_and_read_back(&out);
@@ -72,7 +77,9 @@ static void list(const char *body, size_t size)
 
 int LLVMFuzzerTestOneInput(const uint8_t *input, size_t size)
 {
-    inspect((const char *)input, size);
-    list((const char *)input, size);
+    for (int rootless = 0; rootless < 2; rootless++) {
+        inspect((const char *)input, size, rootless);
+        list((const char *)input, size, rootless);
+    }
     return 0;
 }

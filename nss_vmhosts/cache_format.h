@@ -60,7 +60,11 @@ enum vmh_record_state {
 enum vmh_record_flag {
     /* --network container:<x>: the addresses are x's, so a reverse lookup
      * of them names x, not every container that joined it. */
-    VMH_RECORD_SHARED_NETWORK = 1
+    VMH_RECORD_SHARED_NETWORK = 1,
+    /* A user's rootless engine's container: its addresses are the host
+     * addresses its ports are published on (the machine's own), so it
+     * never answers a reverse lookup, and none means "publishes nothing". */
+    VMH_RECORD_ROOTLESS = 2
 };
 
 /* One backend's section: how it answered. */

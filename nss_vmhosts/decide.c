@@ -2,6 +2,7 @@
 #include "decide.h"
 
 #include "clock.h"
+#include "rootless.h"
 
 long vmh_backend_ttl_s(const struct vmh_config *config, enum vmh_backend backend)
 {
@@ -41,13 +42,46 @@ bool vmh_answer_stands(const struct vmh_name *name, const struct vmh_answer *ans
     return !stale && answer->result != VMH_NOT_FOUND;
 }
 
+static bool has_name(const struct vmh_answer *answer)
+{
+    return answer->result == VMH_FOUND || answer->result == VMH_NO_DATA;
+}
+
+const struct vmh_cache *vmh_resolve_either(const struct vmh_cache *first,
+                                           const struct vmh_cache *second,
+                                           const struct vmh_config *config,
+                                           const struct vmh_name *name, int family,
+                                           struct vmh_answer *answer)
+{
+    vmh_resolve(first, name, family, answer);
+    if (answer->result != VMH_NOT_FOUND || !second || second == first ||
+        vmh_cache_stale(second, config, name->backend))
+        return first;
+    struct vmh_answer other;
+    vmh_resolve(second, name, family, &other);
+    if (!has_name(&other))
+        return first;
+    *answer = other;
+    return second;
+}
+
 void vmh_decide(const struct vmh_cache *own, const struct vmh_cache *root,
                 const struct vmh_config *config, const struct vmh_name *name, int family,
                 struct vmh_answer *answer, struct vmh_decision *decision)
 {
     decision->backend = name->backend;
-    decision->cache = vmh_cache_choose(own, root, decision->backend);
-    vmh_resolve(decision->cache, name, family, answer);
+    const struct vmh_cache *chosen = vmh_cache_choose(own, root, decision->backend);
+    decision->cache =
+        vmh_resolve_either(chosen, chosen == own ? root : own, config, name, family, answer);
     decision->stale = vmh_cache_stale(decision->cache, config, decision->backend);
     decision->refresh = !vmh_answer_stands(name, answer, decision->stale);
+}
+
+bool vmh_watcher_covers(bool root_cache, uid_t euid, const struct vmh_name *name,
+                        const struct vmh_answer *answer, bool answered_by_it)
+{
+    if (!root_cache || name->backend != VMH_BACKEND_DOCKER || euid == 0 ||
+        (answered_by_it && has_name(answer)))
+        return true;
+    return !vmh_rootless_engine_present(euid);
 }

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "resolve.h"
 
@@ -45,11 +46,36 @@ bool vmh_cache_stale(const struct vmh_cache *cache, const struct vmh_config *con
  * on Docker, even a hung one. */
 bool vmh_answer_stands(const struct vmh_name *name, const struct vmh_answer *answer, bool stale);
 
+/* Answers `name` from `first`, or from `second` when first does not have
+ * it (NOTFOUND: no such name, not running, no address) and second, fresh
+ * (vmh_cache_stale), does (an address, or none of that family).  Returns
+ * the cache that answered.  So a user's own cache, which alone holds their
+ * rootless engine's containers, and root's, which holds the engines the
+ * user may not open, both answer, each for the names it has; a stale
+ * cache's hit never overrides the other's miss (a container removed since
+ * would answer an address that may be another's by now). */
+const struct vmh_cache *vmh_resolve_either(const struct vmh_cache *first,
+                                           const struct vmh_cache *second,
+                                           const struct vmh_config *config,
+                                           const struct vmh_name *name, int family,
+                                           struct vmh_answer *answer);
+
 /* Answers a classified name of ours from the better of two trusted caches
- * (vmh_cache_choose; either may have no data) into *answer, and says in
- * *decision which cache answered and whether to refresh first. */
+ * (vmh_cache_choose; either may have no data), or from the other one
+ * when only it has the name (vmh_resolve_either), into *answer, and says
+ * in *decision which cache answered and whether to refresh first. */
 void vmh_decide(const struct vmh_cache *own, const struct vmh_cache *root,
                 const struct vmh_config *config, const struct vmh_name *name, int family,
                 struct vmh_answer *answer, struct vmh_decision *decision);
+
+/* Whether a running watcher of a cache (root's when `root_cache`) vouches
+ * for `answer` (which that cache gave when `answered_by_it`), so that a
+ * lookup by `euid` starts nothing.  Root's watcher follows root's engines,
+ * never a user's rootless one (rootless.h), whose containers only that
+ * user's own cache holds: a Docker name that root's watched cache does not
+ * have, looked up by a user whose rootless engine's socket exists, is not
+ * vouched for, and the user's own cache is refreshed. */
+bool vmh_watcher_covers(bool root_cache, uid_t euid, const struct vmh_name *name,
+                        const struct vmh_answer *answer, bool answered_by_it);
 
 #endif

@@ -250,7 +250,9 @@ static void set_unavailable(struct vmh_answer *answer, int cause)
 }
 
 /* A cache that a running `vmhosts watch` keeps is as fresh as Docker's
- * events, however old its time stamps: answer from it and start nothing.
+ * events, however old its time stamps: answer from it (or, for a name it
+ * lacks, from the other trusted cache: vmh_resolve_either) and start
+ * nothing, unless the watcher cannot know the name (vmh_watcher_covers).
  * Asked only when a refresh would otherwise start, never on a fresh hit.
  * When the chosen cache is not watched but the other trusted one is (a
  * user's own older cache beside root's watched one), that one answers. */
@@ -265,8 +267,13 @@ static bool answer_from_watched(const struct view *view, const struct vmh_cache 
     for (int i = 0; i < 2; i++) {
         if (!slots[i]->cache.data || !vmh_cache_watched(slots[i]->dir))
             continue;
-        if (&slots[i]->cache != chosen)
-            vmh_resolve(&slots[i]->cache, name, family, answer);
+        struct vmh_answer watched;
+        const struct vmh_cache *from = vmh_resolve_either(
+            &slots[i]->cache, &slots[1 - i]->cache, &view->config, name, family, &watched);
+        if (!vmh_watcher_covers(slots[i] == &view->root, view->caches_euid, name, &watched,
+                                from == &slots[i]->cache))
+            return false;
+        *answer = watched;
         return true;
     }
     return false;
@@ -351,6 +358,12 @@ void vmh_state_lookup_address(int family, const void *address, struct vmh_answer
         const struct vmh_cache *cache = view_choose(view, (enum vmh_backend)backend);
         if (cache)
             vmh_resolve_address(cache, &view->config, family, address, answer);
+        /* As forward (vmh_resolve_either): the other cache, when fresh. */
+        const struct vmh_cache *other = cache == &view->own.cache ? &view->root.cache
+                                                                  : &view->own.cache;
+        if (answer->result != VMH_FOUND &&
+            !vmh_cache_stale(other, &view->config, (enum vmh_backend)backend))
+            vmh_resolve_address(other, &view->config, family, address, answer);
         if (answer->result == VMH_FOUND)
             *ttl = vmh_answer_ttl_s(cache, &view->config, (enum vmh_backend)backend);
     }

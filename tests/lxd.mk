@@ -9,3 +9,5 @@ E2E_TESTS += tests/e2e-libvirt.sh
 # watcher's inotify on the lease folder.
 E2E_TESTS += tests/e2e-libvirtd.sh
 EXTRA_DIST += tests/lib-libvirt.sh
+# A user's rootless Podman, run by a throwaway user the test creates.
+E2E_TESTS += tests/e2e-rootless.sh

@@ -30,6 +30,25 @@ static void build(struct vmh_cache *cache, int64_t age_ms, uint32_t status, cons
     vmh_snapshot_free(&s);
 }
 
+/* A cache in memory, fresh, whose only running container is `name`. */
+static void build_named(struct vmh_cache *cache, int64_t age_ms, const char *name,
+                        const char *address, bool rootless)
+{
+    struct vmh_snapshot s;
+    unsigned char *data = NULL;
+    size_t size = 0;
+    int64_t then = vmh_realtime_ms() - age_ms;
+    vmh_snapshot_init(&s);
+    fixture_add_host(&s, VMH_BACKEND_DOCKER, name, NULL, NULL, true, address)->rootless = rootless;
+    s.backends[VMH_BACKEND_DOCKER].status = VMH_STATUS_OK;
+    s.backends[VMH_BACKEND_DOCKER].updated_ms = then;
+    s.backends[VMH_BACKEND_DOCKER].attempted_ms = then;
+    if (vmh_cache_build(&s, then, &data, &size) != 0 ||
+        vmh_cache_parse(cache, data, size) != VMH_CACHE_OK)
+        printf("# building a test cache failed\n");
+    vmh_snapshot_free(&s);
+}
+
 static struct vmh_decision decide(const struct vmh_cache *own, const struct vmh_cache *root,
                                   const char *text, struct vmh_answer *answer)
 {
@@ -68,6 +87,74 @@ static void test_ttl(const struct vmh_cache *fresh, const struct vmh_cache *stal
           "fresh_ms: 0 past the ttl; stale");
 }
 
+/* A user's own cache holds their rootless engine's containers, root's the
+ * engines the user may not open: each answers the names it has, whichever
+ * is newer. */
+static void test_two_caches(void)
+{
+    struct vmh_cache own, root, own_newer;
+    struct vmh_answer answer;
+    build_named(&own, 5000, "mine", "127.0.0.1", true);
+    build_named(&root, 0, "web", "172.17.0.2", false);
+    build_named(&own_newer, 0, "mine", "127.0.0.5", true);
+    struct vmh_config config;
+    vmh_config_defaults(&config);
+
+    struct vmh_decision d = decide(&own, &root, "mine.docker", &answer);
+    CHECK(answer.result == VMH_FOUND && d.cache == &own && !d.refresh,
+          "two caches: a name only the older own cache has answers from it");
+    d = decide(&own, &root, "web.docker", &answer);
+    CHECK(answer.result == VMH_FOUND && d.cache == &root, "two caches: root's newer one answers its own");
+    d = decide(&own_newer, &root, "web.docker", &answer);
+    CHECK(answer.result == VMH_FOUND && d.cache == &root && !d.refresh,
+          "two caches: a name only the older root cache has answers from it");
+    d = decide(&own_newer, &own, "mine.docker", &answer);
+    CHECK(d.cache == &own_newer && answer.addrs[0].bytes[3] == 5,
+          "two caches: a name both have answers from the newer");
+    struct vmh_cache own_stale;
+    build_named(&own_stale, HOUR_MS, "mine", "127.0.0.1", true);
+    d = decide(&own_stale, &root, "mine.docker", &answer);
+    CHECK(answer.result == VMH_NOT_FOUND && d.cache == &root && d.refresh,
+          "two caches: a stale cache's hit never overrides the other's miss");
+    vmh_cache_free(&own_stale);
+    d = decide(&own, &root, "gone.docker", &answer);
+    CHECK(answer.result == VMH_NOT_FOUND && d.cache == &root && d.refresh,
+          "two caches: a miss in both is the chosen cache's, and asks again");
+
+    struct vmh_name name;
+    vmh_name_classify("gone.docker", &config, &name);
+    CHECK(vmh_watcher_covers(false, 1000, &name, &answer, true),
+          "watcher: a user's own watcher vouches for its misses");
+    CHECK(vmh_watcher_covers(true, 0, &name, &answer, true), "watcher: root's vouches for root");
+    CHECK(vmh_watcher_covers(true, 4000000000u, &name, &answer, true),
+          "watcher: root's vouches for a user without a rootless engine");
+    vmh_name_classify("primary.example.org", &config, &name);
+    CHECK(vmh_watcher_covers(true, 1000, &name, &answer, true),
+          "watcher: root's vouches for other backends' names");
+    vmh_cache_free(&own);
+    vmh_cache_free(&root);
+    vmh_cache_free(&own_newer);
+}
+
+/* A rootless container's address is the machine's own (-p 192.0.2.7:80:80):
+ * it answers forward, never in reverse. */
+static void test_rootless_reverse(void)
+{
+    struct vmh_cache rootless, rootful;
+    struct vmh_answer answer;
+    struct vmh_config config;
+    const unsigned char address[4] = {192, 0, 2, 7};
+    vmh_config_defaults(&config);
+    build_named(&rootless, 0, "mine", "192.0.2.7", true);
+    build_named(&rootful, 0, "web", "192.0.2.7", false);
+    vmh_resolve_address(&rootless, &config, AF_INET, address, &answer);
+    CHECK(answer.result == VMH_NOT_OURS, "reverse: a rootless container's published address names nothing");
+    vmh_resolve_address(&rootful, &config, AF_INET, address, &answer);
+    CHECK(answer.result == VMH_FOUND, "reverse: the same address of a rootful container names it");
+    vmh_cache_free(&rootless);
+    vmh_cache_free(&rootful);
+}
+
 int main(void)
 {
     struct vmh_cache fresh, stale, down, older, none = {0};
@@ -104,6 +191,9 @@ int main(void)
     CHECK(d.backend == VMH_BACKEND_MULTIPASS && d.refresh,
           "a VM name is multipass's, never asked: ask");
     test_ttl(&fresh, &stale, &down, &older);
+
+    test_two_caches();
+    test_rootless_reverse();
 
     vmh_cache_free(&fresh);
     vmh_cache_free(&stale);

@@ -17,6 +17,7 @@
 
 #include "check.h"
 #include "docker.h"
+#include "rootless.h"
 
 #define ID_WEB "f5af31dae7f665bd194ec7261bdc84e5df9c64753abb4a6cec6c33f7cf64c3fc"
 #define ID_HOSTNET "111b22dba993f3282257cbafc87c77763cb4f8a8e534804ef1feae9c8ef282a1"
@@ -29,6 +30,10 @@
 #define INSPECT_HOST "docker/docker-inspect-net-host-docker23.json"
 #define INSPECT_IPV6 "docker/docker-inspect-ipv6-multinet-dnsnames-api1.52-reconstructed-trimmed.json"
 #define INSPECT_SIDECAR "docker/docker-inspect-net-container-X-reconstructed-trimmed.json"
+/* Recorded from rootless Podman 4.3.1 (tests/e2e-rootless.sh's setup). */
+#define ROOTLESS_LIST "docker/rootless-podman4.3-list.json"
+#define ROOTLESS_INSPECT_5 "docker/rootless-podman4.3-inspect-port-127.0.0.5.json"
+#define ROOTLESS_INSPECT_NONE "docker/rootless-podman4.3-inspect-no-ports.json"
 
 static char *read_fixture(const char *name, size_t *length)
 {
@@ -213,6 +218,143 @@ static void test_inspect(void)
     CHECK_INT(inspect_text("{}", NULL, err, sizeof err), -1, "inspect: no host");
     free(host.id);
     free(host.hostname);
+}
+
+/* --- rootless engines: the published ports ------------------------------ */
+
+static struct vmh_snapshot parse_rootless(const char *body, size_t length, bool rootless,
+                                          const char *what)
+{
+    struct vmh_snapshot out;
+    vmh_snapshot_init(&out);
+    char err[512] = "";
+    int result = vmh_docker_parse_engine_list(body, length, NULL, rootless, &out, err, sizeof err);
+    if (result != 0)
+        printf("# %s\n", err);
+    CHECK_INT(result, 0, what);
+    return out;
+}
+
+static void test_rootless_list_fixture(void)
+{
+    size_t length;
+    char *body = read_fixture(ROOTLESS_LIST, &length);
+    struct vmh_snapshot out = parse_rootless(body, length, true, "rootless list: parses");
+    CHECK_INT((int)out.count, 4, "rootless list: four containers");
+    CHECK_STR(addresses_of(find_host(&out, "web")), "127.0.0.1",
+              "rootless: -p 18080:80 (no IP) answers 127.0.0.1");
+    CHECK_STR(addresses_of(find_host(&out, "web5")), "127.0.0.5",
+              "rootless: -p 127.0.0.5:18081:80 answers 127.0.0.5");
+    CHECK_STR(addresses_of(find_host(&out, "v6")), "::1", "rootless: -p [::]:18082:80 answers ::1");
+    CHECK_STR(addresses_of(find_host(&out, "quiet")), "", "rootless: nothing published, no address");
+    bool all_marked = out.count > 0;
+    for (size_t i = 0; i < out.count; i++)
+        all_marked &= out.hosts[i].rootless;
+    CHECK(all_marked, "rootless: every host is marked rootless");
+    vmh_snapshot_free(&out);
+
+    out = parse_rootless(body, length, false, "the same list from a rootful socket: parses");
+    CHECK_STR(addresses_of(find_host(&out, "web")), "",
+              "rootful: ports are not addresses (Networks is null)");
+    CHECK(!find_host(&out, "web")->rootless, "rootful: not marked rootless");
+    vmh_snapshot_free(&out);
+    free(body);
+}
+
+static void check_rootless_inspect(const char *fixture, const char *id, const char *expected)
+{
+    size_t length;
+    char *body = read_fixture(fixture, &length);
+    struct vmh_host host = {.id = strdup(id), .rootless = true};
+    char what[256];
+    snprintf(what, sizeof what, "rootless inspect %s: addresses '%s'", fixture, expected);
+    CHECK_INT(vmh_docker_parse_inspect(body, length, &host, NULL, 0), 0, fixture);
+    CHECK_STR(addresses_of(&host), expected, what);
+    free(host.id);
+    free(host.hostname);
+    free(body);
+}
+
+#define ROOTLESS_ENTRY(ports) "[{\"Id\":\"aa01\",\"Names\":[\"/r\"],\"State\":\"running\"" \
+                              ",\"Ports\":" ports "}]"
+
+static const char *rootless_addresses(const char *text, struct vmh_snapshot *out)
+{
+    vmh_snapshot_init(out);
+    if (vmh_docker_parse_engine_list(text, strlen(text), NULL, true, out, NULL, 0) != 0 ||
+        out->count != 1)
+        return "(parse failed)";
+    return addresses_of(&out->hosts[0]);
+}
+
+static void check_rootless_ports(const char *ports, const char *expected, const char *what)
+{
+    struct vmh_snapshot out;
+    CHECK_STR(rootless_addresses(ports, &out), expected, what);
+    vmh_snapshot_free(&out);
+}
+
+static void test_rootless_ports(void)
+{
+    check_rootless_inspect(ROOTLESS_INSPECT_5,
+                           "82fff69ed328ab77feb6ada33be5b439680c80e23ff00d13c5790abe68480169",
+                           "127.0.0.5");
+    check_rootless_inspect(ROOTLESS_INSPECT_NONE,
+                           "d23e316070a87fcbe338ba6c7b36da727f78c0febc51cb84341c9a9784338545", "");
+    check_rootless_ports(ROOTLESS_ENTRY("[{\"IP\":\"::\",\"PublicPort\":1},"
+                                        "{\"IP\":\"0.0.0.0\",\"PublicPort\":1}]"),
+                         "127.0.0.1 ::1", "rootless: IPv4 before IPv6, whatever the order");
+    check_rootless_ports(ROOTLESS_ENTRY("[{\"IP\":\"127.0.0.5\",\"PrivatePort\":80}]"), "",
+                         "rootless: an exposed port that is not published is no address");
+    check_rootless_ports(ROOTLESS_ENTRY("[{\"IP\":\"127.0.0.9\",\"PublicPort\":\"80\"}]"), "",
+                         "rootless: PublicPort a string is not published");
+    check_rootless_ports(ROOTLESS_ENTRY("[{\"IP\":\"1.2.3.4\\nx\",\"PublicPort\":80},"
+                                        "{\"IP\":\"999.1.1.1\",\"PublicPort\":80},"
+                                        "{\"IP\":7,\"PublicPort\":80},\"x\",null]"),
+                         "", "rootless: an IP that is no address or no string is left out");
+    check_rootless_ports(ROOTLESS_ENTRY("{\"IP\":\"127.0.0.9\"}"), "",
+                         "rootless: Ports an object is ignored");
+    check_rootless_ports(ROOTLESS_ENTRY("[{\"IP\":\"::ffff:127.0.0.9\",\"PublicPort\":80}]"), "",
+                         "rootless: an IPv4-mapped address is not recorded");
+    struct vmh_host host = {.id = strdup("aa01"), .rootless = true};
+    CHECK_INT(inspect_text("{\"NetworkSettings\":{\"Ports\":{\"80/tcp\":null,\"81/tcp\":"
+                           "[{\"HostIp\":\"127.0.0.7\",\"HostPort\":\"\"},{\"HostIp\":\"\","
+                           "\"HostPort\":\"8080\"},7],\"82/tcp\":\"x\"}}}",
+                           &host, NULL, 0), 0, "rootless inspect: odd bindings tolerated");
+    CHECK_STR(addresses_of(&host), "127.0.0.1",
+              "rootless inspect: only bindings with a HostPort count");
+    host.rootless = false;
+    host.addr_count = 0;
+    CHECK_INT(inspect_text("{\"NetworkSettings\":{\"Ports\":{\"80/tcp\":[{\"HostIp\":\"\","
+                           "\"HostPort\":\"8080\"}]}}}", &host, NULL, 0), 0,
+              "rootful inspect: parses");
+    CHECK_STR(addresses_of(&host), "", "rootful inspect: ports are not addresses");
+    free(host.id);
+    free(host.hostname);
+}
+
+/* --- rootless engines: whose sockets ----------------------------------- */
+
+static void test_rootless_sockets(void)
+{
+    char path[128];
+    CHECK(!vmh_rootless_socket(0, 0, path, sizeof path), "sockets: root has no rootless engine");
+    CHECK(!vmh_rootless_socket(1000, VMH_ROOTLESS_SOCKET_COUNT, path, sizeof path),
+          "sockets: no index past the last");
+    CHECK(vmh_rootless_socket_foreign(0, "/run/user/1000/podman/podman.sock"),
+          "sockets: a user's socket is foreign to root");
+    CHECK(vmh_rootless_socket_foreign(1001, "/var/run/user/1000/docker.sock"),
+          "sockets: and to another user, through /var/run too");
+    CHECK(!vmh_rootless_socket_foreign(1000, "/run/user/1000/docker.sock"),
+          "sockets: not to its own user");
+    CHECK(!vmh_rootless_socket_foreign(0, "/run/user/x/docker.sock") &&
+              !vmh_rootless_socket_foreign(0, "/run/user/1000") &&
+              !vmh_rootless_socket_foreign(0, "/run/docker.sock"),
+          "sockets: other paths are not a user's");
+    CHECK(vmh_docker_socket_listed("/a.sock  /run/b.sock", "/run/b.sock") &&
+              !vmh_docker_socket_listed("/run/b.sock2", "/run/b.sock") &&
+              !vmh_docker_socket_listed("/x/run/b.sock", "/run/b.sock"),
+          "sockets: listed means a whole word of docker_socket");
 }
 
 /* --- assembled lists: the rules one at a time ---------------------------- */
@@ -971,6 +1113,9 @@ int main(void)
     test_list_api122();
     test_hostname_from_known();
     test_inspect();
+    test_rootless_list_fixture();
+    test_rootless_ports();
+    test_rootless_sockets();
     test_network_order();
     test_network_modes();
     test_append_keeps_existing();

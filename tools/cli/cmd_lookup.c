@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "decide.h"
@@ -59,7 +60,9 @@ static const struct vmh_cli_cache *resolve(struct vmh_cli_view *view, const stru
     vmh_decide(&view->own.cache, &view->root.cache, view->config, name, options->family, answer,
                &decision);
     const struct vmh_cli_cache *slot = slot_of(view, decision.cache);
-    if (options->no_refresh || (slot && slot->watched) || !decision.refresh)
+    bool watched = slot && slot->watched &&
+                   vmh_watcher_covers(slot == &view->root, geteuid(), name, answer, true);
+    if (options->no_refresh || watched || !decision.refresh)
         return slot;
     vmh_view_refresh(view, decision.backend);
     vmh_decide(&view->own.cache, &view->root.cache, view->config, name, options->family, answer,

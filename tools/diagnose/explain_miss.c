@@ -102,9 +102,27 @@ static void explain_not_running(FILE *out, const struct vmh_cache *cache, uint32
         fprintf(out, "  do:     %s %s\n", ops->start_command, name);
 }
 
+/* A rootless engine's container is reached only on its published ports:
+ * its own address is inside the user's network namespace. */
+static void explain_publishes_nothing(FILE *out, const struct vmh_cache *cache, uint32_t index)
+{
+    fputs("  why:    ", out);
+    describe_record(out, cache, index);
+    fputs(" runs in your rootless engine and publishes no port;\n"
+          "          its own address is inside your engine's network namespace,\n"
+          "          which this machine cannot reach; only its published ports are\n"
+          "  do:     publish a port: podman run -p 8080:80 ... (the name then answers\n"
+          "          127.0.0.1), or -p 127.0.0.5:8080:80 for an address of its own\n",
+          out);
+}
+
 static void explain_no_address(FILE *out, const struct vmh_cache *cache, uint32_t index)
 {
     const struct vmh_cache_record *record = &cache->records[index];
+    if (record->flags & VMH_RECORD_ROOTLESS) {
+        explain_publishes_nothing(out, cache, index);
+        return;
+    }
     fputs("  why:    ", out);
     describe_record(out, cache, index);
     fputs(" is running but has no IP address\n", out);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "decide.h"
 #include "explain_names.h"
 #include "names.h"
 #include "resolve.h"
@@ -96,13 +97,14 @@ static void try_vm_names(struct collector *collector, const struct vmh_cache_rec
     }
 }
 
-static void collect_backend(struct collector *collector, enum vmh_backend backend)
+static void collect_slot(struct collector *collector, enum vmh_backend backend,
+                         const struct vmh_cli_cache *slot)
 {
     collector->backend = backend;
-    collector->slot = vmh_view_choose(collector->view, backend);
-    if (!collector->slot)
+    collector->slot = slot;
+    if (!slot || !slot->cache.data)
         return;
-    const struct vmh_cache *cache = &collector->slot->cache;
+    const struct vmh_cache *cache = &slot->cache;
     for (uint32_t i = 0; i < cache->header->record_count && !collector->failed; i++) {
         const struct vmh_cache_record *record = &cache->records[i];
         if (vmh_record_backend(cache, record) != backend || record->state != VMH_STATE_RUNNING)
@@ -137,6 +139,22 @@ static int compare_entries(const void *a, const void *b)
     if (left->order != right->order)
         return left->order < right->order ? -1 : 1;
     return strcmp(left->name, right->name);
+}
+
+/* The chosen cache's names first, then those that it lacks of the other,
+ * when fresh or watched, as a lookup answers them (vmh_resolve_either,
+ * and the watched cache's answer): a user's rootless containers are in
+ * their own cache alone. */
+static void collect_backend(struct collector *collector, enum vmh_backend backend)
+{
+    const struct vmh_cli_view *view = collector->view;
+    const struct vmh_cli_cache *chosen = vmh_view_choose(view, backend);
+    if (!chosen)
+        return;
+    collect_slot(collector, backend, chosen);
+    const struct vmh_cli_cache *other = chosen == &view->root ? &view->own : &view->root;
+    if (other->watched || !vmh_cache_stale(&other->cache, view->config, backend))
+        collect_slot(collector, backend, other);
 }
 
 int vmh_names_collect(const struct vmh_cli_view *view, struct vmh_name_entry **entries,

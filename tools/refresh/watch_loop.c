@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "docker.h"
 #include "docker_events.h"
 #include "refresh.h"
 #include "trigger.h"
@@ -284,6 +285,16 @@ static int keep(struct watcher *watcher, struct vmh_events *events, int signal_f
     return follow(watcher, events, signal_fd, wake_fd);
 }
 
+/* Docker's event streams, on every socket this user's refresh asks: a
+ * user's own rootless engines' too (docker/docker_events.c). */
+static struct vmh_events *open_events(const struct vmh_config *config, long timeout_ms)
+{
+    char sockets[sizeof config->source[VMH_BACKEND_DOCKER] + 256];
+    if (vmh_docker_event_sockets(config->source[VMH_BACKEND_DOCKER], sockets, sizeof sockets) != 0)
+        snprintf(sockets, sizeof sockets, "%s", config->source[VMH_BACKEND_DOCKER]);
+    return vmh_events_open(sockets, timeout_ms);
+}
+
 int vmh_watch_run(const struct vmh_config *config, const struct vmh_watch_options *options)
 {
     char dir[VMH_PATH_MAX];
@@ -300,8 +311,7 @@ int vmh_watch_run(const struct vmh_config *config, const struct vmh_watch_option
         return 1;
     }
     int lock_fd = prepare_dir(dir) == 0 ? take_watch_lock(dir) : -1;
-    struct vmh_events *events = lock_fd >= 0 ? vmh_events_open(config->source[VMH_BACKEND_DOCKER],
-                                                                options->timeout_ms) : NULL;
+    struct vmh_events *events = lock_fd >= 0 ? open_events(config, options->timeout_ms) : NULL;
     watcher.files = events ? vmh_watch_files_open(config) : NULL;
     int wake_fd = watcher.files ? wake_open(signal_fd, vmh_watch_files_fd(watcher.files)) : -1;
     if (lock_fd >= 0 && (!events || !watcher.files))

@@ -145,7 +145,8 @@ static bool add_record(struct builder *b, const struct vmh_host *host, uint32_t 
     r->addr_count = (uint32_t)host->addr_count;
     r->backend = host->backend;
     r->state = host->state;
-    r->flags = host->network_container ? VMH_RECORD_SHARED_NETWORK : 0;
+    r->flags = (uint8_t)((host->network_container ? VMH_RECORD_SHARED_NETWORK : 0) |
+                         (host->rootless ? VMH_RECORD_ROOTLESS : 0));
     b->addr_count += host->addr_count;
     errno = EFBIG;
     return pool_add(&b->pool, or_empty(host->name), NULL, false, &r->name) &&

@@ -22,6 +22,7 @@ struct vmh_host {
     char *network_container; /* --network container:<id or name>: its addresses are that one's */
     uint8_t backend;   /* enum vmh_backend */
     uint8_t state;     /* enum vmh_record_state */
+    bool rootless;     /* from a user's rootless engine: addresses are its published ports' */
     size_t addr_count;
     struct vmh_cache_addr addrs[VMH_HOST_MAX_ADDRS];
 };

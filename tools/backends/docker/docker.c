@@ -1,14 +1,17 @@
 /* Asks Docker (or Podman) over its Unix socket: one list call, then one
- * inspect call per running container whose hostname we do not know yet. */
+ * inspect call per running container whose hostname we do not know yet.
+ * Every socket of docker_socket, then the user's own rootless engines. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "clock.h"
 #include "docker.h"
+#include "rootless.h"
 #include "unix_http.h"
 
 /* Unversioned: Docker and Podman each answer with their own API version. */
@@ -89,8 +92,9 @@ static void inspect_hosts(struct vmh_http *http, struct vmh_snapshot *fresh)
 }
 
 /* Lists (and inspects) one socket's containers into *fresh. */
-static int ask_socket(const char *path, int64_t deadline_ms, const struct vmh_snapshot *known,
-                      struct vmh_snapshot *fresh, struct outcome *outcome)
+static int ask_socket(const char *path, bool rootless, int64_t deadline_ms,
+                      const struct vmh_snapshot *known, struct vmh_snapshot *fresh,
+                      struct outcome *outcome)
 {
     if (probe_socket(path, outcome) != 0)
         return -1;
@@ -103,7 +107,8 @@ static int ask_socket(const char *path, int64_t deadline_ms, const struct vmh_sn
     int result = get(&http, LIST_URL, outcome);
     if (result == 0) {
         char err[VMH_MESSAGE_MAX - PATH_MAX_SHOWN - 16];
-        result = vmh_docker_parse_list(http.body, http.size, known, fresh, err, sizeof err);
+        result = vmh_docker_parse_engine_list(http.body, http.size, known, rootless, fresh, err,
+                                              sizeof err);
         if (result != 0)
             set_outcome(outcome, VMH_STATUS_ERROR, "%s (on %.*s)", err, PATH_MAX_SHOWN, path);
         else
@@ -158,14 +163,14 @@ static void append_message(char *message, const char *text)
 
 /* Asks one socket and records how it went in *state (first failure kept,
  * every failure's text appended).  Returns whether it answered. */
-static bool refresh_socket(const char *path, int64_t deadline_ms, const struct vmh_snapshot *known,
-                           struct vmh_snapshot *out, struct outcome *first_failure,
-                           char *failures)
+static bool refresh_socket(const char *path, bool rootless, int64_t deadline_ms,
+                           const struct vmh_snapshot *known, struct vmh_snapshot *out,
+                           struct outcome *first_failure, char *failures)
 {
     struct vmh_snapshot fresh;
     vmh_snapshot_init(&fresh);
     struct outcome outcome = {0};
-    int result = ask_socket(path, deadline_ms, known, &fresh, &outcome);
+    int result = ask_socket(path, rootless, deadline_ms, known, &fresh, &outcome);
     if (result == 0 && move_new_hosts(&fresh, out) != 0) {
         set_outcome(&outcome, VMH_STATUS_ERROR, "out of memory while adding Docker's containers");
         result = -1;
@@ -179,6 +184,73 @@ static bool refresh_socket(const char *path, int64_t deadline_ms, const struct v
     return result == 0;
 }
 
+/* A user's own engine that is not running is no failure: most users have
+ * none.  One that runs and fails is. */
+static bool rootless_engine_down(const char *path)
+{
+    int error = vmh_unix_connect_error(path);
+    return error == ENOENT || error == ENOTDIR || error == ECONNREFUSED;
+}
+
+/* The user's rootless engines (rootless.h) that docker_socket does not
+ * already list; never root's, so root's cache holds no user's containers. */
+static bool refresh_rootless(const char *configured, int64_t deadline_ms,
+                             const struct vmh_snapshot *known, struct vmh_snapshot *out,
+                             struct outcome *first_failure, char *failures)
+{
+    bool answered = false;
+    char path[128];
+    for (unsigned i = 0; i < VMH_ROOTLESS_SOCKET_COUNT; i++) {
+        if (!vmh_rootless_socket(geteuid(), i, path, sizeof path) ||
+            vmh_docker_socket_listed(configured, path) || rootless_engine_down(path))
+            continue;
+        answered |= refresh_socket(path, true, deadline_ms, known, out, first_failure, failures);
+    }
+    return answered;
+}
+
+/* Another user's rootless engine, listed in docker_socket: root's cache,
+ * which every user reads, must never hold a user's containers, nor one
+ * user's cache another's. */
+static bool refuse_foreign(const char *path, struct outcome *first_failure, char *failures)
+{
+    if (!vmh_rootless_socket_foreign(geteuid(), path))
+        return false;
+    struct outcome outcome;
+    set_outcome(&outcome, VMH_STATUS_ERROR,
+                "%.*s is another user's rootless engine: only that user's own refresh asks it",
+                PATH_MAX_SHOWN, path);
+    if (first_failure->status == VMH_STATUS_NEVER)
+        *first_failure = outcome;
+    append_message(failures, outcome.message);
+    return true;
+}
+
+int vmh_docker_event_sockets(const char *configured, char *out, size_t size)
+{
+    char path[128];
+    struct stat st;
+    int length = snprintf(out, size, "%s", configured ? configured : "");
+    for (unsigned i = 0; i < VMH_ROOTLESS_SOCKET_COUNT && length >= 0 && (size_t)length < size;
+         i++) {
+        if (!vmh_rootless_socket(geteuid(), i, path, sizeof path) ||
+            vmh_docker_socket_listed(out, path) || lstat(path, &st) != 0 || !S_ISSOCK(st.st_mode))
+            continue;
+        length += snprintf(out + length, size - (size_t)length, " %s", path);
+    }
+    return length >= 0 && (size_t)length < size ? 0 : -1;
+}
+
+bool vmh_docker_socket_listed(const char *sockets, const char *path)
+{
+    size_t length = strlen(path);
+    for (const char *at = sockets; at && (at = strstr(at, path)) != NULL; at += length)
+        if ((at == sockets || at[-1] == ' ' || at[-1] == '\t') &&
+            (at[length] == '\0' || at[length] == ' ' || at[length] == '\t'))
+            return true;
+    return false;
+}
+
 int vmh_docker_refresh(const char *sockets, long timeout_ms, const struct vmh_snapshot *known,
                        struct vmh_snapshot *out)
 {
@@ -190,8 +262,10 @@ int vmh_docker_refresh(const char *sockets, long timeout_ms, const struct vmh_sn
     char *list = strdup(sockets ? sockets : "");
     char *cursor = list, *path;
     while (list && (path = strsep(&cursor, " \t")) != NULL)
-        if (path[0])
-            answered |= refresh_socket(path, deadline_ms, known, out, &first_failure, failures);
+        if (path[0] && !refuse_foreign(path, &first_failure, failures))
+            answered |= refresh_socket(path, vmh_rootless_socket_is(geteuid(), path),
+                                       deadline_ms, known, out, &first_failure, failures);
+    answered |= refresh_rootless(sockets, deadline_ms, known, out, &first_failure, failures);
     if (!list)
         set_outcome(&first_failure, VMH_STATUS_ERROR, "out of memory");
     else if (!answered && first_failure.status == VMH_STATUS_NEVER)

@@ -3,6 +3,7 @@
 #ifndef VMHOSTS_DOCKER_H
 #define VMHOSTS_DOCKER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "snapshot.h"
@@ -14,15 +15,36 @@
 int vmh_docker_parse_list(const char *body, size_t length, const struct vmh_snapshot *known,
                           struct vmh_snapshot *out, char *err, size_t err_size);
 
-/* Fills host->hostname (and what else only inspect has) from a
+/* The same for a list from a user's rootless engine (docker_sockets.c)
+ * when `rootless`: each host is marked so, and its addresses are the host
+ * addresses its ports are published on (a bare `-p 8080:80` is reached on
+ * 127.0.0.1, `[::]:8080:80` on ::1), never its network's, which live in the
+ * user's network namespace; a container that publishes nothing has none. */
+int vmh_docker_parse_engine_list(const char *body, size_t length,
+                                 const struct vmh_snapshot *known, bool rootless,
+                                 struct vmh_snapshot *out, char *err, size_t err_size);
+
+/* Fills host->hostname (and, for a rootless host, the addresses its ports
+ * are published on, from NetworkSettings.Ports) from a
  * `GET /containers/{id}/json` body. */
 int vmh_docker_parse_inspect(const char *body, size_t length, struct vmh_host *host, char *err,
                              size_t err_size);
 
-/* Lists every container of every socket (space-separated), inspecting those
- * `known` has no hostname for.  Sets out->backends[VMH_BACKEND_DOCKER]. */
+/* Lists every container of every socket (space-separated), and of the
+ * running user's own rootless engines (nss_vmhosts/rootless.h; not for
+ * root), inspecting those `known` has no hostname for.  Sets
+ * out->backends[VMH_BACKEND_DOCKER]. */
 int vmh_docker_refresh(const char *sockets, long timeout_ms, const struct vmh_snapshot *known,
                        struct vmh_snapshot *out);
+
+/* Writes into `out` the sockets whose events a watcher run by this user
+ * follows: `configured` (docker_socket), then the user's rootless engines'
+ * sockets that exist now (not root's: it has none).  -1 when it does not
+ * fit. */
+int vmh_docker_event_sockets(const char *configured, char *out, size_t size);
+
+/* Whether the space-separated `sockets` names `path`. */
+bool vmh_docker_socket_listed(const char *sockets, const char *path);
 
 /* What to do when this user may not open Docker's socket, written once:
  * the refresh's message (docker.c) says it, and `vmhosts status`, `list`

@@ -1,12 +1,15 @@
 /* Docker's entry in the backend table (backend.h): the Engine API over
- * every socket in docker_socket, Podman's included. */
+ * every socket in docker_socket, Podman's included, and the running
+ * user's own rootless engines. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "backend.h"
 #include "docker.h"
+#include "rootless.h"
 #include "unix_http.h"
 
 static int refresh(const struct vmh_config *config, long timeout_ms,
@@ -57,6 +60,32 @@ static const char *socket_advice(int error)
     }
 }
 
+/* The user's own rootless engines (nss_vmhosts/rootless.h), which only
+ * this user's cache holds: whether one answers now. */
+static void probe_rootless(const struct vmh_config *config, const struct vmh_probe_sink *sink,
+                           struct vmh_probe *probe)
+{
+    char path[128], text[VMH_LIST_MAX + 64];
+    bool any = false;
+    for (unsigned i = 0; i < VMH_ROOTLESS_SOCKET_COUNT; i++) {
+        if (!vmh_rootless_socket(geteuid(), i, path, sizeof path) ||
+            vmh_docker_socket_listed(config->source[VMH_BACKEND_DOCKER], path))
+            continue;
+        int error = vmh_unix_connect_error(path);
+        if (error == ENOENT)
+            continue;
+        any = true;
+        probe->reachable |= error == 0;
+        snprintf(text, sizeof text, "%s (your rootless engine, in your own cache only): %s", path,
+                 error == 0 ? "accepts connections" : strerror(error));
+        sink->say(sink->context, error == 0 ? VMH_OK : VMH_NOTE, text, NULL);
+    }
+    if (!any && geteuid() != 0)
+        sink->say(sink->context, VMH_NOTE,
+                  "no rootless engine of yours answers (/run/user/UID/podman/podman.sock, "
+                  "/run/user/UID/docker.sock)", NULL);
+}
+
 /* Each socket as this process reaches it now.  Connecting is enough to
  * tell missing, refused and denied apart; the refresher does the talking. */
 static void probe(const struct vmh_config *config, const struct vmh_probe_sink *sink,
@@ -79,6 +108,7 @@ static void probe(const struct vmh_config *config, const struct vmh_probe_sink *
         sink->say(sink->context, error == 0 ? VMH_OK : VMH_NOTE, text, NULL);
     }
     free(sockets);
+    probe_rootless(config, sink, probe);
     probe->unreachable = "this user cannot reach Docker and no watcher keeps a cache: "
                          "*.docker names will not resolve";
     probe->advice = socket_advice(first_error ? first_error : ENOENT);

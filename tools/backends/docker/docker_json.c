@@ -163,6 +163,55 @@ static int add_addresses(struct vmh_host *host, const json_t *entry)
                                                        "Networks"));
 }
 
+/* A published port's host address as the user reaches it: an engine that
+ * listens on every address (no IP, "" or 0.0.0.0: what a bare `-p 8080:80`
+ * gives) is reached on 127.0.0.1, and "::" on ::1.  NULL for anything else
+ * that is no address of `family`, a value that is no string included. */
+static const char *published_address(const json_t *value, int family)
+{
+    unsigned char bytes[16];
+    const char *ip = json_string_value(value);
+    if (value && !ip)
+        return NULL;
+    if (!ip || !ip[0] || strcmp(ip, "0.0.0.0") == 0)
+        ip = "127.0.0.1";
+    else if (strcmp(ip, "::") == 0)
+        ip = "::1";
+    return inet_pton(family == 4 ? AF_INET : AF_INET6, ip, bytes) == 1 ? ip : NULL;
+}
+
+/* The list's "Ports": [{"IP", "PrivatePort", "PublicPort", "Type"}]; a
+ * port without PublicPort is only exposed, not reachable.  IPv4 first. */
+static void add_listed_ports(struct vmh_host *host, const json_t *ports)
+{
+    size_t index;
+    const json_t *port;
+    for (int family = 4; family <= 6; family += 2)
+        json_array_foreach(ports, index, port) {
+            json_int_t public_port = json_integer_value(json_object_get(port, "PublicPort"));
+            const char *ip = published_address(json_object_get(port, "IP"), family);
+            if (public_port > 0 && ip)
+                vmh_host_add_address(host, ip);
+        }
+}
+
+/* Inspect's NetworkSettings.Ports: {"80/tcp": [{"HostIp", "HostPort"}] or
+ * null}; only a binding with a HostPort is published. */
+static void add_bound_ports(struct vmh_host *host, const json_t *ports)
+{
+    const char *key;
+    const json_t *bindings, *binding;
+    size_t index;
+    for (int family = 4; family <= 6; family += 2)
+        json_object_foreach((json_t *)ports, key, bindings)
+            json_array_foreach(bindings, index, binding) {
+                const char *host_port = string_at(binding, "HostPort");
+                const char *ip = published_address(json_object_get(binding, "HostIp"), family);
+                if (host_port && host_port[0] && ip)
+                    vmh_host_add_address(host, ip);
+            }
+}
+
 /* The Compose project and service, which answer as <service>.<project>;
  * one that is no host name is not recorded, and without both the container
  * has no Compose name. */
@@ -177,21 +226,29 @@ static int copy_labels(struct vmh_host *host, const json_t *entry)
 
 /* Fills a host appended for `entry`; -1 when out of memory.  The known
  * hostname is checked again: the previous cache is anyone's to write. */
-static int fill_host(struct vmh_host *host, const json_t *entry, const struct vmh_snapshot *known)
+static int fill_host(struct vmh_host *host, const json_t *entry, const struct vmh_snapshot *known,
+                     bool rootless)
 {
     host->backend = VMH_BACKEND_DOCKER;
     host->state = (uint8_t)state_of(entry);
+    host->rootless = rootless;
     if (set_name(host, entry) != 0 ||
         vmh_host_copy_name(&host->hostname, known_hostname(known, host->id)) != 0 ||
         copy_labels(host, entry) != 0)
         return -1;
+    /* A rootless engine's networks live in its user's network namespace,
+     * out of the machine's reach: only the published ports are reached. */
+    if (rootless) {
+        add_listed_ports(host, json_object_get(entry, "Ports"));
+        return 0;
+    }
     return add_addresses(host, entry);
 }
 
 /* Appends one list entry; one that is not an object or has no hex Id is
  * skipped.  Returns -1 only when out of memory. */
 static int add_entry(struct vmh_snapshot *out, const json_t *entry,
-                     const struct vmh_snapshot *known)
+                     const struct vmh_snapshot *known, bool rootless)
 {
     char *id = lowercase_hex_id(string_at(entry, "Id"));
     if (!id)
@@ -202,7 +259,7 @@ static int add_entry(struct vmh_snapshot *out, const json_t *entry,
         return -1;
     }
     host->id = id;
-    return fill_host(host, entry, known);
+    return fill_host(host, entry, known, rootless);
 }
 
 
@@ -254,7 +311,7 @@ static void copy_shared_addresses(struct vmh_snapshot *out, size_t first)
     }
 }
 
-static int add_entries(const json_t *list, const struct vmh_snapshot *known,
+static int add_entries(const json_t *list, const struct vmh_snapshot *known, bool rootless,
                        struct vmh_snapshot *out, char *err, size_t err_size)
 {
     if (json_array_size(list) > CONTAINERS_MAX) {
@@ -266,7 +323,7 @@ static int add_entries(const json_t *list, const struct vmh_snapshot *known,
     size_t index;
     const json_t *entry;
     json_array_foreach(list, index, entry) {
-        if (add_entry(out, entry, known) != 0) {
+        if (add_entry(out, entry, known, rootless) != 0) {
             /* A failed parse leaves *out as it found it. */
             vmh_snapshot_truncate(out, first);
             vmh_parse_error(err, err_size, "out of memory while reading Docker's container list");
@@ -297,6 +354,13 @@ static json_t *load(const char *body, size_t length, const char *what, char *err
 int vmh_docker_parse_list(const char *body, size_t length, const struct vmh_snapshot *known,
                           struct vmh_snapshot *out, char *err, size_t err_size)
 {
+    return vmh_docker_parse_engine_list(body, length, known, false, out, err, err_size);
+}
+
+int vmh_docker_parse_engine_list(const char *body, size_t length,
+                                 const struct vmh_snapshot *known, bool rootless,
+                                 struct vmh_snapshot *out, char *err, size_t err_size)
+{
     if (!out) {
         vmh_parse_error(err, err_size, "no snapshot to add Docker's containers to");
         return -1;
@@ -308,7 +372,7 @@ int vmh_docker_parse_list(const char *body, size_t length, const struct vmh_snap
     if (!json_is_array(root))
         vmh_parse_error(err, err_size, NOT_A_LIST " (expected a JSON array)");
     else
-        result = add_entries(root, known, out, err, err_size);
+        result = add_entries(root, known, rootless, out, err, err_size);
     json_decref(root);
     return result;
 }
@@ -350,6 +414,9 @@ int vmh_docker_parse_inspect(const char *body, size_t length, struct vmh_host *h
                 free(host->hostname);
                 host->hostname = copy;
             }
+            if (host->rootless)
+                add_bound_ports(host, json_object_get(json_object_get(root, "NetworkSettings"),
+                                                      "Ports"));
             result = 0;
         }
     }

@@ -1,0 +1,69 @@
+/* A user's rootless engines' sockets: see rootless.h.
+ *
+ * The runtime folder is /run/user/UID, not $XDG_RUNTIME_DIR: the module
+ * runs inside programs whose environment anyone may have set, and it and
+ * the refresher must agree on the same path without it.  pam_systemd sets
+ * XDG_RUNTIME_DIR to that folder, which is where Podman and Docker put
+ * their rootless sockets. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "rootless.h"
+
+static const char *const socket_names[VMH_ROOTLESS_SOCKET_COUNT] = {
+    "podman/podman.sock",
+    "docker.sock",
+};
+
+static bool runtime_dir(uid_t uid, char *out, size_t size)
+{
+    struct stat st;
+    int length = snprintf(out, size, "/run/user/%u", (unsigned)uid);
+    return uid != 0 && length > 0 && (size_t)length < size && lstat(out, &st) == 0 &&
+           S_ISDIR(st.st_mode) && st.st_uid == uid && (st.st_mode & (S_IWGRP | S_IWOTH)) == 0;
+}
+
+bool vmh_rootless_socket(uid_t uid, unsigned index, char *out, size_t size)
+{
+    if (index >= VMH_ROOTLESS_SOCKET_COUNT || !runtime_dir(uid, out, size))
+        return false;
+    size_t used = strlen(out);
+    int length = snprintf(out + used, size - used, "/%s", socket_names[index]);
+    return length > 0 && (size_t)length < size - used;
+}
+
+bool vmh_rootless_socket_is(uid_t uid, const char *path)
+{
+    char socket[128];
+    for (unsigned i = 0; i < VMH_ROOTLESS_SOCKET_COUNT; i++)
+        if (vmh_rootless_socket(uid, i, socket, sizeof socket) && strcmp(socket, path) == 0)
+            return true;
+    return false;
+}
+
+bool vmh_rootless_socket_foreign(uid_t uid, const char *path)
+{
+    static const char *const prefixes[] = {"/run/user/", "/var/run/user/"};
+    for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
+        size_t length = strlen(prefixes[i]);
+        if (strncmp(path, prefixes[i], length) != 0)
+            continue;
+        char *end;
+        unsigned long owner = strtoul(path + length, &end, 10);
+        return end != path + length && *end == '/' && owner != (unsigned long)uid;
+    }
+    return false;
+}
+
+bool vmh_rootless_engine_present(uid_t uid)
+{
+    char socket[128];
+    struct stat st;
+    for (unsigned i = 0; i < VMH_ROOTLESS_SOCKET_COUNT; i++)
+        if (vmh_rootless_socket(uid, i, socket, sizeof socket) && lstat(socket, &st) == 0 &&
+            S_ISSOCK(st.st_mode) && st.st_uid == uid)
+            return true;
+    return false;
+}

@@ -1,0 +1,33 @@
+/* A user's own container engines (rootless Podman, rootless Docker): where
+ * their sockets are, for the refresher that asks them (tools/backends/
+ * docker/) and for the module, which must know that such an engine exists
+ * for a user even while root's watcher keeps root's cache (state.c). */
+#ifndef VMHOSTS_ROOTLESS_H
+#define VMHOSTS_ROOTLESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* The sockets in the user's runtime folder, in the order they are asked. */
+#define VMH_ROOTLESS_SOCKET_COUNT 2
+
+/* Writes the index-th rootless socket of `uid` (/run/user/UID/podman/
+ * podman.sock, /run/user/UID/docker.sock) into `out`.  Returns false for
+ * root, whose engines are the system's, for an index past the last, and
+ * when the runtime folder is not uid's own (a symlink, someone else's, or
+ * writable by group or others): no one else may decide what a user's
+ * names answer. */
+bool vmh_rootless_socket(uid_t uid, unsigned index, char *out, size_t size);
+
+/* Whether `path` is one of uid's rootless sockets. */
+bool vmh_rootless_socket_is(uid_t uid, const char *path);
+
+/* Whether `path` is in another user's runtime folder (/run/user/N/...,
+ * N not uid): that user's engine, which no refresh but theirs asks. */
+bool vmh_rootless_socket_foreign(uid_t uid, const char *path);
+
+/* Whether one of uid's rootless sockets exists, as a socket that uid owns. */
+bool vmh_rootless_engine_present(uid_t uid);
+
+#endif
