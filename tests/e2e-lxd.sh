@@ -75,7 +75,14 @@ check_eq "acc1.incus through the incus backend" "10.98.7.50 fd42:98:7::50" \
     "$(getent_ahosts acc1.incus)"
 
 # --- not installed -----------------------------------------------------------------
-write_conf "lxd_socket=$T/no-such-lxd.sock" "incus_socket=$T/no-such-incus.sock"
+# A multipass VM beside them: another backend's names keep resolving.
+VM_STUB=$T/multipass-vms
+printf '#!/bin/sh\nMULTIPASS_STUB_FIXTURE=%s exec %s "$@"\n' \
+    "$FIXTURES/multipass/multipass-v1.16-list-running-and-stopped.json" \
+    "$top_srcdir/tests/stubs/multipass" >"$VM_STUB"
+chmod 755 "$VM_STUB"
+write_conf "lxd_socket=$T/no-such-lxd.sock" "incus_socket=$T/no-such-incus.sock" \
+    multipass_command="$VM_STUB"
 rm -rf "$T/cache"
 mkdir -p -m 755 "$T/cache"
 out=$("$VMHOSTS" refresh 2>&1)
@@ -86,6 +93,8 @@ check_eq "refresh --backend lxd: a failure" 1 $?
 check "... that says it is not installed" grep -q 'LXD is not installed' <<<"$out"
 with_nss getent hosts acc1.lxd >/dev/null
 check_eq "acc1.lxd with no LXD: UNAVAIL, the next source answers (getent: not found)" 2 $?
+check_eq "meanwhile a multipass VM still resolves" 10.21.124.56 \
+    "$(getent_hosts bogus-instance.example.org)"
 
 lxd_stop
 check_eq "nothing of the daemon is left running" "" "$(processes_of /usr/bin/lxd)"
