@@ -155,46 +155,52 @@ static void test_rootless_reverse(void)
     vmh_cache_free(&rootful);
 }
 
-int main(void)
+/* One cache at a time (and the newer of two): when a hit stands, when a
+ * miss or a stale answer asks the backend again. */
+static void test_one_cache(const struct vmh_cache *fresh, const struct vmh_cache *stale,
+                           const struct vmh_cache *down, const struct vmh_cache *older)
 {
-    struct vmh_cache fresh, stale, down, older, none = {0};
+    const struct vmh_cache none = {0};
     struct vmh_answer answer;
-    build(&fresh, 0, VMH_STATUS_OK, "172.17.0.2");
-    build(&stale, HOUR_MS, VMH_STATUS_OK, "172.17.0.3");
-    build(&down, 0, VMH_STATUS_UNAVAILABLE, "172.17.0.4");
-    build(&older, 60 * 1000, VMH_STATUS_OK, "172.17.0.5");
-
-    struct vmh_decision d = decide(&fresh, &none, "web.docker", &answer);
-    CHECK(answer.result == VMH_FOUND && d.cache == &fresh && !d.stale && !d.refresh,
+    struct vmh_decision d = decide(fresh, &none, "web.docker", &answer);
+    CHECK(answer.result == VMH_FOUND && d.cache == fresh && !d.stale && !d.refresh,
           "a fresh hit stands");
-    d = decide(&fresh, &none, "gone.docker", &answer);
+    d = decide(fresh, &none, "gone.docker", &answer);
     CHECK(answer.result == VMH_NOT_FOUND && d.refresh, "a fresh miss of a .docker name asks again");
-    d = decide(&fresh, &none, "nobody", &answer);
+    d = decide(fresh, &none, "nobody", &answer);
     CHECK(!d.refresh, "a fresh miss of a bare name stands");
-    d = decide(&stale, &none, "web.docker", &answer);
+    d = decide(stale, &none, "web.docker", &answer);
     CHECK(answer.result == VMH_FOUND && d.stale && d.refresh, "a stale hit asks again");
-    d = decide(&stale, &none, "web-host", &answer);
+    d = decide(stale, &none, "web-host", &answer);
     CHECK(answer.result == VMH_FOUND && d.refresh, "a stale hit of a bare hostname asks again");
-    d = decide(&stale, &none, "nobody", &answer);
+    d = decide(stale, &none, "nobody", &answer);
     CHECK(d.stale && !d.refresh, "a stale miss of a bare name stands: it never waits on Docker");
-    d = decide(&down, &none, "web.docker", &answer);
+    d = decide(down, &none, "web.docker", &answer);
     CHECK(answer.result == VMH_UNAVAILABLE && d.stale && d.refresh,
           "a backend that failed its last refresh: unavailable, ask again");
     d = decide(&none, &none, "web.docker", &answer);
     CHECK(!d.cache && d.stale && d.refresh, "no cache at all: stale, ask");
-    d = decide(&older, &fresh, "web.docker", &answer);
-    CHECK(d.cache == &fresh && answer.addr_count == 1 && answer.addrs[0].bytes[3] == 2,
+    d = decide(older, fresh, "web.docker", &answer);
+    CHECK(d.cache == fresh && answer.addr_count == 1 && answer.addrs[0].bytes[3] == 2,
           "the newer of the two caches answers (root's here)");
-    d = decide(&down, &stale, "web.docker", &answer);
-    CHECK(d.cache == &stale, "a successful refresh beats a newer failed one");
-    d = decide(&fresh, &none, "primary.example.org", &answer);
+    d = decide(down, stale, "web.docker", &answer);
+    CHECK(d.cache == stale, "a successful refresh beats a newer failed one");
+    d = decide(fresh, &none, "primary.example.org", &answer);
     CHECK(d.backend == VMH_BACKEND_MULTIPASS && d.refresh,
           "a VM name is multipass's, never asked: ask");
-    test_ttl(&fresh, &stale, &down, &older);
+}
 
+int main(void)
+{
+    struct vmh_cache fresh, stale, down, older;
+    build(&fresh, 0, VMH_STATUS_OK, "172.17.0.2");
+    build(&stale, HOUR_MS, VMH_STATUS_OK, "172.17.0.3");
+    build(&down, 0, VMH_STATUS_UNAVAILABLE, "172.17.0.4");
+    build(&older, 60 * 1000, VMH_STATUS_OK, "172.17.0.5");
+    test_one_cache(&fresh, &stale, &down, &older);
+    test_ttl(&fresh, &stale, &down, &older);
     test_two_caches();
     test_rootless_reverse();
-
     vmh_cache_free(&fresh);
     vmh_cache_free(&stale);
     vmh_cache_free(&down);
