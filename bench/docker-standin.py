@@ -17,11 +17,10 @@ cost per request is small next to the client's.
 """
 import hashlib
 import json
-import os
-import socketserver
 import sys
 import threading
-from http.server import BaseHTTPRequestHandler
+
+from unix_http_server import serve
 
 
 def container(index, prefix):
@@ -103,41 +102,18 @@ class Engine:
         return 404, b'{"message":"page not found"}', "application/json"
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"   # keep-alive, as curl expects of dockerd
-
-    def do_GET(self):
-        engine = self.server.engine
-        engine.record("GET", self.path)
-        status, body, content_type = engine.answer(self.path)
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Api-Version", "1.47")
-        self.end_headers()
-        self.wfile.write(body)
-
-    def address_string(self):
-        return "unix"
-
-    def log_message(self, format, *args):
-        pass
-
-
-class Server(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
-    daemon_threads = True
-
-
 def main():
     if len(sys.argv) not in (4, 5):
         sys.exit(__doc__)
     socket_path, count, log_path = sys.argv[1], int(sys.argv[2]), sys.argv[3]
     prefix = sys.argv[4] if len(sys.argv) == 5 else "bench"
-    if os.path.exists(socket_path):
-        os.unlink(socket_path)
-    server = Server(socket_path, Handler)
-    server.engine = Engine(count, prefix, log_path)
-    server.serve_forever()
+    engine = Engine(count, prefix, log_path)
+
+    def answer(path):
+        engine.record("GET", path)
+        return engine.answer(path)
+
+    serve(socket_path, answer, [("Api-Version", "1.47")])
 
 
 if __name__ == "__main__":

@@ -11,9 +11,9 @@ that `vmhosts refresh --backend lxd` fills a cache of that many LXD names.
 import copy
 import json
 import os
-import socketserver
 import sys
-from http.server import BaseHTTPRequestHandler
+
+from unix_http_server import serve
 
 FIXTURE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "fixtures",
                        "lxd", "lxd-5.0.2-instances-recursion2-running-container.json")
@@ -37,39 +37,13 @@ def instances(count):
     return json.dumps(dict(recorded, metadata=listing)).encode()
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def do_GET(self):
-        path = self.path.split("?", 1)[0]
-        body = self.server.listing if path == "/1.0/instances" else \
-            b'{"type":"sync","status":"Success","status_code":200,"metadata":{}}'
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def address_string(self):
-        return "unix"
-
-    def log_message(self, format, *args):
-        pass
-
-
-class Server(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
-    daemon_threads = True
-
-
 def main():
     if len(sys.argv) != 3:
         sys.exit(__doc__)
-    socket_path, count = sys.argv[1], int(sys.argv[2])
-    if os.path.exists(socket_path):
-        os.unlink(socket_path)
-    server = Server(socket_path, Handler)
-    server.listing = instances(count)
-    server.serve_forever()
+    listing = instances(int(sys.argv[2]))
+    empty = b'{"type":"sync","status":"Success","status_code":200,"metadata":{}}'
+    serve(sys.argv[1], lambda path: (200, listing if path.split("?", 1)[0] == "/1.0/instances"
+                                     else empty, "application/json"))
 
 
 if __name__ == "__main__":
