@@ -12,41 +12,39 @@
 #define HOUR_MS (3600 * 1000LL)
 
 /* A cache in memory whose Docker last answered `age_ms` ago with `status`;
- * it has the running container web (hostname web-host) at `address`. */
-static void build(struct vmh_cache *cache, int64_t age_ms, uint32_t status, const char *address)
+ * its one running container is `host` (built by the caller into s). */
+static void seal_cache(struct vmh_cache *cache, struct vmh_snapshot *s, int64_t age_ms,
+                       uint32_t status)
 {
-    struct vmh_snapshot s;
     unsigned char *data = NULL;
     size_t size = 0;
     int64_t then = vmh_realtime_ms() - age_ms;
-    vmh_snapshot_init(&s);
-    fixture_add_host(&s, VMH_BACKEND_DOCKER, "web", NULL, "web-host", true, address);
-    s.backends[VMH_BACKEND_DOCKER].status = status;
-    s.backends[VMH_BACKEND_DOCKER].updated_ms = then;
-    s.backends[VMH_BACKEND_DOCKER].attempted_ms = then;
-    if (vmh_cache_build(&s, then, &data, &size) != 0 ||
+    s->backends[VMH_BACKEND_DOCKER].status = status;
+    s->backends[VMH_BACKEND_DOCKER].updated_ms = then;
+    s->backends[VMH_BACKEND_DOCKER].attempted_ms = then;
+    if (vmh_cache_build(s, then, &data, &size) != 0 ||
         vmh_cache_parse(cache, data, size) != VMH_CACHE_OK)
         printf("# building a test cache failed\n");
-    vmh_snapshot_free(&s);
+    vmh_snapshot_free(s);
 }
 
-/* A cache in memory, fresh, whose only running container is `name`. */
+/* The running container web (hostname web-host) at `address`. */
+static void build(struct vmh_cache *cache, int64_t age_ms, uint32_t status, const char *address)
+{
+    struct vmh_snapshot s;
+    vmh_snapshot_init(&s);
+    fixture_add_host(&s, VMH_BACKEND_DOCKER, "web", NULL, "web-host", true, address);
+    seal_cache(cache, &s, age_ms, status);
+}
+
+/* A cache whose Docker answered well, its only running container `name`. */
 static void build_named(struct vmh_cache *cache, int64_t age_ms, const char *name,
                         const char *address, bool rootless)
 {
     struct vmh_snapshot s;
-    unsigned char *data = NULL;
-    size_t size = 0;
-    int64_t then = vmh_realtime_ms() - age_ms;
     vmh_snapshot_init(&s);
     fixture_add_host(&s, VMH_BACKEND_DOCKER, name, NULL, NULL, true, address)->rootless = rootless;
-    s.backends[VMH_BACKEND_DOCKER].status = VMH_STATUS_OK;
-    s.backends[VMH_BACKEND_DOCKER].updated_ms = then;
-    s.backends[VMH_BACKEND_DOCKER].attempted_ms = then;
-    if (vmh_cache_build(&s, then, &data, &size) != 0 ||
-        vmh_cache_parse(cache, data, size) != VMH_CACHE_OK)
-        printf("# building a test cache failed\n");
-    vmh_snapshot_free(&s);
+    seal_cache(cache, &s, age_ms, VMH_STATUS_OK);
 }
 
 static struct vmh_decision decide(const struct vmh_cache *own, const struct vmh_cache *root,
