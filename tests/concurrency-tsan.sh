@@ -6,7 +6,6 @@
 # a working TSan (a probe with a deliberate race must be caught first).
 . "${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
 
-MODULE_SOURCES="clock config names cache_read resolve decide pack subprocess state trigger nss"
 export TSAN_OPTIONS="halt_on_error=1 exitcode=66 report_signal_unsafe=0"
 
 cat >"$T/race.c" <<'PROBE'
@@ -47,7 +46,7 @@ diag "ThreadSanitizer from $TSAN_CC"
 
 sources=("$top_srcdir/tests/test_concurrency.c" "$top_srcdir/tools/snapshot/snapshot.c"
          "$top_srcdir/tools/snapshot/cache_write.c")
-for source in $MODULE_SOURCES; do sources+=("$top_srcdir/nss_vmhosts/$source.c"); done
+mapfile -t -O ${#sources[@]} sources < <(module_sources)
 "$TSAN_CC" -std=c11 -D_GNU_SOURCE -DSYSCONFDIR='"/etc"' -DBINDIR='"/usr/local/bin"' \
     -DCACHEDIR='"/var/cache/vmhosts"' -DRUN_SECONDS=2 -I"$top_srcdir/nss_vmhosts" \
     -I"$top_srcdir/tools/snapshot" -I"$top_builddir" -g -O1 -fsanitize=thread -pthread \

@@ -16,8 +16,7 @@
 . "$top_srcdir/tests/lib-hardening.sh"
 
 require_nss
-module_sources=$(sed -n '/^libvmhmodule_la_SOURCES/,/^$/p' "$top_srcdir/Makefile.am" |
-    grep -oE 'nss_vmhosts/[a-z_]+\.c' | sed "s|^|$top_srcdir/|" | xargs)
+MODULE_C=$(module_sources | xargs)
 sysconfdir=$(sed -n 's/^sysconfdir = //p' "$top_builddir/Makefile")
 FLAGS=(-std=c11 -D_GNU_SOURCE -O2 -I"$top_srcdir/nss_vmhosts" -DSYSCONFDIR="\"$sysconfdir\""
     -DBINDIR="\"$top_builddir\"" -DCACHEDIR='"/var/cache/vmhosts"')
@@ -50,7 +49,7 @@ build_for() {
     # shellcheck disable=SC2086
     "${CC_T[@]}" "${FLAGS[@]}" -fPIC -shared \
         -Wl,--version-script="$top_srcdir/nss_vmhosts/nss_vmhosts.map" \
-        -Wl,-soname,libnss_vmhosts.so.2 -o "$T/$1/libnss_vmhosts.so.2" $module_sources \
+        -Wl,-soname,libnss_vmhosts.so.2 -o "$T/$1/libnss_vmhosts.so.2" $MODULE_C \
         2>"$T/cc.err" || bail_out "building the $1 module failed: $(head -c 1000 "$T/cc.err")"
     "${CC_T[@]}" -std=c11 -D_GNU_SOURCE -o "$T/$1/resolve" "$top_srcdir/tests/resolve_each.c" ||
         bail_out "building the $1 resolver failed"
@@ -58,7 +57,7 @@ build_for() {
     "${CC_T[@]}" "${FLAGS[@]}" -I"$top_srcdir/tools/snapshot" -I"$top_srcdir/tests" \
         -o "$T/$1/cache_bytes" "$top_srcdir/tests/cache_bytes.c" \
         "$top_srcdir/tools/snapshot/snapshot.c" "$top_srcdir/tools/snapshot/cache_write.c" \
-        $module_sources 2>"$T/cc.err" ||
+        $MODULE_C 2>"$T/cc.err" ||
         bail_out "building the $1 cache writer failed: $(head -c 1000 "$T/cc.err")"
 }
 

@@ -88,6 +88,13 @@ require_root() {
     [ "$(id -u)" = 0 ] || skip_all "needs root (mount namespaces${1:+, $1}); run as root: sudo tests/run-all"
 }
 
+# module_sources: the module's C files (Makefile.am's list), for tests that
+# build it another way (another machine, a sanitizer).
+module_sources() {
+    sed -n '/^libvmhmodule_la_SOURCES/,/^$/p' "$top_srcdir/Makefile.am" |
+        grep -oE 'nss_vmhosts/[a-z_]+\.c' | sed "s|^|$top_srcdir/|"
+}
+
 require_built() {
     [ -x "$VMHOSTS" ] || bail_out "$VMHOSTS is missing: run make first"
     [ -e "$MODULE_DIR/libnss_vmhosts.so.2" ] ||
