@@ -367,7 +367,7 @@ else
     check_eq "i386: the 32-bit program resolves the VM from the 64-bit vmhosts' cache" \
         "primary.example.org: primary.example.org 10.20.30.40" "$(value forward32)"
     check_eq "i386: ... and in reverse" "10.20.30.40: primary.example.org" "$(value reverse32)"
-    check_eq "i386: ... and it is a 32-bit process" "pointer size 4" "$(value size32)"
+    check_eq "i386: ... and it is a 32-bit process" "pointer size 4, little-endian" "$(value size32)"
     check_eq "i386: a 64-bit program gets the same address" "10.20.30.40 primary.example.org" \
         "$(value forward64)"
     check_eq "i386: removing one architecture keeps vmhosts on the line for the other" \
