@@ -152,7 +152,7 @@ run_vmhosts lookup vmh-web.docker
 check_rc "lookup, socket missing" 4
 check_out "lookup, socket missing: UNAVAIL" '^  status: UNAVAIL'
 check_out "lookup, socket missing: the rule" '^  rule: +backend unavailable$'
-check_out "lookup, socket missing: why" "why: +docker is unavailable .*$T/missing.sock does not exist"
+check_out "lookup, socket missing: why" "why: +docker: unavailable when last asked .*$T/missing.sock does not exist"
 check_out "lookup, socket missing: what to do" 'do: +the socket does not exist: start Docker'
 write_conf ttl=60
 

@@ -69,7 +69,7 @@ static void explain_backend_down(FILE *out, const struct vmh_cli_view *view,
     const char *message = vmh_cache_string(&slot->cache, state->message);
     char attempted[64];
     vmh_format_age(state->attempted_ms, attempted, sizeof attempted);
-    fprintf(out, "  why:    %s is %s (last asked %s)%s%s\n", vmh_backend_name(backend),
+    fprintf(out, "  why:    %s: %s when last asked (%s)%s%s\n", vmh_backend_name(backend),
             vmh_backend_status_name(state->status), attempted, message[0] ? ": " : "", message);
     fprintf(out, "          its names answer UNAVAIL: the old addresses may be another's by now\n");
     fprintf(out, "  do:     %s\n", vmh_backend_advice(backend, state->status, message));
