@@ -149,10 +149,12 @@ static void test_hostname_from_known(void)
     vmh_snapshot_init(&known);
     vmh_snapshot_init(&out);
     add_known(&known, ID_WEB, "Web-Host", VMH_BACKEND_DOCKER);
+    add_known(&known, ID_WEB, "Second-Web-Host", VMH_BACKEND_DOCKER);
     add_known(&known, ID_HOSTNET, "not-a-container", VMH_BACKEND_MULTIPASS);
     CHECK_INT(vmh_docker_parse_list(body, length, &known, &out, NULL, 0), 0, "known: parses");
     const struct vmh_host *web = find_host(&out, "shop-web-1");
-    CHECK_STR(web ? web->hostname : NULL, "Web-Host", "known: hostname carried over by ID");
+    CHECK_STR(web ? web->hostname : NULL, "Web-Host",
+              "known: hostname carried over by ID, the first of a repeated ID");
     const struct vmh_host *hostnet = find_host(&out, "hostnet");
     CHECK(hostnet && hostnet->hostname == NULL, "known: another backend's host is not used");
     const struct vmh_host *sidecar = find_host(&out, "sidecar");

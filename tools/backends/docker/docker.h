@@ -8,6 +8,11 @@
 
 #include "snapshot.h"
 
+/* The most containers one engine's list may hold: far beyond any real
+ * engine; stops a runaway answer from becoming a cache larger than the
+ * module accepts (VMH_CACHE_MAX_SIZE). */
+#define VMH_DOCKER_CONTAINERS_MAX 100000
+
 /* Maps a `GET /containers/json?all=1` body to hosts of backend DOCKER,
  * appended to *out.  The hostname is not in the list: it is taken from
  * `known` (the previous snapshot) by ID, else left NULL.  Returns 0, or -1
