@@ -19,6 +19,11 @@
 /* Unversioned: Docker and Podman each answer with their own API version. */
 #define LIST_URL "http://localhost/containers/json?all=1"
 #define PATH_MAX_SHOWN 200
+#define TEXT_OF(number) #number
+#define TEXT(number) TEXT_OF(number)
+#define LIST_BOUND_WHY                                                                         \
+    "the most " TEXT(VMH_DOCKER_CONTAINERS_MAX) " containers of " TEXT(VMH_DOCKER_ENTRY_MAX)    \
+    " bytes each take"
 
 struct outcome {
     uint32_t status;
@@ -106,6 +111,7 @@ static int ask_socket(const char *path, bool rootless, int64_t deadline_ms,
         set_outcome(outcome, failure.status, "%s", failure.message);
         return -1;
     }
+    vmh_http_allow(&http, VMH_DOCKER_LIST_MAX, LIST_BOUND_WHY);
     int result = get(&http, LIST_URL, outcome);
     if (result == 0) {
         char err[VMH_MESSAGE_MAX - PATH_MAX_SHOWN - 16];
