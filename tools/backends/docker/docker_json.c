@@ -11,6 +11,7 @@
 
 #include "docker.h"
 #include "id_table.h"
+#include "json_arena.h"
 
 #define NOT_A_LIST "Docker answered something that is not a container list"
 #define NOT_DETAILS "Docker answered something that is not a container's details"
@@ -326,6 +327,12 @@ static int add_entries(const json_t *list, const struct vmh_id_table *known, boo
         return -1;
     }
     size_t first = out->count;
+    /* Room for all at once: a host is about 700 bytes, and growing the array
+     * entry by entry copied it over and over. */
+    if (vmh_snapshot_reserve(out, first + json_array_size(list)) != 0) {
+        vmh_parse_error(err, err_size, "out of memory while reading Docker's container list");
+        return -1;
+    }
     size_t index;
     const json_t *entry;
     json_array_foreach(list, index, entry) {
@@ -357,11 +364,14 @@ static int add_list(const json_t *list, const struct vmh_snapshot *known, bool r
  * as bad JSON.  Otherwise defaults: invalid UTF-8, NUL bytes and anything
  * after the top-level value are parse errors, and jansson caps the nesting
  * depth, so a hostile answer cannot exhaust the stack. */
-static json_t *load(const char *body, size_t length, const char *what, char *err,
-                    size_t err_size)
+static json_t *load(struct vmh_json_arena *arena, const char *body, size_t length,
+                    const char *what, char *err, size_t err_size)
 {
     json_error_t parse_error;
-    json_t *root = body ? json_loadb(body, length, JSON_DECODE_ANY, &parse_error) : NULL;
+    json_t *root = NULL;
+    if (body)
+        root = arena ? vmh_json_arena_loadb(arena, body, length, JSON_DECODE_ANY, &parse_error)
+                     : json_loadb(body, length, JSON_DECODE_ANY, &parse_error);
     if (!body)
         vmh_parse_error(err, err_size, "%s (it answered nothing)", what);
     else if (!root)
@@ -384,15 +394,16 @@ int vmh_docker_parse_engine_list(const char *body, size_t length,
         vmh_parse_error(err, err_size, "no snapshot to add Docker's containers to");
         return -1;
     }
-    json_t *root = load(body, length, NOT_A_LIST, err, err_size);
-    if (!root)
-        return -1;
+    /* The largest answer of a refresh, a value per field of every
+     * container: built in an arena (json_arena.h). */
+    struct vmh_json_arena arena = {0};
+    json_t *root = load(&arena, body, length, NOT_A_LIST, err, err_size);
     int result = -1;
-    if (!json_is_array(root))
+    if (root && !json_is_array(root))
         vmh_parse_error(err, err_size, NOT_A_LIST " (expected a JSON array)");
-    else
+    else if (root)
         result = add_list(root, known, rootless, out, err, err_size);
-    json_decref(root);
+    vmh_json_arena_free(&arena);
     return result;
 }
 
@@ -411,7 +422,7 @@ int vmh_docker_parse_inspect(const char *body, size_t length, struct vmh_host *h
         vmh_parse_error(err, err_size, "no container to fill from Docker's details");
         return -1;
     }
-    json_t *root = load(body, length, NOT_DETAILS, err, err_size);
+    json_t *root = load(NULL, body, length, NOT_DETAILS, err, err_size);
     if (!root)
         return -1;
     int result = -1;
