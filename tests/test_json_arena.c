@@ -53,6 +53,33 @@ static void test_large_value(void)
     free(text);
 }
 
+/* Blocks grow from 64 KiB: a value larger than the block in use but not
+ * large enough for one of its own, and values over many blocks. */
+static void test_growing_blocks(void)
+{
+    size_t length = (size_t)500 << 10, count = 200000;
+    char *text = malloc(length + count * 2 + 16);
+    size_t used = 0;
+    text[used++] = '[';
+    text[used++] = '"';
+    memset(text + used, 'y', length);
+    used += length;
+    text[used++] = '"';
+    for (size_t i = 0; i < count; i++) {
+        text[used++] = ',';
+        text[used++] = (char)('0' + i % 10);
+    }
+    text[used++] = ']';
+    struct vmh_json_arena arena = {0};
+    json_error_t error;
+    json_t *root = vmh_json_arena_loadb(&arena, text, used, 0, &error);
+    CHECK_INT(json_array_size(root), count + 1, "200,001 values over many blocks");
+    CHECK_INT(json_string_length(json_array_get(root, 0)), length, "a 500 KiB string, whole");
+    CHECK_INT(json_integer_value(json_array_get(root, count)), (count - 1) % 10, "the last value");
+    vmh_json_arena_free(&arena);
+    free(text);
+}
+
 static void test_error(void)
 {
     struct vmh_json_arena arena = {0};
@@ -70,6 +97,7 @@ int main(void)
 {
     test_tree();
     test_large_value();
+    test_growing_blocks();
     test_error();
     return check_done();
 }

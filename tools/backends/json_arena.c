@@ -7,6 +7,9 @@
 
 #include "json_arena.h"
 
+/* Blocks double from the first to the largest: a list of ten containers
+ * maps 64 KiB, one of 100,000 mostly 4 MiB blocks. */
+#define FIRST_BLOCK_SIZE ((size_t)64 << 10)
 #define BLOCK_SIZE ((size_t)4 << 20)
 #define ALIGNMENT alignof(max_align_t)
 
@@ -48,7 +51,9 @@ static void *arena_malloc(size_t size)
         return block ? block->data : NULL;
     }
     if (!block || block->size - block->used < rounded) {
-        if (!(block = new_block(BLOCK_SIZE, false)))
+        size_t size = block && block->size < BLOCK_SIZE / 2 ? block->size * 2 : BLOCK_SIZE;
+        size = block ? size : FIRST_BLOCK_SIZE;
+        if (!(block = new_block(size > rounded ? size : rounded, false)))
             return NULL;
         block->used = 0;
     }
