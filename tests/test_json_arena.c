@@ -11,7 +11,8 @@
 static void test_tree(void)
 {
     struct vmh_json_arena arena = {0};
-    const char *text = "[{\"Id\":\"ab\",\"Names\":[\"/web\"],\"Labels\":{\"a\":\"1\",\"b\":\"2\"}},3]";
+    const char *text =
+        "[{\"Id\":\"ab\",\"Names\":[\"/web\"],\"Labels\":{\"a\":\"1\",\"b\":\"2\"}},3]";
     json_error_t error;
     json_t *root = vmh_json_arena_loadb(&arena, text, strlen(text), 0, &error);
     CHECK(json_is_array(root) && json_array_size(root) == 2, "a list of two");

@@ -18,8 +18,9 @@ struct vmh_json_arena {
     json_free_t saved_free;
 };
 
-/* Parses like json_loadb into a zeroed arena (or one used before); the tree (or NULL) belongs to the arena: never
- * json_decref it, and never keep a reference past vmh_json_arena_free. */
+/* Parses like json_loadb into a zeroed arena (or one used before); the
+ * tree (or NULL) belongs to the arena: never json_decref it, and never
+ * keep a reference past vmh_json_arena_free. */
 json_t *vmh_json_arena_loadb(struct vmh_json_arena *arena, const char *buffer, size_t length,
                              size_t flags, json_error_t *error);
 
