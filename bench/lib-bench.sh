@@ -140,8 +140,11 @@ standin_start() {
     "$PYTHON" "$top_srcdir/bench/docker-standin.py" "$socket" "$1" "$log" &
     local pid=$!
     at_exit "kill $pid 2>/dev/null; wait $pid 2>/dev/null"
-    for ((tries = 0; tries < 100; tries++)); do
+    # It makes its answers before its socket: 100,000 containers take
+    # seconds.
+    for ((tries = 0; tries < 2400; tries++)); do
         [ -S "$socket" ] && return 0
+        kill -0 "$pid" 2>/dev/null || break
         sleep 0.05
     done
     progress "the stand-in Docker API with $1 containers did not start"

@@ -18,7 +18,8 @@ FUZZ_CPPFLAGS = -std=c11 -D_GNU_SOURCE -I$(top_srcdir)/nss_vmhosts \
 # resolver and packing.  No network, no processes, no files but the seeds.
 FUZZ_CODE_FILES = nss_vmhosts/config.c nss_vmhosts/names.c nss_vmhosts/cache_read.c \
 	nss_vmhosts/resolve.c nss_vmhosts/pack.c \
-	tools/snapshot/snapshot.c tools/snapshot/cache_write.c \
+	tools/snapshot/snapshot.c tools/snapshot/cache_write.c tools/snapshot/id_table.c \
+	tools/backends/json_arena.c \
 	tools/backends/docker/docker_json.c tools/backends/multipass/multipass_json.c \
 	tools/backends/lxd/lxd_json.c tools/backends/libvirt/libvirt_json.c
 
@@ -61,7 +62,8 @@ FUZZ_INCLUDES = $(top_srcdir)/fuzz/check_hosts.h \
 	$(top_srcdir)/nss_vmhosts/cache.h $(top_srcdir)/nss_vmhosts/cache_format.h \
 	$(top_srcdir)/nss_vmhosts/config.h $(top_srcdir)/nss_vmhosts/names.h \
 	$(top_srcdir)/nss_vmhosts/pack.h $(top_srcdir)/nss_vmhosts/resolve.h \
-	$(top_srcdir)/tools/snapshot/snapshot.h $(top_srcdir)/tools/backends/docker/docker.h \
+	$(top_srcdir)/tools/snapshot/snapshot.h $(top_srcdir)/tools/snapshot/id_table.h \
+	$(top_srcdir)/tools/backends/json_arena.h $(top_srcdir)/tools/backends/docker/docker.h \
 	$(top_srcdir)/tools/backends/multipass/multipass.h $(top_srcdir)/tools/backends/lxd/lxd.h \
 	$(top_srcdir)/tools/backends/libvirt/libvirt.h \
 	$(top_srcdir)/nss_vmhosts/backends.h $(top_srcdir)/nss_vmhosts/backends.def

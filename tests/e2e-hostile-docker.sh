@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A hostile or broken Docker (tests/hostile-docker.py on a Unix socket): one
 # that accepts and never answers, answers a byte at a time, answers HTTP 500,
-# malformed JSON, garbage, a 50 MB body, or closes the connection mid-body.
+# malformed JSON, garbage, a 1 GiB body (past what a list may take), or
+# closes the connection mid-body.
 # For each: a lookup through the module (real getent) returns within the
 # timeout, `vmhosts refresh` exits 1 and says what failed, the cache keeps
 # the last good data (taken first from the same stand-in answering the
@@ -98,7 +99,7 @@ hostile slow "a byte every 50 ms" "timed out|did not answer|no answer|[Tt]imeout
 hostile http500 "HTTP 500" "HTTP 500.*internal error on purpose"
 hostile malformed "malformed JSON" "JSON|json"
 hostile garbage "not HTTP at all" "cannot talk to Docker|not HTTP"
-hostile huge "a 50 MB body" "larger than|too (big|large|long)"
+hostile huge "a 1 GiB body" "larger than [0-9]+ MiB, the most [0-9]+ containers"
 hostile midbody "closed mid-body" "cannot talk to Docker.*(closed|remaining)"
 
 # --- a hung Docker and a stale cache: bare names do not wait -------------------

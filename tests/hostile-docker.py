@@ -13,7 +13,7 @@ Each connection reads MODE_FILE (one word) and behaves accordingly:
   http500    HTTP 500 with Docker's {"message": ...} body
   malformed  HTTP 200 with a JSON body cut off in the middle of an object
   garbage    bytes that are not HTTP at all
-  huge       HTTP 200 announcing and sending a 50 MB JSON array
+  huge       HTTP 200 announcing and sending a 1 GiB JSON array
   midbody    HTTP 200 announcing the good list's length, sending half of it,
              then closing the connection
 
@@ -31,7 +31,7 @@ import time
 
 SOCKET, MODE_FILE, LOG, FIXTURES = sys.argv[1:5]
 LIST_FIXTURE = "docker-containers-json-list-api1.52-reconstructed.json"
-HUGE_BYTES = 50 * 1024 * 1024
+HUGE_BYTES = 1024 * 1024 * 1024  # past the list's bound, VMH_DOCKER_LIST_MAX
 
 with open(os.path.join(FIXTURES, LIST_FIXTURE), "rb") as f:
     LIST_BODY = f.read()

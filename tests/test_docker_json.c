@@ -18,6 +18,7 @@
 #include "check.h"
 #include "docker.h"
 #include "rootless.h"
+#include "unix_http.h"
 
 #define ID_WEB "f5af31dae7f665bd194ec7261bdc84e5df9c64753abb4a6cec6c33f7cf64c3fc"
 #define ID_HOSTNET "111b22dba993f3282257cbafc87c77763cb4f8a8e534804ef1feae9c8ef282a1"
@@ -149,10 +150,12 @@ static void test_hostname_from_known(void)
     vmh_snapshot_init(&known);
     vmh_snapshot_init(&out);
     add_known(&known, ID_WEB, "Web-Host", VMH_BACKEND_DOCKER);
+    add_known(&known, ID_WEB, "Second-Web-Host", VMH_BACKEND_DOCKER);
     add_known(&known, ID_HOSTNET, "not-a-container", VMH_BACKEND_MULTIPASS);
     CHECK_INT(vmh_docker_parse_list(body, length, &known, &out, NULL, 0), 0, "known: parses");
     const struct vmh_host *web = find_host(&out, "shop-web-1");
-    CHECK_STR(web ? web->hostname : NULL, "Web-Host", "known: hostname carried over by ID");
+    CHECK_STR(web ? web->hostname : NULL, "Web-Host",
+              "known: hostname carried over by ID, the first of a repeated ID");
     const struct vmh_host *hostnet = find_host(&out, "hostnet");
     CHECK(hostnet && hostnet->hostname == NULL, "known: another backend's host is not used");
     const struct vmh_host *sidecar = find_host(&out, "sidecar");
@@ -708,7 +711,9 @@ enum fake_mode {
     FAKE_NOT_ARRAY,
     FAKE_CLOSE_MID_BODY,
     FAKE_SILENT,
-    FAKE_HUGE
+    FAKE_HUGE,
+    FAKE_BIG_LIST,
+    FAKE_FLOOD
 };
 
 struct fake {
@@ -743,16 +748,50 @@ static int respond(int fd, int status, const char *body)
     return write_all(fd, header, strlen(header)) || write_all(fd, body, strlen(body)) ? -1 : 0;
 }
 
-static int respond_huge(int fd)
+#define PAD_CHUNK 65536
+#define PAD_CHUNKS 640 /* 40 MiB: past VMH_HTTP_BODY_MAX */
+
+static int write_padding(int fd)
 {
-    const char *header = "HTTP/1.1 200 OK\r\nContent-Length: 41943040\r\n\r\n[";
-    static char chunk[65536];
+    static char chunk[PAD_CHUNK];
     memset(chunk, ' ', sizeof chunk);
-    if (write_all(fd, header, strlen(header)) != 0)
-        return -1;
-    for (int i = 0; i < 640; i++)
+    for (int i = 0; i < PAD_CHUNKS; i++)
         if (write_all(fd, chunk, sizeof chunk) != 0)
             return -1;
+    return 0;
+}
+
+/* Announces one byte more than a list may have: refused at the headers. */
+static int respond_huge(int fd)
+{
+    char header[128];
+    snprintf(header, sizeof header, "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\n\r\n[",
+             VMH_DOCKER_LIST_MAX + 1);
+    if (write_all(fd, header, strlen(header)) != 0)
+        return -1;
+    write_padding(fd);
+    return -1;
+}
+
+/* The good list, 40 MiB of blanks after its '[': an answer past the old
+ * fixed 32 MiB that a list of many containers is. */
+static int respond_big_list(int fd)
+{
+    char header[128];
+    size_t length = strlen(fake_list_body) + (size_t)PAD_CHUNK * PAD_CHUNKS;
+    snprintf(header, sizeof header, "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\n\r\n[", length);
+    if (write_all(fd, header, strlen(header)) != 0 || write_padding(fd) != 0)
+        return -1;
+    const char *rest = strchr(fake_list_body, '[');
+    return rest && write_all(fd, rest + 1, strlen(rest + 1)) == 0 ? 0 : -1;
+}
+
+/* No length announced: only the reading stops it. */
+static int respond_flood(int fd)
+{
+    const char *header = "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n[";
+    if (write_all(fd, header, strlen(header)) == 0)
+        write_padding(fd);
     return -1;
 }
 
@@ -787,6 +826,12 @@ static int answer(int fd, enum fake_mode mode, const char *path)
         return -1;
     case FAKE_HUGE:
         return respond_huge(fd);
+    case FAKE_BIG_LIST:
+        if (strcmp(path, "/containers/json?all=1") == 0)
+            return respond_big_list(fd);
+        break;
+    case FAKE_FLOOD:
+        return respond_flood(fd);
     case FAKE_OK:
         break;
     }
@@ -990,6 +1035,55 @@ static void check_refresh_fails(enum fake_mode mode, long timeout_ms, const char
     fake_stop(&fake);
 }
 
+/* A list past the old fixed 32 MiB is read whole: its bound grows with the
+ * containers it may hold (VMH_DOCKER_LIST_MAX). */
+static void test_refresh_big_list(void)
+{
+    struct fake fake;
+    if (fake_start(&fake, FAKE_BIG_LIST) != 0) {
+        CHECK(0, "big list: fake Docker started");
+        return;
+    }
+    struct vmh_snapshot out;
+    vmh_snapshot_init(&out);
+    CHECK_INT(vmh_docker_refresh(fake.socket, 20000, NULL, &out), 0, "big list (40 MiB): read");
+    CHECK_STR(out.backends[VMH_BACKEND_DOCKER].message, "", "big list: no message");
+    CHECK_INT(out.count, 4, "big list: every container");
+    const struct vmh_host *web = find_host(&out, "shop-web-1");
+    CHECK_STR(web ? web->hostname : NULL, "web", "big list: inspects follow on the connection");
+    vmh_snapshot_free(&out);
+    fake_stop(&fake);
+}
+
+#define LIST_URL "http://localhost/containers/json?all=1"
+
+/* An answer with no length announced is stopped by the reading: at the
+ * default bound, or at one a caller allows for one answer only. */
+static void test_http_bounds(void)
+{
+    struct fake fake;
+    struct vmh_http http;
+    struct vmh_http_outcome outcome = {0};
+    if (fake_start(&fake, FAKE_FLOOD) != 0 ||
+        vmh_http_open(&http, "Docker", fake.socket, monotonic_ms() + 20000, &outcome) != 0) {
+        CHECK(0, "flood: fake Docker started");
+        return;
+    }
+    CHECK_INT(vmh_http_get(&http, LIST_URL, &outcome), -1, "flood: stopped at the default bound");
+    printf("# %s\n", outcome.message);
+    CHECK(strstr(outcome.message, "Docker's answer is larger than 32 MiB (on ") != NULL,
+          "flood: the message names the default bound");
+    vmh_http_allow(&http, (size_t)64 << 20, "as the test allows");
+    CHECK_INT(vmh_http_get(&http, LIST_URL, &outcome), 0, "flood: read under a larger bound");
+    CHECK_INT(http.size, 1 + (size_t)PAD_CHUNK * PAD_CHUNKS, "flood: ... all 40 MiB of it");
+    CHECK_INT(vmh_http_get(&http, LIST_URL, &outcome), -1,
+              "flood: the bound held for that answer only");
+    CHECK(strstr(outcome.message, "larger than 32 MiB (on ") != NULL,
+          "flood: ... the next one is held to 32 MiB again");
+    vmh_http_close(&http);
+    fake_stop(&fake);
+}
+
 static void test_refresh_failures(void)
 {
     check_refresh_fails(FAKE_500, 5000, "answered HTTP 500: boom", "refresh 500");
@@ -1007,7 +1101,9 @@ static void test_refresh_failures(void)
     check_refresh_fails(FAKE_NOT_ARRAY, 5000, "expected a JSON array", "refresh not a list");
     check_refresh_fails(FAKE_CLOSE_MID_BODY, 5000, "cannot talk to Docker", "refresh cut body");
     check_refresh_fails(FAKE_SILENT, 700, "did not answer within", "refresh silent");
-    check_refresh_fails(FAKE_HUGE, 20000, "larger than 32 MiB", "refresh huge");
+    check_refresh_fails(FAKE_HUGE, 20000,
+                        "larger than 781 MiB, the most 100000 containers of 8192 bytes each take",
+                        "refresh announced past the list's bound");
 }
 
 static void check_unavailable(const char *sockets, uint32_t status, const char *expected,
@@ -1132,6 +1228,8 @@ int main(void)
     load_fake_bodies();
     test_refresh_ok();
     test_refresh_failures();
+    test_refresh_big_list();
+    test_http_bounds();
     test_refresh_unavailable();
     test_refresh_denied();
     free_fake_bodies();

@@ -65,7 +65,7 @@ static size_t collect(char *data, size_t size, size_t count, void *user)
 {
     struct vmh_http *http = user;
     size_t length = size * count;
-    if (length > VMH_HTTP_BODY_MAX - http->size) {
+    if (length > http->body_max - http->size) {
         http->too_large = true;
         return 0;
     }
@@ -100,6 +100,7 @@ int vmh_http_open(struct vmh_http *http, const char *daemon, const char *path,
                   int64_t deadline_ms, struct vmh_http_outcome *outcome)
 {
     memset(http, 0, sizeof *http);
+    http->body_max = VMH_HTTP_BODY_MAX;
     http->daemon = daemon;
     http->path = path;
     http->deadline_ms = deadline_ms;
@@ -137,9 +138,10 @@ static void reason_of(const struct vmh_http *http, char *text, size_t size)
 static void failed(const struct vmh_http *http, CURLcode code, long timeout_ms,
                    struct vmh_http_outcome *outcome)
 {
-    if (http->too_large)
-        say(outcome, VMH_STATUS_ERROR, "%s's answer is larger than %u MiB (on %.*s)",
-            http->daemon, VMH_HTTP_BODY_MAX >> 20, PATH_SHOWN, http->path);
+    if (http->too_large || code == CURLE_FILESIZE_EXCEEDED)
+        say(outcome, VMH_STATUS_ERROR, "%s's answer is larger than %zu MiB%s%s (on %.*s)",
+            http->daemon, http->body_max >> 20, http->body_why ? ", " : "",
+            http->body_why ? http->body_why : "", PATH_SHOWN, http->path);
     else if (code == CURLE_OPERATION_TIMEDOUT)
         say(outcome, VMH_STATUS_ERROR, "%s did not answer within %ld ms on %.*s", http->daemon,
             timeout_ms, PATH_SHOWN, http->path);
@@ -149,7 +151,15 @@ static void failed(const struct vmh_http *http, CURLcode code, long timeout_ms,
             http->curl_error[0] ? http->curl_error : curl_easy_strerror(code));
 }
 
-int vmh_http_get(struct vmh_http *http, const char *url, struct vmh_http_outcome *outcome)
+void vmh_http_allow(struct vmh_http *http, size_t body_max, const char *why)
+{
+    http->body_max = body_max;
+    http->body_why = why;
+}
+
+/* An announced length past the bound fails at the headers, before a byte
+ * of the body is read; collect() stops one that was not announced. */
+static int get_bounded(struct vmh_http *http, const char *url, struct vmh_http_outcome *outcome)
 {
     free(http->body);
     http->body = NULL;
@@ -165,6 +175,7 @@ int vmh_http_get(struct vmh_http *http, const char *url, struct vmh_http_outcome
     curl_easy_setopt(http->curl, CURLOPT_URL, url);
     curl_easy_setopt(http->curl, CURLOPT_TIMEOUT_MS, remaining_ms);
     curl_easy_setopt(http->curl, CURLOPT_CONNECTTIMEOUT_MS, remaining_ms);
+    curl_easy_setopt(http->curl, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)http->body_max);
     CURLcode code = curl_easy_perform(http->curl);
     if (code != CURLE_OK) {
         failed(http, code, remaining_ms, outcome);
@@ -180,4 +191,11 @@ int vmh_http_get(struct vmh_http *http, const char *url, struct vmh_http_outcome
         return -1;
     }
     return 0;
+}
+
+int vmh_http_get(struct vmh_http *http, const char *url, struct vmh_http_outcome *outcome)
+{
+    int result = get_bounded(http, url, outcome);
+    vmh_http_allow(http, VMH_HTTP_BODY_MAX, NULL);
+    return result;
 }

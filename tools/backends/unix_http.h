@@ -10,8 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* An answer larger than this is not the daemon's. */
-#define VMH_HTTP_BODY_MAX (32u * 1024u * 1024u)
+/* An answer larger than this is not the daemon's, unless the caller
+ * expects one that grows with the daemon's work (vmh_http_allow). */
+#define VMH_HTTP_BODY_MAX ((size_t)32 * 1024 * 1024)
 
 struct vmh_http {
     CURL *curl;
@@ -20,6 +21,8 @@ struct vmh_http {
     int64_t deadline_ms;  /* monotonic */
     char *body;           /* the last answer, NUL-terminated; NULL before one */
     size_t size, capacity;
+    size_t body_max;      /* the next answer's bound: VMH_HTTP_BODY_MAX by default */
+    const char *body_why; /* what that bound is, for the message; NULL by default */
     bool too_large;
     char curl_error[CURL_ERROR_SIZE];
 };
@@ -50,6 +53,11 @@ void vmh_http_setup(CURL *curl, const char *socket_path);
 int vmh_http_open(struct vmh_http *http, const char *daemon, const char *path,
                   int64_t deadline_ms, struct vmh_http_outcome *outcome);
 void vmh_http_close(struct vmh_http *http);
+
+/* Lets the next answer (only the next) be up to body_max bytes; `why`
+ * says where that bound comes from, in the message when it is passed
+ * ("the most 100000 containers take"). */
+void vmh_http_allow(struct vmh_http *http, size_t body_max, const char *why);
 
 /* GETs url ("http://localhost/1.0/..."): 0 with the body in http->body
  * after an HTTP 200, else -1 with why (timeout, too large, the daemon's

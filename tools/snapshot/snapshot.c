@@ -46,8 +46,7 @@ void vmh_snapshot_truncate(struct vmh_snapshot *snapshot, size_t count)
         snapshot->count = count;
 }
 
-/* Room for `wanted` hosts in all; on failure nothing changes. */
-static int reserve(struct vmh_snapshot *snapshot, size_t wanted)
+int vmh_snapshot_reserve(struct vmh_snapshot *snapshot, size_t wanted)
 {
     if (wanted <= snapshot->capacity)
         return 0;
@@ -69,7 +68,7 @@ static int reserve(struct vmh_snapshot *snapshot, size_t wanted)
 
 struct vmh_host *vmh_snapshot_add(struct vmh_snapshot *snapshot)
 {
-    if (snapshot->count == SIZE_MAX || reserve(snapshot, snapshot->count + 1) != 0)
+    if (snapshot->count == SIZE_MAX || vmh_snapshot_reserve(snapshot, snapshot->count + 1) != 0)
         return NULL;
     struct vmh_host *host = &snapshot->hosts[snapshot->count++];
     memset(host, 0, sizeof *host);
@@ -177,7 +176,7 @@ int vmh_snapshot_from_cache(struct vmh_snapshot *snapshot, const struct vmh_cach
         snprintf(state->message, sizeof state->message, "%s",
                  vmh_cache_string(cache, section->message));
     }
-    if (reserve(snapshot, snapshot->count + header->record_count) != 0)
+    if (vmh_snapshot_reserve(snapshot, snapshot->count + header->record_count) != 0)
         return -1;
     for (uint32_t i = 0; i < header->record_count; i++) {
         /* A section this version does not know cannot be kept: a refresh
@@ -226,7 +225,7 @@ int vmh_snapshot_replace_backend(struct vmh_snapshot *into, struct vmh_snapshot 
     size_t staying = into->count - count_backend(into, backend);
     size_t arriving = count_backend(from, backend);
     /* Room first: a failure must leave both snapshots as they were. */
-    if (arriving > SIZE_MAX - staying || reserve(into, staying + arriving) != 0)
+    if (arriving > SIZE_MAX - staying || vmh_snapshot_reserve(into, staying + arriving) != 0)
         return -1;
     size_t kept = 0;
     for (size_t i = 0; i < into->count; i++) {

@@ -46,6 +46,10 @@ void vmh_snapshot_free(struct vmh_snapshot *snapshot);
 /* Frees the hosts from index `count` on and keeps the first `count`. */
 void vmh_snapshot_truncate(struct vmh_snapshot *snapshot, size_t count);
 
+/* Room for `wanted` hosts in all, so that adding up to that many moves
+ * no host; on failure nothing changes. */
+int vmh_snapshot_reserve(struct vmh_snapshot *snapshot, size_t wanted);
+
 /* Appends a zeroed host; NULL when out of memory. */
 struct vmh_host *vmh_snapshot_add(struct vmh_snapshot *snapshot);
 

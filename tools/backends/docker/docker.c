@@ -3,6 +3,7 @@
  * Every socket of docker_socket, then the user's own rootless engines. */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,12 +12,18 @@
 
 #include "clock.h"
 #include "docker.h"
+#include "id_table.h"
 #include "rootless.h"
 #include "unix_http.h"
 
 /* Unversioned: Docker and Podman each answer with their own API version. */
 #define LIST_URL "http://localhost/containers/json?all=1"
 #define PATH_MAX_SHOWN 200
+#define TEXT_OF(number) #number
+#define TEXT(number) TEXT_OF(number)
+#define LIST_BOUND_WHY                                                                         \
+    "the most " TEXT(VMH_DOCKER_CONTAINERS_MAX) " containers of " TEXT(VMH_DOCKER_ENTRY_MAX)    \
+    " bytes each take"
 
 struct outcome {
     uint32_t status;
@@ -104,6 +111,7 @@ static int ask_socket(const char *path, bool rootless, int64_t deadline_ms,
         set_outcome(outcome, failure.status, "%s", failure.message);
         return -1;
     }
+    vmh_http_allow(&http, VMH_DOCKER_LIST_MAX, LIST_BOUND_WHY);
     int result = get(&http, LIST_URL, outcome);
     if (result == 0) {
         char err[VMH_MESSAGE_MAX - PATH_MAX_SHOWN - 16];
@@ -118,29 +126,46 @@ static int ask_socket(const char *path, bool rootless, int64_t deadline_ms,
     return result;
 }
 
+/* The Docker hosts already in *out, and room for those arriving: the
+ * table points into out->hosts, which must not move meanwhile. */
+static int index_docker_hosts(struct vmh_snapshot *out, size_t arriving,
+                              struct vmh_id_table *seen)
+{
+    if (arriving > SIZE_MAX - out->count ||
+        vmh_snapshot_reserve(out, out->count + arriving) != 0 ||
+        vmh_id_table_init(seen, out->count + arriving) != 0)
+        return -1;
+    for (size_t i = 0; i < out->count; i++)
+        if (out->hosts[i].backend == VMH_BACKEND_DOCKER && out->hosts[i].id)
+            vmh_id_table_add(seen, &out->hosts[i]);
+    return 0;
+}
+
 /* Two paths to one engine (/var/run is a link to /run) list the same
  * containers: the first socket's copy is kept.  Moved hosts leave *fresh;
  * the duplicates stay there for vmh_snapshot_free. */
 static int move_new_hosts(struct vmh_snapshot *fresh, struct vmh_snapshot *out)
 {
+    struct vmh_id_table seen;
+    if (index_docker_hosts(out, fresh->count, &seen) != 0)
+        return -1;
     size_t kept = 0;
     int result = 0;
     for (size_t i = 0; i < fresh->count; i++) {
         struct vmh_host *host = &fresh->hosts[i];
-        bool seen = false;
-        for (size_t j = 0; j < out->count && !seen; j++)
-            seen = out->hosts[j].backend == VMH_BACKEND_DOCKER && out->hosts[j].id &&
-                   strcmp(out->hosts[j].id, host->id) == 0;
-        struct vmh_host *slot = seen || result != 0 ? NULL : vmh_snapshot_add(out);
+        bool repeated = vmh_id_table_find(&seen, host->id) != NULL;
+        struct vmh_host *slot = repeated || result != 0 ? NULL : vmh_snapshot_add(out);
         if (slot) {
             *slot = *host;
+            vmh_id_table_add(&seen, slot);
             continue;
         }
-        if (!seen)
+        if (!repeated)
             result = -1;
         fresh->hosts[kept++] = *host;
     }
     fresh->count = kept;
+    vmh_id_table_free(&seen);
     return result;
 }
 

@@ -8,6 +8,16 @@
 
 #include "snapshot.h"
 
+/* The most containers one engine's list may hold: far beyond any real
+ * engine; stops a runaway answer from becoming a cache larger than the
+ * module accepts (VMH_CACHE_MAX_SIZE). */
+#define VMH_DOCKER_CONTAINERS_MAX 100000
+/* What one container's entry in the list may take: a real one is 0.5 to
+ * 1.6 KiB (tests/fixtures/docker/), more with many labels.  The list's
+ * bound follows: it grows with the containers, and a flood still ends. */
+#define VMH_DOCKER_ENTRY_MAX 8192
+#define VMH_DOCKER_LIST_MAX ((size_t)VMH_DOCKER_CONTAINERS_MAX * VMH_DOCKER_ENTRY_MAX)
+
 /* Maps a `GET /containers/json?all=1` body to hosts of backend DOCKER,
  * appended to *out.  The hostname is not in the list: it is taken from
  * `known` (the previous snapshot) by ID, else left NULL.  Returns 0, or -1

@@ -10,14 +10,13 @@
 #include <strings.h>
 
 #include "docker.h"
+#include "id_table.h"
+#include "json_arena.h"
 
 #define NOT_A_LIST "Docker answered something that is not a container list"
 #define NOT_DETAILS "Docker answered something that is not a container's details"
 /* A real ID is 64 hex digits; a longer one is not Docker's. */
 #define ID_MAX 64
-/* Far beyond any real engine; stops a runaway answer from becoming a cache
- * larger than the module accepts (VMH_CACHE_MAX_SIZE). */
-#define CONTAINERS_MAX 100000
 /* --network container:a, where a is container:b ...: Docker resolves the
  * chain; we follow it this far and no further, so a loop cannot hang us. */
 #define NETWORK_HOPS_MAX 8
@@ -77,16 +76,24 @@ static int state_of(const json_t *entry)
 }
 
 /* The list has no hostname; the previous snapshot may know it, which spares
- * an inspect call per container on every refresh. */
-static const char *known_hostname(const struct vmh_snapshot *known, const char *id)
+ * an inspect call per container on every refresh.  Indexed once per list,
+ * the first of a repeated ID kept as a scan would find it. */
+static int index_known(const struct vmh_snapshot *known, struct vmh_id_table *table)
 {
+    if (vmh_id_table_init(table, known ? known->count : 0) != 0)
+        return -1;
     for (size_t i = 0; known && i < known->count; i++) {
         const struct vmh_host *host = &known->hosts[i];
-        if (host->backend == VMH_BACKEND_DOCKER && host->id && host->hostname &&
-            strcmp(host->id, id) == 0)
-            return host->hostname;
+        if (host->backend == VMH_BACKEND_DOCKER && host->id && host->hostname)
+            vmh_id_table_add(table, host);
     }
-    return NULL;
+    return 0;
+}
+
+static const char *known_hostname(const struct vmh_id_table *known, const char *id)
+{
+    const struct vmh_host *host = vmh_id_table_find(known, id);
+    return host ? host->hostname : NULL;
 }
 
 /* An address of the family its field is for: an IPv6 address in IPAddress
@@ -226,7 +233,7 @@ static int copy_labels(struct vmh_host *host, const json_t *entry)
 
 /* Fills a host appended for `entry`; -1 when out of memory.  The known
  * hostname is checked again: the previous cache is anyone's to write. */
-static int fill_host(struct vmh_host *host, const json_t *entry, const struct vmh_snapshot *known,
+static int fill_host(struct vmh_host *host, const json_t *entry, const struct vmh_id_table *known,
                      bool rootless)
 {
     host->backend = VMH_BACKEND_DOCKER;
@@ -248,7 +255,7 @@ static int fill_host(struct vmh_host *host, const json_t *entry, const struct vm
 /* Appends one list entry; one that is not an object or has no hex Id is
  * skipped.  Returns -1 only when out of memory. */
 static int add_entry(struct vmh_snapshot *out, const json_t *entry,
-                     const struct vmh_snapshot *known, bool rootless)
+                     const struct vmh_id_table *known, bool rootless)
 {
     char *id = lowercase_hex_id(string_at(entry, "Id"));
     if (!id)
@@ -311,15 +318,21 @@ static void copy_shared_addresses(struct vmh_snapshot *out, size_t first)
     }
 }
 
-static int add_entries(const json_t *list, const struct vmh_snapshot *known, bool rootless,
+static int add_entries(const json_t *list, const struct vmh_id_table *known, bool rootless,
                        struct vmh_snapshot *out, char *err, size_t err_size)
 {
-    if (json_array_size(list) > CONTAINERS_MAX) {
+    if (json_array_size(list) > VMH_DOCKER_CONTAINERS_MAX) {
         vmh_parse_error(err, err_size, "Docker listed %zu containers, more than the %d we accept",
-                  json_array_size(list), CONTAINERS_MAX);
+                  json_array_size(list), VMH_DOCKER_CONTAINERS_MAX);
         return -1;
     }
     size_t first = out->count;
+    /* Room for all at once: a host is about 700 bytes, and growing the array
+     * entry by entry copied it over and over. */
+    if (vmh_snapshot_reserve(out, first + json_array_size(list)) != 0) {
+        vmh_parse_error(err, err_size, "out of memory while reading Docker's container list");
+        return -1;
+    }
     size_t index;
     const json_t *entry;
     json_array_foreach(list, index, entry) {
@@ -334,15 +347,31 @@ static int add_entries(const json_t *list, const struct vmh_snapshot *known, boo
     return 0;
 }
 
+static int add_list(const json_t *list, const struct vmh_snapshot *known, bool rootless,
+                    struct vmh_snapshot *out, char *err, size_t err_size)
+{
+    struct vmh_id_table table;
+    if (index_known(known, &table) != 0) {
+        vmh_parse_error(err, err_size, "out of memory while reading Docker's container list");
+        return -1;
+    }
+    int result = add_entries(list, &table, rootless, out, err, err_size);
+    vmh_id_table_free(&table);
+    return result;
+}
+
 /* JSON_DECODE_ANY so that "null" is reported as the wrong type rather than
  * as bad JSON.  Otherwise defaults: invalid UTF-8, NUL bytes and anything
  * after the top-level value are parse errors, and jansson caps the nesting
  * depth, so a hostile answer cannot exhaust the stack. */
-static json_t *load(const char *body, size_t length, const char *what, char *err,
-                    size_t err_size)
+static json_t *load(struct vmh_json_arena *arena, const char *body, size_t length,
+                    const char *what, char *err, size_t err_size)
 {
     json_error_t parse_error;
-    json_t *root = body ? json_loadb(body, length, JSON_DECODE_ANY, &parse_error) : NULL;
+    json_t *root = NULL;
+    if (body)
+        root = arena ? vmh_json_arena_loadb(arena, body, length, JSON_DECODE_ANY, &parse_error)
+                     : json_loadb(body, length, JSON_DECODE_ANY, &parse_error);
     if (!body)
         vmh_parse_error(err, err_size, "%s (it answered nothing)", what);
     else if (!root)
@@ -365,15 +394,16 @@ int vmh_docker_parse_engine_list(const char *body, size_t length,
         vmh_parse_error(err, err_size, "no snapshot to add Docker's containers to");
         return -1;
     }
-    json_t *root = load(body, length, NOT_A_LIST, err, err_size);
-    if (!root)
-        return -1;
+    /* The largest answer of a refresh, a value per field of every
+     * container: built in an arena (json_arena.h). */
+    struct vmh_json_arena arena = {0};
+    json_t *root = load(&arena, body, length, NOT_A_LIST, err, err_size);
     int result = -1;
-    if (!json_is_array(root))
+    if (root && !json_is_array(root))
         vmh_parse_error(err, err_size, NOT_A_LIST " (expected a JSON array)");
-    else
-        result = add_entries(root, known, rootless, out, err, err_size);
-    json_decref(root);
+    else if (root)
+        result = add_list(root, known, rootless, out, err, err_size);
+    vmh_json_arena_free(&arena);
     return result;
 }
 
@@ -392,7 +422,7 @@ int vmh_docker_parse_inspect(const char *body, size_t length, struct vmh_host *h
         vmh_parse_error(err, err_size, "no container to fill from Docker's details");
         return -1;
     }
-    json_t *root = load(body, length, NOT_DETAILS, err, err_size);
+    json_t *root = load(NULL, body, length, NOT_DETAILS, err, err_size);
     if (!root)
         return -1;
     int result = -1;
