@@ -6,7 +6,6 @@
  * XDG_RUNTIME_DIR to that folder, which is where Podman and Docker put
  * their rootless sockets. */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -32,29 +31,6 @@ bool vmh_rootless_socket(uid_t uid, unsigned index, char *out, size_t size)
     size_t used = strlen(out);
     int length = snprintf(out + used, size - used, "/%s", socket_names[index]);
     return length > 0 && (size_t)length < size - used;
-}
-
-bool vmh_rootless_socket_is(uid_t uid, const char *path)
-{
-    char socket[128];
-    for (unsigned i = 0; i < VMH_ROOTLESS_SOCKET_COUNT; i++)
-        if (vmh_rootless_socket(uid, i, socket, sizeof socket) && strcmp(socket, path) == 0)
-            return true;
-    return false;
-}
-
-bool vmh_rootless_socket_foreign(uid_t uid, const char *path)
-{
-    static const char *const prefixes[] = {"/run/user/", "/var/run/user/"};
-    for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
-        size_t length = strlen(prefixes[i]);
-        if (strncmp(path, prefixes[i], length) != 0)
-            continue;
-        char *end;
-        unsigned long owner = strtoul(path + length, &end, 10);
-        return end != path + length && *end == '/' && owner != (unsigned long)uid;
-    }
-    return false;
 }
 
 bool vmh_rootless_engine_present(uid_t uid)

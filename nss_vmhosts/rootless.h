@@ -1,7 +1,8 @@
 /* A user's own container engines (rootless Podman, rootless Docker): where
  * their sockets are, for the refresher that asks them (tools/backends/
- * docker/) and for the module, which must know that such an engine exists
- * for a user even while root's watcher keeps root's cache (state.c). */
+ * docker/, which also tells whose a socket is: docker_rootless.h) and for
+ * the module, which must know that such an engine exists for a user even
+ * while root's watcher keeps root's cache (decide.c). */
 #ifndef VMHOSTS_ROOTLESS_H
 #define VMHOSTS_ROOTLESS_H
 
@@ -19,13 +20,6 @@
  * writable by group or others): no one else may decide what a user's
  * names answer. */
 bool vmh_rootless_socket(uid_t uid, unsigned index, char *out, size_t size);
-
-/* Whether `path` is one of uid's rootless sockets. */
-bool vmh_rootless_socket_is(uid_t uid, const char *path);
-
-/* Whether `path` is in another user's runtime folder (/run/user/N/...,
- * N not uid): that user's engine, which no refresh but theirs asks. */
-bool vmh_rootless_socket_foreign(uid_t uid, const char *path);
 
 /* Whether one of uid's rootless sockets exists, as a socket that uid owns. */
 bool vmh_rootless_engine_present(uid_t uid);

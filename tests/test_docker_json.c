@@ -17,6 +17,7 @@
 
 #include "check.h"
 #include "docker.h"
+#include "docker_rootless.h"
 #include "rootless.h"
 #include "unix_http.h"
 

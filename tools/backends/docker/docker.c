@@ -13,6 +13,7 @@
 #include "clock.h"
 #include "docker.h"
 #include "id_table.h"
+#include "docker_rootless.h"
 #include "rootless.h"
 #include "unix_http.h"
 

@@ -1,0 +1,29 @@
+/* Whose a Docker socket is: see docker_rootless.h. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "rootless.h"
+#include "docker_rootless.h"
+
+bool vmh_rootless_socket_is(uid_t uid, const char *path)
+{
+    char socket[128];
+    for (unsigned i = 0; i < VMH_ROOTLESS_SOCKET_COUNT; i++)
+        if (vmh_rootless_socket(uid, i, socket, sizeof socket) && strcmp(socket, path) == 0)
+            return true;
+    return false;
+}
+
+bool vmh_rootless_socket_foreign(uid_t uid, const char *path)
+{
+    static const char *const prefixes[] = {"/run/user/", "/var/run/user/"};
+    for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
+        size_t length = strlen(prefixes[i]);
+        if (strncmp(path, prefixes[i], length) != 0)
+            continue;
+        char *end;
+        unsigned long owner = strtoul(path + length, &end, 10);
+        return end != path + length && *end == '/' && owner != (unsigned long)uid;
+    }
+    return false;
+}
