@@ -35,4 +35,4 @@ clean-bench:
 
 EXTRA_DIST += bench/bench_lookup.c bench/nss_floor.c bench/run-bench bench/lib-bench.sh \
 	bench/docker-standin.py bench/lxd-standin.py bench/libvirt-leases.py \
-	bench/unix_http_server.py
+	bench/unix_http_server.py bench/churn.py
