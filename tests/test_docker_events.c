@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "check.h"
+#include "clock.h"
+#include "docker_deaths.h"
 #include "docker_events.h"
 
 struct sample {
@@ -96,10 +98,68 @@ static void test_not_docker(void)
           "only `length` bytes are read");
 }
 
+#define CAPTURED_ID "eb837a3f6f27c6a53a7c27f2d487047757b6f28d34767c6ad60cbb76d21fe311"
+
+static const char *captured_line(const char *what)
+{
+    for (size_t i = 0; i < sizeof captured / sizeof captured[0]; i++)
+        if (strcmp(captured[i].what, what) == 0)
+            return captured[i].line;
+    return "";
+}
+
+static void feed(const char *what)
+{
+    const char *line = captured_line(what);
+    vmh_docker_event_relevant(line, strlen(line));
+}
+
+/* A list taken right after `die` still says running: the death wins until a start. */
+static void test_deaths(void)
+{
+    vmh_docker_deaths_forget();
+    feed("container start");
+    CHECK(!vmh_docker_died(CAPTURED_ID, vmh_monotonic_ms()), "deaths: a started container is alive");
+    feed("container die");
+    CHECK(vmh_docker_died(CAPTURED_ID, vmh_monotonic_ms()), "deaths: `die` is noted by its Actor.ID");
+    CHECK(!vmh_docker_died("eb837a3f6f27", vmh_monotonic_ms()), "deaths: only the full ID matches");
+    CHECK(!vmh_docker_died(CAPTURED_ID, vmh_monotonic_ms() + VMH_DOCKER_DEATH_KEEP_MS + 1),
+          "deaths: forgotten once the list has caught up");
+
+    struct vmh_host hosts[2] = {{.id = CAPTURED_ID, .backend = VMH_BACKEND_DOCKER,
+                                 .state = VMH_STATE_RUNNING},
+                                {.id = "1111", .backend = VMH_BACKEND_DOCKER,
+                                 .state = VMH_STATE_RUNNING}};
+    struct vmh_snapshot fresh = {.hosts = hosts, .count = 2, .capacity = 2};
+    vmh_docker_deaths_apply(&fresh, vmh_monotonic_ms());
+    CHECK(hosts[0].state == VMH_STATE_STOPPED && hosts[1].state == VMH_STATE_RUNNING,
+          "deaths: the list's running container that died is stopped, no other");
+
+    feed("container start");
+    CHECK(!vmh_docker_died(CAPTURED_ID, vmh_monotonic_ms()), "deaths: a start undoes a death");
+    check_line("{\"status\":\"die\",\"id\":\"4386fb97867d\",\"from\":\"busybox\"}", true,
+               "API 1.21 die, for the deaths");
+    CHECK(vmh_docker_died("4386fb97867d", vmh_monotonic_ms()),
+          "deaths: the old API's `die` is noted by its id");
+    feed("container destroy");
+    CHECK(vmh_docker_died(CAPTURED_ID, vmh_monotonic_ms()), "deaths: `destroy` is noted too");
+    vmh_docker_deaths_forget();
+    CHECK(!vmh_docker_died(CAPTURED_ID, vmh_monotonic_ms()), "deaths: forgotten on reconnection");
+
+    char id[16];
+    for (int i = 0; i < VMH_DOCKER_DEATHS_MAX + 1; i++) {
+        snprintf(id, sizeof id, "c%d", i);
+        vmh_docker_death_note(id, vmh_monotonic_ms());
+    }
+    CHECK(!vmh_docker_died("c0", vmh_monotonic_ms()) && vmh_docker_died(id, vmh_monotonic_ms()),
+          "deaths: a full ring forgets the oldest");
+}
+
 int main(void)
 {
     test_captured();
     test_old_api();
     test_not_docker();
+    test_deaths();
     return check_done();
 }

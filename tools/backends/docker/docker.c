@@ -12,6 +12,7 @@
 
 #include "clock.h"
 #include "docker.h"
+#include "docker_deaths.h"
 #include "id_table.h"
 #include "docker_rootless.h"
 #include "rootless.h"
@@ -120,8 +121,10 @@ static int ask_socket(const char *path, bool rootless, int64_t deadline_ms,
                                               sizeof err);
         if (result != 0)
             set_outcome(outcome, VMH_STATUS_ERROR, "%s (on %.*s)", err, PATH_MAX_SHOWN, path);
-        else
+        else {
+            vmh_docker_deaths_apply(fresh, vmh_monotonic_ms());
             inspect_hosts(&http, fresh);
+        }
     }
     vmh_http_close(&http);
     return result;

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "docker_deaths.h"
 #include "unix_http.h"
 #include "docker_events.h"
 
@@ -58,6 +59,19 @@ static bool in_list(const char *word, const char *const *list)
     return false;
 }
 
+/* A death is applied to the next list at once (docker_deaths.h); a start
+ * undoes it. */
+static void note_container(json_t *event, const char *action)
+{
+    const char *id = json_string_value(json_object_get(json_object_get(event, "Actor"), "ID"));
+    if (!id)
+        id = json_string_value(json_object_get(event, "id"));
+    if (strcmp(action, "die") == 0 || strcmp(action, "destroy") == 0)
+        vmh_docker_death_note(id, vmh_monotonic_ms());
+    else if (strcmp(action, "start") == 0)
+        vmh_docker_start_note(id);
+}
+
 bool vmh_docker_event_relevant(const char *line, size_t length)
 {
     static const char *const container_actions[] = {"start", "die", "destroy", "rename", NULL};
@@ -79,6 +93,8 @@ bool vmh_docker_event_relevant(const char *line, size_t length)
         type = "container";
         action = json_string_value(json_object_get(event, "status"));
     }
+    if (type && action && strcmp(type, "container") == 0)
+        note_container(event, action);
     bool relevant = !type || !action ||
                     (strcmp(type, "container") == 0 && in_list(action, container_actions)) ||
                     (strcmp(type, "network") == 0 && in_list(action, network_actions));
@@ -127,6 +143,7 @@ static size_t take_header(char *data, size_t size, size_t count, void *user)
     stream->failing = false;
     stream->retry_ms = VMH_EVENTS_RETRY_MIN_MS;
     *stream->seen |= VMH_EVENTS_CONNECTED;
+    vmh_docker_deaths_forget(); /* events may have been missed: the list is the truth */
     fprintf(stderr, "vmhosts watch: following Docker's events on %s\n", stream->path);
     return length;
 }

@@ -21,7 +21,8 @@
 struct vmh_events;
 
 /* Whether one line of the stream (one JSON object) is an event that can
- * change what resolves.  A line that is not the JSON Docker sends counts
+ * change what resolves; a container's death or start is also noted
+ * (docker_deaths.h).  A line that is not the JSON Docker sends counts
  * as a change: refreshing once too often is harmless, missing one is not. */
 bool vmh_docker_event_relevant(const char *line, size_t length);
 
