@@ -942,6 +942,46 @@ static void test_replace_backend(void)
     vmh_snapshot_free(&into);
 }
 
+/* A partial refresh (the watcher's, after Docker's events) names only the
+ * containers that changed: those are replaced, added or taken away. */
+static void test_update_backend(void)
+{
+    struct vmh_snapshot into, from;
+    sample(&into);
+    vmh_snapshot_init(&from);
+    fixture_add_host(&from, VMH_BACKEND_DOCKER, "web-renamed", ID_WEB, NULL, true, "172.17.0.7");
+    struct vmh_host *gone = fixture_add_host(&from, VMH_BACKEND_DOCKER, "", ID_OLD, NULL, false, NULL);
+    gone->removed = true;
+    fixture_add_host(&from, VMH_BACKEND_DOCKER, "new", "77", NULL, true, "172.17.0.8");
+    from.backends[VMH_BACKEND_DOCKER].status = VMH_STATUS_OK;
+    from.backends[VMH_BACKEND_DOCKER].updated_ms = NOW;
+    struct vmh_backend_state multipass = into.backends[VMH_BACKEND_MULTIPASS];
+
+    CHECK_INT(vmh_snapshot_update_backend(&into, &from, VMH_BACKEND_DOCKER), 0,
+              "update_backend: succeeds");
+    bool web = false, old = false, renamed = false, added = false, api = false;
+    for (size_t i = 0; i < into.count; i++) {
+        const char *name = into.hosts[i].name;
+        web |= strcmp(name, "web") == 0;
+        old |= strcmp(name, "old") == 0;
+        renamed |= strcmp(name, "web-renamed") == 0;
+        added |= strcmp(name, "new") == 0;
+        api |= strcmp(name, "Proj-API-1") == 0;
+    }
+    CHECK(renamed && !web, "update_backend: a changed container replaces the one with its ID");
+    CHECK(!old, "update_backend: a container marked removed is taken away");
+    CHECK(added && api, "update_backend: a new one comes in, an unchanged one stays");
+    CHECK(into.count == 5, "update_backend: the other backend's hosts stay, nothing else");
+    CHECK(from.count == 0, "update_backend: every host of `from` moved");
+    CHECK(into.backends[VMH_BACKEND_DOCKER].updated_ms == NOW &&
+              memcmp(&into.backends[VMH_BACKEND_MULTIPASS], &multipass, sizeof multipass) == 0,
+          "update_backend: that backend's state is from's, the other's unchanged");
+    CHECK_INT(vmh_snapshot_update_backend(&into, &into, VMH_BACKEND_DOCKER), -1,
+              "update_backend: refuses to merge a snapshot into itself");
+    vmh_snapshot_free(&from);
+    vmh_snapshot_free(&into);
+}
+
 static void test_error_text(void)
 {
     bool ok = true;
@@ -983,6 +1023,7 @@ int main(void)
     test_add_hosts();
     test_from_cache();
     test_replace_backend();
+    test_update_backend();
     test_error_text();
     nftw(base, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
     return check_done();

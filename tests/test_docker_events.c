@@ -7,6 +7,7 @@
 
 #include "check.h"
 #include "clock.h"
+#include "docker_changes.h"
 #include "docker_deaths.h"
 #include "docker_events.h"
 
@@ -155,11 +156,47 @@ static void test_deaths(void)
           "deaths: a full ring forgets the oldest");
 }
 
+/* Which container each event names, for the next refresh's filtered list. */
+static void test_changes(void)
+{
+    char ids[VMH_DOCKER_CHANGED_MAX][VMH_DOCKER_ID_LENGTH + 1];
+    vmh_docker_changes_listed_all();
+    CHECK_INT(vmh_docker_changes_take(vmh_monotonic_ms() + VMH_DOCKER_CHANGED_KEEP_MS + 1, ids,
+                                      VMH_DOCKER_CHANGED_MAX),
+              0, "changes: none noted: list everything");
+    feed("network connect");
+    CHECK(vmh_docker_changes_take(vmh_monotonic_ms(), ids, VMH_DOCKER_CHANGED_MAX) == 1 &&
+              strcmp(ids[0], CAPTURED_ID) == 0,
+          "changes: a network event names its container, not the network");
+    feed("container rename");
+    CHECK_INT(vmh_docker_changes_take(vmh_monotonic_ms(), ids, VMH_DOCKER_CHANGED_MAX), 1,
+              "changes: the same container twice is one ID");
+    feed("container pause");
+    CHECK_INT(vmh_docker_changes_take(vmh_monotonic_ms(), ids, VMH_DOCKER_CHANGED_MAX), 1,
+              "changes: an event that changes nothing names nothing");
+    check_line("not json at all", true, "changes: a line not understood");
+    CHECK_INT(vmh_docker_changes_take(vmh_monotonic_ms(), ids, VMH_DOCKER_CHANGED_MAX), 0,
+              "changes: after a line not understood, list everything");
+    vmh_docker_changes_listed_all();
+    check_line("{\"status\":\"die\",\"id\":\"4386fb97867d\"}", true, "changes: a short ID");
+    CHECK_INT(vmh_docker_changes_take(vmh_monotonic_ms(), ids, VMH_DOCKER_CHANGED_MAX), 0,
+              "changes: an ID that is not a full one: list everything");
+    vmh_docker_changes_listed_all();
+    char id[VMH_DOCKER_ID_LENGTH + 1];
+    for (int i = 0; i <= VMH_DOCKER_CHANGED_MAX; i++) {
+        snprintf(id, sizeof id, "%064x", i);
+        vmh_docker_change_note(id, vmh_monotonic_ms());
+    }
+    CHECK_INT(vmh_docker_changes_take(vmh_monotonic_ms(), ids, VMH_DOCKER_CHANGED_MAX), 0,
+              "changes: more containers at once than the filter holds: list everything");
+}
+
 int main(void)
 {
     test_captured();
     test_old_api();
     test_not_docker();
     test_deaths();
+    test_changes();
     return check_done();
 }

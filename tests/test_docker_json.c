@@ -17,6 +17,7 @@
 
 #include "check.h"
 #include "docker.h"
+#include "docker_changes.h"
 #include "docker_rootless.h"
 #include "rootless.h"
 #include "unix_http.h"
@@ -836,7 +837,9 @@ static int answer(int fd, enum fake_mode mode, const char *path)
     case FAKE_OK:
         break;
     }
-    if (strcmp(path, "/containers/json?all=1") == 0)
+    /* A filtered list (docker_changes.h) gets the whole list: what is
+     * checked is what the refresh asked and what it makes of the answer. */
+    if (strncmp(path, "/containers/json?all=1", strlen("/containers/json?all=1")) == 0)
         return respond(fd, 200, fake_list_body);
     return respond_inspect(fd, path);
 }
@@ -961,6 +964,54 @@ static void check_refresh_two_sockets(const struct fake *fake, const struct vmh_
     vmh_snapshot_free(&out);
 }
 
+/* The watcher's refresh after Docker's events lists only the containers
+ * they named (docker_changes.h), and one no engine lists is gone. */
+#define ID_GONE "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"
+static void check_refresh_changed(const struct fake *fake)
+{
+    struct vmh_snapshot out;
+    vmh_snapshot_init(&out);
+    vmh_docker_changes_listed_all();
+    vmh_docker_change_note(ID_WEB, monotonic_ms());
+    vmh_docker_change_note(ID_GONE, monotonic_ms());
+    CHECK_INT(vmh_docker_refresh(fake->socket, 5000, NULL, &out), 0, "changed: returns 0");
+    CHECK_INT(fake_count(fake, "filters=%7B%22id%22%3A%5B%22"), 1,
+              "changed: the list asks for the changed IDs only");
+    CHECK(fake_count(fake, ID_WEB "%22%2C%22" ID_GONE) + fake_count(fake, ID_GONE "%22%2C%22" ID_WEB) == 1,
+          "changed: both IDs, comma-separated");
+    CHECK(out.partial, "changed: the answer is partial, for the merge");
+    const struct vmh_host *gone = NULL;
+    for (size_t i = 0; i < out.count; i++)
+        if (out.hosts[i].id && strcmp(out.hosts[i].id, ID_GONE) == 0)
+            gone = &out.hosts[i];
+    CHECK(gone && gone->removed && gone->backend == VMH_BACKEND_DOCKER,
+          "changed: an ID no engine lists is marked removed");
+    vmh_snapshot_free(&out);
+
+    vmh_snapshot_init(&out);
+    vmh_docker_changes_list_all();
+    int lists = fake_count(fake, "GET /containers/json?all=1\n");
+    CHECK_INT(vmh_docker_refresh(fake->socket, 5000, NULL, &out), 0, "changed: then a whole list");
+    CHECK(!out.partial && fake_count(fake, "GET /containers/json?all=1\n") == lists + 1,
+          "changed: after list_all, the whole list, unfiltered");
+    vmh_snapshot_free(&out);
+
+    vmh_snapshot_init(&out);
+    vmh_docker_change_note(ID_WEB, monotonic_ms());
+    char sockets[300];
+    snprintf(sockets, sizeof sockets, "%s %s/missing.sock", fake->socket, fake->dir);
+    CHECK_INT(vmh_docker_refresh(sockets, 5000, NULL, &out), -1,
+              "changed: one engine silent: the partial answer is not used");
+    CHECK(!out.partial, "changed: not partial then");
+    vmh_snapshot_free(&out);
+    vmh_snapshot_init(&out);
+    vmh_docker_change_note(ID_WEB, monotonic_ms());
+    vmh_docker_refresh(fake->socket, 5000, NULL, &out);
+    CHECK(!out.partial, "changed: after a silent engine, the next refresh lists everything");
+    vmh_snapshot_free(&out);
+}
+
+
 static void test_refresh_ok(void)
 {
     struct fake fake;
@@ -998,6 +1049,7 @@ static void test_refresh_ok(void)
     CHECK_INT(fake_count(&fake, "ACCEPT"), 2, "refresh ok: probe + one keep-alive connection");
     vmh_snapshot_free(&out);
     check_refresh_two_sockets(&fake, &known);
+    check_refresh_changed(&fake);
     vmh_snapshot_free(&known);
     fake_stop(&fake);
 }

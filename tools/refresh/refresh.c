@@ -121,7 +121,9 @@ static bool refresh_backend(const struct vmh_config *config, const struct vmh_ba
     struct vmh_snapshot fresh;
     vmh_snapshot_init(&fresh);
     bool ok = ops->refresh(config, timeout_ms, merged, &fresh) == 0;
-    if (ok && vmh_snapshot_replace_backend(merged, &fresh, backend) != 0) {
+    if (ok && (fresh.partial
+                   ? vmh_snapshot_update_backend(merged, &fresh, backend)
+                   : vmh_snapshot_replace_backend(merged, &fresh, backend)) != 0) {
         ok = false;
         fresh.backends[backend].status = VMH_STATUS_ERROR;
         snprintf(fresh.backends[backend].message, sizeof fresh.backends[backend].message,

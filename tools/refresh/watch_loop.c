@@ -22,6 +22,7 @@
 
 #include "clock.h"
 #include "docker.h"
+#include "docker_changes.h"
 #include "docker_events.h"
 #include "refresh.h"
 #include "trigger.h"
@@ -207,9 +208,15 @@ static void refresh_due(struct watcher *watcher, unsigned event_bits, unsigned c
             backends |= watcher->streamed;
         }
     }
-    for (const struct vmh_backend_ops *const *ops = vmh_backends(); *ops; ops++)
-        if (now >= watcher->next_ms[(*ops)->section])
-            backends |= 1u << (*ops)->section;
+    for (const struct vmh_backend_ops *const *ops = vmh_backends(); *ops; ops++) {
+        unsigned bit = 1u << (*ops)->section;
+        if (now < watcher->next_ms[(*ops)->section])
+            continue;
+        backends |= bit;
+        /* A resync lists every container, not only those events named. */
+        if (watcher->streamed & bit)
+            vmh_docker_changes_list_all();
+    }
     if (!backends)
         return;
     bool written = refresh(watcher, backends);

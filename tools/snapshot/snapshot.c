@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "id_table.h"
 #include "names.h"
 #include "snapshot.h"
 
@@ -236,6 +237,53 @@ int vmh_snapshot_replace_backend(struct vmh_snapshot *into, struct vmh_snapshot 
     }
     into->count = kept;
     move_hosts(into, from, backend);
+    into->backends[backend] = from->backends[backend];
+    return 0;
+}
+
+/* Drops the hosts of `backend` in `into` that `from` has an ID for. */
+static int drop_updated(struct vmh_snapshot *into, const struct vmh_snapshot *from,
+                        enum vmh_backend backend)
+{
+    struct vmh_id_table arriving;
+    if (vmh_id_table_init(&arriving, from->count) != 0)
+        return -1;
+    for (size_t i = 0; i < from->count; i++)
+        if (from->hosts[i].backend == backend && from->hosts[i].id)
+            vmh_id_table_add(&arriving, &from->hosts[i]);
+    size_t kept = 0;
+    for (size_t i = 0; i < into->count; i++) {
+        struct vmh_host *host = &into->hosts[i];
+        if (host->backend == backend && host->id && vmh_id_table_find(&arriving, host->id))
+            host_free(host);
+        else
+            into->hosts[kept++] = *host;
+    }
+    into->count = kept;
+    vmh_id_table_free(&arriving);
+    return 0;
+}
+
+int vmh_snapshot_update_backend(struct vmh_snapshot *into, struct vmh_snapshot *from,
+                                enum vmh_backend backend)
+{
+    if ((unsigned)backend >= VMH_BACKEND_COUNT || into == from)
+        return -1;
+    size_t arriving = count_backend(from, backend);
+    if (arriving > SIZE_MAX - into->count ||
+        vmh_snapshot_reserve(into, into->count + arriving) != 0 ||
+        drop_updated(into, from, backend) != 0)
+        return -1;
+    size_t first = into->count;
+    move_hosts(into, from, backend);
+    size_t kept = first;
+    for (size_t i = first; i < into->count; i++) {
+        if (into->hosts[i].removed)
+            host_free(&into->hosts[i]);
+        else
+            into->hosts[kept++] = into->hosts[i];
+    }
+    into->count = kept;
     into->backends[backend] = from->backends[backend];
     return 0;
 }

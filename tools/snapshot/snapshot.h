@@ -23,6 +23,7 @@ struct vmh_host {
     uint8_t backend;   /* enum vmh_backend */
     uint8_t state;     /* enum vmh_record_state */
     bool rootless;     /* from a user's rootless engine: addresses are its published ports' */
+    bool removed;      /* in a partial refresh: this ID is gone (vmh_snapshot_update_backend) */
     size_t addr_count;
     struct vmh_cache_addr addrs[VMH_HOST_MAX_ADDRS];
 };
@@ -38,6 +39,10 @@ struct vmh_snapshot {
     struct vmh_host *hosts;
     size_t count, capacity;
     struct vmh_backend_state backends[VMH_BACKEND_COUNT];
+    /* A backend's refresh asked only for some of its hosts, by ID (the
+     * watcher's, after Docker's events: docker_changes.h): merge them with
+     * vmh_snapshot_update_backend. */
+    bool partial;
 };
 
 void vmh_snapshot_init(struct vmh_snapshot *snapshot);
@@ -77,6 +82,12 @@ int vmh_snapshot_from_cache(struct vmh_snapshot *snapshot, const struct vmh_cach
  * with from's state for that backend. */
 int vmh_snapshot_replace_backend(struct vmh_snapshot *into, struct vmh_snapshot *from,
                                  enum vmh_backend backend);
+
+/* Like vmh_snapshot_replace_backend for a partial refresh: each host of
+ * `backend` in `from` replaces the host of `into` with its ID, or is added;
+ * one marked `removed` only takes that host away.  The others stay. */
+int vmh_snapshot_update_backend(struct vmh_snapshot *into, struct vmh_snapshot *from,
+                                enum vmh_backend backend);
 
 /* Writes dir/hosts.cache atomically (temporary file, fsync, rename),
  * creating dir with `dir_mode` if missing.  Returns 0, or -1 with a message

@@ -12,6 +12,7 @@
 
 #include "clock.h"
 #include "docker.h"
+#include "docker_changes.h"
 #include "docker_deaths.h"
 #include "id_table.h"
 #include "docker_rootless.h"
@@ -20,6 +21,12 @@
 
 /* Unversioned: Docker and Podman each answer with their own API version. */
 #define LIST_URL "http://localhost/containers/json?all=1"
+/* LIST_URL with {"id":[...]} as filters, URL-encoded: the changed containers. */
+#define FILTER_START "&filters=%7B%22id%22%3A%5B"
+#define FILTER_END "%5D%7D"
+#define FILTERED_URL_MAX                                                                       \
+    (sizeof LIST_URL + sizeof FILTER_START + sizeof FILTER_END +                               \
+     VMH_DOCKER_CHANGED_MAX * (VMH_DOCKER_ID_LENGTH + 9))
 #define PATH_MAX_SHOWN 200
 #define TEXT_OF(number) #number
 #define TEXT(number) TEXT_OF(number)
@@ -101,7 +108,7 @@ static void inspect_hosts(struct vmh_http *http, struct vmh_snapshot *fresh)
 }
 
 /* Lists (and inspects) one socket's containers into *fresh. */
-static int ask_socket(const char *path, bool rootless, int64_t deadline_ms,
+static int ask_socket(const char *path, bool rootless, const char *url, int64_t deadline_ms,
                       const struct vmh_snapshot *known, struct vmh_snapshot *fresh,
                       struct outcome *outcome)
 {
@@ -114,7 +121,7 @@ static int ask_socket(const char *path, bool rootless, int64_t deadline_ms,
         return -1;
     }
     vmh_http_allow(&http, VMH_DOCKER_LIST_MAX, LIST_BOUND_WHY);
-    int result = get(&http, LIST_URL, outcome);
+    int result = get(&http, url, outcome);
     if (result == 0) {
         char err[VMH_MESSAGE_MAX - PATH_MAX_SHOWN - 16];
         result = vmh_docker_parse_engine_list(http.body, http.size, known, rootless, fresh, err,
@@ -192,14 +199,15 @@ static void append_message(char *message, const char *text)
 
 /* Asks one socket and records how it went in *state (first failure kept,
  * every failure's text appended).  Returns whether it answered. */
-static bool refresh_socket(const char *path, bool rootless, int64_t deadline_ms,
-                           const struct vmh_snapshot *known, struct vmh_snapshot *out,
-                           struct outcome *first_failure, char *failures)
+static bool refresh_socket(const char *path, bool rootless, const char *url,
+                           int64_t deadline_ms, const struct vmh_snapshot *known,
+                           struct vmh_snapshot *out, struct outcome *first_failure,
+                           char *failures)
 {
     struct vmh_snapshot fresh;
     vmh_snapshot_init(&fresh);
     struct outcome outcome = {0};
-    int result = ask_socket(path, rootless, deadline_ms, known, &fresh, &outcome);
+    int result = ask_socket(path, rootless, url, deadline_ms, known, &fresh, &outcome);
     if (result == 0 && move_new_hosts(&fresh, out) != 0) {
         set_outcome(&outcome, VMH_STATUS_ERROR, "out of memory while adding Docker's containers");
         result = -1;
@@ -223,7 +231,7 @@ static bool rootless_engine_down(const char *path)
 
 /* The user's rootless engines (rootless.h) that docker_socket does not
  * already list; never root's, so root's cache holds no user's containers. */
-static bool refresh_rootless(const char *configured, int64_t deadline_ms,
+static bool refresh_rootless(const char *configured, const char *url, int64_t deadline_ms,
                              const struct vmh_snapshot *known, struct vmh_snapshot *out,
                              struct outcome *first_failure, char *failures)
 {
@@ -233,7 +241,8 @@ static bool refresh_rootless(const char *configured, int64_t deadline_ms,
         if (!vmh_rootless_socket(geteuid(), i, path, sizeof path) ||
             vmh_docker_socket_listed(configured, path) || rootless_engine_down(path))
             continue;
-        answered |= refresh_socket(path, true, deadline_ms, known, out, first_failure, failures);
+        answered |= refresh_socket(path, true, url, deadline_ms, known, out, first_failure,
+                                   failures);
     }
     return answered;
 }
@@ -280,6 +289,64 @@ bool vmh_docker_socket_listed(const char *sockets, const char *path)
     return false;
 }
 
+/* The list URL for the containers changed since the last refresh, or the
+ * whole list's (docker_changes.h); *changed says how many. */
+static void list_url(char *url, size_t size, char ids[][VMH_DOCKER_ID_LENGTH + 1],
+                     size_t *changed)
+{
+    *changed = vmh_docker_changes_take(vmh_monotonic_ms(), ids, VMH_DOCKER_CHANGED_MAX);
+    size_t used = (size_t)snprintf(url, size, "%s", LIST_URL);
+    if (*changed == 0)
+        return;
+    used += (size_t)snprintf(url + used, size - used, "%s", FILTER_START);
+    for (size_t i = 0; i < *changed; i++)
+        used += (size_t)snprintf(url + used, size - used, "%s%%22%s%%22", i ? "%2C" : "", ids[i]);
+    snprintf(url + used, size - used, "%s", FILTER_END);
+}
+
+/* A changed container that no engine listed is gone: the merge takes it
+ * away (vmh_snapshot_update_backend). */
+static int add_gone(struct vmh_snapshot *out, char ids[][VMH_DOCKER_ID_LENGTH + 1],
+                    size_t changed)
+{
+    for (size_t i = 0; i < changed; i++) {
+        bool listed = false;
+        for (size_t j = 0; j < out->count && !listed; j++)
+            listed = out->hosts[j].id && strcmp(out->hosts[j].id, ids[i]) == 0;
+        struct vmh_host *gone = listed ? NULL : vmh_snapshot_add(out);
+        if (!listed && (!gone || !(gone->id = strdup(ids[i]))))
+            return -1;
+        if (gone) {
+            gone->backend = VMH_BACKEND_DOCKER;
+            gone->removed = true;
+        }
+    }
+    return 0;
+}
+
+/* After every socket was asked: a whole list that every socket answered
+ * is the new truth; a partial one counts only when every socket answered,
+ * since a changed container on a silent engine cannot be told from a
+ * removed one. */
+static bool finish_changes(struct vmh_snapshot *out, bool answered, bool all_answered,
+                           char ids[][VMH_DOCKER_ID_LENGTH + 1], size_t changed,
+                           struct outcome *first_failure)
+{
+    if (changed == 0) {
+        if (all_answered)
+            vmh_docker_changes_listed_all();
+        return answered;
+    }
+    if (all_answered && add_gone(out, ids, changed) == 0) {
+        out->partial = true;
+        return true;
+    }
+    vmh_docker_changes_list_all();
+    if (all_answered)
+        set_outcome(first_failure, VMH_STATUS_ERROR, "out of memory");
+    return false;
+}
+
 int vmh_docker_refresh(const char *sockets, long timeout_ms, const struct vmh_snapshot *known,
                        struct vmh_snapshot *out)
 {
@@ -288,13 +355,18 @@ int vmh_docker_refresh(const char *sockets, long timeout_ms, const struct vmh_sn
     struct outcome first_failure = {.status = VMH_STATUS_NEVER};
     char failures[VMH_MESSAGE_MAX] = "";
     bool answered = false;
+    char ids[VMH_DOCKER_CHANGED_MAX][VMH_DOCKER_ID_LENGTH + 1], url[FILTERED_URL_MAX];
+    size_t changed;
+    list_url(url, sizeof url, ids, &changed);
     char *list = strdup(sockets ? sockets : "");
     char *cursor = list, *path;
     while (list && (path = strsep(&cursor, " \t")) != NULL)
         if (path[0] && !refuse_foreign(path, &first_failure, failures))
-            answered |= refresh_socket(path, vmh_rootless_socket_is(geteuid(), path),
+            answered |= refresh_socket(path, vmh_rootless_socket_is(geteuid(), path), url,
                                        deadline_ms, known, out, &first_failure, failures);
-    answered |= refresh_rootless(sockets, deadline_ms, known, out, &first_failure, failures);
+    answered |= refresh_rootless(sockets, url, deadline_ms, known, out, &first_failure, failures);
+    answered = finish_changes(out, answered, answered && first_failure.status == VMH_STATUS_NEVER,
+                              ids, changed, &first_failure);
     if (!list)
         set_outcome(&first_failure, VMH_STATUS_ERROR, "out of memory");
     else if (!answered && first_failure.status == VMH_STATUS_NEVER)

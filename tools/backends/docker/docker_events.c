@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "docker_changes.h"
 #include "docker_deaths.h"
 #include "unix_http.h"
 #include "docker_events.h"
@@ -59,33 +60,29 @@ static bool in_list(const char *word, const char *const *list)
     return false;
 }
 
-/* A death is applied to the next list at once (docker_deaths.h); a start
- * undoes it. */
-static void note_container(json_t *event, const char *action)
+/* What a relevant event tells the next refresh: which container to list
+ * again (docker_changes.h; a network event names it in its attributes),
+ * and whether it died (docker_deaths.h) or started. */
+static void note_event(json_t *event, const char *type, const char *action)
 {
-    const char *id = json_string_value(json_object_get(json_object_get(event, "Actor"), "ID"));
-    if (!id)
+    json_t *actor = json_object_get(event, "Actor");
+    const char *id = json_string_value(json_object_get(actor, "ID"));
+    if (strcmp(type, "network") == 0)
+        id = json_string_value(json_object_get(json_object_get(actor, "Attributes"), "container"));
+    else if (!id)
         id = json_string_value(json_object_get(event, "id"));
+    int64_t now = vmh_monotonic_ms();
+    vmh_docker_change_note(id, now);
     if (strcmp(action, "die") == 0 || strcmp(action, "destroy") == 0)
-        vmh_docker_death_note(id, vmh_monotonic_ms());
+        vmh_docker_death_note(id, now);
     else if (strcmp(action, "start") == 0)
         vmh_docker_start_note(id);
 }
 
-bool vmh_docker_event_relevant(const char *line, size_t length)
+static bool event_relevant(json_t *event)
 {
     static const char *const container_actions[] = {"start", "die", "destroy", "rename", NULL};
     static const char *const network_actions[] = {"connect", "disconnect", NULL};
-    size_t blank = 0;
-    while (blank < length && strchr(" \t\r\n", line[blank]))
-        blank++;
-    if (blank == length)
-        return false; /* not an event at all */
-    json_t *event = json_loadb(line, length, 0, NULL);
-    if (!json_is_object(event)) {
-        json_decref(event);
-        return true;
-    }
     /* API 1.22 and later: Type and Action; before: status, containers only. */
     const char *type = json_string_value(json_object_get(event, "Type"));
     const char *action = json_string_value(json_object_get(event, "Action"));
@@ -93,11 +90,28 @@ bool vmh_docker_event_relevant(const char *line, size_t length)
         type = "container";
         action = json_string_value(json_object_get(event, "status"));
     }
-    if (type && action && strcmp(type, "container") == 0)
-        note_container(event, action);
-    bool relevant = !type || !action ||
-                    (strcmp(type, "container") == 0 && in_list(action, container_actions)) ||
+    if (!type || !action) {
+        vmh_docker_changes_list_all();
+        return true;
+    }
+    bool relevant = (strcmp(type, "container") == 0 && in_list(action, container_actions)) ||
                     (strcmp(type, "network") == 0 && in_list(action, network_actions));
+    if (relevant)
+        note_event(event, type, action);
+    return relevant;
+}
+
+bool vmh_docker_event_relevant(const char *line, size_t length)
+{
+    size_t blank = 0;
+    while (blank < length && strchr(" \t\r\n", line[blank]))
+        blank++;
+    if (blank == length)
+        return false; /* not an event at all */
+    json_t *event = json_loadb(line, length, 0, NULL);
+    bool relevant = json_is_object(event) ? event_relevant(event) : true;
+    if (!json_is_object(event))
+        vmh_docker_changes_list_all();
     json_decref(event);
     return relevant;
 }
@@ -115,6 +129,8 @@ static size_t take_event_bytes(char *data, size_t size, size_t count, void *user
                 stream->line_too_long = true;
             continue;
         }
+        if (stream->line_too_long)
+            vmh_docker_changes_list_all();
         if (stream->line_too_long ||
             vmh_docker_event_relevant(stream->line, stream->line_length))
             *stream->seen |= VMH_EVENTS_CHANGED;
@@ -143,7 +159,9 @@ static size_t take_header(char *data, size_t size, size_t count, void *user)
     stream->failing = false;
     stream->retry_ms = VMH_EVENTS_RETRY_MIN_MS;
     *stream->seen |= VMH_EVENTS_CONNECTED;
-    vmh_docker_deaths_forget(); /* events may have been missed: the list is the truth */
+    /* Events may have been missed: the list is the only truth. */
+    vmh_docker_deaths_forget();
+    vmh_docker_changes_list_all();
     fprintf(stderr, "vmhosts watch: following Docker's events on %s\n", stream->path);
     return length;
 }
