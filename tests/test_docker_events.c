@@ -8,7 +8,6 @@
 #include "check.h"
 #include "clock.h"
 #include "docker_changes.h"
-#include "docker_deaths.h"
 #include "docker_events.h"
 
 struct sample {
@@ -118,13 +117,16 @@ static void feed(const char *what)
 /* A list taken right after `die` still says running: the death wins until a start. */
 static void test_deaths(void)
 {
-    vmh_docker_deaths_forget();
+    vmh_docker_changes_forget();
     feed("container start");
     CHECK(!vmh_docker_died(CAPTURED_ID, vmh_monotonic_ms()), "deaths: a started container is alive");
     feed("container die");
     CHECK(vmh_docker_died(CAPTURED_ID, vmh_monotonic_ms()), "deaths: `die` is noted by its Actor.ID");
+    feed("network disconnect");
+    CHECK(vmh_docker_died(CAPTURED_ID, vmh_monotonic_ms()),
+          "deaths: the network disconnect that follows keeps the death");
     CHECK(!vmh_docker_died("eb837a3f6f27", vmh_monotonic_ms()), "deaths: only the full ID matches");
-    CHECK(!vmh_docker_died(CAPTURED_ID, vmh_monotonic_ms() + VMH_DOCKER_DEATH_KEEP_MS + 1),
+    CHECK(!vmh_docker_died(CAPTURED_ID, vmh_monotonic_ms() + VMH_DOCKER_CHANGED_KEEP_MS + 1),
           "deaths: forgotten once the list has caught up");
 
     struct vmh_host hosts[2] = {{.id = CAPTURED_ID, .backend = VMH_BACKEND_DOCKER,
@@ -138,22 +140,10 @@ static void test_deaths(void)
 
     feed("container start");
     CHECK(!vmh_docker_died(CAPTURED_ID, vmh_monotonic_ms()), "deaths: a start undoes a death");
-    check_line("{\"status\":\"die\",\"id\":\"4386fb97867d\",\"from\":\"busybox\"}", true,
-               "API 1.21 die, for the deaths");
-    CHECK(vmh_docker_died("4386fb97867d", vmh_monotonic_ms()),
-          "deaths: the old API's `die` is noted by its id");
     feed("container destroy");
     CHECK(vmh_docker_died(CAPTURED_ID, vmh_monotonic_ms()), "deaths: `destroy` is noted too");
-    vmh_docker_deaths_forget();
+    vmh_docker_changes_forget();
     CHECK(!vmh_docker_died(CAPTURED_ID, vmh_monotonic_ms()), "deaths: forgotten on reconnection");
-
-    char id[16];
-    for (int i = 0; i < VMH_DOCKER_DEATHS_MAX + 1; i++) {
-        snprintf(id, sizeof id, "c%d", i);
-        vmh_docker_death_note(id, vmh_monotonic_ms());
-    }
-    CHECK(!vmh_docker_died("c0", vmh_monotonic_ms()) && vmh_docker_died(id, vmh_monotonic_ms()),
-          "deaths: a full ring forgets the oldest");
 }
 
 /* Which container each event names, for the next refresh's filtered list. */
@@ -185,7 +175,7 @@ static void test_changes(void)
     char id[VMH_DOCKER_ID_LENGTH + 1];
     for (int i = 0; i <= VMH_DOCKER_CHANGED_MAX; i++) {
         snprintf(id, sizeof id, "%064x", i);
-        vmh_docker_change_note(id, vmh_monotonic_ms());
+        vmh_docker_change_note(id, VMH_DOCKER_CHANGED, vmh_monotonic_ms());
     }
     CHECK_INT(vmh_docker_changes_take(vmh_monotonic_ms(), ids, VMH_DOCKER_CHANGED_MAX), 0,
               "changes: more containers at once than the filter holds: list everything");

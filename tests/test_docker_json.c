@@ -972,8 +972,8 @@ static void check_refresh_changed(const struct fake *fake)
     struct vmh_snapshot out;
     vmh_snapshot_init(&out);
     vmh_docker_changes_listed_all();
-    vmh_docker_change_note(ID_WEB, monotonic_ms());
-    vmh_docker_change_note(ID_GONE, monotonic_ms());
+    vmh_docker_change_note(ID_WEB, VMH_DOCKER_CHANGED, monotonic_ms());
+    vmh_docker_change_note(ID_GONE, VMH_DOCKER_CHANGED, monotonic_ms());
     CHECK_INT(vmh_docker_refresh(fake->socket, 5000, NULL, &out), 0, "changed: returns 0");
     CHECK_INT(fake_count(fake, "filters=%7B%22id%22%3A%5B%22"), 1,
               "changed: the list asks for the changed IDs only");
@@ -997,7 +997,7 @@ static void check_refresh_changed(const struct fake *fake)
     vmh_snapshot_free(&out);
 
     vmh_snapshot_init(&out);
-    vmh_docker_change_note(ID_WEB, monotonic_ms());
+    vmh_docker_change_note(ID_WEB, VMH_DOCKER_CHANGED, monotonic_ms());
     char sockets[300];
     snprintf(sockets, sizeof sockets, "%s %s/missing.sock", fake->socket, fake->dir);
     CHECK_INT(vmh_docker_refresh(sockets, 5000, NULL, &out), -1,
@@ -1005,7 +1005,7 @@ static void check_refresh_changed(const struct fake *fake)
     CHECK(!out.partial, "changed: not partial then");
     vmh_snapshot_free(&out);
     vmh_snapshot_init(&out);
-    vmh_docker_change_note(ID_WEB, monotonic_ms());
+    vmh_docker_change_note(ID_WEB, VMH_DOCKER_CHANGED, monotonic_ms());
     vmh_docker_refresh(fake->socket, 5000, NULL, &out);
     CHECK(!out.partial, "changed: after a silent engine, the next refresh lists everything");
     vmh_snapshot_free(&out);

@@ -13,7 +13,6 @@
 #include "clock.h"
 #include "docker.h"
 #include "docker_changes.h"
-#include "docker_deaths.h"
 #include "id_table.h"
 #include "docker_rootless.h"
 #include "rootless.h"

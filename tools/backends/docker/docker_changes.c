@@ -1,4 +1,5 @@
-/* The changed containers: see docker_changes.h. */
+/* The changed containers: see docker_changes.h.  A small table searched
+ * from end to end: 64 IDs, compared once per container of a short list. */
 #include <string.h>
 
 #include "docker_changes.h"
@@ -6,6 +7,7 @@
 struct change {
     char id[VMH_DOCKER_ID_LENGTH + 1];
     int64_t at_ms;
+    bool died;
 };
 
 static struct change changes[VMH_DOCKER_CHANGED_MAX];
@@ -13,32 +15,41 @@ static bool list_all = true;
 
 static bool full_id(const char *id)
 {
-    if (!id || strlen(id) != VMH_DOCKER_ID_LENGTH)
-        return false;
-    return strspn(id, "0123456789abcdef") == VMH_DOCKER_ID_LENGTH;
+    return id && strlen(id) == VMH_DOCKER_ID_LENGTH &&
+           strspn(id, "0123456789abcdef") == VMH_DOCKER_ID_LENGTH;
 }
 
-void vmh_docker_change_note(const char *id, int64_t now_ms)
+static bool recent(const struct change *change, int64_t now_ms)
 {
-    if (!full_id(id)) {
-        list_all = true;
-        return;
-    }
-    struct change *slot = NULL;
+    return change->id[0] && now_ms - change->at_ms <= VMH_DOCKER_CHANGED_KEEP_MS;
+}
+
+/* The entry of `id`, else a free or expired one (then emptied), else NULL. */
+static struct change *slot_for(const char *id, int64_t now_ms)
+{
+    struct change *free_slot = NULL;
     for (size_t i = 0; i < VMH_DOCKER_CHANGED_MAX; i++) {
-        if (strcmp(changes[i].id, id) == 0) {
-            slot = &changes[i];
-            break;
-        }
-        if (!slot && (!changes[i].id[0] || now_ms - changes[i].at_ms > VMH_DOCKER_CHANGED_KEEP_MS))
-            slot = &changes[i];
+        if (strcmp(changes[i].id, id) == 0)
+            return &changes[i];
+        if (!free_slot && !recent(&changes[i], now_ms))
+            free_slot = &changes[i];
     }
+    if (free_slot)
+        memset(free_slot, 0, sizeof *free_slot);
+    return free_slot;
+}
+
+void vmh_docker_change_note(const char *id, enum vmh_docker_change change, int64_t now_ms)
+{
+    struct change *slot = full_id(id) ? slot_for(id, now_ms) : NULL;
     if (!slot) {
-        list_all = true; /* too many at once */
+        list_all = true; /* not an ID we can ask for, or too many at once */
         return;
     }
     memcpy(slot->id, id, sizeof slot->id);
     slot->at_ms = now_ms;
+    if (change != VMH_DOCKER_CHANGED)
+        slot->died = change == VMH_DOCKER_DIED;
 }
 
 void vmh_docker_changes_list_all(void)
@@ -51,17 +62,41 @@ void vmh_docker_changes_listed_all(void)
     list_all = false;
 }
 
+void vmh_docker_changes_forget(void)
+{
+    memset(changes, 0, sizeof changes);
+    list_all = true;
+}
+
 size_t vmh_docker_changes_take(int64_t now_ms, char ids[][VMH_DOCKER_ID_LENGTH + 1], size_t max)
 {
     size_t count = 0;
     if (list_all)
         return 0;
     for (size_t i = 0; i < VMH_DOCKER_CHANGED_MAX; i++) {
-        if (!changes[i].id[0] || now_ms - changes[i].at_ms > VMH_DOCKER_CHANGED_KEEP_MS)
+        if (!recent(&changes[i], now_ms))
             continue;
         if (count == max)
             return 0;
         memcpy(ids[count++], changes[i].id, VMH_DOCKER_ID_LENGTH + 1);
     }
     return count;
+}
+
+bool vmh_docker_died(const char *id, int64_t now_ms)
+{
+    for (size_t i = 0; id && i < VMH_DOCKER_CHANGED_MAX; i++)
+        if (strcmp(changes[i].id, id) == 0)
+            return changes[i].died && recent(&changes[i], now_ms);
+    return false;
+}
+
+void vmh_docker_deaths_apply(struct vmh_snapshot *fresh, int64_t now_ms)
+{
+    for (size_t i = 0; i < fresh->count; i++) {
+        struct vmh_host *host = &fresh->hosts[i];
+        if (host->backend == VMH_BACKEND_DOCKER && host->state == VMH_STATE_RUNNING &&
+            vmh_docker_died(host->id, now_ms))
+            host->state = VMH_STATE_STOPPED;
+    }
 }

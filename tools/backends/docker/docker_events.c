@@ -13,7 +13,6 @@
 
 #include "clock.h"
 #include "docker_changes.h"
-#include "docker_deaths.h"
 #include "unix_http.h"
 #include "docker_events.h"
 
@@ -60,9 +59,9 @@ static bool in_list(const char *word, const char *const *list)
     return false;
 }
 
-/* What a relevant event tells the next refresh: which container to list
- * again (docker_changes.h; a network event names it in its attributes),
- * and whether it died (docker_deaths.h) or started. */
+/* What a relevant event tells the next refresh (docker_changes.h): which
+ * container to list again (a network event names it in its attributes),
+ * and whether it died or started. */
 static void note_event(json_t *event, const char *type, const char *action)
 {
     json_t *actor = json_object_get(event, "Actor");
@@ -71,12 +70,11 @@ static void note_event(json_t *event, const char *type, const char *action)
         id = json_string_value(json_object_get(json_object_get(actor, "Attributes"), "container"));
     else if (!id)
         id = json_string_value(json_object_get(event, "id"));
-    int64_t now = vmh_monotonic_ms();
-    vmh_docker_change_note(id, now);
-    if (strcmp(action, "die") == 0 || strcmp(action, "destroy") == 0)
-        vmh_docker_death_note(id, now);
-    else if (strcmp(action, "start") == 0)
-        vmh_docker_start_note(id);
+    enum vmh_docker_change change = strcmp(action, "die") == 0 || strcmp(action, "destroy") == 0
+                                        ? VMH_DOCKER_DIED
+                                    : strcmp(action, "start") == 0 ? VMH_DOCKER_STARTED
+                                                                   : VMH_DOCKER_CHANGED;
+    vmh_docker_change_note(id, change, vmh_monotonic_ms());
 }
 
 static bool event_relevant(json_t *event)
@@ -159,9 +157,7 @@ static size_t take_header(char *data, size_t size, size_t count, void *user)
     stream->failing = false;
     stream->retry_ms = VMH_EVENTS_RETRY_MIN_MS;
     *stream->seen |= VMH_EVENTS_CONNECTED;
-    /* Events may have been missed: the list is the only truth. */
-    vmh_docker_deaths_forget();
-    vmh_docker_changes_list_all();
+    vmh_docker_changes_forget(); /* events may have been missed */
     fprintf(stderr, "vmhosts watch: following Docker's events on %s\n", stream->path);
     return length;
 }

@@ -22,8 +22,7 @@ struct vmh_events;
 
 /* Whether one line of the stream (one JSON object) is an event that can
  * change what resolves; which container it was, and whether it died or
- * started, is noted for the next refresh (docker_changes.h,
- * docker_deaths.h).  A line that is not the JSON Docker sends counts
+ * started, is noted for the next refresh (docker_changes.h).  A line that is not the JSON Docker sends counts
  * as a change: refreshing once too often is harmless, missing one is not. */
 bool vmh_docker_event_relevant(const char *line, size_t length);
 
