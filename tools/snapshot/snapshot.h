@@ -89,7 +89,7 @@ int vmh_snapshot_replace_backend(struct vmh_snapshot *into, struct vmh_snapshot 
 int vmh_snapshot_update_backend(struct vmh_snapshot *into, struct vmh_snapshot *from,
                                 enum vmh_backend backend);
 
-/* Writes dir/hosts.cache atomically (temporary file, fsync, rename),
+/* Writes dir/hosts.cache atomically (temporary file, rename; no fsync: cache_write.c),
  * creating dir with `dir_mode` if missing.  Returns 0, or -1 with a message
  * in err. */
 int vmh_cache_write(const char *dir, unsigned dir_mode, const struct vmh_snapshot *snapshot,
