@@ -78,8 +78,9 @@ class Events(threading.Thread):
 
 
 class Poller(threading.Thread):
-    """Resolves, for every worker, its current name and the two after it;
-    moves on from a name once it has answered and stopped answering."""
+    """Resolves, for every worker, its current name and the next; moves on
+    from a name once it has answered and stopped answering, or once the
+    next one answers (its removal came before the next start)."""
 
     def __init__(self, workers, suffix):
         super().__init__(daemon=True)
@@ -99,14 +100,17 @@ class Poller(threading.Thread):
     def run(self):
         while self.running:
             for worker, low in enumerate(self.low):
-                for k in range(low, low + 3):
+                for k in range(low, low + 2):
                     name = f"churn-{worker}-{k}"
                     answered = self.look(name, time.time_ns())
                     if k == low and not answered and name in self.first:
                         self.low[worker] = low + 1
-                    elif k == low + 2 and answered:
+                    elif k == low + 1 and answered:
                         self.low[worker] = low + 1
             self.passes += 1
+            # A pause between passes: a poller spinning on one of two CPUs
+            # would time its own competition with the watcher.
+            time.sleep(0.001)
 
 
 def worker(docker, image, index, deadline, lifetime, failures):
