@@ -77,6 +77,25 @@ void vmh_decide(const struct vmh_cache *own, const struct vmh_cache *root,
     decision->refresh = !vmh_answer_stands(name, answer, decision->stale);
 }
 
+void vmh_decide_address(const struct vmh_cache *own, const struct vmh_cache *root,
+                        const struct vmh_config *config, enum vmh_backend backend, int family,
+                        const void *address, struct vmh_answer *answer,
+                        struct vmh_decision *decision)
+{
+    const struct vmh_cache *chosen = vmh_cache_choose(own, root, backend);
+    const struct vmh_cache *other = chosen == own ? root : own;
+    decision->backend = backend;
+    decision->cache = chosen;
+    decision->refresh = false;
+    vmh_resolve_address(chosen, config, family, address, answer);
+    if (answer->result != VMH_FOUND && other != chosen && !vmh_cache_stale(other, config, backend)) {
+        vmh_resolve_address(other, config, family, address, answer);
+        decision->cache = other;
+    }
+    decision->stale = vmh_cache_stale(decision->cache, config, backend);
+    decision->ttl_s = vmh_answer_ttl_s(decision->cache, config, backend);
+}
+
 bool vmh_watcher_covers(bool root_cache, uid_t euid, const struct vmh_name *name,
                         const struct vmh_answer *answer, bool answered_by_it)
 {

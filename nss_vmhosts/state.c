@@ -182,11 +182,6 @@ static bool caches_update(struct view *view, uid_t euid, bool force)
     return false;
 }
 
-static const struct vmh_cache *view_choose(const struct view *view, enum vmh_backend backend)
-{
-    return vmh_cache_choose(&view->own.cache, &view->root.cache, backend);
-}
-
 /* Refreshes are rate-limited per process and, through the attempt time the
  * refresher records, across every process of the user. */
 static bool may_trigger(const struct view *view, enum vmh_backend backend)
@@ -355,17 +350,11 @@ void vmh_state_lookup_address(int family, const void *address, struct vmh_answer
     caches_update(view, geteuid(), false);
     *ttl = (int32_t)view->config.ttl_s[0];
     for (int backend = 0; backend < VMH_BACKEND_COUNT && answer->result != VMH_FOUND; backend++) {
-        const struct vmh_cache *cache = view_choose(view, (enum vmh_backend)backend);
-        if (cache)
-            vmh_resolve_address(cache, &view->config, family, address, answer);
-        /* As forward (vmh_resolve_either): the other cache, when fresh. */
-        const struct vmh_cache *other = cache == &view->own.cache ? &view->root.cache
-                                                                  : &view->own.cache;
-        if (answer->result != VMH_FOUND &&
-            !vmh_cache_stale(other, &view->config, (enum vmh_backend)backend))
-            vmh_resolve_address(other, &view->config, family, address, answer);
+        struct vmh_decision decision;
+        vmh_decide_address(&view->own.cache, &view->root.cache, &view->config,
+                           (enum vmh_backend)backend, family, address, answer, &decision);
         if (answer->result == VMH_FOUND)
-            *ttl = vmh_answer_ttl_s(cache, &view->config, (enum vmh_backend)backend);
+            *ttl = decision.ttl_s;
     }
     view_release(view);
 }
