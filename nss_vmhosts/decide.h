@@ -16,7 +16,7 @@ struct vmh_decision {
     enum vmh_backend backend;       /* whose names these are */
     const struct vmh_cache *cache;  /* the cache that answered (own or root); NULL: none */
     bool stale;                     /* that cache: none, a failed last refresh, or past the ttl */
-    int32_t ttl_s;                  /* vmh_answer_ttl_s of that cache (vmh_decide_address) */
+    int32_t ttl_s;                  /* vmh_answer_ttl_s of that cache, from the one clock read */
     bool refresh;                   /* ask the backend before the answer stands */
 };
 

@@ -285,7 +285,7 @@ static bool resolve_once(struct view *view, const struct vmh_name *name, int fam
     vmh_decide(&view->own.cache, &view->root.cache, &view->config, name, family, answer,
                &decision);
     enum vmh_backend backend = decision.backend;
-    *ttl = vmh_answer_ttl_s(decision.cache, &view->config, backend);
+    *ttl = decision.ttl_s;
     *settled = !decision.refresh;
     if (*settled)
         return false;

@@ -174,6 +174,17 @@ static void test_reverse_ttl(void)
     vmh_cache_free(&root);
 }
 
+/* The decision carries the ttl, read from the clock once with `stale`. */
+static void test_decision_ttl(const struct vmh_cache *fresh, const struct vmh_cache *stale)
+{
+    const struct vmh_cache none = {0};
+    struct vmh_answer answer;
+    struct vmh_decision d = decide(fresh, &none, "web.docker", &answer);
+    CHECK(!d.stale && (d.ttl_s == 10 || d.ttl_s == 9), "decision: a fresh hit's ttl is what is left");
+    d = decide(stale, &none, "web.docker", &answer);
+    CHECK(d.stale && d.ttl_s == 10, "decision: a stale cache's answer gets the whole ttl");
+}
+
 /* One cache at a time (and the newer of two): when a hit stands, when a
  * miss or a stale answer asks the backend again. */
 static void test_one_cache(const struct vmh_cache *fresh, const struct vmh_cache *stale,
@@ -221,6 +232,7 @@ int main(void)
     test_two_caches();
     test_rootless_reverse();
     test_reverse_ttl();
+    test_decision_ttl(&fresh, &stale);
     vmh_cache_free(&fresh);
     vmh_cache_free(&stale);
     vmh_cache_free(&down);
