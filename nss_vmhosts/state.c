@@ -24,11 +24,6 @@
 #include "trust.h"
 
 #define CONFIG_RECHECK_MS 1000
-/* After a refresh that failed (Docker down, multipass hung), the backend is
- * asked again no sooner than this after the failure ended: a hung backend
- * then costs one timeout every few seconds instead of one per lookup (a
- * single `getent hosts` makes two lookups, ssh several). */
-#define FAILED_RETRY_MS 2000
 /* Lookups this close together share one look at the cache files: the
  * lstat is most of what a hit costs (about 1 us of a 4 us getaddrinfo),
  * and a new cache is at worst seen this much later.  Never shared across
@@ -183,7 +178,8 @@ static bool caches_update(struct view *view, uid_t euid, bool force)
 }
 
 /* Refreshes are rate-limited per process and, through the attempt time the
- * refresher records, across every process of the user. */
+ * refresher records (or, for one that never finished, the module: trigger.h),
+ * across every process of the user. */
 static bool may_trigger(const struct view *view, enum vmh_backend backend)
 {
     long interval = view->config.refresh_interval_ms;
@@ -191,14 +187,17 @@ static bool may_trigger(const struct view *view, enum vmh_backend backend)
         return false;
     if (view->last_trigger_ms[backend] && vmh_monotonic_ms() - view->last_trigger_ms[backend] < interval)
         return false;
+    long failed_wait = interval > VMH_FAILED_RETRY_MS ? interval : VMH_FAILED_RETRY_MS;
+    int64_t now = vmh_realtime_ms();
     if (view->own.cache.data) {
         const struct vmh_cache_backend *state = vmh_cache_state(&view->own.cache, backend);
-        long wait = state->status == VMH_STATUS_OK || interval > FAILED_RETRY_MS
-                        ? interval : FAILED_RETRY_MS;
-        if (vmh_realtime_ms() - state->attempted_ms < wait)
+        if (now - state->attempted_ms < (state->status == VMH_STATUS_OK ? interval : failed_wait))
             return false;
     }
-    return true;
+    /* A refresh killed at its deadline recorded nothing in the cache.  A
+     * time ahead of the clock (the clock was set back) holds nothing up. */
+    int64_t since = now - vmh_refresh_unfinished_ms(view->own.dir, backend);
+    return since >= failed_wait || since < 0;
 }
 
 static void prepare_trigger(struct view *view, enum vmh_backend backend, struct vmh_trigger *trigger)
