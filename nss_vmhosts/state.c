@@ -3,8 +3,8 @@
  * Every process that resolves a name pays for what happens here, so the
  * view lives between lookups: the settings are rechecked at most once a
  * second, and each cache costs one lstat per lookup and is read again only
- * when that lstat shows a new version.  Reading (not mapping) the file means
- * another process truncating it can never raise SIGBUS in ours.
+ * when that lstat shows a new version (the file is mapped, not copied:
+ * cache_read.c says why a truncation cannot raise SIGBUS unbidden).
  *
  * One lock guards the view.  A thread that finds it taken, and a child
  * forked while another thread held it, build a private view instead of
