@@ -276,8 +276,9 @@ static enum vmh_cache_error map_cache(int fd, size_t size, struct vmh_cache *cac
 
 static enum vmh_cache_error read_cache(int fd, size_t size, struct vmh_cache *cache)
 {
-    if (MAP_CACHE)
-        return map_cache(fd, size, cache);
+    enum vmh_cache_error mapped = MAP_CACHE ? map_cache(fd, size, cache) : VMH_CACHE_IO;
+    if (mapped != VMH_CACHE_IO) /* a file system that cannot map: a copy */
+        return mapped;
     /* malloc's alignment suits every table in the file. */
     unsigned char *data = malloc(size);
     if (!data)
