@@ -11,6 +11,10 @@
  *       and the wall clock (CLOCK_REALTIME) when it did.
  *   bench_lookup -B PROCESSES NAME
  *       PROCESSES children look NAME up at the same moment: the wall time.
+ *   bench_lookup -P NAME
+ *       the private and the anonymous memory this process gains by one
+ *       lookup of NAME, after a lookup of a name that is not the module's
+ *       has loaded it and its settings.
  *   bench_lookup -L [-r ROUNDS] [-t MS | -n COUNT] PATH
  *       lstat(PATH) in a loop: what one system call of the kind a lookup
  *       makes (glibc stats nsswitch.conf and resolv.conf) costs here.
@@ -54,7 +58,7 @@ struct options {
     long timeout_ms;
     int burst;
     int exit_status;     /* what a spawned program must exit with, or -1 */
-    bool spawn, until_found;
+    bool spawn, until_found, private_memory;
 };
 
 static int64_t now_ns(void)
@@ -301,9 +305,47 @@ static void usage(void)
           "       bench_lookup -S [-c cpu|wall] [-r ROUNDS] [-n COUNT] [-x STATUS] -- PROGRAM ARGS...\n"
           "       bench_lookup -U [-T MS] NAME\n"
           "       bench_lookup -B PROCESSES NAME\n"
+          "       bench_lookup -P NAME\n"
           "       bench_lookup -L [-r ROUNDS] [-t MS|-n COUNT] PATH\n",
           stderr);
     exit(2);
+}
+
+/* From /proc/self/smaps_rollup, in KiB: Private_Clean + Private_Dirty
+ * (what smaps calls private: pages only this process maps, so a file's
+ * pages too while no other process maps them) and Anonymous (memory that
+ * exists only for this process: a copy of the cache read into it). */
+static bool private_kib(long *private, long *anonymous)
+{
+    FILE *smaps = fopen("/proc/self/smaps_rollup", "re");
+    char line[256];
+    long kib;
+    *private = *anonymous = 0;
+    if (!smaps)
+        return false;
+    while (fgets(line, sizeof line, smaps))
+        if (sscanf(line, "Private_Clean: %ld kB", &kib) == 1 ||
+            sscanf(line, "Private_Dirty: %ld kB", &kib) == 1)
+            *private += kib;
+        else if (sscanf(line, "Anonymous: %ld kB", &kib) == 1)
+            *anonymous += kib;
+    fclose(smaps);
+    return true;
+}
+
+static int run_private(const char *name, const struct options *options)
+{
+    long private_before, anon_before, private_after, anon_after;
+    lookup("bench-not-ours.invalid", options->mode);
+    bool read_before = private_kib(&private_before, &anon_before);
+    bool found = lookup(name, options->mode);
+    if (!found || !read_before || !private_kib(&private_after, &anon_after)) {
+        fprintf(stderr, "bench_lookup: %s not found, or no smaps_rollup\n", name);
+        return 1;
+    }
+    printf("gained_kib=%ld gained_anon_kib=%ld\n", private_after - private_before,
+           anon_after - anon_before);
+    return 0;
 }
 
 static enum mode parse_mode(const char *text)
@@ -321,10 +363,11 @@ static void parse_options(int argc, char **argv, struct options *options)
     int option;
     *options = (struct options){.rounds = 9, .round_ms = 100, .timeout_ms = 5000,
                                 .exit_status = -1};
-    while ((option = getopt(argc, argv, "c:m:r:t:n:e:x:ST:UB:L")) != -1) {
+    while ((option = getopt(argc, argv, "c:m:r:t:n:e:x:ST:UB:LP")) != -1) {
         switch (option) {
         case 'c': cpu_clock = strcmp(optarg, "cpu") == 0; break;
         case 'L': options->mode = MODE_LSTAT; break;
+        case 'P': options->private_memory = true; break;
         case 'm': options->mode = parse_mode(optarg); break;
         case 'r': options->rounds = atoi(optarg); break;
         case 't': options->round_ms = atol(optarg); break;
@@ -356,5 +399,7 @@ int main(int argc, char **argv)
         return run_until_found(argv[optind], &options);
     if (options.burst > 0)
         return run_burst(argv[optind], &options);
+    if (options.private_memory)
+        return run_private(argv[optind], &options);
     return run_loop(argv[optind], &options);
 }

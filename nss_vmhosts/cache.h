@@ -14,10 +14,12 @@
 #define VMH_CACHE_FILE "hosts.cache"
 #define VMH_CACHE_LOCK "refresh.lock"
 
-/* A validated cache in memory.  `data` is owned (malloc) and aligned. */
+/* A validated cache in memory.  `data` is owned and aligned: the file
+ * mapped read-only (vmh_cache_load; `mapped`), or malloc'd. */
 struct vmh_cache {
     unsigned char *data;
     size_t size;
+    bool mapped;
     const struct vmh_cache_header *header;
     const struct vmh_cache_record *records;
     const struct vmh_cache_key *keys;

@@ -3,14 +3,20 @@
  * The file decides where ssh connects, so it is hostile input until proven
  * otherwise: its folder and itself must be ours or root's and writable by no
  * one else, and every count, offset and string is checked before any of it
- * is followed.  It is read, never mapped: another process truncating a
- * mapped file would raise SIGBUS in ours.  Nothing here prints, keeps state
- * between calls or leaves a descriptor to a child. */
+ * is followed.  It is mapped read-only and shared, not copied: every
+ * process that resolves a name then shares the page cache's one copy
+ * instead of keeping its own (17 MB at 100,000 names).  A mapped file
+ * truncated in place would raise SIGBUS in the reader; only root or the
+ * reader's own user can do that to a file these rules trust (the writer
+ * never does: it renames a new file over the old), and each lookup's lstat
+ * sees a changed size before the next one reads.  Nothing here prints,
+ * keeps state between calls or leaves a descriptor to a child. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "cache.h"
@@ -249,8 +255,30 @@ static enum vmh_cache_error open_file(int dir_fd, uid_t euid, int *fd, struct st
     return VMH_CACHE_OK;
 }
 
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define MAP_CACHE 0 /* the reader turns the integers around in place: a copy */
+#else
+#define MAP_CACHE 1
+#endif
+
+static enum vmh_cache_error map_cache(int fd, size_t size, struct vmh_cache *cache)
+{
+    /* Page-aligned, so every table's alignment holds; never written. */
+    unsigned char *data = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
+    if (data == MAP_FAILED)
+        return VMH_CACHE_IO;
+    enum vmh_cache_error error = vmh_cache_parse(cache, data, size);
+    if (error != VMH_CACHE_OK)
+        munmap(data, size);
+    cache->mapped = error == VMH_CACHE_OK;
+    return error;
+}
+
 static enum vmh_cache_error read_cache(int fd, size_t size, struct vmh_cache *cache)
 {
+    enum vmh_cache_error mapped = MAP_CACHE ? map_cache(fd, size, cache) : VMH_CACHE_IO;
+    if (mapped != VMH_CACHE_IO) /* a file system that cannot map: a copy */
+        return mapped;
     /* malloc's alignment suits every table in the file. */
     unsigned char *data = malloc(size);
     if (!data)
@@ -318,7 +346,10 @@ void vmh_cache_free(struct vmh_cache *cache)
 {
     if (!cache)
         return;
-    free(cache->data);
+    if (cache->mapped)
+        munmap(cache->data, cache->size);
+    else
+        free(cache->data);
     memset(cache, 0, sizeof *cache);
 }
 

@@ -28,11 +28,24 @@ bool vmh_cache_stale(const struct vmh_cache *cache, const struct vmh_config *con
     return vmh_cache_fresh_ms(cache, config, backend) == 0;
 }
 
+static int32_t ttl_of(int64_t fresh_ms, const struct vmh_config *config, enum vmh_backend backend)
+{
+    return (int32_t)(fresh_ms > 0 ? fresh_ms / 1000 : vmh_backend_ttl_s(config, backend));
+}
+
 int32_t vmh_answer_ttl_s(const struct vmh_cache *cache, const struct vmh_config *config,
                          enum vmh_backend backend)
 {
-    int64_t fresh_ms = vmh_cache_fresh_ms(cache, config, backend);
-    return (int32_t)(fresh_ms > 0 ? fresh_ms / 1000 : vmh_backend_ttl_s(config, backend));
+    return ttl_of(vmh_cache_fresh_ms(cache, config, backend), config, backend);
+}
+
+/* The clock is read once per decision: a hit is a few microseconds, and
+ * clock_gettime a visible part of it. */
+static void set_freshness(struct vmh_decision *decision, const struct vmh_config *config)
+{
+    int64_t fresh_ms = vmh_cache_fresh_ms(decision->cache, config, decision->backend);
+    decision->stale = fresh_ms == 0;
+    decision->ttl_s = ttl_of(fresh_ms, config, decision->backend);
 }
 
 bool vmh_answer_stands(const struct vmh_name *name, const struct vmh_answer *answer, bool stale)
@@ -73,8 +86,26 @@ void vmh_decide(const struct vmh_cache *own, const struct vmh_cache *root,
     const struct vmh_cache *chosen = vmh_cache_choose(own, root, decision->backend);
     decision->cache =
         vmh_resolve_either(chosen, chosen == own ? root : own, config, name, family, answer);
-    decision->stale = vmh_cache_stale(decision->cache, config, decision->backend);
+    set_freshness(decision, config);
     decision->refresh = !vmh_answer_stands(name, answer, decision->stale);
+}
+
+void vmh_decide_address(const struct vmh_cache *own, const struct vmh_cache *root,
+                        const struct vmh_config *config, enum vmh_backend backend, int family,
+                        const void *address, struct vmh_answer *answer,
+                        struct vmh_decision *decision)
+{
+    const struct vmh_cache *chosen = vmh_cache_choose(own, root, backend);
+    const struct vmh_cache *other = chosen == own ? root : own;
+    decision->backend = backend;
+    decision->cache = chosen;
+    decision->refresh = false;
+    vmh_resolve_address(chosen, config, family, address, answer);
+    if (answer->result != VMH_FOUND && other != chosen && !vmh_cache_stale(other, config, backend)) {
+        vmh_resolve_address(other, config, family, address, answer);
+        decision->cache = other;
+    }
+    set_freshness(decision, config);
 }
 
 bool vmh_watcher_covers(bool root_cache, uid_t euid, const struct vmh_name *name,

@@ -16,6 +16,7 @@ struct vmh_decision {
     enum vmh_backend backend;       /* whose names these are */
     const struct vmh_cache *cache;  /* the cache that answered (own or root); NULL: none */
     bool stale;                     /* that cache: none, a failed last refresh, or past the ttl */
+    int32_t ttl_s;                  /* vmh_answer_ttl_s of that cache, from the one clock read */
     bool refresh;                   /* ask the backend before the answer stands */
 };
 
@@ -67,6 +68,15 @@ const struct vmh_cache *vmh_resolve_either(const struct vmh_cache *first,
 void vmh_decide(const struct vmh_cache *own, const struct vmh_cache *root,
                 const struct vmh_config *config, const struct vmh_name *name, int family,
                 struct vmh_answer *answer, struct vmh_decision *decision);
+
+/* Reverse: answers `address` from the better cache for `backend`, or from
+ * the other one when it is fresh and the first has no such address (as
+ * vmh_resolve_either does forward), and says which one answered and its
+ * ttl in *decision (refresh is never asked for a reverse lookup). */
+void vmh_decide_address(const struct vmh_cache *own, const struct vmh_cache *root,
+                        const struct vmh_config *config, enum vmh_backend backend, int family,
+                        const void *address, struct vmh_answer *answer,
+                        struct vmh_decision *decision);
 
 /* Whether a running watcher of a cache (root's when `root_cache`) vouches
  * for `answer` (which that cache gave when `answered_by_it`), so that a

@@ -3,8 +3,8 @@
  * Every process that resolves a name pays for what happens here, so the
  * view lives between lookups: the settings are rechecked at most once a
  * second, and each cache costs one lstat per lookup and is read again only
- * when that lstat shows a new version.  Reading (not mapping) the file means
- * another process truncating it can never raise SIGBUS in ours.
+ * when that lstat shows a new version (the file is mapped, not copied:
+ * cache_read.c says why a truncation cannot raise SIGBUS unbidden).
  *
  * One lock guards the view.  A thread that finds it taken, and a child
  * forked while another thread held it, build a private view instead of
@@ -24,11 +24,6 @@
 #include "trust.h"
 
 #define CONFIG_RECHECK_MS 1000
-/* After a refresh that failed (Docker down, multipass hung), the backend is
- * asked again no sooner than this after the failure ended: a hung backend
- * then costs one timeout every few seconds instead of one per lookup (a
- * single `getent hosts` makes two lookups, ssh several). */
-#define FAILED_RETRY_MS 2000
 /* Lookups this close together share one look at the cache files: the
  * lstat is most of what a hit costs (about 1 us of a 4 us getaddrinfo),
  * and a new cache is at worst seen this much later.  Never shared across
@@ -182,13 +177,9 @@ static bool caches_update(struct view *view, uid_t euid, bool force)
     return false;
 }
 
-static const struct vmh_cache *view_choose(const struct view *view, enum vmh_backend backend)
-{
-    return vmh_cache_choose(&view->own.cache, &view->root.cache, backend);
-}
-
 /* Refreshes are rate-limited per process and, through the attempt time the
- * refresher records, across every process of the user. */
+ * refresher records (or, for one that never finished, the module: trigger.h),
+ * across every process of the user. */
 static bool may_trigger(const struct view *view, enum vmh_backend backend)
 {
     long interval = view->config.refresh_interval_ms;
@@ -196,14 +187,17 @@ static bool may_trigger(const struct view *view, enum vmh_backend backend)
         return false;
     if (view->last_trigger_ms[backend] && vmh_monotonic_ms() - view->last_trigger_ms[backend] < interval)
         return false;
+    long failed_wait = interval > VMH_FAILED_RETRY_MS ? interval : VMH_FAILED_RETRY_MS;
+    int64_t now = vmh_realtime_ms();
     if (view->own.cache.data) {
         const struct vmh_cache_backend *state = vmh_cache_state(&view->own.cache, backend);
-        long wait = state->status == VMH_STATUS_OK || interval > FAILED_RETRY_MS
-                        ? interval : FAILED_RETRY_MS;
-        if (vmh_realtime_ms() - state->attempted_ms < wait)
+        if (now - state->attempted_ms < (state->status == VMH_STATUS_OK ? interval : failed_wait))
             return false;
     }
-    return true;
+    /* A refresh killed at its deadline recorded nothing in the cache.  A
+     * time ahead of the clock (the clock was set back) holds nothing up. */
+    int64_t since = now - vmh_refresh_unfinished_ms(view->own.dir, backend);
+    return since >= failed_wait || since < 0;
 }
 
 static void prepare_trigger(struct view *view, enum vmh_backend backend, struct vmh_trigger *trigger)
@@ -290,7 +284,7 @@ static bool resolve_once(struct view *view, const struct vmh_name *name, int fam
     vmh_decide(&view->own.cache, &view->root.cache, &view->config, name, family, answer,
                &decision);
     enum vmh_backend backend = decision.backend;
-    *ttl = vmh_answer_ttl_s(decision.cache, &view->config, backend);
+    *ttl = decision.ttl_s;
     *settled = !decision.refresh;
     if (*settled)
         return false;
@@ -355,17 +349,11 @@ void vmh_state_lookup_address(int family, const void *address, struct vmh_answer
     caches_update(view, geteuid(), false);
     *ttl = (int32_t)view->config.ttl_s[0];
     for (int backend = 0; backend < VMH_BACKEND_COUNT && answer->result != VMH_FOUND; backend++) {
-        const struct vmh_cache *cache = view_choose(view, (enum vmh_backend)backend);
-        if (cache)
-            vmh_resolve_address(cache, &view->config, family, address, answer);
-        /* As forward (vmh_resolve_either): the other cache, when fresh. */
-        const struct vmh_cache *other = cache == &view->own.cache ? &view->root.cache
-                                                                  : &view->own.cache;
-        if (answer->result != VMH_FOUND &&
-            !vmh_cache_stale(other, &view->config, (enum vmh_backend)backend))
-            vmh_resolve_address(other, &view->config, family, address, answer);
+        struct vmh_decision decision;
+        vmh_decide_address(&view->own.cache, &view->root.cache, &view->config,
+                           (enum vmh_backend)backend, family, address, answer, &decision);
         if (answer->result == VMH_FOUND)
-            *ttl = vmh_answer_ttl_s(cache, &view->config, (enum vmh_backend)backend);
+            *ttl = decision.ttl_s;
     }
     view_release(view);
 }

@@ -4,12 +4,14 @@
  * 64 compilers, a browser opening tabs).  The lock file makes one of them run
  * the refresher while the others wait for it to finish, all bounded by the
  * same deadline, so a burst of misses costs one refresh. */
+#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -161,6 +163,42 @@ static bool program_trusted(const char *path)
     return stat(path, &st) == 0 && S_ISREG(st.st_mode) && vmh_cache_stat_trusted(&st, geteuid());
 }
 
+/* refresh.lock's bytes, 8 per backend (little-endian realtime ms): when a
+ * refresh a lookup started last ended without writing the cache, killed
+ * at its deadline or dead.  Such a refresh records nothing in the cache,
+ * so without this every process would start another (at 100,000
+ * containers, one per lookup).  The file is this user's, mode 0600
+ * (vmh_refresh_lock_open): only root or the user can write what is read. */
+static void record_unfinished(int lock_fd, enum vmh_backend backend)
+{
+    uint64_t now = htole64((uint64_t)vmh_realtime_ms());
+    off_t at = (off_t)backend * (off_t)sizeof now;
+    struct rlimit limit;
+    /* A write past the host's RLIMIT_FSIZE would kill it with SIGXFSZ. */
+    if (getrlimit(RLIMIT_FSIZE, &limit) != 0 ||
+        (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < (rlim_t)at + sizeof now))
+        return;
+    if (pwrite(lock_fd, &now, sizeof now, at) != sizeof now)
+        return; /* a full disk: the cache's own times still limit refreshes */
+}
+
+int64_t vmh_refresh_unfinished_ms(const char *dir, enum vmh_backend backend)
+{
+    char path[VMH_PATH_MAX + sizeof VMH_CACHE_LOCK + 1];
+    struct stat st;
+    uint64_t when = 0;
+    snprintf(path, sizeof path, "%s/%s", dir, VMH_CACHE_LOCK);
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    if (fd < 0)
+        return 0;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+        (st.st_mode & 077) != 0 ||
+        pread(fd, &when, sizeof when, (off_t)backend * (off_t)sizeof when) != sizeof when)
+        when = 0;
+    close(fd);
+    return (int64_t)le64toh(when);
+}
+
 static void run_refresher(const struct vmh_trigger *trigger, int64_t deadline)
 {
     char timeout_text[24];
@@ -185,8 +223,11 @@ static void refresh_between_processes(const struct vmh_trigger *trigger, int64_t
         return;
     struct flock lock = whole_file(F_WRLCK);
     if (fcntl(lock_fd, F_SETLK, &lock) == 0) {
-        if (!cache_changed(trigger))
+        if (!cache_changed(trigger)) {
             run_refresher(trigger, deadline);
+            if (!cache_changed(trigger))
+                record_unfinished(lock_fd, trigger->backend);
+        }
     } else if (errno == EAGAIN || errno == EACCES) {
         wait_for_other_process(lock_fd, deadline);
     }

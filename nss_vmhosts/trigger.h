@@ -37,6 +37,18 @@ bool vmh_cache_watched(const char *dir);
  * open could be locked by them.  Returns the descriptor, or -1. */
 int vmh_refresh_lock_open(const char *dir);
 
+/* After a refresh that failed (Docker down, multipass hung, or killed at
+ * timeout_ms), the backend is asked again no sooner than this after the
+ * failure (or refresh_interval_ms, if longer): a hung backend then costs
+ * one timeout every few seconds instead of one per lookup (a single
+ * `getent hosts` makes two lookups, ssh several). */
+#define VMH_FAILED_RETRY_MS 2000
+
+/* When a refresh of `backend` that a lookup started in `dir` last ended
+ * without writing the cache (killed at timeout_ms, or dead), realtime ms;
+ * 0 if never, or if refresh.lock is not this user's own, mode 0600. */
+int64_t vmh_refresh_unfinished_ms(const char *dir, enum vmh_backend backend);
+
 /* Whether this process may start the refresher at all: not setuid/setgid
  * (AT_SECURE), not inside a refresh already. */
 bool vmh_trigger_allowed(void);

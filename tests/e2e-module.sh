@@ -172,6 +172,41 @@ check "... and the module's deadline kill ended it too" gone_within_2s "${sleepe
 write_conf multipass_command="$STUB" timeout_ms=$TIMEOUT_MS
 check_eq "no refresher is left running" "" "$(processes_of "$VMHOSTS")"
 
+# A refresher that outlasts timeout_ms every time (as one at 100,000
+# containers does): each is killed before it writes, so the cache records
+# no attempt.  The module records it (refresh.lock) and holds the next one
+# back: fresh processes start one refresh per 2 s, not one per lookup.
+HUNG_REFRESHER=$T/hung-refresher
+printf '#!/bin/sh\necho run >>"%s"\nexec sleep 600\n' "$T/hung-runs" >"$HUNG_REFRESHER"
+chmod 755 "$HUNG_REFRESHER"
+# lookups_refreshes NAME COUNT: how many refreshes COUNT fresh lookups started, and
+# how many one per 2 s would allow in the time they took.
+lookups_refreshes() {
+    local i start=$(date +%s%N)
+    : >"$T/hung-runs"
+    for ((i = 0; i < $2; i++)); do getent_hosts "$1" >"$T/last-answer"; done
+    echo "$(wc -l <"$T/hung-runs") $((1 + ($(date +%s%N) - start) / 2000000000))"
+}
+write_conf multipass_command="$STUB" timeout_ms=300 refresh_interval_ms=100 \
+    refresh_command="$HUNG_REFRESHER"
+fresh_cache
+read -r runs allowed < <(lookups_refreshes nosuch.example.org 8)
+check "no cache, a refresher killed each time: 8 fresh lookups, $runs refreshes (at most $allowed)" \
+    test "$runs" -ge 1 -a "$runs" -le "$allowed"
+stub "MULTIPASS_STUB_FIXTURE=$FIXTURE"
+write_conf multipass_command="$STUB" multipass_ttl=1 timeout_ms=300 refresh_interval_ms=100 \
+    refresh_command="$HUNG_REFRESHER"
+"$VMHOSTS" refresh --backend multipass >/dev/null 2>&1
+sleep 2.1
+read -r runs allowed < <(lookups_refreshes primary.example.org 8)
+check "a stale cached VM, a refresher killed each time: $runs refreshes (at most $allowed)" \
+    test "$runs" -ge 1 -a "$runs" -le "$allowed"
+check_eq "... and the stale answer still stands" 127.0.0.7 "$(cat "$T/last-answer")"
+check "vmhosts status says the refresh did not finish within timeout_ms" \
+    grep -q "did not finish within timeout_ms (300 ms)" <<<"$("$VMHOSTS" status 2>&1)"
+check_eq "no hung refresher is left running" "" "$(processes_of "$(readlink -f "$(command -v sleep)")")"
+write_conf multipass_command="$STUB" timeout_ms=$TIMEOUT_MS
+
 # Crashes, prints garbage, exits 3: `vmhosts refresh` says so and keeps the
 # last good VMs.
 stub "MULTIPASS_STUB_FIXTURE=$FIXTURE"

@@ -153,6 +153,38 @@ static void test_rootless_reverse(void)
     vmh_cache_free(&rootful);
 }
 
+/* Reverse, across two caches: the ttl is that of the cache that answered.
+ * Root's answered just now (a whole 10 s left) but lacks the address; the
+ * user's own, 6 s old, has it: 4 s left, not 10. */
+static void test_reverse_ttl(void)
+{
+    struct vmh_cache own, root;
+    struct vmh_answer answer;
+    struct vmh_decision d;
+    struct vmh_config config;
+    const unsigned char address[4] = {172, 17, 0, 9};
+    vmh_config_defaults(&config);
+    build_named(&own, 6000, "mine", "172.17.0.9", false);
+    build_named(&root, 0, "web", "172.17.0.2", false);
+    vmh_decide_address(&own, &root, &config, VMH_BACKEND_DOCKER, AF_INET, address, &answer, &d);
+    CHECK(answer.result == VMH_FOUND && d.cache == &own && !d.stale,
+          "reverse: the other, fresh cache answers an address the chosen one lacks");
+    CHECK(d.ttl_s == 3 || d.ttl_s == 4, "reverse: its ttl is what is left of the answering cache's");
+    vmh_cache_free(&own);
+    vmh_cache_free(&root);
+}
+
+/* The decision carries the ttl, read from the clock once with `stale`. */
+static void test_decision_ttl(const struct vmh_cache *fresh, const struct vmh_cache *stale)
+{
+    const struct vmh_cache none = {0};
+    struct vmh_answer answer;
+    struct vmh_decision d = decide(fresh, &none, "web.docker", &answer);
+    CHECK(!d.stale && (d.ttl_s == 10 || d.ttl_s == 9), "decision: a fresh hit's ttl is what is left");
+    d = decide(stale, &none, "web.docker", &answer);
+    CHECK(d.stale && d.ttl_s == 10, "decision: a stale cache's answer gets the whole ttl");
+}
+
 /* One cache at a time (and the newer of two): when a hit stands, when a
  * miss or a stale answer asks the backend again. */
 static void test_one_cache(const struct vmh_cache *fresh, const struct vmh_cache *stale,
@@ -199,6 +231,8 @@ int main(void)
     test_ttl(&fresh, &stale, &down, &older);
     test_two_caches();
     test_rootless_reverse();
+    test_reverse_ttl();
+    test_decision_ttl(&fresh, &stale);
     vmh_cache_free(&fresh);
     vmh_cache_free(&stale);
     vmh_cache_free(&down);

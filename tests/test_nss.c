@@ -292,6 +292,30 @@ static void test_cache_changes(void)
                  "corrupt cache: other names unaffected");
 }
 
+/* The cache is mapped, not copied: truncated in place (only root or the
+ * user can) under a process that has mapped it, it answers nothing and
+ * raises no SIGBUS, because the next lookup's lstat sees the new size and
+ * drops the old mapping before anything is read. */
+static void test_truncated_mapping(void)
+{
+    char path[300];
+    snprintf(path, sizeof path, "%s/hosts.cache", cache_dir);
+    write_cache(VMH_STATUS_OK, "172.17.0.2");
+    let_rewrite_show();
+    check_triple("web.docker", AF_INET, NSS_STATUS_SUCCESS, ERRNO_UNTOUCHED, NETDB_SUCCESS,
+                 "mapped cache: answers");
+    struct stat st;
+    CHECK(stat(path, &st) == 0 && truncate(path, st.st_size / 2) == 0,
+          "mapped cache: truncated in place to half");
+    let_rewrite_show();
+    check_triple("web.docker", AF_INET, NSS_STATUS_UNAVAIL, ENOENT, NO_RECOVERY,
+                 "a truncated mapped cache: no answer, no SIGBUS");
+    CHECK(truncate(path, 0) == 0, "mapped cache: truncated to nothing");
+    let_rewrite_show();
+    check_triple("web.docker", AF_INET, NSS_STATUS_UNAVAIL, ENOENT, NO_RECOVERY,
+                 "an empty cache: no answer, no SIGBUS");
+}
+
 #define PROGRAM_ERRNO 4242
 
 /* errno after each entry point, given PROGRAM_ERRNO before it. */
@@ -395,6 +419,7 @@ int main(void)
     test_errno_kept(conf_path);
     test_cache_changes();
     test_refused_read_once();
+    test_truncated_mapping();
     nftw(scratch, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
     return check_done();
 }

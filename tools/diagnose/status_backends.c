@@ -5,6 +5,7 @@
 
 #include "status.h"
 #include "texts.h"
+#include "trigger.h"
 
 static void count_records(const struct vmh_cache *cache, enum vmh_backend backend,
                           unsigned *total, unsigned *running)
@@ -66,6 +67,27 @@ static void say_finding(void *report, enum vmh_level level, const char *text, co
         vmh_say_do(advice);
 }
 
+/* A refresh a lookup started that never wrote the cache (killed at
+ * timeout_ms) leaves no trace in the cache: the module records it in the
+ * user's refresh.lock (trigger.h), and holds further refreshes back. */
+static void say_unfinished(const struct vmh_cli_view *view, enum vmh_backend backend,
+                           struct vmh_status_report *report)
+{
+    int64_t when = view->own.dir[0] ? vmh_refresh_unfinished_ms(view->own.dir, backend) : 0;
+    const struct vmh_cache_backend *state = vmh_cache_state(&view->own.cache, backend);
+    char age[64];
+    if (when <= 0 || when < state->attempted_ms)
+        return;
+    vmh_format_age(when, age, sizeof age);
+    vmh_say(report, VMH_WARNING, "the last refresh a lookup started (%s) did not finish within "
+            "timeout_ms (%ld ms) and was stopped: lookups answer from the cache meanwhile and "
+            "start another at most every %ld ms", age, view->config->timeout_ms,
+            view->config->refresh_interval_ms > VMH_FAILED_RETRY_MS ? view->config->refresh_interval_ms
+                                                             : VMH_FAILED_RETRY_MS);
+    vmh_say_do("raise timeout_ms in vmhosts.conf, or run `vmhosts watch` (lookups then start "
+               "no refresh)");
+}
+
 /* The backend's live check (its entry's probe), then what the cache the
  * module would use recorded for it. */
 static void status_backend(const struct vmh_cli_view *view, const struct vmh_backend_ops *ops,
@@ -81,6 +103,7 @@ static void status_backend(const struct vmh_cli_view *view, const struct vmh_bac
     /* Unreachable is one problem, said once below with what to do. */
     bool answers = say_recorded(slot, ops, probe.reachable,
                                 probe.unreachable ? VMH_NOTE : VMH_PROBLEM, report);
+    say_unfinished(view, ops->section, report);
     if (!probe.reachable && probe.unreachable && !(answers && slot->watched)) {
         vmh_say(report, VMH_PROBLEM, "%s", probe.unreachable);
         vmh_say_do(probe.advice);
