@@ -24,9 +24,12 @@
 #include "backends.h"
 
 #define VMH_CACHE_MAGIC "VMHCACHE"
-/* 2: backend sections by name instead of a fixed array in the header.  A
- * file of another version is refused (and the refresher replaces it). */
-#define VMH_CACHE_VERSION 2u
+/* 2: backend sections by name instead of a fixed array in the header.
+ * 3: network keys (VMH_KEY_NETWORK) and each address's network; a version 2
+ * reader would refuse those keys as corrupt rather than as another
+ * version's.  A file of another version is refused (and the refresher
+ * replaces it). */
+#define VMH_CACHE_VERSION 3u
 /* A cache larger than this is not ours: refuse it rather than read it. */
 #define VMH_CACHE_MAX_SIZE (64u * 1024u * 1024u)
 
@@ -49,7 +52,11 @@ enum vmh_key_kind {
     VMH_KEY_DOCKER_HOSTNAME = 3, /* Config.Hostname, lowercase */
     VMH_KEY_INSTANCE = 4,        /* an instance backend's name for it, lowercase */
     VMH_KEY_COMPOSE = 5,         /* "<service>.<project>", lowercase */
-    VMH_KEY_KIND_MAX = 5
+    /* "<name>.<network>", lowercase, for the container's name and each of
+     * its aliases and DNSNames on that network; the key's `reserved` holds
+     * vmh_network_key(network, length of <name>) (see below). */
+    VMH_KEY_NETWORK = 6,
+    VMH_KEY_KIND_MAX = 6
 };
 
 enum vmh_record_state {
@@ -115,9 +122,27 @@ struct vmh_cache_key {
 
 struct vmh_cache_addr {
     uint8_t family;       /* 4 or 6 */
-    uint8_t reserved[3];
+    uint8_t network;      /* its network among the record's, from 1; 0: none known */
+    uint8_t reserved[2];
     uint8_t bytes[16];    /* 4 used for IPv4 */
 };
+
+/* A network key's `reserved`: which of the record's networks (1 to 255, as
+ * in vmh_cache_addr.network) and where <name> ends in the key's text.  Both
+ * a container name and a network name may hold dots, so the split is
+ * recorded rather than guessed; a refresh reads the networks back from it. */
+static inline uint16_t vmh_network_key(uint8_t network, uint8_t name_length)
+{
+    return (uint16_t)(network | (unsigned)name_length << 8);
+}
+static inline uint8_t vmh_network_key_network(uint16_t reserved)
+{
+    return (uint8_t)(reserved & 0xffu);
+}
+static inline uint8_t vmh_network_key_name_length(uint16_t reserved)
+{
+    return (uint8_t)(reserved >> 8);
+}
 
 _Static_assert(sizeof(struct vmh_cache_backend) == 32, "no padding in a backend section");
 _Static_assert(sizeof(struct vmh_cache_header) == 80, "no padding in the header");

@@ -294,6 +294,100 @@ static bool resolve_container(const struct vmh_cache *cache, const struct vmh_na
     return false;
 }
 
+/* Appends the addresses of the network key `key`'s record that are on
+ * that key's network; false when the record is not running or of another
+ * backend, or has none there. */
+static bool add_network_addresses(const struct vmh_cache *cache, uint32_t key,
+                                  enum vmh_backend backend, struct vmh_answer *answer)
+{
+    const struct vmh_cache_record *record = key_record(cache, key);
+    uint8_t network = vmh_network_key_network(cache->keys[key].reserved);
+    uint32_t before = answer->addr_count;
+    if (!record_running(cache, record, backend))
+        return false;
+    for (uint32_t i = 0; i < record->addr_count; i++) {
+        const struct vmh_cache_addr *addr = &cache->addrs[record->addr_first + i];
+        bool seen = false;
+        for (uint32_t j = 0; j < answer->addr_count && !seen; j++)
+            seen = same_address(&answer->addrs[j], addr);
+        if (addr->network == network && !seen && answer->addr_count < VMH_ANSWER_MAX_ADDRS)
+            answer->addrs[answer->addr_count++] = *addr;
+    }
+    return answer->addr_count > before;
+}
+
+/* Every running container the network keys [first, first + count) name,
+ * with its addresses on that network only: an alias two containers share
+ * answers both, as Docker's own DNS does on that network.  With `only`,
+ * only that record's keys.  Returns how many records answered. */
+static uint32_t gather_network(const struct vmh_cache *cache, uint32_t first, uint32_t count,
+                               enum vmh_backend backend, uint32_t only, struct vmh_answer *answer)
+{
+    uint32_t answered = 0, last = NO_RECORD;
+    for (uint32_t i = first; i < first + count; i++) {
+        uint32_t record = cache->keys[i].record;
+        if ((only != NO_RECORD && record != only) || !add_network_addresses(cache, i, backend, answer))
+            continue;
+        if (answered == 0)
+            answer->record = record;
+        answered += record != last;
+        last = record;
+    }
+    return answered;
+}
+
+/* <id-prefix>.<network>: an ID has no dot, so the prefix ends at the
+ * first; the container it names uniquely, by its own name's key there. */
+static uint32_t network_by_prefix(const struct vmh_cache *cache, const struct vmh_name *name,
+                                  struct vmh_answer *answer)
+{
+    char prefix[VMH_NAME_MAX + 1], key[VMH_NAME_MAX + 1];
+    const char *dot = strchr(name->key, '.');
+    size_t hex_length, length = dot ? (size_t)(dot - name->key) : 0, used = 0;
+    uint32_t first = 0, count, record;
+    if (length == 0 || length > DOCKER_ID_LENGTH)
+        return 0;
+    memcpy(prefix, name->key, length);
+    prefix[length] = '\0';
+    if (!is_hex(prefix, &hex_length) ||
+        (count = vmh_cache_find_prefix(cache, VMH_KEY_DOCKER_ID, prefix, &first)) == 0 ||
+        (record = one_record(cache, first, count, name->backend)) == NO_RECORD ||
+        !make_name(key, vmh_cache_string(cache, cache->records[record].name), "", 0))
+        return 0;
+    used = strlen(key);
+    if (!append(key, &used, dot, strlen(dot)))
+        return 0;
+    count = vmh_cache_find(cache, VMH_KEY_NETWORK, key, &first);
+    return gather_network(cache, first, count, name->backend, record, answer);
+}
+
+/* <name>.<network>, after every other container rule missed: one
+ * container answers as itself (canonical <name>.docker), containers
+ * sharing an alias as the name asked, as a Compose service does. */
+static void resolve_network(const struct vmh_cache *cache, const struct vmh_name *name,
+                            struct vmh_answer *answer)
+{
+    uint32_t first = 0;
+    uint32_t count = vmh_cache_find(cache, VMH_KEY_NETWORK, name->key, &first);
+    uint32_t answered = gather_network(cache, first, count, name->backend, NO_RECORD, answer);
+    if (answered == 0 && pick_record(cache, first, count, name->backend) == NO_RECORD)
+        answered = network_by_prefix(cache, name, answer);
+    if (answered == 0) {
+        vmh_answer_set_miss(answer, VMH_NOT_FOUND, VMH_RULE_NO_MATCH);
+        return;
+    }
+    answer->result = VMH_FOUND;
+    answer->rule = VMH_RULE_NETWORK;
+    if (answered == 1) {
+        name_container(cache, name, answer);
+        return;
+    }
+    if (!make_name(answer->canonical, name->key, name->domain, strlen(name->domain)))
+        vmh_answer_set_miss(answer, VMH_NOT_FOUND, VMH_RULE_NO_MATCH);
+}
+
+/* Docker's names first (ID, name, prefix), then Compose's, then a
+ * network's: a name that means something today keeps its meaning. */
 static void resolve_containers(const struct vmh_cache *cache, const struct vmh_name *name,
                            struct vmh_answer *answer)
 {
@@ -307,6 +401,10 @@ static void resolve_containers(const struct vmh_cache *cache, const struct vmh_n
         return;
     count = vmh_cache_find(cache, VMH_KEY_COMPOSE, name->key, &first);
     enum vmh_rule why = gather(cache, first, count, name->backend, answer);
+    if (why == VMH_RULE_NO_MATCH && strchr(name->key, '.')) {
+        resolve_network(cache, name, answer);
+        return;
+    }
     if (why != VMH_RULE_NONE) {
         vmh_answer_set_miss(answer, VMH_NOT_FOUND, why);
         return;

@@ -30,6 +30,7 @@ enum vmh_rule {
     VMH_RULE_AMBIGUOUS_PREFIX,
     VMH_RULE_COMPOSE,
     VMH_RULE_HOSTNAME,
+    VMH_RULE_NETWORK,           /* <name>.<network>: that network's addresses */
     VMH_RULE_VM,
     VMH_RULE_NOT_RUNNING,
     VMH_RULE_NO_ADDRESS,

@@ -123,6 +123,47 @@ check_eq "getent ahosts vmh-multi.docker: all four addresses" "$(sorted "$multi_
 check_eq "getent hosts vmh-multi.docker (AF_INET6): zz-net's IPv6" \
     "$multi_v6 vmh-multi.docker ${multi:0:12}" "$(getent_line hosts vmh-multi.docker)"
 
+# --- <name>.<network>.docker: one network's addresses -------------------------
+# By name, by ID prefix and by a network alias, each under its own network
+# only; and the names that meant something before keep their meaning.
+"$VMHOSTS" refresh >/dev/null 2>&1
+check_eq "vmh-multi.aa-net.docker: aa-net's address only" "$(net_v4 aa-net)" \
+    "$(getent_ahosts vmh-multi.aa-net.docker)"
+check_eq "vmh-multi.zz-net.docker: zz-net's IPv4 and IPv6 only" \
+    "$(sorted "$(net_v4 zz-net) $multi_v6")" "$(getent_ahosts vmh-multi.zz-net.docker)"
+check_eq "vmh-multi.bridge.docker: the default bridge's address only" "$(net_v4 bridge)" \
+    "$(getent_ahosts vmh-multi.bridge.docker)"
+check_eq "<id-prefix>.zz-net.docker: the same container on zz-net" \
+    "$(sorted "$(net_v4 zz-net) $multi_v6")" "$(getent_ahosts "${multi:0:12}.zz-net.docker")"
+check_eq "AI_CANONNAME vmh-multi.aa-net.docker: the container's own name" vmh-multi.docker \
+    "$(python_resolver canonname vmh-multi.aa-net.docker)"
+check_eq "vmh-multi.no-such-net.docker: nothing (getent exits 2)" "exit 2: ''" \
+    "$(found=$(getent_ahosts vmh-multi.no-such-net.docker); echo "exit $?: '$found'")"
+aliased=$(docker_run vmh-aliased --network aa-net --network-alias db-alias) ||
+    bail_out "cannot start a container with a network alias"
+aliased_v4=$(v4_of "$aliased")
+check_eq "--network-alias db-alias: db-alias.aa-net.docker" "$aliased_v4" \
+    "$(getent_ahosts db-alias.aa-net.docker)"
+check_eq "db-alias is no name on zz-net (getent exits 2)" "exit 2: ''" \
+    "$(found=$(getent_ahosts db-alias.zz-net.docker); echo "exit $?: '$found'")"
+dk network connect --alias late-alias zz-net vmh-aliased ||
+    bail_out "cannot connect vmh-aliased to zz-net"
+"$VMHOSTS" refresh >/dev/null 2>&1
+check_eq "network connect --alias late-alias: late-alias.zz-net.docker (inspected again)" \
+    "$(sorted "$(inspect vmh-aliased '{{with index .NetworkSettings.Networks "zz-net"}}{{.IPAddress}} {{.GlobalIPv6Address}}{{end}}')")" \
+    "$(getent_ahosts late-alias.zz-net.docker)"
+# A network called shop: web.shop.docker stays Compose's service, as
+# cart.shop.docker above stays the container called cart.shop.
+dk network create shop >/dev/null && dk network connect shop web ||
+    bail_out "cannot put the container web on a network called shop"
+"$VMHOSTS" refresh >/dev/null 2>&1
+check_eq "web.shop.docker with container web on network shop: still Compose's" \
+    "$(sorted "$web1_v4 $web1_v6 $web2_v4 $web2_v6")" "$(getent_ahosts web.shop.docker)"
+check_eq "shop-web-1.shop_default.docker: a replica by name on its network" \
+    "$(sorted "$web1_v4 $web1_v6")" "$(getent_ahosts shop-web-1.shop_default.docker)"
+dk network disconnect shop web && dk network rm shop >/dev/null ||
+    bail_out "cannot remove the network shop"
+
 # --- network modes ---------------------------------------------------------------
 shared=$(docker_run vmh-shared --network container:shop-web-1) &&
     hostmode=$(docker_run vmh-hostnet --network host) &&

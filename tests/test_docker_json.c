@@ -140,6 +140,11 @@ static void add_known(struct vmh_snapshot *known, const char *id, const char *ho
     host->id = strdup(id);
     host->hostname = strdup(hostname);
     host->backend = backend;
+    /* On the networks the list has it on, else it is inspected again. */
+    if (strcmp(id, ID_WEB) == 0) {
+        vmh_host_add_network(host, "backend");
+        vmh_host_add_network(host, "shop_default");
+    }
 }
 
 static void test_hostname_from_known(void)
@@ -160,6 +165,12 @@ static void test_hostname_from_known(void)
     CHECK(hostnet && hostnet->hostname == NULL, "known: another backend's host is not used");
     const struct vmh_host *sidecar = find_host(&out, "sidecar");
     CHECK(sidecar && sidecar->hostname == NULL, "known: an unknown ID has no hostname");
+    vmh_snapshot_truncate(&out, 0);
+    vmh_host_add_network(&known.hosts[0], "joined-since");
+    CHECK_INT(vmh_docker_parse_list(body, length, &known, &out, NULL, 0), 0, "known: parses again");
+    web = find_host(&out, "shop-web-1");
+    CHECK(web && web->hostname == NULL,
+          "known: not kept once the networks changed (inspected again for new aliases)");
     vmh_snapshot_free(&known);
     vmh_snapshot_free(&out);
     free(body);
@@ -392,6 +403,66 @@ static void test_network_order(void)
               "172.17.0.5 10.0.0.3 10.0.0.1 fd00::5 fd00::3",
               "order: bridge first, then by name (strcmp), IPv4 before IPv6, no duplicates");
     vmh_snapshot_free(&out);
+}
+
+/* A network's aliases, space-separated. */
+static const char *aliases_of(const struct vmh_host *host, const char *network)
+{
+    static char text[1024];
+    int number = host ? vmh_host_network_named(host, network) : 0;
+    text[0] = '\0';
+    for (size_t i = 0; number > 0 && i < host->networks[number - 1].alias_count; i++) {
+        size_t used = strlen(text);
+        snprintf(text + used, sizeof text - used, "%s%s", used ? " " : "",
+                 host->networks[number - 1].aliases[i]);
+    }
+    return number > 0 ? text : "(not on it)";
+}
+
+/* Which network each address is on, by number. */
+static const char *address_networks(const struct vmh_host *host)
+{
+    static char text[256];
+    text[0] = '\0';
+    for (size_t i = 0; host && i < host->addr_count; i++) {
+        size_t used = strlen(text);
+        snprintf(text + used, sizeof text - used, "%s%u", used ? " " : "", host->addrs[i].network);
+    }
+    return text;
+}
+
+/* The list numbers the networks in address order; the inspect (or the
+ * previous snapshot, for a container not inspected again) gives each its
+ * aliases and DNSNames, less the container's own name and repeats. */
+static void test_network_aliases(void)
+{
+    size_t length, inspect_length;
+    char *body = read_fixture(LIST_152, &length);
+    char *inspect = read_fixture(INSPECT_IPV6, &inspect_length);
+    struct vmh_snapshot out, again;
+    vmh_snapshot_init(&out);
+    vmh_snapshot_init(&again);
+    CHECK_INT(vmh_docker_parse_list(body, length, NULL, &out, NULL, 0), 0, "aliases: list parses");
+    struct vmh_host *web = (struct vmh_host *)find_host(&out, "shop-web-1");
+    CHECK(web && web->network_count == 2 && strcmp(web->networks[0].name, "backend") == 0 &&
+              strcmp(web->networks[1].name, "shop_default") == 0,
+          "aliases: two networks, in the addresses' order");
+    CHECK_STR(address_networks(web), "1 2 2", "aliases: each address's network");
+    CHECK_INT(web ? vmh_docker_parse_inspect(inspect, inspect_length, web, NULL, 0) : -1, 0,
+              "aliases: inspect parses");
+    CHECK_STR(aliases_of(web, "backend"), "api-gw f5af31dae7f6 web",
+              "aliases: Aliases then DNSNames, without the own name or repeats");
+    CHECK_STR(aliases_of(web, "shop_default"), "web f5af31dae7f6", "aliases: the other network");
+    CHECK_STR(aliases_of(find_host(&out, "sidecar"), "backend"), "(not on it)",
+              "aliases: container:<id> has no network of its own");
+    CHECK_INT(vmh_docker_parse_list(body, length, &out, &again, NULL, 0), 0,
+              "aliases: the list again, with the previous snapshot");
+    CHECK_STR(aliases_of(find_host(&again, "shop-web-1"), "backend"), "api-gw f5af31dae7f6 web",
+              "aliases: carried over from the previous snapshot");
+    vmh_snapshot_free(&out);
+    vmh_snapshot_free(&again);
+    free(inspect);
+    free(body);
 }
 
 static void test_network_modes(void)
@@ -1213,6 +1284,7 @@ int main(void)
     test_rootless_ports();
     test_rootless_sockets();
     test_network_order();
+    test_network_aliases();
     test_network_modes();
     test_append_keeps_existing();
     test_wrong_types();

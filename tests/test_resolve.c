@@ -620,6 +620,107 @@ static void test_forged_names(void)
     fixture_free(&f);
 }
 
+/* A container's addresses [first, first + count) are on `network`, where
+ * it is also called `alias` (unless NULL). */
+static void join_network(struct vmh_host *host, const char *network, const char *alias,
+                         size_t first, size_t count)
+{
+    int number = vmh_host_add_network(host, network);
+    for (size_t i = first; i < first + count; i++)
+        host->addrs[i].network = (uint8_t)number;
+    if (alias)
+        vmh_host_add_alias(host, number, alias);
+}
+
+static void network_hosts(struct vmh_snapshot *snapshot)
+{
+    struct vmh_host *web = add_host(snapshot, VMH_BACKEND_DOCKER, "web", "ab01", NULL, true,
+                                    "172.20.0.2 172.21.0.2 fd00:20::2");
+    join_network(web, "front", NULL, 0, 1);
+    join_network(web, "back", "api", 1, 1);
+    web->addrs[2].network = 1;
+    struct vmh_host *db = add_host(snapshot, VMH_BACKEND_DOCKER, "db", "ab02", NULL, true,
+                                   "172.21.0.3");
+    join_network(db, "back", "store", 0, 1);
+    join_network(db, "my.net", NULL, 0, 0);
+    struct vmh_host *db2 = add_host(snapshot, VMH_BACKEND_DOCKER, "db2", "cd03", NULL, true,
+                                    "172.21.0.4");
+    join_network(db2, "back", "Store", 0, 1);
+    struct vmh_host *gone = add_host(snapshot, VMH_BACKEND_DOCKER, "gone", "cd04", NULL, false,
+                                     "172.21.0.5");
+    join_network(gone, "back", "store", 0, 1);
+    /* A Compose service db of project back, and a container called web.back. */
+    struct vmh_host *replica = add_host(snapshot, VMH_BACKEND_DOCKER, "back-db-1", "ef05", NULL,
+                                        true, "172.22.0.5");
+    replica->project = strdup("back");
+    replica->service = strdup("db");
+    join_network(replica, "back", NULL, 0, 1);
+    add_host(snapshot, VMH_BACKEND_DOCKER, "web.back", "ef06", NULL, true, "172.23.0.9");
+}
+
+static void expect_network(const struct vmh_cache *c)
+{
+    lookup(c, ASK_DOCKER, "web.front", AF_UNSPEC);
+    expect("<name>.<network>: that network's addresses", VMH_FOUND, VMH_RULE_NETWORK,
+           "web.docker", "web.front.docker", "172.20.0.2 fd00:20::2");
+    lookup(c, ASK_DOCKER, "api.back", AF_UNSPEC);
+    expect("<alias>.<network>", VMH_FOUND, VMH_RULE_NETWORK, "web.docker", "api.back.docker",
+           "172.21.0.2");
+    lookup(c, ASK_DOCKER, "api.front", AF_UNSPEC);
+    expect("an alias on another network", VMH_NOT_FOUND, VMH_RULE_NO_MATCH, "", "", "");
+    lookup(c, ASK_DOCKER, "ab01.front", AF_UNSPEC);
+    expect("<id-prefix>.<network>", VMH_FOUND, VMH_RULE_NETWORK, "web.docker",
+           "ab01.front.docker", "172.20.0.2 fd00:20::2");
+    lookup(c, ASK_DOCKER, "ab0.back", AF_UNSPEC);
+    expect("an ambiguous prefix on a network", VMH_NOT_FOUND, VMH_RULE_NO_MATCH, "", "", "");
+    lookup(c, ASK_DOCKER, "web.back", AF_UNSPEC);
+    expect("a container's own name beats <name>.<network>", VMH_FOUND, VMH_RULE_NAME,
+           "web.back.docker", "", "172.23.0.9");
+    lookup(c, ASK_DOCKER, "db.back", AF_UNSPEC);
+    expect("Compose's <service>.<project> beats <name>.<network>", VMH_FOUND, VMH_RULE_COMPOSE,
+           "db.back.docker", "", "172.22.0.5");
+    lookup(c, ASK_DOCKER, "store.back", AF_UNSPEC);
+    expect("an alias two running containers share: both", VMH_FOUND, VMH_RULE_NETWORK,
+           "store.back.docker", "", "172.21.0.3 172.21.0.4");
+    lookup(c, ASK_DOCKER, "db.my.net", AF_UNSPEC);
+    expect("a network without an address there", VMH_NOT_FOUND, VMH_RULE_NO_MATCH, "", "", "");
+    lookup(c, ASK_DOCKER, "gone.back", AF_UNSPEC);
+    expect("a stopped container on a network", VMH_NOT_FOUND, VMH_RULE_NO_MATCH, "", "", "");
+    lookup(c, ASK_DOCKER, "web.nowhere", AF_UNSPEC);
+    expect("a network the container is not on", VMH_NOT_FOUND, VMH_RULE_NO_MATCH, "", "", "");
+}
+
+/* The networks go through a cache and back (a refresh of another backend
+ * keeps them): the same bytes are written again. */
+static void expect_network_round_trip(const struct fixture *f)
+{
+    struct vmh_snapshot again;
+    unsigned char *data = NULL;
+    size_t size = 0, first_size = f->cache.header->file_size;
+    vmh_snapshot_init(&again);
+    CHECK(vmh_snapshot_from_cache(&again, &f->cache) == 0, "networks: read back from the cache");
+    CHECK(again.count > 0 && again.hosts[0].network_count == 2 &&
+              again.hosts[0].networks[1].alias_count == 1,
+          "networks: web's two networks and its alias came back");
+    CHECK(vmh_cache_build(&again, 1700000000000, &data, &size) == 0 && size == first_size &&
+              memcmp(data, f->data, size) == 0,
+          "networks: written again, the same bytes");
+    free(data);
+    vmh_snapshot_free(&again);
+}
+
+static void test_network(void)
+{
+    struct fixture f;
+    if (fixture_build(&f, VMH_STATUS_OK, VMH_STATUS_OK, network_hosts)) {
+        expect_network(&f.cache);
+        expect_network_round_trip(&f);
+    } else {
+        CHECK(0, "the network fixture builds and parses");
+    }
+    fixture_free(&f);
+}
+
 static void test_texts(void)
 {
     static const struct {
@@ -634,6 +735,7 @@ static void test_texts(void)
         {VMH_RULE_AMBIGUOUS_PREFIX, "ambiguous ID prefix"},
         {VMH_RULE_COMPOSE, "Compose service"},
         {VMH_RULE_HOSTNAME, "container hostname"},
+        {VMH_RULE_NETWORK, "name on one network"},
         {VMH_RULE_VM, "multipass VM"},
         {VMH_RULE_NOT_RUNNING, "not running"},
         {VMH_RULE_NO_ADDRESS, "no address"},
@@ -670,6 +772,7 @@ int main(void)
     test_reverse_backend_down();
     test_reverse_shared_network();
     test_forged_names();
+    test_network();
     test_texts();
     return check_done();
 }
