@@ -110,7 +110,8 @@ struct vmh_cache_record {
     uint8_t backend;      /* index of its backend's section */
     uint8_t state;        /* enum vmh_record_state */
     uint8_t flags;        /* enum vmh_record_flag; 0 in caches written before it */
-    uint8_t reserved;
+    uint8_t network;      /* the network its vmhosts.network label puts first
+                           * (as vmh_cache_addr.network); 0: none */
 };
 
 struct vmh_cache_key {

@@ -53,16 +53,20 @@ const struct vmh_cache *vmh_resolve_either(const struct vmh_cache *first,
                                            const struct vmh_name *name, int family,
                                            struct vmh_answer *answer)
 {
+    const struct vmh_cache *answered = first;
     vmh_resolve(first, name, family, answer);
-    if (answer->result != VMH_NOT_FOUND || !second || second == first ||
-        vmh_cache_stale(second, config, name->backend))
-        return first;
-    struct vmh_answer other;
-    vmh_resolve(second, name, family, &other);
-    if (!has_name(&other))
-        return first;
-    *answer = other;
-    return second;
+    if (answer->result == VMH_NOT_FOUND && second && second != first &&
+        !vmh_cache_stale(second, config, name->backend)) {
+        struct vmh_answer other;
+        vmh_resolve(second, name, family, &other);
+        if (has_name(&other)) {
+            *answer = other;
+            answered = second;
+        }
+    }
+    /* The order is the reader's setting, whoever wrote the cache. */
+    vmh_answer_prefer_networks(answered, config->docker_networks, answer);
+    return answered;
 }
 
 void vmh_decide(const struct vmh_cache *own, const struct vmh_cache *root,

@@ -415,6 +415,66 @@ static void resolve_containers(const struct vmh_cache *cache, const struct vmh_n
         vmh_answer_set_miss(answer, VMH_NOT_FOUND, VMH_RULE_NO_MATCH);
 }
 
+/* The number of the record's network called network[0, length), from its
+ * key <name>.<network>; 0 when it is not on one of that name. */
+static uint8_t network_number(const struct vmh_cache *cache, uint32_t record,
+                              const char *network, size_t length)
+{
+    char key[VMH_NAME_MAX + 1];
+    size_t used;
+    uint32_t first = 0, count;
+    if (!make_name(key, vmh_cache_string(cache, cache->records[record].name), "", 0))
+        return 0;
+    used = strlen(key);
+    if (!append(key, &used, ".", 1) || !append(key, &used, network, length))
+        return 0;
+    count = vmh_cache_find(cache, VMH_KEY_NETWORK, key, &first);
+    for (uint32_t i = first; i < first + count; i++)
+        if (cache->keys[i].record == record)
+            return vmh_network_key_network(cache->keys[i].reserved);
+    return 0;
+}
+
+/* Each network's place in the order: the label's first, else the
+ * setting's words in turn; UINT8_MAX for the rest. */
+static void network_ranks(const struct vmh_cache *cache, uint32_t record, const char *preferred,
+                          uint8_t rank[UINT8_MAX + 1])
+{
+    memset(rank, UINT8_MAX, UINT8_MAX + 1);
+    if (cache->records[record].network) {
+        rank[cache->records[record].network] = 0;
+        return;
+    }
+    for (uint8_t place = 0; *preferred && place < UINT8_MAX; place++) {
+        size_t length = strcspn(preferred, " ");
+        uint8_t number = network_number(cache, record, preferred, length);
+        if (number && rank[number] == UINT8_MAX)
+            rank[number] = place;
+        preferred += length + (preferred[length] == ' ');
+    }
+}
+
+void vmh_answer_prefer_networks(const struct vmh_cache *cache, const char *preferred,
+                                struct vmh_answer *answer)
+{
+    uint8_t rank[UINT8_MAX + 1];
+    if (!cache || !cache->header || answer->result != VMH_FOUND ||
+        (answer->rule != VMH_RULE_EXACT_ID && answer->rule != VMH_RULE_NAME &&
+         answer->rule != VMH_RULE_ID_PREFIX) ||
+        answer->record >= cache->header->record_count ||
+        (!cache->records[answer->record].network && (!preferred || !*preferred)))
+        return;
+    network_ranks(cache, answer->record, preferred ? preferred : "", rank);
+    /* Insertion sort: stable, and an answer holds 64 addresses at most. */
+    for (uint32_t i = 1; i < answer->addr_count; i++) {
+        struct vmh_cache_addr moving = answer->addrs[i];
+        uint32_t j = i;
+        for (; j > 0 && rank[answer->addrs[j - 1].network] > rank[moving.network]; j--)
+            answer->addrs[j] = answer->addrs[j - 1];
+        answer->addrs[j] = moving;
+    }
+}
+
 /* A bare name is DNS's unless a running container has it as its hostname:
  * every miss is NOT_OURS, so the next source answers without delay. */
 static void resolve_bare(const struct vmh_cache *cache, const struct vmh_name *name,

@@ -164,6 +164,33 @@ check_eq "shop-web-1.shop_default.docker: a replica by name on its network" \
 dk network disconnect shop web && dk network rm shop >/dev/null ||
     bail_out "cannot remove the network shop"
 
+# --- which network's addresses come first ---------------------------------------
+# getaddrinfo's order (getent ahosts) for the container's own name: the
+# cache's (bridge, then by name) unless docker_networks or the container's
+# vmhosts.network label says otherwise.  Read by the module: no refresh.
+first_v4() { with_nss getent ahostsv4 "$1" | awk 'NR == 1 {print $1}'; }
+v4_order() { with_nss getent ahosts "$1" | awk '$1 !~ /:/ && !seen[$1]++ {print $1}' | xargs; }
+check_eq "getent ahosts vmh-multi.docker: bridge first by default" \
+    "$(net_v4 bridge) $(net_v4 aa-net) $(net_v4 zz-net)" "$(v4_order vmh-multi.docker)"
+write_conf ttl=60 timeout_ms=3000 docker_networks="zz-net aa-net"
+check_eq "docker_networks = zz-net aa-net: getent ahosts in that order, then bridge" \
+    "$(net_v4 zz-net) $(net_v4 aa-net) $(net_v4 bridge)" "$(v4_order vmh-multi.docker)"
+check_eq "docker_networks = zz-net aa-net: gethostbyname_ex in that order" \
+    "vmh-multi.docker|${multi:0:12}|$(net_v4 zz-net) $(net_v4 aa-net) $(net_v4 bridge)" \
+    "$(python_resolver byname4 vmh-multi.docker)"
+check_eq "docker_networks: getent ahostsv6 vmh-multi.docker still answers zz-net's IPv6" \
+    "$multi_v6" "$(getent_ahosts vmh-multi.docker ahostsv6)"
+labelled=$(docker_run vmh-labelled --network aa-net --label vmhosts.network=zz-net) &&
+    dk network connect zz-net vmh-labelled || bail_out "cannot start a labelled container"
+lab_v4() { inspect vmh-labelled "{{(index .NetworkSettings.Networks \"$1\").IPAddress}}"; }
+write_conf ttl=60 timeout_ms=3000 docker_networks=aa-net
+"$VMHOSTS" refresh >/dev/null 2>&1
+check_eq "label vmhosts.network=zz-net beats docker_networks = aa-net" \
+    "$(lab_v4 zz-net) $(lab_v4 aa-net)" "$(v4_order vmh-labelled.docker)"
+check_eq "docker_networks = aa-net still orders the unlabelled vmh-multi" \
+    "$(net_v4 aa-net)" "$(first_v4 vmh-multi.docker)"
+write_conf ttl=60 timeout_ms=3000
+
 # --- network modes ---------------------------------------------------------------
 shared=$(docker_run vmh-shared --network container:shop-web-1) &&
     hostmode=$(docker_run vmh-hostnet --network host) &&

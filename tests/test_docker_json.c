@@ -465,6 +465,26 @@ static void test_network_aliases(void)
     free(body);
 }
 
+/* vmhosts.network names the network put first, by its number; one the
+ * container is not on, or a value of the wrong type, names none. */
+static void test_preferred_label(void)
+{
+    struct vmh_snapshot out = parse_ok(
+        "[" ENTRY("aa01", "one", ",\"Labels\":{\"vmhosts.network\":\"Zeta\"}"
+                  NETS("{\"alpha\":{\"IPAddress\":\"10.0.0.1\"},\"zeta\":{\"IPAddress\":\"10.0.0.2\"}}"))
+        "," ENTRY("aa02", "two", ",\"Labels\":{\"vmhosts.network\":\"elsewhere\"}"
+                  NETS("{\"alpha\":{\"IPAddress\":\"10.0.1.1\"}}"))
+        "," ENTRY("aa03", "three", ",\"Labels\":{\"vmhosts.network\":7}"
+                  NETS("{\"alpha\":{\"IPAddress\":\"10.0.2.1\"}}")) "]",
+        "label: parses");
+    const struct vmh_host *one = find_host(&out, "one"), *two = find_host(&out, "two"),
+                          *three = find_host(&out, "three");
+    CHECK_INT(one ? one->preferred_network : 99, 2, "label: zeta, its second network (folded)");
+    CHECK_INT(two ? two->preferred_network : 99, 0, "label: a network it is not on: none");
+    CHECK_INT(three ? three->preferred_network : 99, 0, "label: not a string: none");
+    vmh_snapshot_free(&out);
+}
+
 static void test_network_modes(void)
 {
     struct vmh_snapshot out = parse_ok(
@@ -1285,6 +1305,7 @@ int main(void)
     test_rootless_sockets();
     test_network_order();
     test_network_aliases();
+    test_preferred_label();
     test_network_modes();
     test_append_keeps_existing();
     test_wrong_types();

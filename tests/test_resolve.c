@@ -622,14 +622,15 @@ static void test_forged_names(void)
 
 /* A container's addresses [first, first + count) are on `network`, where
  * it is also called `alias` (unless NULL). */
-static void join_network(struct vmh_host *host, const char *network, const char *alias,
-                         size_t first, size_t count)
+static int join_network(struct vmh_host *host, const char *network, const char *alias,
+                        size_t first, size_t count)
 {
     int number = vmh_host_add_network(host, network);
     for (size_t i = first; i < first + count; i++)
         host->addrs[i].network = (uint8_t)number;
     if (alias)
         vmh_host_add_alias(host, number, alias);
+    return number;
 }
 
 static void network_hosts(struct vmh_snapshot *snapshot)
@@ -656,6 +657,11 @@ static void network_hosts(struct vmh_snapshot *snapshot)
     replica->service = strdup("db");
     join_network(replica, "back", NULL, 0, 1);
     add_host(snapshot, VMH_BACKEND_DOCKER, "web.back", "ef06", NULL, true, "172.23.0.9");
+    /* Its label puts network b first. */
+    struct vmh_host *labelled = add_host(snapshot, VMH_BACKEND_DOCKER, "labelled", "ef07", NULL,
+                                         true, "10.9.1.2 10.9.2.2");
+    join_network(labelled, "a", NULL, 0, 1);
+    labelled->preferred_network = (uint8_t)join_network(labelled, "b", NULL, 1, 1);
 }
 
 static void expect_network(const struct vmh_cache *c)
@@ -690,6 +696,36 @@ static void expect_network(const struct vmh_cache *c)
     expect("a network the container is not on", VMH_NOT_FOUND, VMH_RULE_NO_MATCH, "", "", "");
 }
 
+/* docker_networks, or a container's vmhosts.network label, puts one
+ * network's addresses first for the container's own names. */
+static void expect_preferred(const struct vmh_cache *c, const char *key, const char *preferred,
+                             const char *expected, const char *what)
+{
+    lookup(c, ASK_DOCKER, key, AF_UNSPEC);
+    vmh_answer_prefer_networks(c, preferred, &answer);
+    CHECK_STR(addresses(&answer), expected, what);
+}
+
+static void expect_network_order(const struct vmh_cache *c)
+{
+    expect_preferred(c, "web", "", "172.20.0.2 172.21.0.2 fd00:20::2",
+                     "preferred: none, the cache's order");
+    expect_preferred(c, "web", "back", "172.21.0.2 172.20.0.2 fd00:20::2",
+                     "preferred: back first, then the rest in the cache's order");
+    expect_preferred(c, "ab01", "nowhere back front", "172.21.0.2 172.20.0.2 fd00:20::2",
+                     "preferred: by ID too; a network it is not on is skipped");
+    expect_preferred(c, "web", "front back", "172.20.0.2 fd00:20::2 172.21.0.2",
+                     "preferred: front's IPv4 and IPv6, then back's");
+    expect_preferred(c, "labelled", "", "10.9.2.2 10.9.1.2",
+                     "preferred: the container's label, with no setting");
+    expect_preferred(c, "labelled", "a", "10.9.2.2 10.9.1.2",
+                     "preferred: the container's label beats the setting");
+    expect_preferred(c, "web.front", "back", "172.20.0.2 fd00:20::2",
+                     "preferred: <name>.<network> keeps to its network");
+    expect_preferred(c, "store.back", "back", "172.21.0.3 172.21.0.4",
+                     "preferred: an answer of several containers is left as it is");
+}
+
 /* The networks go through a cache and back (a refresh of another backend
  * keeps them): the same bytes are written again. */
 static void expect_network_round_trip(const struct fixture *f)
@@ -714,6 +750,7 @@ static void test_network(void)
     struct fixture f;
     if (fixture_build(&f, VMH_STATUS_OK, VMH_STATUS_OK, network_hosts)) {
         expect_network(&f.cache);
+        expect_network_order(&f.cache);
         expect_network_round_trip(&f);
     } else {
         CHECK(0, "the network fixture builds and parses");

@@ -37,6 +37,7 @@ struct vmh_host {
     struct vmh_cache_addr addrs[VMH_HOST_MAX_ADDRS]; /* .network: index in networks + 1 */
     size_t network_count;
     struct vmh_host_network *networks;
+    uint8_t preferred_network; /* the vmhosts.network label's, by number; 0: none */
 };
 
 struct vmh_backend_state {

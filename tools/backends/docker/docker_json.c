@@ -320,6 +320,9 @@ static int fill_host(struct vmh_host *host, const json_t *entry, const struct vm
     }
     if (add_addresses(host, entry) != 0)
         return -1;
+    /* A network it is not on (or no name) puts nothing first. */
+    host->preferred_network = (uint8_t)vmh_host_network_named(
+        host, string_at(json_object_get(entry, "Labels"), "vmhosts.network"));
     return copy_known(host, known);
 }
 
