@@ -37,6 +37,11 @@ static void check_names(const struct vmh_host *host)
         if (names[i] && !vmh_name_valid(names[i]))
             abort();
     check_networks(host);
+    if (host->chosen_count > VMH_CHOSEN_MAX)
+        abort();
+    for (size_t i = 0; i < host->chosen_count; i++)
+        if (!vmh_name_valid(host->chosen[i]) || !strchr(host->chosen[i], '.'))
+            abort();
 }
 
 static void inspect(const char *body, size_t size, bool rootless)

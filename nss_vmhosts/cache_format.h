@@ -25,7 +25,8 @@
 
 #define VMH_CACHE_MAGIC "VMHCACHE"
 /* 2: backend sections by name instead of a fixed array in the header.
- * 3: network keys (VMH_KEY_NETWORK) and each address's network; a version 2
+ * 3: network keys (VMH_KEY_NETWORK), label keys (VMH_KEY_LABEL), each
+ * address's network and a record's preferred network; a version 2
  * reader would refuse those keys as corrupt rather than as another
  * version's.  A file of another version is refused (and the refresher
  * replaces it). */
@@ -56,7 +57,11 @@ enum vmh_key_kind {
      * its aliases and DNSNames on that network; the key's `reserved` holds
      * vmh_network_key(network, length of <name>) (see below). */
     VMH_KEY_NETWORK = 6,
-    VMH_KEY_KIND_MAX = 6
+    /* A name its vmhosts.names label chose, whole and lowercase
+     * ("api.shop.docker", "api.shop.test"): which domains may answer it is
+     * the reader's settings' call (label_domains). */
+    VMH_KEY_LABEL = 7,
+    VMH_KEY_KIND_MAX = 7
 };
 
 enum vmh_record_state {

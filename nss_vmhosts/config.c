@@ -52,6 +52,7 @@ static const struct key_rule rules[VMH_CONF_KEY_COUNT] = {
     /* Network names are names by the domains' rule (lowercase, [a-z0-9_-]
      * labels), and none is allowed. */
     [VMH_CONF_DOCKER_NETWORKS] = TEXT_AT("docker_networks", VALUE_DOMAIN_LIST, docker_networks),
+    [VMH_CONF_LABEL_DOMAINS] = TEXT_AT("label_domains", VALUE_DOMAIN_LIST, label_domains),
 };
 
 /* A piece of the caller's text, which need not be NUL-terminated. */

@@ -42,6 +42,7 @@ enum vmh_config_key {
     VMH_CONF_REFRESH_COMMAND,
     VMH_CONF_DNS_LISTEN,
     VMH_CONF_DOCKER_NETWORKS,
+    VMH_CONF_LABEL_DOMAINS,
     VMH_CONF_KEY_COUNT
 };
 
@@ -67,6 +68,11 @@ struct vmh_config {
      * names, in this order (lowercase, single spaces); "" keeps the cache's
      * order.  A container's vmhosts.network label comes before it. */
     char docker_networks[VMH_LIST_MAX];
+    /* Domains besides our own suffixes under which a container's
+     * vmhosts.names label may name it (lowercase, single spaces).  Empty by
+     * default: anyone who may start a container would otherwise choose
+     * where root's ssh connects for github.com (README, Security). */
+    char label_domains[VMH_LIST_MAX];
 };
 
 /* Hears, from the parse that applies them, of each line that set `key` and

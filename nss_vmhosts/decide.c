@@ -37,7 +37,9 @@ int32_t vmh_answer_ttl_s(const struct vmh_cache *cache, const struct vmh_config 
 
 bool vmh_answer_stands(const struct vmh_name *name, const struct vmh_answer *answer, bool stale)
 {
-    if (name->kind == VMH_NAME_BARE)
+    /* A name only a label can give (under label_domains), like a bare
+     * name, is DNS's unless the cache has it: a miss never waits on Docker. */
+    if (name->kind == VMH_NAME_BARE || name->kind == VMH_NAME_LABEL)
         return !stale || answer->result != VMH_FOUND;
     return !stale && answer->result != VMH_NOT_FOUND;
 }

@@ -386,8 +386,59 @@ static void resolve_network(const struct vmh_cache *cache, const struct vmh_name
         vmh_answer_set_miss(answer, VMH_NOT_FOUND, VMH_RULE_NO_MATCH);
 }
 
+/* Whether two records are replicas of one Compose service, which share
+ * their labels and so the names these choose. */
+static bool same_service(const struct vmh_cache *cache, const struct vmh_cache_record *a,
+                         const struct vmh_cache_record *b)
+{
+    const char *service = vmh_cache_string(cache, a->service);
+    return service[0] && strcmp(service, vmh_cache_string(cache, b->service)) == 0 &&
+           strcmp(vmh_cache_string(cache, a->project), vmh_cache_string(cache, b->project)) == 0;
+}
+
+/* The running records of the backend among the keys [first, first +
+ * count) agree when they are one container or one service's replicas. */
+static bool claimants_agree(const struct vmh_cache *cache, uint32_t first, uint32_t count,
+                            enum vmh_backend backend)
+{
+    const struct vmh_cache_record *one = NULL;
+    for (uint32_t i = first; i < first + count; i++) {
+        const struct vmh_cache_record *record = key_record(cache, i);
+        if (!record_running(cache, record, backend) || record == one)
+            continue;
+        if (one && !same_service(cache, one, record))
+            return false;
+        one = one ? one : record;
+    }
+    return true;
+}
+
+/* A name a label chose, after every name a container has of its own: a
+ * label never takes one.  Only running containers' labels count (a stopped
+ * one's names go with it); two that disagree get neither, and a miss is
+ * `miss` (NOT_OURS under label_domains: DNS answers). */
+static void resolve_label(const struct vmh_cache *cache, const struct vmh_name *name,
+                          enum vmh_result miss, struct vmh_answer *answer)
+{
+    uint32_t first = 0;
+    uint32_t count = vmh_cache_find(cache, VMH_KEY_LABEL, name->normalized, &first);
+    if (!claimants_agree(cache, first, count, name->backend)) {
+        vmh_answer_set_miss(answer, miss, VMH_RULE_LABEL_CONFLICT);
+        return;
+    }
+    enum vmh_rule why = gather(cache, first, count, name->backend, answer);
+    if (why != VMH_RULE_NONE) {
+        vmh_answer_set_miss(answer, miss, why);
+        return;
+    }
+    answer->result = VMH_FOUND;
+    answer->rule = VMH_RULE_LABEL;
+    memcpy(answer->canonical, name->normalized, strlen(name->normalized) + 1);
+}
+
 /* Docker's names first (ID, name, prefix), then Compose's, then a
- * network's: a name that means something today keeps its meaning. */
+ * network's, then a label's: a name that means something today keeps its
+ * meaning, and a container's own names are never a label's. */
 static void resolve_containers(const struct vmh_cache *cache, const struct vmh_name *name,
                            struct vmh_answer *answer)
 {
@@ -401,10 +452,12 @@ static void resolve_containers(const struct vmh_cache *cache, const struct vmh_n
         return;
     count = vmh_cache_find(cache, VMH_KEY_COMPOSE, name->key, &first);
     enum vmh_rule why = gather(cache, first, count, name->backend, answer);
-    if (why == VMH_RULE_NO_MATCH && strchr(name->key, '.')) {
+    if (why == VMH_RULE_NO_MATCH && strchr(name->key, '.'))
         resolve_network(cache, name, answer);
+    if (why == VMH_RULE_NO_MATCH && answer->rule == VMH_RULE_NO_MATCH)
+        resolve_label(cache, name, VMH_NOT_FOUND, answer);
+    if (why == VMH_RULE_NO_MATCH)
         return;
-    }
     if (why != VMH_RULE_NONE) {
         vmh_answer_set_miss(answer, VMH_NOT_FOUND, why);
         return;
@@ -536,7 +589,9 @@ static bool backend_down(const struct vmh_cache *cache, const struct vmh_name *n
         vmh_cache_state(cache && cache->header ? cache : NULL, name->backend)->status;
     if (status == VMH_STATUS_OK)
         return false;
-    answer->result = name->kind == VMH_NAME_BARE ? VMH_NOT_OURS : VMH_UNAVAILABLE;
+    answer->result = name->kind == VMH_NAME_BARE || name->kind == VMH_NAME_LABEL
+                         ? VMH_NOT_OURS
+                         : VMH_UNAVAILABLE;
     answer->rule = VMH_RULE_BACKEND_DOWN;
     answer->cause_errno = vmh_status_errno(status);
     return true;
@@ -546,7 +601,8 @@ void vmh_resolve(const struct vmh_cache *cache, const struct vmh_name *name, int
                  struct vmh_answer *answer)
 {
     memset(answer, 0, sizeof *answer);
-    if ((name->kind != VMH_NAME_UNDER && name->kind != VMH_NAME_BARE) ||
+    if ((name->kind != VMH_NAME_UNDER && name->kind != VMH_NAME_BARE &&
+         name->kind != VMH_NAME_LABEL) ||
         (unsigned)name->backend >= VMH_BACKEND_COUNT) {
         answer->result = VMH_NOT_OURS;
         answer->rule = VMH_RULE_NOT_OURS;
@@ -556,6 +612,8 @@ void vmh_resolve(const struct vmh_cache *cache, const struct vmh_name *name, int
         return;
     if (name->kind == VMH_NAME_BARE)
         resolve_bare(cache, name, answer);
+    else if (name->kind == VMH_NAME_LABEL)
+        resolve_label(cache, name, VMH_NOT_OURS, answer);
     else if (vmh_backend_names(name->backend) == VMH_NAMES_CONTAINER)
         resolve_containers(cache, name, answer);
     else

@@ -191,6 +191,48 @@ check_eq "docker_networks = aa-net still orders the unlabelled vmh-multi" \
     "$(net_v4 aa-net)" "$(first_v4 vmh-multi.docker)"
 write_conf ttl=60 timeout_ms=3000
 
+# --- names a label chose (vmhosts.names) ------------------------------------------
+# Under .docker always; under another domain only once label_domains lists
+# it; never a name a container has of its own; neither of two claimants;
+# and a stopped container's names go with it.
+gone() { found=$(getent_ahosts "$1"); echo "exit $?: '$found'"; }
+chooser=$(docker_run vmh-chooser --label vmhosts.names=API.shop.docker,api.shop.test.,vmh-plain.docker,both.docker,github.com) &&
+    rival=$(docker_run vmh-rival --label vmhosts.names=both.docker) ||
+    bail_out "cannot start the containers with vmhosts.names"
+chooser_v4=$(v4_of "$chooser")
+check_eq "label name api.shop.docker resolves to its container" "$chooser_v4" \
+    "$(getent_ahosts api.shop.docker)"
+check_eq "label name api.shop.test: not ours while label_domains is empty (lookup exits 3)" 3 \
+    "$("$VMHOSTS" lookup api.shop.test >/dev/null 2>&1; echo $?)"
+check_eq "label name github.com: not ours (lookup exits 3)" 3 \
+    "$("$VMHOSTS" lookup github.com >/dev/null 2>&1; echo $?)"
+write_conf ttl=60 timeout_ms=3000 label_domains=test
+"$VMHOSTS" refresh >/dev/null 2>&1
+check_eq "label_domains = test: api.shop.test resolves to its container" "$chooser_v4" \
+    "$(getent_ahosts api.shop.test)"
+check_eq "label_domains = test: github.com is still not ours (lookup exits 3)" 3 \
+    "$("$VMHOSTS" lookup github.com >/dev/null 2>&1; echo $?)"
+check_eq "label_domains = test: a .test name no label chose is not ours (lookup exits 3)" 3 \
+    "$("$VMHOSTS" lookup nobody.test >/dev/null 2>&1; echo $?)"
+check_eq "a label claiming vmh-plain.docker: vmh-plain answers, not the label" "$plain_v4" \
+    "$(getent_ahosts vmh-plain.docker)"
+check_eq "vmhosts lookup vmh-plain.docker names the label that claims it too" 1 \
+    "$("$VMHOSTS" lookup vmh-plain.docker | grep -c "container vmh-chooser (ID ${chooser:0:12})")"
+check_eq "both.docker, chosen by two running containers: nothing" "exit 2: ''" "$(gone both.docker)"
+lookup_both=$("$VMHOSTS" lookup both.docker)
+check_eq "vmhosts lookup both.docker says who claims it" "2 name chosen by several containers" \
+    "$(grep -c -e "container vmh-chooser (ID" -e "container vmh-rival (ID" <<<"$lookup_both") $(sed -n 's/^  rule: *//p' <<<"$lookup_both")"
+dk stop vmh-rival >/dev/null
+"$VMHOSTS" refresh >/dev/null 2>&1
+check_eq "both.docker with vmh-rival stopped: vmh-chooser's" "$chooser_v4" \
+    "$(getent_ahosts both.docker)"
+dk stop vmh-chooser >/dev/null
+"$VMHOSTS" refresh >/dev/null 2>&1
+for chosen in api.shop.docker api.shop.test both.docker; do
+    check_eq "vmh-chooser stopped: $chosen resolves nothing" "exit 2: ''" "$(gone $chosen)"
+done
+write_conf ttl=60 timeout_ms=3000
+
 # --- network modes ---------------------------------------------------------------
 shared=$(docker_run vmh-shared --network container:shop-web-1) &&
     hostmode=$(docker_run vmh-hostnet --network host) &&

@@ -451,8 +451,9 @@ static void test_network_aliases(void)
     CHECK_INT(web ? vmh_docker_parse_inspect(inspect, inspect_length, web, NULL, 0) : -1, 0,
               "aliases: inspect parses");
     CHECK_STR(aliases_of(web, "backend"), "api-gw f5af31dae7f6 web",
-              "aliases: Aliases then DNSNames, without the own name or repeats");
-    CHECK_STR(aliases_of(web, "shop_default"), "web f5af31dae7f6", "aliases: the other network");
+              "aliases: Aliases and DNSNames, without the own name or repeats, in byte order");
+    CHECK_STR(aliases_of(web, "shop_default"), "f5af31dae7f6 web",
+              "aliases: the other network (in byte order)");
     CHECK_STR(aliases_of(find_host(&out, "sidecar"), "backend"), "(not on it)",
               "aliases: container:<id> has no network of its own");
     CHECK_INT(vmh_docker_parse_list(body, length, &out, &again, NULL, 0), 0,
@@ -483,6 +484,55 @@ static void test_preferred_label(void)
     CHECK_INT(two ? two->preferred_network : 99, 0, "label: a network it is not on: none");
     CHECK_INT(three ? three->preferred_network : 99, 0, "label: not a string: none");
     vmh_snapshot_free(&out);
+}
+
+/* The names a vmhosts.names value gives, space-separated. */
+static const char *chosen_from(const char *value)
+{
+    static char text[8192];
+    struct vmh_host host = {0};
+    text[0] = '\0';
+    if (vmh_host_set_chosen_names(&host, value) != 0)
+        snprintf(text, sizeof text, "(out of memory)");
+    for (size_t i = 0; i < host.chosen_count; i++) {
+        size_t used = strlen(text);
+        snprintf(text + used, sizeof text - used, "%s%s", used ? " " : "", host.chosen[i]);
+        free(host.chosen[i]);
+    }
+    free(host.chosen);
+    return text;
+}
+
+/* Hostile label values: whatever anyone who may start a container wrote. */
+static void test_chosen_names(void)
+{
+    static char big[10 * 1024 + 1], many[2048], long_label[128];
+    memset(big, 'a', sizeof big - 1);
+    memcpy(big + sizeof big - 8, ".docker", 7);
+    many[0] = '\0';
+    for (int i = 0; i < 40; i++)
+        snprintf(many + strlen(many), sizeof many - strlen(many), "n%d.docker,", i);
+    memset(long_label, 'x', 65);
+    memcpy(long_label + 65, ".docker", 8);
+    CHECK_STR(chosen_from("api.shop.docker,api.shop.test"), "api.shop.docker api.shop.test",
+              "chosen: two names");
+    CHECK_STR(chosen_from(NULL), "", "chosen: no label");
+    CHECK_STR(chosen_from(""), "", "chosen: empty");
+    CHECK_STR(chosen_from(",,,,"), "", "chosen: commas only");
+    CHECK_STR(chosen_from(" , a.docker ,, \tb.docker\t,"), "a.docker b.docker",
+              "chosen: blanks and empty entries around names");
+    CHECK_STR(chosen_from(big), "", "chosen: a 10 KiB value is refused whole");
+    CHECK_STR(chosen_from("API.Shop.DOCKER"), "api.shop.docker", "chosen: uppercase folded");
+    CHECK_STR(chosen_from("api.docker.,b.test..,.c.docker"), "api.docker",
+              "chosen: one trailing dot dropped; two, or a leading one, is no name");
+    CHECK_STR(chosen_from("a b.docker,x\ny.docker,caf\xc3\xa9.docker,a;b.docker,%s.docker,ok.docker"),
+              "ok.docker", "chosen: spaces inside, newlines, UTF-8, ';', '%' are no names");
+    CHECK_STR(chosen_from("x\n127.6.6.6 forged"), "", "chosen: a forged hosts line");
+    CHECK_STR(chosen_from("single,docker,.docker"), "", "chosen: one label is no chosen name");
+    CHECK_STR(chosen_from(long_label), "", "chosen: a label of 65 characters");
+    CHECK_STR(chosen_from("a.docker,A.DOCKER,a.docker."), "a.docker", "chosen: once each");
+    CHECK(strstr(chosen_from(many), "n15.docker") && !strstr(chosen_from(many), "n16.docker"),
+          "chosen: of forty names, the first sixteen are kept");
 }
 
 static void test_network_modes(void)
@@ -1306,6 +1356,7 @@ int main(void)
     test_network_order();
     test_network_aliases();
     test_preferred_label();
+    test_chosen_names();
     test_network_modes();
     test_append_keeps_existing();
     test_wrong_types();

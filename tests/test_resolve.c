@@ -131,7 +131,7 @@ static void fixture_free(struct fixture *fixture)
 }
 
 /* The names these tests ask, as vmh_name_classify would classify them. */
-enum ask { ASK_NOT_OURS, ASK_DOCKER, ASK_BARE, ASK_VM };
+enum ask { ASK_NOT_OURS, ASK_DOCKER, ASK_BARE, ASK_VM, ASK_LABEL };
 
 static struct vmh_name make_name(enum ask kind, const char *key)
 {
@@ -139,13 +139,15 @@ static struct vmh_name make_name(enum ask kind, const char *key)
     memset(&name, 0, sizeof name);
     name.kind = kind == ASK_NOT_OURS ? VMH_NAME_NOT_OURS
                 : kind == ASK_BARE   ? VMH_NAME_BARE
+                : kind == ASK_LABEL  ? VMH_NAME_LABEL
                                      : VMH_NAME_UNDER;
     name.backend = kind == ASK_NOT_OURS ? VMH_BACKEND_COUNT
                    : kind == ASK_VM     ? VMH_BACKEND_MULTIPASS
                                         : VMH_BACKEND_DOCKER;
     snprintf(name.key, sizeof name.key, "%s", key);
-    snprintf(name.domain, sizeof name.domain, "%s", kind == ASK_VM ? "example.org" : "docker");
-    if (kind == ASK_BARE || kind == ASK_NOT_OURS)
+    snprintf(name.domain, sizeof name.domain, "%s",
+             kind == ASK_VM ? "example.org" : kind == ASK_LABEL ? "test" : "docker");
+    if (kind == ASK_BARE || kind == ASK_NOT_OURS || kind == ASK_LABEL)
         snprintf(name.normalized, sizeof name.normalized, "%s", key);
     else if ((size_t)snprintf(name.normalized, sizeof name.normalized, "%s.%s", key,
                               name.domain) >= sizeof name.normalized)
@@ -758,6 +760,88 @@ static void test_network(void)
     fixture_free(&f);
 }
 
+static void choose(struct vmh_host *host, const char *names)
+{
+    if (vmh_host_set_chosen_names(host, names) != 0)
+        printf("# out of memory\n");
+}
+
+static void label_hosts(struct vmh_snapshot *snapshot)
+{
+    choose(add_host(snapshot, VMH_BACKEND_DOCKER, "web", "aa01", NULL, true, "172.30.0.2"),
+           "api.shop.docker,api.shop.test,other.docker,both.docker,web.proj.docker");
+    add_host(snapshot, VMH_BACKEND_DOCKER, "other", "aa02", NULL, true, "172.30.0.3");
+    choose(add_host(snapshot, VMH_BACKEND_DOCKER, "rival", "aa03", NULL, true, "172.30.0.4"),
+           "both.docker");
+    choose(add_host(snapshot, VMH_BACKEND_DOCKER, "sleeper", "aa04", NULL, false, "172.30.0.5"),
+           "nap.docker,both.docker,api.shop.test");
+    for (int i = 1; i <= 2; i++) {
+        char name[16], id[8], address[16];
+        snprintf(name, sizeof name, "proj-web-%d", i);
+        snprintf(id, sizeof id, "bb0%d", i);
+        snprintf(address, sizeof address, "172.31.0.%d", i);
+        add_replica(snapshot, name, id, "web", true, address);
+        choose(&snapshot->hosts[snapshot->count - 1], "svc.docker");
+    }
+}
+
+static void expect_labels(const struct vmh_cache *c)
+{
+    lookup(c, ASK_DOCKER, "api.shop", AF_UNSPEC);
+    expect("chosen name under .docker", VMH_FOUND, VMH_RULE_LABEL, "api.shop.docker", "",
+           "172.30.0.2");
+    lookup(c, ASK_LABEL, "api.shop.test", AF_UNSPEC);
+    expect("chosen name under a label domain (a stopped one's claim drops)", VMH_FOUND,
+           VMH_RULE_LABEL, "api.shop.test", "", "172.30.0.2");
+    lookup(c, ASK_DOCKER, "other", AF_UNSPEC);
+    expect("a label never takes a container's own name", VMH_FOUND, VMH_RULE_NAME,
+           "other.docker", "", "172.30.0.3");
+    lookup(c, ASK_DOCKER, "web.proj", AF_UNSPEC);
+    expect("... nor a Compose service's", VMH_FOUND, VMH_RULE_COMPOSE, "web.proj.docker", "",
+           "172.31.0.1 172.31.0.2");
+    lookup(c, ASK_DOCKER, "both", AF_UNSPEC);
+    expect("two running containers chose it: neither", VMH_NOT_FOUND, VMH_RULE_LABEL_CONFLICT,
+           "", "", "");
+    lookup(c, ASK_DOCKER, "nap", AF_UNSPEC);
+    expect("a stopped container's chosen name", VMH_NOT_FOUND, VMH_RULE_NOT_RUNNING, "", "", "");
+    lookup(c, ASK_DOCKER, "svc", AF_UNSPEC);
+    expect("replicas of one service share their label's name", VMH_FOUND, VMH_RULE_LABEL,
+           "svc.docker", "", "172.31.0.1 172.31.0.2");
+    lookup(c, ASK_LABEL, "nobody.test", AF_UNSPEC);
+    expect("a label domain's name no label chose is DNS's", VMH_NOT_OURS, VMH_RULE_NO_MATCH, "",
+           "", "");
+    lookup(c, ASK_DOCKER, "nobody", AF_UNSPEC);
+    expect("a .docker name no one has is NOTFOUND, as before", VMH_NOT_FOUND, VMH_RULE_NO_MATCH,
+           "", "", "");
+}
+
+static void test_labels(void)
+{
+    struct fixture f;
+    if (fixture_build(&f, VMH_STATUS_OK, VMH_STATUS_OK, label_hosts)) {
+        expect_labels(&f.cache);
+        struct vmh_snapshot again;
+        unsigned char *data = NULL;
+        size_t size = 0;
+        vmh_snapshot_init(&again);
+        CHECK(vmh_snapshot_from_cache(&again, &f.cache) == 0 &&
+                  vmh_cache_build(&again, 1700000000000, &data, &size) == 0 &&
+                  size == f.cache.header->file_size && memcmp(data, f.data, size) == 0,
+              "chosen names: read back and written again, the same bytes");
+        free(data);
+        vmh_snapshot_free(&again);
+    } else {
+        CHECK(0, "the label fixture builds and parses");
+    }
+    fixture_free(&f);
+    if (fixture_build(&f, VMH_STATUS_UNAVAILABLE, VMH_STATUS_OK, label_hosts)) {
+        lookup(&f.cache, ASK_LABEL, "api.shop.test", AF_UNSPEC);
+        expect("Docker down: a label domain's name is DNS's", VMH_NOT_OURS,
+               VMH_RULE_BACKEND_DOWN, "", "", "");
+    }
+    fixture_free(&f);
+}
+
 static void test_texts(void)
 {
     static const struct {
@@ -773,6 +857,8 @@ static void test_texts(void)
         {VMH_RULE_COMPOSE, "Compose service"},
         {VMH_RULE_HOSTNAME, "container hostname"},
         {VMH_RULE_NETWORK, "name on one network"},
+        {VMH_RULE_LABEL, "name chosen by a label"},
+        {VMH_RULE_LABEL_CONFLICT, "name chosen by several containers"},
         {VMH_RULE_VM, "multipass VM"},
         {VMH_RULE_NOT_RUNNING, "not running"},
         {VMH_RULE_NO_ADDRESS, "no address"},
@@ -810,6 +896,7 @@ int main(void)
     test_reverse_shared_network();
     test_forged_names();
     test_network();
+    test_labels();
     test_texts();
     return check_done();
 }

@@ -50,6 +50,9 @@ static void print_value(const struct vmh_config *config, enum vmh_config_key key
     case VMH_CONF_DOCKER_NETWORKS:
         fputs(config->docker_networks[0] ? config->docker_networks : "(none)", stdout);
         break;
+    case VMH_CONF_LABEL_DOMAINS:
+        fputs(config->label_domains[0] ? config->label_domains : "(none)", stdout);
+        break;
     case VMH_CONF_KEY_COUNT:
     default:                           break;
     }

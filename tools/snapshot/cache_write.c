@@ -100,8 +100,9 @@ static bool add_key(struct builder *b, uint16_t kind, const char *text, uint32_t
                     const char *suffix, uint32_t record)
 {
     struct pending_key *key = &b->keys[b->key_count];
-    /* The record's own string serves when it is already lowercase. */
-    if (!suffix && !has_upper(text))
+    /* The record's own string serves when it is already lowercase (0: the
+     * key's text is no string of the record's). */
+    if (!suffix && same_offset && !has_upper(text))
         key->key = same_offset;
     else if (!pool_add(&b->pool, text, suffix, true, &key->key))
         return false;
@@ -155,10 +156,22 @@ static bool add_network_keys(struct builder *b, const struct vmh_host *host, uin
     return true;
 }
 
-/* How many keys a host may have: its four and its network names. */
+/* The names its label chose, checked again: a snapshot read back from a
+ * cache is anyone's to write. */
+static bool add_chosen_keys(struct builder *b, const struct vmh_host *host, uint32_t index)
+{
+    for (size_t i = 0; i < host->chosen_count; i++)
+        if (vmh_name_valid(host->chosen[i]) &&
+            !add_key(b, VMH_KEY_LABEL, host->chosen[i], 0, NULL, index))
+            return false;
+    return true;
+}
+
+/* How many keys a host may have: its four, its network names and the
+ * names its label chose. */
 static size_t keys_of(const struct vmh_host *host)
 {
-    size_t count = 4;
+    size_t count = 4 + host->chosen_count;
     for (size_t n = 0; n < host->network_count; n++)
         count += 1 + host->networks[n].alias_count;
     return count;
@@ -176,7 +189,7 @@ static bool add_keys(struct builder *b, const struct vmh_host *host, uint32_t in
             add_key(b, VMH_KEY_DOCKER_HOSTNAME, host->hostname, r->hostname, NULL, index)) &&
            (!is_set(host->service) || !is_set(host->project) ||
             add_key(b, VMH_KEY_COMPOSE, host->service, 0, host->project, index)) &&
-           add_network_keys(b, host, index);
+           add_network_keys(b, host, index) && add_chosen_keys(b, host, index);
 }
 
 static const char *or_empty(const char *text)

@@ -31,6 +31,9 @@ static void networks_free(struct vmh_host *host)
 static void host_free(struct vmh_host *host)
 {
     networks_free(host);
+    for (size_t i = 0; i < host->chosen_count; i++)
+        free(host->chosen[i]);
+    free(host->chosen);
     free(host->name);
     free(host->id);
     free(host->hostname);
@@ -143,6 +146,21 @@ int vmh_host_copy_name(char **to, const char *text)
     return *to ? 0 : -1;
 }
 
+/* Inserts a copy of name into names (count of them, room for one more) in
+ * byte order: a snapshot read back from a cache, where they come sorted,
+ * writes the same bytes as the one it was written from. */
+static int insert_sorted(char **names, size_t count, const char *name)
+{
+    char *copy = strdup(name);
+    if (!copy)
+        return -1;
+    size_t at = count;
+    for (; at > 0 && strcmp(names[at - 1], copy) > 0; at--)
+        names[at] = names[at - 1];
+    names[at] = copy;
+    return 0;
+}
+
 static bool same_folded(const char *a, const char *b)
 {
     for (; *a && *b; a++, b++)
@@ -205,10 +223,56 @@ int vmh_host_add_alias(struct vmh_host *host, int number, const char *alias)
     if (!grown)
         return -1;
     network->aliases = grown;
-    if (!(grown[network->alias_count] = strdup(alias)))
+    if (insert_sorted(grown, network->alias_count, alias) != 0)
         return -1;
     network->alias_count++;
     return 0;
+}
+
+static bool is_blank(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+int vmh_host_add_chosen_name(struct vmh_host *host, const char *entry, size_t length)
+{
+    char name[VMH_NAME_MAX + 1];
+    for (; length > 0 && is_blank(entry[0]); entry++, length--)
+        ;
+    for (; length > 0 && is_blank(entry[length - 1]); length--)
+        ;
+    if (length > 0 && entry[length - 1] == '.')
+        length--;
+    /* A single label is no name under any domain: it would be a bare name,
+     * which is DNS's. */
+    if (host->chosen_count >= VMH_CHOSEN_MAX || vmh_name_fold(entry, length, name) == 0 ||
+        !memchr(name, '.', length))
+        return 0;
+    for (size_t i = 0; i < host->chosen_count; i++)
+        if (strcmp(host->chosen[i], name) == 0)
+            return 0;
+    char **grown = realloc(host->chosen, (host->chosen_count + 1) * sizeof *grown);
+    if (!grown)
+        return -1;
+    host->chosen = grown;
+    if (insert_sorted(grown, host->chosen_count, name) != 0)
+        return -1;
+    host->chosen_count++;
+    return 0;
+}
+
+int vmh_host_set_chosen_names(struct vmh_host *host, const char *value)
+{
+    if (!value || strnlen(value, VMH_CHOSEN_TEXT_MAX + 1) > VMH_CHOSEN_TEXT_MAX)
+        return 0;
+    for (const char *cursor = value;;) {
+        size_t length = strcspn(cursor, ",");
+        if (vmh_host_add_chosen_name(host, cursor, length) != 0)
+            return -1;
+        if (!cursor[length])
+            return 0;
+        cursor += length + 1;
+    }
 }
 
 /* "" in the cache is "not set" in a snapshot. */
@@ -273,10 +337,17 @@ static int networks_from_keys(struct vmh_snapshot *snapshot, const struct vmh_ca
 {
     for (uint32_t i = 0; i < cache->header->key_count; i++) {
         const struct vmh_cache_key *key = &cache->keys[i];
-        if (key->kind != VMH_KEY_NETWORK || host_of[key->record] == SIZE_MAX)
+        struct vmh_host *host;
+        if (host_of[key->record] == SIZE_MAX)
             continue;
-        if (network_from_key(&snapshot->hosts[host_of[key->record]], cache, key) != 0)
+        host = &snapshot->hosts[host_of[key->record]];
+        if (key->kind == VMH_KEY_NETWORK && network_from_key(host, cache, key) != 0)
             return -1;
+        if (key->kind == VMH_KEY_LABEL) {
+            const char *name = vmh_cache_string(cache, key->key);
+            if (vmh_host_add_chosen_name(host, name, strnlen(name, VMH_NAME_MAX + 1)) != 0)
+                return -1;
+        }
     }
     return 0;
 }

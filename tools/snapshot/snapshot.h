@@ -38,6 +38,8 @@ struct vmh_host {
     size_t network_count;
     struct vmh_host_network *networks;
     uint8_t preferred_network; /* the vmhosts.network label's, by number; 0: none */
+    size_t chosen_count;
+    char **chosen;             /* names its vmhosts.names label chose: valid, lowercase */
 };
 
 struct vmh_backend_state {
@@ -85,6 +87,21 @@ int vmh_host_add_network(struct vmh_host *host, const char *name);
  * not the container's own name and not there already.  -1 when out of
  * memory, else 0. */
 int vmh_host_add_alias(struct vmh_host *host, int network, const char *alias);
+
+/* A vmhosts.names label: names separated by commas, each a host name of
+ * two labels at least (one trailing dot dropped, blanks around it
+ * ignored), stored lowercase, once; an entry that is no such name is
+ * skipped.  At most VMH_CHOSEN_MAX names; a value longer than
+ * VMH_CHOSEN_TEXT_MAX is refused whole, as no one writes such a label by
+ * hand.  Which domains may answer them is the reader's call.  -1 only
+ * when out of memory. */
+#define VMH_CHOSEN_MAX 16
+#define VMH_CHOSEN_TEXT_MAX 4096
+int vmh_host_set_chosen_names(struct vmh_host *host, const char *value);
+
+/* Adds one name as vmh_host_set_chosen_names adds each entry: 0 when it
+ * is added or skipped, -1 when out of memory. */
+int vmh_host_add_chosen_name(struct vmh_host *host, const char *entry, size_t length);
 
 /* The number of the host's network called `name` (compared folded), or 0. */
 int vmh_host_network_named(const struct vmh_host *host, const char *name);

@@ -293,12 +293,13 @@ static void add_bound_ports(struct vmh_host *host, const json_t *ports)
 
 /* The Compose project and service, which answer as <service>.<project>;
  * one that is no host name is not recorded, and without both the container
- * has no Compose name. */
+ * has no Compose name.  And the names the container chose (vmhosts.names). */
 static int copy_labels(struct vmh_host *host, const json_t *entry)
 {
     const json_t *labels = json_object_get(entry, "Labels");
     if (vmh_host_copy_name(&host->project, string_at(labels, "com.docker.compose.project")) != 0 ||
-        vmh_host_copy_name(&host->service, string_at(labels, "com.docker.compose.service")) != 0)
+        vmh_host_copy_name(&host->service, string_at(labels, "com.docker.compose.service")) != 0 ||
+        vmh_host_set_chosen_names(host, string_at(labels, "vmhosts.names")) != 0)
         return -1;
     return 0;
 }
