@@ -76,7 +76,10 @@ enum vmh_record_flag {
     /* A user's rootless engine's container: its addresses are the host
      * addresses its ports are published on (the machine's own), so it
      * never answers a reverse lookup, and none means "publishes nothing". */
-    VMH_RECORD_ROOTLESS = 2
+    VMH_RECORD_ROOTLESS = 2,
+    /* Its label vmhosts.wildcard=true: every name below its own name and
+     * the names its label chose answers it, when no name is exactly that. */
+    VMH_RECORD_WILDCARD = 4
 };
 
 /* One backend's section: how it answered. */

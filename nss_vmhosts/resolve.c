@@ -436,6 +436,93 @@ static void resolve_label(const struct vmh_cache *cache, const struct vmh_name *
     memcpy(answer->canonical, name->normalized, strlen(name->normalized) + 1);
 }
 
+/* The running wildcard containers with the key (kind, text) and an
+ * address, into the answer: FOUND when they agree (one, or one service's
+ * replicas), VMH_RULE_LABEL_CONFLICT when not, else NO_MATCH. */
+static enum vmh_rule wildcard_at(const struct vmh_cache *cache, enum vmh_key_kind kind,
+                                 const char *text, enum vmh_backend backend,
+                                 struct vmh_answer *answer)
+{
+    uint32_t first = 0, count = vmh_cache_find(cache, kind, text, &first);
+    const struct vmh_cache_record *one = NULL;
+    for (uint32_t i = first; i < first + count; i++) {
+        const struct vmh_cache_record *record = key_record(cache, i);
+        if (!(record->flags & VMH_RECORD_WILDCARD) || !record_running(cache, record, backend) ||
+            record->addr_count == 0 || record == one)
+            continue;
+        if (one && !same_service(cache, one, record))
+            return VMH_RULE_LABEL_CONFLICT;
+        if (!one)
+            answer->record = cache->keys[i].record;
+        one = record;
+        add_addresses(cache, record, answer);
+    }
+    return one ? VMH_RULE_WILDCARD : VMH_RULE_NO_MATCH;
+}
+
+/* Whether some record of the backend has the key of `kind` (any record:
+ * a stopped container keeps its name, as Docker does). */
+static bool has_key(const struct vmh_cache *cache, enum vmh_key_kind kind, const char *key,
+                    bool prefix, enum vmh_backend backend)
+{
+    uint32_t first = 0;
+    uint32_t count = prefix ? vmh_cache_find_prefix(cache, kind, key, &first)
+                            : vmh_cache_find(cache, kind, key, &first);
+    return pick_record(cache, first, count, backend) != NO_RECORD;
+}
+
+/* Whether a container has `key` as a name of its own (ID, name, Compose,
+ * network): a label's claim to it lost, and so does a wildcard below it. */
+static bool own_name(const struct vmh_cache *cache, const char *key, enum vmh_backend backend)
+{
+    size_t hex_length;
+    return has_key(cache, VMH_KEY_DOCKER_NAME, key, false, backend) ||
+           (is_hex(key, &hex_length) && has_key(cache, VMH_KEY_DOCKER_ID, key, true, backend)) ||
+           has_key(cache, VMH_KEY_COMPOSE, key, false, backend) ||
+           has_key(cache, VMH_KEY_NETWORK, key, false, backend);
+}
+
+/* One name below the asked one (`below`, under the name's domain): the
+ * container called so, then the names labels chose, unless a container
+ * has that name of its own. */
+static enum vmh_rule wildcard_level(const struct vmh_cache *cache, const struct vmh_name *name,
+                                    const char *below, struct vmh_answer *answer)
+{
+    char key[VMH_NAME_MAX + 1];
+    size_t length = strlen(below) - strlen(name->domain) - 1;
+    if (name->kind == VMH_NAME_UNDER) {
+        memcpy(key, below, length);
+        key[length] = '\0';
+        if (wildcard_at(cache, VMH_KEY_DOCKER_NAME, key, name->backend, answer) ==
+            VMH_RULE_WILDCARD)
+            return VMH_RULE_WILDCARD;
+        if (own_name(cache, key, name->backend))
+            return VMH_RULE_NO_MATCH;
+    }
+    return wildcard_at(cache, VMH_KEY_LABEL, below, name->backend, answer);
+}
+
+/* A name no rule has exactly: the nearest name above it of a container
+ * that opted in (vmhosts.wildcard=true) answers, as the name asked; never
+ * the domain itself.  Exact names always came first. */
+static void resolve_wildcard(const struct vmh_cache *cache, const struct vmh_name *name,
+                             enum vmh_result miss, struct vmh_answer *answer)
+{
+    size_t domain_length = strlen(name->domain);
+    enum vmh_rule rule = VMH_RULE_NO_MATCH;
+    for (const char *dot = strchr(name->normalized, '.');
+         dot && rule == VMH_RULE_NO_MATCH && strlen(dot + 1) > domain_length;
+         dot = strchr(dot + 1, '.'))
+        rule = wildcard_level(cache, name, dot + 1, answer);
+    if (rule != VMH_RULE_WILDCARD) {
+        vmh_answer_set_miss(answer, miss, rule);
+        return;
+    }
+    answer->result = VMH_FOUND;
+    answer->rule = VMH_RULE_WILDCARD;
+    memcpy(answer->canonical, name->normalized, strlen(name->normalized) + 1);
+}
+
 /* Docker's names first (ID, name, prefix), then Compose's, then a
  * network's, then a label's: a name that means something today keeps its
  * meaning, and a container's own names are never a label's. */
@@ -456,6 +543,8 @@ static void resolve_containers(const struct vmh_cache *cache, const struct vmh_n
         resolve_network(cache, name, answer);
     if (why == VMH_RULE_NO_MATCH && answer->rule == VMH_RULE_NO_MATCH)
         resolve_label(cache, name, VMH_NOT_FOUND, answer);
+    if (why == VMH_RULE_NO_MATCH && answer->rule == VMH_RULE_NO_MATCH)
+        resolve_wildcard(cache, name, VMH_NOT_FOUND, answer);
     if (why == VMH_RULE_NO_MATCH)
         return;
     if (why != VMH_RULE_NONE) {
@@ -526,6 +615,15 @@ void vmh_answer_prefer_networks(const struct vmh_cache *cache, const char *prefe
             answer->addrs[j] = answer->addrs[j - 1];
         answer->addrs[j] = moving;
     }
+}
+
+/* A name under label_domains: a label's, else below a wildcard's. */
+static void resolve_label_or_below(const struct vmh_cache *cache, const struct vmh_name *name,
+                                   struct vmh_answer *answer)
+{
+    resolve_label(cache, name, VMH_NOT_OURS, answer);
+    if (answer->result != VMH_FOUND && answer->rule == VMH_RULE_NO_MATCH)
+        resolve_wildcard(cache, name, VMH_NOT_OURS, answer);
 }
 
 /* A bare name is DNS's unless a running container has it as its hostname:
@@ -613,7 +711,7 @@ void vmh_resolve(const struct vmh_cache *cache, const struct vmh_name *name, int
     if (name->kind == VMH_NAME_BARE)
         resolve_bare(cache, name, answer);
     else if (name->kind == VMH_NAME_LABEL)
-        resolve_label(cache, name, VMH_NOT_OURS, answer);
+        resolve_label_or_below(cache, name, answer);
     else if (vmh_backend_names(name->backend) == VMH_NAMES_CONTAINER)
         resolve_containers(cache, name, answer);
     else

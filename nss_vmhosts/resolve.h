@@ -33,6 +33,7 @@ enum vmh_rule {
     VMH_RULE_NETWORK,           /* <name>.<network>: that network's addresses */
     VMH_RULE_LABEL,             /* a name a vmhosts.names label chose */
     VMH_RULE_LABEL_CONFLICT,    /* ... that several running containers chose */
+    VMH_RULE_WILDCARD,          /* below a name of a vmhosts.wildcard container */
     VMH_RULE_VM,
     VMH_RULE_NOT_RUNNING,
     VMH_RULE_NO_ADDRESS,

@@ -231,6 +231,27 @@ dk stop vmh-chooser >/dev/null
 for chosen in api.shop.docker api.shop.test both.docker; do
     check_eq "vmh-chooser stopped: $chosen resolves nothing" "exit 2: ''" "$(gone $chosen)"
 done
+
+# --- wildcards (vmhosts.wildcard=true) ---------------------------------------------
+# Every name below the container's names answers it; an exact name wins.
+proxy=$(docker_run vmh-proxy --label vmhosts.wildcard=true --label vmhosts.names=proxy.shop.test) &&
+    below=$(docker_run api.vmh-proxy) || bail_out "cannot start the wildcard containers"
+proxy_v4=$(v4_of "$proxy")
+check_eq "wildcard: x.y.vmh-proxy.docker answers vmh-proxy" "$proxy_v4" \
+    "$(getent_ahosts x.y.vmh-proxy.docker)"
+check_eq "wildcard: a.b.proxy.shop.test, below its chosen name, answers vmh-proxy" "$proxy_v4" \
+    "$(getent_ahosts a.b.proxy.shop.test)"
+check_eq "wildcard: an exact name wins (container api.vmh-proxy)" "$(v4_of "$below")" \
+    "$(getent_ahosts api.vmh-proxy.docker)"
+check_eq "wildcard: x.vmh-plain.docker, below a container that did not opt in: nothing" \
+    "exit 2: ''" "$(gone x.vmh-plain.docker)"
+check_eq "wildcard: x.other.docker: nothing" "exit 2: ''" "$(gone x.other.docker)"
+check_eq "wildcard: vmhosts lookup names the rule" "wildcard below a container's name" \
+    "$("$VMHOSTS" lookup x.y.vmh-proxy.docker | sed -n 's/^  rule: *//p')"
+dk stop vmh-proxy >/dev/null
+"$VMHOSTS" refresh >/dev/null 2>&1
+check_eq "wildcard: vmh-proxy stopped, x.y.vmh-proxy.docker resolves nothing" "exit 2: ''" \
+    "$(gone x.y.vmh-proxy.docker)"
 write_conf ttl=60 timeout_ms=3000
 
 # --- network modes ---------------------------------------------------------------

@@ -468,6 +468,23 @@ static void test_network_aliases(void)
 
 /* vmhosts.network names the network put first, by its number; one the
  * container is not on, or a value of the wrong type, names none. */
+/* vmhosts.wildcard opts in with "true" alone (any case). */
+static void test_wildcard_label(void)
+{
+    struct vmh_snapshot out = parse_ok(
+        "[" ENTRY("aa01", "yes", ",\"Labels\":{\"vmhosts.wildcard\":\"TRUE\"}")
+        "," ENTRY("aa02", "one", ",\"Labels\":{\"vmhosts.wildcard\":\"1\"}")
+        "," ENTRY("aa03", "typo", ",\"Labels\":{\"vmhosts.wildcard\":\"ture\"}")
+        "," ENTRY("aa04", "none", "") "]",
+        "wildcard label: parses");
+    const struct vmh_host *yes = find_host(&out, "yes"), *one = find_host(&out, "one"),
+                          *typo = find_host(&out, "typo"), *none = find_host(&out, "none");
+    CHECK(yes && yes->wildcard, "wildcard label: TRUE opts in");
+    CHECK(one && !one->wildcard && typo && !typo->wildcard && none && !none->wildcard,
+          "wildcard label: 1, a typo or no label do not");
+    vmh_snapshot_free(&out);
+}
+
 static void test_preferred_label(void)
 {
     struct vmh_snapshot out = parse_ok(
@@ -1356,6 +1373,7 @@ int main(void)
     test_network_order();
     test_network_aliases();
     test_preferred_label();
+    test_wildcard_label();
     test_chosen_names();
     test_network_modes();
     test_append_keeps_existing();

@@ -768,8 +768,11 @@ static void choose(struct vmh_host *host, const char *names)
 
 static void label_hosts(struct vmh_snapshot *snapshot)
 {
-    choose(add_host(snapshot, VMH_BACKEND_DOCKER, "web", "aa01", NULL, true, "172.30.0.2"),
-           "api.shop.docker,api.shop.test,other.docker,both.docker,web.proj.docker");
+    struct vmh_host *web = add_host(snapshot, VMH_BACKEND_DOCKER, "web", "aa01", NULL, true,
+                                    "172.30.0.2");
+    choose(web, "api.shop.docker,api.shop.test,other.docker,both.docker,web.proj.docker");
+    web->wildcard = true;
+    add_host(snapshot, VMH_BACKEND_DOCKER, "exact.web", "aa05", NULL, true, "172.30.0.6");
     add_host(snapshot, VMH_BACKEND_DOCKER, "other", "aa02", NULL, true, "172.30.0.3");
     choose(add_host(snapshot, VMH_BACKEND_DOCKER, "rival", "aa03", NULL, true, "172.30.0.4"),
            "both.docker");
@@ -815,11 +818,36 @@ static void expect_labels(const struct vmh_cache *c)
            "", "", "");
 }
 
+static void expect_wildcards(const struct vmh_cache *c)
+{
+    lookup(c, ASK_DOCKER, "x.y.web", AF_UNSPEC);
+    expect("wildcard: x.y.web.docker, below a container's name", VMH_FOUND, VMH_RULE_WILDCARD,
+           "x.y.web.docker", "", "172.30.0.2");
+    lookup(c, ASK_DOCKER, "exact.web", AF_UNSPEC);
+    expect("wildcard: an exact name beats it", VMH_FOUND, VMH_RULE_NAME, "exact.web.docker", "",
+           "172.30.0.6");
+    lookup(c, ASK_DOCKER, "x.exact.web", AF_UNSPEC);
+    expect("wildcard: below a name without one, the nearest that has one", VMH_FOUND,
+           VMH_RULE_WILDCARD, "x.exact.web.docker", "", "172.30.0.2");
+    lookup(c, ASK_DOCKER, "x.api.shop", AF_UNSPEC);
+    expect("wildcard: below a chosen name", VMH_FOUND, VMH_RULE_WILDCARD, "x.api.shop.docker", "",
+           "172.30.0.2");
+    lookup(c, ASK_LABEL, "a.b.api.shop.test", AF_UNSPEC);
+    expect("wildcard: below a chosen name under a label domain", VMH_FOUND, VMH_RULE_WILDCARD,
+           "a.b.api.shop.test", "", "172.30.0.2");
+    lookup(c, ASK_DOCKER, "x.other", AF_UNSPEC);
+    expect("wildcard: not below a container that did not opt in", VMH_NOT_FOUND,
+           VMH_RULE_NO_MATCH, "", "", "");
+    lookup(c, ASK_LABEL, "x.nobody.test", AF_UNSPEC);
+    expect("wildcard: never the label domain itself", VMH_NOT_OURS, VMH_RULE_NO_MATCH, "", "", "");
+}
+
 static void test_labels(void)
 {
     struct fixture f;
     if (fixture_build(&f, VMH_STATUS_OK, VMH_STATUS_OK, label_hosts)) {
         expect_labels(&f.cache);
+        expect_wildcards(&f.cache);
         struct vmh_snapshot again;
         unsigned char *data = NULL;
         size_t size = 0;
@@ -859,6 +887,7 @@ static void test_texts(void)
         {VMH_RULE_NETWORK, "name on one network"},
         {VMH_RULE_LABEL, "name chosen by a label"},
         {VMH_RULE_LABEL_CONFLICT, "name chosen by several containers"},
+        {VMH_RULE_WILDCARD, "wildcard below a container's name"},
         {VMH_RULE_VM, "multipass VM"},
         {VMH_RULE_NOT_RUNNING, "not running"},
         {VMH_RULE_NO_ADDRESS, "no address"},

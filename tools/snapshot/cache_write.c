@@ -210,7 +210,8 @@ static bool add_record(struct builder *b, const struct vmh_host *host, uint32_t 
     r->backend = host->backend;
     r->state = host->state;
     r->flags = (uint8_t)((host->network_container ? VMH_RECORD_SHARED_NETWORK : 0) |
-                         (host->rootless ? VMH_RECORD_ROOTLESS : 0));
+                         (host->rootless ? VMH_RECORD_ROOTLESS : 0) |
+                         (host->wildcard ? VMH_RECORD_WILDCARD : 0));
     r->network = network_written(host, host->preferred_network) ? host->preferred_network : 0;
     b->addr_count += host->addr_count;
     errno = EFBIG;

@@ -291,6 +291,7 @@ static int host_from_record(struct vmh_host *host, const struct vmh_cache *cache
     host->backend = (uint8_t)vmh_record_backend(cache, record);
     host->state = record->state;
     host->rootless = (record->flags & VMH_RECORD_ROOTLESS) != 0;
+    host->wildcard = (record->flags & VMH_RECORD_WILDCARD) != 0;
     host->preferred_network = record->network;
     /* A hostile-but-valid cache may list more than a host holds: keep the first. */
     host->addr_count = record->addr_count < VMH_HOST_MAX_ADDRS ? record->addr_count

@@ -33,6 +33,7 @@ struct vmh_host {
     uint8_t backend;   /* enum vmh_backend */
     uint8_t state;     /* enum vmh_record_state */
     bool rootless;     /* from a user's rootless engine: addresses are its published ports' */
+    bool wildcard;     /* label vmhosts.wildcard=true: names below its names answer it */
     size_t addr_count;
     struct vmh_cache_addr addrs[VMH_HOST_MAX_ADDRS]; /* .network: index in networks + 1 */
     size_t network_count;

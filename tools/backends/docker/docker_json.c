@@ -293,7 +293,8 @@ static void add_bound_ports(struct vmh_host *host, const json_t *ports)
 
 /* The Compose project and service, which answer as <service>.<project>;
  * one that is no host name is not recorded, and without both the container
- * has no Compose name.  And the names the container chose (vmhosts.names). */
+ * has no Compose name.  And the names the container chose (vmhosts.names)
+ * and whether the names below them answer it too (vmhosts.wildcard). */
 static int copy_labels(struct vmh_host *host, const json_t *entry)
 {
     const json_t *labels = json_object_get(entry, "Labels");
@@ -301,6 +302,9 @@ static int copy_labels(struct vmh_host *host, const json_t *entry)
         vmh_host_copy_name(&host->service, string_at(labels, "com.docker.compose.service")) != 0 ||
         vmh_host_set_chosen_names(host, string_at(labels, "vmhosts.names")) != 0)
         return -1;
+    /* Opt in, exactly: a typo must not hand out every name below. */
+    const char *wildcard = string_at(labels, "vmhosts.wildcard");
+    host->wildcard = wildcard && strcasecmp(wildcard, "true") == 0;
     return 0;
 }
 
