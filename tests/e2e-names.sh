@@ -248,6 +248,23 @@ check_eq "wildcard: x.vmh-plain.docker, below a container that did not opt in: n
 check_eq "wildcard: x.other.docker: nothing" "exit 2: ''" "$(gone x.other.docker)"
 check_eq "wildcard: vmhosts lookup names the rule" "wildcard below a container's name" \
     "$("$VMHOSTS" lookup x.y.vmh-proxy.docker | sed -n 's/^  rule: *//p')"
+# list shows every chosen name and where it comes from; reverse lookups
+# answer the container's own name still.
+listed=$("$VMHOSTS" list)
+list_row() { awk -v n="$1" '$1 == n' <<<"$listed" | sed 's/  */ /g'; }
+check_eq "list: a label's name under label_domains, and its rule" \
+    "proxy.shop.test $proxy_v4 docker vmh-proxy (${proxy:0:12}) name chosen by a label" \
+    "$(list_row proxy.shop.test)"
+check_eq "list: the wildcard below the container's name" \
+    "*.vmh-proxy.docker $proxy_v4 docker vmh-proxy (${proxy:0:12}) wildcard below a container's name" \
+    "$(list_row '*.vmh-proxy.docker')"
+check_eq "list: a network alias under its network" \
+    "db-alias.aa-net.docker $aliased_v4 docker vmh-aliased (${aliased:0:12}) name on one network" \
+    "$(list_row db-alias.aa-net.docker)"
+check_eq "getent hosts $proxy_v4: the container's own name, as before" \
+    "$proxy_v4 vmh-proxy.docker ${proxy:0:12}" "$(getent_line hosts "$proxy_v4")"
+check_eq "getent hosts $aliased_v4 (has a network alias): its own name" \
+    "$aliased_v4 vmh-aliased.docker ${aliased:0:12}" "$(getent_line hosts "$aliased_v4")"
 dk stop vmh-proxy >/dev/null
 "$VMHOSTS" refresh >/dev/null 2>&1
 check_eq "wildcard: vmh-proxy stopped, x.y.vmh-proxy.docker resolves nothing" "exit 2: ''" \
