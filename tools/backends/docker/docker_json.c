@@ -497,6 +497,28 @@ static bool same_container(const json_t *root, const struct vmh_host *host)
     return !id || !host->id || strcasecmp(id, host->id) == 0;
 }
 
+/* What the details add to a listed container: its hostname, its network
+ * aliases, and for a rootless engine's its published ports.  -1 only when
+ * out of memory. */
+static int fill_from_details(struct vmh_host *host, const json_t *root)
+{
+    /* Kept as Docker spells it: the cache lowercases its keys, and
+     * `vmhosts list` shows what the user typed.  One that is no host
+     * name is not recorded; the container keeps its other names. */
+    const char *hostname = string_at(json_object_get(root, "Config"), "Hostname");
+    char *copy;
+    if (vmh_host_copy_name(&copy, hostname) != 0)
+        return -1;
+    if (copy) {
+        free(host->hostname);
+        host->hostname = copy;
+    }
+    const json_t *settings = json_object_get(root, "NetworkSettings");
+    if (host->rootless)
+        add_bound_ports(host, json_object_get(settings, "Ports"));
+    return add_network_aliases(host, json_object_get(settings, "Networks"));
+}
+
 int vmh_docker_parse_inspect(const char *body, size_t length, struct vmh_host *host, char *err,
                              size_t err_size)
 {
@@ -513,27 +535,8 @@ int vmh_docker_parse_inspect(const char *body, size_t length, struct vmh_host *h
     } else if (!same_container(root, host)) {
         vmh_parse_error(err, err_size, "Docker answered the details of %.64s when asked for %.64s",
                   string_at(root, "Id"), host->id);
-    } else {
-        /* Kept as Docker spells it: the cache lowercases its keys, and
-         * `vmhosts list` shows what the user typed.  One that is no host
-         * name is not recorded; the container keeps its other names. */
-        const char *hostname = string_at(json_object_get(root, "Config"), "Hostname");
-        char *copy;
-        if (vmh_host_copy_name(&copy, hostname) != 0) {
-            vmh_parse_error(err, err_size, "out of memory while reading Docker's container details");
-        } else {
-            if (copy) {
-                free(host->hostname);
-                host->hostname = copy;
-            }
-            const json_t *settings = json_object_get(root, "NetworkSettings");
-            if (host->rootless)
-                add_bound_ports(host, json_object_get(settings, "Ports"));
-            result = add_network_aliases(host, json_object_get(settings, "Networks"));
-            if (result != 0)
-                vmh_parse_error(err, err_size,
-                                "out of memory while reading Docker's container details");
-        }
+    } else if ((result = fill_from_details(host, root)) != 0) {
+        vmh_parse_error(err, err_size, "out of memory while reading Docker's container details");
     }
     json_decref(root);
     return result;
