@@ -189,6 +189,8 @@ check_eq "label vmhosts.network=zz-net beats docker_networks = aa-net" \
     "$(lab_v4 zz-net) $(lab_v4 aa-net)" "$(v4_order vmh-labelled.docker)"
 check_eq "docker_networks = aa-net still orders the unlabelled vmh-multi" \
     "$(net_v4 aa-net)" "$(first_v4 vmh-multi.docker)"
+check_eq "docker_networks = aa-net: vmhosts list gives vmh-multi's addresses in that order" \
+    "$(net_v4 aa-net)" "$("$VMHOSTS" list | awk '$1 == "vmh-multi.docker" {split($2, a, ","); print a[1]}')"
 write_conf ttl=60 timeout_ms=3000
 
 # --- names a label chose (vmhosts.names) ------------------------------------------

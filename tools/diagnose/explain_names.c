@@ -77,6 +77,9 @@ static void try_name(struct collector *collector, const char *candidate, unsigne
     vmh_resolve(&collector->slot->cache, &parsed, AF_UNSPEC, &entry->answer);
     if (entry->answer.result != VMH_FOUND)
         return;
+    /* In the order a lookup gives, as vmh_resolve_either orders it. */
+    vmh_answer_prefer_networks(&collector->slot->cache, collector->view->config->docker_networks,
+                               &entry->answer);
     snprintf(entry->name, sizeof entry->name, "%s", parsed.normalized);
     entry->slot = collector->slot;
     entry->order = order;
