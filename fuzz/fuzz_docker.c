@@ -13,11 +13,34 @@
 
 /* Every name the parsers record must be one a resolver may be handed:
  * anything else is a bug, so crash. */
+static void check_networks(const struct vmh_host *host)
+{
+    if (host->network_count > VMH_HOST_MAX_NETWORKS)
+        abort();
+    for (size_t n = 0; n < host->network_count; n++) {
+        const struct vmh_host_network *network = &host->networks[n];
+        if (!vmh_name_valid(network->name) || network->alias_count > VMH_NETWORK_MAX_ALIASES)
+            abort();
+        for (size_t a = 0; a < network->alias_count; a++)
+            if (!vmh_name_valid(network->aliases[a]))
+                abort();
+    }
+    for (size_t i = 0; i < host->addr_count; i++)
+        if (host->addrs[i].network > host->network_count)
+            abort();
+}
+
 static void check_names(const struct vmh_host *host)
 {
     const char *names[] = {host->name, host->hostname, host->project, host->service};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (names[i] && !vmh_name_valid(names[i]))
+            abort();
+    check_networks(host);
+    if (host->chosen_count > VMH_CHOSEN_MAX)
+        abort();
+    for (size_t i = 0; i < host->chosen_count; i++)
+        if (!vmh_name_valid(host->chosen[i]) || !strchr(host->chosen[i], '.'))
             abort();
 }
 
@@ -67,6 +90,10 @@ static void list(const char *body, size_t size, bool rootless)
         old->hostname = strdup("my-thing");
     }
     if (vmh_docker_parse_engine_list(body, size, &known, rootless, &out, err, sizeof err) == 0) {
+        /* The same input as the first container's details: its networks'
+         * aliases come from there. */
+        if (out.count > 0)
+            vmh_docker_parse_inspect(body, size, &out.hosts[0], err, sizeof err);
         for (size_t i = 0; i < out.count; i++)
             check_names(&out.hosts[i]);
         build_and_read_back(&out);

@@ -1,6 +1,6 @@
 /* Writes a valid cache file for the fuzzer to start from: both backends,
  * both address families, Compose labels, a stopped container, a hostname
- * two containers share.  Usage: seed_cache FILE */
+ * two containers share, a container on two networks with an alias.  Usage: seed_cache FILE */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +34,11 @@ int main(int argc, char **argv)
     vmh_snapshot_init(&s);
     add(&s, VMH_BACKEND_DOCKER, "web", "3f4e1a2b3c4d5e6f70819203a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3",
         "my-thing", 1, "172.17.0.2", "fd00::2");
+    /* On two networks, with an alias on the second: network keys. */
+    vmh_host_add_network(&s.hosts[0], "bridge");
+    vmh_host_add_alias(&s.hosts[0], vmh_host_add_network(&s.hosts[0], "back"), "api");
+    s.hosts[0].addrs[0].network = 1;
+    s.hosts[0].addrs[1].network = 2;
     add(&s, VMH_BACKEND_DOCKER, "old", "3f4e99999c4d5e6f70819203a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3",
         "shared", 0, "172.17.0.3", NULL);
     add(&s, VMH_BACKEND_DOCKER, "proj-api-1", "a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90",

@@ -24,9 +24,13 @@
 #include "backends.h"
 
 #define VMH_CACHE_MAGIC "VMHCACHE"
-/* 2: backend sections by name instead of a fixed array in the header.  A
- * file of another version is refused (and the refresher replaces it). */
-#define VMH_CACHE_VERSION 2u
+/* 2: backend sections by name instead of a fixed array in the header.
+ * 3: network keys (VMH_KEY_NETWORK), label keys (VMH_KEY_LABEL), each
+ * address's network and a record's preferred network; a version 2
+ * reader would refuse those keys as corrupt rather than as another
+ * version's.  A file of another version is refused (and the refresher
+ * replaces it). */
+#define VMH_CACHE_VERSION 3u
 /* A cache larger than this is not ours: refuse it rather than read it. */
 #define VMH_CACHE_MAX_SIZE (64u * 1024u * 1024u)
 
@@ -49,7 +53,15 @@ enum vmh_key_kind {
     VMH_KEY_DOCKER_HOSTNAME = 3, /* Config.Hostname, lowercase */
     VMH_KEY_INSTANCE = 4,        /* an instance backend's name for it, lowercase */
     VMH_KEY_COMPOSE = 5,         /* "<service>.<project>", lowercase */
-    VMH_KEY_KIND_MAX = 5
+    /* "<name>.<network>", lowercase, for the container's name and each of
+     * its aliases and DNSNames on that network; the key's `reserved` holds
+     * vmh_network_key(network, length of <name>) (see below). */
+    VMH_KEY_NETWORK = 6,
+    /* A name its vmhosts.names label chose, whole and lowercase
+     * ("api.shop.docker", "api.shop.test"): which domains may answer it is
+     * the reader's settings' call (label_domains). */
+    VMH_KEY_LABEL = 7,
+    VMH_KEY_KIND_MAX = 7
 };
 
 enum vmh_record_state {
@@ -64,7 +76,10 @@ enum vmh_record_flag {
     /* A user's rootless engine's container: its addresses are the host
      * addresses its ports are published on (the machine's own), so it
      * never answers a reverse lookup, and none means "publishes nothing". */
-    VMH_RECORD_ROOTLESS = 2
+    VMH_RECORD_ROOTLESS = 2,
+    /* Its label vmhosts.wildcard=true: every name below its own name and
+     * the names its label chose answers it, when no name is exactly that. */
+    VMH_RECORD_WILDCARD = 4
 };
 
 /* One backend's section: how it answered. */
@@ -103,7 +118,8 @@ struct vmh_cache_record {
     uint8_t backend;      /* index of its backend's section */
     uint8_t state;        /* enum vmh_record_state */
     uint8_t flags;        /* enum vmh_record_flag; 0 in caches written before it */
-    uint8_t reserved;
+    uint8_t network;      /* the network its vmhosts.network label puts first
+                           * (as vmh_cache_addr.network); 0: none */
 };
 
 struct vmh_cache_key {
@@ -115,9 +131,27 @@ struct vmh_cache_key {
 
 struct vmh_cache_addr {
     uint8_t family;       /* 4 or 6 */
-    uint8_t reserved[3];
+    uint8_t network;      /* its network among the record's, from 1; 0: none known */
+    uint8_t reserved[2];
     uint8_t bytes[16];    /* 4 used for IPv4 */
 };
+
+/* A network key's `reserved`: which of the record's networks (1 to 255, as
+ * in vmh_cache_addr.network) and where <name> ends in the key's text.  Both
+ * a container name and a network name may hold dots, so the split is
+ * recorded rather than guessed; a refresh reads the networks back from it. */
+static inline uint16_t vmh_network_key(uint8_t network, uint8_t name_length)
+{
+    return (uint16_t)(network | (unsigned)name_length << 8);
+}
+static inline uint8_t vmh_network_key_network(uint16_t reserved)
+{
+    return (uint8_t)(reserved & 0xffu);
+}
+static inline uint8_t vmh_network_key_name_length(uint16_t reserved)
+{
+    return (uint8_t)(reserved >> 8);
+}
 
 _Static_assert(sizeof(struct vmh_cache_backend) == 32, "no padding in a backend section");
 _Static_assert(sizeof(struct vmh_cache_header) == 80, "no padding in the header");

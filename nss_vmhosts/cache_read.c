@@ -105,6 +105,18 @@ static int key_compare(const struct vmh_cache *cache, uint16_t kind, const char 
     return strcmp(key, vmh_cache_string(cache, other->key));
 }
 
+/* A network key names a network of its record and splits its text at a
+ * dot with a name on each side, so that whoever reads the split (a refresh
+ * keeping the networks) needs no check of its own. */
+static bool network_key_ok(const struct vmh_cache *cache, const struct vmh_cache_key *k)
+{
+    const char *text = vmh_cache_string(cache, k->key);
+    size_t split = vmh_network_key_name_length(k->reserved);
+    return k->kind != VMH_KEY_NETWORK ||
+           (vmh_network_key_network(k->reserved) > 0 && split > 0 &&
+            strnlen(text, split + 2) > split + 1 && text[split] == '.');
+}
+
 /* The order is what makes a binary search right: checked here once rather
  * than trusted on every lookup. */
 static bool keys_ok(const struct vmh_cache *cache)
@@ -112,7 +124,8 @@ static bool keys_ok(const struct vmh_cache *cache)
     for (uint32_t i = 0; i < cache->header->key_count; i++) {
         const struct vmh_cache_key *k = &cache->keys[i];
         if (k->kind < 1 || k->kind > VMH_KEY_KIND_MAX ||
-            k->record >= cache->header->record_count || !string_ok(cache, k->key))
+            k->record >= cache->header->record_count || !string_ok(cache, k->key) ||
+            !network_key_ok(cache, k))
             return false;
         if (i > 0 && key_compare(cache, k->kind, vmh_cache_string(cache, k->key), k - 1) < 0)
             return false;

@@ -49,6 +49,10 @@ static const struct key_rule rules[VMH_CONF_KEY_COUNT] = {
         NUMBER_AT("refresh_interval_ms", refresh_interval_ms, 0, 60000),
     [VMH_CONF_REFRESH_COMMAND] = TEXT_AT("refresh_command", VALUE_PATH, refresh_command),
     [VMH_CONF_DNS_LISTEN] = TEXT_AT("dns_listen", VALUE_WORD_LIST, dns_listen),
+    /* Network names are names by the domains' rule (lowercase, [a-z0-9_-]
+     * labels), and none is allowed. */
+    [VMH_CONF_DOCKER_NETWORKS] = TEXT_AT("docker_networks", VALUE_DOMAIN_LIST, docker_networks),
+    [VMH_CONF_LABEL_DOMAINS] = TEXT_AT("label_domains", VALUE_DOMAIN_LIST, label_domains),
 };
 
 /* A piece of the caller's text, which need not be NUL-terminated. */

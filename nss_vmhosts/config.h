@@ -41,6 +41,8 @@ enum vmh_config_key {
     VMH_CONF_REFRESH_INTERVAL_MS,
     VMH_CONF_REFRESH_COMMAND,
     VMH_CONF_DNS_LISTEN,
+    VMH_CONF_DOCKER_NETWORKS,
+    VMH_CONF_LABEL_DOMAINS,
     VMH_CONF_KEY_COUNT
 };
 
@@ -62,6 +64,15 @@ struct vmh_config {
     /* Where `vmhosts dns` listens: words, single spaces between; the
      * module never reads it, the command checks each word. */
     char dns_listen[VMH_LIST_MAX];
+    /* Networks whose addresses a container answers first for its own
+     * names, in this order (lowercase, single spaces); "" keeps the cache's
+     * order.  A container's vmhosts.network label comes before it. */
+    char docker_networks[VMH_LIST_MAX];
+    /* Domains besides our own suffixes under which a container's
+     * vmhosts.names label may name it (lowercase, single spaces).  Empty by
+     * default: anyone who may start a container would otherwise choose
+     * where root's ssh connects for github.com (README, Security). */
+    char label_domains[VMH_LIST_MAX];
 };
 
 /* Hears, from the parse that applies them, of each line that set `key` and

@@ -50,7 +50,9 @@ static void set_freshness(struct vmh_decision *decision, const struct vmh_config
 
 bool vmh_answer_stands(const struct vmh_name *name, const struct vmh_answer *answer, bool stale)
 {
-    if (name->kind == VMH_NAME_BARE)
+    /* A name only a label can give (under label_domains), like a bare
+     * name, is DNS's unless the cache has it: a miss never waits on Docker. */
+    if (name->kind == VMH_NAME_BARE || name->kind == VMH_NAME_LABEL)
         return !stale || answer->result != VMH_FOUND;
     return !stale && answer->result != VMH_NOT_FOUND;
 }
@@ -66,16 +68,20 @@ const struct vmh_cache *vmh_resolve_either(const struct vmh_cache *first,
                                            const struct vmh_name *name, int family,
                                            struct vmh_answer *answer)
 {
+    const struct vmh_cache *answered = first;
     vmh_resolve(first, name, family, answer);
-    if (answer->result != VMH_NOT_FOUND || !second || second == first ||
-        vmh_cache_stale(second, config, name->backend))
-        return first;
-    struct vmh_answer other;
-    vmh_resolve(second, name, family, &other);
-    if (!has_name(&other))
-        return first;
-    *answer = other;
-    return second;
+    if (answer->result == VMH_NOT_FOUND && second && second != first &&
+        !vmh_cache_stale(second, config, name->backend)) {
+        struct vmh_answer other;
+        vmh_resolve(second, name, family, &other);
+        if (has_name(&other)) {
+            *answer = other;
+            answered = second;
+        }
+    }
+    /* The order is the reader's setting, whoever wrote the cache. */
+    vmh_answer_prefer_networks(answered, config->docker_networks, answer);
+    return answered;
 }
 
 void vmh_decide(const struct vmh_cache *own, const struct vmh_cache *root,

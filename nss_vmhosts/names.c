@@ -145,6 +145,31 @@ static void index_add(struct vmh_name_index *index, enum vmh_backend backend, co
     domain->backend = (uint8_t)backend;
     domain->labels = (uint8_t)vmh_backend_key_labels(backend);
     domain->last = fold(text[length - 1]);
+    domain->label_only = false;
+}
+
+/* label_domains, after every backend's domains so that a name under one
+ * of those stays that backend's (a label never takes a VM's name), for
+ * the first container backend, which alone reads labels. */
+static void index_label_domains(const struct vmh_config *config, struct vmh_name_index *index)
+{
+    const char *cursor = config->label_domains;
+    const char *end = cursor + strnlen(cursor, VMH_LIST_MAX);
+    while (index->bare != VMH_BACKEND_COUNT && cursor < end) {
+        while (cursor < end && (*cursor == ' ' || *cursor == '\t'))
+            cursor++;
+        const char *stop = cursor;
+        while (stop < end && *stop != ' ' && *stop != '\t')
+            stop++;
+        unsigned before = index->count;
+        if (stop > cursor)
+            index_add(index, (enum vmh_backend)index->bare, cursor, (size_t)(stop - cursor));
+        if (index->count > before) {
+            index->domains[before].labels = 0;
+            index->domains[before].label_only = true;
+        }
+        cursor = stop;
+    }
 }
 
 void vmh_name_index(const struct vmh_config *config, struct vmh_name_index *index)
@@ -167,6 +192,7 @@ void vmh_name_index(const struct vmh_config *config, struct vmh_name_index *inde
             cursor = stop;
         }
     }
+    index_label_domains(config, index);
 }
 
 /* A single label: the first container backend's, when it has a domain to
@@ -198,9 +224,10 @@ enum vmh_name_kind vmh_name_classify_indexed(const char *name, const struct vmh_
         const struct vmh_index_domain *domain = &index->domains[i];
         if (domain->last == last && under(out->normalized, n, domain->text, domain->length) &&
             key_fits(out->normalized, n - domain->length - 1, domain->labels))
-            return found(out, VMH_NAME_UNDER, (enum vmh_backend)domain->backend,
-                         n - domain->length - 1, out->normalized + n - domain->length,
-                         domain->length);
+            return found(out, domain->label_only ? VMH_NAME_LABEL : VMH_NAME_UNDER,
+                         (enum vmh_backend)domain->backend,
+                         domain->label_only ? n : n - domain->length - 1,
+                         out->normalized + n - domain->length, domain->length);
     }
     if (!memchr(out->normalized, '.', n))
         return bare(index, out, n);

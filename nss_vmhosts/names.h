@@ -21,7 +21,10 @@
 enum vmh_name_kind {
     VMH_NAME_NOT_OURS = 0, /* including every malformed name */
     VMH_NAME_UNDER,        /* <key>.<one of a backend's domains> */
-    VMH_NAME_BARE          /* a single label: maybe a container's hostname */
+    VMH_NAME_BARE,         /* a single label: maybe a container's hostname */
+    VMH_NAME_LABEL         /* under one of label_domains: only a container's
+                            * vmhosts.names label can give it (key: the
+                            * whole name); DNS's when none does */
 };
 
 struct vmh_name {
@@ -51,13 +54,14 @@ enum vmh_name_kind vmh_name_classify(const char *name, const struct vmh_config *
  * with, so that a name not ours costs a few byte compares per domain and
  * no walk over the settings' text.  The index points into the settings,
  * which must outlive it and not change under it. */
-#define VMH_INDEX_MAX (VMH_DOMAINS_MAX * VMH_BACKEND_COUNT)
+#define VMH_INDEX_MAX (VMH_DOMAINS_MAX * (VMH_BACKEND_COUNT + 1))
 struct vmh_index_domain {
     const char *text;   /* in config->domains[backend], not NUL-terminated */
     uint16_t length;
     uint8_t backend;
     uint8_t labels;     /* vmh_backend_key_labels */
     char last;          /* its last byte, folded */
+    bool label_only;    /* one of label_domains, after every backend's */
 };
 struct vmh_name_index {
     unsigned count;

@@ -294,6 +294,238 @@ static bool resolve_container(const struct vmh_cache *cache, const struct vmh_na
     return false;
 }
 
+/* Appends the addresses of the network key `key`'s record that are on
+ * that key's network; false when the record is not running or of another
+ * backend, or has none there. */
+static bool add_network_addresses(const struct vmh_cache *cache, uint32_t key,
+                                  enum vmh_backend backend, struct vmh_answer *answer)
+{
+    const struct vmh_cache_record *record = key_record(cache, key);
+    uint8_t network = vmh_network_key_network(cache->keys[key].reserved);
+    uint32_t before = answer->addr_count;
+    if (!record_running(cache, record, backend))
+        return false;
+    for (uint32_t i = 0; i < record->addr_count; i++) {
+        const struct vmh_cache_addr *addr = &cache->addrs[record->addr_first + i];
+        bool seen = false;
+        for (uint32_t j = 0; j < answer->addr_count && !seen; j++)
+            seen = same_address(&answer->addrs[j], addr);
+        if (addr->network == network && !seen && answer->addr_count < VMH_ANSWER_MAX_ADDRS)
+            answer->addrs[answer->addr_count++] = *addr;
+    }
+    return answer->addr_count > before;
+}
+
+/* Every running container the network keys [first, first + count) name,
+ * with its addresses on that network only: an alias two containers share
+ * answers both, as Docker's own DNS does on that network.  With `only`,
+ * only that record's keys.  Returns how many records answered. */
+static uint32_t gather_network(const struct vmh_cache *cache, uint32_t first, uint32_t count,
+                               enum vmh_backend backend, uint32_t only, struct vmh_answer *answer)
+{
+    uint32_t answered = 0, last = NO_RECORD;
+    for (uint32_t i = first; i < first + count; i++) {
+        uint32_t record = cache->keys[i].record;
+        if ((only != NO_RECORD && record != only) || !add_network_addresses(cache, i, backend, answer))
+            continue;
+        if (answered == 0)
+            answer->record = record;
+        answered += record != last;
+        last = record;
+    }
+    return answered;
+}
+
+/* <id-prefix>.<network>: an ID has no dot, so the prefix ends at the
+ * first; the container it names uniquely, by its own name's key there. */
+static uint32_t network_by_prefix(const struct vmh_cache *cache, const struct vmh_name *name,
+                                  struct vmh_answer *answer)
+{
+    char prefix[VMH_NAME_MAX + 1], key[VMH_NAME_MAX + 1];
+    const char *dot = strchr(name->key, '.');
+    size_t hex_length, length = dot ? (size_t)(dot - name->key) : 0, used = 0;
+    uint32_t first = 0, count, record;
+    if (length == 0 || length > DOCKER_ID_LENGTH)
+        return 0;
+    memcpy(prefix, name->key, length);
+    prefix[length] = '\0';
+    if (!is_hex(prefix, &hex_length) ||
+        (count = vmh_cache_find_prefix(cache, VMH_KEY_DOCKER_ID, prefix, &first)) == 0 ||
+        (record = one_record(cache, first, count, name->backend)) == NO_RECORD ||
+        !make_name(key, vmh_cache_string(cache, cache->records[record].name), "", 0))
+        return 0;
+    used = strlen(key);
+    if (!append(key, &used, dot, strlen(dot)))
+        return 0;
+    count = vmh_cache_find(cache, VMH_KEY_NETWORK, key, &first);
+    return gather_network(cache, first, count, name->backend, record, answer);
+}
+
+/* <name>.<network>, after every other container rule missed: one
+ * container answers as itself (canonical <name>.docker), containers
+ * sharing an alias as the name asked, as a Compose service does. */
+static void resolve_network(const struct vmh_cache *cache, const struct vmh_name *name,
+                            struct vmh_answer *answer)
+{
+    uint32_t first = 0;
+    uint32_t count = vmh_cache_find(cache, VMH_KEY_NETWORK, name->key, &first);
+    uint32_t answered = gather_network(cache, first, count, name->backend, NO_RECORD, answer);
+    if (answered == 0 && pick_record(cache, first, count, name->backend) == NO_RECORD)
+        answered = network_by_prefix(cache, name, answer);
+    if (answered == 0) {
+        vmh_answer_set_miss(answer, VMH_NOT_FOUND, VMH_RULE_NO_MATCH);
+        return;
+    }
+    answer->result = VMH_FOUND;
+    answer->rule = VMH_RULE_NETWORK;
+    if (answered == 1) {
+        name_container(cache, name, answer);
+        return;
+    }
+    if (!make_name(answer->canonical, name->key, name->domain, strlen(name->domain)))
+        vmh_answer_set_miss(answer, VMH_NOT_FOUND, VMH_RULE_NO_MATCH);
+}
+
+/* Whether two records are replicas of one Compose service, which share
+ * their labels and so the names these choose. */
+static bool same_service(const struct vmh_cache *cache, const struct vmh_cache_record *a,
+                         const struct vmh_cache_record *b)
+{
+    const char *service = vmh_cache_string(cache, a->service);
+    return service[0] && strcmp(service, vmh_cache_string(cache, b->service)) == 0 &&
+           strcmp(vmh_cache_string(cache, a->project), vmh_cache_string(cache, b->project)) == 0;
+}
+
+/* The running records of the backend among the keys [first, first +
+ * count) agree when they are one container or one service's replicas. */
+static bool claimants_agree(const struct vmh_cache *cache, uint32_t first, uint32_t count,
+                            enum vmh_backend backend)
+{
+    const struct vmh_cache_record *one = NULL;
+    for (uint32_t i = first; i < first + count; i++) {
+        const struct vmh_cache_record *record = key_record(cache, i);
+        if (!record_running(cache, record, backend) || record == one)
+            continue;
+        if (one && !same_service(cache, one, record))
+            return false;
+        one = one ? one : record;
+    }
+    return true;
+}
+
+/* A name a label chose, after every name a container has of its own: a
+ * label never takes one.  Only running containers' labels count (a stopped
+ * one's names go with it); two that disagree get neither, and a miss is
+ * `miss` (NOT_OURS under label_domains: DNS answers). */
+static void resolve_label(const struct vmh_cache *cache, const struct vmh_name *name,
+                          enum vmh_result miss, struct vmh_answer *answer)
+{
+    uint32_t first = 0;
+    uint32_t count = vmh_cache_find(cache, VMH_KEY_LABEL, name->normalized, &first);
+    if (!claimants_agree(cache, first, count, name->backend)) {
+        vmh_answer_set_miss(answer, miss, VMH_RULE_LABEL_CONFLICT);
+        return;
+    }
+    enum vmh_rule why = gather(cache, first, count, name->backend, answer);
+    if (why != VMH_RULE_NONE) {
+        vmh_answer_set_miss(answer, miss, why);
+        return;
+    }
+    answer->result = VMH_FOUND;
+    answer->rule = VMH_RULE_LABEL;
+    memcpy(answer->canonical, name->normalized, strlen(name->normalized) + 1);
+}
+
+/* The running wildcard containers with the key (kind, text) and an
+ * address, into the answer: FOUND when they agree (one, or one service's
+ * replicas), VMH_RULE_LABEL_CONFLICT when not, else NO_MATCH. */
+static enum vmh_rule wildcard_at(const struct vmh_cache *cache, enum vmh_key_kind kind,
+                                 const char *text, enum vmh_backend backend,
+                                 struct vmh_answer *answer)
+{
+    uint32_t first = 0, count = vmh_cache_find(cache, kind, text, &first);
+    const struct vmh_cache_record *one = NULL;
+    for (uint32_t i = first; i < first + count; i++) {
+        const struct vmh_cache_record *record = key_record(cache, i);
+        if (!(record->flags & VMH_RECORD_WILDCARD) || !record_running(cache, record, backend) ||
+            record->addr_count == 0 || record == one)
+            continue;
+        if (one && !same_service(cache, one, record))
+            return VMH_RULE_LABEL_CONFLICT;
+        if (!one)
+            answer->record = cache->keys[i].record;
+        one = record;
+        add_addresses(cache, record, answer);
+    }
+    return one ? VMH_RULE_WILDCARD : VMH_RULE_NO_MATCH;
+}
+
+/* Whether some record of the backend has the key of `kind` (any record:
+ * a stopped container keeps its name, as Docker does). */
+static bool has_key(const struct vmh_cache *cache, enum vmh_key_kind kind, const char *key,
+                    bool prefix, enum vmh_backend backend)
+{
+    uint32_t first = 0;
+    uint32_t count = prefix ? vmh_cache_find_prefix(cache, kind, key, &first)
+                            : vmh_cache_find(cache, kind, key, &first);
+    return pick_record(cache, first, count, backend) != NO_RECORD;
+}
+
+/* Whether a container has `key` as a name of its own (ID, name, Compose,
+ * network): a label's claim to it lost, and so does a wildcard below it. */
+static bool own_name(const struct vmh_cache *cache, const char *key, enum vmh_backend backend)
+{
+    size_t hex_length;
+    return has_key(cache, VMH_KEY_DOCKER_NAME, key, false, backend) ||
+           (is_hex(key, &hex_length) && has_key(cache, VMH_KEY_DOCKER_ID, key, true, backend)) ||
+           has_key(cache, VMH_KEY_COMPOSE, key, false, backend) ||
+           has_key(cache, VMH_KEY_NETWORK, key, false, backend);
+}
+
+/* One name below the asked one (`below`, under the name's domain): the
+ * container called so, then the names labels chose, unless a container
+ * has that name of its own. */
+static enum vmh_rule wildcard_level(const struct vmh_cache *cache, const struct vmh_name *name,
+                                    const char *below, struct vmh_answer *answer)
+{
+    char key[VMH_NAME_MAX + 1];
+    size_t length = strlen(below) - strlen(name->domain) - 1;
+    if (name->kind == VMH_NAME_UNDER) {
+        memcpy(key, below, length);
+        key[length] = '\0';
+        if (wildcard_at(cache, VMH_KEY_DOCKER_NAME, key, name->backend, answer) ==
+            VMH_RULE_WILDCARD)
+            return VMH_RULE_WILDCARD;
+        if (own_name(cache, key, name->backend))
+            return VMH_RULE_NO_MATCH;
+    }
+    return wildcard_at(cache, VMH_KEY_LABEL, below, name->backend, answer);
+}
+
+/* A name no rule has exactly: the nearest name above it of a container
+ * that opted in (vmhosts.wildcard=true) answers, as the name asked; never
+ * the domain itself.  Exact names always came first. */
+static void resolve_wildcard(const struct vmh_cache *cache, const struct vmh_name *name,
+                             enum vmh_result miss, struct vmh_answer *answer)
+{
+    size_t domain_length = strlen(name->domain);
+    enum vmh_rule rule = VMH_RULE_NO_MATCH;
+    for (const char *dot = strchr(name->normalized, '.');
+         dot && rule == VMH_RULE_NO_MATCH && strlen(dot + 1) > domain_length;
+         dot = strchr(dot + 1, '.'))
+        rule = wildcard_level(cache, name, dot + 1, answer);
+    if (rule != VMH_RULE_WILDCARD) {
+        vmh_answer_set_miss(answer, miss, rule);
+        return;
+    }
+    answer->result = VMH_FOUND;
+    answer->rule = VMH_RULE_WILDCARD;
+    memcpy(answer->canonical, name->normalized, strlen(name->normalized) + 1);
+}
+
+/* Docker's names first (ID, name, prefix), then Compose's, then a
+ * network's, then a label's: a name that means something today keeps its
+ * meaning, and a container's own names are never a label's. */
 static void resolve_containers(const struct vmh_cache *cache, const struct vmh_name *name,
                            struct vmh_answer *answer)
 {
@@ -307,6 +539,14 @@ static void resolve_containers(const struct vmh_cache *cache, const struct vmh_n
         return;
     count = vmh_cache_find(cache, VMH_KEY_COMPOSE, name->key, &first);
     enum vmh_rule why = gather(cache, first, count, name->backend, answer);
+    if (why == VMH_RULE_NO_MATCH && strchr(name->key, '.'))
+        resolve_network(cache, name, answer);
+    if (why == VMH_RULE_NO_MATCH && answer->rule == VMH_RULE_NO_MATCH)
+        resolve_label(cache, name, VMH_NOT_FOUND, answer);
+    if (why == VMH_RULE_NO_MATCH && answer->rule == VMH_RULE_NO_MATCH)
+        resolve_wildcard(cache, name, VMH_NOT_FOUND, answer);
+    if (why == VMH_RULE_NO_MATCH)
+        return;
     if (why != VMH_RULE_NONE) {
         vmh_answer_set_miss(answer, VMH_NOT_FOUND, why);
         return;
@@ -315,6 +555,75 @@ static void resolve_containers(const struct vmh_cache *cache, const struct vmh_n
     answer->rule = VMH_RULE_COMPOSE;
     if (!make_name(answer->canonical, name->key, name->domain, strlen(name->domain)))
         vmh_answer_set_miss(answer, VMH_NOT_FOUND, VMH_RULE_NO_MATCH);
+}
+
+/* The number of the record's network called network[0, length), from its
+ * key <name>.<network>; 0 when it is not on one of that name. */
+static uint8_t network_number(const struct vmh_cache *cache, uint32_t record,
+                              const char *network, size_t length)
+{
+    char key[VMH_NAME_MAX + 1];
+    size_t used;
+    uint32_t first = 0, count;
+    if (!make_name(key, vmh_cache_string(cache, cache->records[record].name), "", 0))
+        return 0;
+    used = strlen(key);
+    if (!append(key, &used, ".", 1) || !append(key, &used, network, length))
+        return 0;
+    count = vmh_cache_find(cache, VMH_KEY_NETWORK, key, &first);
+    for (uint32_t i = first; i < first + count; i++)
+        if (cache->keys[i].record == record)
+            return vmh_network_key_network(cache->keys[i].reserved);
+    return 0;
+}
+
+/* Each network's place in the order: the label's first, else the
+ * setting's words in turn; UINT8_MAX for the rest. */
+static void network_ranks(const struct vmh_cache *cache, uint32_t record, const char *preferred,
+                          uint8_t rank[UINT8_MAX + 1])
+{
+    memset(rank, UINT8_MAX, UINT8_MAX + 1);
+    if (cache->records[record].network) {
+        rank[cache->records[record].network] = 0;
+        return;
+    }
+    for (uint8_t place = 0; *preferred && place < UINT8_MAX; place++) {
+        size_t length = strcspn(preferred, " ");
+        uint8_t number = network_number(cache, record, preferred, length);
+        if (number && rank[number] == UINT8_MAX)
+            rank[number] = place;
+        preferred += length + (preferred[length] == ' ');
+    }
+}
+
+void vmh_answer_prefer_networks(const struct vmh_cache *cache, const char *preferred,
+                                struct vmh_answer *answer)
+{
+    uint8_t rank[UINT8_MAX + 1];
+    if (!cache || !cache->header || answer->result != VMH_FOUND ||
+        (answer->rule != VMH_RULE_EXACT_ID && answer->rule != VMH_RULE_NAME &&
+         answer->rule != VMH_RULE_ID_PREFIX) ||
+        answer->record >= cache->header->record_count ||
+        (!cache->records[answer->record].network && (!preferred || !*preferred)))
+        return;
+    network_ranks(cache, answer->record, preferred ? preferred : "", rank);
+    /* Insertion sort: stable, and an answer holds 64 addresses at most. */
+    for (uint32_t i = 1; i < answer->addr_count; i++) {
+        struct vmh_cache_addr moving = answer->addrs[i];
+        uint32_t j = i;
+        for (; j > 0 && rank[answer->addrs[j - 1].network] > rank[moving.network]; j--)
+            answer->addrs[j] = answer->addrs[j - 1];
+        answer->addrs[j] = moving;
+    }
+}
+
+/* A name under label_domains: a label's, else below a wildcard's. */
+static void resolve_label_or_below(const struct vmh_cache *cache, const struct vmh_name *name,
+                                   struct vmh_answer *answer)
+{
+    resolve_label(cache, name, VMH_NOT_OURS, answer);
+    if (answer->result != VMH_FOUND && answer->rule == VMH_RULE_NO_MATCH)
+        resolve_wildcard(cache, name, VMH_NOT_OURS, answer);
 }
 
 /* A bare name is DNS's unless a running container has it as its hostname:
@@ -378,7 +687,9 @@ static bool backend_down(const struct vmh_cache *cache, const struct vmh_name *n
         vmh_cache_state(cache && cache->header ? cache : NULL, name->backend)->status;
     if (status == VMH_STATUS_OK)
         return false;
-    answer->result = name->kind == VMH_NAME_BARE ? VMH_NOT_OURS : VMH_UNAVAILABLE;
+    answer->result = name->kind == VMH_NAME_BARE || name->kind == VMH_NAME_LABEL
+                         ? VMH_NOT_OURS
+                         : VMH_UNAVAILABLE;
     answer->rule = VMH_RULE_BACKEND_DOWN;
     answer->cause_errno = vmh_status_errno(status);
     return true;
@@ -388,7 +699,8 @@ void vmh_resolve(const struct vmh_cache *cache, const struct vmh_name *name, int
                  struct vmh_answer *answer)
 {
     memset(answer, 0, sizeof *answer);
-    if ((name->kind != VMH_NAME_UNDER && name->kind != VMH_NAME_BARE) ||
+    if ((name->kind != VMH_NAME_UNDER && name->kind != VMH_NAME_BARE &&
+         name->kind != VMH_NAME_LABEL) ||
         (unsigned)name->backend >= VMH_BACKEND_COUNT) {
         answer->result = VMH_NOT_OURS;
         answer->rule = VMH_RULE_NOT_OURS;
@@ -398,6 +710,8 @@ void vmh_resolve(const struct vmh_cache *cache, const struct vmh_name *name, int
         return;
     if (name->kind == VMH_NAME_BARE)
         resolve_bare(cache, name, answer);
+    else if (name->kind == VMH_NAME_LABEL)
+        resolve_label_or_below(cache, name, answer);
     else if (vmh_backend_names(name->backend) == VMH_NAMES_CONTAINER)
         resolve_containers(cache, name, answer);
     else

@@ -30,6 +30,10 @@ enum vmh_rule {
     VMH_RULE_AMBIGUOUS_PREFIX,
     VMH_RULE_COMPOSE,
     VMH_RULE_HOSTNAME,
+    VMH_RULE_NETWORK,           /* <name>.<network>: that network's addresses */
+    VMH_RULE_LABEL,             /* a name a vmhosts.names label chose */
+    VMH_RULE_LABEL_CONFLICT,    /* ... that several running containers chose */
+    VMH_RULE_WILDCARD,          /* below a name of a vmhosts.wildcard container */
     VMH_RULE_VM,
     VMH_RULE_NOT_RUNNING,
     VMH_RULE_NO_ADDRESS,
@@ -62,6 +66,14 @@ void vmh_resolve(const struct vmh_cache *cache, const struct vmh_name *name, int
  * address is the one asked. */
 void vmh_resolve_address(const struct vmh_cache *cache, const struct vmh_config *config,
                          int family, const void *address, struct vmh_answer *answer);
+
+/* For an answer of one container by its own name or ID: puts the addresses
+ * of its preferred networks first, in that order, the others after, each
+ * group in the cache's order.  The container's vmhosts.network label
+ * decides when it has one, else `preferred` (the docker_networks setting:
+ * network names, lowercase, single spaces).  Any other answer is left. */
+void vmh_answer_prefer_networks(const struct vmh_cache *cache, const char *preferred,
+                                struct vmh_answer *answer);
 
 /* Makes `answer` a miss for `rule`: no name, no alias, no address. */
 void vmh_answer_set_miss(struct vmh_answer *answer, enum vmh_result result, enum vmh_rule rule);

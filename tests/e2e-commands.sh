@@ -23,9 +23,9 @@ web_csv=$(tr ' ' , <<<"$web_addresses")
 # --- list ---------------------------------------------------------------------
 run_vmhosts list
 check_rc "list" 0
-check_out "list: a header" '^NAME +ADDRESSES +SOURCE +CONTAINER/VM$'
-check_out "list: the container's name, its addresses, docker, the container" \
-    "^vmh-web\.docker +$web_csv +docker +vmh-web \(${web:0:12}\)$"
+check_out "list: a header" '^NAME +ADDRESSES +SOURCE +CONTAINER/VM +RULE$'
+check_out "list: the container's name, its addresses, docker, the container, the rule" \
+    "^vmh-web\.docker +$web_csv +docker +vmh-web \(${web:0:12}\) +container name$"
 check_out "list: its short ID" "^${web:0:12}\.docker +$web_csv +docker +vmh-web"
 check_out "list: its bare hostname" "^web-host +$web_csv +docker +vmh-web"
 check_eq "list: a stopped container has no name" "" "$(grep -e vmh-gone -e "${gone:0:12}" <<<"$OUT")"

@@ -33,7 +33,10 @@ inspect() { dk inspect -f "$2" "$1" | xargs; }
 dk network create --ipv6 --subnet fd00:db8:53::/64 shop_default >/dev/null ||
     bail_out "docker network create --ipv6 failed"
 compose=(--network shop_default --label com.docker.compose.project=shop)
-web1=$(docker_run shop-web-1 "${compose[@]}" --label com.docker.compose.service=web) &&
+# shop-web-1 also has a network alias, a name its label chose and a
+# wildcard: the names of issue 19 answer over DNS as through getent.
+web1=$(docker_run shop-web-1 "${compose[@]}" --label com.docker.compose.service=web \
+        --network-alias api --label vmhosts.names=chosen.docker --label vmhosts.wildcard=true) &&
     web2=$(docker_run shop-web-2 "${compose[@]}" --label com.docker.compose.service=web) &&
     box=$(docker_run dnsbox --hostname boxhost) ||
     bail_out "cannot start the containers"
@@ -95,7 +98,8 @@ check "the ttl counts down with the cache's freshness: $first_ttl, then $second_
 # --- dig agrees with getent for every name form --------------------------------
 # Not the full 64-digit ID: a DNS label holds 63 octets, dig refuses it.
 names=(shop-web-1.docker "${web1:0:12}.docker" "${web1:0:63}.docker" web.shop.docker dnsbox.docker
-    boxhost SHOP-WEB-1.Docker bogus-instance.example.org)
+    boxhost SHOP-WEB-1.Docker bogus-instance.example.org shop-web-1.shop_default.docker
+    api.shop_default.docker chosen.docker x.y.shop-web-1.docker)
 for name in "${names[@]}"; do
     expected=$(getent_ahosts "$name")
     [ -n "$expected" ] || fail "getent ahosts $name: something (the test's premise)"

@@ -112,23 +112,26 @@ fi
 # A fresh cache each time, so that the lookup has to ask.
 fresh_cache() { rm -rf "$T/cache"; mkdir -m 755 "$T/cache"; }
 
-# A cache of the version before (the fixed-array format of a56ce33), as an
-# upgrade leaves it: the module refuses it, never reads it with this
-# version's layout; the refresh it starts replaces it, and the VM answers.
+# Caches of the versions before (version 1: the fixed-array format of
+# a56ce33; version 2: before network and label keys, 73e0574), as an
+# upgrade leaves them: the module refuses them, never reads them with this
+# version's layout; the refresh it starts replaces them, and the VM answers.
 format_version() { od -An -tu4 -j8 -N4 "$T/cache/hosts.cache" | tr -d ' '; }
 write_conf multipass_command="$STUB" timeout_ms=3000
 stub "MULTIPASS_STUB_FIXTURE=$FIXTURE"
-fresh_cache
-cp "$FIXTURES/cache/version1.cache" "$T/cache/hosts.cache"
-check_eq "a version 1 cache is in place" 1 "$(format_version)"
-check_eq "... the lookup ignores it, refreshes and answers" 127.0.0.7 \
-    "$(getent_hosts primary.example.org)"
-check_eq "... the cache is rewritten in the current format" 2 "$(format_version)"
-fresh_cache
-cp "$FIXTURES/cache/version1.cache" "$T/cache/hosts.cache"
-check "... vmhosts refresh says it replaced another version's cache" \
-    grep -q "written by another version of vmhosts and has been replaced" \
-    <<<"$("$VMHOSTS" refresh --backend multipass 2>&1)"
+for old in 1 2; do
+    fresh_cache
+    cp "$FIXTURES/cache/version$old.cache" "$T/cache/hosts.cache"
+    check_eq "a version $old cache is in place" $old "$(format_version)"
+    check_eq "... the lookup ignores it, refreshes and answers" 127.0.0.7 \
+        "$(getent_hosts primary.example.org)"
+    check_eq "... the cache is rewritten in the current format" 3 "$(format_version)"
+    fresh_cache
+    cp "$FIXTURES/cache/version$old.cache" "$T/cache/hosts.cache"
+    check "... vmhosts refresh says it replaced another version's cache" \
+        grep -q "written by another version of vmhosts and has been replaced" \
+        <<<"$("$VMHOSTS" refresh --backend multipass 2>&1)"
+done
 
 # Sleeps forever: the lookup returns within the timeout, the sleeper dies.
 TIMEOUT_MS=1000

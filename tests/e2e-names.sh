@@ -123,6 +123,156 @@ check_eq "getent ahosts vmh-multi.docker: all four addresses" "$(sorted "$multi_
 check_eq "getent hosts vmh-multi.docker (AF_INET6): zz-net's IPv6" \
     "$multi_v6 vmh-multi.docker ${multi:0:12}" "$(getent_line hosts vmh-multi.docker)"
 
+# --- <name>.<network>.docker: one network's addresses -------------------------
+# By name, by ID prefix and by a network alias, each under its own network
+# only; and the names that meant something before keep their meaning.
+"$VMHOSTS" refresh >/dev/null 2>&1
+check_eq "vmh-multi.aa-net.docker: aa-net's address only" "$(net_v4 aa-net)" \
+    "$(getent_ahosts vmh-multi.aa-net.docker)"
+check_eq "vmh-multi.zz-net.docker: zz-net's IPv4 and IPv6 only" \
+    "$(sorted "$(net_v4 zz-net) $multi_v6")" "$(getent_ahosts vmh-multi.zz-net.docker)"
+check_eq "vmh-multi.bridge.docker: the default bridge's address only" "$(net_v4 bridge)" \
+    "$(getent_ahosts vmh-multi.bridge.docker)"
+check_eq "<id-prefix>.zz-net.docker: the same container on zz-net" \
+    "$(sorted "$(net_v4 zz-net) $multi_v6")" "$(getent_ahosts "${multi:0:12}.zz-net.docker")"
+check_eq "AI_CANONNAME vmh-multi.aa-net.docker: the container's own name" vmh-multi.docker \
+    "$(python_resolver canonname vmh-multi.aa-net.docker)"
+check_eq "vmh-multi.no-such-net.docker: nothing (getent exits 2)" "exit 2: ''" \
+    "$(found=$(getent_ahosts vmh-multi.no-such-net.docker); echo "exit $?: '$found'")"
+aliased=$(docker_run vmh-aliased --network aa-net --network-alias db-alias) ||
+    bail_out "cannot start a container with a network alias"
+aliased_v4=$(v4_of "$aliased")
+check_eq "--network-alias db-alias: db-alias.aa-net.docker" "$aliased_v4" \
+    "$(getent_ahosts db-alias.aa-net.docker)"
+check_eq "db-alias is no name on zz-net (getent exits 2)" "exit 2: ''" \
+    "$(found=$(getent_ahosts db-alias.zz-net.docker); echo "exit $?: '$found'")"
+dk network connect --alias late-alias zz-net vmh-aliased ||
+    bail_out "cannot connect vmh-aliased to zz-net"
+"$VMHOSTS" refresh >/dev/null 2>&1
+check_eq "network connect --alias late-alias: late-alias.zz-net.docker (inspected again)" \
+    "$(sorted "$(inspect vmh-aliased '{{with index .NetworkSettings.Networks "zz-net"}}{{.IPAddress}} {{.GlobalIPv6Address}}{{end}}')")" \
+    "$(getent_ahosts late-alias.zz-net.docker)"
+# A network called shop: web.shop.docker stays Compose's service, as
+# cart.shop.docker above stays the container called cart.shop.
+dk network create shop >/dev/null && dk network connect shop web ||
+    bail_out "cannot put the container web on a network called shop"
+"$VMHOSTS" refresh >/dev/null 2>&1
+check_eq "web.shop.docker with container web on network shop: still Compose's" \
+    "$(sorted "$web1_v4 $web1_v6 $web2_v4 $web2_v6")" "$(getent_ahosts web.shop.docker)"
+check_eq "shop-web-1.shop_default.docker: a replica by name on its network" \
+    "$(sorted "$web1_v4 $web1_v6")" "$(getent_ahosts shop-web-1.shop_default.docker)"
+dk network disconnect shop web && dk network rm shop >/dev/null ||
+    bail_out "cannot remove the network shop"
+
+# --- which network's addresses come first ---------------------------------------
+# getaddrinfo's order (getent ahosts) for the container's own name: the
+# cache's (bridge, then by name) unless docker_networks or the container's
+# vmhosts.network label says otherwise.  Read by the module: no refresh.
+first_v4() { with_nss getent ahostsv4 "$1" | awk 'NR == 1 {print $1}'; }
+v4_order() { with_nss getent ahosts "$1" | awk '$1 !~ /:/ && !seen[$1]++ {print $1}' | xargs; }
+check_eq "getent ahosts vmh-multi.docker: bridge first by default" \
+    "$(net_v4 bridge) $(net_v4 aa-net) $(net_v4 zz-net)" "$(v4_order vmh-multi.docker)"
+write_conf ttl=60 timeout_ms=3000 docker_networks="zz-net aa-net"
+check_eq "docker_networks = zz-net aa-net: getent ahosts in that order, then bridge" \
+    "$(net_v4 zz-net) $(net_v4 aa-net) $(net_v4 bridge)" "$(v4_order vmh-multi.docker)"
+check_eq "docker_networks = zz-net aa-net: gethostbyname_ex in that order" \
+    "vmh-multi.docker|${multi:0:12}|$(net_v4 zz-net) $(net_v4 aa-net) $(net_v4 bridge)" \
+    "$(python_resolver byname4 vmh-multi.docker)"
+check_eq "docker_networks: getent ahostsv6 vmh-multi.docker still answers zz-net's IPv6" \
+    "$multi_v6" "$(getent_ahosts vmh-multi.docker ahostsv6)"
+labelled=$(docker_run vmh-labelled --network aa-net --label vmhosts.network=zz-net) &&
+    dk network connect zz-net vmh-labelled || bail_out "cannot start a labelled container"
+lab_v4() { inspect vmh-labelled "{{(index .NetworkSettings.Networks \"$1\").IPAddress}}"; }
+write_conf ttl=60 timeout_ms=3000 docker_networks=aa-net
+"$VMHOSTS" refresh >/dev/null 2>&1
+check_eq "label vmhosts.network=zz-net beats docker_networks = aa-net" \
+    "$(lab_v4 zz-net) $(lab_v4 aa-net)" "$(v4_order vmh-labelled.docker)"
+check_eq "docker_networks = aa-net still orders the unlabelled vmh-multi" \
+    "$(net_v4 aa-net)" "$(first_v4 vmh-multi.docker)"
+check_eq "docker_networks = aa-net: vmhosts list gives vmh-multi's addresses in that order" \
+    "$(net_v4 aa-net)" "$("$VMHOSTS" list | awk '$1 == "vmh-multi.docker" {split($2, a, ","); print a[1]}')"
+write_conf ttl=60 timeout_ms=3000
+
+# --- names a label chose (vmhosts.names) ------------------------------------------
+# Under .docker always; under another domain only once label_domains lists
+# it; never a name a container has of its own; neither of two claimants;
+# and a stopped container's names go with it.
+gone() { found=$(getent_ahosts "$1"); echo "exit $?: '$found'"; }
+chooser=$(docker_run vmh-chooser --label vmhosts.names=API.shop.docker,api.shop.test.,vmh-plain.docker,both.docker,github.com) &&
+    rival=$(docker_run vmh-rival --label vmhosts.names=both.docker) ||
+    bail_out "cannot start the containers with vmhosts.names"
+chooser_v4=$(v4_of "$chooser")
+check_eq "label name api.shop.docker resolves to its container" "$chooser_v4" \
+    "$(getent_ahosts api.shop.docker)"
+check_eq "label name api.shop.test: not ours while label_domains is empty (lookup exits 3)" 3 \
+    "$("$VMHOSTS" lookup api.shop.test >/dev/null 2>&1; echo $?)"
+check_eq "label name github.com: not ours (lookup exits 3)" 3 \
+    "$("$VMHOSTS" lookup github.com >/dev/null 2>&1; echo $?)"
+write_conf ttl=60 timeout_ms=3000 label_domains=test
+"$VMHOSTS" refresh >/dev/null 2>&1
+check_eq "label_domains = test: api.shop.test resolves to its container" "$chooser_v4" \
+    "$(getent_ahosts api.shop.test)"
+check_eq "label_domains = test: github.com is still not ours (lookup exits 3)" 3 \
+    "$("$VMHOSTS" lookup github.com >/dev/null 2>&1; echo $?)"
+check_eq "label_domains = test: a .test name no label chose is not ours (lookup exits 3)" 3 \
+    "$("$VMHOSTS" lookup nobody.test >/dev/null 2>&1; echo $?)"
+check_eq "a label claiming vmh-plain.docker: vmh-plain answers, not the label" "$plain_v4" \
+    "$(getent_ahosts vmh-plain.docker)"
+check_eq "vmhosts lookup vmh-plain.docker names the label that claims it too" 1 \
+    "$("$VMHOSTS" lookup vmh-plain.docker | grep -c "container vmh-chooser (ID ${chooser:0:12})")"
+check_eq "both.docker, chosen by two running containers: nothing" "exit 2: ''" "$(gone both.docker)"
+lookup_both=$("$VMHOSTS" lookup both.docker)
+check_eq "vmhosts lookup both.docker says who claims it" "2 name chosen by several containers" \
+    "$(grep -c -e "container vmh-chooser (ID" -e "container vmh-rival (ID" <<<"$lookup_both") $(sed -n 's/^  rule: *//p' <<<"$lookup_both")"
+dk stop vmh-rival >/dev/null
+"$VMHOSTS" refresh >/dev/null 2>&1
+check_eq "both.docker with vmh-rival stopped: vmh-chooser's" "$chooser_v4" \
+    "$(getent_ahosts both.docker)"
+dk stop vmh-chooser >/dev/null
+"$VMHOSTS" refresh >/dev/null 2>&1
+for chosen in api.shop.docker api.shop.test both.docker; do
+    check_eq "vmh-chooser stopped: $chosen resolves nothing" "exit 2: ''" "$(gone $chosen)"
+done
+
+# --- wildcards (vmhosts.wildcard=true) ---------------------------------------------
+# Every name below the container's names answers it; an exact name wins.
+proxy=$(docker_run vmh-proxy --label vmhosts.wildcard=true --label vmhosts.names=proxy.shop.test) &&
+    below=$(docker_run api.vmh-proxy) || bail_out "cannot start the wildcard containers"
+proxy_v4=$(v4_of "$proxy")
+check_eq "wildcard: x.y.vmh-proxy.docker answers vmh-proxy" "$proxy_v4" \
+    "$(getent_ahosts x.y.vmh-proxy.docker)"
+check_eq "wildcard: a.b.proxy.shop.test, below its chosen name, answers vmh-proxy" "$proxy_v4" \
+    "$(getent_ahosts a.b.proxy.shop.test)"
+check_eq "wildcard: an exact name wins (container api.vmh-proxy)" "$(v4_of "$below")" \
+    "$(getent_ahosts api.vmh-proxy.docker)"
+check_eq "wildcard: x.vmh-plain.docker, below a container that did not opt in: nothing" \
+    "exit 2: ''" "$(gone x.vmh-plain.docker)"
+check_eq "wildcard: x.other.docker: nothing" "exit 2: ''" "$(gone x.other.docker)"
+check_eq "wildcard: vmhosts lookup names the rule" "wildcard below a container's name" \
+    "$("$VMHOSTS" lookup x.y.vmh-proxy.docker | sed -n 's/^  rule: *//p')"
+# list shows every chosen name and where it comes from; reverse lookups
+# answer the container's own name still.
+listed=$("$VMHOSTS" list)
+list_row() { awk -v n="$1" '$1 == n' <<<"$listed" | sed 's/  */ /g'; }
+check_eq "list: a label's name under label_domains, and its rule" \
+    "proxy.shop.test $proxy_v4 docker vmh-proxy (${proxy:0:12}) name chosen by a label" \
+    "$(list_row proxy.shop.test)"
+check_eq "list: the wildcard below the container's name" \
+    "*.vmh-proxy.docker $proxy_v4 docker vmh-proxy (${proxy:0:12}) wildcard below a container's name" \
+    "$(list_row '*.vmh-proxy.docker')"
+check_eq "list: a network alias under its network" \
+    "db-alias.aa-net.docker $aliased_v4 docker vmh-aliased (${aliased:0:12}) name on one network" \
+    "$(list_row db-alias.aa-net.docker)"
+check_eq "getent hosts $proxy_v4: the container's own name, as before" \
+    "$proxy_v4 vmh-proxy.docker ${proxy:0:12}" "$(getent_line hosts "$proxy_v4")"
+check_eq "getent hosts $aliased_v4 (has a network alias): its own name" \
+    "$aliased_v4 vmh-aliased.docker ${aliased:0:12}" "$(getent_line hosts "$aliased_v4")"
+dk stop vmh-proxy >/dev/null
+"$VMHOSTS" refresh >/dev/null 2>&1
+check_eq "wildcard: vmh-proxy stopped, x.y.vmh-proxy.docker resolves nothing" "exit 2: ''" \
+    "$(gone x.y.vmh-proxy.docker)"
+write_conf ttl=60 timeout_ms=3000
+
 # --- network modes ---------------------------------------------------------------
 shared=$(docker_run vmh-shared --network container:shop-web-1) &&
     hostmode=$(docker_run vmh-hostnet --network host) &&

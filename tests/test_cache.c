@@ -714,23 +714,32 @@ static void test_load_corrupt(void)
         CHECK(after - before < 1024 * 1024, "load: ... without reading it");
 }
 
-/* A cache written by the version before (tests/fixtures/cache/version1.cache,
- * the fixed-array format of a56ce33) is refused as such, never read as
- * this version's layout; a write replaces it with one that loads. */
-static void test_other_version(void)
+/* Caches written by earlier versions (tests/fixtures/cache/: version1.cache,
+ * the fixed-array format of a56ce33; version2.cache, written by 73e0574,
+ * before network keys) are refused as such, never read as this version's
+ * layout; a write replaces them with one that loads. */
+static void expect_other_version(const char *fixture, const char *what)
 {
-    char file[PATH_SIZE];
+    char file[PATH_SIZE], text[160];
     size_t length = 0;
     const char *dir = cache_folder("old-version");
-    char *old = check_read_file(check_fixture("cache/version1.cache"), &length);
+    char *old = check_read_file(check_fixture(fixture), &length);
     join(file, dir, VMH_CACHE_FILE);
     FILE *out = fopen(file, "w");
-    CHECK(old && out && fwrite(old, 1, length, out) == length && fclose(out) == 0,
-          "other version: the version 1 cache is in place");
-    CHECK_INT(load(dir), VMH_CACHE_OTHER_VERSION, "other version: refused as another version's");
+    snprintf(text, sizeof text, "other version: the %s cache is in place", what);
+    CHECK(old && out && fwrite(old, 1, length, out) == length && fclose(out) == 0, text);
+    snprintf(text, sizeof text, "other version: %s refused as another version's", what);
+    CHECK_INT(load(dir), VMH_CACHE_OTHER_VERSION, text);
     dir = cache_folder("old-version");
-    CHECK_INT(load(dir), VMH_CACHE_OK, "other version: the next write replaces it");
+    snprintf(text, sizeof text, "other version: the next write replaces the %s cache", what);
+    CHECK_INT(load(dir), VMH_CACHE_OK, text);
     free(old);
+}
+
+static void test_other_version(void)
+{
+    expect_other_version("cache/version1.cache", "version 1");
+    expect_other_version("cache/version2.cache", "version 2");
 }
 
 /* A section this version does not know (a newer backend): the cache loads,

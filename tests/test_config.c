@@ -63,7 +63,8 @@ static void key_names(void)
         "multipass_ttl", "lxd_socket", "lxd_domains", "lxd_ttl", "incus_socket",
         "incus_domains", "incus_ttl", "libvirt_leases", "libvirt_domains", "libvirt_ttl",
         "cache_dir", "user_cache_dir", "timeout_ms",
-        "refresh_interval_ms", "refresh_command", "dns_listen"};
+        "refresh_interval_ms", "refresh_command", "dns_listen", "docker_networks",
+        "label_domains"};
     for (int key = 0; key < VMH_CONF_KEY_COUNT; key++)
         CHECK_STR(vmh_config_key_name((enum vmh_config_key)key), names[key], names[key]);
     CHECK_STR(vmh_config_key_name(VMH_CONF_KEY_COUNT), "", "key name out of range: \"\"");
@@ -90,6 +91,8 @@ static void defaults(void)
     CHECK_INT(config.refresh_interval_ms, 100, "default refresh_interval_ms");
     CHECK_STR(config.refresh_command, BINDIR "/vmhosts", "default refresh_command");
     CHECK_STR(config.dns_listen, "127.0.0.153", "default dns_listen");
+    CHECK_STR(config.docker_networks, "", "default docker_networks: none, the cache's order");
+    CHECK_STR(config.label_domains, "", "default label_domains: none, so labels name nothing outside our suffixes");
     parse(&config, "# nothing set\n\n", NULL);
     bool all_default = true;
     for (int key = 0; key < VMH_CONF_KEY_COUNT; key++)
@@ -136,7 +139,9 @@ static void every_key(void)
                       "libvirt_leases = /run/libvirt/dnsmasq\n"
                       "libvirt_domains = vm.test\n"
                       "libvirt_ttl = 7\n"
-                      "dns_listen = 127.0.0.153:5353 \t [::1]:53\n",
+                      "dns_listen = 127.0.0.153:5353 \t [::1]:53\n"
+                      "docker_networks = Front_Net  back.net\n"
+                      "label_domains = Test. example.ORG\n",
                       &bad);
     CHECK(count == 0 && bad == 0, "every key: no bad line, *bad_line 0");
     CHECK(strcmp(config.domains[VMH_BACKEND_LXD], "lxd lxd.test") == 0 &&
@@ -158,6 +163,9 @@ static void every_key(void)
     CHECK_INT(config.refresh_interval_ms, 0, "refresh_interval_ms");
     CHECK_STR(config.refresh_command, "/opt/vmhosts/bin/vmhosts", "refresh_command");
     CHECK_STR(config.dns_listen, "127.0.0.153:5353 [::1]:53", "dns_listen: single spaces");
+    CHECK_STR(config.docker_networks, "front_net back.net",
+              "docker_networks: lowercase, single spaces");
+    CHECK_STR(config.label_domains, "test example.org", "label_domains: lowercase, no dots at the end");
     bool all_file = true;
     for (int key = 0; key < VMH_CONF_KEY_COUNT; key++)
         all_file &= notes.origin[key] == VMH_ORIGIN_FILE;

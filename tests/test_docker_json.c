@@ -142,6 +142,11 @@ static void add_known(struct vmh_snapshot *known, const char *id, const char *ho
     host->id = strdup(id);
     host->hostname = strdup(hostname);
     host->backend = backend;
+    /* On the networks the list has it on, else it is inspected again. */
+    if (strcmp(id, ID_WEB) == 0) {
+        vmh_host_add_network(host, "backend");
+        vmh_host_add_network(host, "shop_default");
+    }
 }
 
 static void test_hostname_from_known(void)
@@ -162,6 +167,12 @@ static void test_hostname_from_known(void)
     CHECK(hostnet && hostnet->hostname == NULL, "known: another backend's host is not used");
     const struct vmh_host *sidecar = find_host(&out, "sidecar");
     CHECK(sidecar && sidecar->hostname == NULL, "known: an unknown ID has no hostname");
+    vmh_snapshot_truncate(&out, 0);
+    vmh_host_add_network(&known.hosts[0], "joined-since");
+    CHECK_INT(vmh_docker_parse_list(body, length, &known, &out, NULL, 0), 0, "known: parses again");
+    web = find_host(&out, "shop-web-1");
+    CHECK(web && web->hostname == NULL,
+          "known: not kept once the networks changed (inspected again for new aliases)");
     vmh_snapshot_free(&known);
     vmh_snapshot_free(&out);
     free(body);
@@ -394,6 +405,153 @@ static void test_network_order(void)
               "172.17.0.5 10.0.0.3 10.0.0.1 fd00::5 fd00::3",
               "order: bridge first, then by name (strcmp), IPv4 before IPv6, no duplicates");
     vmh_snapshot_free(&out);
+}
+
+/* A network's aliases, space-separated. */
+static const char *aliases_of(const struct vmh_host *host, const char *network)
+{
+    static char text[1024];
+    int number = host ? vmh_host_network_named(host, network) : 0;
+    text[0] = '\0';
+    for (size_t i = 0; number > 0 && i < host->networks[number - 1].alias_count; i++) {
+        size_t used = strlen(text);
+        snprintf(text + used, sizeof text - used, "%s%s", used ? " " : "",
+                 host->networks[number - 1].aliases[i]);
+    }
+    return number > 0 ? text : "(not on it)";
+}
+
+/* Which network each address is on, by number. */
+static const char *address_networks(const struct vmh_host *host)
+{
+    static char text[256];
+    text[0] = '\0';
+    for (size_t i = 0; host && i < host->addr_count; i++) {
+        size_t used = strlen(text);
+        snprintf(text + used, sizeof text - used, "%s%u", used ? " " : "", host->addrs[i].network);
+    }
+    return text;
+}
+
+/* The list numbers the networks in address order; the inspect (or the
+ * previous snapshot, for a container not inspected again) gives each its
+ * aliases and DNSNames, less the container's own name and repeats. */
+static void test_network_aliases(void)
+{
+    size_t length, inspect_length;
+    char *body = read_fixture(LIST_152, &length);
+    char *inspect = read_fixture(INSPECT_IPV6, &inspect_length);
+    struct vmh_snapshot out, again;
+    vmh_snapshot_init(&out);
+    vmh_snapshot_init(&again);
+    CHECK_INT(vmh_docker_parse_list(body, length, NULL, &out, NULL, 0), 0, "aliases: list parses");
+    struct vmh_host *web = (struct vmh_host *)find_host(&out, "shop-web-1");
+    CHECK(web && web->network_count == 2 && strcmp(web->networks[0].name, "backend") == 0 &&
+              strcmp(web->networks[1].name, "shop_default") == 0,
+          "aliases: two networks, in the addresses' order");
+    CHECK_STR(address_networks(web), "1 2 2", "aliases: each address's network");
+    CHECK_INT(web ? vmh_docker_parse_inspect(inspect, inspect_length, web, NULL, 0) : -1, 0,
+              "aliases: inspect parses");
+    CHECK_STR(aliases_of(web, "backend"), "api-gw f5af31dae7f6 web",
+              "aliases: Aliases and DNSNames, without the own name or repeats, in byte order");
+    CHECK_STR(aliases_of(web, "shop_default"), "f5af31dae7f6 web",
+              "aliases: the other network (in byte order)");
+    CHECK_STR(aliases_of(find_host(&out, "sidecar"), "backend"), "(not on it)",
+              "aliases: container:<id> has no network of its own");
+    CHECK_INT(vmh_docker_parse_list(body, length, &out, &again, NULL, 0), 0,
+              "aliases: the list again, with the previous snapshot");
+    CHECK_STR(aliases_of(find_host(&again, "shop-web-1"), "backend"), "api-gw f5af31dae7f6 web",
+              "aliases: carried over from the previous snapshot");
+    vmh_snapshot_free(&out);
+    vmh_snapshot_free(&again);
+    free(inspect);
+    free(body);
+}
+
+/* vmhosts.network names the network put first, by its number; one the
+ * container is not on, or a value of the wrong type, names none. */
+/* vmhosts.wildcard opts in with "true" alone (any case). */
+static void test_wildcard_label(void)
+{
+    struct vmh_snapshot out = parse_ok(
+        "[" ENTRY("aa01", "yes", ",\"Labels\":{\"vmhosts.wildcard\":\"TRUE\"}")
+        "," ENTRY("aa02", "one", ",\"Labels\":{\"vmhosts.wildcard\":\"1\"}")
+        "," ENTRY("aa03", "typo", ",\"Labels\":{\"vmhosts.wildcard\":\"ture\"}")
+        "," ENTRY("aa04", "none", "") "]",
+        "wildcard label: parses");
+    const struct vmh_host *yes = find_host(&out, "yes"), *one = find_host(&out, "one"),
+                          *typo = find_host(&out, "typo"), *none = find_host(&out, "none");
+    CHECK(yes && yes->wildcard, "wildcard label: TRUE opts in");
+    CHECK(one && !one->wildcard && typo && !typo->wildcard && none && !none->wildcard,
+          "wildcard label: 1, a typo or no label do not");
+    vmh_snapshot_free(&out);
+}
+
+static void test_preferred_label(void)
+{
+    struct vmh_snapshot out = parse_ok(
+        "[" ENTRY("aa01", "one", ",\"Labels\":{\"vmhosts.network\":\"Zeta\"}"
+                  NETS("{\"alpha\":{\"IPAddress\":\"10.0.0.1\"},\"zeta\":{\"IPAddress\":\"10.0.0.2\"}}"))
+        "," ENTRY("aa02", "two", ",\"Labels\":{\"vmhosts.network\":\"elsewhere\"}"
+                  NETS("{\"alpha\":{\"IPAddress\":\"10.0.1.1\"}}"))
+        "," ENTRY("aa03", "three", ",\"Labels\":{\"vmhosts.network\":7}"
+                  NETS("{\"alpha\":{\"IPAddress\":\"10.0.2.1\"}}")) "]",
+        "label: parses");
+    const struct vmh_host *one = find_host(&out, "one"), *two = find_host(&out, "two"),
+                          *three = find_host(&out, "three");
+    CHECK_INT(one ? one->preferred_network : 99, 2, "label: zeta, its second network (folded)");
+    CHECK_INT(two ? two->preferred_network : 99, 0, "label: a network it is not on: none");
+    CHECK_INT(three ? three->preferred_network : 99, 0, "label: not a string: none");
+    vmh_snapshot_free(&out);
+}
+
+/* The names a vmhosts.names value gives, space-separated. */
+static const char *chosen_from(const char *value)
+{
+    static char text[8192];
+    struct vmh_host host = {0};
+    text[0] = '\0';
+    if (vmh_host_set_chosen_names(&host, value) != 0)
+        snprintf(text, sizeof text, "(out of memory)");
+    for (size_t i = 0; i < host.chosen_count; i++) {
+        size_t used = strlen(text);
+        snprintf(text + used, sizeof text - used, "%s%s", used ? " " : "", host.chosen[i]);
+        free(host.chosen[i]);
+    }
+    free(host.chosen);
+    return text;
+}
+
+/* Hostile label values: whatever anyone who may start a container wrote. */
+static void test_chosen_names(void)
+{
+    static char big[10 * 1024 + 1], many[2048], long_label[128];
+    memset(big, 'a', sizeof big - 1);
+    memcpy(big + sizeof big - 8, ".docker", 7);
+    many[0] = '\0';
+    for (int i = 0; i < 40; i++)
+        snprintf(many + strlen(many), sizeof many - strlen(many), "n%d.docker,", i);
+    memset(long_label, 'x', 65);
+    memcpy(long_label + 65, ".docker", 8);
+    CHECK_STR(chosen_from("api.shop.docker,api.shop.test"), "api.shop.docker api.shop.test",
+              "chosen: two names");
+    CHECK_STR(chosen_from(NULL), "", "chosen: no label");
+    CHECK_STR(chosen_from(""), "", "chosen: empty");
+    CHECK_STR(chosen_from(",,,,"), "", "chosen: commas only");
+    CHECK_STR(chosen_from(" , a.docker ,, \tb.docker\t,"), "a.docker b.docker",
+              "chosen: blanks and empty entries around names");
+    CHECK_STR(chosen_from(big), "", "chosen: a 10 KiB value is refused whole");
+    CHECK_STR(chosen_from("API.Shop.DOCKER"), "api.shop.docker", "chosen: uppercase folded");
+    CHECK_STR(chosen_from("api.docker.,b.test..,.c.docker"), "api.docker",
+              "chosen: one trailing dot dropped; two, or a leading one, is no name");
+    CHECK_STR(chosen_from("a b.docker,x\ny.docker,caf\xc3\xa9.docker,a;b.docker,%s.docker,ok.docker"),
+              "ok.docker", "chosen: spaces inside, newlines, UTF-8, ';', '%' are no names");
+    CHECK_STR(chosen_from("x\n127.6.6.6 forged"), "", "chosen: a forged hosts line");
+    CHECK_STR(chosen_from("single,docker,.docker"), "", "chosen: one label is no chosen name");
+    CHECK_STR(chosen_from(long_label), "", "chosen: a label of 65 characters");
+    CHECK_STR(chosen_from("a.docker,A.DOCKER,a.docker."), "a.docker", "chosen: once each");
+    CHECK(strstr(chosen_from(many), "n15.docker") && !strstr(chosen_from(many), "n16.docker"),
+          "chosen: of forty names, the first sixteen are kept");
 }
 
 static void test_network_modes(void)
@@ -1266,6 +1424,10 @@ int main(void)
     test_rootless_ports();
     test_rootless_sockets();
     test_network_order();
+    test_network_aliases();
+    test_preferred_label();
+    test_wildcard_label();
+    test_chosen_names();
     test_network_modes();
     test_append_keeps_existing();
     test_wrong_types();

@@ -363,6 +363,36 @@ static void indexed(void)
           "indexed: no index, nothing is ours");
 }
 
+/* label_domains makes names under them ours, as label names (the key is
+ * the whole name), and only those; every backend's domain comes first. */
+static void label_domains(void)
+{
+    struct vmh_config config;
+    struct vmh_name out;
+    vmh_config_defaults(&config);
+    CHECK_INT(vmh_name_classify("api.shop.test", &config, &out), VMH_NAME_NOT_OURS,
+              "label_domains empty: api.shop.test is not ours");
+    CHECK_INT(vmh_name_classify("github.com", &config, &out), VMH_NAME_NOT_OURS,
+              "label_domains empty: github.com is not ours");
+    snprintf(config.label_domains, sizeof config.label_domains, "test example.org");
+    CHECK(vmh_name_classify("API.shop.test.", &config, &out) == VMH_NAME_LABEL &&
+              out.backend == VMH_BACKEND_DOCKER && strcmp(out.key, "api.shop.test") == 0 &&
+              strcmp(out.domain, "test") == 0,
+          "label_domains = test: api.shop.test is a label name, its key the whole name");
+    CHECK_INT(vmh_name_classify("test", &config, &out), VMH_NAME_BARE,
+              "label_domains = test: test itself is a bare name, as before");
+    CHECK_INT(vmh_name_classify("github.com", &config, &out), VMH_NAME_NOT_OURS,
+              "label_domains = test: github.com is still not ours");
+    CHECK_INT(vmh_name_classify("evil.test.com", &config, &out), VMH_NAME_NOT_OURS,
+              "label_domains = test: evil.test.com is not under test");
+    CHECK(vmh_name_classify("primary.example.org", &config, &out) == VMH_NAME_UNDER &&
+              out.backend == VMH_BACKEND_MULTIPASS,
+          "label_domains = example.org: a VM's name stays the VM's");
+    CHECK(vmh_name_classify("api.shop.docker", &config, &out) == VMH_NAME_UNDER &&
+              out.backend == VMH_BACKEND_DOCKER,
+          "label names under .docker are Docker's names, as before");
+}
+
 int main(void)
 {
     char what[160];
@@ -384,5 +414,6 @@ int main(void)
     bounded_scan();
     odd_arguments();
     indexed();
+    label_domains();
     return check_done();
 }

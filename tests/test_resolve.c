@@ -131,7 +131,7 @@ static void fixture_free(struct fixture *fixture)
 }
 
 /* The names these tests ask, as vmh_name_classify would classify them. */
-enum ask { ASK_NOT_OURS, ASK_DOCKER, ASK_BARE, ASK_VM };
+enum ask { ASK_NOT_OURS, ASK_DOCKER, ASK_BARE, ASK_VM, ASK_LABEL };
 
 static struct vmh_name make_name(enum ask kind, const char *key)
 {
@@ -139,13 +139,15 @@ static struct vmh_name make_name(enum ask kind, const char *key)
     memset(&name, 0, sizeof name);
     name.kind = kind == ASK_NOT_OURS ? VMH_NAME_NOT_OURS
                 : kind == ASK_BARE   ? VMH_NAME_BARE
+                : kind == ASK_LABEL  ? VMH_NAME_LABEL
                                      : VMH_NAME_UNDER;
     name.backend = kind == ASK_NOT_OURS ? VMH_BACKEND_COUNT
                    : kind == ASK_VM     ? VMH_BACKEND_MULTIPASS
                                         : VMH_BACKEND_DOCKER;
     snprintf(name.key, sizeof name.key, "%s", key);
-    snprintf(name.domain, sizeof name.domain, "%s", kind == ASK_VM ? "example.org" : "docker");
-    if (kind == ASK_BARE || kind == ASK_NOT_OURS)
+    snprintf(name.domain, sizeof name.domain, "%s",
+             kind == ASK_VM ? "example.org" : kind == ASK_LABEL ? "test" : "docker");
+    if (kind == ASK_BARE || kind == ASK_NOT_OURS || kind == ASK_LABEL)
         snprintf(name.normalized, sizeof name.normalized, "%s", key);
     else if ((size_t)snprintf(name.normalized, sizeof name.normalized, "%s.%s", key,
                               name.domain) >= sizeof name.normalized)
@@ -620,6 +622,254 @@ static void test_forged_names(void)
     fixture_free(&f);
 }
 
+/* A container's addresses [first, first + count) are on `network`, where
+ * it is also called `alias` (unless NULL). */
+static int join_network(struct vmh_host *host, const char *network, const char *alias,
+                        size_t first, size_t count)
+{
+    int number = vmh_host_add_network(host, network);
+    for (size_t i = first; i < first + count; i++)
+        host->addrs[i].network = (uint8_t)number;
+    if (alias)
+        vmh_host_add_alias(host, number, alias);
+    return number;
+}
+
+static void network_hosts(struct vmh_snapshot *snapshot)
+{
+    struct vmh_host *web = add_host(snapshot, VMH_BACKEND_DOCKER, "web", "ab01", NULL, true,
+                                    "172.20.0.2 172.21.0.2 fd00:20::2");
+    join_network(web, "front", NULL, 0, 1);
+    join_network(web, "back", "api", 1, 1);
+    web->addrs[2].network = 1;
+    struct vmh_host *db = add_host(snapshot, VMH_BACKEND_DOCKER, "db", "ab02", NULL, true,
+                                   "172.21.0.3");
+    join_network(db, "back", "store", 0, 1);
+    join_network(db, "my.net", NULL, 0, 0);
+    struct vmh_host *db2 = add_host(snapshot, VMH_BACKEND_DOCKER, "db2", "cd03", NULL, true,
+                                    "172.21.0.4");
+    join_network(db2, "back", "Store", 0, 1);
+    struct vmh_host *gone = add_host(snapshot, VMH_BACKEND_DOCKER, "gone", "cd04", NULL, false,
+                                     "172.21.0.5");
+    join_network(gone, "back", "store", 0, 1);
+    /* A Compose service db of project back, and a container called web.back. */
+    struct vmh_host *replica = add_host(snapshot, VMH_BACKEND_DOCKER, "back-db-1", "ef05", NULL,
+                                        true, "172.22.0.5");
+    replica->project = strdup("back");
+    replica->service = strdup("db");
+    join_network(replica, "back", NULL, 0, 1);
+    add_host(snapshot, VMH_BACKEND_DOCKER, "web.back", "ef06", NULL, true, "172.23.0.9");
+    /* Its label puts network b first. */
+    struct vmh_host *labelled = add_host(snapshot, VMH_BACKEND_DOCKER, "labelled", "ef07", NULL,
+                                         true, "10.9.1.2 10.9.2.2");
+    join_network(labelled, "a", NULL, 0, 1);
+    labelled->preferred_network = (uint8_t)join_network(labelled, "b", NULL, 1, 1);
+}
+
+static void expect_network(const struct vmh_cache *c)
+{
+    lookup(c, ASK_DOCKER, "web.front", AF_UNSPEC);
+    expect("<name>.<network>: that network's addresses", VMH_FOUND, VMH_RULE_NETWORK,
+           "web.docker", "web.front.docker", "172.20.0.2 fd00:20::2");
+    lookup(c, ASK_DOCKER, "api.back", AF_UNSPEC);
+    expect("<alias>.<network>", VMH_FOUND, VMH_RULE_NETWORK, "web.docker", "api.back.docker",
+           "172.21.0.2");
+    lookup(c, ASK_DOCKER, "api.front", AF_UNSPEC);
+    expect("an alias on another network", VMH_NOT_FOUND, VMH_RULE_NO_MATCH, "", "", "");
+    lookup(c, ASK_DOCKER, "ab01.front", AF_UNSPEC);
+    expect("<id-prefix>.<network>", VMH_FOUND, VMH_RULE_NETWORK, "web.docker",
+           "ab01.front.docker", "172.20.0.2 fd00:20::2");
+    lookup(c, ASK_DOCKER, "ab0.back", AF_UNSPEC);
+    expect("an ambiguous prefix on a network", VMH_NOT_FOUND, VMH_RULE_NO_MATCH, "", "", "");
+    lookup(c, ASK_DOCKER, "web.back", AF_UNSPEC);
+    expect("a container's own name beats <name>.<network>", VMH_FOUND, VMH_RULE_NAME,
+           "web.back.docker", "", "172.23.0.9");
+    lookup(c, ASK_DOCKER, "db.back", AF_UNSPEC);
+    expect("Compose's <service>.<project> beats <name>.<network>", VMH_FOUND, VMH_RULE_COMPOSE,
+           "db.back.docker", "", "172.22.0.5");
+    lookup(c, ASK_DOCKER, "store.back", AF_UNSPEC);
+    expect("an alias two running containers share: both", VMH_FOUND, VMH_RULE_NETWORK,
+           "store.back.docker", "", "172.21.0.3 172.21.0.4");
+    lookup(c, ASK_DOCKER, "db.my.net", AF_UNSPEC);
+    expect("a network without an address there", VMH_NOT_FOUND, VMH_RULE_NO_MATCH, "", "", "");
+    lookup(c, ASK_DOCKER, "gone.back", AF_UNSPEC);
+    expect("a stopped container on a network", VMH_NOT_FOUND, VMH_RULE_NO_MATCH, "", "", "");
+    lookup(c, ASK_DOCKER, "web.nowhere", AF_UNSPEC);
+    expect("a network the container is not on", VMH_NOT_FOUND, VMH_RULE_NO_MATCH, "", "", "");
+}
+
+/* docker_networks, or a container's vmhosts.network label, puts one
+ * network's addresses first for the container's own names. */
+static void expect_preferred(const struct vmh_cache *c, const char *key, const char *preferred,
+                             const char *expected, const char *what)
+{
+    lookup(c, ASK_DOCKER, key, AF_UNSPEC);
+    vmh_answer_prefer_networks(c, preferred, &answer);
+    CHECK_STR(addresses(&answer), expected, what);
+}
+
+static void expect_network_order(const struct vmh_cache *c)
+{
+    expect_preferred(c, "web", "", "172.20.0.2 172.21.0.2 fd00:20::2",
+                     "preferred: none, the cache's order");
+    expect_preferred(c, "web", "back", "172.21.0.2 172.20.0.2 fd00:20::2",
+                     "preferred: back first, then the rest in the cache's order");
+    expect_preferred(c, "ab01", "nowhere back front", "172.21.0.2 172.20.0.2 fd00:20::2",
+                     "preferred: by ID too; a network it is not on is skipped");
+    expect_preferred(c, "web", "front back", "172.20.0.2 fd00:20::2 172.21.0.2",
+                     "preferred: front's IPv4 and IPv6, then back's");
+    expect_preferred(c, "labelled", "", "10.9.2.2 10.9.1.2",
+                     "preferred: the container's label, with no setting");
+    expect_preferred(c, "labelled", "a", "10.9.2.2 10.9.1.2",
+                     "preferred: the container's label beats the setting");
+    expect_preferred(c, "web.front", "back", "172.20.0.2 fd00:20::2",
+                     "preferred: <name>.<network> keeps to its network");
+    expect_preferred(c, "store.back", "back", "172.21.0.3 172.21.0.4",
+                     "preferred: an answer of several containers is left as it is");
+}
+
+/* The networks go through a cache and back (a refresh of another backend
+ * keeps them): the same bytes are written again. */
+static void expect_network_round_trip(const struct fixture *f)
+{
+    struct vmh_snapshot again;
+    unsigned char *data = NULL;
+    size_t size = 0, first_size = f->cache.header->file_size;
+    vmh_snapshot_init(&again);
+    CHECK(vmh_snapshot_from_cache(&again, &f->cache) == 0, "networks: read back from the cache");
+    CHECK(again.count > 0 && again.hosts[0].network_count == 2 &&
+              again.hosts[0].networks[1].alias_count == 1,
+          "networks: web's two networks and its alias came back");
+    CHECK(vmh_cache_build(&again, 1700000000000, &data, &size) == 0 && size == first_size &&
+              memcmp(data, f->data, size) == 0,
+          "networks: written again, the same bytes");
+    free(data);
+    vmh_snapshot_free(&again);
+}
+
+static void test_network(void)
+{
+    struct fixture f;
+    if (fixture_build(&f, VMH_STATUS_OK, VMH_STATUS_OK, network_hosts)) {
+        expect_network(&f.cache);
+        expect_network_order(&f.cache);
+        expect_network_round_trip(&f);
+    } else {
+        CHECK(0, "the network fixture builds and parses");
+    }
+    fixture_free(&f);
+}
+
+static void choose(struct vmh_host *host, const char *names)
+{
+    if (vmh_host_set_chosen_names(host, names) != 0)
+        printf("# out of memory\n");
+}
+
+static void label_hosts(struct vmh_snapshot *snapshot)
+{
+    struct vmh_host *web = add_host(snapshot, VMH_BACKEND_DOCKER, "web", "aa01", NULL, true,
+                                    "172.30.0.2");
+    choose(web, "api.shop.docker,api.shop.test,other.docker,both.docker,web.proj.docker");
+    web->wildcard = true;
+    add_host(snapshot, VMH_BACKEND_DOCKER, "exact.web", "aa05", NULL, true, "172.30.0.6");
+    add_host(snapshot, VMH_BACKEND_DOCKER, "other", "aa02", NULL, true, "172.30.0.3");
+    choose(add_host(snapshot, VMH_BACKEND_DOCKER, "rival", "aa03", NULL, true, "172.30.0.4"),
+           "both.docker");
+    choose(add_host(snapshot, VMH_BACKEND_DOCKER, "sleeper", "aa04", NULL, false, "172.30.0.5"),
+           "nap.docker,both.docker,api.shop.test");
+    for (int i = 1; i <= 2; i++) {
+        char name[16], id[8], address[16];
+        snprintf(name, sizeof name, "proj-web-%d", i);
+        snprintf(id, sizeof id, "bb0%d", i);
+        snprintf(address, sizeof address, "172.31.0.%d", i);
+        add_replica(snapshot, name, id, "web", true, address);
+        choose(&snapshot->hosts[snapshot->count - 1], "svc.docker");
+    }
+}
+
+static void expect_labels(const struct vmh_cache *c)
+{
+    lookup(c, ASK_DOCKER, "api.shop", AF_UNSPEC);
+    expect("chosen name under .docker", VMH_FOUND, VMH_RULE_LABEL, "api.shop.docker", "",
+           "172.30.0.2");
+    lookup(c, ASK_LABEL, "api.shop.test", AF_UNSPEC);
+    expect("chosen name under a label domain (a stopped one's claim drops)", VMH_FOUND,
+           VMH_RULE_LABEL, "api.shop.test", "", "172.30.0.2");
+    lookup(c, ASK_DOCKER, "other", AF_UNSPEC);
+    expect("a label never takes a container's own name", VMH_FOUND, VMH_RULE_NAME,
+           "other.docker", "", "172.30.0.3");
+    lookup(c, ASK_DOCKER, "web.proj", AF_UNSPEC);
+    expect("... nor a Compose service's", VMH_FOUND, VMH_RULE_COMPOSE, "web.proj.docker", "",
+           "172.31.0.1 172.31.0.2");
+    lookup(c, ASK_DOCKER, "both", AF_UNSPEC);
+    expect("two running containers chose it: neither", VMH_NOT_FOUND, VMH_RULE_LABEL_CONFLICT,
+           "", "", "");
+    lookup(c, ASK_DOCKER, "nap", AF_UNSPEC);
+    expect("a stopped container's chosen name", VMH_NOT_FOUND, VMH_RULE_NOT_RUNNING, "", "", "");
+    lookup(c, ASK_DOCKER, "svc", AF_UNSPEC);
+    expect("replicas of one service share their label's name", VMH_FOUND, VMH_RULE_LABEL,
+           "svc.docker", "", "172.31.0.1 172.31.0.2");
+    lookup(c, ASK_LABEL, "nobody.test", AF_UNSPEC);
+    expect("a label domain's name no label chose is DNS's", VMH_NOT_OURS, VMH_RULE_NO_MATCH, "",
+           "", "");
+    lookup(c, ASK_DOCKER, "nobody", AF_UNSPEC);
+    expect("a .docker name no one has is NOTFOUND, as before", VMH_NOT_FOUND, VMH_RULE_NO_MATCH,
+           "", "", "");
+}
+
+static void expect_wildcards(const struct vmh_cache *c)
+{
+    lookup(c, ASK_DOCKER, "x.y.web", AF_UNSPEC);
+    expect("wildcard: x.y.web.docker, below a container's name", VMH_FOUND, VMH_RULE_WILDCARD,
+           "x.y.web.docker", "", "172.30.0.2");
+    lookup(c, ASK_DOCKER, "exact.web", AF_UNSPEC);
+    expect("wildcard: an exact name beats it", VMH_FOUND, VMH_RULE_NAME, "exact.web.docker", "",
+           "172.30.0.6");
+    lookup(c, ASK_DOCKER, "x.exact.web", AF_UNSPEC);
+    expect("wildcard: below a name without one, the nearest that has one", VMH_FOUND,
+           VMH_RULE_WILDCARD, "x.exact.web.docker", "", "172.30.0.2");
+    lookup(c, ASK_DOCKER, "x.api.shop", AF_UNSPEC);
+    expect("wildcard: below a chosen name", VMH_FOUND, VMH_RULE_WILDCARD, "x.api.shop.docker", "",
+           "172.30.0.2");
+    lookup(c, ASK_LABEL, "a.b.api.shop.test", AF_UNSPEC);
+    expect("wildcard: below a chosen name under a label domain", VMH_FOUND, VMH_RULE_WILDCARD,
+           "a.b.api.shop.test", "", "172.30.0.2");
+    lookup(c, ASK_DOCKER, "x.other", AF_UNSPEC);
+    expect("wildcard: not below a container that did not opt in", VMH_NOT_FOUND,
+           VMH_RULE_NO_MATCH, "", "", "");
+    lookup(c, ASK_LABEL, "x.nobody.test", AF_UNSPEC);
+    expect("wildcard: never the label domain itself", VMH_NOT_OURS, VMH_RULE_NO_MATCH, "", "", "");
+}
+
+static void test_labels(void)
+{
+    struct fixture f;
+    if (fixture_build(&f, VMH_STATUS_OK, VMH_STATUS_OK, label_hosts)) {
+        expect_labels(&f.cache);
+        expect_wildcards(&f.cache);
+        struct vmh_snapshot again;
+        unsigned char *data = NULL;
+        size_t size = 0;
+        vmh_snapshot_init(&again);
+        CHECK(vmh_snapshot_from_cache(&again, &f.cache) == 0 &&
+                  vmh_cache_build(&again, 1700000000000, &data, &size) == 0 &&
+                  size == f.cache.header->file_size && memcmp(data, f.data, size) == 0,
+              "chosen names: read back and written again, the same bytes");
+        free(data);
+        vmh_snapshot_free(&again);
+    } else {
+        CHECK(0, "the label fixture builds and parses");
+    }
+    fixture_free(&f);
+    if (fixture_build(&f, VMH_STATUS_UNAVAILABLE, VMH_STATUS_OK, label_hosts)) {
+        lookup(&f.cache, ASK_LABEL, "api.shop.test", AF_UNSPEC);
+        expect("Docker down: a label domain's name is DNS's", VMH_NOT_OURS,
+               VMH_RULE_BACKEND_DOWN, "", "", "");
+    }
+    fixture_free(&f);
+}
+
 static void test_texts(void)
 {
     static const struct {
@@ -634,6 +884,10 @@ static void test_texts(void)
         {VMH_RULE_AMBIGUOUS_PREFIX, "ambiguous ID prefix"},
         {VMH_RULE_COMPOSE, "Compose service"},
         {VMH_RULE_HOSTNAME, "container hostname"},
+        {VMH_RULE_NETWORK, "name on one network"},
+        {VMH_RULE_LABEL, "name chosen by a label"},
+        {VMH_RULE_LABEL_CONFLICT, "name chosen by several containers"},
+        {VMH_RULE_WILDCARD, "wildcard below a container's name"},
         {VMH_RULE_VM, "multipass VM"},
         {VMH_RULE_NOT_RUNNING, "not running"},
         {VMH_RULE_NO_ADDRESS, "no address"},
@@ -670,6 +924,8 @@ int main(void)
     test_reverse_backend_down();
     test_reverse_shared_network();
     test_forged_names();
+    test_network();
+    test_labels();
     test_texts();
     return check_done();
 }

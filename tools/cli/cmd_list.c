@@ -70,7 +70,7 @@ struct row {
 static void print_table(const struct vmh_name_entry *entries, size_t count)
 {
     struct row *rows = calloc(count ? count : 1, sizeof *rows);
-    int name_width = 4, address_width = 9;
+    int name_width = 4, address_width = 9, target_width = 12;
     if (!rows)
         return;
     for (size_t i = 0; i < count; i++) {
@@ -78,15 +78,18 @@ static void print_table(const struct vmh_name_entry *entries, size_t count)
         describe_target(&entries[i], rows[i].target, sizeof rows[i].target);
         int name_length = (int)strlen(entries[i].name);
         int address_length = (int)strlen(rows[i].addresses);
+        int target_length = (int)strlen(rows[i].target);
+        target_width = target_length > target_width ? target_length : target_width;
         name_width = name_length > name_width ? name_length : name_width;
         address_width = address_length > address_width ? address_length : address_width;
     }
-    printf("%-*s  %-*s  %-9s  %s\n", name_width, "NAME", address_width, "ADDRESSES", "SOURCE",
-           "CONTAINER/VM");
+    /* RULE last: where the name comes from (the rule a lookup of it follows). */
+    printf("%-*s  %-*s  %-9s  %-*s  %s\n", name_width, "NAME", address_width, "ADDRESSES",
+           "SOURCE", target_width, "CONTAINER/VM", "RULE");
     for (size_t i = 0; i < count; i++)
-        printf("%-*s  %-*s  %-9s  %s\n", name_width, entries[i].name, address_width,
+        printf("%-*s  %-*s  %-9s  %-*s  %s\n", name_width, entries[i].name, address_width,
                rows[i].addresses, vmh_backend_name(vmh_name_entry_record(&entries[i])->backend),
-               rows[i].target);
+               target_width, rows[i].target, vmh_rule_text(entries[i].answer.rule));
     free(rows);
 }
 

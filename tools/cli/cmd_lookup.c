@@ -179,8 +179,10 @@ static int explain(struct vmh_cli_view *view, const struct lookup_options *optio
     putchar('\n');
     print_glibc_status(&answer);
     printf("  rule:   %s\n", vmh_rule_text(answer.rule));
-    if (answer.result == VMH_FOUND && slot)
+    if (answer.result == VMH_FOUND && slot) {
         print_record(slot, &answer);
+        vmh_explain_label_claims(stdout, &slot->cache, &name, &answer);
+    }
     if (answer.result != VMH_FOUND)
         vmh_miss_explain(stdout, view, slot, &name, &answer);
     if (name.kind != VMH_NAME_NOT_OURS)

@@ -28,6 +28,8 @@ bool vmh_miss_find_record(const struct vmh_cache *cache, const struct vmh_name *
         return false;
     if (name->kind == VMH_NAME_BARE)
         return find_key(cache, VMH_KEY_DOCKER_HOSTNAME, name->key, false, record);
+    if (name->kind == VMH_NAME_LABEL)
+        return find_key(cache, VMH_KEY_LABEL, name->normalized, false, record);
     if (name->kind != VMH_NAME_UNDER)
         return false;
     if (vmh_backend_names(name->backend) != VMH_NAMES_CONTAINER)
@@ -35,7 +37,9 @@ bool vmh_miss_find_record(const struct vmh_cache *cache, const struct vmh_name *
     return find_key(cache, VMH_KEY_DOCKER_ID, name->key, false, record) ||
            find_key(cache, VMH_KEY_DOCKER_NAME, name->key, false, record) ||
            (is_hex(name->key) && find_key(cache, VMH_KEY_DOCKER_ID, name->key, true, record)) ||
-           find_key(cache, VMH_KEY_COMPOSE, name->key, false, record);
+           find_key(cache, VMH_KEY_COMPOSE, name->key, false, record) ||
+           find_key(cache, VMH_KEY_NETWORK, name->key, false, record) ||
+           find_key(cache, VMH_KEY_LABEL, name->normalized, false, record);
 }
 
 static void explain_not_ours(FILE *out, const struct vmh_cli_view *view,
@@ -145,8 +149,56 @@ static void explain_ambiguous(FILE *out, const struct vmh_cache *cache, const ch
     fputs("  do:     use more characters of the ID, or the container's name\n", out);
 }
 
+/* Every running container whose label chose the name, five at most. */
+static void list_claimants(FILE *out, const struct vmh_cache *cache, const char *name,
+                           uint32_t except)
+{
+    uint32_t first = 0, shown = 0;
+    uint32_t count = vmh_cache_find(cache, VMH_KEY_LABEL, name, &first);
+    for (uint32_t i = first; i < first + count && shown < 5; i++) {
+        const struct vmh_cache_record *record = &cache->records[cache->keys[i].record];
+        if (record->state != VMH_STATE_RUNNING || cache->keys[i].record == except)
+            continue;
+        fputs("            ", out);
+        describe_record(out, cache, cache->keys[i].record);
+        fputc('\n', out);
+        shown++;
+    }
+}
+
+static void explain_label_conflict(FILE *out, const struct vmh_cache *cache,
+                                   const struct vmh_name *name)
+{
+    fprintf(out, "  why:    %s is chosen (label vmhosts.names) by more than one running\n"
+                 "          container, and a chosen name answers only for one container\n"
+                 "          (or one Compose service's replicas); it is claimed by:\n",
+            name->normalized);
+    list_claimants(out, cache, name->normalized, UINT32_MAX);
+    fputs("  do:     take it out of the vmhosts.names label of all but one of them\n", out);
+}
+
+void vmh_explain_label_claims(FILE *out, const struct vmh_cache *cache, const struct vmh_name *name,
+                              const struct vmh_answer *answer)
+{
+    uint32_t first = 0;
+    if (!cache || !cache->header || answer->rule == VMH_RULE_LABEL ||
+        vmh_cache_find(cache, VMH_KEY_LABEL, name->normalized, &first) == 0)
+        return;
+    fputs("  note:   a label (vmhosts.names) also chooses this name, but a label never\n"
+          "          takes a name a container has of its own; chosen by:\n",
+          out);
+    list_claimants(out, cache, name->normalized, answer->record);
+}
+
 static void explain_no_match(FILE *out, const struct vmh_name *name)
 {
+    if (name->kind == VMH_NAME_LABEL) {
+        fprintf(out, "  why:    no running container chose %s (label vmhosts.names); a\n"
+                     "          name under label_domains (%s) is DNS's unless one did, so the\n"
+                     "          module answers UNAVAIL and the next source answers\n",
+                name->normalized, name->domain);
+        return;
+    }
     const struct vmh_backend_ops *ops = vmh_backend_of(name->backend);
     if (name->kind == VMH_NAME_UNDER && ops &&
         vmh_backend_names(name->backend) != VMH_NAMES_CONTAINER) {
@@ -196,6 +248,10 @@ void vmh_miss_explain(FILE *out, const struct vmh_cli_view *view, const struct v
         return;
     case VMH_RULE_NO_MATCH:
         explain_no_match(out, name);
+        return;
+    case VMH_RULE_LABEL_CONFLICT:
+        if (cache)
+            explain_label_conflict(out, cache, name);
         return;
     case VMH_RULE_NOT_OURS:
     default:

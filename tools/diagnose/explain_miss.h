@@ -14,6 +14,12 @@
 bool vmh_miss_find_record(const struct vmh_cache *cache, const struct vmh_name *name,
                           uint32_t *record);
 
+/* For a name that resolved by another rule: "  note: ..." for each
+ * container whose vmhosts.names label chose it too, which a label never
+ * takes from a container's own names. */
+void vmh_explain_label_claims(FILE *out, const struct vmh_cache *cache, const struct vmh_name *name,
+                              const struct vmh_answer *answer);
+
 /* Prints "  why: ..." and "  do:  ..." lines for an answer that is not
  * VMH_FOUND, from `slot` (NULL when there is no cache). */
 void vmh_miss_explain(FILE *out, const struct vmh_cli_view *view, const struct vmh_cli_cache *slot,

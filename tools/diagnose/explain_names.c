@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 
 #include "decide.h"
@@ -44,6 +45,27 @@ static struct vmh_name_entry *next_entry(struct collector *collector)
     return &collector->entries[collector->count];
 }
 
+#define ORDER_WILDCARD 6
+
+/* "*.<name>" after a name of a container that opted into wildcards (its
+ * own name or a chosen one): what a wildcard answers, the rule said so. */
+static void add_wildcard(struct collector *collector, const struct vmh_name_entry *entry)
+{
+    const struct vmh_cache *cache = &entry->slot->cache;
+    struct vmh_name_entry *wildcard;
+    char name[sizeof entry->name];
+    if (!(cache->records[entry->answer.record].flags & VMH_RECORD_WILDCARD) ||
+        (entry->answer.rule != VMH_RULE_NAME && entry->answer.rule != VMH_RULE_LABEL) ||
+        (size_t)snprintf(name, sizeof name, "*.%s", entry->name) >= sizeof name ||
+        already_listed(collector, name) || !(wildcard = next_entry(collector)))
+        return;
+    *wildcard = collector->entries[collector->count - 1];
+    memcpy(wildcard->name, name, sizeof name);
+    wildcard->answer.rule = VMH_RULE_WILDCARD;
+    wildcard->order = ORDER_WILDCARD;
+    collector->count++;
+}
+
 /* Lists `candidate` when the module answers it, as it would. */
 static void try_name(struct collector *collector, const char *candidate, unsigned order)
 {
@@ -55,10 +77,42 @@ static void try_name(struct collector *collector, const char *candidate, unsigne
     vmh_resolve(&collector->slot->cache, &parsed, AF_UNSPEC, &entry->answer);
     if (entry->answer.result != VMH_FOUND)
         return;
+    /* In the order a lookup gives, as vmh_resolve_either orders it. */
+    vmh_answer_prefer_networks(&collector->slot->cache, collector->view->config->docker_networks,
+                               &entry->answer);
     snprintf(entry->name, sizeof entry->name, "%s", parsed.normalized);
     entry->slot = collector->slot;
     entry->order = order;
     collector->count++;
+    add_wildcard(collector, entry);
+}
+
+/* The names people chose (labels; network aliases, not the container's own
+ * name or short ID on each network), from one pass over those keys: each
+ * listed when the module answers it, whoever it answers. */
+static void try_chosen_names(struct collector *collector)
+{
+    const struct vmh_cache *cache = &collector->slot->cache;
+    const char *suffix = collector->view->config->domains[collector->backend];
+    char name[VMH_NAME_MAX * 2];
+    for (uint32_t i = 0; i < cache->header->key_count && !collector->failed; i++) {
+        const struct vmh_cache_key *key = &cache->keys[i];
+        const struct vmh_cache_record *record = &cache->records[key->record];
+        const char *text = vmh_cache_string(cache, key->key);
+        size_t split = vmh_network_key_name_length(key->reserved);
+        if (vmh_record_backend(cache, record) != collector->backend ||
+            record->state != VMH_STATE_RUNNING)
+            continue;
+        if (key->kind == VMH_KEY_LABEL)
+            try_name(collector, text, 5);
+        if (key->kind != VMH_KEY_NETWORK ||
+            (strncasecmp(text, vmh_cache_string(cache, record->name), split) == 0 &&
+             !vmh_cache_string(cache, record->name)[split]) ||
+            (split == 12 && strncmp(text, vmh_cache_string(cache, record->id), split) == 0))
+            continue;
+        snprintf(name, sizeof name, "%s.%s", text, suffix);
+        try_name(collector, name, 4);
+    }
 }
 
 static void try_docker_names(struct collector *collector, const struct vmh_cache_record *record)
@@ -114,6 +168,8 @@ static void collect_slot(struct collector *collector, enum vmh_backend backend,
         else
             try_vm_names(collector, record);
     }
+    if (vmh_backend_names(backend) == VMH_NAMES_CONTAINER)
+        try_chosen_names(collector);
 }
 
 static const char *entry_target(const struct vmh_name_entry *entry)

@@ -6,10 +6,12 @@
 #include "resolve.h"
 
 struct vmh_name_entry {
-    char name[VMH_NAME_MAX + 1];       /* as a lookup would ask it, lowercase */
+    char name[VMH_NAME_MAX + 3];       /* as a lookup would ask it, lowercase;
+                                        * "*.<name>" for a wildcard */
     const struct vmh_cli_cache *slot;  /* the cache that answers it */
     struct vmh_answer answer;          /* what the module answers */
-    unsigned order;                    /* name, ID, hostname, Compose: for sorting */
+    unsigned order;                    /* name, ID, hostname, Compose, network,
+                                        * label, wildcard: for sorting */
 };
 
 /* Every name a running container or VM answers to in the caches the module

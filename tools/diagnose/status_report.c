@@ -47,6 +47,12 @@ static void print_value(const struct vmh_config *config, enum vmh_config_key key
     case VMH_CONF_REFRESH_INTERVAL_MS: printf("%ld", config->refresh_interval_ms); break;
     case VMH_CONF_REFRESH_COMMAND:     fputs(config->refresh_command, stdout); break;
     case VMH_CONF_DNS_LISTEN:          fputs(config->dns_listen, stdout); break;
+    case VMH_CONF_DOCKER_NETWORKS:
+        fputs(config->docker_networks[0] ? config->docker_networks : "(none)", stdout);
+        break;
+    case VMH_CONF_LABEL_DOMAINS:
+        fputs(config->label_domains[0] ? config->label_domains : "(none)", stdout);
+        break;
     case VMH_CONF_KEY_COUNT:
     default:                           break;
     }

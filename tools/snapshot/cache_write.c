@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cache_order.h"
+#include "names.h"
 #include "snapshot.h"
 
 /* The string pool as it grows; offset 0 is "". */
@@ -28,6 +29,7 @@ struct pending_key {
     const char *text;
     uint32_t key;
     uint16_t kind;
+    uint16_t reserved;    /* vmh_network_key for a network key, else 0 */
     uint32_t record;
 };
 
@@ -98,12 +100,14 @@ static bool add_key(struct builder *b, uint16_t kind, const char *text, uint32_t
                     const char *suffix, uint32_t record)
 {
     struct pending_key *key = &b->keys[b->key_count];
-    /* The record's own string serves when it is already lowercase. */
-    if (!suffix && !has_upper(text))
+    /* The record's own string serves when it is already lowercase (0: the
+     * key's text is no string of the record's). */
+    if (!suffix && same_offset && !has_upper(text))
         key->key = same_offset;
     else if (!pool_add(&b->pool, text, suffix, true, &key->key))
         return false;
     key->kind = kind;
+    key->reserved = 0;
     key->record = record;
     b->key_count++;
     return true;
@@ -112,6 +116,65 @@ static bool add_key(struct builder *b, uint16_t kind, const char *text, uint32_t
 static bool is_set(const char *text)
 {
     return text && text[0];
+}
+
+/* Whether network `number` of the host is one we write: named, a number a
+ * cache holds. */
+static bool network_written(const struct vmh_host *host, size_t number)
+{
+    return number >= 1 && number <= host->network_count && number <= UINT8_MAX &&
+           host->networks[number - 1].name;
+}
+
+/* "<name>.<network>", with where the name ends; a name too long to say so
+ * (or for the whole to be a name under a domain) answers nothing anyway. */
+static bool add_network_key(struct builder *b, const char *name, const char *network,
+                            uint8_t number, uint32_t record)
+{
+    size_t length = strlen(name);
+    if (length > VMH_NAME_MAX || length + 1 + strlen(network) > VMH_NAME_MAX)
+        return true;
+    if (!add_key(b, VMH_KEY_NETWORK, name, 0, network, record))
+        return false;
+    b->keys[b->key_count - 1].reserved = vmh_network_key(number, (uint8_t)length);
+    return true;
+}
+
+/* The container's name and every alias under each of its networks. */
+static bool add_network_keys(struct builder *b, const struct vmh_host *host, uint32_t index)
+{
+    for (size_t n = 1; is_set(host->name) && n <= host->network_count; n++) {
+        if (!network_written(host, n))
+            continue;
+        const struct vmh_host_network *network = &host->networks[n - 1];
+        if (!add_network_key(b, host->name, network->name, (uint8_t)n, index))
+            return false;
+        for (size_t a = 0; a < network->alias_count; a++)
+            if (!add_network_key(b, network->aliases[a], network->name, (uint8_t)n, index))
+                return false;
+    }
+    return true;
+}
+
+/* The names its label chose, checked again: a snapshot read back from a
+ * cache is anyone's to write. */
+static bool add_chosen_keys(struct builder *b, const struct vmh_host *host, uint32_t index)
+{
+    for (size_t i = 0; i < host->chosen_count; i++)
+        if (vmh_name_valid(host->chosen[i]) &&
+            !add_key(b, VMH_KEY_LABEL, host->chosen[i], 0, NULL, index))
+            return false;
+    return true;
+}
+
+/* How many keys a host may have: its four, its network names and the
+ * names its label chose. */
+static size_t keys_of(const struct vmh_host *host)
+{
+    size_t count = 4 + host->chosen_count;
+    for (size_t n = 0; n < host->network_count; n++)
+        count += 1 + host->networks[n].alias_count;
+    return count;
 }
 
 /* The names a host answers to, as cache_format.h lists them. */
@@ -125,7 +188,8 @@ static bool add_keys(struct builder *b, const struct vmh_host *host, uint32_t in
            (!is_set(host->hostname) ||
             add_key(b, VMH_KEY_DOCKER_HOSTNAME, host->hostname, r->hostname, NULL, index)) &&
            (!is_set(host->service) || !is_set(host->project) ||
-            add_key(b, VMH_KEY_COMPOSE, host->service, 0, host->project, index));
+            add_key(b, VMH_KEY_COMPOSE, host->service, 0, host->project, index)) &&
+           add_network_keys(b, host, index) && add_chosen_keys(b, host, index);
 }
 
 static const char *or_empty(const char *text)
@@ -146,7 +210,9 @@ static bool add_record(struct builder *b, const struct vmh_host *host, uint32_t 
     r->backend = host->backend;
     r->state = host->state;
     r->flags = (uint8_t)((host->network_container ? VMH_RECORD_SHARED_NETWORK : 0) |
-                         (host->rootless ? VMH_RECORD_ROOTLESS : 0));
+                         (host->rootless ? VMH_RECORD_ROOTLESS : 0) |
+                         (host->wildcard ? VMH_RECORD_WILDCARD : 0));
+    r->network = network_written(host, host->preferred_network) ? host->preferred_network : 0;
     b->addr_count += host->addr_count;
     errno = EFBIG;
     return pool_add(&b->pool, or_empty(host->name), NULL, false, &r->name) &&
@@ -165,6 +231,8 @@ static int compare_keys(const void *left, const void *right)
     int order = strcmp(a->text, b->text);
     if (order != 0)
         return order;
+    if (a->reserved != b->reserved)
+        return a->reserved < b->reserved ? -1 : 1;
     /* Equal names (two containers, one hostname) keep the snapshot's order. */
     return (a->record > b->record) - (a->record < b->record);
 }
@@ -177,8 +245,11 @@ static bool gather(struct builder *b)
     if (s->count > VMH_CACHE_MAX_SIZE / sizeof(struct vmh_cache_record))
         return false;
     errno = ENOMEM;
+    size_t keys = 1;
+    for (size_t i = 0; i < s->count; i++)
+        keys += keys_of(&s->hosts[i]);
     b->records = calloc(s->count ? s->count : 1, sizeof *b->records);
-    b->keys = calloc(s->count ? s->count * 4 : 1, sizeof *b->keys);
+    b->keys = calloc(keys, sizeof *b->keys);
     if (!b->records || !b->keys || !pool_reserve(&b->pool, 1))
         return false;
     b->pool.data[b->pool.used++] = '\0';
@@ -281,12 +352,19 @@ static void copy_tables(const struct builder *b, const struct vmh_cache_header *
     for (size_t i = 0; i < b->key_count; i++) {
         keys[i].key = b->keys[i].key;
         keys[i].kind = b->keys[i].kind;
+        keys[i].reserved = b->keys[i].reserved;
         keys[i].record = b->keys[i].record;
     }
     struct vmh_cache_addr *addrs = (struct vmh_cache_addr *)(data + h->addrs_off);
     for (size_t i = 0; i < s->count; i++) {
-        memcpy(addrs, s->hosts[i].addrs, s->hosts[i].addr_count * sizeof *addrs);
-        addrs += s->hosts[i].addr_count;
+        const struct vmh_host *host = &s->hosts[i];
+        memcpy(addrs, host->addrs, host->addr_count * sizeof *addrs);
+        /* Addresses copied from another container (--network container:X)
+         * name X's networks: a network the host has no key for is none. */
+        for (size_t a = 0; a < host->addr_count; a++)
+            if (!network_written(host, addrs[a].network) || host->network_container)
+                addrs[a].network = 0;
+        addrs += host->addr_count;
     }
     memcpy(data + h->strings_off, b->pool.data, b->pool.used);
 }

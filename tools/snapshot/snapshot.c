@@ -18,8 +18,23 @@ void vmh_snapshot_init(struct vmh_snapshot *snapshot)
     memset(snapshot, 0, sizeof *snapshot);
 }
 
+static void networks_free(struct vmh_host *host)
+{
+    for (size_t i = 0; i < host->network_count; i++) {
+        for (size_t j = 0; j < host->networks[i].alias_count; j++)
+            free(host->networks[i].aliases[j]);
+        free(host->networks[i].aliases);
+        free(host->networks[i].name);
+    }
+    free(host->networks);
+}
+
 static void host_free(struct vmh_host *host)
 {
+    networks_free(host);
+    for (size_t i = 0; i < host->chosen_count; i++)
+        free(host->chosen[i]);
+    free(host->chosen);
     free(host->name);
     free(host->id);
     free(host->hostname);
@@ -132,6 +147,135 @@ int vmh_host_copy_name(char **to, const char *text)
     return *to ? 0 : -1;
 }
 
+/* Inserts a copy of name into names (count of them, room for one more) in
+ * byte order: a snapshot read back from a cache, where they come sorted,
+ * writes the same bytes as the one it was written from. */
+static int insert_sorted(char **names, size_t count, const char *name)
+{
+    char *copy = strdup(name);
+    if (!copy)
+        return -1;
+    size_t at = count;
+    for (; at > 0 && strcmp(names[at - 1], copy) > 0; at--)
+        names[at] = names[at - 1];
+    names[at] = copy;
+    return 0;
+}
+
+static bool same_folded(const char *a, const char *b)
+{
+    for (; *a && *b; a++, b++)
+        if ((*a | 0x20) != (*b | 0x20))
+            return false;
+    return *a == *b;
+}
+
+int vmh_host_network_named(const struct vmh_host *host, const char *name)
+{
+    for (size_t i = 0; name && i < host->network_count; i++)
+        if (host->networks[i].name && same_folded(host->networks[i].name, name))
+            return (int)i + 1;
+    return 0;
+}
+
+/* Network number `number` (from 1), called name, growing the table with
+ * unnamed networks up to it: a cache read back numbers them as it found
+ * them.  0 when the number is beyond the table's limit. */
+static int set_network(struct vmh_host *host, size_t number, const char *name)
+{
+    if (number == 0 || number > VMH_HOST_MAX_NETWORKS)
+        return 0;
+    if (number > host->network_count) {
+        struct vmh_host_network *grown =
+            realloc(host->networks, number * sizeof *grown);
+        if (!grown)
+            return -1;
+        memset(grown + host->network_count, 0,
+               (number - host->network_count) * sizeof *grown);
+        host->networks = grown;
+        host->network_count = number;
+    }
+    struct vmh_host_network *network = &host->networks[number - 1];
+    if (!network->name && !(network->name = strdup(name)))
+        return -1;
+    return (int)number;
+}
+
+int vmh_host_add_network(struct vmh_host *host, const char *name)
+{
+    if (!vmh_name_valid(name))
+        return 0;
+    int known = vmh_host_network_named(host, name);
+    return known ? known : set_network(host, host->network_count + 1, name);
+}
+
+int vmh_host_add_alias(struct vmh_host *host, int number, const char *alias)
+{
+    if (number < 1 || (size_t)number > host->network_count || !vmh_name_valid(alias) ||
+        (host->name && same_folded(host->name, alias)))
+        return 0;
+    struct vmh_host_network *network = &host->networks[number - 1];
+    for (size_t i = 0; i < network->alias_count; i++)
+        if (same_folded(network->aliases[i], alias))
+            return 0;
+    if (network->alias_count >= VMH_NETWORK_MAX_ALIASES)
+        return 0;
+    char **grown = realloc(network->aliases, (network->alias_count + 1) * sizeof *grown);
+    if (!grown)
+        return -1;
+    network->aliases = grown;
+    if (insert_sorted(grown, network->alias_count, alias) != 0)
+        return -1;
+    network->alias_count++;
+    return 0;
+}
+
+static bool is_blank(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+int vmh_host_add_chosen_name(struct vmh_host *host, const char *entry, size_t length)
+{
+    char name[VMH_NAME_MAX + 1];
+    for (; length > 0 && is_blank(entry[0]); entry++, length--)
+        ;
+    for (; length > 0 && is_blank(entry[length - 1]); length--)
+        ;
+    if (length > 0 && entry[length - 1] == '.')
+        length--;
+    /* A single label is no name under any domain: it would be a bare name,
+     * which is DNS's. */
+    if (host->chosen_count >= VMH_CHOSEN_MAX || vmh_name_fold(entry, length, name) == 0 ||
+        !memchr(name, '.', length))
+        return 0;
+    for (size_t i = 0; i < host->chosen_count; i++)
+        if (strcmp(host->chosen[i], name) == 0)
+            return 0;
+    char **grown = realloc(host->chosen, (host->chosen_count + 1) * sizeof *grown);
+    if (!grown)
+        return -1;
+    host->chosen = grown;
+    if (insert_sorted(grown, host->chosen_count, name) != 0)
+        return -1;
+    host->chosen_count++;
+    return 0;
+}
+
+int vmh_host_set_chosen_names(struct vmh_host *host, const char *value)
+{
+    if (!value || strnlen(value, VMH_CHOSEN_TEXT_MAX + 1) > VMH_CHOSEN_TEXT_MAX)
+        return 0;
+    for (const char *cursor = value;;) {
+        size_t length = strcspn(cursor, ",");
+        if (vmh_host_add_chosen_name(host, cursor, length) != 0)
+            return -1;
+        if (!cursor[length])
+            return 0;
+        cursor += length + 1;
+    }
+}
+
 /* "" in the cache is "not set" in a snapshot. */
 static int copy_optional(char **to, const char *text)
 {
@@ -148,6 +292,8 @@ static int host_from_record(struct vmh_host *host, const struct vmh_cache *cache
     host->backend = (uint8_t)vmh_record_backend(cache, record);
     host->state = record->state;
     host->rootless = (record->flags & VMH_RECORD_ROOTLESS) != 0;
+    host->wildcard = (record->flags & VMH_RECORD_WILDCARD) != 0;
+    host->preferred_network = record->network;
     /* A hostile-but-valid cache may list more than a host holds: keep the first. */
     host->addr_count = record->addr_count < VMH_HOST_MAX_ADDRS ? record->addr_count
                                                                : VMH_HOST_MAX_ADDRS;
@@ -165,6 +311,49 @@ static int host_from_record(struct vmh_host *host, const struct vmh_cache *cache
     return 0;
 }
 
+/* One network key back into its host's networks: "<name>.<network>",
+ * split where the key says (validated by the reader).  Every part is
+ * checked again as a name: a cache is anyone's to write for themselves. */
+static int network_from_key(struct vmh_host *host, const struct vmh_cache *cache,
+                            const struct vmh_cache_key *key)
+{
+    const char *text = vmh_cache_string(cache, key->key);
+    size_t split = vmh_network_key_name_length(key->reserved);
+    char name[VMH_NAME_MAX + 1];
+    if (split > VMH_NAME_MAX || !vmh_name_valid(text + split + 1))
+        return 0;
+    memcpy(name, text, split);
+    name[split] = '\0';
+    int number = set_network(host, vmh_network_key_network(key->reserved), text + split + 1);
+    if (number <= 0 || !host->networks[number - 1].name ||
+        !same_folded(host->networks[number - 1].name, text + split + 1))
+        return number < 0 ? -1 : 0;
+    return vmh_host_add_alias(host, number, name);
+}
+
+/* The networks of the hosts added from index `first` on, one record each
+ * (`host_of`: record to host, SIZE_MAX for none), from the network keys
+ * in one pass over them: not a pass per record. */
+static int networks_from_keys(struct vmh_snapshot *snapshot, const struct vmh_cache *cache,
+                              const size_t *host_of)
+{
+    for (uint32_t i = 0; i < cache->header->key_count; i++) {
+        const struct vmh_cache_key *key = &cache->keys[i];
+        struct vmh_host *host;
+        if (host_of[key->record] == SIZE_MAX)
+            continue;
+        host = &snapshot->hosts[host_of[key->record]];
+        if (key->kind == VMH_KEY_NETWORK && network_from_key(host, cache, key) != 0)
+            return -1;
+        if (key->kind == VMH_KEY_LABEL) {
+            const char *name = vmh_cache_string(cache, key->key);
+            if (vmh_host_add_chosen_name(host, name, strnlen(name, VMH_NAME_MAX + 1)) != 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
 int vmh_snapshot_from_cache(struct vmh_snapshot *snapshot, const struct vmh_cache *cache)
 {
     const struct vmh_cache_header *header = cache->header;
@@ -177,18 +366,27 @@ int vmh_snapshot_from_cache(struct vmh_snapshot *snapshot, const struct vmh_cach
         snprintf(state->message, sizeof state->message, "%s",
                  vmh_cache_string(cache, section->message));
     }
-    if (vmh_snapshot_reserve(snapshot, snapshot->count + header->record_count) != 0)
+    size_t *host_of = malloc((header->record_count ? header->record_count : 1) * sizeof *host_of);
+    if (!host_of || vmh_snapshot_reserve(snapshot, snapshot->count + header->record_count) != 0) {
+        free(host_of);
         return -1;
-    for (uint32_t i = 0; i < header->record_count; i++) {
+    }
+    int status = 0;
+    for (uint32_t i = 0; i < header->record_count && status == 0; i++) {
+        host_of[i] = SIZE_MAX;
         /* A section this version does not know cannot be kept: a refresh
          * by this version drops it, and the next by a newer one restores it. */
         if (vmh_record_backend(cache, &cache->records[i]) == VMH_BACKEND_COUNT)
             continue;
+        host_of[i] = snapshot->count;
         struct vmh_host *host = vmh_snapshot_add(snapshot);
         if (!host || host_from_record(host, cache, &cache->records[i]) != 0)
-            return -1;
+            status = -1;
     }
-    return 0;
+    if (status == 0)
+        status = networks_from_keys(snapshot, cache, host_of);
+    free(host_of);
+    return status;
 }
 
 static size_t count_backend(const struct vmh_snapshot *snapshot, enum vmh_backend backend)

@@ -13,6 +13,16 @@
 #define VMH_HOST_MAX_ADDRS 32
 #define VMH_MESSAGE_MAX 512
 
+/* A network the container is on, and the names it has there besides its
+ * own (Docker's Aliases and DNSNames): each answers <name>.<network>. */
+#define VMH_HOST_MAX_NETWORKS 32
+#define VMH_NETWORK_MAX_ALIASES 32
+struct vmh_host_network {
+    char *name;         /* a valid host name (vmh_name_valid) */
+    size_t alias_count;
+    char **aliases;     /* valid host names, no repeats */
+};
+
 struct vmh_host {
     char *name;        /* container name without '/', or VM name */
     char *id;          /* Docker's full ID; NULL for a VM */
@@ -24,8 +34,14 @@ struct vmh_host {
     uint8_t state;     /* enum vmh_record_state */
     bool rootless;     /* from a user's rootless engine: addresses are its published ports' */
     bool removed;      /* in a partial refresh: this ID is gone (vmh_snapshot_update_backend) */
+    bool wildcard;     /* label vmhosts.wildcard=true: names below its names answer it */
     size_t addr_count;
-    struct vmh_cache_addr addrs[VMH_HOST_MAX_ADDRS];
+    struct vmh_cache_addr addrs[VMH_HOST_MAX_ADDRS]; /* .network: index in networks + 1 */
+    size_t network_count;
+    struct vmh_host_network *networks;
+    uint8_t preferred_network; /* the vmhosts.network label's, by number; 0: none */
+    size_t chosen_count;
+    char **chosen;             /* names its vmhosts.names label chose: valid, lowercase */
 };
 
 struct vmh_backend_state {
@@ -67,6 +83,34 @@ void vmh_parse_error(char *err, size_t err_size, const char *format, ...)
  * valid IPv4 or IPv6 address (inet_pton), is one no host answers at
  * (0.0.0.0, ::, IPv4-mapped IPv6), or the host has no room left. */
 bool vmh_host_add_address(struct vmh_host *host, const char *text);
+
+/* Adds the network `name` (once; not when it is no host name or the host
+ * has VMH_HOST_MAX_NETWORKS) and returns its number (index + 1), else 0;
+ * -1 when out of memory. */
+int vmh_host_add_network(struct vmh_host *host, const char *name);
+
+/* Adds an alias to network number `network` when it is a valid host name,
+ * not the container's own name and not there already.  -1 when out of
+ * memory, else 0. */
+int vmh_host_add_alias(struct vmh_host *host, int network, const char *alias);
+
+/* A vmhosts.names label: names separated by commas, each a host name of
+ * two labels at least (one trailing dot dropped, blanks around it
+ * ignored), stored lowercase, once; an entry that is no such name is
+ * skipped.  At most VMH_CHOSEN_MAX names; a value longer than
+ * VMH_CHOSEN_TEXT_MAX is refused whole, as no one writes such a label by
+ * hand.  Which domains may answer them is the reader's call.  -1 only
+ * when out of memory. */
+#define VMH_CHOSEN_MAX 16
+#define VMH_CHOSEN_TEXT_MAX 4096
+int vmh_host_set_chosen_names(struct vmh_host *host, const char *value);
+
+/* Adds one name as vmh_host_set_chosen_names adds each entry: 0 when it
+ * is added or skipped, -1 when out of memory. */
+int vmh_host_add_chosen_name(struct vmh_host *host, const char *entry, size_t length);
+
+/* The number of the host's network called `name` (compared folded), or 0. */
+int vmh_host_network_named(const struct vmh_host *host, const char *name);
 
 /* Sets *to to a copy of text when it is a name we may answer
  * (vmh_name_valid: labels of 1 to 64 of [A-Za-z0-9_-], 253 in all), else

@@ -90,20 +90,79 @@ static int index_known(const struct vmh_snapshot *known, struct vmh_id_table *ta
     return 0;
 }
 
-static const char *known_hostname(const struct vmh_id_table *known, const char *id)
+/* Whether the container is on the networks it was on when last
+ * inspected: one it joined since (`docker network connect --alias`) may
+ * give it names only an inspect tells. */
+static bool same_networks(const struct vmh_host *old, const struct vmh_host *host)
 {
-    const struct vmh_host *host = vmh_id_table_find(known, id);
-    return host ? host->hostname : NULL;
+    if (old->network_count != host->network_count)
+        return false;
+    for (size_t n = 0; n < old->network_count; n++)
+        if (!old->networks[n].name || !vmh_host_network_named(host, old->networks[n].name))
+            return false;
+    return true;
+}
+
+/* What the previous snapshot knows from the inspect that found it (the
+ * hostname; the aliases, which the list has only from API 1.45 on), kept
+ * while the container's networks stay the same; otherwise the hostname
+ * stays unknown, which has it inspected again.  Both are checked again as
+ * names: the previous cache is anyone's to write. */
+static int copy_known(struct vmh_host *host, const struct vmh_id_table *known)
+{
+    const struct vmh_host *old = vmh_id_table_find(known, host->id);
+    if (!old || !same_networks(old, host))
+        return 0;
+    if (vmh_host_copy_name(&host->hostname, old->hostname) != 0)
+        return -1;
+    for (size_t n = 0; n < old->network_count; n++) {
+        int number = vmh_host_network_named(host, old->networks[n].name);
+        for (size_t a = 0; number > 0 && a < old->networks[n].alias_count; a++)
+            if (vmh_host_add_alias(host, number, old->networks[n].aliases[a]) != 0)
+                return -1;
+    }
+    return 0;
 }
 
 /* An address of the family its field is for: an IPv6 address in IPAddress
  * is not the container's IPv4.  vmh_host_add_address drops repeats (a
- * container on two networks with one address) and unusable addresses. */
-static void add_address_of(struct vmh_host *host, const char *text, int family)
+ * container on two networks with one address: the first network keeps it)
+ * and unusable addresses. */
+static void add_address_of(struct vmh_host *host, const char *text, int family, int network)
 {
     unsigned char bytes[16];
-    if (text && inet_pton(family == 4 ? AF_INET : AF_INET6, text, bytes) == 1)
-        vmh_host_add_address(host, text);
+    size_t before = host->addr_count;
+    if (text && inet_pton(family == 4 ? AF_INET : AF_INET6, text, bytes) == 1 &&
+        vmh_host_add_address(host, text) && host->addr_count > before)
+        host->addrs[before].network = (uint8_t)(network > 0 ? network : 0);
+}
+
+/* The names a network gives the container besides its own: Aliases (what
+ * --network-alias and Compose set) and DNSNames (API 1.45 on: the names
+ * Docker's DNS answers there, the short ID among them). */
+static int add_aliases(struct vmh_host *host, int number, const json_t *network)
+{
+    static const char *const fields[] = {"Aliases", "DNSNames"};
+    for (size_t f = 0; number > 0 && f < sizeof fields / sizeof fields[0]; f++) {
+        size_t index;
+        const json_t *alias;
+        json_array_foreach(json_object_get(network, fields[f]), index, alias)
+            if (vmh_host_add_alias(host, number, json_string_value(alias)) != 0)
+                return -1;
+    }
+    return 0;
+}
+
+/* The aliases of every network of `networks` (an inspect's or the list's)
+ * that the host is on; a network it is not on gives it nothing. */
+static int add_network_aliases(struct vmh_host *host, const json_t *networks)
+{
+    const char *name;
+    const json_t *network;
+    json_object_foreach((json_t *)networks, name, network)
+        if (add_aliases(host, vmh_host_network_named(host, name), network) != 0)
+            return -1;
+    return 0;
 }
 
 /* "bridge" first: it is the address `docker inspect` users know and the one
@@ -118,8 +177,29 @@ static int compare_network_names(const void *left, const void *right)
     return strcmp(a, b);
 }
 
-/* Every IPv4 before every IPv6: a client that tries addresses in order
+/* Each network in that order, numbered, then its addresses: every IPv4
+ * before every IPv6, so that a client that tries addresses in order
  * reaches the container by the family every network has. */
+static int add_networks_sorted(struct vmh_host *host, const json_t *networks,
+                               const char **names, size_t used)
+{
+    int numbers[VMH_HOST_MAX_NETWORKS + 1];
+    size_t count = used < VMH_HOST_MAX_NETWORKS + 1 ? used : VMH_HOST_MAX_NETWORKS + 1;
+    for (size_t i = 0; i < count; i++)
+        if ((numbers[i] = vmh_host_add_network(host, names[i])) < 0)
+            return -1;
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < used; i++) {
+            const json_t *network = json_object_get(networks, names[i]);
+            int number = i < count ? numbers[i] : 0;
+            if (pass == 0)
+                add_address_of(host, string_at(network, "IPAddress"), 4, number);
+            else
+                add_address_of(host, string_at(network, "GlobalIPv6Address"), 6, number);
+        }
+    return add_network_aliases(host, networks);
+}
+
 static int add_network_addresses(struct vmh_host *host, const json_t *networks)
 {
     size_t count = json_object_size(networks);
@@ -135,17 +215,9 @@ static int add_network_addresses(struct vmh_host *host, const json_t *networks)
         if (used < count)
             names[used++] = name;
     qsort(names, used, sizeof *names, compare_network_names);
-    for (int pass = 0; pass < 2; pass++) {
-        for (size_t i = 0; i < used; i++) {
-            network = json_object_get(networks, names[i]);
-            if (pass == 0)
-                add_address_of(host, string_at(network, "IPAddress"), 4);
-            else
-                add_address_of(host, string_at(network, "GlobalIPv6Address"), 6);
-        }
-    }
+    int status = add_networks_sorted(host, networks, names, used);
     free(names);
-    return 0;
+    return status;
 }
 
 /* HostConfig.NetworkMode decides where the addresses come from: "host"
@@ -221,35 +293,42 @@ static void add_bound_ports(struct vmh_host *host, const json_t *ports)
 
 /* The Compose project and service, which answer as <service>.<project>;
  * one that is no host name is not recorded, and without both the container
- * has no Compose name. */
+ * has no Compose name.  And the names the container chose (vmhosts.names)
+ * and whether the names below them answer it too (vmhosts.wildcard). */
 static int copy_labels(struct vmh_host *host, const json_t *entry)
 {
     const json_t *labels = json_object_get(entry, "Labels");
     if (vmh_host_copy_name(&host->project, string_at(labels, "com.docker.compose.project")) != 0 ||
-        vmh_host_copy_name(&host->service, string_at(labels, "com.docker.compose.service")) != 0)
+        vmh_host_copy_name(&host->service, string_at(labels, "com.docker.compose.service")) != 0 ||
+        vmh_host_set_chosen_names(host, string_at(labels, "vmhosts.names")) != 0)
         return -1;
+    /* Opt in, exactly: a typo must not hand out every name below. */
+    const char *wildcard = string_at(labels, "vmhosts.wildcard");
+    host->wildcard = wildcard && strcasecmp(wildcard, "true") == 0;
     return 0;
 }
 
-/* Fills a host appended for `entry`; -1 when out of memory.  The known
- * hostname is checked again: the previous cache is anyone's to write. */
+/* Fills a host appended for `entry`; -1 when out of memory. */
 static int fill_host(struct vmh_host *host, const json_t *entry, const struct vmh_id_table *known,
                      bool rootless)
 {
     host->backend = VMH_BACKEND_DOCKER;
     host->state = (uint8_t)state_of(entry);
     host->rootless = rootless;
-    if (set_name(host, entry) != 0 ||
-        vmh_host_copy_name(&host->hostname, known_hostname(known, host->id)) != 0 ||
-        copy_labels(host, entry) != 0)
+    if (set_name(host, entry) != 0 || copy_labels(host, entry) != 0)
         return -1;
     /* A rootless engine's networks live in its user's network namespace,
      * out of the machine's reach: only the published ports are reached. */
     if (rootless) {
         add_listed_ports(host, json_object_get(entry, "Ports"));
-        return 0;
+        return copy_known(host, known);
     }
-    return add_addresses(host, entry);
+    if (add_addresses(host, entry) != 0)
+        return -1;
+    /* A network it is not on (or no name) puts nothing first. */
+    host->preferred_network = (uint8_t)vmh_host_network_named(
+        host, string_at(json_object_get(entry, "Labels"), "vmhosts.network"));
+    return copy_known(host, known);
 }
 
 /* Appends one list entry; one that is not an object or has no hex Id is
@@ -315,6 +394,9 @@ static void copy_shared_addresses(struct vmh_snapshot *out, size_t first)
             continue;
         host->addr_count = owner->addr_count;
         memcpy(host->addrs, owner->addrs, owner->addr_count * sizeof owner->addrs[0]);
+        /* The networks are the owner's: none of them is the host's. */
+        for (size_t a = 0; a < host->addr_count; a++)
+            host->addrs[a].network = 0;
     }
 }
 
@@ -415,6 +497,28 @@ static bool same_container(const json_t *root, const struct vmh_host *host)
     return !id || !host->id || strcasecmp(id, host->id) == 0;
 }
 
+/* What the details add to a listed container: its hostname, its network
+ * aliases, and for a rootless engine's its published ports.  -1 only when
+ * out of memory. */
+static int fill_from_details(struct vmh_host *host, const json_t *root)
+{
+    /* Kept as Docker spells it: the cache lowercases its keys, and
+     * `vmhosts list` shows what the user typed.  One that is no host
+     * name is not recorded; the container keeps its other names. */
+    const char *hostname = string_at(json_object_get(root, "Config"), "Hostname");
+    char *copy;
+    if (vmh_host_copy_name(&copy, hostname) != 0)
+        return -1;
+    if (copy) {
+        free(host->hostname);
+        host->hostname = copy;
+    }
+    const json_t *settings = json_object_get(root, "NetworkSettings");
+    if (host->rootless)
+        add_bound_ports(host, json_object_get(settings, "Ports"));
+    return add_network_aliases(host, json_object_get(settings, "Networks"));
+}
+
 int vmh_docker_parse_inspect(const char *body, size_t length, struct vmh_host *host, char *err,
                              size_t err_size)
 {
@@ -431,24 +535,8 @@ int vmh_docker_parse_inspect(const char *body, size_t length, struct vmh_host *h
     } else if (!same_container(root, host)) {
         vmh_parse_error(err, err_size, "Docker answered the details of %.64s when asked for %.64s",
                   string_at(root, "Id"), host->id);
-    } else {
-        /* Kept as Docker spells it: the cache lowercases its keys, and
-         * `vmhosts list` shows what the user typed.  One that is no host
-         * name is not recorded; the container keeps its other names. */
-        const char *hostname = string_at(json_object_get(root, "Config"), "Hostname");
-        char *copy;
-        if (vmh_host_copy_name(&copy, hostname) != 0) {
-            vmh_parse_error(err, err_size, "out of memory while reading Docker's container details");
-        } else {
-            if (copy) {
-                free(host->hostname);
-                host->hostname = copy;
-            }
-            if (host->rootless)
-                add_bound_ports(host, json_object_get(json_object_get(root, "NetworkSettings"),
-                                                      "Ports"));
-            result = 0;
-        }
+    } else if ((result = fill_from_details(host, root)) != 0) {
+        vmh_parse_error(err, err_size, "out of memory while reading Docker's container details");
     }
     json_decref(root);
     return result;
