@@ -647,7 +647,9 @@ static void resolve_bare(const struct vmh_cache *cache, const struct vmh_name *n
     add_alias(answer, name->key);
 }
 
-/* An instance by its name: the canonical name is the one asked. */
+/* An instance by its name, else a name an instance of that backend chose
+ * (LXD's user.vmhosts.names), which never takes an instance's own: the
+ * canonical name is the one asked. */
 static void resolve_instance(const struct vmh_cache *cache, const struct vmh_name *name,
                              struct vmh_answer *answer)
 {
@@ -655,7 +657,7 @@ static void resolve_instance(const struct vmh_cache *cache, const struct vmh_nam
     uint32_t count = vmh_cache_find(cache, VMH_KEY_INSTANCE, name->key, &first);
     uint32_t record = count ? pick_record(cache, first, count, name->backend) : NO_RECORD;
     if (record == NO_RECORD) {
-        vmh_answer_set_miss(answer, VMH_NOT_FOUND, VMH_RULE_NO_MATCH);
+        resolve_label(cache, name, VMH_NOT_FOUND, answer);
         return;
     }
     if (!answer_record(cache, record, VMH_RULE_VM, name->backend, answer))

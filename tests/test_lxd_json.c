@@ -118,12 +118,32 @@ static void test_refused(void)
           "no body: refused");
 }
 
+/* user.vmhosts.names: names of the user's choosing, as Docker's label. */
+static void test_chosen(void)
+{
+    CHECK(parse_string("{\"type\":\"sync\",\"metadata\":[{\"name\":\"web\",\"project\":"
+                       "\"default\",\"status\":\"Running\",\"config\":{"
+                       "\"user.vmhosts.names\":\"DB.lxd, api.shop.lxd.,bad name.lxd\"}}]}") == 0 &&
+              snapshot.count == 1 && snapshot.hosts[0].chosen_count == 2,
+          "user.vmhosts.names: the valid names, once");
+    CHECK(snapshot.count == 1 && snapshot.hosts[0].chosen_count == 2 &&
+              strcmp(snapshot.hosts[0].chosen[0], "api.shop.lxd") == 0 &&
+              strcmp(snapshot.hosts[0].chosen[1], "db.lxd") == 0,
+          "user.vmhosts.names: lowercase, no trailing dot");
+    CHECK(parse_string("{\"type\":\"sync\",\"metadata\":[{\"name\":\"web\",\"project\":"
+                       "\"default\",\"status\":\"Running\",\"config\":{"
+                       "\"user.vmhosts.names\":7}}]}") == 0 &&
+              snapshot.count == 1 && snapshot.hosts[0].chosen_count == 0,
+          "user.vmhosts.names that is not text: no names, the instance stays");
+}
+
 int main(void)
 {
     vmh_snapshot_init(&snapshot);
     test_fixtures();
     test_rules();
     test_refused();
+    test_chosen();
     vmh_snapshot_free(&snapshot);
     return check_done();
 }

@@ -870,6 +870,41 @@ static void test_labels(void)
     fixture_free(&f);
 }
 
+/* An instance backend's chosen names (LXD's user.vmhosts.names), under its
+ * own domains, through the instance rule: multipass stands in for it here. */
+static void vm_label_hosts(struct vmh_snapshot *snapshot)
+{
+    choose(add_host(snapshot, VMH_BACKEND_MULTIPASS, "primary", NULL, NULL, true, "10.0.5.1"),
+           "db.example.org,second.example.org,both.example.org");
+    add_host(snapshot, VMH_BACKEND_MULTIPASS, "second", NULL, NULL, true, "10.0.5.2");
+    choose(add_host(snapshot, VMH_BACKEND_MULTIPASS, "third", NULL, NULL, true, "10.0.5.3"),
+           "both.example.org");
+    choose(add_host(snapshot, VMH_BACKEND_DOCKER, "web", "cc01", NULL, true, "172.30.1.2"),
+           "mine.example.org");
+}
+
+static void test_instance_labels(void)
+{
+    struct fixture f;
+    if (!fixture_build(&f, VMH_STATUS_OK, VMH_STATUS_OK, vm_label_hosts)) {
+        CHECK(0, "the instance label fixture builds and parses");
+        fixture_free(&f);
+        return;
+    }
+    lookup(&f.cache, ASK_VM, "db", AF_UNSPEC);
+    expect("instance: a chosen name under its own domain", VMH_FOUND, VMH_RULE_LABEL,
+           "db.example.org", "", "10.0.5.1");
+    lookup(&f.cache, ASK_VM, "second", AF_UNSPEC);
+    expect("instance: a chosen name never takes another instance's own", VMH_FOUND, VMH_RULE_VM,
+           "second.example.org", "", "10.0.5.2");
+    lookup(&f.cache, ASK_VM, "both", AF_UNSPEC);
+    expect("instance: two chose it: neither", VMH_NOT_FOUND, VMH_RULE_LABEL_CONFLICT, "", "", "");
+    lookup(&f.cache, ASK_VM, "mine", AF_UNSPEC);
+    expect("instance: a container's label never answers under an instance backend's domain",
+           VMH_NOT_FOUND, VMH_RULE_NO_MATCH, "", "", "");
+    fixture_free(&f);
+}
+
 static void test_texts(void)
 {
     static const struct {
@@ -926,6 +961,7 @@ int main(void)
     test_forged_names();
     test_network();
     test_labels();
+    test_instance_labels();
     test_texts();
     return check_done();
 }

@@ -169,12 +169,13 @@ static void list_claimants(FILE *out, const struct vmh_cache *cache, const char 
 static void explain_label_conflict(FILE *out, const struct vmh_cache *cache,
                                    const struct vmh_name *name)
 {
-    fprintf(out, "  why:    %s is chosen (label vmhosts.names) by more than one running\n"
-                 "          container, and a chosen name answers only for one container\n"
-                 "          (or one Compose service's replicas); it is claimed by:\n",
+    fprintf(out, "  why:    %s is chosen (label vmhosts.names; LXD: user.vmhosts.names)\n"
+                 "          by more than one running container or instance, and a chosen\n"
+                 "          name answers only for one (or one Compose service's replicas);\n"
+                 "          it is claimed by:\n",
             name->normalized);
     list_claimants(out, cache, name->normalized, UINT32_MAX);
-    fputs("  do:     take it out of the vmhosts.names label of all but one of them\n", out);
+    fputs("  do:     take it out of the vmhosts.names of all but one of them\n", out);
 }
 
 void vmh_explain_label_claims(FILE *out, const struct vmh_cache *cache, const struct vmh_name *name,

@@ -168,8 +168,7 @@ static void collect_slot(struct collector *collector, enum vmh_backend backend,
         else
             try_vm_names(collector, record);
     }
-    if (vmh_backend_names(backend) == VMH_NAMES_CONTAINER)
-        try_chosen_names(collector);
+    try_chosen_names(collector); /* an LXD instance's user.vmhosts.names too */
 }
 
 static const char *entry_target(const struct vmh_name_entry *entry)

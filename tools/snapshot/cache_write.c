@@ -182,7 +182,9 @@ static bool add_keys(struct builder *b, const struct vmh_host *host, uint32_t in
 {
     const struct vmh_cache_record *r = &b->records[index];
     if (vmh_backend_names(host->backend) != VMH_NAMES_CONTAINER)
-        return !is_set(host->name) || add_key(b, VMH_KEY_INSTANCE, host->name, r->name, NULL, index);
+        return (!is_set(host->name) ||
+                add_key(b, VMH_KEY_INSTANCE, host->name, r->name, NULL, index)) &&
+               add_chosen_keys(b, host, index);
     return (!is_set(host->id) || add_key(b, VMH_KEY_DOCKER_ID, host->id, r->id, NULL, index)) &&
            (!is_set(host->name) || add_key(b, VMH_KEY_DOCKER_NAME, host->name, r->name, NULL, index)) &&
            (!is_set(host->hostname) ||

@@ -114,7 +114,10 @@ static int add_instance(struct vmh_snapshot *out, const json_t *instance, enum v
                                                                        : VMH_STATE_STOPPED;
     if (host->state == VMH_STATE_RUNNING)
         add_addresses(host, instance);
-    return 0;
+    /* Names of the user's choosing, as Docker's vmhosts.names label gives
+     * them (snapshot.h); they answer under LXD's own domains only. */
+    const char *chosen = text_of(json_object_get(instance, "config"), "user.vmhosts.names");
+    return chosen[0] ? vmh_host_set_chosen_names(host, chosen) : 0;
 }
 
 static int add_instances(const json_t *list, enum vmh_backend backend, struct vmh_snapshot *out,
@@ -125,11 +128,7 @@ static int add_instances(const json_t *list, enum vmh_backend backend, struct vm
     json_array_foreach(list, index, instance) {
         if (add_instance(out, instance, backend) == 0)
             continue;
-        for (size_t i = first; i < out->count; i++) {
-            free(out->hosts[i].name);
-            out->hosts[i].name = NULL;
-        }
-        out->count = first;
+        vmh_snapshot_truncate(out, first);
         vmh_parse_error(err, err_size, "out of memory while reading LXD's list");
         return -1;
     }
