@@ -164,8 +164,8 @@ static bool program_trusted(const char *path)
 }
 
 /* refresh.lock's bytes, 8 per backend (little-endian realtime ms): when a
- * refresh a lookup started last ended without writing the cache, killed
- * at its deadline or dead.  Such a refresh records nothing in the cache,
+ * refresh a lookup started last was killed, at its deadline or by a
+ * signal, without writing the cache.  Such a refresh records nothing in the cache,
  * so without this every process would start another (at 100,000
  * containers, one per lookup).  The file is this user's, mode 0600
  * (vmh_refresh_lock_open): only root or the user can write what is read. */
@@ -199,12 +199,15 @@ int64_t vmh_refresh_unfinished_ms(const char *dir, enum vmh_backend backend)
     return (int64_t)le64toh(when);
 }
 
-static void run_refresher(const struct vmh_trigger *trigger, int64_t deadline)
+/* Runs the refresher; whether it was killed (at the deadline, or by a
+ * signal) rather than ending on its own: one that ends on its own has
+ * written the cache or said why not, and is not held back. */
+static bool run_refresher(const struct vmh_trigger *trigger, int64_t deadline)
 {
     char timeout_text[24];
     long remaining = (long)(deadline - vmh_monotonic_ms());
     if (remaining <= 0)
-        return;
+        return false;
     /* The refresher's own calls end a little before we stop waiting, so that
      * it records why it failed instead of being killed mid-write. */
     snprintf(timeout_text, sizeof timeout_text, "%ld", remaining > 100 ? remaining - 50 : remaining);
@@ -213,6 +216,7 @@ static void run_refresher(const struct vmh_trigger *trigger, int64_t deadline)
                           "--timeout-ms", timeout_text, NULL};
     struct vmh_spawn_result result;
     vmh_spawn_run(argv, remaining, NULL, &result);
+    return result.timed_out || (result.spawn_errno == 0 && !result.exited);
 }
 
 /* With this process's claim held: the lock between processes. */
@@ -223,11 +227,9 @@ static void refresh_between_processes(const struct vmh_trigger *trigger, int64_t
         return;
     struct flock lock = whole_file(F_WRLCK);
     if (fcntl(lock_fd, F_SETLK, &lock) == 0) {
-        if (!cache_changed(trigger)) {
-            run_refresher(trigger, deadline);
-            if (!cache_changed(trigger))
-                record_unfinished(lock_fd, trigger->backend);
-        }
+        if (!cache_changed(trigger) && run_refresher(trigger, deadline) &&
+            !cache_changed(trigger))
+            record_unfinished(lock_fd, trigger->backend);
     } else if (errno == EAGAIN || errno == EACCES) {
         wait_for_other_process(lock_fd, deadline);
     }

@@ -45,7 +45,7 @@ int vmh_refresh_lock_open(const char *dir);
 #define VMH_FAILED_RETRY_MS 2000
 
 /* When a refresh of `backend` that a lookup started in `dir` last ended
- * without writing the cache (killed at timeout_ms, or dead), realtime ms;
+ * killed (at timeout_ms, or by a signal) without writing the cache, realtime ms;
  * 0 if never, or if refresh.lock is not this user's own, mode 0600. */
 int64_t vmh_refresh_unfinished_ms(const char *dir, enum vmh_backend backend);
 
