@@ -164,8 +164,8 @@ static bool program_trusted(const char *path)
 }
 
 /* refresh.lock's bytes, 8 per backend (little-endian realtime ms): when a
- * refresh a lookup started last was killed, at its deadline or by a
- * signal, without writing the cache.  Such a refresh records nothing in the cache,
+ * refresh a lookup started last was killed at its deadline without
+ * writing the cache.  Such a refresh records nothing in the cache,
  * so without this every process would start another (at 100,000
  * containers, one per lookup).  The file is this user's, mode 0600
  * (vmh_refresh_lock_open): only root or the user can write what is read. */
@@ -199,9 +199,10 @@ int64_t vmh_refresh_unfinished_ms(const char *dir, enum vmh_backend backend)
     return (int64_t)le64toh(when);
 }
 
-/* Runs the refresher; whether it was killed (at the deadline, or by a
- * signal) rather than ending on its own: one that ends on its own has
- * written the cache or said why not, and is not held back. */
+/* Runs the refresher; whether this process killed it at the deadline.
+ * One that ended on its own has written the cache or said why not; one
+ * whose end the host took (its own waitpid(-1) reaped it) is the host's
+ * business: neither is held back. */
 static bool run_refresher(const struct vmh_trigger *trigger, int64_t deadline)
 {
     char timeout_text[24];
@@ -216,7 +217,7 @@ static bool run_refresher(const struct vmh_trigger *trigger, int64_t deadline)
                           "--timeout-ms", timeout_text, NULL};
     struct vmh_spawn_result result;
     vmh_spawn_run(argv, remaining, NULL, &result);
-    return result.timed_out || (result.spawn_errno == 0 && !result.exited);
+    return result.timed_out;
 }
 
 /* With this process's claim held: the lock between processes. */

@@ -44,8 +44,8 @@ int vmh_refresh_lock_open(const char *dir);
  * `getent hosts` makes two lookups, ssh several). */
 #define VMH_FAILED_RETRY_MS 2000
 
-/* When a refresh of `backend` that a lookup started in `dir` last ended
- * killed (at timeout_ms, or by a signal) without writing the cache, realtime ms;
+/* When a refresh of `backend` that a lookup started in `dir` last
+ * was killed at timeout_ms without writing the cache, realtime ms;
  * 0 if never, or if refresh.lock is not this user's own, mode 0600. */
 int64_t vmh_refresh_unfinished_ms(const char *dir, enum vmh_backend backend);
 
