@@ -52,6 +52,12 @@ pair_medians() {
 
 # One round of lookups (or of SPAWNS fresh processes), for pair_medians.
 one_loop() { with_bench_nss "$BENCH_LOOKUP" -c "$BENCH_CLOCK" -r 1 -t "$BENCH_ROUND_MS" "$@"; }
+# The same, as an ordinary user whose process can never change its user.
+BENCH_USER=nobody
+one_loop_as_user() {
+    with_bench_nss setpriv --reuid="$BENCH_USER" --regid="$(id -g "$BENCH_USER")" --clear-groups \
+        "$BENCH_LOOKUP" -c "$BENCH_CLOCK" -r 1 -t "$BENCH_ROUND_MS" "$@"
+}
 one_spawn() {
     local status=$1
     shift

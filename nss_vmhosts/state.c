@@ -14,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "clock.h"
@@ -55,6 +57,9 @@ struct view {
     uid_t caches_euid;
     uid_t caches_trusted_uid; /* whose files counted then, besides root's */
     bool secure;              /* AT_SECURE: only root's files count (trust.h) */
+    bool euid_examined;       /* examined_euid is set */
+    uid_t examined_euid;      /* the effective user last seen by geteuid() */
+    bool euid_fixed;          /* and the process can never take another */
     char own_dir[VMH_PATH_MAX]; /* once per settings load and euid: it may stat */
     struct cache_slot own;    /* the cache this process's refresher writes */
     struct cache_slot root;   /* root's, when this process is not root */
@@ -155,9 +160,8 @@ static void own_dir_update(struct view *view, uid_t euid)
 
 /* Returns whether it relied on a look less than CACHE_RECHECK_MS old
  * instead of looking (never when `force`). */
-static bool caches_update(struct view *view, uid_t euid, bool force)
+static bool caches_update(struct view *view, uid_t euid, int64_t now, bool force)
 {
-    int64_t now = vmh_monotonic_ms();
     /* getauxval walks the auxiliary vector: asked once per settings load. */
     uid_t trusted = view->secure ? 0 : euid;
     if (!force && view->caches_checked && view->caches_euid == euid &&
@@ -175,6 +179,38 @@ static bool caches_update(struct view *view, uid_t euid, bool force)
     view->caches_euid = euid;
     view->caches_trusted_uid = trusted;
     return false;
+}
+
+/* Whether this process can never take another effective user than
+ * `euid`: its real, effective and saved users are that one, not root, and
+ * CAP_SETUID is not among its permitted capabilities, so no set*uid() call
+ * can succeed and only an exec (a new view) could change it. */
+static bool euid_fixed_now(uid_t euid)
+{
+    struct __user_cap_header_struct header = {_LINUX_CAPABILITY_VERSION_3, 0};
+    struct __user_cap_data_struct caps[_LINUX_CAPABILITY_U32S_3];
+    uid_t real, effective, saved;
+    if (euid == 0 || getresuid(&real, &effective, &saved) != 0 || real != euid ||
+        effective != euid || saved != euid || syscall(SYS_capget, &header, caps) != 0)
+        return false;
+    return !(caps[CAP_TO_INDEX(CAP_SETUID)].permitted & CAP_TO_MASK(CAP_SETUID));
+}
+
+/* The effective user to look up as: geteuid(), a system call that costs
+ * as much as the rest of a hit here, until the process is seen unable to
+ * change it (a daemon's child that dropped root for good is examined
+ * again at its first lookup as the new user). */
+static uid_t lookup_euid(struct view *view)
+{
+    if (view->euid_fixed)
+        return view->examined_euid;
+    uid_t euid = geteuid();
+    if (!view->euid_examined || euid != view->examined_euid) {
+        view->euid_examined = true;
+        view->examined_euid = euid;
+        view->euid_fixed = euid_fixed_now(euid);
+    }
+    return euid;
 }
 
 /* Refreshes are rate-limited per process and, through the attempt time the
@@ -305,19 +341,21 @@ void vmh_state_lookup(const char *name, int family, struct vmh_answer *answer, i
         set_unavailable(answer, ENOMEM);
         return;
     }
-    config_update(view, vmh_monotonic_ms());
+    int64_t now = vmh_monotonic_ms();
+    config_update(view, now);
     if (vmh_name_classify_indexed(name, &view->index, &parsed) == VMH_NAME_NOT_OURS) {
         vmh_answer_set_miss(answer, VMH_NOT_OURS, VMH_RULE_NOT_OURS);
         view_release(view);
         return;
     }
-    uid_t euid = geteuid();
-    bool settled, recent = caches_update(view, euid, false);
+    bool settled;
+    uid_t euid = lookup_euid(view);
+    bool recent = caches_update(view, euid, now, false);
     bool refresh = resolve_once(view, &parsed, family, answer, ttl, recent ? NULL : &trigger,
                                 &settled);
     /* A refresh is decided on what the files say now, not a moment ago. */
     if (recent && !settled) {
-        caches_update(view, euid, true);
+        caches_update(view, euid, vmh_monotonic_ms(), true);
         refresh = resolve_once(view, &parsed, family, answer, ttl, &trigger, &settled);
     }
     view_release(view);
@@ -330,9 +368,9 @@ void vmh_state_lookup(const char *name, int family, struct vmh_answer *answer, i
     if (!view)
         return;
     view->last_trigger_ms[trigger.backend] = vmh_monotonic_ms();
-    euid = geteuid();
-    config_update(view, vmh_monotonic_ms());
-    caches_update(view, euid, true);
+    now = vmh_monotonic_ms();
+    config_update(view, now);
+    caches_update(view, geteuid(), now, true);
     resolve_once(view, &parsed, family, answer, ttl, NULL, &settled);
     view_release(view);
 }
@@ -345,8 +383,9 @@ void vmh_state_lookup_address(int family, const void *address, struct vmh_answer
     vmh_answer_set_miss(answer, VMH_NOT_OURS, VMH_RULE_NOT_OURS);
     if (!view)
         return;
-    config_update(view, vmh_monotonic_ms());
-    caches_update(view, geteuid(), false);
+    int64_t now = vmh_monotonic_ms();
+    config_update(view, now);
+    caches_update(view, lookup_euid(view), now, false);
     *ttl = (int32_t)view->config.ttl_s[0];
     for (int backend = 0; backend < VMH_BACKEND_COUNT && answer->result != VMH_FOUND; backend++) {
         struct vmh_decision decision;

@@ -5,10 +5,17 @@
  * skipped otherwise. */
 #include <arpa/inet.h>
 #include <ftw.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -89,6 +96,61 @@ static const char *web_address(void)
     return text;
 }
 
+/* From here on, a geteuid() kills the process (SIGSYS). */
+static bool forbid_geteuid(void)
+{
+    struct sock_filter filter[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_geteuid, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    };
+    struct sock_fprog program = {.len = sizeof filter / sizeof filter[0], .filter = filter};
+    return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 &&
+           prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program) == 0;
+}
+
+/* A child that takes the user (saved user `saved`; keeping its permitted
+ * capabilities when `keep_caps`), looks web.docker up once, and then 200
+ * times more with geteuid() forbidden.  Returns the wait status: exit 0
+ * when every answer was the user's, SIGSYS when a lookup asked geteuid(). */
+static int hits_after_drop(uid_t saved, bool keep_caps)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        if ((keep_caps && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) ||
+            setresuid(USER_UID, USER_UID, saved) != 0)
+            _exit(2);
+        if (strcmp(web_address(), "10.6.6.6") != 0 || !forbid_geteuid())
+            _exit(3);
+        for (int i = 0; i < 200; i++)
+            if (strcmp(web_address(), "10.6.6.6") != 0)
+                _exit(4);
+        _exit(0);
+    }
+    int status = -1;
+    while (pid > 0 && waitpid(pid, &status, 0) < 0)
+        ;
+    return status;
+}
+
+/* A process that can never change its effective user again asks it once,
+ * not on every hit (the system call costs as much as the rest of a hit);
+ * one that could change it back asks every time, as the checks above
+ * need. */
+static void check_geteuid_asked_once(void)
+{
+    int status = hits_after_drop(USER_UID, false);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+          "a process that dropped root for good: hits without geteuid()");
+    status = hits_after_drop(0, false);
+    CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS,
+          "saved user root (it may seteuid back): every hit asks geteuid()");
+    status = hits_after_drop(USER_UID, true);
+    CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS,
+          "CAP_SETUID still permitted: every hit asks geteuid()");
+}
+
 int main(void)
 {
     if (geteuid() != 0) {
@@ -106,6 +168,7 @@ int main(void)
     CHECK_STR(web_address(), "10.6.6.6", "the user again, at once: the user's cache again");
     CHECK(seteuid(0) == 0, "root again");
     CHECK_STR(web_address(), "172.17.0.2", "root again, at once: root's cache");
+    check_geteuid_asked_once();
     nftw(top, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
     return check_done();
 }
