@@ -339,6 +339,39 @@ else
     check_eq "Docker beside Podman: vmh-plain.docker" "$plain_v4" "$(getent_ahosts vmh-plain.docker)"
     check_eq "Podman: reverse lookup of $pod_v4" "$pod_v4 vmh-podman.docker ${pod:0:12}" \
         "$(getent_line hosts "$pod_v4")"
+    # A watcher follows Podman's events too.  Podman names a removal
+    # "remove" (Docker: "destroy") and filters on its own name for a death
+    # ("died"): asking only for Docker's names let no death through, and a
+    # removed container answered until the resync, minutes later.  The
+    # removal comes after the watcher's settle times (3 s after the start's
+    # event, watch_loop.c), so only its own event can tell of it.
+    "$VMHOSTS" watch >"$T/podman-watch.log" 2>&1 &
+    podman_watch=$!
+    at_exit 'kill $podman_watch 2>/dev/null; wait $podman_watch 2>/dev/null'
+    for ((tries = 0; tries < 50; tries++)); do
+        grep -q "following Docker's events on $PODMAN_SOCK" "$T/podman-watch.log" && break
+        sleep 0.1
+    done
+    pevt=$(podman_run vmh-pevt) || bail_out "cannot start a second Podman container"
+    for ((tries = 0; tries < 50; tries++)); do
+        getent_ahosts vmh-pevt.docker >/dev/null && break
+        sleep 0.1
+    done
+    check "Podman, watched: vmh-pevt.docker, started after the watcher, answers" \
+        getent_ahosts vmh-pevt.docker
+    sleep 3.5
+    pd rm -f -t 0 vmh-pevt >/dev/null 2>&1 || diag "podman rm vmh-pevt failed"
+    for ((tries = 0; tries < 30; tries++)); do
+        getent_ahosts vmh-pevt.docker >/dev/null || break
+        sleep 0.1
+    done
+    check_eq "Podman, watched: vmh-pevt.docker, removed, resolves nothing within 3 s" "exit 2: ''" \
+        "$(found=$(getent_ahosts vmh-pevt.docker); echo "exit $?: '$found'")"
+    check "Podman, watched: the watcher follows both engines and still runs" \
+        bash -c 'kill -0 "$1" && grep -qF "events on $2" "$4" && grep -qF "events on $3" "$4"' _ \
+        "$podman_watch" "$DOCKER_SOCK" "$PODMAN_SOCK" "$T/podman-watch.log"
+    kill "$podman_watch" 2>/dev/null
+    wait "$podman_watch" 2>/dev/null
     # One engine of two stopping leaves the other's names alone.
     podman_stop
     check_eq "Podman stopped: nothing it started is left running" "" "$(podman_leftovers)"

@@ -2,8 +2,15 @@
  * GET /events while a container was run, renamed, connected to and
  * disconnected from a network, paused, exec'd into, stopped and removed;
  * then the older API's shape and input that is not Docker's. */
+#include <signal.h>
 #include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "clock.h"
@@ -65,6 +72,32 @@ static void test_captured(void)
 {
     for (size_t i = 0; i < sizeof captured / sizeof captured[0]; i++)
         check_line(captured[i].line, captured[i].relevant, captured[i].what);
+}
+
+/* Podman 4.3.1's Docker-compatible API, `podman system service`, captured the
+ * same way while a container was run, stopped and removed: it names a
+ * removal "remove" where Docker says "destroy", and an engine of its own
+ * may say "died" (its native name) where Docker says "die". */
+#define PODMAN_ID "a0fc6a3a26a95e3e5795d3c16784bd1527f34262f74d2905e1f4acb5b748601f"
+static const char podman_die[] =
+    "{\"status\":\"die\",\"id\":\"" PODMAN_ID "\",\"from\":\"localhost/vmh-busybox:latest\",\"Type\":\"container\",\"Action\":\"die\",\"Actor\":{\"ID\":\"" PODMAN_ID "\",\"Attributes\":{\"containerExitCode\":\"137\",\"exitCode\":\"137\",\"image\":\"localhost/vmh-busybox:latest\",\"name\":\"evt1\",\"podId\":\"\"}},\"scope\":\"local\",\"time\":1796180397,\"timeNano\":1796180397594673030}";
+static const char podman_remove[] =
+    "{\"status\":\"remove\",\"id\":\"" PODMAN_ID "\",\"from\":\"localhost/vmh-busybox:latest\",\"Type\":\"container\",\"Action\":\"remove\",\"Actor\":{\"ID\":\"" PODMAN_ID "\",\"Attributes\":{\"containerExitCode\":\"0\",\"image\":\"localhost/vmh-busybox:latest\",\"name\":\"evt1\",\"podId\":\"\"}},\"scope\":\"local\",\"time\":1796180399,\"timeNano\":1796180399251023679}";
+
+static void test_podman(void)
+{
+    static const char *const deaths[] = {podman_die, podman_remove,
+                                         "{\"Type\":\"container\",\"Action\":\"died\",\"Actor\":"
+                                         "{\"ID\":\"" PODMAN_ID "\"}}"};
+    static const char *const what[] = {"Podman die", "Podman remove", "Podman died"};
+    for (size_t i = 0; i < 3; i++) {
+        char text[80];
+        vmh_docker_changes_forget();
+        check_line(deaths[i], true, what[i]);
+        snprintf(text, sizeof text, "%s: a death, noted by its Actor.ID", what[i]);
+        CHECK(vmh_docker_died(PODMAN_ID, vmh_monotonic_ms()), text);
+    }
+    vmh_docker_changes_forget();
 }
 
 /* API before 1.22 sent only status, id and from, for containers. */
@@ -181,12 +214,83 @@ static void test_changes(void)
               "changes: more containers at once than the filter holds: list everything");
 }
 
+/* An engine that accepts one GET /events, answers, and a moment later
+ * (once every stream has begun, which forgets what came before) sends one
+ * `die` of `id`; then keeps the stream open until killed. */
+static pid_t fake_engine(const char *path, const char *id)
+{
+    struct sockaddr_un address = {.sun_family = AF_UNIX};
+    snprintf(address.sun_path, sizeof address.sun_path, "%s", path);
+    int listener = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (listener < 0 || bind(listener, (struct sockaddr *)&address, sizeof address) != 0 ||
+        listen(listener, 4) != 0)
+        return -1;
+    pid_t pid = fork();
+    if (pid == 0) {
+        static const char headers[] = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n";
+        char request[4096], event[256];
+        int fd = accept(listener, NULL, NULL);
+        if (fd < 0 || read(fd, request, sizeof request) <= 0 ||
+            write(fd, headers, sizeof headers - 1) != sizeof headers - 1)
+            _exit(1);
+        usleep(300 * 1000);
+        int length = snprintf(event, sizeof event,
+                              "{\"Type\":\"container\",\"Action\":\"die\",\"Actor\":{\"ID\":\"%s\"}}\n",
+                              id);
+        if (write(fd, event, (size_t)length) != length)
+            _exit(1);
+        pause();
+        _exit(0);
+    }
+    close(listener);
+    return pid;
+}
+
+/* The watcher follows every engine of docker_socket at once (Docker beside
+ * Podman): each stream's events arrive.  Run under ASan (tests/sanitizers.sh)
+ * this also checks that no stream's handle points at memory that moved. */
+static void test_two_engines(void)
+{
+    char dir[] = "/tmp/vmhosts-events-XXXXXX", one[64], two[64], sockets[140];
+    const char *id_one = "1111111111111111111111111111111111111111111111111111111111111111";
+    const char *id_two = "2222222222222222222222222222222222222222222222222222222222222222";
+    if (!mkdtemp(dir))
+        return;
+    alarm(30); /* memory that moved under a stream can hang it: fail, never hang */
+    snprintf(one, sizeof one, "%s/one.sock", dir);
+    snprintf(two, sizeof two, "%s/two.sock", dir);
+    snprintf(sockets, sizeof sockets, " %s\t%s ", one, two);
+    pid_t engines[2] = {fake_engine(one, id_one), fake_engine(two, id_two)};
+    vmh_docker_changes_forget();
+    struct vmh_events *events = vmh_events_open(sockets, 1000);
+    CHECK(events != NULL, "two engines: both streams open");
+    int64_t deadline = vmh_monotonic_ms() + 5000;
+    while (events && vmh_monotonic_ms() < deadline &&
+           !(vmh_docker_died(id_one, vmh_monotonic_ms()) && vmh_docker_died(id_two, vmh_monotonic_ms())))
+        vmh_events_wait(events, -1, 100);
+    CHECK(vmh_docker_died(id_one, vmh_monotonic_ms()), "two engines: the first one's event arrives");
+    CHECK(vmh_docker_died(id_two, vmh_monotonic_ms()), "two engines: the second one's event arrives");
+    vmh_events_close(events);
+    for (int i = 0; i < 2; i++)
+        if (engines[i] > 0) {
+            kill(engines[i], SIGKILL);
+            waitpid(engines[i], NULL, 0);
+        }
+    unlink(one);
+    unlink(two);
+    rmdir(dir);
+    vmh_docker_changes_forget();
+    alarm(0);
+}
+
 int main(void)
 {
     test_captured();
     test_old_api();
+    test_podman();
     test_not_docker();
     test_deaths();
     test_changes();
+    test_two_engines();
     return check_done();
 }

@@ -20,13 +20,17 @@
  * line is not looked at, only counted as a change. */
 #define LINE_MAX_BYTES 65536
 
-/* {"type":["container","network"],"event":["start","die","destroy",
- * "rename","connect","disconnect"]}, URL-encoded: Docker then sends only
- * these.  The client-side check stays, for engines that ignore filters. */
+/* {"type":["container","network"],"event":["start","die","died","destroy",
+ * "remove","rename","connect","disconnect"]}, URL-encoded: Docker then
+ * sends only these.  "died" and "remove" are Podman's names for Docker's
+ * "die" and "destroy": Podman 4.3 matches the filter against its own names
+ * (so "die" alone let no death through) and sends "die" and "remove";
+ * Docker ignores names it does not have.  The client-side check stays, for
+ * engines that ignore filters. */
 #define EVENTS_URL                                                                               \
     "http://localhost/events?filters=%7B%22type%22%3A%5B%22container%22%2C%22network%22%5D%2C" \
-    "%22event%22%3A%5B%22start%22%2C%22die%22%2C%22destroy%22%2C%22rename%22%2C"             \
-    "%22connect%22%2C%22disconnect%22%5D%7D"
+    "%22event%22%3A%5B%22start%22%2C%22die%22%2C%22died%22%2C%22destroy%22%2C%22remove%22%2C" \
+    "%22rename%22%2C%22connect%22%2C%22disconnect%22%5D%7D"
 
 struct stream {
     char *path;
@@ -70,8 +74,8 @@ static void note_event(json_t *event, const char *type, const char *action)
         id = json_string_value(json_object_get(json_object_get(actor, "Attributes"), "container"));
     else if (!id)
         id = json_string_value(json_object_get(event, "id"));
-    enum vmh_docker_change change = strcmp(action, "die") == 0 || strcmp(action, "destroy") == 0
-                                        ? VMH_DOCKER_DIED
+    static const char *const deaths[] = {"die", "died", "destroy", "remove", NULL};
+    enum vmh_docker_change change = in_list(action, deaths)            ? VMH_DOCKER_DIED
                                     : strcmp(action, "start") == 0 ? VMH_DOCKER_STARTED
                                                                    : VMH_DOCKER_CHANGED;
     vmh_docker_change_note(id, change, vmh_monotonic_ms());
@@ -79,7 +83,8 @@ static void note_event(json_t *event, const char *type, const char *action)
 
 static bool event_relevant(json_t *event)
 {
-    static const char *const container_actions[] = {"start", "die", "destroy", "rename", NULL};
+    static const char *const container_actions[] = {"start",  "die",    "died", "destroy",
+                                                    "remove", "rename", NULL};
     static const char *const network_actions[] = {"connect", "disconnect", NULL};
     /* API 1.22 and later: Type and Action; before: status, containers only. */
     const char *type = json_string_value(json_object_get(event, "Type"));
@@ -184,10 +189,6 @@ static int stream_setup(struct stream *stream, long connect_timeout_ms)
 
 static int add_stream(struct vmh_events *events, const char *path)
 {
-    struct stream *bigger = realloc(events->streams, (events->count + 1) * sizeof *bigger);
-    if (!bigger)
-        return -1;
-    events->streams = bigger;
     struct stream *stream = &events->streams[events->count];
     memset(stream, 0, sizeof *stream);
     stream->seen = &events->seen;
@@ -196,11 +197,25 @@ static int add_stream(struct vmh_events *events, const char *path)
     return stream->path ? stream_setup(stream, events->connect_timeout_ms) : -1;
 }
 
+/* The socket paths in `sockets`, space- or tab-separated. */
+static size_t count_paths(const char *sockets)
+{
+    size_t count = 0;
+    for (const char *p = sockets; *p; p++)
+        count += !strchr(" \t", *p) && (p == sockets || strchr(" \t", p[-1]));
+    return count;
+}
+
+/* Each stream's curl handle keeps its address (the callbacks' data,
+ * CURLOPT_PRIVATE), so the array is sized once and never moved: growing it
+ * stream by stream left the first handle pointing at freed memory as soon
+ * as a second socket was added (Docker beside Podman). */
 struct vmh_events *vmh_events_open(const char *sockets, long connect_timeout_ms)
 {
     struct vmh_events *events = calloc(1, sizeof *events);
     char *list = strdup(sockets ? sockets : "");
-    if (!events || !list || !(events->multi = curl_multi_init())) {
+    if (!events || !list || !(events->multi = curl_multi_init()) ||
+        !(events->streams = calloc(count_paths(list) + 1, sizeof *events->streams))) {
         free(list);
         vmh_events_close(events);
         return NULL;
