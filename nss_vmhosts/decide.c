@@ -16,10 +16,13 @@ int64_t vmh_cache_fresh_ms(const struct vmh_cache *cache, const struct vmh_confi
         return 0;
     const struct vmh_cache_backend *state = vmh_cache_state(cache, backend);
     int64_t ttl_ms = (int64_t)vmh_backend_ttl_s(config, backend) * 1000;
-    int64_t left = ttl_ms - (vmh_realtime_ms() - state->updated_ms);
-    if (state->status != VMH_STATUS_OK || left <= 0)
+    int64_t age = vmh_realtime_ms() - state->updated_ms;
+    /* A time stamp ahead of the clock: the clock was set back since, and
+     * how old the answer is cannot be told.  Trusted, it would hold every
+     * refresh back until the clock caught up. */
+    if (state->status != VMH_STATUS_OK || age < 0 || age >= ttl_ms)
         return 0;
-    return left < ttl_ms ? left : ttl_ms; /* a time stamp ahead of the clock */
+    return ttl_ms - age;
 }
 
 bool vmh_cache_stale(const struct vmh_cache *cache, const struct vmh_config *config,

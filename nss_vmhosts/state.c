@@ -227,7 +227,9 @@ static bool may_trigger(const struct view *view, enum vmh_backend backend)
     int64_t now = vmh_realtime_ms();
     if (view->own.cache.data) {
         const struct vmh_cache_backend *state = vmh_cache_state(&view->own.cache, backend);
-        if (now - state->attempted_ms < (state->status == VMH_STATUS_OK ? interval : failed_wait))
+        int64_t age = now - state->attempted_ms;
+        /* An attempt ahead of the clock (set back since) holds nothing up. */
+        if (age >= 0 && age < (state->status == VMH_STATUS_OK ? interval : failed_wait))
             return false;
     }
     /* A refresh killed at its deadline recorded nothing in the cache.  A

@@ -83,6 +83,14 @@ static void test_ttl(const struct vmh_cache *fresh, const struct vmh_cache *stal
     CHECK(vmh_cache_fresh_ms(stale, &config, VMH_BACKEND_DOCKER) == 0 &&
               vmh_cache_stale(stale, &config, VMH_BACKEND_DOCKER),
           "fresh_ms: 0 past the ttl; stale");
+    /* The wall clock set back since the refresh: how old the answer is
+     * cannot be told, so it is not trusted as fresh (it was, for as long as
+     * the clock took to catch up). */
+    struct vmh_cache ahead;
+    build(&ahead, -HOUR_MS, VMH_STATUS_OK, "172.17.0.6");
+    CHECK(vmh_cache_stale(&ahead, &config, VMH_BACKEND_DOCKER),
+          "fresh_ms: a time stamp an hour ahead of the clock is stale");
+    vmh_cache_free(&ahead);
 }
 
 /* A user's own cache holds their rootless engine's containers, root's the

@@ -48,12 +48,12 @@ static void add_host(struct vmh_snapshot *snapshot, enum vmh_backend backend, co
 }
 
 /* web (IPv4 + IPv6, --hostname my-thing), old (stopped, shares web's ID
- * start), v4only, and a VM; docker's state is `docker_status`. */
-static void write_cache(uint32_t docker_status, const char *web_address)
+ * start), v4only, and a VM; docker's state is `docker_status`, every time
+ * stamp `now`. */
+static void write_cache_at(uint32_t docker_status, const char *web_address, int64_t now)
 {
     struct vmh_snapshot snapshot;
     char err[256];
-    int64_t now = vmh_realtime_ms();
 
     vmh_snapshot_init(&snapshot);
     add_host(&snapshot, VMH_BACKEND_DOCKER, "web", ID_WEB, "my-thing", 1, web_address, "fd00::2");
@@ -68,6 +68,11 @@ static void write_cache(uint32_t docker_status, const char *web_address)
     if (vmh_cache_write(cache_dir, 0755, &snapshot, now, err, sizeof err) != 0)
         printf("# cache write failed: %s\n", err);
     vmh_snapshot_free(&snapshot);
+}
+
+static void write_cache(uint32_t docker_status, const char *web_address)
+{
+    write_cache_at(docker_status, web_address, vmh_realtime_ms());
 }
 
 static void setup(void)
@@ -405,6 +410,41 @@ static void test_refused_read_once(void)
     close(watch);
 }
 
+static void write_conf(const char *refresh_command)
+{
+    FILE *conf = fopen(conf_path, "w");
+    fprintf(conf, "cache_dir = %s\nuser_cache_dir = %s\nttl = 3600\nmultipass_ttl = 3600\n"
+                  "refresh_command = %s\nmultipass_domains = example.org\n",
+            cache_dir, cache_dir, refresh_command);
+    fclose(conf);
+}
+
+/* The wall clock set back after a refresh (by hand, or a first NTP step)
+ * leaves the cache's time stamps ahead of it: they are no reason to hold
+ * refreshes back until the clock catches up, an hour here. */
+static void test_clock_set_back(void)
+{
+    char script[320], runs[320];
+    snprintf(runs, sizeof runs, "%s/runs", scratch);
+    snprintf(script, sizeof script, "%s/refresher", scratch);
+    FILE *file = fopen(script, "w");
+    fprintf(file, "#!/bin/sh\necho run >>%s\n", runs);
+    fclose(file);
+    chmod(script, 0755);
+    write_conf(script);
+    write_cache_at(VMH_STATUS_OK, "172.17.0.2", vmh_realtime_ms() + 3600 * 1000);
+    usleep(1100 * 1000); /* the settings are looked at again once a second */
+    struct hostent host;
+    char buffer[1024];
+    int err, herr;
+    _nss_vmhosts_gethostbyname2_r("nosuch.docker", AF_INET, &host, buffer, sizeof buffer, &err,
+                                  &herr);
+    CHECK(access(runs, F_OK) == 0,
+          "a cache stamped an hour ahead of the clock: a miss still starts a refresh");
+    write_conf("/nonexistent/vmhosts");
+    write_cache(VMH_STATUS_OK, "172.17.0.2");
+}
+
 int main(void)
 {
     setup();
@@ -420,6 +460,7 @@ int main(void)
     test_cache_changes();
     test_refused_read_once();
     test_truncated_mapping();
+    test_clock_set_back();
     nftw(scratch, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
     return check_done();
 }
