@@ -447,6 +447,35 @@ static void flip_address(int index)
         fclose(file);
 }
 
+/* A reverse lookup walks the records in order: one found before the
+ * corrupt block answers, one after it is not answered from that cache. */
+static void test_lazy_reverse(void)
+{
+    struct hostent host;
+    char buffer[1024];
+    int err, herr;
+    struct in_addr address;
+    write_many_cache();
+    let_rewrite_show();
+    /* Far from the pool's first block, which every load verifies. */
+    flip_address(700);
+    let_rewrite_show();
+    inet_pton(AF_INET, "10.1.0.11", &address); /* c0010 */
+    enum nss_status status = _nss_vmhosts_gethostbyaddr_r(&address, 4, AF_INET, &host, buffer,
+                                                          sizeof buffer, &err, &herr);
+    CHECK(status == NSS_STATUS_SUCCESS && strcmp(host.h_name, "c0010.docker") == 0,
+          "lazy: reverse, a record before the corrupt block answers");
+    inet_pton(AF_INET, "10.1.3.1", &address); /* c0750 */
+    status = _nss_vmhosts_gethostbyaddr_r(&address, 4, AF_INET, &host, buffer, sizeof buffer, &err,
+                                          &herr);
+    CHECK(status == NSS_STATUS_UNAVAIL && err == ENOENT,
+          "lazy: reverse, a walk through the corrupt block: no answer from that cache");
+    inet_pton(AF_INET, "10.1.0.11", &address);
+    status = _nss_vmhosts_gethostbyaddr_r(&address, 4, AF_INET, &host, buffer, sizeof buffer, &err,
+                                          &herr);
+    CHECK(status == NSS_STATUS_UNAVAIL && err == ENOENT, "lazy: reverse, ... nor afterwards");
+}
+
 /* A lookup checks only the blocks it reads (cache_read.c): a byte flipped
  * in a block it uses is found and nothing answers from that cache, now or
  * on the next lookup, without reading the file again; one flipped in a
@@ -486,6 +515,7 @@ static void test_lazy_checks(void)
     if (opens != 1)
         printf("# opened %zu times\n", opens);
     close(watch);
+    test_lazy_reverse();
 }
 
 int main(void)
