@@ -26,6 +26,17 @@ static void add(struct vmh_snapshot *s, enum vmh_backend backend, const char *na
         vmh_host_add_address(host, address2);
 }
 
+/* c0000, c0001, ...: running containers with an address each. */
+static void add_many(struct vmh_snapshot *s, long count)
+{
+    char name[32], address[48];
+    for (long i = 0; i < count; i++) {
+        snprintf(name, sizeof name, "c%04ld", i);
+        snprintf(address, sizeof address, "10.1.%ld.%ld", i / 250 % 250, i % 250 + 1);
+        add(s, VMH_BACKEND_DOCKER, name, NULL, NULL, 1, address, NULL);
+    }
+}
+
 int main(int argc, char **argv)
 {
     struct vmh_snapshot s;
@@ -49,12 +60,8 @@ int main(int argc, char **argv)
     s.hosts[s.count - 1].service = strdup("api");
     add(&s, VMH_BACKEND_MULTIPASS, "primary", NULL, NULL, 1, "10.0.0.5", NULL);
     add(&s, VMH_BACKEND_MULTIPASS, "stopped-vm", NULL, NULL, 0, NULL, NULL);
-    char name[32], address[48];
-    for (long i = 0; argc == 3 && i < strtol(argv[2], NULL, 10); i++) {
-        snprintf(name, sizeof name, "c%04ld", i);
-        snprintf(address, sizeof address, "10.1.%ld.%ld", i / 250 % 250, i % 250 + 1);
-        add(&s, VMH_BACKEND_DOCKER, name, NULL, NULL, 1, address, NULL);
-    }
+    if (argc == 3)
+        add_many(&s, strtol(argv[2], NULL, 10));
     s.backends[VMH_BACKEND_DOCKER] = (struct vmh_backend_state){1700000000000, 1700000000000,
                                                                   VMH_STATUS_OK, ""};
     s.backends[VMH_BACKEND_MULTIPASS] = (struct vmh_backend_state){
