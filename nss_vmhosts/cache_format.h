@@ -177,8 +177,8 @@ _Static_assert(sizeof(struct vmh_cache_record) == 32, "no padding in a record");
 _Static_assert(sizeof(struct vmh_cache_key) == 12, "no padding in a key");
 _Static_assert(sizeof(struct vmh_cache_addr) == 20, "no padding in an address");
 
-/* FNV-1a over little-endian 64-bit words (bytes for the tail): cheap enough to run on
- * every load of a large cache, and enough to tell a torn or flipped file. */
+/* FNV-1a over little-endian 64-bit words (bytes for the tail): enough to
+ * tell a torn or flipped file.  It seals the few KiB every load reads. */
 static inline uint64_t vmh_cache_checksum(const void *data, uint64_t length)
 {
     const unsigned char *byte = data;
@@ -197,10 +197,6 @@ static inline uint64_t vmh_cache_checksum(const void *data, uint64_t length)
     return hash;
 }
 
-/* A block's entry in the block table: four FNV-1a lanes over interleaved
- * words, so that the multiplies of one do not wait on another's (a lookup
- * verifies some 30 blocks: 4 times faster than one lane), then folded to
- * 32 bits, a miss in four billion for a block torn or flipped. */
 static inline uint64_t vmh_cache_word(const unsigned char *byte)
 {
     uint64_t word;
@@ -208,6 +204,10 @@ static inline uint64_t vmh_cache_word(const unsigned char *byte)
     return le64toh(word);
 }
 
+/* A block's entry in the block table: four FNV-1a lanes over interleaved
+ * words, so that the multiplies of one do not wait on another's (a lookup
+ * verifies some 30 blocks: 4 times faster than one lane), then folded to
+ * 32 bits, a miss in four billion for a block torn or flipped. */
 static inline uint32_t vmh_cache_block_sum(const void *data, uint64_t length)
 {
     const unsigned char *byte = data;
