@@ -178,7 +178,7 @@ _Static_assert(sizeof(struct vmh_cache_key) == 12, "no padding in a key");
 _Static_assert(sizeof(struct vmh_cache_addr) == 20, "no padding in an address");
 
 /* FNV-1a over little-endian 64-bit words (bytes for the tail): enough to
- * tell a torn or flipped file.  It seals the few KiB every load reads. */
+ * tell a torn or flipped file.  It seals the KiB every load reads. */
 static inline uint64_t vmh_cache_checksum(const void *data, uint64_t length)
 {
     const unsigned char *byte = data;
