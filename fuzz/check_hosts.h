@@ -18,8 +18,9 @@ static inline void fuzz_check_hosts(const struct vmh_snapshot *out)
     size_t size = 0;
     if (vmh_cache_build(out, 1700000000000, &data, &size) == 0) {
         struct vmh_cache cache;
-        if (vmh_cache_parse(&cache, data, size) != VMH_CACHE_OK)
+        if (vmh_cache_parse(&cache, data, size) != VMH_CACHE_OK || !vmh_cache_verify_all(&cache))
             abort(); /* the writer made a file the reader refuses */
+        vmh_cache_forget(&cache);
     }
     free(data);
 }

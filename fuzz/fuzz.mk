@@ -18,7 +18,8 @@ FUZZ_CPPFLAGS = -std=c11 -D_GNU_SOURCE -I$(top_srcdir)/nss_vmhosts \
 # resolver and packing.  No network, no processes, no files but the seeds.
 FUZZ_CODE_FILES = nss_vmhosts/config.c nss_vmhosts/names.c nss_vmhosts/cache_read.c \
 	nss_vmhosts/resolve.c nss_vmhosts/pack.c \
-	tools/snapshot/snapshot.c tools/snapshot/cache_write.c tools/snapshot/id_table.c \
+	tools/snapshot/snapshot.c tools/snapshot/cache_write.c tools/snapshot/cache_verify.c \
+	tools/snapshot/id_table.c \
 	tools/backends/json_arena.c \
 	tools/backends/docker/docker_json.c tools/backends/multipass/multipass_json.c \
 	tools/backends/lxd/lxd_json.c tools/backends/libvirt/libvirt_json.c
@@ -108,6 +109,7 @@ fuzz-corpus: fuzz/seed_cache
 				cp -f $(top_srcdir)/fuzz/$$dir/$$target/* fuzz/corpus/$$target/ 2>/dev/null; \
 		done; done; true
 	@./fuzz/seed_cache fuzz/corpus/cache/valid.cache
+	@./fuzz/seed_cache fuzz/corpus/cache/many.cache 150
 
 fuzz: fuzz-targets fuzz-corpus
 	@status=0; for target in $(FUZZ_TARGETS); do \

@@ -1,11 +1,14 @@
 /* libFuzzer target: the cache reader (vmh_cache_parse) and everything a
  * lookup does with a cache it accepted.
  *
- * The checksum would stop almost every mutation at the header, yet anyone
- * who can write the file can also compute it; so an input the reader
- * refuses is tried again with its size and checksum fields made right,
+ * The checksums would stop almost every mutation, yet anyone who can write
+ * the file can also compute them; so an input the reader refuses is tried
+ * again with its size, block count, block checksums and seal made right,
  * which lets the fuzzer reach the offsets, tables and strings behind them.
- * A real cache file is a seed as it is. */
+ * An input it accepts as it is has its lookups run over whatever blocks
+ * they read, corrupt or not: the lazy checks (cache_read.c).  Both then
+ * meet the full check `vmhosts` makes.  A real cache file is a seed as it
+ * is. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,15 +18,36 @@
 #include "resolve.h"
 #include "snapshot.h"
 
+/* Each block's checksum, when the table the header places is in the file
+ * before the records. */
+static void fix_blocks(unsigned char *data, size_t size, uint64_t start, uint64_t table)
+{
+    uint64_t blocks = vmh_cache_blocks(start, size);
+    if (table % 4 != 0 || table < sizeof(struct vmh_cache_header) || table > start ||
+        blocks > (start - table) / 4)
+        return;
+    for (uint64_t i = 0; i < blocks; i++) {
+        uint64_t at = start + i * VMH_CACHE_BLOCK_SIZE;
+        uint64_t length = size - at < VMH_CACHE_BLOCK_SIZE ? size - at : VMH_CACHE_BLOCK_SIZE;
+        uint32_t sum = htole32(vmh_cache_block_sum(data + at, length));
+        memcpy(data + table + i * 4, &sum, 4);
+    }
+}
+
 static void fix_header(unsigned char *data, size_t size)
 {
     struct vmh_cache_header header;
     if (size < sizeof header)
         return;
     memcpy(&header, data, sizeof header);
+    uint64_t start = le32toh(header.records_off);
+    if (start < sizeof header || start > size)
+        return;
     header.file_size = htole64(size);
+    header.block_count = htole32((uint32_t)vmh_cache_blocks(start, size));
     memcpy(data, &header, sizeof header);
-    header.checksum = vmh_cache_seal(data, size);
+    fix_blocks(data, size, start, le32toh(header.blocks_off));
+    header.checksum = vmh_cache_seal(data, start);
     memcpy(data, &header, sizeof header);
 }
 
@@ -44,10 +68,13 @@ static void use_cache(const struct vmh_cache *cache)
     }
     /* Every address the cache holds, asked back. */
     for (uint32_t i = 0; i < cache->header->addr_count && i < 64; i++) {
-        const struct vmh_cache_addr *addr = &cache->addrs[i];
+        const struct vmh_cache_addr *addr = vmh_cache_addr(cache, i);
         vmh_resolve_address(cache, &config, addr->family == 4 ? AF_INET : AF_INET6, addr->bytes,
                             &answer);
     }
+    /* The refresher reads a previous cache only once it is checked whole. */
+    if (!vmh_cache_verify_all(cache))
+        return;
     struct vmh_snapshot snapshot;
     vmh_snapshot_init(&snapshot);
     vmh_snapshot_from_cache(&snapshot, cache);
@@ -69,6 +96,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *input, size_t size)
         if (vmh_cache_parse(&cache, data, size) == VMH_CACHE_OK)
             use_cache(&cache);
     }
+    vmh_cache_forget(&cache);
     free(data);
     return 0;
 }

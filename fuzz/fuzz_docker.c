@@ -69,8 +69,9 @@ static void build_and_read_back(const struct vmh_snapshot *snapshot)
     size_t size = 0;
     if (vmh_cache_build(snapshot, 1700000000000, &data, &size) == 0) {
         struct vmh_cache cache;
-        if (vmh_cache_parse(&cache, data, size) != VMH_CACHE_OK)
+        if (vmh_cache_parse(&cache, data, size) != VMH_CACHE_OK || !vmh_cache_verify_all(&cache))
             abort();
+        vmh_cache_forget(&cache);
     }
     free(data);
 }

@@ -1,6 +1,8 @@
 /* Writes a valid cache file for the fuzzer to start from: both backends,
  * both address families, Compose labels, a stopped container, a hostname
- * two containers share, a container on two networks with an alias.  Usage: seed_cache FILE */
+ * two containers share, a container on two networks with an alias; and, with
+ * COUNT, that many containers more (c0000, ...), so that the file spans
+ * several blocks of the lazy checks.  Usage: seed_cache FILE [COUNT] */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,12 +26,23 @@ static void add(struct vmh_snapshot *s, enum vmh_backend backend, const char *na
         vmh_host_add_address(host, address2);
 }
 
+/* c0000, c0001, ...: running containers with an address each. */
+static void add_many(struct vmh_snapshot *s, long count)
+{
+    char name[32], address[48];
+    for (long i = 0; i < count; i++) {
+        snprintf(name, sizeof name, "c%04ld", i);
+        snprintf(address, sizeof address, "10.1.%ld.%ld", i / 250 % 250, i % 250 + 1);
+        add(s, VMH_BACKEND_DOCKER, name, NULL, NULL, 1, address, NULL);
+    }
+}
+
 int main(int argc, char **argv)
 {
     struct vmh_snapshot s;
     unsigned char *data = NULL;
     size_t size = 0;
-    if (argc != 2)
+    if (argc != 2 && argc != 3)
         return 2;
     vmh_snapshot_init(&s);
     add(&s, VMH_BACKEND_DOCKER, "web", "3f4e1a2b3c4d5e6f70819203a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3",
@@ -47,6 +60,8 @@ int main(int argc, char **argv)
     s.hosts[s.count - 1].service = strdup("api");
     add(&s, VMH_BACKEND_MULTIPASS, "primary", NULL, NULL, 1, "10.0.0.5", NULL);
     add(&s, VMH_BACKEND_MULTIPASS, "stopped-vm", NULL, NULL, 0, NULL, NULL);
+    if (argc == 3)
+        add_many(&s, strtol(argv[2], NULL, 10));
     s.backends[VMH_BACKEND_DOCKER] = (struct vmh_backend_state){1700000000000, 1700000000000,
                                                                   VMH_STATUS_OK, ""};
     s.backends[VMH_BACKEND_MULTIPASS] = (struct vmh_backend_state){

@@ -14,8 +14,18 @@
 #define VMH_CACHE_FILE "hosts.cache"
 #define VMH_CACHE_LOCK "refresh.lock"
 
-/* A validated cache in memory.  `data` is owned and aligned: the file
- * mapped read-only (vmh_cache_load; `mapped`), or malloc'd. */
+/* What a lookup has found of a cache it reads lazily: which blocks are
+ * verified, and whether one failed.  A lookup gets the cache const and
+ * still records both here, behind a pointer. */
+struct vmh_cache_checks {
+    bool corrupt;
+    uint64_t verified[]; /* a bit per block */
+};
+
+/* A cache whose header, block table and sections are validated, the rest
+ * checked as it is read (the accessors below).  `data` is owned and
+ * aligned: the file mapped read-only (vmh_cache_load; `mapped`), or
+ * malloc'd. */
 struct vmh_cache {
     unsigned char *data;
     size_t size;
@@ -26,6 +36,8 @@ struct vmh_cache {
     const struct vmh_cache_addr *addrs;
     const char *strings;
     const struct vmh_cache_backend *sections;
+    const uint32_t *blocks;          /* the block table, little-endian */
+    struct vmh_cache_checks *checks; /* allocated by vmh_cache_parse */
     /* Found by name once per load: the section of each backend this
      * version knows (NULL: never asked), and the backend of each section
      * (VMH_BACKEND_COUNT: one this version does not know). */
@@ -56,9 +68,24 @@ static inline enum vmh_backend vmh_record_backend(const struct vmh_cache *cache,
     return (enum vmh_backend)cache->backend_of[record->backend];
 }
 
-/* Validates `size` bytes at `data` in place.  On success fills *cache with
- * pointers into data (which the caller keeps owning). */
+/* Validates the header, block table and sections of `size` bytes at
+ * `data` in place.  On success fills *cache with pointers into data (which
+ * the caller keeps owning: vmh_cache_forget, or vmh_cache_free to free it
+ * too when it was malloc'd). */
 enum vmh_cache_error vmh_cache_parse(struct vmh_cache *cache, unsigned char *data, size_t size);
+
+/* Releases what vmh_cache_parse allocated, not the data. */
+void vmh_cache_forget(struct vmh_cache *cache);
+
+/* Everything vmh_cache_parse leaves to the accessors, now: every block,
+ * entry and the key order.  For the vmhosts command, which reports a
+ * corrupt cache as such (tools/snapshot/cache_verify.c). */
+bool vmh_cache_verify_all(const struct vmh_cache *cache);
+
+/* vmh_cache_load, then vmh_cache_verify_all: a cache corrupt anywhere is
+ * VMH_CACHE_CORRUPT (tools/snapshot/cache_verify.c). */
+enum vmh_cache_error vmh_cache_load_all(const char *dir, uid_t euid, struct vmh_cache *cache,
+                                        struct stat *st);
 
 /* Whether a file or folder with this stat may be trusted by a process whose
  * effective user is `euid`: owned by root or by euid, not writable by group
@@ -88,9 +115,25 @@ static inline bool vmh_same_file_version(const struct stat *a, const struct stat
 const struct vmh_cache *vmh_cache_choose(const struct vmh_cache *own,
                                          const struct vmh_cache *root, enum vmh_backend backend);
 
-static inline const char *vmh_cache_string(const struct vmh_cache *cache, uint32_t offset)
+/* Entries, checked as they are read: the index or offset in range, the
+ * blocks its bytes lie in verified (once each), its fields valid.  A check
+ * that fails marks the cache corrupt (vmh_cache_corrupt) and gives an
+ * empty entry that answers nothing (a stopped record without addresses,
+ * a key of no kind, "").  A string is verified up to its NUL. */
+const struct vmh_cache_record *vmh_cache_record(const struct vmh_cache *cache, uint32_t index);
+const struct vmh_cache_key *vmh_cache_key(const struct vmh_cache *cache, uint32_t index);
+const struct vmh_cache_addr *vmh_cache_addr(const struct vmh_cache *cache, uint32_t index);
+const char *vmh_cache_string(const struct vmh_cache *cache, uint32_t offset);
+
+/* Whether `length` bytes at `offset` in the file, past the sealed part,
+ * are as written: verifies the blocks they lie in, or marks it corrupt. */
+bool vmh_cache_bytes_ok(const struct vmh_cache *cache, uint64_t offset, uint64_t length);
+
+/* Whether an accessor found the cache corrupt: whatever was read from it
+ * since may be the empty entries' and must not answer. */
+static inline bool vmh_cache_corrupt(const struct vmh_cache *cache)
 {
-    return cache->strings + offset;
+    return cache && cache->checks && cache->checks->corrupt;
 }
 
 /* The keys of `kind` equal to `key` (lowercase): index of the first and how

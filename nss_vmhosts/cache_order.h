@@ -1,8 +1,10 @@
 /* The cache's integers are little-endian in the file on every machine
  * (cache_format.h).  A big-endian machine turns them around in place: the
  * writer (tools/snapshot/cache_write.c) after laying a file out and before
- * sealing it, the reader (cache_read.c) after the checksum and before any
- * other check, so everything else reads plain fields.  Turning around is its
+ * sealing it, the reader (cache_read.c) after the checksums and before any
+ * other check, so everything else reads plain fields: a big-endian reader
+ * so verifies every block on load, which costs it little more than the copy
+ * it makes anyway.  Turning around is its
  * own inverse, so one function serves both ways.  On a little-endian machine
  * the functions are empty and cost nothing; tests/e2e-foreign-arch.sh runs a
  * big-endian (s390x) build of both. */
@@ -23,7 +25,7 @@ static inline void vmh_cache_header_byteswap(struct vmh_cache_header *h)
     uint32_t *counts[] = {&h->record_count, &h->records_off,  &h->key_count,
                           &h->keys_off,     &h->addr_count,   &h->addrs_off,
                           &h->strings_size, &h->strings_off,  &h->backend_count,
-                          &h->backends_off};
+                          &h->backends_off, &h->block_count,  &h->blocks_off};
     for (unsigned i = 0; i < sizeof counts / sizeof *counts; i++)
         *counts[i] = __builtin_bswap32(*counts[i]);
 }
@@ -55,8 +57,10 @@ static inline void vmh_cache_key_byteswap(struct vmh_cache_key *k)
 }
 
 /* Every table after the header; `h` in this machine's order, its tables
- * inside `data` (the reader calls this only once the layout is checked).
- * Addresses and strings are bytes. */
+ * inside `data` (the reader calls this only once the layout is checked and
+ * every block verified: the block checksums are over the file's bytes).
+ * Addresses and strings are bytes; the block table stays little-endian
+ * (le32toh where it is read). */
 static inline void vmh_cache_tables_byteswap(const struct vmh_cache_header *h,
                                              unsigned char *data)
 {

@@ -3,14 +3,22 @@
  * The file decides where ssh connects, so it is hostile input until proven
  * otherwise: its folder and itself must be ours or root's and writable by no
  * one else, and every count, offset and string is checked before any of it
- * is followed.  It is mapped read-only and shared, not copied: every
+ * is followed.  Only what a lookup reads is checked, as it reads it: a
+ * fresh process asks one name of a cache of up to 100,000, and checking
+ * all 17 MB of it on load cost 12 ms.  The load checks the header, the
+ * block table and the sections under one seal; each record, key, address
+ * and string is checked by the accessor that reads it, block checksums
+ * included, and one that fails marks the cache corrupt for state.c to
+ * refuse.  A caller reads only the entry an accessor returned, checked
+ * whole, and a string only up to the NUL it was checked to.  It is mapped read-only and shared, not copied: every
  * process that resolves a name then shares the page cache's one copy
  * instead of keeping its own (17 MB at 100,000 names).  A mapped file
  * truncated in place would raise SIGBUS in the reader; only root or the
  * reader's own user can do that to a file these rules trust (the writer
  * never does: it renames a new file over the old), and each lookup's lstat
  * sees a changed size before the next one reads.  Nothing here prints,
- * keeps state between calls or leaves a descriptor to a child. */
+ * keeps state between calls (but the cache's own bitmap of verified
+ * blocks) or leaves a descriptor to a child. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stddef.h>
@@ -25,8 +33,8 @@
 
 /* The version is looked at before anything else of the header, whose
  * layout is the version's: another version's file is refused as such.  The
- * checksum (cache_format.h) is over the bytes as they are in the file, so it
- * is checked before a big-endian reader turns them around. */
+ * seal (cache_format.h) is over the bytes as they are in the file, so it is
+ * checked before a big-endian reader turns them around. */
 static enum vmh_cache_error header_ok(const unsigned char *data, size_t size)
 {
     const struct vmh_cache_header *header = (const struct vmh_cache_header *)data;
@@ -35,7 +43,11 @@ static enum vmh_cache_error header_ok(const unsigned char *data, size_t size)
         return VMH_CACHE_CORRUPT;
     if (le32toh(header->version) != VMH_CACHE_VERSION)
         return VMH_CACHE_OTHER_VERSION;
-    return size >= sizeof *header && header->checksum == vmh_cache_seal(data, size)
+    if (size < sizeof *header)
+        return VMH_CACHE_CORRUPT;
+    uint64_t sealed = le32toh(header->records_off);
+    return sealed >= sizeof *header && sealed <= size &&
+                   header->checksum == vmh_cache_seal(data, sealed)
                ? VMH_CACHE_OK
                : VMH_CACHE_CORRUPT;
 }
@@ -55,10 +67,14 @@ static bool table_ok(uint64_t offset, uint64_t count, uint64_t entry_size, uint6
     return true;
 }
 
+/* The block table and the sections come before the records, so the seal
+ * (up to records_off) covers them. */
 static bool layout_ok(const struct vmh_cache_header *h)
 {
     uint64_t end = h->header_size;
     return h->backend_count <= VMH_CACHE_MAX_BACKENDS &&
+           h->block_count == vmh_cache_blocks(h->records_off, h->file_size) &&
+           table_ok(h->blocks_off, h->block_count, sizeof(uint32_t), h->file_size, &end) &&
            table_ok(h->backends_off, h->backend_count, sizeof(struct vmh_cache_backend),
                     h->file_size, &end) &&
            table_ok(h->records_off, h->record_count, sizeof(struct vmh_cache_record),
@@ -69,12 +85,38 @@ static bool layout_ok(const struct vmh_cache_header *h)
            table_ok(h->strings_off, h->strings_size, 1, h->file_size, &end);
 }
 
-/* With the pool starting and ending in a NUL, any offset inside it starts
- * a terminated C string. */
-static bool pool_ok(const struct vmh_cache *cache)
+/* A block is verified the first time a lookup reads from it, and then
+ * never again for this mapping. */
+static bool block_ok(const struct vmh_cache *cache, uint64_t block)
 {
-    uint32_t size = cache->header->strings_size;
-    return size >= 1 && cache->strings[0] == '\0' && cache->strings[size - 1] == '\0';
+    uint64_t *word = &cache->checks->verified[block / 64], bit = 1ull << (block % 64);
+    if (*word & bit)
+        return true;
+    uint64_t start = cache->header->records_off + block * VMH_CACHE_BLOCK_SIZE;
+    uint64_t length = cache->size - start < VMH_CACHE_BLOCK_SIZE ? cache->size - start
+                                                                  : VMH_CACHE_BLOCK_SIZE;
+    if (vmh_cache_block_sum(cache->data + start, length) != le32toh(cache->blocks[block]))
+        return false;
+    *word |= bit;
+    return true;
+}
+
+bool vmh_cache_bytes_ok(const struct vmh_cache *cache, uint64_t offset, uint64_t length)
+{
+    uint64_t start = cache->header->records_off;
+    bool ok = offset >= start && offset <= cache->size && length > 0 &&
+              length <= cache->size - offset;
+    for (uint64_t block = ok ? (offset - start) / VMH_CACHE_BLOCK_SIZE : 0;
+         ok && block <= (offset + length - 1 - start) / VMH_CACHE_BLOCK_SIZE; block++)
+        ok = block_ok(cache, block);
+    if (!ok)
+        cache->checks->corrupt = true;
+    return ok;
+}
+
+static bool entry_ok(const struct vmh_cache *cache, const void *entry, size_t size)
+{
+    return vmh_cache_bytes_ok(cache, (uint64_t)((const unsigned char *)entry - cache->data), size);
 }
 
 static bool string_ok(const struct vmh_cache *cache, uint32_t offset)
@@ -82,27 +124,56 @@ static bool string_ok(const struct vmh_cache *cache, uint32_t offset)
     return offset < cache->header->strings_size;
 }
 
-static bool records_ok(const struct vmh_cache *cache)
+const char *vmh_cache_string(const struct vmh_cache *cache, uint32_t offset)
 {
-    for (uint32_t i = 0; i < cache->header->record_count; i++) {
-        const struct vmh_cache_record *r = &cache->records[i];
-        if (!string_ok(cache, r->name) || !string_ok(cache, r->id) ||
-            !string_ok(cache, r->hostname) || !string_ok(cache, r->project) ||
-            !string_ok(cache, r->service))
-            return false;
-        if ((uint64_t)r->addr_first + r->addr_count > cache->header->addr_count ||
-            r->backend >= cache->header->backend_count || r->state > VMH_STATE_RUNNING)
-            return false;
+    if (!string_ok(cache, offset)) {
+        cache->checks->corrupt = true;
+        return "";
     }
-    return true;
+    /* Block by block up to the NUL: the pool's last byte is one (pool_ok). */
+    const char *start = cache->strings + offset, *end = cache->strings + cache->header->strings_size;
+    for (const char *at = start; at < end;) {
+        uint64_t in_block = (uint64_t)(at - (const char *)cache->data) - cache->header->records_off;
+        size_t length = VMH_CACHE_BLOCK_SIZE - in_block % VMH_CACHE_BLOCK_SIZE;
+        length = length < (size_t)(end - at) ? length : (size_t)(end - at);
+        if (!entry_ok(cache, at, length))
+            return "";
+        if (memchr(at, '\0', length))
+            return start;
+        at += length;
+    }
+    cache->checks->corrupt = true;
+    return "";
 }
 
-static int key_compare(const struct vmh_cache *cache, uint16_t kind, const char *key,
-                       const struct vmh_cache_key *other)
+/* With the pool starting and ending in a NUL, any offset inside it starts
+ * a terminated C string. */
+static bool pool_ok(const struct vmh_cache *cache)
 {
-    if (kind != other->kind)
-        return kind < other->kind ? -1 : 1;
-    return strcmp(key, vmh_cache_string(cache, other->key));
+    uint32_t size = cache->header->strings_size;
+    return size >= 1 && entry_ok(cache, cache->strings, 1) &&
+           entry_ok(cache, cache->strings + size - 1, 1) && cache->strings[0] == '\0' &&
+           cache->strings[size - 1] == '\0';
+}
+
+static bool record_ok(const struct vmh_cache *cache, const struct vmh_cache_record *r)
+{
+    return string_ok(cache, r->name) && string_ok(cache, r->id) &&
+           string_ok(cache, r->hostname) && string_ok(cache, r->project) &&
+           string_ok(cache, r->service) &&
+           (uint64_t)r->addr_first + r->addr_count <= cache->header->addr_count &&
+           r->backend < cache->header->backend_count && r->state <= VMH_STATE_RUNNING;
+}
+
+const struct vmh_cache_record *vmh_cache_record(const struct vmh_cache *cache, uint32_t index)
+{
+    static const struct vmh_cache_record none;
+    if (index < cache->header->record_count &&
+        entry_ok(cache, &cache->records[index], sizeof none) &&
+        record_ok(cache, &cache->records[index]))
+        return &cache->records[index];
+    cache->checks->corrupt = true;
+    return &none;
 }
 
 /* A network key names a network of its record and splits its text at a
@@ -110,35 +181,38 @@ static int key_compare(const struct vmh_cache *cache, uint16_t kind, const char 
  * keeping the networks) needs no check of its own. */
 static bool network_key_ok(const struct vmh_cache *cache, const struct vmh_cache_key *k)
 {
+    if (k->kind != VMH_KEY_NETWORK)
+        return true;
     const char *text = vmh_cache_string(cache, k->key);
     size_t split = vmh_network_key_name_length(k->reserved);
-    return k->kind != VMH_KEY_NETWORK ||
-           (vmh_network_key_network(k->reserved) > 0 && split > 0 &&
-            strnlen(text, split + 2) > split + 1 && text[split] == '.');
+    return vmh_network_key_network(k->reserved) > 0 && split > 0 &&
+           strnlen(text, split + 2) > split + 1 && text[split] == '.';
 }
 
-/* The order is what makes a binary search right: checked here once rather
- * than trusted on every lookup. */
-static bool keys_ok(const struct vmh_cache *cache)
+static bool key_ok(const struct vmh_cache *cache, const struct vmh_cache_key *k)
 {
-    for (uint32_t i = 0; i < cache->header->key_count; i++) {
-        const struct vmh_cache_key *k = &cache->keys[i];
-        if (k->kind < 1 || k->kind > VMH_KEY_KIND_MAX ||
-            k->record >= cache->header->record_count || !string_ok(cache, k->key) ||
-            !network_key_ok(cache, k))
-            return false;
-        if (i > 0 && key_compare(cache, k->kind, vmh_cache_string(cache, k->key), k - 1) < 0)
-            return false;
-    }
-    return true;
+    return k->kind >= 1 && k->kind <= VMH_KEY_KIND_MAX && k->record < cache->header->record_count &&
+           string_ok(cache, k->key) && network_key_ok(cache, k);
 }
 
-static bool addrs_ok(const struct vmh_cache *cache)
+const struct vmh_cache_key *vmh_cache_key(const struct vmh_cache *cache, uint32_t index)
 {
-    for (uint32_t i = 0; i < cache->header->addr_count; i++)
-        if (cache->addrs[i].family != 4 && cache->addrs[i].family != 6)
-            return false;
-    return true;
+    static const struct vmh_cache_key none;
+    if (index < cache->header->key_count && entry_ok(cache, &cache->keys[index], sizeof none) &&
+        key_ok(cache, &cache->keys[index]))
+        return &cache->keys[index];
+    cache->checks->corrupt = true;
+    return &none;
+}
+
+const struct vmh_cache_addr *vmh_cache_addr(const struct vmh_cache *cache, uint32_t index)
+{
+    static const struct vmh_cache_addr none;
+    if (index < cache->header->addr_count && entry_ok(cache, &cache->addrs[index], sizeof none) &&
+        (cache->addrs[index].family == 4 || cache->addrs[index].family == 6))
+        return &cache->addrs[index];
+    cache->checks->corrupt = true;
+    return &none;
 }
 
 /* Which known backend a section name is, or VMH_BACKEND_COUNT. */
@@ -150,7 +224,8 @@ static enum vmh_backend backend_named(const char *name)
     return VMH_BACKEND_COUNT;
 }
 
-/* Every section well formed, no name twice; fills the maps both ways. */
+/* Every section well formed, no name twice; fills the maps both ways.  The
+ * sections are sealed, their strings read through the checks. */
 static bool backends_ok(struct vmh_cache *cache)
 {
     for (uint32_t i = 0; i < cache->header->backend_count; i++) {
@@ -159,6 +234,7 @@ static bool backends_ok(struct vmh_cache *cache)
             !string_ok(cache, section->name) || section->name == 0)
             return false;
         const char *name = vmh_cache_string(cache, section->name);
+        vmh_cache_string(cache, section->message);
         for (uint32_t j = 0; j < i; j++)
             if (strcmp(name, vmh_cache_string(cache, cache->sections[j].name)) == 0)
                 return false;
@@ -167,7 +243,7 @@ static bool backends_ok(struct vmh_cache *cache)
         if (backend != VMH_BACKEND_COUNT)
             cache->section_of[backend] = section;
     }
-    return true;
+    return !cache->checks->corrupt;
 }
 
 const struct vmh_cache_backend *vmh_cache_state(const struct vmh_cache *cache,
@@ -179,6 +255,36 @@ const struct vmh_cache_backend *vmh_cache_state(const struct vmh_cache *cache,
     return section ? section : &never_asked;
 }
 
+/* A big-endian reader turns the tables around in place, after which no
+ * checksum holds: it verifies every block first. */
+static bool order_tables(struct vmh_cache *view)
+{
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    uint64_t start = view->header->records_off;
+    if (start < view->size && !vmh_cache_bytes_ok(view, start, view->size - start))
+        return false;
+#endif
+    vmh_cache_tables_byteswap(view->header, view->data);
+    return true;
+}
+
+static void point(struct vmh_cache *view, unsigned char *data, size_t size)
+{
+    const struct vmh_cache_header *header = (const struct vmh_cache_header *)data;
+    view->data = data;
+    view->size = size;
+    view->header = header;
+    view->records = (const struct vmh_cache_record *)(data + header->records_off);
+    view->keys = (const struct vmh_cache_key *)(data + header->keys_off);
+    view->addrs = (const struct vmh_cache_addr *)(data + header->addrs_off);
+    view->strings = (const char *)(data + header->strings_off);
+    view->sections = (const struct vmh_cache_backend *)(data + header->backends_off);
+    view->blocks = (const uint32_t *)(data + header->blocks_off);
+}
+
+/* The header, the block table and the sections, which are small; the
+ * first and last byte of the pool, which every string's end relies on.
+ * Records, keys and addresses are checked as they are read. */
 enum vmh_cache_error vmh_cache_parse(struct vmh_cache *cache, unsigned char *data, size_t size)
 {
     struct vmh_cache view;
@@ -191,20 +297,24 @@ enum vmh_cache_error vmh_cache_parse(struct vmh_cache *cache, unsigned char *dat
     vmh_cache_header_byteswap(header);
     if (header->header_size != sizeof *header || header->file_size != size || !layout_ok(header))
         return VMH_CACHE_CORRUPT;
-    vmh_cache_tables_byteswap(header, data);
-    view.data = data;
-    view.size = size;
-    view.header = header;
-    view.records = (const struct vmh_cache_record *)(data + header->records_off);
-    view.keys = (const struct vmh_cache_key *)(data + header->keys_off);
-    view.addrs = (const struct vmh_cache_addr *)(data + header->addrs_off);
-    view.strings = (const char *)(data + header->strings_off);
-    view.sections = (const struct vmh_cache_backend *)(data + header->backends_off);
-    if (!pool_ok(&view) || !records_ok(&view) || !keys_ok(&view) || !addrs_ok(&view) ||
-        !backends_ok(&view))
+    view.checks = calloc(1, sizeof *view.checks + (header->block_count + 63) / 64 * 8);
+    if (!view.checks)
+        return VMH_CACHE_IO;
+    point(&view, data, size);
+    if (!order_tables(&view) || !pool_ok(&view) || !backends_ok(&view)) {
+        free(view.checks);
         return VMH_CACHE_CORRUPT;
+    }
     *cache = view;
     return VMH_CACHE_OK;
+}
+
+void vmh_cache_forget(struct vmh_cache *cache)
+{
+    if (cache)
+        free(cache->checks);
+    if (cache)
+        memset(cache, 0, sizeof *cache);
 }
 
 bool vmh_cache_stat_trusted(const struct stat *st, uid_t euid)
@@ -363,16 +473,27 @@ void vmh_cache_free(struct vmh_cache *cache)
         munmap(cache->data, cache->size);
     else
         free(cache->data);
-    memset(cache, 0, sizeof *cache);
+    vmh_cache_forget(cache);
 }
 
-/* The first key not ordered before (kind, key). */
+static int key_compare(const struct vmh_cache *cache, uint16_t kind, const char *key,
+                       const struct vmh_cache_key *other)
+{
+    if (kind != other->kind)
+        return kind < other->kind ? -1 : 1;
+    return strcmp(key, vmh_cache_string(cache, other->key));
+}
+
+/* The first key not ordered before (kind, key).  The order is not checked
+ * on load (that would read every key): a table out of order can only make
+ * the search miss, since every key it probes is checked and a key counts
+ * only when it compares equal; `vmhosts` checks the order in full. */
 static uint32_t lower_bound(const struct vmh_cache *cache, uint16_t kind, const char *key)
 {
     uint32_t low = 0, high = cache->header->key_count;
     while (low < high) {
         uint32_t middle = low + (high - low) / 2;
-        if (key_compare(cache, kind, key, &cache->keys[middle]) > 0)
+        if (key_compare(cache, kind, key, vmh_cache_key(cache, middle)) > 0)
             low = middle + 1;
         else
             high = middle;
@@ -389,7 +510,7 @@ uint32_t vmh_cache_find(const struct vmh_cache *cache, enum vmh_key_kind kind, c
         return 0;
     uint32_t start = lower_bound(cache, (uint16_t)kind, key), end = start;
     while (end < cache->header->key_count &&
-           key_compare(cache, (uint16_t)kind, key, &cache->keys[end]) == 0)
+           key_compare(cache, (uint16_t)kind, key, vmh_cache_key(cache, end)) == 0)
         end++;
     if (first)
         *first = start;
@@ -407,8 +528,8 @@ uint32_t vmh_cache_find_prefix(const struct vmh_cache *cache, enum vmh_key_kind 
         return 0;
     size_t length = strlen(prefix);
     uint32_t start = lower_bound(cache, (uint16_t)kind, prefix), end = start;
-    while (end < cache->header->key_count && cache->keys[end].kind == kind &&
-           strncmp(vmh_cache_string(cache, cache->keys[end].key), prefix, length) == 0)
+    while (end < cache->header->key_count && vmh_cache_key(cache, end)->kind == kind &&
+           strncmp(vmh_cache_string(cache, vmh_cache_key(cache, end)->key), prefix, length) == 0)
         end++;
     if (first)
         *first = start;

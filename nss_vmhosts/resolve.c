@@ -126,7 +126,7 @@ static void add_addresses(const struct vmh_cache *cache, const struct vmh_cache_
                           struct vmh_answer *answer)
 {
     for (uint32_t i = 0; i < record->addr_count; i++) {
-        const struct vmh_cache_addr *addr = &cache->addrs[record->addr_first + i];
+        const struct vmh_cache_addr *addr = vmh_cache_addr(cache, record->addr_first + i);
         bool seen = false;
         for (uint32_t j = 0; j < answer->addr_count && !seen; j++)
             seen = same_address(&answer->addrs[j], addr);
@@ -149,7 +149,7 @@ static bool record_running(const struct vmh_cache *cache, const struct vmh_cache
 
 static const struct vmh_cache_record *key_record(const struct vmh_cache *cache, uint32_t key)
 {
-    return &cache->records[cache->keys[key].record];
+    return vmh_cache_record(cache, vmh_cache_key(cache, key)->record);
 }
 
 static bool key_of(const struct vmh_cache *cache, uint32_t key, enum vmh_backend backend)
@@ -170,9 +170,9 @@ static uint32_t pick_record(const struct vmh_cache *cache, uint32_t first, uint3
         if (!key_of(cache, i, backend))
             continue;
         if (record_running(cache, key_record(cache, i), backend))
-            return cache->keys[i].record;
+            return vmh_cache_key(cache, i)->record;
         if (found == NO_RECORD)
-            found = cache->keys[i].record;
+            found = vmh_cache_key(cache, i)->record;
     }
     return found;
 }
@@ -182,7 +182,7 @@ static uint32_t pick_record(const struct vmh_cache *cache, uint32_t first, uint3
 static bool answer_record(const struct vmh_cache *cache, uint32_t index, enum vmh_rule rule,
                           enum vmh_backend backend, struct vmh_answer *answer)
 {
-    const struct vmh_cache_record *record = &cache->records[index];
+    const struct vmh_cache_record *record = vmh_cache_record(cache, index);
     answer->record = index;
     if (!record_running(cache, record, backend)) {
         vmh_answer_set_miss(answer, VMH_NOT_FOUND, VMH_RULE_NOT_RUNNING);
@@ -214,7 +214,7 @@ static enum vmh_rule gather(const struct vmh_cache *cache, uint32_t first, uint3
         if (record->addr_count == 0)
             continue;
         if (!answered)
-            answer->record = cache->keys[i].record;
+            answer->record = vmh_cache_key(cache, i)->record;
         answered = true;
         add_addresses(cache, record, answer);
     }
@@ -229,13 +229,13 @@ static enum vmh_rule gather(const struct vmh_cache *cache, uint32_t first, uint3
 static void name_container(const struct vmh_cache *cache, const struct vmh_name *name,
                            struct vmh_answer *answer)
 {
-    const char *label = vmh_cache_string(cache, cache->records[answer->record].name);
+    const char *label = vmh_cache_string(cache, vmh_cache_record(cache, answer->record)->name);
     if (!make_name(answer->canonical, label, name->domain, strlen(name->domain))) {
         vmh_answer_set_miss(answer, VMH_NOT_FOUND, VMH_RULE_NO_MATCH);
         return;
     }
     add_alias(answer, name->normalized);
-    add_hostname_alias(cache, &cache->records[answer->record], answer);
+    add_hostname_alias(cache, vmh_cache_record(cache, answer->record), answer);
 }
 
 static bool is_hex(const char *text, size_t *length)
@@ -256,11 +256,11 @@ static uint32_t one_record(const struct vmh_cache *cache, uint32_t first, uint32
 {
     uint32_t found = NO_RECORD;
     for (uint32_t i = first; i < first + count; i++) {
-        if (!key_of(cache, i, backend) || cache->keys[i].record == found)
+        if (!key_of(cache, i, backend) || vmh_cache_key(cache, i)->record == found)
             continue;
         if (found != NO_RECORD)
             return NO_RECORD;
-        found = cache->keys[i].record;
+        found = vmh_cache_key(cache, i)->record;
     }
     return found;
 }
@@ -301,12 +301,12 @@ static bool add_network_addresses(const struct vmh_cache *cache, uint32_t key,
                                   enum vmh_backend backend, struct vmh_answer *answer)
 {
     const struct vmh_cache_record *record = key_record(cache, key);
-    uint8_t network = vmh_network_key_network(cache->keys[key].reserved);
+    uint8_t network = vmh_network_key_network(vmh_cache_key(cache, key)->reserved);
     uint32_t before = answer->addr_count;
     if (!record_running(cache, record, backend))
         return false;
     for (uint32_t i = 0; i < record->addr_count; i++) {
-        const struct vmh_cache_addr *addr = &cache->addrs[record->addr_first + i];
+        const struct vmh_cache_addr *addr = vmh_cache_addr(cache, record->addr_first + i);
         bool seen = false;
         for (uint32_t j = 0; j < answer->addr_count && !seen; j++)
             seen = same_address(&answer->addrs[j], addr);
@@ -325,7 +325,7 @@ static uint32_t gather_network(const struct vmh_cache *cache, uint32_t first, ui
 {
     uint32_t answered = 0, last = NO_RECORD;
     for (uint32_t i = first; i < first + count; i++) {
-        uint32_t record = cache->keys[i].record;
+        uint32_t record = vmh_cache_key(cache, i)->record;
         if ((only != NO_RECORD && record != only) || !add_network_addresses(cache, i, backend, answer))
             continue;
         if (answered == 0)
@@ -352,7 +352,7 @@ static uint32_t network_by_prefix(const struct vmh_cache *cache, const struct vm
     if (!is_hex(prefix, &hex_length) ||
         (count = vmh_cache_find_prefix(cache, VMH_KEY_DOCKER_ID, prefix, &first)) == 0 ||
         (record = one_record(cache, first, count, name->backend)) == NO_RECORD ||
-        !make_name(key, vmh_cache_string(cache, cache->records[record].name), "", 0))
+        !make_name(key, vmh_cache_string(cache, vmh_cache_record(cache, record)->name), "", 0))
         return 0;
     used = strlen(key);
     if (!append(key, &used, dot, strlen(dot)))
@@ -453,7 +453,7 @@ static enum vmh_rule wildcard_at(const struct vmh_cache *cache, enum vmh_key_kin
         if (one && !same_service(cache, one, record))
             return VMH_RULE_LABEL_CONFLICT;
         if (!one)
-            answer->record = cache->keys[i].record;
+            answer->record = vmh_cache_key(cache, i)->record;
         one = record;
         add_addresses(cache, record, answer);
     }
@@ -565,15 +565,15 @@ static uint8_t network_number(const struct vmh_cache *cache, uint32_t record,
     char key[VMH_NAME_MAX + 1];
     size_t used;
     uint32_t first = 0, count;
-    if (!make_name(key, vmh_cache_string(cache, cache->records[record].name), "", 0))
+    if (!make_name(key, vmh_cache_string(cache, vmh_cache_record(cache, record)->name), "", 0))
         return 0;
     used = strlen(key);
     if (!append(key, &used, ".", 1) || !append(key, &used, network, length))
         return 0;
     count = vmh_cache_find(cache, VMH_KEY_NETWORK, key, &first);
     for (uint32_t i = first; i < first + count; i++)
-        if (cache->keys[i].record == record)
-            return vmh_network_key_network(cache->keys[i].reserved);
+        if (vmh_cache_key(cache, i)->record == record)
+            return vmh_network_key_network(vmh_cache_key(cache, i)->reserved);
     return 0;
 }
 
@@ -583,8 +583,8 @@ static void network_ranks(const struct vmh_cache *cache, uint32_t record, const 
                           uint8_t rank[UINT8_MAX + 1])
 {
     memset(rank, UINT8_MAX, UINT8_MAX + 1);
-    if (cache->records[record].network) {
-        rank[cache->records[record].network] = 0;
+    if (vmh_cache_record(cache, record)->network) {
+        rank[vmh_cache_record(cache, record)->network] = 0;
         return;
     }
     for (uint8_t place = 0; *preferred && place < UINT8_MAX; place++) {
@@ -604,7 +604,7 @@ void vmh_answer_prefer_networks(const struct vmh_cache *cache, const char *prefe
         (answer->rule != VMH_RULE_EXACT_ID && answer->rule != VMH_RULE_NAME &&
          answer->rule != VMH_RULE_ID_PREFIX) ||
         answer->record >= cache->header->record_count ||
-        (!cache->records[answer->record].network && (!preferred || !*preferred)))
+        (!vmh_cache_record(cache, answer->record)->network && (!preferred || !*preferred)))
         return;
     network_ranks(cache, answer->record, preferred ? preferred : "", rank);
     /* Insertion sort: stable, and an answer holds 64 addresses at most. */
@@ -639,7 +639,7 @@ static void resolve_bare(const struct vmh_cache *cache, const struct vmh_name *n
         return;
     }
     answer->rule = VMH_RULE_HOSTNAME;
-    const char *label = vmh_cache_string(cache, cache->records[answer->record].name);
+    const char *label = vmh_cache_string(cache, vmh_cache_record(cache, answer->record)->name);
     if (!make_name(answer->canonical, label, name->domain, strlen(name->domain))) {
         vmh_answer_set_miss(answer, VMH_NOT_OURS, VMH_RULE_NO_MATCH);
         return;
@@ -756,7 +756,7 @@ static const struct vmh_cache_addr *reverse_match(const struct vmh_cache *cache,
         vmh_cache_state(cache, backend)->status != VMH_STATUS_OK)
         return NULL;
     for (uint32_t i = 0; i < record->addr_count; i++) {
-        const struct vmh_cache_addr *addr = &cache->addrs[record->addr_first + i];
+        const struct vmh_cache_addr *addr = vmh_cache_addr(cache, record->addr_first + i);
         if (addr->family == family && memcmp(addr->bytes, address, address_length(family)) == 0)
             return addr;
     }
@@ -790,7 +790,7 @@ void vmh_resolve_address(const struct vmh_cache *cache, const struct vmh_config 
     /* Reverse lookups are rare: a walk over the records costs less than an
      * address index every process would have to read. */
     for (uint32_t i = 0; i < cache->header->record_count; i++) {
-        const struct vmh_cache_record *record = &cache->records[i];
+        const struct vmh_cache_record *record = vmh_cache_record(cache, i);
         const struct vmh_cache_addr *addr = reverse_match(cache, record, wanted, address);
         if (!addr)
             continue;

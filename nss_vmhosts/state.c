@@ -4,7 +4,11 @@
  * view lives between lookups: the settings are rechecked at most once a
  * second, and each cache costs one lstat per lookup and is read again only
  * when that lstat shows a new version (the file is mapped, not copied:
- * cache_read.c says why a truncation cannot raise SIGBUS unbidden).
+ * cache_read.c says why a truncation cannot raise SIGBUS unbidden).  A
+ * load checks only the header, block table and sections; the rest is
+ * checked as a lookup reads it, and a lookup that finds a block corrupt
+ * throws its answer away and resolves again without that cache, which is
+ * then refused like one corrupt on load: one detection per file version.
  *
  * One lock guards the view.  A thread that finds it taken, and a child
  * forked while another thread held it, build a private view instead of
@@ -143,6 +147,25 @@ static void slot_update(struct cache_slot *slot, const char *dir, uid_t uid)
         slot->refused = true;
         slot->refused_st = st;
     }
+}
+
+/* Refuses every cache a lookup found corrupt (cache.h: vmh_cache_corrupt),
+ * as slot_update refuses one on load, so that its version is not read
+ * again; returns whether there was one, whose answer must not stand. */
+static bool refuse_corrupt(struct view *view)
+{
+    struct cache_slot *slots[2] = {&view->own, &view->root};
+    bool refused = false;
+    for (int i = 0; i < 2; i++) {
+        if (!slots[i]->cache.data || !vmh_cache_corrupt(&slots[i]->cache))
+            continue;
+        struct stat st = slots[i]->st;
+        slot_drop(slots[i]);
+        slots[i]->refused = true;
+        slots[i]->refused_st = st;
+        refused = true;
+    }
+    return refused;
 }
 
 /* The process's own cache folder: it depends on the effective user (root's
@@ -288,7 +311,7 @@ static void set_unavailable(struct vmh_answer *answer, int cause)
  * Asked only when a refresh would otherwise start, never on a fresh hit.
  * When the chosen cache is not watched but the other trusted one is (a
  * user's own older cache beside root's watched one), that one answers. */
-static bool answer_from_watched(const struct view *view, const struct vmh_cache *chosen,
+static bool answer_from_watched(struct view *view, const struct vmh_cache *chosen,
                                 const struct vmh_name *name, int family, struct vmh_answer *answer)
 {
     const struct cache_slot *slots[2] = {&view->own, &view->root};
@@ -302,6 +325,9 @@ static bool answer_from_watched(const struct view *view, const struct vmh_cache 
         struct vmh_answer watched;
         const struct vmh_cache *from = vmh_resolve_either(
             &slots[i]->cache, &slots[1 - i]->cache, &view->config, name, family, &watched);
+        /* The decision's answer read only blocks that held. */
+        if (refuse_corrupt(view))
+            return false;
         if (!vmh_watcher_covers(slots[i] == &view->root, view->caches_euid, name, &watched,
                                 from == &slots[i]->cache))
             return false;
@@ -319,8 +345,11 @@ static bool resolve_once(struct view *view, const struct vmh_name *name, int fam
                          bool *settled)
 {
     struct vmh_decision decision;
-    vmh_decide(&view->own.cache, &view->root.cache, &view->config, name, family, answer,
-               &decision);
+    /* Each pass refuses a cache or stands: three at most. */
+    do
+        vmh_decide(&view->own.cache, &view->root.cache, &view->config, name, family, answer,
+                   &decision);
+    while (refuse_corrupt(view));
     enum vmh_backend backend = decision.backend;
     *ttl = decision.ttl_s;
     *settled = !decision.refresh;
@@ -391,8 +420,10 @@ void vmh_state_lookup_address(int family, const void *address, struct vmh_answer
     *ttl = (int32_t)view->config.ttl_s[0];
     for (int backend = 0; backend < VMH_BACKEND_COUNT && answer->result != VMH_FOUND; backend++) {
         struct vmh_decision decision;
-        vmh_decide_address(&view->own.cache, &view->root.cache, &view->config,
-                           (enum vmh_backend)backend, family, address, answer, &decision);
+        do
+            vmh_decide_address(&view->own.cache, &view->root.cache, &view->config,
+                               (enum vmh_backend)backend, family, address, answer, &decision);
+        while (refuse_corrupt(view));
         if (answer->result == VMH_FOUND)
             *ttl = decision.ttl_s;
     }

@@ -208,6 +208,16 @@ check_out "status, cache writable by others: the problem" \
     "^  PROBLEM: $T/cache/hosts.cache \(root's\): not trusted .*: the module ignores it$"
 chmod 644 "$T/cache/hosts.cache"
 
+# A byte changed past the sealed part of the file: status says the cache is
+# corrupt (this one-block cache is refused on load; tests/test_nss.c has
+# status's full check find a byte no lookup reads).
+size=$(stat -c %s "$T/cache/hosts.cache")
+printf 'Z' | dd of="$T/cache/hosts.cache" bs=1 seek=$((size - 2)) conv=notrunc status=none
+run_vmhosts status
+check_out "status, a byte changed: the cache is corrupt" \
+    "^  warning: $T/cache/hosts.cache \(root's\): corrupt: ignored, the next refresh replaces it$"
+run_vmhosts refresh
+
 set_hosts_line files dns
 run_vmhosts status
 check_rc "status, not enabled" 1

@@ -101,6 +101,7 @@ static void test_answers(const struct vmh_config *config)
     vmh_resolve_address(&cache, config, AF_INET, address, &answer);
     CHECK_STR(answer.canonical, "only-lab.lab.test", "reverse: named under its own domain");
     vmh_snapshot_free(&snapshot);
+    vmh_cache_forget(&cache);
     free(data);
 }
 

@@ -2,6 +2,7 @@
  * every situation of the module's contract, every buffer length with a canary, and a
  * cache rewritten under a running process. */
 #include <arpa/inet.h>
+#include <endian.h>
 #include <errno.h>
 #include <ftw.h>
 #include <stdint.h>
@@ -14,6 +15,7 @@
 
 #include "check.h"
 #include "clock.h"
+#include "cache.h"
 #include "nss_vmhosts.h"
 #include "snapshot.h"
 
@@ -443,6 +445,116 @@ static void test_clock_set_back(void)
           "a cache stamped an hour ahead of the clock: a miss still starts a refresh");
     write_conf("/nonexistent/vmhosts");
     write_cache(VMH_STATUS_OK, "172.17.0.2");
+
+/* Enough containers (c0000 to c0999, one address each) for every table to
+ * span several blocks of the lazy check (cache_format.h). */
+#define MANY 1000
+static void write_many_cache(void)
+{
+    struct vmh_snapshot snapshot;
+    char err[256], name[16], address[16];
+    int64_t now = vmh_realtime_ms();
+    vmh_snapshot_init(&snapshot);
+    for (int i = 0; i < MANY; i++) {
+        snprintf(name, sizeof name, "c%04d", i);
+        snprintf(address, sizeof address, "10.1.%d.%d", i / 250, i % 250 + 1);
+        add_host(&snapshot, VMH_BACKEND_DOCKER, name, NULL, NULL, 1, address, NULL);
+    }
+    for (int b = 0; b < VMH_BACKEND_COUNT; b++)
+        snapshot.backends[b] = (struct vmh_backend_state){now, now, VMH_STATUS_OK, ""};
+    if (vmh_cache_write(cache_dir, 0755, &snapshot, now, err, sizeof err) != 0)
+        printf("# cache write failed: %s\n", err);
+    vmh_snapshot_free(&snapshot);
+}
+
+/* Flips a byte of container c<index>'s address in the cache file, in place:
+ * a new version of the file, read again by the next lookup. */
+static void flip_address(int index)
+{
+    char path[300];
+    struct vmh_cache_header header;
+    snprintf(path, sizeof path, "%s/hosts.cache", cache_dir);
+    FILE *file = fopen(path, "r+");
+    if (!file || fread(&header, sizeof header, 1, file) != 1)
+        printf("# cannot read %s\n", path);
+    /* Records and addresses are in the containers' order. */
+    long at = (long)le32toh(header.addrs_off) + (long)index * (long)sizeof(struct vmh_cache_addr) + 7;
+    int byte = file && fseek(file, at, SEEK_SET) == 0 ? fgetc(file) : EOF;
+    if (byte == EOF || fseek(file, at, SEEK_SET) != 0 || fputc(byte ^ 0x40, file) == EOF)
+        printf("# cannot flip byte %ld of %s\n", at, path);
+    if (file)
+        fclose(file);
+}
+
+/* A reverse lookup walks the records in order: one found before the
+ * corrupt block answers, one after it is not answered from that cache. */
+static void test_lazy_reverse(void)
+{
+    struct hostent host;
+    char buffer[1024];
+    int err, herr;
+    struct in_addr address;
+    write_many_cache();
+    let_rewrite_show();
+    /* Far from the pool's first block, which every load verifies. */
+    flip_address(700);
+    let_rewrite_show();
+    inet_pton(AF_INET, "10.1.0.11", &address); /* c0010 */
+    enum nss_status status = _nss_vmhosts_gethostbyaddr_r(&address, 4, AF_INET, &host, buffer,
+                                                          sizeof buffer, &err, &herr);
+    CHECK(status == NSS_STATUS_SUCCESS && strcmp(host.h_name, "c0010.docker") == 0,
+          "lazy: reverse, a record before the corrupt block answers");
+    inet_pton(AF_INET, "10.1.3.1", &address); /* c0750 */
+    status = _nss_vmhosts_gethostbyaddr_r(&address, 4, AF_INET, &host, buffer, sizeof buffer, &err,
+                                          &herr);
+    CHECK(status == NSS_STATUS_UNAVAIL && err == ENOENT,
+          "lazy: reverse, a walk through the corrupt block: no answer from that cache");
+    inet_pton(AF_INET, "10.1.0.11", &address);
+    status = _nss_vmhosts_gethostbyaddr_r(&address, 4, AF_INET, &host, buffer, sizeof buffer, &err,
+                                          &herr);
+    CHECK(status == NSS_STATUS_UNAVAIL && err == ENOENT, "lazy: reverse, ... nor afterwards");
+}
+
+/* A lookup checks only the blocks it reads (cache_read.c): a byte flipped
+ * in a block it uses is found and nothing answers from that cache, now or
+ * on the next lookup, without reading the file again; one flipped in a
+ * block it does not use leaves its answer alone. */
+static void test_lazy_checks(void)
+{
+    char path[300];
+    snprintf(path, sizeof path, "%s/hosts.cache", cache_dir);
+    write_many_cache();
+    let_rewrite_show();
+    check_triple("c0010.docker", AF_INET, NSS_STATUS_SUCCESS, ERRNO_UNTOUCHED, NETDB_SUCCESS,
+                 "lazy: the intact cache answers");
+    flip_address(MANY / 2);
+    let_rewrite_show();
+    check_triple("c0010.docker", AF_INET, NSS_STATUS_SUCCESS, ERRNO_UNTOUCHED, NETDB_SUCCESS,
+                 "lazy: a byte flipped in a block the lookup does not read leaves it alone");
+    struct vmh_cache cache;
+    CHECK_INT(vmh_cache_load_all(cache_dir, geteuid(), &cache, NULL), VMH_CACHE_CORRUPT,
+              "lazy: vmhosts's full check finds that byte");
+    vmh_cache_free(&cache);
+    check_triple("c0500.docker", AF_INET, NSS_STATUS_UNAVAIL, ENOENT, NO_RECOVERY,
+                 "lazy: the lookup that reads it: no answer from that cache");
+
+    write_many_cache();
+    let_rewrite_show();
+    flip_address(10);
+    int watch = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    CHECK(watch >= 0 && inotify_add_watch(watch, path, IN_OPEN) >= 0, "inotify watches the cache");
+    size_t opens = 0;
+    for (int i = 0; i < 3; i++) {
+        let_rewrite_show();
+        check_triple(i == 2 ? "c0900.docker" : "c0010.docker", AF_INET, NSS_STATUS_UNAVAIL,
+                     ENOENT, NO_RECOVERY, "lazy: a byte flipped in a block the lookup reads: no answer");
+        opens += opens_seen(watch);
+    }
+    CHECK(opens == 1, "lazy: the cache found corrupt is not read again, nor answers again");
+    if (opens != 1)
+        printf("# opened %zu times\n", opens);
+    close(watch);
+    test_lazy_reverse();
 }
 
 int main(void)
@@ -459,6 +571,7 @@ int main(void)
     test_errno_kept(conf_path);
     test_cache_changes();
     test_refused_read_once();
+    test_lazy_checks();
     test_truncated_mapping();
     test_clock_set_back();
     nftw(scratch, remove_entry, 16, FTW_DEPTH | FTW_PHYS);

@@ -126,6 +126,7 @@ static bool fixture_build(struct fixture *fixture, uint32_t docker, uint32_t mul
 
 static void fixture_free(struct fixture *fixture)
 {
+    vmh_cache_forget(&fixture->cache);
     free(fixture->data);
     vmh_snapshot_free(&fixture->snapshot);
 }
@@ -552,6 +553,8 @@ static void test_reverse_shared_network(void)
           "shared network: the cache rebuilds from its own snapshot");
     if (data)
         expect_shared_network(&again, "rebuilt from the cache");
+    if (data)
+        vmh_cache_forget(&again);
     free(data);
     vmh_snapshot_free(&copy);
     fixture_free(&f);

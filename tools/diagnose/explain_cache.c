@@ -1,5 +1,7 @@
 /* The caches as the module sees them, for list, lookup and status: the
- * module's own reader (vmh_cache_load), watcher test (vmh_cache_watched)
+ * module's own reader, checking every byte where a lookup checks only what
+ * it reads (vmh_cache_load_all: a cache corrupt anywhere is reported so),
+ * watcher test (vmh_cache_watched)
  * and choice between the user's cache and root's (vmh_cache_choose). */
 #include <arpa/inet.h>
 #include <inttypes.h>
@@ -22,7 +24,7 @@ static void slot_load(struct vmh_cli_cache *slot)
     slot->watched = false;
     if (!slot->dir[0])
         return;
-    slot->error = vmh_cache_load(slot->dir, geteuid(), &slot->cache, &st);
+    slot->error = vmh_cache_load_all(slot->dir, geteuid(), &slot->cache, &st);
     if (slot->error != VMH_CACHE_OK)
         vmh_cache_free(&slot->cache);
     slot->watched = slot->error == VMH_CACHE_OK && vmh_cache_watched(slot->dir);

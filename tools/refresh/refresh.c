@@ -94,7 +94,7 @@ static int load_previous(const char *dir, struct vmh_snapshot *merged,
 {
     struct vmh_cache cache;
     struct stat st;
-    enum vmh_cache_error error = vmh_cache_load(dir, geteuid(), &cache, &st);
+    enum vmh_cache_error error = vmh_cache_load_all(dir, geteuid(), &cache, &st);
     if (error == VMH_CACHE_MISSING)
         return 0;
     if (error != VMH_CACHE_OK) {

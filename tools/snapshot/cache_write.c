@@ -306,13 +306,25 @@ static bool lay_out(const struct builder *b, struct vmh_cache_header *h)
     h->key_count = (uint32_t)b->key_count;
     h->addr_count = (uint32_t)b->addr_count;
     h->strings_size = (uint32_t)b->pool.used;
-    if (!place(&end, h->backend_count, sizeof(struct vmh_cache_backend), &h->backends_off) ||
+    /* The block table's size depends on where the records start, which
+     * depends on it: at most one entry more than the tables need. */
+    uint64_t bulk = (uint64_t)h->record_count * sizeof(struct vmh_cache_record) +
+                    (uint64_t)h->key_count * sizeof(struct vmh_cache_key) +
+                    (uint64_t)h->addr_count * sizeof(struct vmh_cache_addr) + h->strings_size + 24;
+    if (bulk > VMH_CACHE_MAX_SIZE) {
+        errno = EFBIG;
+        return false;
+    }
+    h->block_count = (uint32_t)vmh_cache_blocks(0, bulk);
+    if (!place(&end, h->block_count, sizeof(uint32_t), &h->blocks_off) ||
+        !place(&end, h->backend_count, sizeof(struct vmh_cache_backend), &h->backends_off) ||
         !place(&end, h->record_count, sizeof(struct vmh_cache_record), &h->records_off) ||
         !place(&end, h->key_count, sizeof(struct vmh_cache_key), &h->keys_off) ||
         !place(&end, h->addr_count, sizeof(struct vmh_cache_addr), &h->addrs_off) ||
         !place(&end, h->strings_size, 1, &h->strings_off))
         return false;
     h->file_size = end;
+    h->block_count = (uint32_t)vmh_cache_blocks(h->records_off, end);
     return true;
 }
 
@@ -335,12 +347,21 @@ static void copy_sections(const struct builder *b, struct vmh_cache_backend *sec
     }
 }
 
-/* Last, over the bytes as they go to the file (cache_format.h). */
-static void seal(unsigned char *data, size_t size)
+/* Last, over the bytes as they go to the file (cache_format.h): each
+ * block's checksum, then the seal over the header, those and the sections.
+ * `h` is the header in this machine's order. */
+static void seal(const struct vmh_cache_header *h, unsigned char *data)
 {
+    uint32_t *blocks = (uint32_t *)(data + h->blocks_off);
+    for (uint32_t i = 0; i < h->block_count; i++) {
+        uint64_t start = h->records_off + (uint64_t)i * VMH_CACHE_BLOCK_SIZE;
+        uint64_t length = h->file_size - start < VMH_CACHE_BLOCK_SIZE ? h->file_size - start
+                                                                      : VMH_CACHE_BLOCK_SIZE;
+        blocks[i] = htole32(vmh_cache_block_sum(data + start, length));
+    }
     struct vmh_cache_header header;
     memcpy(&header, data, sizeof header);
-    header.checksum = vmh_cache_seal(data, size);
+    header.checksum = vmh_cache_seal(data, h->records_off);
     memcpy(data, &header, sizeof header);
 }
 
@@ -389,11 +410,11 @@ static unsigned char *assemble(struct builder *b, int64_t now_ms, size_t *size)
     }
     copy_tables(b, &header, data);
     vmh_cache_tables_byteswap(&header, data);
-    size_t file_size = header.file_size;
-    vmh_cache_header_byteswap(&header);
-    memcpy(data, &header, sizeof header);
-    seal(data, file_size);
-    *size = file_size;
+    struct vmh_cache_header in_file = header;
+    vmh_cache_header_byteswap(&in_file);
+    memcpy(data, &in_file, sizeof in_file);
+    seal(&header, data);
+    *size = header.file_size;
     return data;
 }
 
