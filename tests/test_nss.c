@@ -445,6 +445,7 @@ static void test_clock_set_back(void)
           "a cache stamped an hour ahead of the clock: a miss still starts a refresh");
     write_conf("/nonexistent/vmhosts");
     write_cache(VMH_STATUS_OK, "172.17.0.2");
+}
 
 /* Enough containers (c0000 to c0999, one address each) for every table to
  * span several blocks of the lazy check (cache_format.h). */
