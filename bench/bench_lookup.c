@@ -18,6 +18,10 @@
  *   bench_lookup -L [-r ROUNDS] [-t MS | -n COUNT] PATH
  *       lstat(PATH) in a loop: what one system call of the kind a lookup
  *       makes (glibc stats nsswitch.conf and resolv.conf) costs here.
+ *   bench_lookup -F PATH
+ *       what one page fault on a file mapped read-only costs here: PATH
+ *       mapped, a byte read 1 MiB apart (each in a part of the file the
+ *       kernel has not mapped yet), the faults counted by getrusage.
  *
  * -c cpu times by CPU time instead of the wall clock (see measure_ns).
  *
@@ -35,6 +39,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -58,7 +63,7 @@ struct options {
     long timeout_ms;
     int burst;
     int exit_status;     /* what a spawned program must exit with, or -1 */
-    bool spawn, until_found, private_memory;
+    bool spawn, until_found, private_memory, fault_cost;
 };
 
 static int64_t now_ns(void)
@@ -184,6 +189,9 @@ static int run_loop(const char *name, const struct options *options)
     return 0;
 }
 
+/* The minor page faults of the last run spawn_once waited for. */
+static long spawned_faults;
+
 /* One run of the program: its wall time (or CPU time), or -1 when it did
  * not exit as expected. */
 static int64_t spawn_once(char **argv, int exit_status)
@@ -204,6 +212,7 @@ static int64_t spawn_once(char **argv, int exit_status)
     while (wait4(pid, &status, 0, &usage) < 0 && errno == EINTR)
         ;
     int64_t spent = now_ns() - start;
+    spawned_faults = usage.ru_minflt;
     if (cpu_clock)
         spent = ((int64_t)usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1000000000 +
                 ((int64_t)usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) * 1000;
@@ -218,24 +227,26 @@ static int64_t spawn_once(char **argv, int exit_status)
 /* Each sample is one round's average run, as for lookups. */
 static int run_spawn(char **argv, const struct options *options)
 {
-    int64_t per_run[ROUNDS_MAX];
+    int64_t per_run[ROUNDS_MAX], faults[ROUNDS_MAX];
     long count = options->count > 0 ? options->count : 20;
     if (spawn_once(argv, options->exit_status) < 0)
         return 1;
     for (int round = 0; round < options->rounds; round++) {
-        int64_t total = 0;
+        int64_t total = 0, faulted = 0;
         for (long i = 0; i < count; i++) {
             int64_t spent = spawn_once(argv, options->exit_status);
             if (spent < 0)
                 return 1;
             total += spent;
+            faulted += spawned_faults;
         }
         per_run[round] = total / count;
+        faults[round] = faulted / count;
     }
     int64_t median = median_of(per_run, options->rounds);
-    printf("median_ns=%lld min_ns=%lld max_ns=%lld runs_per_round=%ld rounds=%d\n",
+    printf("median_ns=%lld min_ns=%lld max_ns=%lld runs_per_round=%ld rounds=%d faults=%lld\n",
            (long long)median, (long long)per_run[0], (long long)per_run[options->rounds - 1],
-           count, options->rounds);
+           count, options->rounds, (long long)median_of(faults, options->rounds));
     return 0;
 }
 
@@ -306,7 +317,8 @@ static void usage(void)
           "       bench_lookup -U [-T MS] NAME\n"
           "       bench_lookup -B PROCESSES NAME\n"
           "       bench_lookup -P NAME\n"
-          "       bench_lookup -L [-r ROUNDS] [-t MS|-n COUNT] PATH\n",
+          "       bench_lookup -L [-r ROUNDS] [-t MS|-n COUNT] PATH\n"
+          "       bench_lookup -F PATH\n",
           stderr);
     exit(2);
 }
@@ -331,6 +343,42 @@ static bool private_kib(long *private, long *anonymous)
             *anonymous += kib;
     fclose(smaps);
     return true;
+}
+
+static long minor_faults(void)
+{
+    struct rusage usage;
+    getrusage(RUSAGE_SELF, &usage);
+    return usage.ru_minflt;
+}
+
+/* Each byte read lies 1 MiB past the last, beyond the part of the file the
+ * kernel maps around a fault, so that each read is one fault. */
+static int run_fault_cost(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0 || st.st_size < (4L << 20)) {
+        fprintf(stderr, "bench_lookup: %s: need a file of at least 4 MiB\n", path);
+        return 1;
+    }
+    char chunk[65536]; /* the file into the page cache first: no disk read is timed */
+    while (read(fd, chunk, sizeof chunk) > 0)
+        ;
+    unsigned char *data = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+    close(fd);
+    if (data == MAP_FAILED)
+        return 1;
+    volatile unsigned sum = 0;
+    long before = minor_faults();
+    int64_t start = now_ns();
+    for (off_t at = 0; at < st.st_size; at += 1L << 20)
+        sum += data[at];
+    int64_t spent = now_ns() - start;
+    long faults = minor_faults() - before;
+    munmap(data, (size_t)st.st_size);
+    printf("fault_ns=%lld faults=%ld\n", (long long)(faults > 0 ? spent / faults : 0), faults);
+    return sum == 0xffffffffu; /* keeps the reads */
 }
 
 static int run_private(const char *name, const struct options *options)
@@ -363,11 +411,12 @@ static void parse_options(int argc, char **argv, struct options *options)
     int option;
     *options = (struct options){.rounds = 9, .round_ms = 100, .timeout_ms = 5000,
                                 .exit_status = -1};
-    while ((option = getopt(argc, argv, "c:m:r:t:n:e:x:ST:UB:LP")) != -1) {
+    while ((option = getopt(argc, argv, "c:m:r:t:n:e:x:ST:UB:LPF")) != -1) {
         switch (option) {
         case 'c': cpu_clock = strcmp(optarg, "cpu") == 0; break;
         case 'L': options->mode = MODE_LSTAT; break;
         case 'P': options->private_memory = true; break;
+        case 'F': options->fault_cost = true; break;
         case 'm': options->mode = parse_mode(optarg); break;
         case 'r': options->rounds = atoi(optarg); break;
         case 't': options->round_ms = atol(optarg); break;
@@ -401,5 +450,7 @@ int main(int argc, char **argv)
         return run_burst(argv[optind], &options);
     if (options.private_memory)
         return run_private(argv[optind], &options);
+    if (options.fault_cost)
+        return run_fault_cost(argv[optind]);
     return run_loop(argv[optind], &options);
 }
