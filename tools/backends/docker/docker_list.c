@@ -69,8 +69,10 @@ static int on_close(void *context)
     }
     if (list->frames[--list->frame_count].place != VMH_IN_ENTRY)
         return 1;
+    size_t before = list->out->count;
     if (vmh_docker_entry_add(&list->entry, &list->known, list->rootless, list->out) != 0)
         return out_of_memory(list);
+    list->shares |= list->out->count > before && list->out->hosts[before].network_container;
     return 1;
 }
 
@@ -219,10 +221,13 @@ static int verdict(struct vmh_docker_list *list, char *err, size_t err_size)
 int vmh_docker_list_finish(struct vmh_docker_list *list, char *err, size_t err_size)
 {
     int result = verdict(list, err, err_size);
-    if (result == 0)
-        vmh_docker_share_addresses(list->out, list->first);
-    else
+    /* Only when a host shares another's network: the scan touches every
+     * host, 770 bytes apart, a cache and TLB miss each (7 % of a refresh
+     * of 10,000 and of 100,000, perf). */
+    if (result != 0)
         vmh_snapshot_truncate(list->out, list->first); /* a failed list adds nothing */
+    else if (list->shares)
+        vmh_docker_share_addresses(list->out, list->first);
     yajl_free(list->yajl);
     vmh_id_table_free(&list->known);
     vmh_docker_entry_free(&list->entry);

@@ -42,7 +42,8 @@ struct vmh_docker_list {
     size_t frame_count;
     size_t depth, skip_from; /* skip_from: the depth of a value skipped; 0 when none */
     size_t listed;           /* the list's elements so far */
-    bool started, not_array, too_many, out_of_memory;
+    bool not_array, too_many, out_of_memory;
+    bool shares; /* a host of container:<x> mode was read */
     const char *why;  /* a reason of ours to refuse the JSON */
     size_t fed;       /* bytes given to yajl before the present ones */
     char error[200];  /* yajl's reason, once it failed */
