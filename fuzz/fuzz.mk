@@ -13,15 +13,17 @@ FUZZ_SECONDS = 600
 FUZZ_CC = clang
 FUZZ_FLAGS = -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_CPPFLAGS = -std=c11 -D_GNU_SOURCE -I$(top_srcdir)/nss_vmhosts \
-	$(TOOLS_DIRS:%=-I$(top_srcdir)/tools/%) -I$(top_builddir) $(JANSSON_CFLAGS)
+	$(TOOLS_DIRS:%=-I$(top_srcdir)/tools/%) -I$(top_builddir) $(JANSSON_CFLAGS) $(YAJL_CFLAGS)
 # Everything a target can reach: parsers, the cache reader and writer, the
 # resolver and packing.  No network, no processes, no files but the seeds.
 FUZZ_CODE_FILES = nss_vmhosts/config.c nss_vmhosts/names.c nss_vmhosts/cache_read.c \
 	nss_vmhosts/resolve.c nss_vmhosts/pack.c \
 	tools/snapshot/snapshot.c tools/snapshot/cache_write.c tools/snapshot/cache_verify.c \
 	tools/snapshot/id_table.c \
-	tools/backends/json_arena.c \
-	tools/backends/docker/docker_json.c tools/backends/multipass/multipass_json.c \
+	tools/backends/docker/docker_json.c tools/backends/docker/docker_list.c \
+	tools/backends/docker/docker_list_fields.c tools/backends/docker/docker_shared_network.c \
+	tools/backends/docker/docker_entry.c tools/backends/docker/docker_entry_host.c \
+	tools/backends/docker/docker_entry_networks.c tools/backends/multipass/multipass_json.c \
 	tools/backends/lxd/lxd_json.c tools/backends/libvirt/libvirt_json.c
 
 # The ordinary compiler replays every seed and found crash (make check).
@@ -64,7 +66,8 @@ FUZZ_INCLUDES = $(top_srcdir)/fuzz/check_hosts.h \
 	$(top_srcdir)/nss_vmhosts/config.h $(top_srcdir)/nss_vmhosts/names.h \
 	$(top_srcdir)/nss_vmhosts/pack.h $(top_srcdir)/nss_vmhosts/resolve.h \
 	$(top_srcdir)/tools/snapshot/snapshot.h $(top_srcdir)/tools/snapshot/id_table.h \
-	$(top_srcdir)/tools/backends/json_arena.h $(top_srcdir)/tools/backends/docker/docker.h \
+	$(top_srcdir)/tools/backends/docker/docker.h $(top_srcdir)/tools/backends/docker/docker_list.h \
+	$(top_srcdir)/tools/backends/docker/docker_entry.h \
 	$(top_srcdir)/tools/backends/multipass/multipass.h $(top_srcdir)/tools/backends/lxd/lxd.h \
 	$(top_srcdir)/tools/backends/libvirt/libvirt.h \
 	$(top_srcdir)/nss_vmhosts/backends.h $(top_srcdir)/nss_vmhosts/backends.def
@@ -79,19 +82,19 @@ fuzz/fuzzcode.a: $(FUZZ_CODE_PATHS) $(FUZZ_INCLUDES)
 
 FUZZ_LINK = $(FUZZ_CC) $(FUZZ_CPPFLAGS) $(FUZZ_FLAGS)
 fuzz/fuzz_cache: $(top_srcdir)/fuzz/fuzz_cache.c fuzz/fuzzcode.a $(FUZZ_INCLUDES)
-	$(AM_V_CCLD)$(FUZZ_LINK) -fsanitize=fuzzer -o $@ $< fuzz/fuzzcode.a $(JANSSON_LIBS)
+	$(AM_V_CCLD)$(FUZZ_LINK) -fsanitize=fuzzer -o $@ $< fuzz/fuzzcode.a $(JANSSON_LIBS) $(YAJL_LIBS)
 fuzz/fuzz_docker: $(top_srcdir)/fuzz/fuzz_docker.c fuzz/fuzzcode.a $(FUZZ_INCLUDES)
-	$(AM_V_CCLD)$(FUZZ_LINK) -fsanitize=fuzzer -o $@ $< fuzz/fuzzcode.a $(JANSSON_LIBS)
+	$(AM_V_CCLD)$(FUZZ_LINK) -fsanitize=fuzzer -o $@ $< fuzz/fuzzcode.a $(JANSSON_LIBS) $(YAJL_LIBS)
 fuzz/fuzz_multipass: $(top_srcdir)/fuzz/fuzz_multipass.c fuzz/fuzzcode.a $(FUZZ_INCLUDES)
-	$(AM_V_CCLD)$(FUZZ_LINK) -fsanitize=fuzzer -o $@ $< fuzz/fuzzcode.a $(JANSSON_LIBS)
+	$(AM_V_CCLD)$(FUZZ_LINK) -fsanitize=fuzzer -o $@ $< fuzz/fuzzcode.a $(JANSSON_LIBS) $(YAJL_LIBS)
 fuzz/fuzz_names: $(top_srcdir)/fuzz/fuzz_names.c fuzz/fuzzcode.a $(FUZZ_INCLUDES)
-	$(AM_V_CCLD)$(FUZZ_LINK) -fsanitize=fuzzer -o $@ $< fuzz/fuzzcode.a $(JANSSON_LIBS)
+	$(AM_V_CCLD)$(FUZZ_LINK) -fsanitize=fuzzer -o $@ $< fuzz/fuzzcode.a $(JANSSON_LIBS) $(YAJL_LIBS)
 fuzz/fuzz_lxd: $(top_srcdir)/fuzz/fuzz_lxd.c fuzz/fuzzcode.a $(FUZZ_INCLUDES)
-	$(AM_V_CCLD)$(FUZZ_LINK) -fsanitize=fuzzer -o $@ $< fuzz/fuzzcode.a $(JANSSON_LIBS)
+	$(AM_V_CCLD)$(FUZZ_LINK) -fsanitize=fuzzer -o $@ $< fuzz/fuzzcode.a $(JANSSON_LIBS) $(YAJL_LIBS)
 fuzz/fuzz_libvirt: $(top_srcdir)/fuzz/fuzz_libvirt.c fuzz/fuzzcode.a $(FUZZ_INCLUDES)
-	$(AM_V_CCLD)$(FUZZ_LINK) -fsanitize=fuzzer -o $@ $< fuzz/fuzzcode.a $(JANSSON_LIBS)
+	$(AM_V_CCLD)$(FUZZ_LINK) -fsanitize=fuzzer -o $@ $< fuzz/fuzzcode.a $(JANSSON_LIBS) $(YAJL_LIBS)
 fuzz/seed_cache: $(top_srcdir)/fuzz/seed_cache.c fuzz/fuzzcode.a $(FUZZ_INCLUDES)
-	$(AM_V_CCLD)$(FUZZ_LINK) -fsanitize=fuzzer-no-link -o $@ $< fuzz/fuzzcode.a $(JANSSON_LIBS)
+	$(AM_V_CCLD)$(FUZZ_LINK) -fsanitize=fuzzer-no-link -o $@ $< fuzz/fuzzcode.a $(JANSSON_LIBS) $(YAJL_LIBS)
 
 fuzz-targets: fuzz/fuzz_cache fuzz/fuzz_docker fuzz/fuzz_multipass fuzz/fuzz_names fuzz/fuzz_lxd \
 	fuzz/fuzz_libvirt fuzz/seed_cache

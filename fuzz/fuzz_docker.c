@@ -1,6 +1,7 @@
 /* libFuzzer target: the Docker Engine API's JSON mapped to hosts
  * (GET /containers/json and GET /containers/{id}/json), every name they
- * record checked against the name rule.  Each input is given to both, and
+ * record checked against the name rule, and the list read in pieces
+ * checked against the list read whole.  Each input is given to both, and
  * to both as a rootless engine's answer (its published ports), so that the
  * fixtures are seeds as they are. */
 #include <stdbool.h>
@@ -76,6 +77,28 @@ static void build_and_read_back(const struct vmh_snapshot *snapshot)
     free(data);
 }
 
+/* The list fed in pieces (their size from the first byte), as a socket
+ * hands it over: it must read exactly as it does whole, so crash if the
+ * verdict or the hosts differ. */
+static void list_in_pieces(const char *body, size_t size, bool rootless, int whole_result,
+                           const struct vmh_snapshot *whole)
+{
+    struct vmh_snapshot out;
+    vmh_snapshot_init(&out);
+    struct vmh_docker_list *reader = vmh_docker_list_start(NULL, rootless, &out);
+    size_t piece = size ? 1 + (unsigned char)body[0] % 61 : 1;
+    for (size_t at = 0; reader && at < size; at += piece)
+        vmh_docker_list_feed(reader, body + at, size - at < piece ? size - at : piece);
+    int result = reader ? vmh_docker_list_finish(reader, NULL, 0) : whole_result;
+    if (reader && (result != whole_result || out.count != whole->count))
+        abort();
+    for (size_t i = 0; reader && result == 0 && i < out.count; i++)
+        if (strcmp(out.hosts[i].id, whole->hosts[i].id) != 0 ||
+            out.hosts[i].addr_count != whole->hosts[i].addr_count)
+            abort();
+    vmh_snapshot_free(&out);
+}
+
 static void list(const char *body, size_t size, bool rootless)
 {
     char err[512];
@@ -90,6 +113,11 @@ static void list(const char *body, size_t size, bool rootless)
         old->id = strdup("3f4e1a2b3c4d5e6f70819203a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3");
         old->hostname = strdup("my-thing");
     }
+    struct vmh_snapshot plain;
+    vmh_snapshot_init(&plain);
+    int plain_result = vmh_docker_parse_engine_list(body, size, NULL, rootless, &plain, NULL, 0);
+    list_in_pieces(body, size, rootless, plain_result, &plain);
+    vmh_snapshot_free(&plain);
     if (vmh_docker_parse_engine_list(body, size, &known, rootless, &out, err, sizeof err) == 0) {
         /* The same input as the first container's details: its networks'
          * aliases come from there. */

@@ -252,8 +252,8 @@ check_eq "libnss-vmhosts holds the module, its man page and its docs" \
 check_eq "vmhosts holds the command, its man pages, the units of the watcher and the DNS face, no settings file" \
     "/lib/systemd/system/vmhosts-dns.service /lib/systemd/system/vmhosts-dns.socket /lib/systemd/system/vmhosts-watch.service /usr/bin/vmhosts /usr/share/doc/vmhosts/changelog.gz /usr/share/doc/vmhosts/copyright /usr/share/lintian/overrides/vmhosts /usr/share/man/man1/vmhosts.1.gz /usr/share/man/man5/vmhosts.conf.5.gz" \
     "$(dpkg-deb --fsys-tarfile "$vmhosts_deb" | tar -tf - | grep -v '/$' | sed 's|^\./|/|' | sort | xargs)"
-check "vmhosts depends on what it links (libcurl, jansson, ldns)" \
-    sh -c 'for lib in libcurl libjansson libldns; do case "$1" in *$lib*) ;; *) exit 1;; esac; done' \
+check "vmhosts depends on what it links (libcurl, jansson, yajl, ldns)" \
+    sh -c 'for lib in libcurl libjansson libyajl libldns; do case "$1" in *$lib*) ;; *) exit 1;; esac; done' \
     sh "$(dpkg-deb -f "$vmhosts_deb" Depends)"
 
 # --- lintian: the binary packages and the source package ---------------------------

@@ -1266,6 +1266,35 @@ static void test_refresh_big_list(void)
     fake_stop(&fake);
 }
 
+/* One list that names an ID twice (a hostile or broken engine): the
+ * first socket's hosts are taken whole (docker.c, take_hosts), and the
+ * repeat is dropped there as it was between sockets, the first kept. */
+static void test_refresh_repeated_id(void)
+{
+    char *saved = fake_list_body;
+    fake_list_body = "[" ENTRY("aa01", "first", "") "," ENTRY("bb02", "other", "") ","
+                     ENTRY("AA01", "second", "") "]";
+    struct fake fake;
+    if (fake_start(&fake, FAKE_OK) != 0) {
+        fake_list_body = saved;
+        CHECK(0, "repeated ID: fake Docker started");
+        return;
+    }
+    struct vmh_snapshot out;
+    vmh_snapshot_init(&out);
+    vmh_docker_changes_list_all(); /* the whole list, whatever tests before noted */
+    CHECK_INT(vmh_docker_refresh(fake.socket, 5000, NULL, &out), 0, "repeated ID: read");
+    CHECK_INT(out.count, 2, "repeated ID: listed once");
+    CHECK(find_host(&out, "first") && find_host(&out, "other") && !find_host(&out, "second"),
+          "repeated ID: the first kept");
+    CHECK(out.count == 2 && strcmp(out.hosts[0].name, "first") == 0 &&
+              strcmp(out.hosts[1].name, "other") == 0,
+          "repeated ID: in the list's order");
+    vmh_snapshot_free(&out);
+    fake_stop(&fake);
+    fake_list_body = saved;
+}
+
 #define LIST_URL "http://localhost/containers/json?all=1"
 
 /* An answer with no length announced is stopped by the reading: at the
@@ -1444,6 +1473,7 @@ int main(void)
     test_refresh_ok();
     test_refresh_failures();
     test_refresh_big_list();
+    test_refresh_repeated_id();
     test_http_bounds();
     test_refresh_unavailable();
     test_refresh_denied();

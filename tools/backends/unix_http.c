@@ -69,6 +69,13 @@ static size_t collect(char *data, size_t size, size_t count, void *user)
         http->too_large = true;
         return 0;
     }
+    long status = 0;
+    if (http->sink && curl_easy_getinfo(http->curl, CURLINFO_RESPONSE_CODE, &status) == CURLE_OK &&
+        status == 200) {
+        http->size += length;
+        http->sink(http->sink_context, data, length);
+        return length;
+    }
     if (http->size + length + 1 > http->capacity) {
         /* Doubling: curl hands over 16 KiB at a time. */
         size_t capacity = http->capacity ? http->capacity : 16384;
@@ -193,9 +200,18 @@ static int get_bounded(struct vmh_http *http, const char *url, struct vmh_http_o
     return 0;
 }
 
+void vmh_http_stream(struct vmh_http *http, void (*sink)(void *context, const char *data,
+                                                         size_t length),
+                     void *context)
+{
+    http->sink = sink;
+    http->sink_context = context;
+}
+
 int vmh_http_get(struct vmh_http *http, const char *url, struct vmh_http_outcome *outcome)
 {
     int result = get_bounded(http, url, outcome);
     vmh_http_allow(http, VMH_HTTP_BODY_MAX, NULL);
+    vmh_http_stream(http, NULL, NULL);
     return result;
 }

@@ -25,6 +25,10 @@ struct vmh_http {
     const char *body_why; /* what that bound is, for the message; NULL by default */
     bool too_large;
     char curl_error[CURL_ERROR_SIZE];
+    /* The next answer's body, if it is an HTTP 200, handed over as it
+     * arrives instead of kept (vmh_http_stream); NULL by default. */
+    void (*sink)(void *context, const char *data, size_t length);
+    void *sink_context;
 };
 
 /* What went wrong, as a backend section records it. */
@@ -58,6 +62,14 @@ void vmh_http_close(struct vmh_http *http);
  * says where that bound comes from, in the message when it is passed
  * ("the most 100000 containers take"). */
 void vmh_http_allow(struct vmh_http *http, size_t body_max, const char *why);
+
+/* Hands the next answer's body (only the next, and only an HTTP 200's)
+ * to sink piece by piece as it arrives, so that reading it overlaps
+ * receiving it and the whole never sits in memory; http->body stays
+ * empty.  Another status's body is kept as usual, for its message. */
+void vmh_http_stream(struct vmh_http *http, void (*sink)(void *context, const char *data,
+                                                         size_t length),
+                     void *context);
 
 /* GETs url ("http://localhost/1.0/..."): 0 with the body in http->body
  * after an HTTP 200, else -1 with why (timeout, too large, the daemon's

@@ -1,5 +1,6 @@
 /* The Docker backend: the Engine API over a Unix socket (libcurl), the JSON
- * mapped to hosts (jansson).  Podman serves the same API. */
+ * mapped to hosts (the list streamed by yajl, the rest parsed by jansson).
+ * Podman serves the same API. */
 #ifndef VMHOSTS_DOCKER_H
 #define VMHOSTS_DOCKER_H
 
@@ -33,6 +34,17 @@ int vmh_docker_parse_list(const char *body, size_t length, const struct vmh_snap
 int vmh_docker_parse_engine_list(const char *body, size_t length,
                                  const struct vmh_snapshot *known, bool rootless,
                                  struct vmh_snapshot *out, char *err, size_t err_size);
+
+/* The same, read as it arrives: start, feed each piece of the body in
+ * order, finish.  Feed returns -1 once the body cannot be a list (what is
+ * fed after is ignored); finish says whether it was one, frees the reader,
+ * and on failure leaves *out as it found it.  NULL from start: out of
+ * memory. */
+struct vmh_docker_list;
+struct vmh_docker_list *vmh_docker_list_start(const struct vmh_snapshot *known, bool rootless,
+                                              struct vmh_snapshot *out);
+int vmh_docker_list_feed(struct vmh_docker_list *list, const char *data, size_t length);
+int vmh_docker_list_finish(struct vmh_docker_list *list, char *err, size_t err_size);
 
 /* Fills host->hostname (and, for a rootless host, the addresses its ports
  * are published on, from NetworkSettings.Ports) from a

@@ -91,8 +91,21 @@ bool vmh_docker_died(const char *id, int64_t now_ms)
     return false;
 }
 
+/* Whether any death is noted now: a refresh without the watcher has
+ * none, and then no container's ID is compared with all 64 entries
+ * (strcmp and this loop were 13 % of a refresh of 100,000, perf). */
+static bool any_death(int64_t now_ms)
+{
+    for (size_t i = 0; i < VMH_DOCKER_CHANGED_MAX; i++)
+        if (changes[i].died && recent(&changes[i], now_ms))
+            return true;
+    return false;
+}
+
 void vmh_docker_deaths_apply(struct vmh_snapshot *fresh, int64_t now_ms)
 {
+    if (!any_death(now_ms))
+        return;
     for (size_t i = 0; i < fresh->count; i++) {
         struct vmh_host *host = &fresh->hosts[i];
         if (host->backend == VMH_BACKEND_DOCKER && host->state == VMH_STATE_RUNNING &&

@@ -1,0 +1,62 @@
+/* --network container:<x>: a container that shares another's network
+ * namespace has that one's addresses, found once the whole list is read. */
+#include <ctype.h>
+#include <string.h>
+#include <strings.h>
+
+#include "docker_list.h"
+
+/* --network container:a, where a is container:b ...: Docker resolves the
+ * chain; we follow it this far and no further, so a loop cannot hang us. */
+#define NETWORK_HOPS_MAX 8
+
+static bool all_hex(const char *text)
+{
+    for (; *text; text++)
+        if (!isxdigit((unsigned char)*text))
+            return false;
+    return true;
+}
+
+/* Docker's own order for a reference: full ID, then name, then a unique ID
+ * prefix (an ambiguous one names nothing). */
+static struct vmh_host *find_container(struct vmh_snapshot *out, size_t first, const char *ref)
+{
+    if (ref[0] == '/')
+        ref++;
+    for (size_t i = first; i < out->count; i++)
+        if (strcasecmp(out->hosts[i].id, ref) == 0)
+            return &out->hosts[i];
+    for (size_t i = first; i < out->count; i++)
+        if (strcmp(out->hosts[i].name, ref) == 0)
+            return &out->hosts[i];
+    size_t length = strlen(ref);
+    struct vmh_host *found = NULL;
+    for (size_t i = first; length > 0 && all_hex(ref) && i < out->count; i++) {
+        if (strncasecmp(out->hosts[i].id, ref, length) != 0)
+            continue;
+        if (found)
+            return NULL;
+        found = &out->hosts[i];
+    }
+    return found;
+}
+
+/* Only containers of the same list (the same engine) can share a network
+ * namespace, so the search stays within the hosts this parse appended. */
+void vmh_docker_share_addresses(struct vmh_snapshot *out, size_t first)
+{
+    for (size_t i = first; i < out->count; i++) {
+        struct vmh_host *host = &out->hosts[i];
+        const struct vmh_host *owner = host;
+        for (int hop = 0; owner && owner->network_container && hop < NETWORK_HOPS_MAX; hop++)
+            owner = find_container(out, first, owner->network_container);
+        if (!host->network_container || !owner || owner == host || owner->network_container)
+            continue;
+        host->addr_count = owner->addr_count;
+        memcpy(host->addrs, owner->addrs, owner->addr_count * sizeof owner->addrs[0]);
+        /* The networks are the owner's: none of them is the host's. */
+        for (size_t a = 0; a < host->addr_count; a++)
+            host->addrs[a].network = 0;
+    }
+}
