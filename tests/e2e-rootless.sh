@@ -244,9 +244,16 @@ write_conf "docker_socket=$T/root-docker/docker.sock" "user_cache_dir=" ttl=1
 # --- the user's own watcher follows her engine's events ---------------------------
 # Her watched cache makes her lookups start nothing, so a container started
 # now resolves only if her watcher saw it start.
+# $! is the shell that runs as_user, and the watcher its child: the signal
+# goes to the watcher (a shell killed would leave it running, holding the
+# watch lock), and waiting for the shell waits for the watcher's end.
 as_user "$ANN" "$VMHOSTS" watch >"$T/ann-watch.log" 2>&1 &
 ANN_WATCH_PID=$!
-at_exit 'kill $ANN_WATCH_PID 2>/dev/null; wait $ANN_WATCH_PID 2>/dev/null'
+stop_ann_watch() {
+    pkill -TERM -P "$ANN_WATCH_PID" 2>/dev/null
+    wait "$ANN_WATCH_PID" 2>/dev/null
+}
+at_exit stop_ann_watch
 for ((tries = 0; tries < 50; tries++)); do
     grep -q keeping "$T/ann-watch.log" && break
     sleep 0.1
@@ -257,8 +264,7 @@ for ((tries = 0; tries < 50; tries++)); do
     sleep 0.1
 done
 check_eq "ann's own watcher: evt.docker, started after it, answers 127.0.0.7" "127.0.0.7" "$answer"
-kill "$ANN_WATCH_PID" 2>/dev/null
-wait "$ANN_WATCH_PID" 2>/dev/null
+stop_ann_watch
 lookup=$(as_user "$ANN" "$VMHOSTS" lookup --no-refresh evt.docker 2>&1)
 check "... and once it stops, her cache is no longer watched" \
     bash -c '! grep -q "kept fresh by vmhosts watch" <<<"$1"' _ "$lookup"
