@@ -181,9 +181,11 @@ in_root() {
 value() { sed -n "s/^$1=//p" <<<"$results"; }
 
 # An installed vmhosts leaves behind, in the upper folder, only what dpkg
-# and apt keep of every package they ever saw (their logs).
+# and apt keep of every package they ever saw (their logs).  A whiteout
+# (a character device) only says the root removed a path the machine has
+# (a /var/cache/vmhosts of the machine's own, which purge removes): no trace.
 traces() {
-    (cd "$T/upper" && find . -path ./tmp -prune -o -path ./run -prune -o -print) |
+    (cd "$T/upper" && find . -path ./tmp -prune -o -path ./run -prune -o ! -type c -print) |
         grep -i -e vmhosts -e libnss_vmhosts | grep -v -e '^\./var/log/' | xargs
 }
 
