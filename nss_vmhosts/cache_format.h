@@ -150,7 +150,12 @@ struct vmh_cache_key {
 struct vmh_cache_addr {
     uint8_t family;       /* 4 or 6 */
     uint8_t network;      /* its network among the record's, from 1; 0: none known */
-    uint8_t reserved[2];
+    /* The refresher's only: which attachment to that network gave it
+     * (Docker's EndpointID folded by vmh_docker_endpoint_tag in
+     * tools/backends/docker/docker_entry_networks.c, little-endian), so that a
+     * container disconnected and connected again, with new aliases, is
+     * inspected again; 0: not known. */
+    uint8_t endpoint[2];
     uint8_t bytes[16];    /* 4 used for IPv4 */
 };
 

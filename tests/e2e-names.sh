@@ -152,6 +152,16 @@ dk network connect --alias late-alias zz-net vmh-aliased ||
 check_eq "network connect --alias late-alias: late-alias.zz-net.docker (inspected again)" \
     "$(sorted "$(inspect vmh-aliased '{{with index .NetworkSettings.Networks "zz-net"}}{{.IPAddress}} {{.GlobalIPv6Address}}{{end}}')")" \
     "$(getent_ahosts late-alias.zz-net.docker)"
+# Left and joined again between two refreshes, with another alias: the
+# same networks, by a new attachment (EndpointID), so inspected again.
+dk network disconnect zz-net vmh-aliased && dk network connect --alias later-alias zz-net vmh-aliased ||
+    bail_out "cannot connect vmh-aliased to zz-net again"
+"$VMHOSTS" refresh >/dev/null 2>&1
+check_eq "connected again with --alias later-alias: later-alias.zz-net.docker" \
+    "$(sorted "$(inspect vmh-aliased '{{with index .NetworkSettings.Networks "zz-net"}}{{.IPAddress}} {{.GlobalIPv6Address}}{{end}}')")" \
+    "$(getent_ahosts later-alias.zz-net.docker)"
+check_eq "... and late-alias, which it no longer has, is gone (getent exits 2)" "exit 2: ''" \
+    "$(found=$(getent_ahosts late-alias.zz-net.docker); echo "exit $?: '$found'")"
 # A network called shop: web.shop.docker stays Compose's service, as
 # cart.shop.docker above stays the container called cart.shop.
 dk network create shop >/dev/null && dk network connect shop web ||

@@ -18,6 +18,7 @@
 #include "check.h"
 #include "docker.h"
 #include "docker_changes.h"
+#include "docker_entry.h"
 #include "docker_rootless.h"
 #include "rootless.h"
 #include "unix_http.h"
@@ -147,6 +148,63 @@ static void add_known(struct vmh_snapshot *known, const char *id, const char *ho
         vmh_host_add_network(host, "backend");
         vmh_host_add_network(host, "shop_default");
     }
+}
+
+#define ENDPOINT_WEB_SHOP "e155c61c1608b20ba7a0bd34790fc342ec576310f75ef4399e96bf3a67e8b3f6"
+
+/* The known web host's address on shop_default, from attachment `tag`. */
+static void set_known_endpoint(struct vmh_snapshot *known, uint16_t tag)
+{
+    struct vmh_host *host = &known->hosts[0];
+    host->addr_count = 0;
+    vmh_host_add_address(host, "172.20.0.2");
+    host->addrs[0].network = (uint8_t)vmh_host_network_named(host, "shop_default");
+    host->addrs[0].endpoint[0] = (uint8_t)(tag & 0xffu);
+    host->addrs[0].endpoint[1] = (uint8_t)(tag >> 8);
+}
+
+/* A container disconnected from a network and connected again between
+ * two refreshes (`docker network connect --alias new`) is on the same
+ * networks, by a new attachment: its old aliases are no longer its names. */
+static void test_endpoint_from_known(void)
+{
+    size_t length;
+    char *body = read_fixture(LIST_152, &length);
+    struct vmh_snapshot known, out;
+    vmh_snapshot_init(&known);
+    vmh_snapshot_init(&out);
+    add_known(&known, ID_WEB, "Web-Host", VMH_BACKEND_DOCKER);
+    uint16_t tag = vmh_docker_endpoint_tag(ENDPOINT_WEB_SHOP);
+    CHECK(tag != 0 && vmh_docker_endpoint_tag("") == 0 && vmh_docker_endpoint_tag(NULL) == 0,
+          "endpoint: an ID has a tag, none is 0");
+    vmh_host_add_alias(&known.hosts[0], vmh_host_network_named(&known.hosts[0], "shop_default"),
+                       "old-alias");
+    set_known_endpoint(&known, tag);
+    CHECK_INT(vmh_docker_parse_list(body, length, &known, &out, NULL, 0), 0, "endpoint: parses");
+    const struct vmh_host *web = find_host(&out, "shop-web-1");
+    int shop = web ? vmh_host_network_named(web, "shop_default") : 0;
+    CHECK_INT(web ? vmh_docker_endpoint_of(web, shop) : 0, tag,
+              "endpoint: the list's EndpointID is kept with the network's address");
+    CHECK_STR(web ? web->hostname : NULL, "Web-Host", "endpoint: the same attachment keeps the known");
+    CHECK(web && shop > 0 && web->networks[shop - 1].alias_count == 1,
+          "endpoint: ... and its aliases");
+    vmh_snapshot_truncate(&out, 0);
+    set_known_endpoint(&known, (uint16_t)(tag ^ 0x5a5a));
+    CHECK_INT(vmh_docker_parse_list(body, length, &known, &out, NULL, 0), 0, "endpoint: again");
+    web = find_host(&out, "shop-web-1");
+    shop = web ? vmh_host_network_named(web, "shop_default") : 0;
+    CHECK(web && web->hostname == NULL, "endpoint: connected again: inspected again");
+    CHECK(web && shop > 0 && web->networks[shop - 1].alias_count == 0,
+          "endpoint: connected again: the old aliases are not kept");
+    vmh_snapshot_truncate(&out, 0);
+    set_known_endpoint(&known, 0);
+    CHECK_INT(vmh_docker_parse_list(body, length, &known, &out, NULL, 0), 0, "endpoint: old cache");
+    web = find_host(&out, "shop-web-1");
+    CHECK_STR(web ? web->hostname : NULL, "Web-Host",
+              "endpoint: a cache without tags keeps the known (no inspect of every container)");
+    vmh_snapshot_free(&known);
+    vmh_snapshot_free(&out);
+    free(body);
 }
 
 static void test_hostname_from_known(void)
@@ -1448,6 +1506,7 @@ int main(void)
     test_list_api152();
     test_list_api122();
     test_hostname_from_known();
+    test_endpoint_from_known();
     test_inspect();
     test_rootless_list_fixture();
     test_rootless_ports();

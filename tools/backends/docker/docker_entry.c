@@ -71,7 +71,7 @@ struct vmh_docker_network *vmh_docker_entry_network(struct vmh_docker_entry *ent
         return NULL;
     entry->network_count++;
     *network = (struct vmh_docker_network){.name = name, .ipv4 = VMH_TEXT_NONE,
-                                           .ipv6 = VMH_TEXT_NONE,
+                                           .ipv6 = VMH_TEXT_NONE, .endpoint = VMH_TEXT_NONE,
                                            .alias_first = entry->alias_count,
                                            .alias_end = entry->alias_count};
     return network;

@@ -21,7 +21,7 @@
 enum { VMH_ALIASES, VMH_DNS_NAMES }; /* a network's two lists of names */
 
 struct vmh_docker_network {
-    size_t name, ipv4, ipv6;
+    size_t name, ipv4, ipv6, endpoint;
     size_t alias_first, alias_end; /* its names among the entry's aliases */
     unsigned generation[2];        /* which Aliases (DNSNames) key counts: the last */
 };
@@ -87,7 +87,18 @@ int vmh_docker_entry_networks(struct vmh_host *host, const struct vmh_docker_ent
 const char *vmh_docker_published_address(bool present, const char *ip, int family);
 
 /* Adds text as an address when it is one of family 4 or 6, on network
- * number `network` (0: none). */
-void vmh_docker_add_address_of(struct vmh_host *host, const char *text, int family, int network);
+ * number `network` (0: none), from the attachment `endpoint`
+ * (vmh_docker_endpoint_tag; 0: not known). */
+void vmh_docker_add_address_of(struct vmh_host *host, const char *text, int family, int network,
+                               uint16_t endpoint);
+
+/* Docker's EndpointID for an attachment to a network, new at every connect
+ * and start, folded to 16 bits, as an address keeps it (cache_format.h's
+ * vmh_cache_addr.endpoint); never 0, which is "not known", for an ID. */
+uint16_t vmh_docker_endpoint_tag(const char *endpoint_id);
+
+/* The tag of the attachment that gave the host's addresses on network
+ * number `network`; 0 when none is known. */
+uint16_t vmh_docker_endpoint_of(const struct vmh_host *host, int network);
 
 #endif

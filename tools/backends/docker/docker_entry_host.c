@@ -83,15 +83,24 @@ int vmh_docker_index_known(const struct vmh_snapshot *known, struct vmh_id_table
 }
 
 /* Whether the container is on the networks it was on when last
- * inspected: one it joined since (`docker network connect --alias`) may
- * give it names only an inspect tells. */
+ * inspected, by the same attachments: one it joined since, or left and
+ * joined again (`docker network connect --alias`), may give it names only
+ * an inspect tells.  An attachment not known on either side (a cache
+ * written before the tags, a network without addresses) counts as the
+ * same, as before the tags. */
 static bool same_networks(const struct vmh_host *old, const struct vmh_host *host)
 {
     if (old->network_count != host->network_count)
         return false;
-    for (size_t n = 0; n < old->network_count; n++)
-        if (!old->networks[n].name || !vmh_host_network_named(host, old->networks[n].name))
+    for (size_t n = 0; n < old->network_count; n++) {
+        int number = old->networks[n].name ? vmh_host_network_named(host, old->networks[n].name) : 0;
+        if (number <= 0)
             return false;
+        uint16_t was = vmh_docker_endpoint_of(old, (int)n + 1);
+        uint16_t now = vmh_docker_endpoint_of(host, number);
+        if (was && now && was != now)
+            return false;
+    }
     return true;
 }
 
@@ -116,7 +125,8 @@ static int copy_known(struct vmh_host *host, const struct vmh_id_table *known)
     return 0;
 }
 
-void vmh_docker_add_address_of(struct vmh_host *host, const char *text, int family, int network)
+void vmh_docker_add_address_of(struct vmh_host *host, const char *text, int family, int network,
+                               uint16_t endpoint)
 {
     /* An IPv6 address in IPAddress is not the container's IPv4.
      * vmh_host_add_address drops repeats (a container on two networks
@@ -124,8 +134,11 @@ void vmh_docker_add_address_of(struct vmh_host *host, const char *text, int fami
     unsigned char bytes[16];
     size_t before = host->addr_count;
     if (text && inet_pton(family == 4 ? AF_INET : AF_INET6, text, bytes) == 1 &&
-        vmh_host_add_address(host, text) && host->addr_count > before)
+        vmh_host_add_address(host, text) && host->addr_count > before) {
         host->addrs[before].network = (uint8_t)(network > 0 ? network : 0);
+        host->addrs[before].endpoint[0] = (uint8_t)(endpoint & 0xffu);
+        host->addrs[before].endpoint[1] = (uint8_t)(endpoint >> 8);
+    }
 }
 
 const char *vmh_docker_published_address(bool present, const char *ip, int family)

@@ -9,6 +9,30 @@
 
 #define NOT_FIRST SIZE_MAX
 
+static const char *text_or_null(const struct vmh_docker_entry *entry, size_t text)
+{
+    return text == VMH_TEXT_NONE ? NULL : entry->text + text;
+}
+
+uint16_t vmh_docker_endpoint_tag(const char *endpoint_id)
+{
+    if (!endpoint_id || !endpoint_id[0])
+        return 0;
+    uint32_t hash = 2166136261u; /* FNV-1a */
+    for (; *endpoint_id; endpoint_id++)
+        hash = (hash ^ (unsigned char)*endpoint_id) * 16777619u;
+    uint16_t tag = (uint16_t)(hash ^ hash >> 16);
+    return tag ? tag : 1;
+}
+
+uint16_t vmh_docker_endpoint_of(const struct vmh_host *host, int network)
+{
+    for (size_t a = 0; network > 0 && a < host->addr_count; a++)
+        if (host->addrs[a].network == network)
+            return (uint16_t)(host->addrs[a].endpoint[0] | host->addrs[a].endpoint[1] << 8);
+    return 0;
+}
+
 static const char *name_of(const struct vmh_docker_entry *entry, size_t index)
 {
     return entry->text + entry->networks[index].name;
@@ -87,7 +111,9 @@ static int add_sorted(struct vmh_host *host, const struct vmh_docker_entry *entr
             size_t text = family == 4 ? network->ipv4 : network->ipv6;
             if (text != VMH_TEXT_NONE)
                 vmh_docker_add_address_of(host, entry->text + text, family,
-                                          i < count ? numbers[i] : 0);
+                                          i < count ? numbers[i] : 0,
+                                          vmh_docker_endpoint_tag(text_or_null(entry,
+                                                                               network->endpoint)));
         }
     for (size_t i = 0; i < entry->network_count; i++)
         if (last[i] != NOT_FIRST &&

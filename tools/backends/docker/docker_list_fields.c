@@ -10,7 +10,7 @@
 enum key {
     K_OTHER, K_ID, K_NAMES, K_STATE, K_STATUS, K_LABELS, K_HOST_CONFIG, K_SETTINGS, K_PORTS,
     K_PROJECT, K_SERVICE, K_CHOSEN, K_WILDCARD, K_PREFERRED, K_MODE, K_NETWORKS, K_IPV4, K_IPV6,
-    K_ALIASES, K_DNS_NAMES, K_PUBLIC_PORT, K_IP
+    K_ALIASES, K_DNS_NAMES, K_PUBLIC_PORT, K_IP, K_ENDPOINT
 };
 
 static const struct {
@@ -28,6 +28,7 @@ static const struct {
     {VMH_IN_HOST_CONFIG, K_MODE, "NetworkMode"}, {VMH_IN_SETTINGS, K_NETWORKS, "Networks"},
     {VMH_IN_NETWORK, K_IPV4, "IPAddress"}, {VMH_IN_NETWORK, K_IPV6, "GlobalIPv6Address"},
     {VMH_IN_NETWORK, K_ALIASES, "Aliases"}, {VMH_IN_NETWORK, K_DNS_NAMES, "DNSNames"},
+    {VMH_IN_NETWORK, K_ENDPOINT, "EndpointID"},
     {VMH_IN_PORT, K_PUBLIC_PORT, "PublicPort"}, {VMH_IN_PORT, K_IP, "IP"},
 };
 
@@ -61,6 +62,7 @@ static size_t *text_field(struct vmh_docker_list *list, int key)
     case K_MODE: return &entry->mode;
     case K_IPV4: return network ? &network->ipv4 : NULL;
     case K_IPV6: return network ? &network->ipv6 : NULL;
+    case K_ENDPOINT: return network ? &network->endpoint : NULL;
     case K_IP: return entry->port_count ? &entry->ports[entry->port_count - 1].ip : NULL;
     default: return label_field(entry, key);
     }
