@@ -2,7 +2,8 @@
  *
  * Every process that resolves a name pays for what happens here, so the
  * view lives between lookups: the settings are rechecked at most once a
- * second, and each cache costs one lstat per lookup and is read again only
+ * second, each cache costs one lstat per millisecond of lookups
+ * (CACHE_RECHECK_MS) and is read again only
  * when that lstat shows a new version (the file is mapped, not copied:
  * cache_read.c says why a truncation cannot raise SIGBUS unbidden).  A
  * load checks only the header, block table and sections; the rest is
