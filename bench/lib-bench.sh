@@ -138,6 +138,13 @@ hosts_lines() {
         printf("10.88.%d.%d bench-%04d.docker\n", int(i / 250), i % 250 + 2, i) }'
 }
 
+# filler_lines COUNT: /etc/hosts lines of names no section looks up, for a
+# file of a usual length (hosts_lines 8 named bench-0005.docker, the
+# 10-name size's middle name, so files answered what vmhosts was to).
+filler_lines() {
+    awk -v n="$1" 'BEGIN { for (i = 1; i <= n; i++) printf("10.77.0.%d filler-%d.example\n", i, i) }'
+}
+
 # standin_start COUNT: a stand-in Docker API with COUNT containers on
 # $T/standin-COUNT.sock, its requests logged to $T/standin-COUNT.log.
 standin_start() {
