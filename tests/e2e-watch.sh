@@ -75,6 +75,17 @@ check "vmh-w1b now has two addresses" test "$(wc -w <<<"$both")" -eq 2
 expect_followed vmh-w1b.docker "$both" "both networks after docker network connect"
 dk network disconnect vmh-wnet vmh-w1b || bail_out "docker network disconnect failed"
 expect_followed vmh-w1b.docker "$one_addresses" "one network after docker network disconnect"
+# Joined again with an alias, then left and joined again with another:
+# each alias answers under the network while it is the container's.
+dk network connect --alias wa-one vmh-wnet vmh-w1b || bail_out "docker network connect --alias failed"
+wnet_address=$(dk inspect -f '{{(index .NetworkSettings.Networks "vmh-wnet").IPAddress}}' vmh-w1b)
+expect_followed wa-one.vmh-wnet.docker "$wnet_address" "an alias given by docker network connect"
+dk network disconnect vmh-wnet vmh-w1b && dk network connect --alias wa-two vmh-wnet vmh-w1b ||
+    bail_out "docker network connect again failed"
+wnet_address=$(dk inspect -f '{{(index .NetworkSettings.Networks "vmh-wnet").IPAddress}}' vmh-w1b)
+expect_followed wa-two.vmh-wnet.docker "$wnet_address" "the alias of a connection made again"
+expect_followed wa-one.vmh-wnet.docker "" "the alias of the connection before it"
+dk network disconnect vmh-wnet vmh-w1b || bail_out "docker network disconnect failed"
 
 # --- stopped -----------------------------------------------------------------
 dk stop vmh-w1b >/dev/null || bail_out "docker stop failed"
