@@ -114,9 +114,22 @@ bool vmh_cache_bytes_ok(const struct vmh_cache *cache, uint64_t offset, uint64_t
     return ok;
 }
 
+/* vmh_cache_bytes_ok without a call in the usual case, bytes within one
+ * block already verified: every read after a lookup's first few (26 a hit,
+ * 27 % of the module's instructions as a call, callgrind). */
+static inline bool bytes_ok(const struct vmh_cache *cache, uint64_t offset, uint64_t length)
+{
+    uint64_t start = cache->header->records_off, block = (offset - start) / VMH_CACHE_BLOCK_SIZE;
+    if (offset >= start && offset < cache->size && length > 0 && length <= cache->size - offset &&
+        block == (offset + length - 1 - start) / VMH_CACHE_BLOCK_SIZE &&
+        (cache->checks->verified[block / 64] >> (block % 64) & 1))
+        return true;
+    return vmh_cache_bytes_ok(cache, offset, length);
+}
+
 static bool entry_ok(const struct vmh_cache *cache, const void *entry, size_t size)
 {
-    return vmh_cache_bytes_ok(cache, (uint64_t)((const unsigned char *)entry - cache->data), size);
+    return bytes_ok(cache, (uint64_t)((const unsigned char *)entry - cache->data), size);
 }
 
 static bool string_ok(const struct vmh_cache *cache, uint32_t offset)
