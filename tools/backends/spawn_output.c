@@ -2,6 +2,8 @@
  * it, and what is left once it has exited. */
 #include "spawn_output.h"
 
+#include "grow.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -30,20 +32,11 @@ static void keep_output(struct capture *capture, const char *chunk, size_t size)
     }
     if (size == 0)
         return;
-    if (output->length + size + 1 > capture->capacity) {
-        size_t most = output->limit < SIZE_MAX ? output->limit + 1 : SIZE_MAX;
-        size_t wanted = capture->capacity ? capture->capacity * 2 : FIRST_CAPACITY;
-        if (wanted < output->length + size + 1)
-            wanted = output->length + size + 1;
-        if (wanted > most)
-            wanted = most;
-        char *bigger = realloc(output->data, wanted);
-        if (!bigger) {
-            output->truncated = true;
-            return;
-        }
-        output->data = bigger;
-        capture->capacity = wanted;
+    size_t most = output->limit < SIZE_MAX ? output->limit + 1 : SIZE_MAX;
+    if (vmh_grow_bytes(&output->data, &capture->capacity, output->length + size + 1,
+                       FIRST_CAPACITY, most) != 0) {
+        output->truncated = true;
+        return;
     }
     memcpy(output->data + output->length, chunk, size);
     output->length += size;

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 
 #include "cache_format.h"
 #include "clock.h"
+#include "grow.h"
 #include "unix_http.h"
 
 #define PATH_SHOWN 200
@@ -76,17 +78,9 @@ static size_t collect(char *data, size_t size, size_t count, void *user)
         http->sink(http->sink_context, data, length);
         return length;
     }
-    if (http->size + length + 1 > http->capacity) {
-        /* Doubling: curl hands over 16 KiB at a time. */
-        size_t capacity = http->capacity ? http->capacity : 16384;
-        while (capacity < http->size + length + 1)
-            capacity *= 2;
-        char *bigger = realloc(http->body, capacity);
-        if (!bigger)
-            return 0;
-        http->body = bigger;
-        http->capacity = capacity;
-    }
+    /* From 16 KiB: curl hands over 16 KiB at a time. */
+    if (vmh_grow_bytes(&http->body, &http->capacity, http->size + length + 1, 16384, SIZE_MAX) != 0)
+        return 0;
     memcpy(http->body + http->size, data, length);
     http->size += length;
     http->body[http->size] = '\0';

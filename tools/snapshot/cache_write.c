@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include "cache_order.h"
+#include "grow.h"
 #include "names.h"
 #include "snapshot.h"
 
@@ -48,18 +50,7 @@ static bool pool_reserve(struct pool *pool, size_t length)
 {
     if (length > VMH_CACHE_MAX_SIZE - pool->used)
         return false;
-    size_t wanted = pool->used + length;
-    if (wanted <= pool->capacity)
-        return true;
-    size_t capacity = pool->capacity ? pool->capacity : 1024;
-    while (capacity < wanted)
-        capacity *= 2;
-    char *data = realloc(pool->data, capacity);
-    if (!data)
-        return false;
-    pool->data = data;
-    pool->capacity = capacity;
-    return true;
+    return vmh_grow_bytes(&pool->data, &pool->capacity, pool->used + length, 1024, SIZE_MAX) == 0;
 }
 
 /* Appends `a` (then `b` after a dot, when given), lowercased if asked. */

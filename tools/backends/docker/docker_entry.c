@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "docker_entry.h"
+#include "grow.h"
 
 /* Room for one more element of `element` bytes in *array. */
 static void *grow(void **array, size_t *size, size_t count, size_t element)
@@ -45,16 +46,9 @@ size_t vmh_docker_entry_text(struct vmh_docker_entry *entry, const char *text, s
 {
     if (length >= SIZE_MAX / 2 - entry->text_used)
         return VMH_TEXT_NONE;
-    if (entry->text_used + length + 1 > entry->text_size) {
-        size_t size = entry->text_size ? entry->text_size : 4096;
-        while (size < entry->text_used + length + 1)
-            size *= 2;
-        char *moved = realloc(entry->text, size);
-        if (!moved)
-            return VMH_TEXT_NONE;
-        entry->text = moved;
-        entry->text_size = size;
-    }
+    if (vmh_grow_bytes(&entry->text, &entry->text_size, entry->text_used + length + 1, 4096,
+                       SIZE_MAX) != 0)
+        return VMH_TEXT_NONE;
     size_t at = entry->text_used;
     memcpy(entry->text + at, text, length);
     entry->text[at + length] = '\0';
