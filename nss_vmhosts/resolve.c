@@ -167,12 +167,14 @@ static uint32_t pick_record(const struct vmh_cache *cache, uint32_t first, uint3
 {
     uint32_t found = NO_RECORD;
     for (uint32_t i = first; i < first + count; i++) {
-        if (!key_of(cache, i, backend))
+        uint32_t index = vmh_cache_key(cache, i)->record;
+        const struct vmh_cache_record *record = vmh_cache_record(cache, index);
+        if (vmh_record_backend(cache, record) != backend)
             continue;
-        if (record_running(cache, key_record(cache, i), backend))
-            return vmh_cache_key(cache, i)->record;
+        if (record_running(cache, record, backend))
+            return index;
         if (found == NO_RECORD)
-            found = vmh_cache_key(cache, i)->record;
+            found = index;
     }
     return found;
 }
