@@ -208,15 +208,16 @@ static enum vmh_rule gather(const struct vmh_cache *cache, uint32_t first, uint3
 {
     bool any = false, running = false, answered = false;
     for (uint32_t i = first; i < first + count; i++) {
-        const struct vmh_cache_record *record = key_record(cache, i);
-        any = any || key_of(cache, i, backend);
+        uint32_t index = vmh_cache_key(cache, i)->record;
+        const struct vmh_cache_record *record = vmh_cache_record(cache, index);
+        any = any || vmh_record_backend(cache, record) == backend;
         if (!record_running(cache, record, backend))
             continue;
         running = true;
         if (record->addr_count == 0)
             continue;
         if (!answered)
-            answer->record = vmh_cache_key(cache, i)->record;
+            answer->record = index;
         answered = true;
         add_addresses(cache, record, answer);
     }
