@@ -163,6 +163,19 @@ static void set_known_endpoint(struct vmh_snapshot *known, uint16_t tag)
     host->addrs[0].endpoint[1] = (uint8_t)(tag >> 8);
 }
 
+/* The list parsed again over `known` into *out (emptied first): its web
+ * host, and that host's number of shop_default in *shop. */
+static const struct vmh_host *parse_web(const char *body, size_t length,
+                                        const struct vmh_snapshot *known,
+                                        struct vmh_snapshot *out, int *shop, const char *what)
+{
+    vmh_snapshot_truncate(out, 0);
+    CHECK_INT(vmh_docker_parse_list(body, length, known, out, NULL, 0), 0, what);
+    const struct vmh_host *web = find_host(out, "shop-web-1");
+    *shop = web ? vmh_host_network_named(web, "shop_default") : 0;
+    return web;
+}
+
 /* A container disconnected from a network and connected again between
  * two refreshes (`docker network connect --alias new`) is on the same
  * networks, by a new attachment: its old aliases are no longer its names. */
@@ -171,6 +184,7 @@ static void test_endpoint_from_known(void)
     size_t length;
     char *body = read_fixture(LIST_152, &length);
     struct vmh_snapshot known, out;
+    int shop;
     vmh_snapshot_init(&known);
     vmh_snapshot_init(&out);
     add_known(&known, ID_WEB, "Web-Host", VMH_BACKEND_DOCKER);
@@ -180,26 +194,19 @@ static void test_endpoint_from_known(void)
     vmh_host_add_alias(&known.hosts[0], vmh_host_network_named(&known.hosts[0], "shop_default"),
                        "old-alias");
     set_known_endpoint(&known, tag);
-    CHECK_INT(vmh_docker_parse_list(body, length, &known, &out, NULL, 0), 0, "endpoint: parses");
-    const struct vmh_host *web = find_host(&out, "shop-web-1");
-    int shop = web ? vmh_host_network_named(web, "shop_default") : 0;
+    const struct vmh_host *web = parse_web(body, length, &known, &out, &shop, "endpoint: parses");
     CHECK_INT(web ? vmh_docker_endpoint_of(web, shop) : 0, tag,
               "endpoint: the list's EndpointID is kept with the network's address");
     CHECK_STR(web ? web->hostname : NULL, "Web-Host", "endpoint: the same attachment keeps the known");
     CHECK(web && shop > 0 && web->networks[shop - 1].alias_count == 1,
           "endpoint: ... and its aliases");
-    vmh_snapshot_truncate(&out, 0);
     set_known_endpoint(&known, (uint16_t)(tag ^ 0x5a5a));
-    CHECK_INT(vmh_docker_parse_list(body, length, &known, &out, NULL, 0), 0, "endpoint: again");
-    web = find_host(&out, "shop-web-1");
-    shop = web ? vmh_host_network_named(web, "shop_default") : 0;
+    web = parse_web(body, length, &known, &out, &shop, "endpoint: again");
     CHECK(web && web->hostname == NULL, "endpoint: connected again: inspected again");
     CHECK(web && shop > 0 && web->networks[shop - 1].alias_count == 0,
           "endpoint: connected again: the old aliases are not kept");
-    vmh_snapshot_truncate(&out, 0);
     set_known_endpoint(&known, 0);
-    CHECK_INT(vmh_docker_parse_list(body, length, &known, &out, NULL, 0), 0, "endpoint: old cache");
-    web = find_host(&out, "shop-web-1");
+    web = parse_web(body, length, &known, &out, &shop, "endpoint: old cache");
     CHECK_STR(web ? web->hostname : NULL, "Web-Host",
               "endpoint: a cache without tags keeps the known (no inspect of every container)");
     vmh_snapshot_free(&known);
