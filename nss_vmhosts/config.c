@@ -25,20 +25,23 @@ struct key_rule {
     size_t offset; /* of the field in struct vmh_config */
     size_t size;   /* of a text field */
     long min, max; /* of a number */
+    bool listed;   /* a list setting: a pointer into config->texts */
 };
 
 #define TEXT_AT(name_, kind_, field_)                                                        \
     {name_, kind_, offsetof(struct vmh_config, field_),                                      \
-     sizeof(((struct vmh_config *)0)->field_), 0, 0}
+     sizeof(((struct vmh_config *)0)->field_), 0, 0, false}
+#define LIST_AT(name_, kind_, field_)                                                        \
+    {name_, kind_, offsetof(struct vmh_config, field_), VMH_LIST_MAX, 0, 0, true}
 #define NUMBER_AT(name_, field_, min_, max_)                                                 \
-    {name_, VALUE_NUMBER, offsetof(struct vmh_config, field_), sizeof(long), min_, max_}
+    {name_, VALUE_NUMBER, offsetof(struct vmh_config, field_), sizeof(long), min_, max_, false}
 
 static const struct key_rule rules[VMH_CONF_KEY_COUNT] = {
 #define VMH_BACKEND(id, section, names, dom_key, dom_kind, dom_default, ttl_key, ttl_default, \
                     src_key, src_kind, src_default)                                          \
-    [VMH_CONF_SOURCE(VMH_BACKEND_##id)] = TEXT_AT(src_key, src_kind, source[VMH_BACKEND_##id]), \
+    [VMH_CONF_SOURCE(VMH_BACKEND_##id)] = LIST_AT(src_key, src_kind, source[VMH_BACKEND_##id]), \
     [VMH_CONF_DOMAINS(VMH_BACKEND_##id)] =                                                   \
-        TEXT_AT(dom_key, dom_kind, domains[VMH_BACKEND_##id]),                               \
+        LIST_AT(dom_key, dom_kind, domains[VMH_BACKEND_##id]),                               \
     [VMH_CONF_TTL(VMH_BACKEND_##id)] = NUMBER_AT(ttl_key, ttl_s[VMH_BACKEND_##id], 1, 86400),
 #include VMH_BACKENDS_DEF
 #undef VMH_BACKEND
@@ -48,11 +51,11 @@ static const struct key_rule rules[VMH_CONF_KEY_COUNT] = {
     [VMH_CONF_REFRESH_INTERVAL_MS] =
         NUMBER_AT("refresh_interval_ms", refresh_interval_ms, 0, 60000),
     [VMH_CONF_REFRESH_COMMAND] = TEXT_AT("refresh_command", VALUE_PATH, refresh_command),
-    [VMH_CONF_DNS_LISTEN] = TEXT_AT("dns_listen", VALUE_WORD_LIST, dns_listen),
+    [VMH_CONF_DNS_LISTEN] = LIST_AT("dns_listen", VALUE_WORD_LIST, dns_listen),
     /* Network names are names by the domains' rule (lowercase, [a-z0-9_-]
      * labels), and none is allowed. */
-    [VMH_CONF_DOCKER_NETWORKS] = TEXT_AT("docker_networks", VALUE_DOMAIN_LIST, docker_networks),
-    [VMH_CONF_LABEL_DOMAINS] = TEXT_AT("label_domains", VALUE_DOMAIN_LIST, label_domains),
+    [VMH_CONF_DOCKER_NETWORKS] = LIST_AT("docker_networks", VALUE_DOMAIN_LIST, docker_networks),
+    [VMH_CONF_LABEL_DOMAINS] = LIST_AT("label_domains", VALUE_DOMAIN_LIST, label_domains),
 };
 
 /* A piece of the caller's text, which need not be NUL-terminated. */
@@ -77,25 +80,72 @@ const char *vmh_config_path(void)
     return path && path[0] ? path : SYSCONFDIR "/vmhosts.conf";
 }
 
+/* The field of rules[key] when it is a list setting, else NULL. */
+static const char **list_field(struct vmh_config *config, size_t key)
+{
+    return rules[key].listed ? (const char **)(void *)((char *)config + rules[key].offset) : NULL;
+}
+
+/* Moves the texts the list settings point at to the front of
+ * config->texts, in their order, dropping what earlier values left. */
+static void pack_texts(struct vmh_config *config)
+{
+    size_t used = 0;
+    for (;;) {
+        const char **next = NULL;
+        for (size_t key = 0; key < VMH_CONF_KEY_COUNT; key++) {
+            const char **field = list_field(config, key);
+            if (field && *field && *field >= config->texts + used && (!next || *field < *next))
+                next = field;
+        }
+        if (!next)
+            break;
+        size_t length = strlen(*next) + 1;
+        memmove(config->texts + used, *next, length);
+        *next = config->texts + used;
+        used += length;
+    }
+    config->texts_used = used;
+}
+
+/* Points *field at a copy of text (under VMH_LIST_MAX bytes) at the end of
+ * config->texts.  Packing makes room: the other lists then take at most
+ * VMH_CONFIG_LISTS - 1 times VMH_LIST_MAX. */
+static void store_list(struct vmh_config *config, const char **field, const char *text)
+{
+    size_t length = strlen(text) + 1;
+    if (config->texts_used + length > sizeof config->texts) {
+        *field = NULL;
+        pack_texts(config);
+    }
+    char *slot = config->texts + config->texts_used;
+    memcpy(slot, text, length);
+    config->texts_used += length;
+    *field = slot;
+}
+
 void vmh_config_defaults(struct vmh_config *config)
 {
     if (!config)
         return;
-    memset(config, 0, sizeof *config);
-    snprintf(config->path, sizeof config->path, "%s", vmh_config_path());
+    /* Not texts: zeroing them would touch every page of them. */
+    memset(config, 0, offsetof(struct vmh_config, texts));
 #define VMH_BACKEND(id, section, names, dom_key, dom_kind, dom_default, ttl_key, ttl_default, \
                     src_key, src_kind, src_default)                                          \
-    snprintf(config->source[VMH_BACKEND_##id], VMH_LIST_MAX, "%s", src_default);             \
-    snprintf(config->domains[VMH_BACKEND_##id], VMH_LIST_MAX, "%s", dom_default);            \
+    store_list(config, &config->source[VMH_BACKEND_##id], src_default);                      \
+    store_list(config, &config->domains[VMH_BACKEND_##id], dom_default);                     \
     config->ttl_s[VMH_BACKEND_##id] = ttl_default;
 #include VMH_BACKENDS_DEF
 #undef VMH_BACKEND
+    snprintf(config->path, sizeof config->path, "%s", vmh_config_path());
     snprintf(config->cache_dir, sizeof config->cache_dir, "%s", CACHEDIR);
     config->timeout_ms = 1500;
     config->refresh_interval_ms = 100;
     snprintf(config->refresh_command, sizeof config->refresh_command, "%s", BINDIR "/vmhosts");
     /* One loopback address no Debian or Ubuntu service binds (README). */
-    snprintf(config->dns_listen, sizeof config->dns_listen, "127.0.0.153");
+    store_list(config, &config->dns_listen, "127.0.0.153");
+    store_list(config, &config->docker_networks, "");
+    store_list(config, &config->label_domains, "");
 }
 
 /* --- values ---------------------------------------------------------------- */
@@ -265,7 +315,10 @@ static int apply_value(struct vmh_config *config, const struct key_rule *rule,
     }
     if (normalize_text(rule, value, text) != 0)
         return -1;
-    memcpy(field, text, strlen(text) + 1);
+    if (rule->listed)
+        store_list(config, (const char **)(void *)field, text);
+    else
+        memcpy(field, text, strlen(text) + 1);
     return 0;
 }
 

@@ -46,6 +46,12 @@ enum vmh_config_key {
     VMH_CONF_KEY_COUNT
 };
 
+/* The list settings, one text each: every backend's source and domains,
+ * dns_listen, docker_networks and label_domains. */
+#define VMH_CONFIG_LISTS (2 * VMH_BACKEND_COUNT + 3)
+
+/* Filled by vmh_config_defaults and vmh_config_parse, never copied: the
+ * list settings point into its own `texts`. */
 struct vmh_config {
     char path[VMH_PATH_MAX];                /* the file read, or that would be */
     bool file_found;
@@ -53,8 +59,8 @@ struct vmh_config {
     /* Per backend: where `vmhosts` asks it (paths, single spaces between);
      * its domains (lowercase, no leading or trailing dots, single spaces);
      * how long its answer is fresh. */
-    char source[VMH_BACKEND_COUNT][VMH_LIST_MAX];
-    char domains[VMH_BACKEND_COUNT][VMH_LIST_MAX];
+    const char *source[VMH_BACKEND_COUNT];
+    const char *domains[VMH_BACKEND_COUNT];
     long ttl_s[VMH_BACKEND_COUNT];
     char cache_dir[VMH_PATH_MAX];           /* root's cache */
     char user_cache_dir[VMH_PATH_MAX];      /* "" = automatic; "%u" stands for the uid */
@@ -63,16 +69,22 @@ struct vmh_config {
     char refresh_command[VMH_PATH_MAX];
     /* Where `vmhosts dns` listens: words, single spaces between; the
      * module never reads it, the command checks each word. */
-    char dns_listen[VMH_LIST_MAX];
+    const char *dns_listen;
     /* Networks whose addresses a container answers first for its own
      * names, in this order (lowercase, single spaces); "" keeps the cache's
      * order.  A container's vmhosts.network label comes before it. */
-    char docker_networks[VMH_LIST_MAX];
+    const char *docker_networks;
     /* Domains besides our own suffixes under which a container's
      * vmhosts.names label may name it (lowercase, single spaces).  Empty by
      * default: anyone who may start a container would otherwise choose
      * where root's ssh connects for github.com (README, Security). */
-    char label_domains[VMH_LIST_MAX];
+    const char *label_domains;
+    /* The lists' texts (each under VMH_LIST_MAX), packed one after
+     * another: a process that resolves a name touches the few hundred
+     * bytes its settings use, not 13 KiB of fixed-size fields, each page
+     * of which would cost it a page fault (README, Performance). */
+    size_t texts_used;
+    char texts[VMH_CONFIG_LISTS * VMH_LIST_MAX];
 };
 
 /* Hears, from the parse that applies them, of each line that set `key` and

@@ -15,7 +15,7 @@ vmhosts_LDADD += $(LDNS_LIBS)
 # The reply to every kind of query, from a made-up source: no cache needed.
 check_PROGRAMS += tests/test_dns
 TESTS += tests/test_dns
-tests_test_dns_SOURCES = tests/test_dns.c tests/check.h $(DNS_SOURCES)
+tests_test_dns_SOURCES = tests/test_dns.c tests/check.h tests/set_setting.h $(DNS_SOURCES)
 tests_test_dns_CPPFLAGS = $(AM_CPPFLAGS) $(LDNS_CFLAGS)
 tests_test_dns_LDADD = $(TEST_LIBS) $(LDNS_LIBS)
 

@@ -7,6 +7,7 @@
 #include "backend.h"
 #include "decide.h"
 #include "check.h"
+#include "set_setting.h"
 
 static size_t count_backends(void)
 {
@@ -128,9 +129,8 @@ static void test_probes(void)
     struct heard heard;
     struct vmh_probe probe;
     vmh_config_defaults(&config);
-    snprintf(config.source[VMH_BACKEND_DOCKER], sizeof config.source[VMH_BACKEND_DOCKER],
-             "/nonexistent/a.sock /nonexistent/b.sock");
-    snprintf(config.source[VMH_BACKEND_MULTIPASS], sizeof config.source[VMH_BACKEND_MULTIPASS], "/nonexistent/multipass");
+    set_setting(&config, VMH_CONF_SOURCE(VMH_BACKEND_DOCKER), "/nonexistent/a.sock /nonexistent/b.sock");
+    set_setting(&config, VMH_CONF_SOURCE(VMH_BACKEND_MULTIPASS), "/nonexistent/multipass");
 
     run_probe(vmh_backend_of(VMH_BACKEND_DOCKER), &config, &heard, &probe);
     CHECK_INT(heard.findings, 2, "docker probe: a finding per socket");
@@ -151,7 +151,7 @@ static void test_probes(void)
     CHECK_INT(heard.worst, VMH_WARNING, "multipass probe: not installed is a warning");
     CHECK(probe.said_all && !probe.reachable, "multipass probe: nothing more to say");
 
-    snprintf(config.source[VMH_BACKEND_MULTIPASS], sizeof config.source[VMH_BACKEND_MULTIPASS], "/bin/true");
+    set_setting(&config, VMH_CONF_SOURCE(VMH_BACKEND_MULTIPASS), "/bin/true");
     run_probe(vmh_backend_of(VMH_BACKEND_MULTIPASS), &config, &heard, &probe);
     CHECK_STR(heard.text, "/bin/true is installed", "multipass probe: installed");
     CHECK(!probe.said_all && !probe.reachable && !probe.unreachable,

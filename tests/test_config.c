@@ -7,6 +7,7 @@
 #include <grp.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -42,11 +43,45 @@ static int parse(struct vmh_config *config, const char *text, unsigned *bad_line
     return parse_text(config, text, strlen(text), bad_line);
 }
 
+static bool same_texts(const char *const *a, const char *const *b, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        if (strcmp(a[i], b[i]) != 0)
+            return false;
+    return true;
+}
+
+/* Forgets where the lists are kept, so that memcmp compares the rest. */
+static void without_lists(struct vmh_config *copy, const struct vmh_config *config)
+{
+    memcpy(copy, config, offsetof(struct vmh_config, texts));
+    memset(copy->source, 0, sizeof copy->source);
+    memset(copy->domains, 0, sizeof copy->domains);
+    copy->dns_listen = copy->docker_networks = copy->label_domains = NULL;
+    copy->texts_used = 0;
+}
+
+/* Whether two settings hold the same values: the lists as texts, wherever
+ * each keeps them, and everything else byte for byte. */
+static bool same_settings(const struct vmh_config *a, const struct vmh_config *b)
+{
+    static struct vmh_config x, y;
+    if (!same_texts(a->source, b->source, VMH_BACKEND_COUNT) ||
+        !same_texts(a->domains, b->domains, VMH_BACKEND_COUNT) ||
+        strcmp(a->dns_listen, b->dns_listen) != 0 ||
+        strcmp(a->docker_networks, b->docker_networks) != 0 ||
+        strcmp(a->label_domains, b->label_domains) != 0)
+        return false;
+    without_lists(&x, a);
+    without_lists(&y, b);
+    return memcmp(&x, &y, offsetof(struct vmh_config, texts)) == 0;
+}
+
 static bool same_as_defaults(const struct vmh_config *config)
 {
-    struct vmh_config defaults;
+    static struct vmh_config defaults;
     vmh_config_defaults(&defaults);
-    return memcmp(config, &defaults, sizeof defaults) == 0;
+    return same_settings(config, &defaults);
 }
 
 static char *repeat(char *buffer, char c, size_t count)
@@ -496,6 +531,50 @@ static void suffix_and_domains(void)
           "1024-char domain list: bad");
 }
 
+/* Words of one list setting's value in round `round`: 15 of 55 bytes. */
+static void long_list(char *out, size_t size, const char *key, int round)
+{
+    size_t used = 0;
+    for (int i = 0; i < 15 && used < size; i++)
+        used += (size_t)snprintf(out + used, size - used, "%s%.2s%02d-%02d-%s", i ? " " : "",
+                                 key, round, i, "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuv");
+}
+
+/* The lists share one pool (config.h); setting them again and again, long
+ * each time, fills it many times over, and each must still hold its last
+ * value and the others theirs. */
+static void lists_set_again_and_again(void)
+{
+    static const enum vmh_config_key keys[] = {VMH_CONF_DNS_LISTEN, VMH_CONF_DOCKER_NETWORKS,
+                                               VMH_CONF_LABEL_DOMAINS};
+    static char text[200000];
+    static struct vmh_config config, expected;
+    char value[1024];
+    size_t used = 0;
+    for (int round = 0; round < 40; round++)
+        for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+            long_list(value, sizeof value, k == 0 ? "dn" : k == 1 ? "nt" : "lb", round);
+            used += (size_t)snprintf(text + used, sizeof text - used, "%s = %s\n",
+                                     vmh_config_key_name(keys[k]), value);
+        }
+    vmh_config_defaults(&config);
+    CHECK(used > 3 * sizeof config.texts && parse_text(&config, text, used, NULL) == 0,
+          "lists: 120 long values, many times what the pool holds, all applied");
+    vmh_config_defaults(&expected);
+    long_list(value, sizeof value, "dn", 39);
+    expected.dns_listen = strdup(value);
+    long_list(value, sizeof value, "nt", 39);
+    expected.docker_networks = strdup(value);
+    long_list(value, sizeof value, "lb", 39);
+    expected.label_domains = strdup(value);
+    CHECK(strlen(value) > 800 && same_settings(&config, &expected),
+          "lists: each holds its last value, every other setting its default");
+    CHECK(config.texts_used <= sizeof config.texts, "lists: within the pool");
+    free((void *)expected.dns_listen);
+    free((void *)expected.docker_networks);
+    free((void *)expected.label_domains);
+}
+
 static void last_wins_and_origins(void)
 {
     struct vmh_config config;
@@ -571,7 +650,7 @@ static void load(void)
     struct vmh_config expected;
     vmh_config_defaults(&expected);
     expected.file_found = true;
-    CHECK(load_from(path, &config, &error) == 0 && memcmp(&config, &expected, sizeof config) == 0,
+    CHECK(load_from(path, &config, &error) == 0 && same_settings(&config, &expected),
           "load: an empty file is found, and the defaults hold");
 
     snprintf(sub, sizeof sub, "%s/missing.conf", temp_dir);
@@ -807,6 +886,7 @@ int main(void)
     paths();
     suffix_and_domains();
     last_wins_and_origins();
+    lists_set_again_and_again();
     load();
     own_cache_dir();
     rmdir(temp_dir);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "set_setting.h"
 #include "dns_answer.h"
 #include "dns_listen.h"
 #include "dns_register.h"
@@ -406,8 +407,8 @@ static void registration(void)
     bool changed;
     struct vmh_config settings;
     vmh_config_defaults(&settings);
-    snprintf(settings.dns_listen, sizeof settings.dns_listen, "127.0.0.153:5353 [::1]:53");
-    snprintf(settings.domains[VMH_BACKEND_MULTIPASS], sizeof settings.domains[VMH_BACKEND_MULTIPASS], "example.org vms.test");
+    set_setting(&settings, VMH_CONF_DNS_LISTEN, "127.0.0.153:5353 [::1]:53");
+    set_setting(&settings, VMH_CONF_DOMAINS(VMH_BACKEND_MULTIPASS), "example.org vms.test");
     if (!mkdtemp(root)) {
         CHECK(false, "a scratch root");
         return;
@@ -448,7 +449,7 @@ static void registration(void)
     unlink(path);
     snprintf(path, sizeof path, "%s/etc/dnssec-trust-anchors.d", root);
     rmdir(path);
-    snprintf(settings.dns_listen, sizeof settings.dns_listen, "nonsense");
+    set_setting(&settings, VMH_CONF_DNS_LISTEN, "nonsense");
     CHECK(vmh_dns_register(&settings, root, true, &changed, err, sizeof err) == -1,
           "enable --dns with no valid listen address: refused");
     rmdir(etc);

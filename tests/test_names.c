@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "set_setting.h"
 #include "names.h"
 
 /* What a case expects: not ours, under Docker's suffix, under a multipass
@@ -41,9 +42,9 @@ static void make_config(struct vmh_config *config, const char *suffix, const cha
 {
     vmh_config_defaults(config);
     if (suffix)
-        snprintf(config->domains[VMH_BACKEND_DOCKER], sizeof config->domains[VMH_BACKEND_DOCKER], "%s", suffix);
+        set_setting(config, VMH_CONF_DOMAINS(VMH_BACKEND_DOCKER), suffix);
     if (domains)
-        snprintf(config->domains[VMH_BACKEND_MULTIPASS], sizeof config->domains[VMH_BACKEND_MULTIPASS], "%s", domains);
+        set_setting(config, VMH_CONF_DOMAINS(VMH_BACKEND_MULTIPASS), domains);
 }
 
 /* One check per case: kind, return value, and the three strings together. */
@@ -338,8 +339,8 @@ static void indexed(void)
     struct vmh_config config;
     struct vmh_name_index index;
     vmh_config_defaults(&config);
-    snprintf(config.domains[VMH_BACKEND_MULTIPASS], sizeof config.domains[0],
-             "vm.test lab.example.org example.org");
+    set_setting(&config, VMH_CONF_DOMAINS(VMH_BACKEND_MULTIPASS),
+                "vm.test lab.example.org example.org");
     vmh_name_index(&config, &index);
     static const char *const names[] = {"web.docker", "a.b.docker", "primary.vm.test",
                                         "x.lab.example.org", "x.example.org", "a.x.example.org",
@@ -374,7 +375,7 @@ static void label_domains(void)
               "label_domains empty: api.shop.test is not ours");
     CHECK_INT(vmh_name_classify("github.com", &config, &out), VMH_NAME_NOT_OURS,
               "label_domains empty: github.com is not ours");
-    snprintf(config.label_domains, sizeof config.label_domains, "test example.org");
+    set_setting(&config, VMH_CONF_LABEL_DOMAINS, "test example.org");
     CHECK(vmh_name_classify("API.shop.test.", &config, &out) == VMH_NAME_LABEL &&
               out.backend == VMH_BACKEND_DOCKER && strcmp(out.key, "api.shop.test") == 0 &&
               strcmp(out.domain, "test") == 0,

@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 
 #include "check.h"
+#include "set_setting.h"
 #include "fixture_hosts.h"
 #include "resolve.h"
 #include "snapshot.h"
@@ -432,9 +433,8 @@ static const struct vmh_answer *reverse(const struct vmh_cache *cache,
 
 static void reverse_config(struct vmh_config *config, const char *domains)
 {
-    memset(config, 0, sizeof *config);
-    snprintf(config->domains[VMH_BACKEND_DOCKER], sizeof config->domains[VMH_BACKEND_DOCKER], "docker");
-    snprintf(config->domains[VMH_BACKEND_MULTIPASS], sizeof config->domains[VMH_BACKEND_MULTIPASS], "%s", domains);
+    vmh_config_defaults(config);
+    set_setting(config, VMH_CONF_DOMAINS(VMH_BACKEND_MULTIPASS), domains);
 }
 
 static void test_reverse(const struct vmh_cache *c)

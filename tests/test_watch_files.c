@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "set_setting.h"
 #include "watch_files.h"
 
 #define LIBVIRT_BIT (1u << VMH_BACKEND_LIBVIRT)
@@ -32,8 +33,10 @@ static struct vmh_watch_files *open_on(const char *leases)
 {
     struct vmh_config config;
     vmh_config_defaults(&config);
-    snprintf(config.source[VMH_BACKEND_LIBVIRT], sizeof config.source[VMH_BACKEND_LIBVIRT], "%s",
-             leases);
+    if (leases[0])
+        set_setting(&config, VMH_CONF_SOURCE(VMH_BACKEND_LIBVIRT), leases);
+    else /* no settings file can say this: the parser wants a path */
+        config.source[VMH_BACKEND_LIBVIRT] = "";
     return vmh_watch_files_open(&config);
 }
 

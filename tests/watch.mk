@@ -15,7 +15,7 @@ vmhosts_SOURCES += tools/backends/docker/docker_events.c tools/backends/docker/d
 # inotify on the backends' folders (libvirt's leases).
 check_PROGRAMS += tests/test_watch_files
 TESTS += tests/test_watch_files
-tests_test_watch_files_SOURCES = tests/test_watch_files.c tests/check.h \
+tests_test_watch_files_SOURCES = tests/test_watch_files.c tests/check.h tests/set_setting.h \
 	tools/refresh/watch_files.c tools/refresh/watch_files.h
 tests_test_watch_files_LDADD = $(TEST_LIBS)
 

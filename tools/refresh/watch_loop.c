@@ -296,7 +296,7 @@ static int keep(struct watcher *watcher, struct vmh_events *events, int signal_f
  * user's own rootless engines' too (docker/docker_events.c). */
 static struct vmh_events *open_events(const struct vmh_config *config, long timeout_ms)
 {
-    char sockets[sizeof config->source[VMH_BACKEND_DOCKER] + 256];
+    char sockets[VMH_LIST_MAX + 256];
     if (vmh_docker_event_sockets(config->source[VMH_BACKEND_DOCKER], sockets, sizeof sockets) != 0)
         snprintf(sockets, sizeof sockets, "%s", config->source[VMH_BACKEND_DOCKER]);
     return vmh_events_open(sockets, timeout_ms);
