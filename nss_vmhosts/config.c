@@ -31,6 +31,8 @@ struct key_rule {
 #define TEXT_AT(name_, kind_, field_)                                                        \
     {name_, kind_, offsetof(struct vmh_config, field_),                                      \
      sizeof(((struct vmh_config *)0)->field_), 0, 0, false}
+/* VMH_CONFIG_LISTS (config.h) counts the settings declared with LIST_AT:
+ * the pool holds each of them at its largest. */
 #define LIST_AT(name_, kind_, field_)                                                        \
     {name_, kind_, offsetof(struct vmh_config, field_), VMH_LIST_MAX, 0, 0, true}
 #define NUMBER_AT(name_, field_, min_, max_)                                                 \
