@@ -700,10 +700,13 @@ static bool backend_down(const struct vmh_cache *cache, const struct vmh_name *n
     return true;
 }
 
+/* The answer starts empty field by field, as a miss does: zeroing all of
+ * it (2 KiB, mostly the address array) was 6 % of a hit's instructions in
+ * the module (callgrind).  Nothing reads past addr_count or a NUL. */
 void vmh_resolve(const struct vmh_cache *cache, const struct vmh_name *name, int family,
                  struct vmh_answer *answer)
 {
-    memset(answer, 0, sizeof *answer);
+    vmh_answer_set_miss(answer, VMH_FOUND, VMH_RULE_NONE);
     if ((name->kind != VMH_NAME_UNDER && name->kind != VMH_NAME_BARE &&
          name->kind != VMH_NAME_LABEL) ||
         (unsigned)name->backend >= VMH_BACKEND_COUNT) {
