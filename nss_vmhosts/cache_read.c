@@ -137,13 +137,9 @@ static bool string_ok(const struct vmh_cache *cache, uint32_t offset)
     return offset < cache->header->strings_size;
 }
 
-const char *vmh_cache_string(const struct vmh_cache *cache, uint32_t offset)
+/* Block by block up to the NUL: the pool's last byte is one (pool_ok). */
+static const char *string_in_blocks(const struct vmh_cache *cache, uint32_t offset)
 {
-    if (!string_ok(cache, offset)) {
-        cache->checks->corrupt = true;
-        return "";
-    }
-    /* Block by block up to the NUL: the pool's last byte is one (pool_ok). */
     const char *start = cache->strings + offset, *end = cache->strings + cache->header->strings_size;
     for (const char *at = start; at < end;) {
         uint64_t in_block = (uint64_t)(at - (const char *)cache->data) - cache->header->records_off;
@@ -157,6 +153,26 @@ const char *vmh_cache_string(const struct vmh_cache *cache, uint32_t offset)
     }
     cache->checks->corrupt = true;
     return "";
+}
+
+/* The usual case without a call: the string ends in a block verified
+ * already.  The binary search reads a string per probe, and the general
+ * path cost 88 instructions a string, a sixth of a hit's (callgrind). */
+const char *vmh_cache_string(const struct vmh_cache *cache, uint32_t offset)
+{
+    if (!string_ok(cache, offset)) {
+        cache->checks->corrupt = true;
+        return "";
+    }
+    const char *start = cache->strings + offset;
+    uint64_t at = (uint64_t)(start - (const char *)cache->data) - cache->header->records_off;
+    uint64_t block = at / VMH_CACHE_BLOCK_SIZE;
+    uint64_t in_block = VMH_CACHE_BLOCK_SIZE - at % VMH_CACHE_BLOCK_SIZE;
+    uint64_t in_pool = cache->header->strings_size - offset;
+    if ((cache->checks->verified[block / 64] >> (block % 64) & 1) &&
+        memchr(start, '\0', in_block < in_pool ? in_block : in_pool))
+        return start;
+    return string_in_blocks(cache, offset);
 }
 
 /* With the pool starting and ending in a NUL, any offset inside it starts
