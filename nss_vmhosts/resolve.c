@@ -84,15 +84,17 @@ static void clear_aliases(struct vmh_answer *answer)
 }
 
 /* A container's hostname is one of its names (the bare one), except when
- * it only repeats the container's name. */
+ * it only repeats the container's name, `label` (the record's, read by the
+ * caller). */
 static void add_hostname_alias(const struct vmh_cache *cache,
-                               const struct vmh_cache_record *record, struct vmh_answer *answer)
+                               const struct vmh_cache_record *record, const char *label,
+                               struct vmh_answer *answer)
 {
     char hostname[VMH_NAME_MAX + 1];
     /* make_name lowercases it, as every name is compared. */
     if (vmh_backend_names(vmh_record_backend(cache, record)) == VMH_NAMES_CONTAINER &&
         make_name(hostname, vmh_cache_string(cache, record->hostname), "", 0) &&
-        !same_folded(hostname, vmh_cache_string(cache, record->name)))
+        !same_folded(hostname, label))
         add_alias(answer, hostname);
 }
 
@@ -232,13 +234,14 @@ static enum vmh_rule gather(const struct vmh_cache *cache, uint32_t first, uint3
 static void name_container(const struct vmh_cache *cache, const struct vmh_name *name,
                            struct vmh_answer *answer)
 {
-    const char *label = vmh_cache_string(cache, vmh_cache_record(cache, answer->record)->name);
+    const struct vmh_cache_record *record = vmh_cache_record(cache, answer->record);
+    const char *label = vmh_cache_string(cache, record->name);
     if (!make_name(answer->canonical, label, name->domain, strlen(name->domain))) {
         vmh_answer_set_miss(answer, VMH_NOT_FOUND, VMH_RULE_NO_MATCH);
         return;
     }
     add_alias(answer, name->normalized);
-    add_hostname_alias(cache, vmh_cache_record(cache, answer->record), answer);
+    add_hostname_alias(cache, record, label, answer);
 }
 
 static bool is_hex(const char *text, size_t *length)
@@ -780,7 +783,7 @@ static bool reverse_names(const struct vmh_cache *cache, const struct vmh_config
     if (!reverse_domain(config, backend, &domain, &length) ||
         !make_name(answer->canonical, label, domain, length))
         return false;
-    add_hostname_alias(cache, record, answer);
+    add_hostname_alias(cache, record, label, answer);
     answer->rule = vmh_backend_names(backend) == VMH_NAMES_CONTAINER ? VMH_RULE_NAME : VMH_RULE_VM;
     return true;
 }
