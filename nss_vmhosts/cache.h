@@ -33,6 +33,7 @@ struct vmh_cache {
     const struct vmh_cache_header *header;
     const struct vmh_cache_record *records;
     const struct vmh_cache_key *keys;
+    const uint32_t *slots;           /* the key slots, little-endian */
     const struct vmh_cache_addr *addrs;
     const char *strings;
     const struct vmh_cache_backend *sections;
@@ -137,7 +138,7 @@ static inline bool vmh_cache_corrupt(const struct vmh_cache *cache)
 }
 
 /* The keys of `kind` equal to `key` (lowercase): index of the first and how
- * many.  Returns the count. */
+ * many, through the key slots.  Returns the count. */
 uint32_t vmh_cache_find(const struct vmh_cache *cache, enum vmh_key_kind kind, const char *key,
                         uint32_t *first);
 

@@ -67,6 +67,16 @@ static bool table_ok(uint64_t offset, uint64_t count, uint64_t entry_size, uint6
     return true;
 }
 
+/* A power of two, so that a hash picks a slot with a mask.  Whether one
+ * is empty is not checked (that would read them all): a search gives up
+ * after reading every slot once. */
+static bool slots_ok(const struct vmh_cache_header *h)
+{
+    if (h->key_count == 0)
+        return h->slot_count == 0;
+    return h->slot_count > 0 && (h->slot_count & (h->slot_count - 1)) == 0;
+}
+
 /* The block table and the sections come before the records, so the seal
  * (up to records_off) covers them. */
 static bool layout_ok(const struct vmh_cache_header *h)
@@ -80,6 +90,8 @@ static bool layout_ok(const struct vmh_cache_header *h)
            table_ok(h->records_off, h->record_count, sizeof(struct vmh_cache_record),
                     h->file_size, &end) &&
            table_ok(h->keys_off, h->key_count, sizeof(struct vmh_cache_key), h->file_size, &end) &&
+           slots_ok(h) &&
+           table_ok(h->slots_off, h->slot_count, sizeof(uint32_t), h->file_size, &end) &&
            table_ok(h->addrs_off, h->addr_count, sizeof(struct vmh_cache_addr), h->file_size,
                     &end) &&
            table_ok(h->strings_off, h->strings_size, 1, h->file_size, &end);
@@ -156,7 +168,7 @@ static const char *string_in_blocks(const struct vmh_cache *cache, uint32_t offs
 }
 
 /* The usual case without a call: the string ends in a block verified
- * already.  The binary search reads a string per probe, and the general
+ * already.  A search reads a string per key it compares, and the general
  * path cost 88 instructions a string, a sixth of a hit's (callgrind). */
 const char *vmh_cache_string(const struct vmh_cache *cache, uint32_t offset)
 {
@@ -305,6 +317,7 @@ static void point(struct vmh_cache *view, unsigned char *data, size_t size)
     view->header = header;
     view->records = (const struct vmh_cache_record *)(data + header->records_off);
     view->keys = (const struct vmh_cache_key *)(data + header->keys_off);
+    view->slots = (const uint32_t *)(data + header->slots_off);
     view->addrs = (const struct vmh_cache_addr *)(data + header->addrs_off);
     view->strings = (const char *)(data + header->strings_off);
     view->sections = (const struct vmh_cache_backend *)(data + header->backends_off);
@@ -513,10 +526,11 @@ static int key_compare(const struct vmh_cache *cache, uint16_t kind, const char 
     return strcmp(key, vmh_cache_string(cache, other->key));
 }
 
-/* The first key not ordered before (kind, key).  The order is not checked
- * on load (that would read every key): a table out of order can only make
- * the search miss, since every key it probes is checked and a key counts
- * only when it compares equal; `vmhosts` checks the order in full. */
+/* The first key not ordered before (kind, key), for a prefix.  The order
+ * is not checked on load (that would read every key): a table out of order
+ * can only make the search miss, since every key it probes is checked and
+ * a key counts only when it compares equal; `vmhosts` checks the order in
+ * full. */
 static uint32_t lower_bound(const struct vmh_cache *cache, uint16_t kind, const char *key)
 {
     uint32_t low = 0, high = cache->header->key_count;
@@ -530,14 +544,35 @@ static uint32_t lower_bound(const struct vmh_cache *cache, uint16_t kind, const 
     return low;
 }
 
+/* The index of the first key equal to (kind, key) plus one, 0 for none.
+ * Like the order, the slots are not checked on load: a slot that points
+ * at the wrong key can only make the search miss, since a key counts only
+ * when it compares equal; `vmhosts` checks every slot. */
+static uint32_t slot_of(const struct vmh_cache *cache, uint16_t kind, const char *key)
+{
+    uint32_t mask = cache->header->slot_count - 1;
+    uint32_t at = vmh_cache_key_hash(kind, key) & mask;
+    for (uint32_t probes = 0; probes < cache->header->slot_count; probes++, at = (at + 1) & mask) {
+        if (!entry_ok(cache, &cache->slots[at], sizeof *cache->slots))
+            return 0;
+        uint32_t slot = le32toh(cache->slots[at]);
+        if (slot == 0 || key_compare(cache, kind, key, vmh_cache_key(cache, slot - 1)) == 0)
+            return slot;
+    }
+    return 0;
+}
+
 uint32_t vmh_cache_find(const struct vmh_cache *cache, enum vmh_key_kind kind, const char *key,
                         uint32_t *first)
 {
     if (first)
         *first = 0;
-    if (!cache || !cache->header || !key)
+    if (!cache || !cache->header || !key || cache->header->slot_count == 0)
         return 0;
-    uint32_t start = lower_bound(cache, (uint16_t)kind, key), end = start;
+    uint32_t slot = slot_of(cache, (uint16_t)kind, key);
+    if (slot == 0)
+        return 0;
+    uint32_t start = slot - 1, end = slot;
     while (end < cache->header->key_count &&
            key_compare(cache, (uint16_t)kind, key, vmh_cache_key(cache, end)) == 0)
         end++;

@@ -2,8 +2,8 @@
  * which rule decided.
  *
  * This runs on every lookup of a name of ours, so a forward lookup is a few
- * binary searches through the sorted key table and a walk over the keys that
- * matched, never over every record.  Everything answered is copied out, so
+ * key searches (cache_read.c) and a walk over the keys that matched, never
+ * over every record.  Everything answered is copied out, so
  * the answer outlives the cache it came from.  Names are folded with our own
  * ASCII rule rather than tolower(), whose result depends on the locale of the
  * process we are loaded into. */

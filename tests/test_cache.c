@@ -211,7 +211,8 @@ static void test_find_prefix(const struct vmh_cache *c)
     expect_prefix(c, VMH_KEY_INSTANCE, "p", 1, "primary", "prefix: VM names only");
 }
 
-/* Many keys, so that the binary search meets every shape of range. */
+/* Many keys, so that the slots meet long probe runs and the prefix
+ * search every shape of range. */
 static void test_find_many(void)
 {
     struct vmh_snapshot s;
@@ -327,6 +328,21 @@ static char *strings_of(unsigned char *d)
     return (char *)(d + header_of(d)->strings_off);
 }
 
+static uint32_t *slots_of(unsigned char *d)
+{
+    return (uint32_t *)(d + header_of(d)->slots_off);
+}
+
+/* The index of the first slot that is not empty (`skip` of them passed). */
+static uint32_t used_slot(unsigned char *d, unsigned skip)
+{
+    uint32_t i = 0;
+    for (; i < header_of(d)->slot_count; i++)
+        if (slots_of(d)[i] && skip-- == 0)
+            break;
+    return i;
+}
+
 /* Each sets one field to what a sound writer never writes. */
 static void wrong_magic(unsigned char *d) { d[0] = 'v'; }
 static void wrong_header_size(unsigned char *d) { header_of(d)->header_size += 8; }
@@ -394,6 +410,34 @@ static void table_over_header(unsigned char *d) { header_of(d)->records_off -= 8
 static void table_misaligned(unsigned char *d) { header_of(d)->keys_off += 4; }
 static void tables_overlap(unsigned char *d) { header_of(d)->keys_off = header_of(d)->records_off; }
 static void table_past_end(unsigned char *d) { header_of(d)->strings_size += 8; }
+static void slots_not_power_of_two(unsigned char *d) { header_of(d)->slot_count -= 1; }
+static void slots_none(unsigned char *d) { header_of(d)->slot_count = 0; }
+static void slot_past_keys(unsigned char *d)
+{
+    slots_of(d)[used_slot(d, 0)] = header_of(d)->key_count + 1;
+}
+static void slots_swapped(unsigned char *d)
+{
+    uint32_t a = used_slot(d, 0), b = used_slot(d, 1), first = slots_of(d)[a];
+    slots_of(d)[a] = slots_of(d)[b];
+    slots_of(d)[b] = first;
+}
+/* The sample's hostname "shared" is two keys: a slot at the second. */
+static void slot_mid_run(unsigned char *d)
+{
+    for (uint32_t i = 0; i < header_of(d)->slot_count; i++) {
+        uint32_t slot = slots_of(d)[i];
+        if (slot && strcmp(strings_of(d) + keys_of(d)[slot - 1].key, "shared") == 0)
+            slots_of(d)[i] = slot + 1;
+    }
+}
+static void slots_full(unsigned char *d)
+{
+    uint32_t any = slots_of(d)[used_slot(d, 0)];
+    for (uint32_t i = 0; i < header_of(d)->slot_count; i++)
+        if (!slots_of(d)[i])
+            slots_of(d)[i] = any;
+}
 /* 2^27 records of 32 bytes: 2^32 bytes, which is 0 in 32-bit arithmetic. */
 static void count_wraps_32_bits(unsigned char *d) { header_of(d)->record_count = 1u << 27; }
 
@@ -432,6 +476,12 @@ static const struct mutation {
     {tables_overlap, "two tables sharing bytes"},
     {table_past_end, "a table past the end of the file"},
     {count_wraps_32_bits, "a record count whose size wraps in 32 bits"},
+    {slots_not_power_of_two, "a slot table whose size is not a power of two"},
+    {slots_none, "keys without a slot table"},
+    {slot_past_keys, "a slot naming a key that does not exist"},
+    {slots_swapped, "two slots swapped"},
+    {slot_mid_run, "a slot naming the second key of a name, not the first"},
+    {slots_full, "a slot table with no empty slot"},
 };
 
 /* Parsed, then checked in full as `vmhosts` checks it: each entry through
@@ -629,6 +679,56 @@ static void test_lazy_order(const unsigned char *data, size_t size)
     free(copy);
 }
 
+/* Whether a find of every name of the many-name cache answers that name
+ * or nothing. */
+static bool finds_right_or_miss(const struct vmh_cache *c, uint32_t *answered)
+{
+    bool right = true;
+    char name[16];
+    *answered = 0;
+    for (int i = 0; i < MANY; i++) {
+        uint32_t first = 0, count;
+        snprintf(name, sizeof name, "c%04d", i);
+        count = vmh_cache_find(c, VMH_KEY_DOCKER_NAME, name, &first);
+        *answered += count > 0;
+        for (uint32_t k = first; k < first + count; k++)
+            right &= strcmp(vmh_cache_string(c, vmh_cache_key(c, k)->key), name) == 0;
+    }
+    return right;
+}
+
+/* Slots that lead to the wrong keys (every slot moved one on) pass the
+ * load; a find through them misses, never answers another name, and a
+ * name not there still ends when every slot is full. */
+static void test_lazy_slots(const unsigned char *data, size_t size)
+{
+    struct vmh_cache c;
+    uint32_t answered = 0;
+    unsigned char *copy = malloc(size);
+    memcpy(copy, data, size);
+    uint32_t *slots = slots_of(copy), count = header_of(copy)->slot_count, last = slots[count - 1];
+    memmove(slots + 1, slots, (count - 1) * sizeof *slots);
+    slots[0] = last;
+    reseal(copy, size);
+    bool parsed = vmh_cache_parse(&c, copy, size) == VMH_CACHE_OK;
+    CHECK(parsed && finds_right_or_miss(&c, &answered) && answered < MANY &&
+              !vmh_cache_corrupt(&c),
+          "lazy: slots moved one on: a find misses at worst");
+    printf("# %u of %d names found through moved slots\n", answered, MANY);
+    CHECK(parsed && !vmh_cache_verify_all(&c), "lazy: ... and the full check refuses the slots");
+    vmh_cache_forget(&c);
+    memcpy(copy, data, size);
+    slots_full(copy);
+    reseal(copy, size);
+    parsed = vmh_cache_parse(&c, copy, size) == VMH_CACHE_OK;
+    CHECK(parsed && finds_right_or_miss(&c, &answered) && answered == MANY &&
+              vmh_cache_find(&c, VMH_KEY_DOCKER_NAME, "c9999", NULL) == 0 &&
+              !vmh_cache_corrupt(&c),
+          "lazy: no empty slot: every name still found, and a name not there ends in a miss");
+    vmh_cache_forget(&c);
+    free(copy);
+}
+
 /* Every 61st byte past the sealed part (the seal catches the rest). */
 static void test_verify_all_flips(const unsigned char *data, size_t size)
 {
@@ -658,6 +758,7 @@ static void test_lazy(void)
     test_lazy_reads(data, size);
     test_lazy_flip(data, size);
     test_lazy_order(data, size);
+    test_lazy_slots(data, size);
     test_verify_all_flips(data, size);
     free(data);
 }
@@ -876,7 +977,8 @@ static void test_load_corrupt(void)
 /* Caches written by earlier versions (tests/fixtures/cache/: version1.cache,
  * the fixed-array format of a56ce33; version2.cache, written by 73e0574,
  * before network keys; version3.cache, tests/cache_bytes.c's at 6cc8052,
- * before the block table) are refused as such, never read as this version's
+ * before the block table; version4.cache, tests/cache_bytes.c's at
+ * f9a45b3, before the key slots) are refused as such, never read as this version's
  * layout; a write replaces them with one that loads. */
 static void expect_other_version(const char *fixture, const char *what)
 {
@@ -901,6 +1003,7 @@ static void test_other_version(void)
     expect_other_version("cache/version1.cache", "version 1");
     expect_other_version("cache/version2.cache", "version 2");
     expect_other_version("cache/version3.cache", "version 3");
+    expect_other_version("cache/version4.cache", "version 4");
 }
 
 /* A section this version does not know (a newer backend): the cache loads,

@@ -14,9 +14,44 @@ static bool ordered(const struct vmh_cache *cache, const struct vmh_cache_key *b
                                                 vmh_cache_string(cache, key->key)) <= 0);
 }
 
+static bool same_key(const struct vmh_cache *cache, const struct vmh_cache_key *a,
+                     const struct vmh_cache_key *b)
+{
+    return a->kind == b->kind &&
+           strcmp(vmh_cache_string(cache, a->key), vmh_cache_string(cache, b->key)) == 0;
+}
+
+/* Every slot that is not empty names the first key of its (kind, key),
+ * every such first key is found through them, and one slot at least is
+ * empty: the slots a lookup follows lead where the sorted table says. */
+static bool slots_right(const struct vmh_cache *cache)
+{
+    const struct vmh_cache_header *h = cache->header;
+    bool empty = h->slot_count == 0;
+    for (uint32_t i = 0; i < h->slot_count; i++) {
+        uint32_t slot = le32toh(cache->slots[i]);
+        empty |= slot == 0;
+        if (slot > h->key_count || (slot > 1 && same_key(cache, vmh_cache_key(cache, slot - 2),
+                                                         vmh_cache_key(cache, slot - 1))))
+            return false;
+    }
+    /* Without an empty slot a search for a name not there reads them all. */
+    if (!empty)
+        return false;
+    for (uint32_t i = 0; i < h->key_count; i++) {
+        const struct vmh_cache_key *key = vmh_cache_key(cache, i);
+        uint32_t first;
+        if ((i == 0 || !same_key(cache, vmh_cache_key(cache, i - 1), key)) &&
+            (vmh_cache_find(cache, key->kind, vmh_cache_string(cache, key->key), &first) == 0 ||
+             first != i))
+            return false;
+    }
+    return true;
+}
+
 /* Through the accessors, so each entry passes the checks a lookup's would;
- * and the key order, which a lookup never checks (a table out of order
- * only makes its searches miss). */
+ * and the key order and slots, which a lookup never checks (a table out of
+ * order or a wrong slot only makes its searches miss). */
 bool vmh_cache_verify_all(const struct vmh_cache *cache)
 {
     if (!cache || !cache->header)
@@ -33,6 +68,8 @@ bool vmh_cache_verify_all(const struct vmh_cache *cache)
             cache->checks->corrupt = true;
     if (cache->header->key_count > 0)
         vmh_cache_key(cache, 0);
+    if (!vmh_cache_corrupt(cache) && !slots_right(cache))
+        cache->checks->corrupt = true;
     return !vmh_cache_corrupt(cache);
 }
 

@@ -288,6 +288,35 @@ static bool place(uint64_t *end, uint64_t count, uint64_t entry_size, uint32_t *
     return true;
 }
 
+/* Twice the keys or more, a power of two: a lookup reads 1.5 slots on
+ * average, and 2.5 for a name that is not there (linear probing at half
+ * full).  Keys are fewer than 2^23 (VMH_CACHE_MAX_SIZE / 12 bytes). */
+static uint32_t slot_count(uint32_t keys)
+{
+    uint32_t count = keys ? 1 : 0;
+    while (count && count < 2 * keys)
+        count *= 2;
+    return count;
+}
+
+/* The first key of each (kind, key) in the slot its hash picks, or the
+ * first empty one after (cache_format.h); keys sorted, in this machine's
+ * order, slots zeroed. */
+static void fill_slots(const struct builder *b, const struct vmh_cache_header *h,
+                       unsigned char *data)
+{
+    uint32_t *slots = (uint32_t *)(data + h->slots_off), mask = h->slot_count - 1;
+    for (size_t i = 0; i < b->key_count; i++) {
+        const struct pending_key *key = &b->keys[i];
+        if (i > 0 && key->kind == key[-1].kind && strcmp(key->text, key[-1].text) == 0)
+            continue;
+        uint32_t at = vmh_cache_key_hash(key->kind, key->text) & mask;
+        while (slots[at])
+            at = (at + 1) & mask;
+        slots[at] = htole32((uint32_t)i + 1);
+    }
+}
+
 static bool lay_out(const struct builder *b, struct vmh_cache_header *h)
 {
     uint64_t end = sizeof *h;
@@ -297,10 +326,16 @@ static bool lay_out(const struct builder *b, struct vmh_cache_header *h)
     h->key_count = (uint32_t)b->key_count;
     h->addr_count = (uint32_t)b->addr_count;
     h->strings_size = (uint32_t)b->pool.used;
+    if (b->key_count > VMH_CACHE_MAX_SIZE / sizeof(struct vmh_cache_key)) {
+        errno = EFBIG;
+        return false;
+    }
     /* The block table's size depends on where the records start, which
      * depends on it: at most one entry more than the tables need. */
+    h->slot_count = slot_count(h->key_count);
     uint64_t bulk = (uint64_t)h->record_count * sizeof(struct vmh_cache_record) +
                     (uint64_t)h->key_count * sizeof(struct vmh_cache_key) +
+                    (uint64_t)h->slot_count * sizeof(uint32_t) +
                     (uint64_t)h->addr_count * sizeof(struct vmh_cache_addr) + h->strings_size + 24;
     if (bulk > VMH_CACHE_MAX_SIZE) {
         errno = EFBIG;
@@ -311,6 +346,7 @@ static bool lay_out(const struct builder *b, struct vmh_cache_header *h)
         !place(&end, h->backend_count, sizeof(struct vmh_cache_backend), &h->backends_off) ||
         !place(&end, h->record_count, sizeof(struct vmh_cache_record), &h->records_off) ||
         !place(&end, h->key_count, sizeof(struct vmh_cache_key), &h->keys_off) ||
+        !place(&end, h->slot_count, sizeof(uint32_t), &h->slots_off) ||
         !place(&end, h->addr_count, sizeof(struct vmh_cache_addr), &h->addrs_off) ||
         !place(&end, h->strings_size, 1, &h->strings_off))
         return false;
@@ -400,6 +436,7 @@ static unsigned char *assemble(struct builder *b, int64_t now_ms, size_t *size)
         return NULL;
     }
     copy_tables(b, &header, data);
+    fill_slots(b, &header, data);
     vmh_cache_tables_byteswap(&header, data);
     struct vmh_cache_header in_file = header;
     vmh_cache_header_byteswap(&in_file);
