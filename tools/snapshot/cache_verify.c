@@ -6,19 +6,19 @@
 
 #include "cache.h"
 
-static bool ordered(const struct vmh_cache *cache, const struct vmh_cache_key *before,
-                    const struct vmh_cache_key *key)
-{
-    return before->kind < key->kind ||
-           (before->kind == key->kind && strcmp(vmh_cache_string(cache, before->key),
-                                                vmh_cache_string(cache, key->key)) <= 0);
-}
-
-static bool same_key(const struct vmh_cache *cache, const struct vmh_cache_key *a,
+/* The table's order, (kind, text): below 0 when a sorts before b. */
+static int key_order(const struct vmh_cache *cache, const struct vmh_cache_key *a,
                      const struct vmh_cache_key *b)
 {
-    return a->kind == b->kind &&
-           strcmp(vmh_cache_string(cache, a->key), vmh_cache_string(cache, b->key)) == 0;
+    if (a->kind != b->kind)
+        return a->kind < b->kind ? -1 : 1;
+    return strcmp(vmh_cache_string(cache, a->key), vmh_cache_string(cache, b->key));
+}
+
+/* Whether key i is the first of its (kind, text). */
+static bool first_of_name(const struct vmh_cache *cache, uint32_t i)
+{
+    return i == 0 || key_order(cache, vmh_cache_key(cache, i - 1), vmh_cache_key(cache, i)) != 0;
 }
 
 /* Every slot that is not empty names the first key of its (kind, key),
@@ -31,8 +31,7 @@ static bool slots_right(const struct vmh_cache *cache)
     for (uint32_t i = 0; i < h->slot_count; i++) {
         uint32_t slot = le32toh(cache->slots[i]);
         empty |= slot == 0;
-        if (slot > h->key_count || (slot > 1 && same_key(cache, vmh_cache_key(cache, slot - 2),
-                                                         vmh_cache_key(cache, slot - 1))))
+        if (slot > h->key_count || (slot > 0 && !first_of_name(cache, slot - 1)))
             return false;
     }
     /* Without an empty slot a search for a name not there reads them all. */
@@ -41,7 +40,7 @@ static bool slots_right(const struct vmh_cache *cache)
     for (uint32_t i = 0; i < h->key_count; i++) {
         const struct vmh_cache_key *key = vmh_cache_key(cache, i);
         uint32_t first;
-        if ((i == 0 || !same_key(cache, vmh_cache_key(cache, i - 1), key)) &&
+        if (first_of_name(cache, i) &&
             (vmh_cache_find(cache, key->kind, vmh_cache_string(cache, key->key), &first) == 0 ||
              first != i))
             return false;
@@ -64,7 +63,7 @@ bool vmh_cache_verify_all(const struct vmh_cache *cache)
     for (uint32_t i = 0; i < cache->header->addr_count; i++)
         vmh_cache_addr(cache, i);
     for (uint32_t i = 0; i < cache->header->key_count; i++)
-        if (i > 0 && !ordered(cache, vmh_cache_key(cache, i - 1), vmh_cache_key(cache, i)))
+        if (i > 0 && key_order(cache, vmh_cache_key(cache, i - 1), vmh_cache_key(cache, i)) > 0)
             cache->checks->corrupt = true;
     if (cache->header->key_count > 0)
         vmh_cache_key(cache, 0);
