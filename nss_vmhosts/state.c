@@ -34,7 +34,8 @@
 /* Lookups this close together share one look at the cache files: the
  * lstat is most of what a hit costs (about 1 us of a 4 us getaddrinfo),
  * and a new cache is at worst seen this much later.  Never shared across
- * a change of effective user, nor when a refresh is about to be decided. */
+ * a change of effective user that lookup_euid saw, nor when a refresh is
+ * about to be decided. */
 #define CACHE_RECHECK_MS 1
 
 struct cache_slot {
@@ -65,6 +66,7 @@ struct view {
     bool euid_examined;       /* examined_euid is set */
     uid_t examined_euid;      /* the effective user last seen by geteuid() */
     bool euid_fixed;          /* and the process can never take another */
+    int64_t euid_examined_ms; /* when, if it was root */
     char own_dir[VMH_PATH_MAX]; /* once per settings load and euid: it may stat */
     struct cache_slot own;    /* the cache this process's refresher writes */
     struct cache_slot root;   /* root's, when this process is not root */
@@ -223,17 +225,26 @@ static bool euid_fixed_now(uid_t euid)
 /* The effective user to look up as: geteuid(), a system call that costs
  * as much as the rest of a hit here, until the process is seen unable to
  * change it (a daemon's child that dropped root for good is examined
- * again at its first lookup as the new user). */
-static uid_t lookup_euid(struct view *view)
+ * again at its first lookup as the new user a millisecond on).  Root is
+ * asked again at most once per CACHE_RECHECK_MS: a process that left root since is answered
+ * from root's view meanwhile, which every user trusts, and a refresh it
+ * starts is checked as who it is now (trigger.c).  Any other user is asked
+ * on every lookup: one that took root back must never be answered from a
+ * cache that user could write. */
+static uid_t lookup_euid(struct view *view, int64_t now)
 {
     if (view->euid_fixed)
         return view->examined_euid;
+    if (view->euid_examined && view->examined_euid == 0 &&
+        now - view->euid_examined_ms < CACHE_RECHECK_MS)
+        return 0;
     uid_t euid = geteuid();
     if (!view->euid_examined || euid != view->examined_euid) {
         view->euid_examined = true;
         view->examined_euid = euid;
         view->euid_fixed = euid_fixed_now(euid);
     }
+    view->euid_examined_ms = now;
     return euid;
 }
 
@@ -381,7 +392,7 @@ void vmh_state_lookup(const char *name, int family, struct vmh_answer *answer, i
         return;
     }
     bool settled;
-    uid_t euid = lookup_euid(view);
+    uid_t euid = lookup_euid(view, now);
     bool recent = caches_update(view, euid, now, false);
     bool refresh = resolve_once(view, &parsed, family, answer, ttl, recent ? NULL : &trigger,
                                 &settled);
@@ -417,7 +428,7 @@ void vmh_state_lookup_address(int family, const void *address, struct vmh_answer
         return;
     int64_t now = vmh_monotonic_ms();
     config_update(view, now);
-    caches_update(view, lookup_euid(view), now, false);
+    caches_update(view, lookup_euid(view, now), now, false);
     *ttl = (int32_t)view->config.ttl_s[0];
     for (int backend = 0; backend < VMH_BACKEND_COUNT && answer->result != VMH_FOUND; backend++) {
         struct vmh_decision decision;
