@@ -134,10 +134,34 @@ static bool forbid_geteuid(void)
            prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program) == 0;
 }
 
+/* In a child: looks web.docker up once, a millisecond after the parent's
+ * last lookup, then 200 times more with geteuid() forbidden, the last of
+ * them `later` ms on.  Exits 0 when every answer was `address`; a lookup
+ * that asks geteuid() kills it with SIGSYS. */
+static _Noreturn void hits_then_exit(const char *address, int64_t later)
+{
+    held_ms++;
+    if (strcmp(web_address(), address) != 0 || !forbid_geteuid())
+        _exit(3);
+    for (int i = 0; i < 200; i++) {
+        held_ms += i == 199 ? later : 0;
+        if (strcmp(web_address(), address) != 0)
+            _exit(4);
+    }
+    _exit(0);
+}
+
+static int wait_status(pid_t pid)
+{
+    int status = -1;
+    while (pid > 0 && waitpid(pid, &status, 0) < 0)
+        ;
+    return status;
+}
+
 /* A child that takes the user (saved user `saved`; keeping its permitted
- * capabilities when `keep_caps`), looks web.docker up once, and then 200
- * times more with geteuid() forbidden.  Returns the wait status: exit 0
- * when every answer was the user's, SIGSYS when a lookup asked geteuid(). */
+ * capabilities when `keep_caps`) and makes hits_then_exit's lookups;
+ * returns its wait status. */
 static int hits_after_drop(uid_t saved, bool keep_caps)
 {
     pid_t pid = fork();
@@ -145,18 +169,9 @@ static int hits_after_drop(uid_t saved, bool keep_caps)
         if ((keep_caps && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) ||
             setresuid(USER_UID, USER_UID, saved) != 0)
             _exit(2);
-        held_ms++; /* past the parent's last lookup as root */
-        if (strcmp(web_address(), "10.6.6.6") != 0 || !forbid_geteuid())
-            _exit(3);
-        for (int i = 0; i < 200; i++)
-            if (strcmp(web_address(), "10.6.6.6") != 0)
-                _exit(4);
-        _exit(0);
+        hits_then_exit("10.6.6.6", 0);
     }
-    int status = -1;
-    while (pid > 0 && waitpid(pid, &status, 0) < 0)
-        ;
-    return status;
+    return wait_status(pid);
 }
 
 /* A process that can never change its effective user again asks it once,
@@ -176,28 +191,14 @@ static void check_geteuid_asked_once(void)
           "CAP_SETUID still permitted: every hit asks geteuid()");
 }
 
-/* A child, root, that looks web.docker up once and then 200 times more
- * in the same millisecond with geteuid() forbidden, and `later` once
- * more a millisecond on.  Returns the wait status, as hits_after_drop. */
+/* A child, root, that makes hits_then_exit's lookups, all in one
+ * millisecond or the last a millisecond on (`later`). */
 static int hits_as_root(bool later)
 {
     pid_t pid = fork();
-    if (pid == 0) {
-        held_ms++;
-        if (strcmp(web_address(), "172.17.0.2") != 0 || !forbid_geteuid())
-            _exit(3);
-        for (int i = 0; i < 200; i++)
-            if (strcmp(web_address(), "172.17.0.2") != 0)
-                _exit(4);
-        held_ms += later;
-        if (strcmp(web_address(), "172.17.0.2") != 0)
-            _exit(5);
-        _exit(0);
-    }
-    int status = -1;
-    while (pid > 0 && waitpid(pid, &status, 0) < 0)
-        ;
-    return status;
+    if (pid == 0)
+        hits_then_exit("172.17.0.2", later);
+    return wait_status(pid);
 }
 
 /* Root may become anyone: it is asked once a millisecond, not per hit
