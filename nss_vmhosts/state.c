@@ -226,11 +226,11 @@ static bool euid_fixed_now(uid_t euid)
  * as much as the rest of a hit here, until the process is seen unable to
  * change it (a daemon's child that dropped root for good is examined
  * again at its first lookup as the new user a millisecond on).  Root is
- * asked again at most once per CACHE_RECHECK_MS: a process that left root since is answered
- * from root's view meanwhile, which every user trusts, and a refresh it
- * starts is checked as who it is now (trigger.c).  Any other user is asked
- * on every lookup: one that took root back must never be answered from a
- * cache that user could write. */
+ * asked again at most once per CACHE_RECHECK_MS: a process that left root
+ * since is answered from root's view meanwhile, which every user trusts,
+ * and a refresh it starts is checked as who it is now (trigger.c).  Any
+ * other user is asked on every lookup: one that took root back must never
+ * be answered from a cache that user could write. */
 static uid_t lookup_euid(struct view *view, int64_t now)
 {
     if (view->euid_fixed)
