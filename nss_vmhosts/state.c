@@ -66,7 +66,7 @@ struct view {
     bool euid_examined;       /* examined_euid is set */
     uid_t examined_euid;      /* the effective user last seen by geteuid() */
     bool euid_fixed;          /* and the process can never take another */
-    int64_t euid_examined_ms; /* when, if it was root */
+    int64_t euid_examined_ms; /* when geteuid() was last asked */
     char own_dir[VMH_PATH_MAX]; /* once per settings load and euid: it may stat */
     struct cache_slot own;    /* the cache this process's refresher writes */
     struct cache_slot root;   /* root's, when this process is not root */

@@ -143,12 +143,11 @@ static _Noreturn void hits_then_exit(const char *address, int64_t later)
     held_ms++;
     if (strcmp(web_address(), address) != 0 || !forbid_geteuid())
         _exit(3);
-    for (int i = 0; i < 200; i++) {
-        held_ms += i == 199 ? later : 0;
+    for (int i = 0; i < 199; i++)
         if (strcmp(web_address(), address) != 0)
             _exit(4);
-    }
-    _exit(0);
+    held_ms += later;
+    _exit(strcmp(web_address(), address) == 0 ? 0 : 5);
 }
 
 static int wait_status(pid_t pid)
