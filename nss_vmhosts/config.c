@@ -19,8 +19,27 @@
 #define DOMAIN_MAX 200 /* leaves room for a VM's label under the domain in 253 */
 
 
+/* The keys' names, in the file and in `vmhosts status`. */
+const char *const vmh_config_key_names[VMH_CONF_KEY_COUNT] = {
+#define VMH_BACKEND(id, section, names, dom_key, dom_kind, dom_default, ttl_key, ttl_default, \
+                    src_key, src_kind, src_default)                                          \
+    [VMH_CONF_SOURCE(VMH_BACKEND_##id)] = src_key,                                            \
+    [VMH_CONF_DOMAINS(VMH_BACKEND_##id)] = dom_key,                                           \
+    [VMH_CONF_TTL(VMH_BACKEND_##id)] = ttl_key,
+#include VMH_BACKENDS_DEF
+#undef VMH_BACKEND
+    [VMH_CONF_CACHE_DIR] = "cache_dir",
+    [VMH_CONF_USER_CACHE_DIR] = "user_cache_dir",
+    [VMH_CONF_TIMEOUT_MS] = "timeout_ms",
+    [VMH_CONF_REFRESH_INTERVAL_MS] = "refresh_interval_ms",
+    [VMH_CONF_REFRESH_COMMAND] = "refresh_command",
+    [VMH_CONF_DNS_LISTEN] = "dns_listen",
+    [VMH_CONF_DOCKER_NETWORKS] = "docker_networks",
+    [VMH_CONF_LABEL_DOMAINS] = "label_domains",
+};
+
+/* What each key's value may be and where it goes, by the same number. */
 struct key_rule {
-    const char *name;
     enum vmh_value_kind kind;
     size_t offset; /* of the field in struct vmh_config */
     size_t size;   /* of a text field */
@@ -28,36 +47,34 @@ struct key_rule {
     bool listed;   /* a list setting: a pointer into config->texts */
 };
 
-#define TEXT_AT(name_, kind_, field_)                                                        \
-    {name_, kind_, offsetof(struct vmh_config, field_),                                      \
-     sizeof(((struct vmh_config *)0)->field_), 0, 0, false}
+#define TEXT_AT(kind_, field_)                                                               \
+    {kind_, offsetof(struct vmh_config, field_), sizeof(((struct vmh_config *)0)->field_), 0, \
+     0, false}
 /* VMH_CONFIG_LISTS (config.h) counts the settings declared with LIST_AT:
  * the pool holds each of them at its largest. */
-#define LIST_AT(name_, kind_, field_)                                                        \
-    {name_, kind_, offsetof(struct vmh_config, field_), VMH_LIST_MAX, 0, 0, true}
-#define NUMBER_AT(name_, field_, min_, max_)                                                 \
-    {name_, VALUE_NUMBER, offsetof(struct vmh_config, field_), sizeof(long), min_, max_, false}
+#define LIST_AT(kind_, field_)                                                               \
+    {kind_, offsetof(struct vmh_config, field_), VMH_LIST_MAX, 0, 0, true}
+#define NUMBER_AT(field_, min_, max_)                                                        \
+    {VALUE_NUMBER, offsetof(struct vmh_config, field_), sizeof(long), min_, max_, false}
 
 static const struct key_rule rules[VMH_CONF_KEY_COUNT] = {
 #define VMH_BACKEND(id, section, names, dom_key, dom_kind, dom_default, ttl_key, ttl_default, \
                     src_key, src_kind, src_default)                                          \
-    [VMH_CONF_SOURCE(VMH_BACKEND_##id)] = LIST_AT(src_key, src_kind, source[VMH_BACKEND_##id]), \
-    [VMH_CONF_DOMAINS(VMH_BACKEND_##id)] =                                                   \
-        LIST_AT(dom_key, dom_kind, domains[VMH_BACKEND_##id]),                               \
-    [VMH_CONF_TTL(VMH_BACKEND_##id)] = NUMBER_AT(ttl_key, ttl_s[VMH_BACKEND_##id], 1, 86400),
+    [VMH_CONF_SOURCE(VMH_BACKEND_##id)] = LIST_AT(src_kind, source[VMH_BACKEND_##id]),         \
+    [VMH_CONF_DOMAINS(VMH_BACKEND_##id)] = LIST_AT(dom_kind, domains[VMH_BACKEND_##id]),       \
+    [VMH_CONF_TTL(VMH_BACKEND_##id)] = NUMBER_AT(ttl_s[VMH_BACKEND_##id], 1, 86400),
 #include VMH_BACKENDS_DEF
 #undef VMH_BACKEND
-    [VMH_CONF_CACHE_DIR] = TEXT_AT("cache_dir", VALUE_PATH, cache_dir),
-    [VMH_CONF_USER_CACHE_DIR] = TEXT_AT("user_cache_dir", VALUE_PATH_OR_EMPTY, user_cache_dir),
-    [VMH_CONF_TIMEOUT_MS] = NUMBER_AT("timeout_ms", timeout_ms, 10, 60000),
-    [VMH_CONF_REFRESH_INTERVAL_MS] =
-        NUMBER_AT("refresh_interval_ms", refresh_interval_ms, 0, 60000),
-    [VMH_CONF_REFRESH_COMMAND] = TEXT_AT("refresh_command", VALUE_PATH, refresh_command),
-    [VMH_CONF_DNS_LISTEN] = LIST_AT("dns_listen", VALUE_WORD_LIST, dns_listen),
+    [VMH_CONF_CACHE_DIR] = TEXT_AT(VALUE_PATH, cache_dir),
+    [VMH_CONF_USER_CACHE_DIR] = TEXT_AT(VALUE_PATH_OR_EMPTY, user_cache_dir),
+    [VMH_CONF_TIMEOUT_MS] = NUMBER_AT(timeout_ms, 10, 60000),
+    [VMH_CONF_REFRESH_INTERVAL_MS] = NUMBER_AT(refresh_interval_ms, 0, 60000),
+    [VMH_CONF_REFRESH_COMMAND] = TEXT_AT(VALUE_PATH, refresh_command),
+    [VMH_CONF_DNS_LISTEN] = LIST_AT(VALUE_WORD_LIST, dns_listen),
     /* Network names are names by the domains' rule (lowercase, [a-z0-9_-]
      * labels), and none is allowed. */
-    [VMH_CONF_DOCKER_NETWORKS] = LIST_AT("docker_networks", VALUE_DOMAIN_LIST, docker_networks),
-    [VMH_CONF_LABEL_DOMAINS] = LIST_AT("label_domains", VALUE_DOMAIN_LIST, label_domains),
+    [VMH_CONF_DOCKER_NETWORKS] = LIST_AT(VALUE_DOMAIN_LIST, docker_networks),
+    [VMH_CONF_LABEL_DOMAINS] = LIST_AT(VALUE_DOMAIN_LIST, label_domains),
 };
 
 /* A piece of the caller's text, which need not be NUL-terminated. */
@@ -65,14 +82,6 @@ struct span {
     const char *start;
     size_t length;
 };
-
-const char *vmh_config_key_name(enum vmh_config_key key)
-{
-    /* "" rather than NULL: a caller printing an out-of-range key must not crash. */
-    if ((unsigned)key >= VMH_CONF_KEY_COUNT)
-        return "";
-    return rules[key].name;
-}
 
 const char *vmh_config_path(void)
 {
@@ -340,8 +349,8 @@ static struct span cut_comment(struct span line)
 static const struct key_rule *find_rule(struct span key)
 {
     for (size_t i = 0; i < VMH_CONF_KEY_COUNT; i++)
-        if (strlen(rules[i].name) == key.length &&
-            memcmp(rules[i].name, key.start, key.length) == 0)
+        if (strlen(vmh_config_key_names[i]) == key.length &&
+            memcmp(vmh_config_key_names[i], key.start, key.length) == 0)
             return &rules[i];
     return NULL;
 }

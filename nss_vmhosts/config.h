@@ -93,8 +93,16 @@ struct vmh_config {
  * without reading the file twice.  The module passes none. */
 typedef void vmh_config_line_fn(void *context, unsigned line, int key);
 
-/* The key's name in the file ("docker_socket", ...). */
-const char *vmh_config_key_name(enum vmh_config_key key);
+/* The keys' names in the file ("docker_socket", ...), by key. */
+extern const char *const vmh_config_key_names[VMH_CONF_KEY_COUNT];
+
+/* The key's name; "" rather than NULL for a key out of range, so that a
+ * caller printing one cannot crash.  Inline: `vmhosts status` and the
+ * tests name keys, the module only reads them. */
+static inline const char *vmh_config_key_name(enum vmh_config_key key)
+{
+    return (unsigned)key < VMH_CONF_KEY_COUNT ? vmh_config_key_names[key] : "";
+}
 
 /* The file to read: $VMHOSTS_CONF when set and allowed, else the system's. */
 const char *vmh_config_path(void);

@@ -31,24 +31,14 @@ bool vmh_cache_stale(const struct vmh_cache *cache, const struct vmh_config *con
     return vmh_cache_fresh_ms(cache, config, backend) == 0;
 }
 
-static int32_t ttl_of(int64_t fresh_ms, const struct vmh_config *config, enum vmh_backend backend)
-{
-    return (int32_t)(fresh_ms > 0 ? fresh_ms / 1000 : vmh_backend_ttl_s(config, backend));
-}
-
-int32_t vmh_answer_ttl_s(const struct vmh_cache *cache, const struct vmh_config *config,
-                         enum vmh_backend backend)
-{
-    return ttl_of(vmh_cache_fresh_ms(cache, config, backend), config, backend);
-}
-
 /* The clock is read once per decision: a hit is a few microseconds, and
  * clock_gettime a visible part of it. */
 static void set_freshness(struct vmh_decision *decision, const struct vmh_config *config)
 {
     int64_t fresh_ms = vmh_cache_fresh_ms(decision->cache, config, decision->backend);
     decision->stale = fresh_ms == 0;
-    decision->ttl_s = ttl_of(fresh_ms, config, decision->backend);
+    decision->ttl_s = (int32_t)(fresh_ms > 0 ? fresh_ms / 1000
+                                             : vmh_backend_ttl_s(config, decision->backend));
 }
 
 bool vmh_answer_stands(const struct vmh_name *name, const struct vmh_answer *answer, bool stale)

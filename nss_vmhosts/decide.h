@@ -16,7 +16,12 @@ struct vmh_decision {
     enum vmh_backend backend;       /* whose names these are */
     const struct vmh_cache *cache;  /* the cache that answered (own or root); NULL: none */
     bool stale;                     /* that cache: none, a failed last refresh, or past the ttl */
-    int32_t ttl_s;                  /* vmh_answer_ttl_s of that cache, from the one clock read */
+    /* How long a caller (nscd, the DNS face's clients) may keep the
+     * answer: what is left of that cache's freshness, in whole seconds,
+     * from the one clock read.  A stale cache's answer stands only when a
+     * watcher keeps the cache or a refresh has just failed, and is then
+     * given the backend's whole ttl. */
+    int32_t ttl_s;
     bool refresh;                   /* ask the backend before the answer stands */
 };
 
@@ -28,13 +33,6 @@ long vmh_backend_ttl_s(const struct vmh_config *config, enum vmh_backend backend
  * ttl has passed. */
 int64_t vmh_cache_fresh_ms(const struct vmh_cache *cache, const struct vmh_config *config,
                            enum vmh_backend backend);
-
-/* How long a caller (nscd, the DNS face's clients) may keep an answer from
- * `cache`: what is left of its freshness, in whole seconds.  A stale
- * cache's answer stands only when a watcher keeps the cache or a refresh
- * has just failed, and is then given the backend's whole ttl. */
-int32_t vmh_answer_ttl_s(const struct vmh_cache *cache, const struct vmh_config *config,
-                         enum vmh_backend backend);
 
 /* No cache, a failed last refresh of `backend`, or older than its ttl. */
 bool vmh_cache_stale(const struct vmh_cache *cache, const struct vmh_config *config,

@@ -77,12 +77,6 @@ static size_t normalize(const char *name, char *out)
     return vmh_name_fold(name, length, out);
 }
 
-bool vmh_name_valid(const char *text)
-{
-    /* One past the limit: a longer name is refused without reading it all. */
-    return text && vmh_name_fold(text, strnlen(text, VMH_NAME_MAX + 1), NULL) > 0;
-}
-
 /* Whether name (of length n) is "<something>.<tail>"; the tail comes from
  * the settings, compared folded in case a caller filled them in by hand. */
 static bool under(const char *name, size_t n, const char *tail, size_t m)
@@ -232,14 +226,4 @@ enum vmh_name_kind vmh_name_classify_indexed(const char *name, const struct vmh_
     if (!memchr(out->normalized, '.', n))
         return bare(index, out, n);
     return not_ours(out);
-}
-
-enum vmh_name_kind vmh_name_classify(const char *name, const struct vmh_config *config,
-                                     struct vmh_name *out)
-{
-    struct vmh_name_index index;
-    if (!config)
-        return vmh_name_classify_indexed(NULL, NULL, out);
-    vmh_name_index(config, &index);
-    return vmh_name_classify_indexed(name, &index, out);
 }

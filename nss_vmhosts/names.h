@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "cache_format.h"
 #include "config.h"
@@ -37,18 +38,6 @@ struct vmh_name {
                                         * makes its canonical name */
 };
 
-/* Classifies `name` under `config`.  Never fails: anything malformed (empty,
- * too long, empty labels, characters no host name has) is NOT_OURS.
- * Letters are folded to lowercase and one trailing dot is dropped.  A label
- * is 1 to 64 of [a-z0-9_-] (64: a full container ID).  The backends'
- * domains are tried in the order of backends.def; under a container
- * backend's domain the key may hold dots (a container may be called
- * `my.app`, a Compose name is `<service>.<project>`), under an instance
- * backend's it is one label, so `www.sub.example.org` is not ours.  A
- * single label is a bare name of the first container backend. */
-enum vmh_name_kind vmh_name_classify(const char *name, const struct vmh_config *config,
-                                     struct vmh_name *out);
-
 /* Every backend's domains, split once per settings load, in the order a
  * name is tried against them: what the module compares each name's tail
  * with, so that a name not ours costs a few byte compares per domain and
@@ -71,22 +60,51 @@ struct vmh_name_index {
 
 void vmh_name_index(const struct vmh_config *config, struct vmh_name_index *index);
 
-/* vmh_name_classify with the settings' index. */
+/* vmh_name_classify with the settings' index: the module's, built once
+ * per settings load. */
 enum vmh_name_kind vmh_name_classify_indexed(const char *name, const struct vmh_name_index *index,
                                              struct vmh_name *out);
 
-/* Whether text is a name we may hand to a resolver: the rule above for a
- * queried name (labels of 1 to 64 of [A-Za-z0-9_-], letters compared
- * folded, at most VMH_NAME_MAX in all), without the trailing dot a query may
- * have.  Cache strings and backend answers are checked with it: a newline
- * in a name would let `getent hosts` print a line of someone else's making,
- * an escape would reach a terminal.  False for NULL. */
-bool vmh_name_valid(const char *text);
+/* Classifies `name` under `config`.  Never fails: anything malformed (empty,
+ * too long, empty labels, characters no host name has) is NOT_OURS.
+ * Letters are folded to lowercase and one trailing dot is dropped.  A label
+ * is 1 to 64 of [a-z0-9_-] (64: a full container ID).  The backends'
+ * domains are tried in the order of backends.def; under a container
+ * backend's domain the key may hold dots (a container may be called
+ * `my.app`, a Compose name is `<service>.<project>`), under an instance
+ * backend's it is one label, so `www.sub.example.org` is not ours.  A
+ * single label is a bare name of the first container backend.  Inline:
+ * only `vmhosts` and the tests, which classify a name once, build an index
+ * for it; the module keeps one per settings load. */
+static inline enum vmh_name_kind vmh_name_classify(const char *name,
+                                                   const struct vmh_config *config,
+                                                   struct vmh_name *out)
+{
+    struct vmh_name_index index;
+    if (!config)
+        return vmh_name_classify_indexed(NULL, NULL, out);
+    vmh_name_index(config, &index);
+    return vmh_name_classify_indexed(name, &index, out);
+}
 
-/* The length of text (length bytes) when it is a host name by that rule,
- * else 0; when out is given (length + 1 bytes), the name is written there
- * folded to lowercase and terminated.  One pass: checking and folding a
- * name the module answers costs no more than copying it. */
+/* The length of text (length bytes) when it is a host name by the rule of
+ * a queried name (labels of 1 to 64 of [A-Za-z0-9_-], letters compared
+ * folded, at most VMH_NAME_MAX in all), else 0; when out is given (length
+ * + 1 bytes), the name is written there folded to lowercase and
+ * terminated.  One pass: checking and folding a name the module answers
+ * costs no more than copying it. */
 size_t vmh_name_fold(const char *text, size_t length, char *out);
+
+/* Whether text is a name we may hand to a resolver: that rule, without the
+ * trailing dot a query may have.  Cache strings and backend answers are
+ * checked with it: a newline in a name would let `getent hosts` print a
+ * line of someone else's making, an escape would reach a terminal.  False
+ * for NULL.  Inline: the writer and the parsers call it; the module folds
+ * what it reads with vmh_name_fold. */
+static inline bool vmh_name_valid(const char *text)
+{
+    /* One past the limit: a longer name is refused without reading it all. */
+    return text && vmh_name_fold(text, strnlen(text, VMH_NAME_MAX + 1), NULL) > 0;
+}
 
 #endif
