@@ -20,28 +20,28 @@ check "the module is linked -z nodelete" grep -qE 'FLAGS_1.*NODELETE' <<<"$dynam
 check "the module has no constructor of its own (.init_array holds gcc's frame_dummy only)" \
     test "$((16#$(readelf -S -W "$MODULE" | sed -n 's/.* \.init_array  *[A-Z_]*  *[0-9a-f]*  *[0-9a-f]*  *\([0-9a-f]*\) .*/\1/p')))" -le 8
 
-# The module is the read path: a function in nss_vmhosts/ that the six
-# entry points never reach is code only `vmhosts` or a test needs, loaded
-# into every process for nothing, and belongs in tools/ or tests/.  Each
-# function in a section of its own, the linker keeps what the version
-# script's exports reach and names what it drops.  -O0: a function inlined
+# The module is the read path: a function or table in nss_vmhosts/ that
+# the six entry points never reach is what only `vmhosts` or a test needs,
+# loaded into every process for nothing, and belongs in tools/ or tests/.
+# Each in a section of its own, the linker keeps what the version script's
+# exports reach and names what it drops.  -O0: a function inlined
 # into every caller would leave an unused copy behind.
-unreached_functions() {
+unreached_parts() {
     local objects=() source
     for source in $(module_sources); do
         objects+=("$T/gc-$(basename "$source" .c).o")
-        "${CC:-cc}" -std=c11 -D_GNU_SOURCE -O0 -fPIC -ffunction-sections -I"$top_builddir" \
-            -I"$top_srcdir/nss_vmhosts" -c "$source" -o "${objects[-1]}" ||
+        "${CC:-cc}" -std=c11 -D_GNU_SOURCE -O0 -fPIC -ffunction-sections -fdata-sections \
+            -I"$top_builddir" -I"$top_srcdir/nss_vmhosts" -c "$source" -o "${objects[-1]}" ||
             { echo "(compiling $source failed)"; return; }
     done
     "${CC:-cc}" -shared -o "$T/gc.so" "${objects[@]}" -Wl,--gc-sections -Wl,--print-gc-sections \
         -Wl,--version-script="$top_srcdir/nss_vmhosts/nss_vmhosts.map" 2>"$T/gc.log" ||
         { echo "(linking failed: $(head -c 300 "$T/gc.log"))"; return; }
-    sed -n "s/.*removing unused section '\.text\.\([^']*\)' in file '.*\/gc-\([a-z_]*\)\.o'.*/\2.c:\1/p" \
+    sed -n "s/.*removing unused section '\.[a-z.]*\.\([a-z_0-9]*\)' in file '.*\/gc-\([a-z_]*\)\.o'.*/\2.c:\1/p" \
         "$T/gc.log" | sort | xargs
 }
-check_eq "every function compiled into the module is reached from its entry points" "" \
-    "$(unreached_functions)"
+check_eq "every function and table compiled into the module is reached from its entry points" "" \
+    "$(unreached_parts)"
 
 require_nss
 
