@@ -4,7 +4,9 @@
  * new file and renames it over the old one (virFileRewrite), which a
  * watch on the old file would never see.  A folder that does not exist
  * yet (libvirt installed after the watcher started) is waited for in its
- * parent; one that goes away is waited for again. */
+ * parent; one that goes away is waited for again; one whose parent does
+ * not exist either is armed again when the watcher finds the backend
+ * installed (vmh_watch_files_retry). */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -171,6 +173,13 @@ unsigned vmh_watch_files_changed(struct vmh_watch_files *files)
         }
     }
     return changed;
+}
+
+void vmh_watch_files_retry(struct vmh_watch_files *files)
+{
+    for (size_t i = 0; files && files->fd >= 0 && i < files->count; i++)
+        if (files->watched[i].folder_wd < 0 && files->watched[i].parent_wd < 0)
+            arm(files->fd, &files->watched[i]);
 }
 
 void vmh_watch_files_close(struct vmh_watch_files *files)

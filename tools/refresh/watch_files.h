@@ -22,6 +22,11 @@ int vmh_watch_files_fd(const struct vmh_watch_files *files);
  * 1 << enum vmh_backend) whose folder changed, appeared or went away. */
 unsigned vmh_watch_files_changed(struct vmh_watch_files *files);
 
+/* Watches again each folder watched neither itself nor in its parent
+ * (neither existed: the backend was not installed), for when one may
+ * have been installed since. */
+void vmh_watch_files_retry(struct vmh_watch_files *files);
+
 void vmh_watch_files_close(struct vmh_watch_files *files);
 
 #endif

@@ -46,6 +46,7 @@ struct watcher {
     const struct vmh_config *config;
     const struct vmh_watch_options *options;
     unsigned streamed; /* the backends Docker's event stream speaks for, by section bit */
+    unsigned absent;   /* the backends not installed when last looked, by section bit */
     struct vmh_watch_files *files; /* inotify on the backends' folders */
     char last_said[VMH_BACKEND_COUNT][VMH_MESSAGE_MAX + 64];
     int64_t next_ms[VMH_BACKEND_COUNT]; /* by section: when asked next without an event */
@@ -59,10 +60,6 @@ void vmh_watch_defaults(const struct vmh_config *config, struct vmh_watch_option
         /* With an event stream, a resync is a safety net only: a live
          * stream loses no event, and every reconnection refreshes at once. */
         options->interval_ms[(*ops)->section] = poll_ms > 0 ? poll_ms : DEFAULT_RESYNC_MS;
-        /* Not installed: not polled (a daemon installed later is seen when
-         * the watcher starts again, or by a lookup of one of its names). */
-        if ((*ops)->installed && !(*ops)->installed(config))
-            options->interval_ms[(*ops)->section] = 0;
     }
     options->timeout_ms = config->timeout_ms;
     options->verbose = false;
@@ -193,6 +190,39 @@ static int64_t after(long interval_ms, int64_t now)
     return interval_ms > 0 ? now + interval_ms : INT64_MAX;
 }
 
+/* The backends not installed here now, by section bit. */
+static unsigned absent_backends(const struct vmh_config *config)
+{
+    unsigned absent = 0;
+    for (const struct vmh_backend_ops *const *ops = vmh_backends(); *ops; ops++)
+        if ((*ops)->installed && !(*ops)->installed(config))
+            absent |= 1u << (*ops)->section;
+    return absent;
+}
+
+/* Whether a backend due for its poll is installed here.  One that is not
+ * is not asked, so the cache is not rewritten at every interval for it;
+ * it is looked for instead (a stat of its sockets or folder), so that a
+ * daemon installed after the watcher started is asked from then on
+ * without a restart: while the watcher runs, a lookup never asks it.  One
+ * removed since it was asked is asked once more, alone (refresh.c then
+ * asks it whether installed or not), so that the cache says it is gone
+ * instead of keeping its last answer. */
+static bool installed_now(struct watcher *watcher, const struct vmh_backend_ops *ops)
+{
+    unsigned bit = 1u << ops->section;
+    bool installed = !ops->installed || ops->installed(watcher->config);
+    if (installed && (watcher->absent & bit)) {
+        fprintf(stderr, "vmhosts watch: %s: installed since the watcher started; asked from "
+                        "now on\n", ops->name);
+        vmh_watch_files_retry(watcher->files);
+    } else if (!installed && !(watcher->absent & bit)) {
+        refresh(watcher, bit);
+    }
+    watcher->absent = installed ? watcher->absent & ~bit : watcher->absent | bit;
+    return installed;
+}
+
 /* Refreshes what is due now: the streamed backends (Docker) after an event
  * (and its settle times) or a stream change; the backends whose folder
  * changed (`changed`, by section bit); any backend at its interval. */
@@ -212,6 +242,11 @@ static void refresh_due(struct watcher *watcher, unsigned event_bits, unsigned c
         unsigned bit = 1u << (*ops)->section;
         if (now < watcher->next_ms[(*ops)->section])
             continue;
+        if (!installed_now(watcher, *ops)) {
+            watcher->next_ms[(*ops)->section] =
+                after(watcher->options->interval_ms[(*ops)->section], now);
+            continue;
+        }
         backends |= bit;
         /* A resync lists every container, not only those events named. */
         if (watcher->streamed & bit)
@@ -287,6 +322,9 @@ static int keep(struct watcher *watcher, struct vmh_events *events, int signal_f
     for (const struct vmh_backend_ops *const *ops = vmh_backends(); *ops; ops++)
         watcher->next_ms[(*ops)->section] = after(options->interval_ms[(*ops)->section],
                                                   vmh_monotonic_ms());
+    /* Those the first refresh left alone: not a word of them until they
+     * appear. */
+    watcher->absent = absent_backends(watcher->config);
     for (size_t i = 0; i < SETTLE_COUNT; i++)
         watcher->settle_ms[i] = INT64_MAX;
     return follow(watcher, events, signal_fd, wake_fd);

@@ -4,7 +4,8 @@
  * time a stream (re)connects or is lost, refreshes a backend read from
  * files (libvirt) as soon as inotify tells of a change in its folder,
  * polls the backends that have no event stream (multipass, LXD, Incus,
- * and libvirt as a safety net), and ends cleanly on SIGTERM, SIGINT or
+ * and libvirt as a safety net), looks at the same pace for a backend not
+ * installed when it started, and ends cleanly on SIGTERM, SIGINT or
  * SIGHUP. */
 #ifndef VMHOSTS_WATCH_LOOP_H
 #define VMHOSTS_WATCH_LOOP_H

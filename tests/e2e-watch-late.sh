@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# A daemon installed after `vmhosts watch` started, and one removed: while
+# the watcher runs, lookups start no refresh, so only the watcher can
+# notice either.  LXD through
+# a stand-in of its API (bench/lxd-standin.py) whose socket's folder did
+# not exist; libvirt through lease files (bench/libvirt-leases.py) in a
+# folder whose parent did not exist, so inotify had nothing to wait in.
+. "${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
+
+require_nss
+command -v python3 >/dev/null || skip_all "python3 is not installed (the stand-ins are Python)"
+
+LXD_SOCK=$T/lxd/unix.socket
+LEASES=$T/libvirt/dnsmasq
+# Short ttls: the watcher looks for a backend not installed as often as it
+# would poll it.  Not the same: a refresh of one backend alone asks it even
+# when it is not installed (refresh.c), as `refresh --backend` does.
+write_conf lxd_socket="$LXD_SOCK" incus_socket="$T/no-incus.sock" libvirt_leases="$LEASES" \
+    lxd_ttl=1 libvirt_ttl=3
+WATCH_LOG=$T/watch.log
+
+WATCH_PID=
+watch_kill() { [ -z "$WATCH_PID" ] || { kill "$WATCH_PID" 2>/dev/null; wait "$WATCH_PID"; }; }
+at_exit watch_kill
+"$VMHOSTS" watch --verbose 2>"$WATCH_LOG" &
+WATCH_PID=$!
+
+# wait_until SECONDS COMMAND...: runs COMMAND every 0.1 s until it succeeds.
+wait_until() {
+    local tries=$(($1 * 10))
+    shift
+    while ((tries-- > 0)); do
+        "$@" && return 0
+        sleep 0.1
+    done
+    return 1
+}
+answers() { [ "$(getent_ahosts "$1")" = "$2" ]; }
+
+wait_until 10 grep -q "keeping $T/cache" "$WATCH_LOG" ||
+    bail_out "the watcher did not start: $(head -c 600 "$WATCH_LOG")"
+with_nss getent ahosts inst-0001.lxd >/dev/null
+check_eq "inst-0001.lxd before LXD is installed: not found" 2 $?
+written=$(stat -c '%i %y' "$T/cache/hosts.cache")
+sleep 2.5
+check_eq "a backend not installed is not asked at every poll (no lxd or libvirt line in 2.5 s of a verbose log)" \
+    "" "$(grep -E 'vmhosts watch: (lxd|libvirt):' "$WATCH_LOG")"
+check_eq "... nor the cache rewritten for it" "$written" "$(stat -c '%i %y' "$T/cache/hosts.cache")"
+
+# --- LXD installed: its socket appears ---------------------------------------------
+mkdir "$T/lxd"
+python3 "$top_srcdir/bench/lxd-standin.py" "$LXD_SOCK" 2 >"$T/lxd-standin.log" 2>&1 &
+STANDIN_PID=$!
+at_exit "kill $STANDIN_PID 2>/dev/null"
+check "LXD installed after the watcher started: inst-0001.lxd resolves without a restart" \
+    wait_until 10 answers inst-0001.lxd 10.99.0.3
+check "... and the watcher says so" grep -q "lxd: installed since the watcher started" "$WATCH_LOG"
+check "... and asks it from then on" grep -q "lxd: ok, 2 running" "$WATCH_LOG"
+
+# --- libvirt installed: its folder, and its parent, appear -------------------------
+mkdir -p "$LEASES"
+python3 "$top_srcdir/bench/libvirt-leases.py" "$LEASES" 2
+check "libvirt installed after the watcher started: vm-0002.libvirt resolves without a restart" \
+    wait_until 10 answers vm-0002.libvirt 10.77.0.4
+check "... and its folder is watched from then on" \
+    grep -q "libvirt: watching $LEASES, a change there is read at once" "$WATCH_LOG"
+
+# --- LXD removed: its socket goes ----------------------------------------------------
+kill "$STANDIN_PID"
+wait "$STANDIN_PID" 2>/dev/null
+rm -f "$LXD_SOCK"
+fails() { ! with_nss getent ahosts "$1" >/dev/null; }
+check "LXD removed: inst-0001.lxd stops resolving (the watched cache keeps no last answer)" \
+    wait_until 10 fails inst-0001.lxd
+check "... and the watcher says why" grep -q "lxd: unavailable: LXD is not installed" "$WATCH_LOG"
+check "meanwhile vm-0002.libvirt still resolves" answers vm-0002.libvirt 10.77.0.4
+check "the watcher is still running" kill -0 "$WATCH_PID"
+
+done_testing
