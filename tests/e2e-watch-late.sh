@@ -20,7 +20,7 @@ write_conf lxd_socket="$LXD_SOCK" incus_socket="$T/no-incus.sock" libvirt_leases
 WATCH_LOG=$T/watch.log
 
 WATCH_PID=
-watch_kill() { [ -z "$WATCH_PID" ] || { kill "$WATCH_PID" 2>/dev/null; wait "$WATCH_PID"; }; }
+watch_kill() { [ -z "$WATCH_PID" ] || { kill "$WATCH_PID" 2>/dev/null; wait "$WATCH_PID" 2>/dev/null; }; }
 at_exit watch_kill
 "$VMHOSTS" watch --verbose 2>"$WATCH_LOG" &
 WATCH_PID=$!
@@ -75,5 +75,27 @@ check "LXD removed: inst-0001.lxd stops resolving (the watched cache keeps no la
 check "... and the watcher says why" grep -q "lxd: unavailable: LXD is not installed" "$WATCH_LOG"
 check "meanwhile vm-0002.libvirt still resolves" answers vm-0002.libvirt 10.77.0.4
 check "the watcher is still running" kill -0 "$WATCH_PID"
+watch_kill
+WATCH_PID=
+
+# --- without the watcher: `vmhosts refresh` of every backend -------------------------
+# Several backends at once leave one not installed alone, but not one whose
+# answer the cache still holds: a long ttl, so that only the refresh can
+# make the name go.
+write_conf lxd_socket="$LXD_SOCK" incus_socket="$T/no-incus.sock" libvirt_leases="$LEASES" \
+    lxd_ttl=600
+python3 "$top_srcdir/bench/lxd-standin.py" "$LXD_SOCK" 2 >"$T/lxd-standin.log" 2>&1 &
+STANDIN_PID=$!
+at_exit "kill $STANDIN_PID 2>/dev/null"
+wait_until 10 test -S "$LXD_SOCK" || bail_out "the LXD stand-in did not start"
+"$VMHOSTS" refresh >/dev/null 2>&1
+check_eq "LXD back: inst-0002.lxd resolves" 10.99.0.4 "$(getent_ahosts inst-0002.lxd)"
+kill "$STANDIN_PID"
+wait "$STANDIN_PID" 2>/dev/null
+rm -f "$LXD_SOCK"
+out=$("$VMHOSTS" refresh 2>&1)
+check "LXD removed, then a refresh of every backend: it says LXD is not installed" \
+    grep -q "LXD is not installed" <<<"$out"
+check "... and inst-0002.lxd no longer resolves, within its ttl" fails inst-0002.lxd
 
 done_testing

@@ -157,6 +157,18 @@ static void report_backend(const struct vmh_snapshot *merged, unsigned backend,
     }
 }
 
+/* Asked for one backend, it is asked; asked for several, one not installed
+ * here is left alone (its section stays as it was, and `vmhosts refresh`
+ * says not a word of a daemon the machine does not have), unless that
+ * section still holds its answer: removed since, it is asked, so that the
+ * cache says it is gone instead of answering its last addresses. */
+static bool left_alone(const struct vmh_config *config, const struct vmh_backend_ops *ops,
+                       const struct vmh_snapshot *previous)
+{
+    return ops->installed && !ops->installed(config) &&
+           previous->backends[ops->section].status != VMH_STATUS_OK;
+}
+
 static int refresh_locked(const struct vmh_config *config, const char *dir, unsigned dir_mode,
                           unsigned backends, long timeout_ms, struct vmh_refresh_report *report)
 {
@@ -167,13 +179,10 @@ static int refresh_locked(const struct vmh_config *config, const char *dir, unsi
         vmh_snapshot_free(&merged);
         return VMH_REFRESH_WRITE_FAILED;
     }
-    /* Asked for one backend, it is asked; asked for several, those not
-     * installed here are left alone (their sections stay as they were). */
     bool one = (backends & (backends - 1)) == 0;
     for (const struct vmh_backend_ops *const *ops = vmh_backends(); *ops; ops++) {
         unsigned backend = (*ops)->section;
-        if (!(backends & (1u << backend)) ||
-            (!one && (*ops)->installed && !(*ops)->installed(config)))
+        if (!(backends & (1u << backend)) || (!one && left_alone(config, *ops, &merged)))
             continue;
         all_ok &= refresh_backend(config, *ops, timeout_ms, &merged);
         report_backend(&merged, backend, &report->backends[backend]);

@@ -200,27 +200,25 @@ static unsigned absent_backends(const struct vmh_config *config)
     return absent;
 }
 
-/* Whether a backend due for its poll is installed here.  One that is not
- * is not asked, so the cache is not rewritten at every interval for it;
- * it is looked for instead (a stat of its sockets or folder), so that a
- * daemon installed after the watcher started is asked from then on
- * without a restart: while the watcher runs, a lookup never asks it.  One
- * removed since it was asked is asked once more, alone (refresh.c then
- * asks it whether installed or not), so that the cache says it is gone
- * instead of keeping its last answer. */
-static bool installed_now(struct watcher *watcher, const struct vmh_backend_ops *ops)
+/* Whether to ask a backend due for its poll.  One not installed here is
+ * not asked, so the cache is not rewritten at every interval for it; it is
+ * looked for instead (a stat of its sockets or folder), so that a daemon
+ * installed after the watcher started is asked from then on without a
+ * restart: while the watcher runs, a lookup never asks it.  One removed
+ * since it was asked is asked once more, and refresh.c then records it
+ * gone (left_alone). */
+static bool worth_asking(struct watcher *watcher, const struct vmh_backend_ops *ops)
 {
     unsigned bit = 1u << ops->section;
     bool installed = !ops->installed || ops->installed(watcher->config);
-    if (installed && (watcher->absent & bit)) {
+    bool was_absent = watcher->absent & bit;
+    if (installed && was_absent) {
         fprintf(stderr, "vmhosts watch: %s: installed since the watcher started; asked from "
                         "now on\n", ops->name);
         vmh_watch_files_retry(watcher->files);
-    } else if (!installed && !(watcher->absent & bit)) {
-        refresh(watcher, bit);
     }
     watcher->absent = installed ? watcher->absent & ~bit : watcher->absent | bit;
-    return installed;
+    return installed || !was_absent;
 }
 
 /* Refreshes what is due now: the streamed backends (Docker) after an event
@@ -242,7 +240,7 @@ static void refresh_due(struct watcher *watcher, unsigned event_bits, unsigned c
         unsigned bit = 1u << (*ops)->section;
         if (now < watcher->next_ms[(*ops)->section])
             continue;
-        if (!installed_now(watcher, *ops)) {
+        if (!worth_asking(watcher, *ops)) {
             watcher->next_ms[(*ops)->section] =
                 after(watcher->options->interval_ms[(*ops)->section], now);
             continue;
