@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # A daemon installed after `vmhosts watch` started, and one removed: while
 # the watcher runs, lookups start no refresh, so only the watcher can
-# notice either.  LXD through
-# a stand-in of its API (bench/lxd-standin.py) whose socket's folder did
-# not exist; libvirt through lease files (bench/libvirt-leases.py) in a
-# folder whose parent did not exist, so inotify had nothing to wait in.
+# notice either.  LXD through a stand-in of its API (bench/lxd-standin.py)
+# whose socket's folder did not exist; libvirt through lease files
+# (bench/libvirt-leases.py) in a folder whose parent did not exist, so
+# inotify had nothing to wait in.
 . "${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
 
 require_nss
@@ -13,8 +13,9 @@ command -v python3 >/dev/null || skip_all "python3 is not installed (the stand-i
 LXD_SOCK=$T/lxd/unix.socket
 LEASES=$T/libvirt/dnsmasq
 # Short ttls: the watcher looks for a backend not installed as often as it
-# would poll it.  Not the same: a refresh of one backend alone asks it even
-# when it is not installed (refresh.c), as `refresh --backend` does.
+# would poll it.  Two different ones, so that LXD is sometimes due alone: a
+# refresh of one backend asks it even when it is not installed (refresh.c),
+# so only the watcher's own check keeps it from being asked then.
 write_conf lxd_socket="$LXD_SOCK" incus_socket="$T/no-incus.sock" libvirt_leases="$LEASES" \
     lxd_ttl=1 libvirt_ttl=3
 WATCH_LOG=$T/watch.log
@@ -66,9 +67,10 @@ check "... and its folder is watched from then on" \
     grep -q "libvirt: watching $LEASES, a change there is read at once" "$WATCH_LOG"
 
 # --- LXD removed: its socket goes ----------------------------------------------------
+# The socket first: a poll in between must not find a daemon that refuses.
+rm -f "$LXD_SOCK"
 kill "$STANDIN_PID"
 wait "$STANDIN_PID" 2>/dev/null
-rm -f "$LXD_SOCK"
 fails() { ! with_nss getent ahosts "$1" >/dev/null; }
 check "LXD removed: inst-0001.lxd stops resolving (the watched cache keeps no last answer)" \
     wait_until 10 fails inst-0001.lxd
@@ -90,9 +92,9 @@ at_exit "kill $STANDIN_PID 2>/dev/null"
 wait_until 10 test -S "$LXD_SOCK" || bail_out "the LXD stand-in did not start"
 "$VMHOSTS" refresh >/dev/null 2>&1
 check_eq "LXD back: inst-0002.lxd resolves" 10.99.0.4 "$(getent_ahosts inst-0002.lxd)"
+rm -f "$LXD_SOCK"
 kill "$STANDIN_PID"
 wait "$STANDIN_PID" 2>/dev/null
-rm -f "$LXD_SOCK"
 out=$("$VMHOSTS" refresh 2>&1)
 check "LXD removed, then a refresh of every backend: it says LXD is not installed" \
     grep -q "LXD is not installed" <<<"$out"
