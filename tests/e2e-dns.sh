@@ -340,7 +340,12 @@ if command -v systemd-socket-activate >/dev/null; then
     nsenter -n -t "$FACE_PID" systemd-socket-activate --datagram -l 127.0.0.155:53 -E VMHOSTS_CONF \
         "$VMHOSTS" dns >"$T/activated.log" 2>&1 &
     HELPERS+=($!)
-    sleep 0.3
+    # It binds, says so, and starts the face at the first datagram: a
+    # query before it bound is refused, however busy the machine is.
+    for ((i = 0; i < 100; i++)); do
+        grep -q "Listening on 127.0.0.155:53" "$T/activated.log" && break
+        sleep 0.1
+    done
     check_eq "socket-activated (a UDP socket passed as fd 3): answers" "$web1_v4" \
         "$(in_net dig +tries=2 +time=2 @127.0.0.155 +short shop-web-1.docker A)"
     check "socket-activated: bound nothing itself" sh -c "! grep -q 'listening on' $T/activated.log"
