@@ -11,3 +11,4 @@ E2E_TESTS += tests/e2e-libvirtd.sh
 EXTRA_DIST += tests/lib-libvirt.sh
 # A user's rootless Podman, run by a throwaway user the test creates.
 E2E_TESTS += tests/e2e-rootless.sh
+EXTRA_DIST += tests/lib-users.sh
