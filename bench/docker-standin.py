@@ -13,18 +13,33 @@ HTTP calls one `vmhosts refresh` makes.
 Containers are PREFIX-0001 ... PREFIX-COUNT (PREFIX defaults to "bench"),
 each with a sha256 ID, its short ID as hostname, and one address on a
 bridge network.  The answers are built once at start, so the server's own
-cost per request is small next to the client's.
+cost per request is small next to the client's.  With STANDIN_PUBLISH=IP
+in the environment, each also publishes its port 80 on IP, as a rootless
+engine's containers must to be reached.  GET /events is a stream that
+says the first container started, then stays open and says nothing more.
 """
 import hashlib
 import json
+import os
 import sys
 import threading
 
 from unix_http_server import serve
 
 
+def published(index):
+    """The list's Ports and the inspect's NetworkSettings.Ports."""
+    host_ip = os.environ.get("STANDIN_PUBLISH")
+    if not host_ip:
+        return [], {}
+    host_port = 8000 + index % 50000
+    return ([{"IP": host_ip, "PrivatePort": 80, "PublicPort": host_port, "Type": "tcp"}],
+            {"80/tcp": [{"HostIp": host_ip, "HostPort": str(host_port)}]})
+
+
 def container(index, prefix):
     name = "%s-%04d" % (prefix, index)
+    listed_ports, inspected_ports = published(index)
     container_id = hashlib.sha256(name.encode()).hexdigest()
     address = "10.%d.%d.%d" % (88, index // 250, index % 250 + 2)
     network = {
@@ -46,7 +61,7 @@ def container(index, prefix):
         "ImageID": "sha256:" + hashlib.sha256(b"image").hexdigest(),
         "Command": "sleep 100000",
         "Created": 1739811096,
-        "Ports": [],
+        "Ports": listed_ports,
         "Labels": {},
         "State": "running",
         "Status": "Up 4 minutes",
@@ -65,6 +80,8 @@ def container(index, prefix):
         "NetworkSettings": {"Networks": {"bridge": dict(network, Aliases=None,
                                                         DNSNames=None)}},
     }
+    if inspected_ports:
+        inspected["NetworkSettings"]["Ports"] = inspected_ports
     return container_id, listed, inspected
 
 
@@ -73,6 +90,12 @@ class Engine:
         made = [container(i, prefix) for i in range(1, count + 1)]
         self.listing = json.dumps([listed for _, listed, _ in made]).encode()
         self.inspects = {cid: json.dumps(inspected).encode() for cid, _, inspected in made}
+        first = made[0][0] if made else "0" * 64
+        self.started = json.dumps({
+            "Type": "container", "Action": "start", "status": "start", "id": first,
+            "Actor": {"ID": first, "Attributes": {"name": "%s-0001" % prefix}},
+            "scope": "local", "time": 1739811096, "timeNano": 1739811096000000000,
+        }).encode() + b"\n"
         self.log = open(log_path, "a", buffering=1)
         self.lock = threading.Lock()
 
@@ -88,6 +111,8 @@ class Engine:
             parts = parts[1:]
         if parts == ["_ping"]:
             return 200, b"OK", "text/plain"
+        if parts == ["events"]:
+            return 200, [self.started], "application/json"
         if parts == ["containers", "json"]:
             return 200, self.listing, "application/json"
         if len(parts) == 3 and parts[0] == "containers" and parts[2] == "json":

@@ -1,7 +1,8 @@
 """An HTTP/1.1 server on a Unix socket, for the stand-in APIs of the
 benchmarks (docker-standin.py, lxd-standin.py): each GET is answered by a
 function of its path, (status, body, content type), with keep-alive as curl
-expects of a daemon."""
+expects of a daemon; a body that is a list of chunks is a stream, held
+open once they are sent."""
 import os
 import socketserver
 from http.server import BaseHTTPRequestHandler
@@ -14,11 +15,27 @@ class Handler(BaseHTTPRequestHandler):
         status, body, content_type = self.server.answer(self.path)
         self.send_response(status)
         self.send_header("Content-Type", content_type)
+        if isinstance(body, list):
+            self.hold_open(body)
+            return
         self.send_header("Content-Length", str(len(body)))
         for name, value in self.server.headers:
             self.send_header(name, value)
         self.end_headers()
         self.wfile.write(body)
+
+    def hold_open(self, chunks):
+        """A stream, as Docker's /events: the chunks, then nothing more
+        until the client goes."""
+        self.send_header("Transfer-Encoding", "chunked")
+        for name, value in self.server.headers:
+            self.send_header(name, value)
+        self.end_headers()
+        for chunk in chunks:
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+        self.wfile.flush()
+        self.rfile.read()
+        self.close_connection = True
 
     def address_string(self):
         return "unix"
