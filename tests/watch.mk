@@ -10,7 +10,8 @@ tests_test_watch_lock_LDADD = $(TEST_LIBS)
 # `vmhosts watch` itself: Docker's event stream and the loop around it.
 vmhosts_SOURCES += tools/backends/docker/docker_events.c tools/backends/docker/docker_events.h \
 	tools/refresh/watch_loop.c tools/refresh/watch_loop.h \
-	tools/refresh/watch_files.c tools/refresh/watch_files.h
+	tools/refresh/watch_files.c tools/refresh/watch_files.h \
+	tools/refresh/watch_sockets.c tools/refresh/watch_sockets.h
 
 # inotify on the backends' folders (libvirt's leases).
 check_PROGRAMS += tests/test_watch_files
@@ -18,6 +19,13 @@ TESTS += tests/test_watch_files
 tests_test_watch_files_SOURCES = tests/test_watch_files.c tests/check.h tests/set_setting.h \
 	tools/refresh/watch_files.c tools/refresh/watch_files.h
 tests_test_watch_files_LDADD = $(TEST_LIBS)
+
+# inotify on the folders of a user's rootless engines' sockets.
+check_PROGRAMS += tests/test_watch_sockets
+TESTS += tests/test_watch_sockets
+tests_test_watch_sockets_SOURCES = tests/test_watch_sockets.c tests/check.h \
+	tools/refresh/watch_sockets.c tools/refresh/watch_sockets.h
+tests_test_watch_sockets_LDADD = $(TEST_LIBS)
 
 check_PROGRAMS += tests/test_docker_events
 TESTS += tests/test_docker_events
@@ -35,6 +43,6 @@ tools/system/vmhosts-watch.service: $(srcdir)/tools/system/vmhosts-watch.service
 	sed -e 's|@bindir[@]|$(bindir)|g' $(srcdir)/tools/system/vmhosts-watch.service.in >$@.tmp && \
 	mv $@.tmp $@
 
-E2E_WATCH_TESTS = tests/e2e-watch.sh tests/e2e-watch-late.sh
+E2E_WATCH_TESTS = tests/e2e-watch.sh tests/e2e-watch-late.sh tests/e2e-watch-rootless.sh
 TESTS += $(E2E_WATCH_TESTS)
 EXTRA_DIST += $(E2E_WATCH_TESTS) tests/lib-watch.sh

@@ -25,9 +25,11 @@
 #include "docker_changes.h"
 #include "docker_events.h"
 #include "refresh.h"
+#include "rootless.h"
 #include "trigger.h"
 #include "watch_files.h"
 #include "watch_loop.h"
+#include "watch_sockets.h"
 
 /* Docker is listed this often even without events. */
 #define DEFAULT_RESYNC_MS (300L * 1000)
@@ -48,6 +50,9 @@ struct watcher {
     unsigned streamed; /* the backends Docker's event stream speaks for, by section bit */
     unsigned absent;   /* the backends not installed when last looked, by section bit */
     struct vmh_watch_files *files; /* inotify on the backends' folders */
+    struct vmh_events *events;     /* Docker's event streams, one per socket in `sockets` */
+    char sockets[VMH_LIST_MAX + 256];
+    struct vmh_watch_sockets *rootless; /* inotify on the user's rootless sockets' folders */
     char last_said[VMH_BACKEND_COUNT][VMH_MESSAGE_MAX + 64];
     int64_t next_ms[VMH_BACKEND_COUNT]; /* by section: when asked next without an event */
     int64_t settle_ms[SETTLE_COUNT];    /* INT64_MAX: none pending */
@@ -274,28 +279,85 @@ static long until_due(const struct watcher *watcher)
     return wait < 0 ? 0 : wait > 60000 ? 60000 : (long)wait;
 }
 
-/* One descriptor readable when a signal or a folder's change waits:
- * Docker's event wait (docker_events.h) watches one besides its streams. */
-static int wake_open(int signal_fd, int files_fd)
+/* The sockets whose events the watcher follows: every socket this user's
+ * refresh asks, a user's own rootless engines' too (docker.h). */
+static void event_sockets(const struct vmh_config *config, char *out, size_t size)
+{
+    if (vmh_docker_event_sockets(config->source[VMH_BACKEND_DOCKER], out, size) != 0)
+        snprintf(out, size, "%s", config->source[VMH_BACKEND_DOCKER]);
+}
+
+/* Docker's event streams, on the sockets there are now. */
+static bool open_events(struct watcher *watcher)
+{
+    event_sockets(watcher->config, watcher->sockets, sizeof watcher->sockets);
+    watcher->events = vmh_events_open(watcher->sockets, watcher->options->timeout_ms);
+    return watcher->events != NULL;
+}
+
+/* Where this user's rootless engines would make their sockets (none for
+ * root): watched, so that one started later is followed at once. */
+static struct vmh_watch_sockets *watch_rootless(void)
+{
+    char paths[VMH_ROOTLESS_SOCKET_COUNT][128];
+    const char *listed[VMH_ROOTLESS_SOCKET_COUNT];
+    size_t count = 0;
+    for (unsigned i = 0; i < VMH_ROOTLESS_SOCKET_COUNT; i++)
+        if (vmh_rootless_socket(geteuid(), i, paths[count], sizeof paths[count])) {
+            listed[count] = paths[count];
+            count++;
+        }
+    return vmh_watch_sockets_open(listed, count);
+}
+
+/* A rootless engine started or stopped: its stream is opened or closed,
+ * and every stream starts again.  Each new stream's first try says
+ * VMH_EVENTS_CONNECTED (and Docker is then listed whole, which drops the
+ * containers of an engine that stopped) or VMH_EVENTS_LOST (no engine
+ * answers: Docker's part of the cache empties), so nothing more is asked
+ * here. */
+static void follow_sockets(struct watcher *watcher)
+{
+    char sockets[sizeof watcher->sockets];
+    if (!vmh_watch_sockets_changed(watcher->rootless))
+        return;
+    event_sockets(watcher->config, sockets, sizeof sockets);
+    if (strcmp(sockets, watcher->sockets) == 0)
+        return;
+    struct vmh_events *events = vmh_events_open(sockets, watcher->options->timeout_ms);
+    if (!events) {
+        fprintf(stderr, "vmhosts watch: out of memory; following the sockets as they were\n");
+        return;
+    }
+    fprintf(stderr, "vmhosts watch: the engines' sockets are now: %s\n", sockets);
+    vmh_events_close(watcher->events);
+    watcher->events = events;
+    snprintf(watcher->sockets, sizeof watcher->sockets, "%s", sockets);
+}
+
+/* One descriptor readable when a signal, a folder's change or a socket's
+ * waits (each of `fds` that is >= 0): Docker's event wait
+ * (docker_events.h) watches one besides its streams. */
+static int wake_open(const int *fds, size_t count)
 {
     int wake_fd = epoll_create1(EPOLL_CLOEXEC);
-    struct epoll_event on_signal = {.events = EPOLLIN, .data.fd = signal_fd};
-    struct epoll_event on_files = {.events = EPOLLIN, .data.fd = files_fd};
-    if (wake_fd >= 0 && (epoll_ctl(wake_fd, EPOLL_CTL_ADD, signal_fd, &on_signal) != 0 ||
-                         (files_fd >= 0 &&
-                          epoll_ctl(wake_fd, EPOLL_CTL_ADD, files_fd, &on_files) != 0))) {
-        close(wake_fd);
-        wake_fd = -1;
+    for (size_t i = 0; i < count && wake_fd >= 0; i++) {
+        struct epoll_event on_ready = {.events = EPOLLIN, .data.fd = fds[i]};
+        if (fds[i] >= 0 && epoll_ctl(wake_fd, EPOLL_CTL_ADD, fds[i], &on_ready) != 0) {
+            close(wake_fd);
+            wake_fd = -1;
+        }
     }
     if (wake_fd < 0)
         fprintf(stderr, "vmhosts watch: cannot wait for signals: %s\n", strerror(errno));
     return wake_fd;
 }
 
-static int follow(struct watcher *watcher, struct vmh_events *events, int signal_fd, int wake_fd)
+static int follow(struct watcher *watcher, int signal_fd, int wake_fd)
 {
     for (;;) {
-        unsigned bits = vmh_events_wait(events, wake_fd, until_due(watcher));
+        follow_sockets(watcher);
+        unsigned bits = vmh_events_wait(watcher->events, wake_fd, until_due(watcher));
         int signo = signal_received(signal_fd);
         if (signo) {
             fprintf(stderr, "vmhosts watch: stopping (%s); the cache stays as last written\n",
@@ -308,8 +370,7 @@ static int follow(struct watcher *watcher, struct vmh_events *events, int signal
 
 /* The first refresh of every backend, then the loop; 1 when the first
  * cache cannot be written. */
-static int keep(struct watcher *watcher, struct vmh_events *events, int signal_fd, int wake_fd,
-                const char *dir)
+static int keep(struct watcher *watcher, int signal_fd, int wake_fd, const char *dir)
 {
     const struct vmh_watch_options *options = watcher->options;
     /* Changes from now on count; the first refresh reads everything. */
@@ -325,17 +386,7 @@ static int keep(struct watcher *watcher, struct vmh_events *events, int signal_f
     watcher->absent = absent_backends(watcher->config);
     for (size_t i = 0; i < SETTLE_COUNT; i++)
         watcher->settle_ms[i] = INT64_MAX;
-    return follow(watcher, events, signal_fd, wake_fd);
-}
-
-/* Docker's event streams, on every socket this user's refresh asks: a
- * user's own rootless engines' too (docker/docker_events.c). */
-static struct vmh_events *open_events(const struct vmh_config *config, long timeout_ms)
-{
-    char sockets[VMH_LIST_MAX + 256];
-    if (vmh_docker_event_sockets(config->source[VMH_BACKEND_DOCKER], sockets, sizeof sockets) != 0)
-        snprintf(sockets, sizeof sockets, "%s", config->source[VMH_BACKEND_DOCKER]);
-    return vmh_events_open(sockets, timeout_ms);
+    return follow(watcher, signal_fd, wake_fd);
 }
 
 int vmh_watch_run(const struct vmh_config *config, const struct vmh_watch_options *options)
@@ -354,16 +405,22 @@ int vmh_watch_run(const struct vmh_config *config, const struct vmh_watch_option
         return 1;
     }
     int lock_fd = prepare_dir(dir) == 0 ? take_watch_lock(dir) : -1;
-    struct vmh_events *events = lock_fd >= 0 ? open_events(config, options->timeout_ms) : NULL;
-    watcher.files = events ? vmh_watch_files_open(config) : NULL;
-    int wake_fd = watcher.files ? wake_open(signal_fd, vmh_watch_files_fd(watcher.files)) : -1;
-    if (lock_fd >= 0 && (!events || !watcher.files))
+    /* The sockets' folders before the sockets: one made in between is
+     * then seen by the first collect. */
+    watcher.rootless = lock_fd >= 0 ? watch_rootless() : NULL;
+    bool opened = lock_fd >= 0 && open_events(&watcher);
+    watcher.files = opened ? vmh_watch_files_open(config) : NULL;
+    int fds[] = {signal_fd, vmh_watch_files_fd(watcher.files),
+                 vmh_watch_sockets_fd(watcher.rootless)};
+    int wake_fd = watcher.files ? wake_open(fds, sizeof fds / sizeof fds[0]) : -1;
+    if (lock_fd >= 0 && (!opened || !watcher.files))
         fprintf(stderr, "vmhosts watch: out of memory\n");
-    int status = wake_fd >= 0 ? keep(&watcher, events, signal_fd, wake_fd, dir) : 1;
+    int status = wake_fd >= 0 ? keep(&watcher, signal_fd, wake_fd, dir) : 1;
     if (wake_fd >= 0)
         close(wake_fd);
     vmh_watch_files_close(watcher.files);
-    vmh_events_close(events);
+    vmh_events_close(watcher.events);
+    vmh_watch_sockets_close(watcher.rootless);
     if (lock_fd >= 0)
         close(lock_fd);
     close(signal_fd);

@@ -5,8 +5,9 @@
  * files (libvirt) as soon as inotify tells of a change in its folder,
  * polls the backends that have no event stream (multipass, LXD, Incus,
  * and libvirt as a safety net), looks at the same pace for a backend not
- * installed when it started, and ends cleanly on SIGTERM, SIGINT or
- * SIGHUP. */
+ * installed when it started, follows a user's rootless engine from the
+ * moment its socket is made (watch_sockets.c), and ends cleanly on
+ * SIGTERM, SIGINT or SIGHUP. */
 #ifndef VMHOSTS_WATCH_LOOP_H
 #define VMHOSTS_WATCH_LOOP_H
 
