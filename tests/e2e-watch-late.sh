@@ -26,16 +26,6 @@ at_exit watch_kill
 "$VMHOSTS" watch --verbose 2>"$WATCH_LOG" &
 WATCH_PID=$!
 
-# wait_until SECONDS COMMAND...: runs COMMAND every 0.1 s until it succeeds.
-wait_until() {
-    local tries=$(($1 * 10))
-    shift
-    while ((tries-- > 0)); do
-        "$@" && return 0
-        sleep 0.1
-    done
-    return 1
-}
 answers() { [ "$(getent_ahosts "$1")" = "$2" ]; }
 
 wait_until 10 grep -q "keeping $T/cache" "$WATCH_LOG" ||

@@ -27,16 +27,6 @@ write_conf docker_socket="$SYS_SOCK" lxd_socket="$T/no-lxd.sock" \
     incus_socket="$T/no-incus.sock" libvirt_leases="$T/no-libvirt" user_cache_dir= ttl=600
 WATCH_LOG=$T/watch.log
 
-# wait_until SECONDS COMMAND...: runs COMMAND every 0.1 s until it succeeds.
-wait_until() {
-    local tries=$(($1 * 10))
-    shift
-    while ((tries-- > 0)); do
-        "$@" && return 0
-        sleep 0.1
-    done
-    return 1
-}
 answers() { [ "$(getent_as "$USER_NAME" ahosts "$1")" = "$2" ]; }
 listed() { as_user "$USER_NAME" "$VMHOSTS" list 2>/dev/null | grep -q "$1"; }
 not_listed() { ! listed "$1"; }

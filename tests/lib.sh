@@ -103,6 +103,17 @@ require_built() {
 
 now_ms() { date +%s%3N; }
 
+# wait_until SECONDS COMMAND...: runs COMMAND every 0.1 s until it succeeds.
+wait_until() {
+    local tries=$(($1 * 10))
+    shift
+    while ((tries-- > 0)); do
+        "$@" && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
 # processes_of PROGRAM: the PIDs running that executable, e.g. a refresher
 # the module failed to reap.
 # Only this test's: tests run in parallel (make -j) from the same binaries,
