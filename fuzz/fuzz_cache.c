@@ -7,8 +7,9 @@
  * which lets the fuzzer reach the offsets, tables and strings behind them.
  * An input it accepts as it is has its lookups run over whatever blocks
  * they read, corrupt or not: the lazy checks (cache_read.c).  Both then
- * meet the full check `vmhosts` makes.  A real cache file is a seed as it
- * is. */
+ * meet the full check `vmhosts` makes, and every input the writer's
+ * comparison with the file it would replace.  A real cache file is a seed
+ * as it is. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,6 +89,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *input, size_t size)
     if (!data)
         return 0;
     memcpy(data, input, size);
+    /* The writer compares the file in place, whatever it holds, with its
+     * own build before it replaces it (cache_same.c). */
+    vmh_cache_same_answers(input, data, size);
     struct vmh_cache cache;
     if (vmh_cache_parse(&cache, data, size) == VMH_CACHE_OK) {
         use_cache(&cache);

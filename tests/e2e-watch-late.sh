@@ -48,6 +48,17 @@ check "LXD installed after the watcher started: inst-0001.lxd resolves without a
 check "... and the watcher says so" grep -q "lxd: installed since the watcher started" "$WATCH_LOG"
 check "... and asks it from then on" grep -q "lxd: ok, 2 running" "$WATCH_LOG"
 
+# --- polls that find nothing new leave the cache as it is --------------------------
+polls=$(grep -c "lxd: ok, 2 running" "$WATCH_LOG")
+written=$(stat -c '%i %y' "$T/cache/hosts.cache")
+sleep 2.5
+check "LXD asked again at each poll (lxd_ttl=1)" \
+    test "$(grep -c "lxd: ok, 2 running" "$WATCH_LOG")" -gt "$polls"
+check "... and the watcher says the answers did not change" \
+    grep -q "the answers did not change; the cache is left as it was" "$WATCH_LOG"
+check_eq "... and the cache is not rewritten for the same answers" \
+    "$written" "$(stat -c '%i %y' "$T/cache/hosts.cache")"
+
 # --- libvirt installed: its folder, and its parent, appear -------------------------
 mkdir -p "$LEASES"
 python3 "$top_srcdir/bench/libvirt-leases.py" "$LEASES" 2

@@ -136,7 +136,8 @@ int vmh_cmd_refresh(int argc, char **argv)
         timeout_ms = config->timeout_ms;
     struct vmh_refresh_report report;
     unsigned backends = chosen_backends(choices, backend);
-    status = vmh_refresh_run(config, backends, locked, timeout_ms, &report);
+    status = vmh_refresh_run(config, backends, locked ? VMH_REFRESH_LOCK_HELD : 0, timeout_ms,
+                             &report);
     print_report(&report, status, quiet);
     if (fflush(stdout) != 0 && status == VMH_REFRESH_OK)
         status = VMH_EXIT_FAILURE;

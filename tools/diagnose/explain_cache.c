@@ -79,7 +79,7 @@ void vmh_view_refresh(struct vmh_cli_view *view, enum vmh_backend backend)
     struct vmh_refresh_report report;
     if (!view->own.dir[0])
         return;
-    view->refresh_result[backend] = vmh_refresh_run(view->config, 1u << backend, false,
+    view->refresh_result[backend] = vmh_refresh_run(view->config, 1u << backend, 0,
                                                     view->config->timeout_ms, &report);
     view->refreshed[backend] = true;
     view_load(view);

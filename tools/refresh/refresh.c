@@ -170,7 +170,8 @@ static bool left_alone(const struct vmh_config *config, const struct vmh_backend
 }
 
 static int refresh_locked(const struct vmh_config *config, const char *dir, unsigned dir_mode,
-                          unsigned backends, long timeout_ms, struct vmh_refresh_report *report)
+                          unsigned backends, unsigned flags, long timeout_ms,
+                          struct vmh_refresh_report *report)
 {
     struct vmh_snapshot merged;
     bool all_ok = true;
@@ -187,8 +188,9 @@ static int refresh_locked(const struct vmh_config *config, const char *dir, unsi
         all_ok &= refresh_backend(config, *ops, timeout_ms, &merged);
         report_backend(&merged, backend, &report->backends[backend]);
     }
-    int status = vmh_cache_write(dir, dir_mode, &merged, vmh_realtime_ms(), report->error,
-                                 sizeof report->error);
+    bool *unchanged = flags & VMH_REFRESH_KEEP_SAME ? &report->cache_unchanged : NULL;
+    int status = vmh_cache_write_changed(dir, dir_mode, &merged, vmh_realtime_ms(), unchanged,
+                                         report->error, sizeof report->error);
     vmh_snapshot_free(&merged);
     if (status != 0)
         return VMH_REFRESH_WRITE_FAILED;
@@ -197,7 +199,7 @@ static int refresh_locked(const struct vmh_config *config, const char *dir, unsi
     return all_ok ? VMH_REFRESH_OK : VMH_REFRESH_BACKEND_FAILED;
 }
 
-int vmh_refresh_run(const struct vmh_config *config, unsigned backends, bool caller_holds_lock,
+int vmh_refresh_run(const struct vmh_config *config, unsigned backends, unsigned flags,
                     long timeout_ms, struct vmh_refresh_report *report)
 {
     char dir[VMH_PATH_MAX];
@@ -213,10 +215,10 @@ int vmh_refresh_run(const struct vmh_config *config, unsigned backends, bool cal
         return VMH_REFRESH_WRITE_FAILED;
     }
     if (prepare_dir(dir, dir_mode, report) != 0 ||
-        (!caller_holds_lock && take_lock(dir, timeout_ms, &lock_fd, report) != 0))
+        (!(flags & VMH_REFRESH_LOCK_HELD) && take_lock(dir, timeout_ms, &lock_fd, report) != 0))
         return VMH_REFRESH_WRITE_FAILED;
-    int status = refresh_locked(config, dir, dir_mode, backends & VMH_REFRESH_ALL, timeout_ms,
-                                report);
+    int status = refresh_locked(config, dir, dir_mode, backends & VMH_REFRESH_ALL, flags,
+                                timeout_ms, report);
     if (lock_fd >= 0)
         close(lock_fd);
     return status;

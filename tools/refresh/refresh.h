@@ -22,6 +22,16 @@ enum vmh_refresh_result {
 /* Every backend: the bit of each section (1 << enum vmh_backend). */
 #define VMH_REFRESH_ALL ((1u << VMH_BACKEND_COUNT) - 1)
 
+/* How vmh_refresh_run goes about it, as bits. */
+enum vmh_refresh_flag {
+    /* The caller holds refresh.lock: the module, while it runs `vmhosts
+     * refresh --locked`. */
+    VMH_REFRESH_LOCK_HELD = 1,
+    /* A cache in place that answers as the new one would is left as it is
+     * (vmh_cache_write_changed): the watcher's polls. */
+    VMH_REFRESH_KEEP_SAME = 2
+};
+
 struct vmh_refresh_backend_report {
     bool ran;
     unsigned status;               /* enum vmh_backend_status */
@@ -33,18 +43,19 @@ struct vmh_refresh_backend_report {
 struct vmh_refresh_report {
     struct vmh_refresh_backend_report backends[VMH_BACKEND_COUNT];
     char cache_path[VMH_PATH_MAX + 32]; /* the file written, "" if none */
-    bool cache_written;
+    bool cache_written;                 /* the cache in place is this refresh's answer */
+    bool cache_unchanged;               /* ... and it was left as it was (VMH_REFRESH_KEEP_SAME) */
     char previous[VMH_MESSAGE_MAX];     /* what was wrong with the old cache, "" if nothing */
     char error[2048];                   /* why the cache was not written (paths and all) */
 };
 
 /* Refreshes the backends in the bitmask (1 << enum vmh_backend) into the
- * process's own cache folder.  Unless caller_holds_lock (the module holds it
- * while it runs `vmhosts refresh --locked`), takes refresh.lock there so
- * that concurrent refreshes run one after another.  A failing backend keeps
- * its last good hosts and records its new status.  Each backend gets
- * timeout_ms.  Returns an enum vmh_refresh_result. */
-int vmh_refresh_run(const struct vmh_config *config, unsigned backends, bool caller_holds_lock,
+ * process's own cache folder.  Unless `flags` has VMH_REFRESH_LOCK_HELD,
+ * takes refresh.lock there so that concurrent refreshes run one after
+ * another.  A failing backend keeps its last good hosts and records its
+ * new status.  Each backend gets timeout_ms.  Returns an enum
+ * vmh_refresh_result. */
+int vmh_refresh_run(const struct vmh_config *config, unsigned backends, unsigned flags,
                     long timeout_ms, struct vmh_refresh_report *report);
 
 /* "ok", "unavailable", ... */

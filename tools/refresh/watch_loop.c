@@ -177,8 +177,9 @@ static void say_backend(struct watcher *watcher, const struct vmh_backend_ops *o
 static bool refresh(struct watcher *watcher, unsigned backends)
 {
     struct vmh_refresh_report report;
-    int status = vmh_refresh_run(watcher->config, backends, false, watcher->options->timeout_ms,
-                                 &report);
+    /* Polls mostly find what the cache already says: not rewritten then. */
+    int status = vmh_refresh_run(watcher->config, backends, VMH_REFRESH_KEEP_SAME,
+                                 watcher->options->timeout_ms, &report);
     for (const struct vmh_backend_ops *const *ops = vmh_backends(); *ops; ops++)
         if (report.backends[(*ops)->section].ran)
             say_backend(watcher, *ops, &report.backends[(*ops)->section]);
@@ -187,6 +188,9 @@ static bool refresh(struct watcher *watcher, unsigned backends)
                 report.error[0] ? report.error : "unknown error");
         return false;
     }
+    if (watcher->options->verbose && report.cache_unchanged)
+        fprintf(stderr, "vmhosts watch: the answers did not change; the cache is left as it "
+                        "was\n");
     return true;
 }
 

@@ -545,8 +545,36 @@ static int put_in_place(const char *dir, const unsigned char *data, size_t size,
     return 0;
 }
 
+/* Whether dir/hosts.cache is ours, writable by us alone, and answers as
+ * `data` would. */
+static bool same_as_in_place(const char *dir, const unsigned char *data, size_t size)
+{
+    char path[PATH_MAX];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/%s", dir, VMH_CACHE_FILE);
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    unsigned char *in_place = NULL;
+    bool same = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid() &&
+                (st.st_mode & 022) == 0 && (uint64_t)st.st_size == size &&
+                (in_place = malloc(size ? size : 1)) != NULL &&
+                read(fd, in_place, size) == (ssize_t)size &&
+                vmh_cache_same_answers(in_place, data, size);
+    free(in_place);
+    close(fd);
+    return same;
+}
+
 int vmh_cache_write(const char *dir, unsigned dir_mode, const struct vmh_snapshot *snapshot,
                     int64_t now_ms, char *err, size_t err_size)
+{
+    return vmh_cache_write_changed(dir, dir_mode, snapshot, now_ms, NULL, err, err_size);
+}
+
+int vmh_cache_write_changed(const char *dir, unsigned dir_mode,
+                            const struct vmh_snapshot *snapshot, int64_t now_ms,
+                            bool *unchanged, char *err, size_t err_size)
 {
     unsigned char *data;
     size_t size;
@@ -558,7 +586,9 @@ int vmh_cache_write(const char *dir, unsigned dir_mode, const struct vmh_snapsho
         return fail(err, err_size, "cannot build the cache for", dir,
                     errno == EFBIG ? "more hosts or longer names than a cache holds"
                                    : "out of memory? try again");
-    int status = put_in_place(dir, data, size, err, err_size);
+    if (unchanged)
+        *unchanged = same_as_in_place(dir, data, size);
+    int status = unchanged && *unchanged ? 0 : put_in_place(dir, data, size, err, err_size);
     free(data);
     return status;
 }

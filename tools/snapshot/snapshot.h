@@ -139,6 +139,20 @@ int vmh_snapshot_update_backend(struct vmh_snapshot *into, struct vmh_snapshot *
 int vmh_cache_write(const char *dir, unsigned dir_mode, const struct vmh_snapshot *snapshot,
                     int64_t now_ms, char *err, size_t err_size);
 
+/* The same, but a cache in place that is this user's, writable by no one
+ * else, and answers as the new one would (vmh_cache_same_answers) is left
+ * as it is, and *unchanged says so: the watcher polls, and rewriting the
+ * same answers at every poll would wear the disk and make every process
+ * that mapped the cache read it again. */
+int vmh_cache_write_changed(const char *dir, unsigned dir_mode,
+                            const struct vmh_snapshot *snapshot, int64_t now_ms,
+                            bool *unchanged, char *err, size_t err_size);
+
+/* Whether two built caches of `size` bytes give the same answers: the same
+ * bytes but for the time stamps (when written, when each backend answered
+ * or was asked) and the seal over them. */
+bool vmh_cache_same_answers(const unsigned char *a, const unsigned char *b, size_t size);
+
 /* The cache file's bytes for a snapshot (malloc'd), for the writer and the
  * tests. */
 int vmh_cache_build(const struct vmh_snapshot *snapshot, int64_t now_ms, unsigned char **data,
