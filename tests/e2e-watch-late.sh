@@ -67,6 +67,17 @@ check "libvirt installed after the watcher started: vm-0002.libvirt resolves wit
 check "... and its folder is watched from then on" \
     grep -q "libvirt: watching $LEASES, a change there is read at once" "$WATCH_LOG"
 
+# --- two backends polled in turn: whichever answered last is not a change ------------
+# Each poll asks one of them; the same answers of both must still be the
+# same cache, whatever order the other's hosts came in.
+polls=$(grep -c "libvirt: ok," "$WATCH_LOG")
+written=$(stat -c '%i %y' "$T/cache/hosts.cache")
+sleep 3.5
+check "libvirt asked again meanwhile (libvirt_ttl=3)" \
+    test "$(grep -c "libvirt: ok," "$WATCH_LOG")" -gt "$polls"
+check_eq "... and the cache is not rewritten for their same answers" \
+    "$written" "$(stat -c '%i %y' "$T/cache/hosts.cache")"
+
 # --- LXD removed: its socket goes ----------------------------------------------------
 # The socket first: a poll in between must not find a daemon that refuses.
 rm -f "$LXD_SOCK"

@@ -1,7 +1,9 @@
 /* A cache that answers as the one in place is not written again
  * (tools/snapshot/cache_same.c, vmh_cache_write_changed): two builds that
- * differ only in their time stamps answer alike; one more address, another
- * status or message, another name does not; and the write leaves the file
+ * differ only in their time stamps answer alike, and so do the same hosts
+ * with another backend's merged last; one more address, another status or
+ * message, another name, two containers the other way round does not; and
+ * the write leaves the file
  * in place (same inode) only when it answers alike and is the writer's
  * own, writable by it alone. */
 #include <errno.h>
@@ -76,6 +78,28 @@ static void test_same_answers(void)
     other.hosts[0].addrs[0].bytes[3] = 3;
     CHECK(!same(&base, &other), "an address changed: not the same");
     vmh_snapshot_free(&other);
+    sample(&other, NOW);
+    struct vmh_host first = other.hosts[0];
+    other.hosts[0] = other.hosts[1];
+    other.hosts[1] = first;
+    CHECK(same(&base, &other),
+          "the VM before the container (its backend merged last): the same");
+    fixture_add_host(&other, VMH_BACKEND_DOCKER, "db", NULL, NULL, true, "172.17.0.3");
+    fixture_add_host(&base, VMH_BACKEND_DOCKER, "db", NULL, NULL, true, "172.17.0.3");
+    CHECK(same(&base, &other), "... and a container after the VM: the same");
+    vmh_snapshot_free(&other);
+    sample(&other, NOW);
+    first = other.hosts[0];
+    other.hosts[0] = other.hosts[1];
+    other.hosts[1] = first;
+    fixture_add_host(&other, VMH_BACKEND_DOCKER, "db", NULL, NULL, true, "172.17.0.3");
+    struct vmh_host db = other.hosts[2];
+    other.hosts[2] = other.hosts[1];
+    other.hosts[1] = db;
+    CHECK(!same(&base, &other), "two containers the other way round: not the same");
+    vmh_snapshot_free(&other);
+    vmh_snapshot_free(&base);
+    sample(&base, NOW);
     sample(&other, NOW);
     free(other.hosts[1].name);
     other.hosts[1].name = strdup("primarz");

@@ -4,7 +4,10 @@
  *
  * The same snapshot always gives the same bytes (keys in a total order,
  * padding zeroed), so that a refresh that found nothing new writes an
- * identical file and tests can compare builds byte for byte. */
+ * identical file and tests can compare builds byte for byte.  Records go
+ * section by section, each section's in the snapshot's order: a merge puts
+ * the backend it refreshed last, so without that the same hosts of two
+ * backends polled in turn would be another file at every poll. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -37,6 +40,7 @@ struct pending_key {
 
 struct builder {
     const struct vmh_snapshot *snapshot;
+    size_t *order;        /* order[record]: its host in the snapshot */
     struct pool pool;
     struct vmh_cache_record *records;
     struct pending_key *keys;
@@ -226,8 +230,21 @@ static int compare_keys(const void *left, const void *right)
         return order;
     if (a->reserved != b->reserved)
         return a->reserved < b->reserved ? -1 : 1;
-    /* Equal names (two containers, one hostname) keep the snapshot's order. */
+    /* Equal names (two containers, one hostname) keep the records' order. */
     return (a->record > b->record) - (a->record < b->record);
+}
+
+/* Section by section; a host of no section goes last, for add_record to
+ * refuse. */
+static void put_in_order(struct builder *b)
+{
+    const struct vmh_snapshot *s = b->snapshot;
+    size_t next = 0;
+    for (unsigned backend = 0; backend <= VMH_BACKEND_COUNT; backend++)
+        for (size_t i = 0; i < s->count; i++)
+            if (s->hosts[i].backend == backend ||
+                (backend == VMH_BACKEND_COUNT && s->hosts[i].backend > backend))
+                b->order[next++] = i;
 }
 
 /* Records, keys and strings; the pool then holds every string it will. */
@@ -242,12 +259,14 @@ static bool gather(struct builder *b)
     for (size_t i = 0; i < s->count; i++)
         keys += keys_of(&s->hosts[i]);
     b->records = calloc(s->count ? s->count : 1, sizeof *b->records);
+    b->order = calloc(s->count ? s->count : 1, sizeof *b->order);
     b->keys = calloc(keys, sizeof *b->keys);
-    if (!b->records || !b->keys || !pool_reserve(&b->pool, 1))
+    if (!b->records || !b->order || !b->keys || !pool_reserve(&b->pool, 1))
         return false;
     b->pool.data[b->pool.used++] = '\0';
+    put_in_order(b);
     for (size_t i = 0; i < s->count; i++)
-        if (!add_record(b, &s->hosts[i], (uint32_t)i))
+        if (!add_record(b, &s->hosts[b->order[i]], (uint32_t)i))
             return false;
     for (unsigned i = 0; i < VMH_BACKEND_COUNT; i++)
         if (s->backends[i].status > VMH_STATUS_MAX) {
@@ -407,7 +426,7 @@ static void copy_tables(const struct builder *b, const struct vmh_cache_header *
     }
     struct vmh_cache_addr *addrs = (struct vmh_cache_addr *)(data + h->addrs_off);
     for (size_t i = 0; i < s->count; i++) {
-        const struct vmh_host *host = &s->hosts[i];
+        const struct vmh_host *host = &s->hosts[b->order[i]];
         memcpy(addrs, host->addrs, host->addr_count * sizeof *addrs);
         /* Addresses copied from another container (--network container:X)
          * name X's networks: a network the host has no key for is none. */
@@ -456,6 +475,7 @@ int vmh_cache_build(const struct vmh_snapshot *snapshot, int64_t now_ms, unsigne
     int saved_errno = errno;
     free(b.pool.data);
     free(b.records);
+    free(b.order);
     free(b.keys);
     errno = saved_errno;
     return *data ? 0 : -1;
