@@ -58,6 +58,10 @@ check "... and the watcher says the answers did not change" \
     grep -q "the answers did not change; the cache is left as it was" "$WATCH_LOG"
 check_eq "... and the cache is not rewritten for the same answers" \
     "$written" "$(stat -c '%i %y' "$T/cache/hosts.cache")"
+mode_is() { [ "$(stat -c %a "$T/cache/hosts.cache")" = "$1" ]; }
+chmod 0666 "$T/cache/hosts.cache"
+check "... but the same answers in a cache others may write are written again" \
+    wait_until 5 mode_is 644
 
 # --- libvirt installed: its folder, and its parent, appear -------------------------
 mkdir -p "$LEASES"
@@ -111,5 +115,36 @@ out=$("$VMHOSTS" refresh 2>&1)
 check "LXD removed, then a refresh of every backend: it says LXD is not installed" \
     grep -q "LXD is not installed" <<<"$out"
 check "... and inst-0002.lxd no longer resolves, within its ttl" fails inst-0002.lxd
+
+# --- a cache replaced by hand while a refresh waits for a backend --------------------
+# The other backends' hosts come from the file in place when the refresh
+# writes, read again if it changed meanwhile: never from the mapping of the
+# file it replaced.
+printf '{"list": []}\n' >"$T/no-vms.json"
+write_conf lxd_socket="$LXD_SOCK" incus_socket="$T/no-incus.sock" libvirt_leases="$LEASES" \
+    ttl=600 lxd_ttl=600 timeout_ms=5000 multipass_command="$top_srcdir/tests/stubs/multipass"
+lxd_cache() { # COUNT FILE: the cache of a refresh of COUNT LXD instances, kept as FILE
+    python3 "$top_srcdir/bench/lxd-standin.py" "$LXD_SOCK" "$1" >>"$T/lxd-standin.log" 2>&1 &
+    local pid=$!
+    wait_until 10 test -S "$LXD_SOCK" || bail_out "the LXD stand-in did not start"
+    "$VMHOSTS" refresh --backend lxd >/dev/null 2>&1
+    cp "$T/cache/hosts.cache" "$2"
+    rm -f "$LXD_SOCK"
+    kill "$pid"
+    wait "$pid" 2>/dev/null
+}
+lxd_cache 1 "$T/one-instance.cache"
+lxd_cache 2 "$T/two-instances.cache"
+cp "$T/one-instance.cache" "$T/cache/hosts.cache"
+MULTIPASS_STUB_DELAY=2 MULTIPASS_STUB_FIXTURE="$T/no-vms.json" \
+    "$VMHOSTS" refresh --backend multipass >"$T/slow-refresh.out" 2>&1 &
+SLOW_PID=$!
+sleep 1
+cp "$T/two-instances.cache" "$T/cache/by-hand" && mv "$T/cache/by-hand" "$T/cache/hosts.cache"
+wait "$SLOW_PID"
+check_eq "a cache replaced while a refresh waited for multipass: the refresh wrote" \
+    0 $?
+check_eq "... with the LXD hosts of the file it found in place then (inst-0002.lxd)" \
+    10.99.0.4 "$(getent_ahosts inst-0002.lxd)"
 
 done_testing

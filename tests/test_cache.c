@@ -1155,7 +1155,7 @@ static void test_from_cache(void)
     vmh_snapshot_init(&copy);
     unsigned char *data = build(&s, &size);
     CHECK(vmh_cache_parse(&c, data, size) == VMH_CACHE_OK &&
-              vmh_snapshot_from_cache(&copy, &c) == 0,
+              vmh_snapshot_from_cache(&copy, &c, VMH_SNAPSHOT_ALL) == 0,
           "from_cache: copies a cache");
     bool same = copy.count == s.count;
     for (size_t i = 0; same && i < s.count; i++)

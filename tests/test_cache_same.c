@@ -1,16 +1,13 @@
-/* A cache that answers as the one in place is not written again
- * (tools/snapshot/cache_same.c, vmh_cache_write_changed): two builds that
- * differ only in their time stamps answer alike, and so do the same hosts
- * with another backend's merged last; one more address, another status or
- * message, another name, two containers the other way round does not; and
- * the write leaves the file
- * in place (same inode) only when it answers alike and is the writer's
- * own, writable by it alone. */
+/* What tells a poll that found nothing new (tools/snapshot/cache_same.c,
+ * vmh_cache_build_section): two builds that differ only in their time
+ * stamps answer alike, and so do the same hosts with another backend's
+ * merged last; one more address, another status or message, another name,
+ * two containers the other way round do not.  One backend's part answers
+ * alike whatever the other backends hold.  tests/e2e-watch-late.sh shows
+ * the watcher leaving the file in place. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "check.h"
 #include "fixture_hosts.h"
@@ -18,8 +15,6 @@
 
 #define NOW 1700000000000
 #define ID_WEB "3f4e1a2b3c4d5e6f70819203a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3"
-
-static char root[] = "/tmp/test_cache_same.XXXXXX";
 
 /* A container and a VM, answered `at`. */
 static void sample(struct vmh_snapshot *s, int64_t at)
@@ -110,59 +105,73 @@ static void test_same_answers(void)
     CHECK(!vmh_cache_same_answers(bytes, bytes, sizeof bytes), "shorter than a header: not a cache");
 }
 
-static ino_t inode_of(const char *dir)
+/* Whether the two snapshots' parts of `backend` answer alike, built a
+ * minute apart. */
+static bool section_alike(const struct vmh_snapshot *a, const struct vmh_snapshot *b,
+                          enum vmh_backend backend)
 {
-    char path[128];
-    struct stat st;
-    snprintf(path, sizeof path, "%s/%s", dir, VMH_CACHE_FILE);
-    return stat(path, &st) == 0 ? st.st_ino : 0;
+    unsigned char *x = NULL, *y = NULL;
+    size_t size_x = 0, size_y = 0;
+    if (vmh_cache_build_section(a, backend, NOW, &x, &size_x) != 0 ||
+        vmh_cache_build_section(b, backend, NOW + 60000, &y, &size_y) != 0)
+        printf("# vmh_cache_build_section failed: %s\n", strerror(errno));
+    bool result = x && y && size_x == size_y && vmh_cache_same_answers(x, y, size_x);
+    free(x);
+    free(y);
+    return result;
 }
 
-static void test_write_changed(void)
+static void test_section_contents(const struct vmh_snapshot *base)
 {
-    struct vmh_snapshot s;
-    char dir[64], path[128], err[512] = "";
-    bool unchanged = true;
-    snprintf(dir, sizeof dir, "%s/cache", root);
-    snprintf(path, sizeof path, "%s/%s", dir, VMH_CACHE_FILE);
-    sample(&s, NOW);
-    CHECK(vmh_cache_write_changed(dir, 0700, &s, NOW, &unchanged, err, sizeof err) == 0 &&
-              !unchanged && inode_of(dir),
-          "no cache yet: written");
-    ino_t first = inode_of(dir);
-    vmh_snapshot_free(&s);
-    sample(&s, NOW + 10000);
-    CHECK(vmh_cache_write_changed(dir, 0700, &s, NOW + 10000, &unchanged, err, sizeof err) == 0 &&
-              unchanged && inode_of(dir) == first,
-          "asked again, the same answers: left in place");
-    CHECK(vmh_cache_write(dir, 0700, &s, NOW + 10000, err, sizeof err) == 0 &&
-              inode_of(dir) != first,
-          "vmh_cache_write writes it all the same");
-    first = inode_of(dir);
-    if (chmod(path, 0666) != 0)
-        printf("# chmod %s: %s\n", path, strerror(errno));
-    CHECK(vmh_cache_write_changed(dir, 0700, &s, NOW + 20000, &unchanged, err, sizeof err) == 0 &&
-              !unchanged && inode_of(dir) != first,
-          "the same answers in a file others may write: written again (lookups refuse that one)");
-    first = inode_of(dir);
-    s.hosts[0].state = VMH_STATE_STOPPED;
-    CHECK(vmh_cache_write_changed(dir, 0700, &s, NOW + 30000, &unchanged, err, sizeof err) == 0 &&
-              !unchanged && inode_of(dir) != first,
-          "a container stopped: written");
-    vmh_snapshot_free(&s);
+    unsigned char *data = NULL;
+    size_t size = 0;
+    struct vmh_cache cache;
+    bool parsed = vmh_cache_build_section(base, VMH_BACKEND_MULTIPASS, NOW, &data, &size) == 0 &&
+                  vmh_cache_parse(&cache, data, size) == VMH_CACHE_OK;
+    CHECK(parsed && cache.header->record_count == 1 &&
+              vmh_cache_state(&cache, VMH_BACKEND_DOCKER)->status == VMH_STATUS_NEVER &&
+              vmh_cache_state(&cache, VMH_BACKEND_MULTIPASS)->status == VMH_STATUS_ERROR,
+          "multipass's part: its one VM and its state, Docker's section never asked");
+    if (parsed)
+        vmh_cache_free(&cache);
+    else
+        free(data);
+    data = NULL;
+    CHECK(vmh_cache_build_section(base, VMH_BACKEND_COUNT, NOW, &data, &size) == -1 && !data,
+          "a backend there is not: refused");
+}
+
+/* What a poll compares (tools/refresh/refresh.c): one backend's part. */
+static void test_sections(void)
+{
+    struct vmh_snapshot base, other;
+    sample(&base, NOW);
+    sample(&other, NOW);
+    other.hosts[1].addrs[0].bytes[3] = 6;
+    other.backends[VMH_BACKEND_MULTIPASS].status = VMH_STATUS_OK;
+    fixture_add_host(&other, VMH_BACKEND_MULTIPASS, "second", NULL, NULL, true, "10.0.0.6");
+    CHECK(section_alike(&base, &other, VMH_BACKEND_DOCKER),
+          "Docker's part, whatever multipass's holds: the same");
+    CHECK(!section_alike(&base, &other, VMH_BACKEND_MULTIPASS), "... and multipass's is not");
+    vmh_snapshot_free(&other);
+    sample(&other, NOW);
+    other.hosts[0].state = VMH_STATE_STOPPED;
+    CHECK(!section_alike(&base, &other, VMH_BACKEND_DOCKER),
+          "a container stopped: Docker's part is not the same");
+    CHECK(section_alike(&base, &other, VMH_BACKEND_MULTIPASS), "... multipass's is");
+    vmh_snapshot_free(&other);
+    sample(&other, NOW);
+    snprintf(other.backends[VMH_BACKEND_DOCKER].message,
+             sizeof other.backends[VMH_BACKEND_DOCKER].message, "Docker timed out");
+    CHECK(!section_alike(&base, &other, VMH_BACKEND_DOCKER), "Docker's message: not the same");
+    vmh_snapshot_free(&other);
+    test_section_contents(&base);
+    vmh_snapshot_free(&base);
 }
 
 int main(void)
 {
-    if (!mkdtemp(root)) {
-        CHECK(false, "a scratch folder");
-        return check_done();
-    }
     test_same_answers();
-    test_write_changed();
-    char command[128];
-    snprintf(command, sizeof command, "rm -rf '%s'", root);
-    if (system(command) != 0)
-        printf("# cannot remove %s\n", root);
+    test_sections();
     return check_done();
 }

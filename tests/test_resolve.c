@@ -547,7 +547,7 @@ static void test_reverse_shared_network(void)
     unsigned char *data = NULL;
     size_t size = 0;
     vmh_snapshot_init(&copy);
-    CHECK(vmh_snapshot_from_cache(&copy, &f.cache) == 0 &&
+    CHECK(vmh_snapshot_from_cache(&copy, &f.cache, VMH_SNAPSHOT_ALL) == 0 &&
               vmh_cache_build(&copy, 1700000000000, &data, &size) == 0 &&
               vmh_cache_parse(&again, data, size) == VMH_CACHE_OK,
           "shared network: the cache rebuilds from its own snapshot");
@@ -739,7 +739,7 @@ static void expect_network_round_trip(const struct fixture *f)
     unsigned char *data = NULL;
     size_t size = 0, first_size = f->cache.header->file_size;
     vmh_snapshot_init(&again);
-    CHECK(vmh_snapshot_from_cache(&again, &f->cache) == 0, "networks: read back from the cache");
+    CHECK(vmh_snapshot_from_cache(&again, &f->cache, VMH_SNAPSHOT_ALL) == 0, "networks: read back from the cache");
     CHECK(again.count > 0 && again.hosts[0].network_count == 2 &&
               again.hosts[0].networks[1].alias_count == 1,
           "networks: web's two networks and its alias came back");
@@ -855,7 +855,7 @@ static void test_labels(void)
         unsigned char *data = NULL;
         size_t size = 0;
         vmh_snapshot_init(&again);
-        CHECK(vmh_snapshot_from_cache(&again, &f.cache) == 0 &&
+        CHECK(vmh_snapshot_from_cache(&again, &f.cache, VMH_SNAPSHOT_ALL) == 0 &&
                   vmh_cache_build(&again, 1700000000000, &data, &size) == 0 &&
                   size == f.cache.header->file_size && memcmp(data, f.data, size) == 0,
               "chosen names: read back and written again, the same bytes");

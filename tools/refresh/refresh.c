@@ -4,10 +4,16 @@
  * backend that fails keeps its last good hosts (a Docker restart must not
  * make every name vanish for a TTL) but records why it failed and when it
  * tried, so that the module can tell stale data from fresh and `vmhosts
- * status` can say what is wrong. */
+ * status` can say what is wrong.
+ *
+ * The previous cache stays mapped while the backends are asked.  A
+ * mapping of a file truncated in place would fault, so the mapping is
+ * read only before they are asked and, once the file is checked to be the
+ * same one still, after: as the module reads its own (doc/design.md). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -87,40 +93,102 @@ static int take_lock(const char *dir, long timeout_ms, int *lock_fd,
     return 0;
 }
 
-/* The previous cache, or nothing.  A bad one is not an error: this refresh
- * replaces it, and the report says so. */
-static int load_previous(const char *dir, struct vmh_snapshot *merged,
-                         struct vmh_refresh_report *report)
-{
+/* The cache in place while a refresh runs.  The hosts of the backends it
+ * asks are copied out of it first; the others only when the new answers
+ * differ, so that a poll that finds nothing new copies no more of a large
+ * cache than its own backend's part. */
+struct previous {
     struct vmh_cache cache;
     struct stat st;
-    enum vmh_cache_error error = vmh_cache_load_all(dir, geteuid(), &cache, &st);
-    if (error == VMH_CACHE_MISSING)
-        return 0;
-    if (error != VMH_CACHE_OK) {
-        snprintf(report->previous, sizeof report->previous,
-                 "the previous cache was %s and has been replaced",
-                 error == VMH_CACHE_CORRUPT         ? "corrupt"
-                 : error == VMH_CACHE_OTHER_VERSION ? "written by another version of vmhosts"
-                 : error == VMH_CACHE_UNTRUSTED     ? "not trusted (its owner or mode)"
-                                                    : "unreadable");
-        return 0;
-    }
-    int status = vmh_snapshot_from_cache(merged, &cache);
-    vmh_cache_free(&cache);
-    if (status != 0)
-        snprintf(report->error, sizeof report->error, "cannot copy the previous cache: out of memory");
-    return status;
+    bool loaded;
+};
+
+/* The previous cache, or nothing.  A bad one is not an error: this refresh
+ * replaces it, and the report (when given) says so. */
+static void load_previous(const char *dir, struct previous *previous,
+                          struct vmh_refresh_report *report)
+{
+    enum vmh_cache_error error = vmh_cache_load_all(dir, geteuid(), &previous->cache, &previous->st);
+    previous->loaded = error == VMH_CACHE_OK;
+    if (error == VMH_CACHE_OK || error == VMH_CACHE_MISSING || !report)
+        return;
+    snprintf(report->previous, sizeof report->previous,
+             "the previous cache was %s and has been replaced",
+             error == VMH_CACHE_CORRUPT         ? "corrupt"
+             : error == VMH_CACHE_OTHER_VERSION ? "written by another version of vmhosts"
+             : error == VMH_CACHE_UNTRUSTED     ? "not trusted (its owner or mode)"
+                                                : "unreadable");
 }
 
-/* Asks one backend and merges its answer into *merged; false when it failed. */
+/* Whether the file in place is still the one mapped: every writer holds
+ * the lock this refresh holds, so only a hand could have changed it. */
+static bool still_in_place(const char *dir, const struct stat *then)
+{
+    char path[VMH_PATH_MAX + 32];
+    struct stat now;
+    snprintf(path, sizeof path, "%s/%s", dir, VMH_CACHE_FILE);
+    return lstat(path, &now) == 0 && now.st_dev == then->st_dev && now.st_ino == then->st_ino &&
+           now.st_size == then->st_size && now.st_mtim.tv_sec == then->st_mtim.tv_sec &&
+           now.st_mtim.tv_nsec == then->st_mtim.tv_nsec &&
+           now.st_ctim.tv_sec == then->st_ctim.tv_sec &&
+           now.st_ctim.tv_nsec == then->st_ctim.tv_nsec;
+}
+
+/* Whether a cache left as it is stays this refresh's answer: the writer's
+ * own, writable by it alone (lookups refuse any other). */
+static bool keepable(const struct previous *previous)
+{
+    return previous->loaded && S_ISREG(previous->st.st_mode) &&
+           previous->st.st_uid == geteuid() && (previous->st.st_mode & 022) == 0;
+}
+
+/* The new cache: the previous one's hosts of every backend not asked
+ * (read again if the file changed meanwhile), then the asked ones'. */
+static int merge_with_previous(const char *dir, struct previous *previous, unsigned backends,
+                               struct vmh_snapshot *asked, struct vmh_snapshot *merged)
+{
+    if (previous->loaded && !still_in_place(dir, &previous->st)) {
+        vmh_cache_free(&previous->cache);
+        load_previous(dir, previous, NULL);
+    }
+    if (previous->loaded &&
+        vmh_snapshot_from_cache(merged, &previous->cache, VMH_SNAPSHOT_ALL & ~backends) != 0)
+        return -1;
+    for (unsigned backend = 0; backend < VMH_BACKEND_COUNT; backend++)
+        if ((backends & (1u << backend)) &&
+            vmh_snapshot_replace_backend(merged, asked, (enum vmh_backend)backend) != 0)
+            return -1;
+    return 0;
+}
+
+/* Whether `backend`'s part of `snapshot` answers as `before` (its
+ * vmh_cache_build_section) did. */
+static bool section_same(const struct vmh_snapshot *snapshot, unsigned backend,
+                         const unsigned char *before, size_t before_size)
+{
+    unsigned char *after;
+    size_t size;
+    if (!before || vmh_cache_build_section(snapshot, (enum vmh_backend)backend, 0, &after, &size) != 0)
+        return false;
+    bool same = size == before_size && vmh_cache_same_answers(before, after, size);
+    free(after);
+    return same;
+}
+
+/* Asks one backend and merges its answer into *merged; false when it
+ * failed.  With `same`, *same stays true only when the backend's part
+ * answers as before: a whole answer the same (a partial one is a change). */
 static bool refresh_backend(const struct vmh_config *config, const struct vmh_backend_ops *ops,
-                            long timeout_ms, struct vmh_snapshot *merged)
+                            long timeout_ms, struct vmh_snapshot *merged, bool *same)
 {
     unsigned backend = ops->section;
     struct vmh_snapshot fresh;
+    unsigned char *before = NULL;
+    size_t before_size = 0;
     vmh_snapshot_init(&fresh);
     bool ok = ops->refresh(config, timeout_ms, merged, &fresh) == 0;
+    if (same && *same && !fresh.partial)
+        vmh_cache_build_section(merged, (enum vmh_backend)backend, 0, &before, &before_size);
     if (ok && (fresh.partial
                    ? vmh_snapshot_update_backend(merged, &fresh, backend)
                    : vmh_snapshot_replace_backend(merged, &fresh, backend)) != 0) {
@@ -137,6 +205,9 @@ static bool refresh_backend(const struct vmh_config *config, const struct vmh_ba
         if (merged->backends[backend].status == VMH_STATUS_OK)
             merged->backends[backend].status = VMH_STATUS_ERROR;
     }
+    if (same)
+        *same = *same && section_same(merged, backend, before, before_size);
+    free(before);
     vmh_snapshot_free(&fresh);
     return ok;
 }
@@ -169,34 +240,69 @@ static bool left_alone(const struct vmh_config *config, const struct vmh_backend
            previous->backends[ops->section].status != VMH_STATUS_OK;
 }
 
+/* Asks each backend of `backends` in turn, into `asked`; false when one failed. */
+static bool ask_backends(const struct vmh_config *config, unsigned backends, long timeout_ms,
+                         struct vmh_snapshot *asked, bool *same, struct vmh_refresh_report *report)
+{
+    bool all_ok = true;
+    bool one = (backends & (backends - 1)) == 0;
+    for (const struct vmh_backend_ops *const *ops = vmh_backends(); *ops; ops++) {
+        unsigned backend = (*ops)->section;
+        if (!(backends & (1u << backend)) || (!one && left_alone(config, *ops, asked)))
+            continue;
+        all_ok &= refresh_backend(config, *ops, timeout_ms, asked, same);
+        report_backend(asked, backend, &report->backends[backend]);
+    }
+    return all_ok;
+}
+
+/* The new cache written, unless the answers are the same (*same). */
+static int write_cache(const char *dir, unsigned dir_mode, struct previous *previous,
+                       unsigned backends, struct vmh_snapshot *asked, bool same,
+                       struct vmh_refresh_report *report)
+{
+    if (same)
+        return 0;
+    struct vmh_snapshot merged;
+    vmh_snapshot_init(&merged);
+    int status = merge_with_previous(dir, previous, backends, asked, &merged);
+    if (status != 0)
+        snprintf(report->error, sizeof report->error, "cannot copy the previous cache: out of memory");
+    else
+        status = vmh_cache_write(dir, dir_mode, &merged, vmh_realtime_ms(), report->error,
+                                 sizeof report->error);
+    vmh_snapshot_free(&merged);
+    return status;
+}
+
 static int refresh_locked(const struct vmh_config *config, const char *dir, unsigned dir_mode,
                           unsigned backends, unsigned flags, long timeout_ms,
                           struct vmh_refresh_report *report)
 {
-    struct vmh_snapshot merged;
-    bool all_ok = true;
-    vmh_snapshot_init(&merged);
-    if (load_previous(dir, &merged, report) != 0) {
-        vmh_snapshot_free(&merged);
-        return VMH_REFRESH_WRITE_FAILED;
+    struct previous previous;
+    struct vmh_snapshot asked;
+    vmh_snapshot_init(&asked);
+    load_previous(dir, &previous, report);
+    int status = previous.loaded ? vmh_snapshot_from_cache(&asked, &previous.cache, backends) : 0;
+    if (status != 0) {
+        snprintf(report->error, sizeof report->error, "cannot copy the previous cache: out of memory");
+    } else {
+        bool same = (flags & VMH_REFRESH_KEEP_SAME) && keepable(&previous);
+        bool all_ok = ask_backends(config, backends, timeout_ms, &asked, &same, report);
+        status = write_cache(dir, dir_mode, &previous, backends, &asked, same, report);
+        report->cache_unchanged = same;
+        if (status == 0 && !all_ok)
+            status = VMH_REFRESH_BACKEND_FAILED;
     }
-    bool one = (backends & (backends - 1)) == 0;
-    for (const struct vmh_backend_ops *const *ops = vmh_backends(); *ops; ops++) {
-        unsigned backend = (*ops)->section;
-        if (!(backends & (1u << backend)) || (!one && left_alone(config, *ops, &merged)))
-            continue;
-        all_ok &= refresh_backend(config, *ops, timeout_ms, &merged);
-        report_backend(&merged, backend, &report->backends[backend]);
+    if (previous.loaded)
+        vmh_cache_free(&previous.cache);
+    vmh_snapshot_free(&asked);
+    if (status == 0 || status == VMH_REFRESH_BACKEND_FAILED) {
+        report->cache_written = true;
+        snprintf(report->cache_path, sizeof report->cache_path, "%s/%s", dir, VMH_CACHE_FILE);
+        return status == 0 ? VMH_REFRESH_OK : status;
     }
-    bool *unchanged = flags & VMH_REFRESH_KEEP_SAME ? &report->cache_unchanged : NULL;
-    int status = vmh_cache_write_changed(dir, dir_mode, &merged, vmh_realtime_ms(), unchanged,
-                                         report->error, sizeof report->error);
-    vmh_snapshot_free(&merged);
-    if (status != 0)
-        return VMH_REFRESH_WRITE_FAILED;
-    report->cache_written = true;
-    snprintf(report->cache_path, sizeof report->cache_path, "%s/%s", dir, VMH_CACHE_FILE);
-    return all_ok ? VMH_REFRESH_OK : VMH_REFRESH_BACKEND_FAILED;
+    return VMH_REFRESH_WRITE_FAILED;
 }
 
 int vmh_refresh_run(const struct vmh_config *config, unsigned backends, unsigned flags,

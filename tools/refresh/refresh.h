@@ -20,7 +20,7 @@ enum vmh_refresh_result {
 };
 
 /* Every backend: the bit of each section (1 << enum vmh_backend). */
-#define VMH_REFRESH_ALL ((1u << VMH_BACKEND_COUNT) - 1)
+#define VMH_REFRESH_ALL VMH_SNAPSHOT_ALL
 
 /* How vmh_refresh_run goes about it, as bits. */
 enum vmh_refresh_flag {
@@ -28,7 +28,8 @@ enum vmh_refresh_flag {
      * refresh --locked`. */
     VMH_REFRESH_LOCK_HELD = 1,
     /* A cache in place that answers as the new one would is left as it is
-     * (vmh_cache_write_changed): the watcher's polls. */
+     * (each asked backend's part compared, vmh_cache_build_section): the
+     * watcher's polls. */
     VMH_REFRESH_KEEP_SAME = 2
 };
 

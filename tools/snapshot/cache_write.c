@@ -40,6 +40,8 @@ struct pending_key {
 
 struct builder {
     const struct vmh_snapshot *snapshot;
+    unsigned backends;    /* the sections written (VMH_SNAPSHOT_ALL: the file) */
+    size_t count;         /* the records written */
     size_t *order;        /* order[record]: its host in the snapshot */
     struct pool pool;
     struct vmh_cache_record *records;
@@ -234,17 +236,28 @@ static int compare_keys(const void *left, const void *right)
     return (a->record > b->record) - (a->record < b->record);
 }
 
-/* Section by section; a host of no section goes last, for add_record to
- * refuse. */
+/* A section not written is one never asked. */
+static const struct vmh_backend_state *state_of(const struct builder *b, unsigned backend)
+{
+    static const struct vmh_backend_state never;
+    return b->backends & (1u << backend) ? &b->snapshot->backends[backend] : &never;
+}
+
+/* Section by section, of the sections written; a host of no section goes
+ * last, for add_record to refuse. */
 static void put_in_order(struct builder *b)
 {
     const struct vmh_snapshot *s = b->snapshot;
-    size_t next = 0;
-    for (unsigned backend = 0; backend <= VMH_BACKEND_COUNT; backend++)
+    b->count = 0;
+    for (unsigned backend = 0; backend <= VMH_BACKEND_COUNT; backend++) {
+        if (backend < VMH_BACKEND_COUNT ? !(b->backends & (1u << backend))
+                                        : b->backends != VMH_SNAPSHOT_ALL)
+            continue;
         for (size_t i = 0; i < s->count; i++)
             if (s->hosts[i].backend == backend ||
                 (backend == VMH_BACKEND_COUNT && s->hosts[i].backend > backend))
-                b->order[next++] = i;
+                b->order[b->count++] = i;
+    }
 }
 
 /* Records, keys and strings; the pool then holds every string it will. */
@@ -255,21 +268,23 @@ static bool gather(struct builder *b)
     if (s->count > VMH_CACHE_MAX_SIZE / sizeof(struct vmh_cache_record))
         return false;
     errno = ENOMEM;
-    size_t keys = 1;
-    for (size_t i = 0; i < s->count; i++)
-        keys += keys_of(&s->hosts[i]);
-    b->records = calloc(s->count ? s->count : 1, sizeof *b->records);
     b->order = calloc(s->count ? s->count : 1, sizeof *b->order);
+    if (!b->order)
+        return false;
+    put_in_order(b);
+    size_t keys = 1;
+    for (size_t i = 0; i < b->count; i++)
+        keys += keys_of(&s->hosts[b->order[i]]);
+    b->records = calloc(b->count ? b->count : 1, sizeof *b->records);
     b->keys = calloc(keys, sizeof *b->keys);
-    if (!b->records || !b->order || !b->keys || !pool_reserve(&b->pool, 1))
+    if (!b->records || !b->keys || !pool_reserve(&b->pool, 1))
         return false;
     b->pool.data[b->pool.used++] = '\0';
-    put_in_order(b);
-    for (size_t i = 0; i < s->count; i++)
+    for (size_t i = 0; i < b->count; i++)
         if (!add_record(b, &s->hosts[b->order[i]], (uint32_t)i))
             return false;
     for (unsigned i = 0; i < VMH_BACKEND_COUNT; i++)
-        if (s->backends[i].status > VMH_STATUS_MAX) {
+        if (state_of(b, i)->status > VMH_STATUS_MAX) {
             errno = EINVAL;
             return false;
         }
@@ -282,8 +297,8 @@ static bool add_section_strings(struct builder *b)
     errno = EFBIG;
     for (unsigned i = 0; i < VMH_BACKEND_COUNT; i++) {
         /* Not trusted to be terminated: it is a fixed array others fill. */
-        size_t length = strnlen(b->snapshot->backends[i].message, sizeof message - 1);
-        memcpy(message, b->snapshot->backends[i].message, length);
+        size_t length = strnlen(state_of(b, i)->message, sizeof message - 1);
+        memcpy(message, state_of(b, i)->message, length);
         message[length] = '\0';
         if (!pool_add(&b->pool, message, NULL, false, &b->messages[i]) ||
             !pool_add(&b->pool, vmh_backend_section((enum vmh_backend)i), NULL, false,
@@ -341,7 +356,7 @@ static bool lay_out(const struct builder *b, struct vmh_cache_header *h)
     uint64_t end = sizeof *h;
     h->header_size = sizeof *h;
     h->backend_count = VMH_BACKEND_COUNT;
-    h->record_count = (uint32_t)b->snapshot->count;
+    h->record_count = (uint32_t)b->count;
     h->key_count = (uint32_t)b->key_count;
     h->addr_count = (uint32_t)b->addr_count;
     h->strings_size = (uint32_t)b->pool.used;
@@ -384,7 +399,7 @@ static void fill_header(int64_t now_ms, struct vmh_cache_header *h)
 static void copy_sections(const struct builder *b, struct vmh_cache_backend *sections)
 {
     for (unsigned i = 0; i < VMH_BACKEND_COUNT; i++) {
-        const struct vmh_backend_state *state = &b->snapshot->backends[i];
+        const struct vmh_backend_state *state = state_of(b, i);
         sections[i].name = b->section_names[i];
         sections[i].status = state->status;
         sections[i].updated_ms = state->updated_ms;
@@ -416,7 +431,7 @@ static void copy_tables(const struct builder *b, const struct vmh_cache_header *
 {
     const struct vmh_snapshot *s = b->snapshot;
     copy_sections(b, (struct vmh_cache_backend *)(data + h->backends_off));
-    memcpy(data + h->records_off, b->records, s->count * sizeof *b->records);
+    memcpy(data + h->records_off, b->records, b->count * sizeof *b->records);
     struct vmh_cache_key *keys = (struct vmh_cache_key *)(data + h->keys_off);
     for (size_t i = 0; i < b->key_count; i++) {
         keys[i].key = b->keys[i].key;
@@ -425,7 +440,7 @@ static void copy_tables(const struct builder *b, const struct vmh_cache_header *
         keys[i].record = b->keys[i].record;
     }
     struct vmh_cache_addr *addrs = (struct vmh_cache_addr *)(data + h->addrs_off);
-    for (size_t i = 0; i < s->count; i++) {
+    for (size_t i = 0; i < b->count; i++) {
         const struct vmh_host *host = &s->hosts[b->order[i]];
         memcpy(addrs, host->addrs, host->addr_count * sizeof *addrs);
         /* Addresses copied from another container (--network container:X)
@@ -465,12 +480,13 @@ static unsigned char *assemble(struct builder *b, int64_t now_ms, size_t *size)
     return data;
 }
 
-int vmh_cache_build(const struct vmh_snapshot *snapshot, int64_t now_ms, unsigned char **data,
-                    size_t *size)
+static int build(const struct vmh_snapshot *snapshot, unsigned backends, int64_t now_ms,
+                 unsigned char **data, size_t *size)
 {
     struct builder b;
     memset(&b, 0, sizeof b);
     b.snapshot = snapshot;
+    b.backends = backends;
     *data = assemble(&b, now_ms, size);
     int saved_errno = errno;
     free(b.pool.data);
@@ -479,6 +495,23 @@ int vmh_cache_build(const struct vmh_snapshot *snapshot, int64_t now_ms, unsigne
     free(b.keys);
     errno = saved_errno;
     return *data ? 0 : -1;
+}
+
+int vmh_cache_build(const struct vmh_snapshot *snapshot, int64_t now_ms, unsigned char **data,
+                    size_t *size)
+{
+    return build(snapshot, VMH_SNAPSHOT_ALL, now_ms, data, size);
+}
+
+int vmh_cache_build_section(const struct vmh_snapshot *snapshot, enum vmh_backend backend,
+                            int64_t now_ms, unsigned char **data, size_t *size)
+{
+    if ((unsigned)backend >= VMH_BACKEND_COUNT) {
+        errno = EINVAL;
+        *data = NULL;
+        return -1;
+    }
+    return build(snapshot, 1u << backend, now_ms, data, size);
 }
 
 static int fail(char *err, size_t err_size, const char *what, const char *path, const char *todo)
@@ -565,36 +598,8 @@ static int put_in_place(const char *dir, const unsigned char *data, size_t size,
     return 0;
 }
 
-/* Whether dir/hosts.cache is ours, writable by us alone, and answers as
- * `data` would. */
-static bool same_as_in_place(const char *dir, const unsigned char *data, size_t size)
-{
-    char path[PATH_MAX];
-    struct stat st;
-    snprintf(path, sizeof path, "%s/%s", dir, VMH_CACHE_FILE);
-    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0)
-        return false;
-    unsigned char *in_place = NULL;
-    bool same = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid() &&
-                (st.st_mode & 022) == 0 && (uint64_t)st.st_size == size &&
-                (in_place = malloc(size ? size : 1)) != NULL &&
-                read(fd, in_place, size) == (ssize_t)size &&
-                vmh_cache_same_answers(in_place, data, size);
-    free(in_place);
-    close(fd);
-    return same;
-}
-
 int vmh_cache_write(const char *dir, unsigned dir_mode, const struct vmh_snapshot *snapshot,
                     int64_t now_ms, char *err, size_t err_size)
-{
-    return vmh_cache_write_changed(dir, dir_mode, snapshot, now_ms, NULL, err, err_size);
-}
-
-int vmh_cache_write_changed(const char *dir, unsigned dir_mode,
-                            const struct vmh_snapshot *snapshot, int64_t now_ms,
-                            bool *unchanged, char *err, size_t err_size)
 {
     unsigned char *data;
     size_t size;
@@ -606,9 +611,7 @@ int vmh_cache_write_changed(const char *dir, unsigned dir_mode,
         return fail(err, err_size, "cannot build the cache for", dir,
                     errno == EFBIG ? "more hosts or longer names than a cache holds"
                                    : "out of memory? try again");
-    if (unchanged)
-        *unchanged = same_as_in_place(dir, data, size);
-    int status = unchanged && *unchanged ? 0 : put_in_place(dir, data, size, err, err_size);
+    int status = put_in_place(dir, data, size, err, err_size);
     free(data);
     return status;
 }

@@ -354,7 +354,25 @@ static int networks_from_keys(struct vmh_snapshot *snapshot, const struct vmh_ca
     return 0;
 }
 
-int vmh_snapshot_from_cache(struct vmh_snapshot *snapshot, const struct vmh_cache *cache)
+/* Whether a record is of one of `backends`.  A section this version does
+ * not know cannot be kept: a refresh by this version drops it, and the next
+ * by a newer one restores it. */
+static bool record_wanted(const struct vmh_cache *cache, uint32_t index, unsigned backends)
+{
+    unsigned backend = vmh_record_backend(cache, &cache->records[index]);
+    return backend < VMH_BACKEND_COUNT && (backends & (1u << backend));
+}
+
+static size_t records_wanted(const struct vmh_cache *cache, unsigned backends)
+{
+    size_t count = 0;
+    for (uint32_t i = 0; i < cache->header->record_count; i++)
+        count += record_wanted(cache, i, backends);
+    return count;
+}
+
+int vmh_snapshot_from_cache(struct vmh_snapshot *snapshot, const struct vmh_cache *cache,
+                            unsigned backends)
 {
     const struct vmh_cache_header *header = cache->header;
     for (unsigned b = 0; b < VMH_BACKEND_COUNT; b++) {
@@ -367,16 +385,15 @@ int vmh_snapshot_from_cache(struct vmh_snapshot *snapshot, const struct vmh_cach
                  vmh_cache_string(cache, section->message));
     }
     size_t *host_of = malloc((header->record_count ? header->record_count : 1) * sizeof *host_of);
-    if (!host_of || vmh_snapshot_reserve(snapshot, snapshot->count + header->record_count) != 0) {
+    if (!host_of ||
+        vmh_snapshot_reserve(snapshot, snapshot->count + records_wanted(cache, backends)) != 0) {
         free(host_of);
         return -1;
     }
     int status = 0;
     for (uint32_t i = 0; i < header->record_count && status == 0; i++) {
         host_of[i] = SIZE_MAX;
-        /* A section this version does not know cannot be kept: a refresh
-         * by this version drops it, and the next by a newer one restores it. */
-        if (vmh_record_backend(cache, &cache->records[i]) == VMH_BACKEND_COUNT)
+        if (!record_wanted(cache, i, backends))
             continue;
         host_of[i] = snapshot->count;
         struct vmh_host *host = vmh_snapshot_add(snapshot);

@@ -119,8 +119,13 @@ int vmh_host_network_named(const struct vmh_host *host, const char *name);
  * terminal.  Returns -1 only when out of memory. */
 int vmh_host_copy_name(char **to, const char *text);
 
-/* Copies every host and backend state of a validated cache. */
-int vmh_snapshot_from_cache(struct vmh_snapshot *snapshot, const struct vmh_cache *cache);
+/* Every backend, as bits (1 << enum vmh_backend). */
+#define VMH_SNAPSHOT_ALL ((1u << VMH_BACKEND_COUNT) - 1)
+
+/* Copies the hosts of `backends` (VMH_SNAPSHOT_ALL: every one) and every
+ * backend's state from a validated cache. */
+int vmh_snapshot_from_cache(struct vmh_snapshot *snapshot, const struct vmh_cache *cache,
+                            unsigned backends);
 
 /* Drops every host of `backend` from `into` and moves in those of `from`
  * with from's state for that backend. */
@@ -139,15 +144,6 @@ int vmh_snapshot_update_backend(struct vmh_snapshot *into, struct vmh_snapshot *
 int vmh_cache_write(const char *dir, unsigned dir_mode, const struct vmh_snapshot *snapshot,
                     int64_t now_ms, char *err, size_t err_size);
 
-/* The same, but a cache in place that is this user's, writable by no one
- * else, and answers as the new one would (vmh_cache_same_answers) is left
- * as it is, and *unchanged says so: the watcher polls, and rewriting the
- * same answers at every poll would wear the disk and make every process
- * that mapped the cache read it again. */
-int vmh_cache_write_changed(const char *dir, unsigned dir_mode,
-                            const struct vmh_snapshot *snapshot, int64_t now_ms,
-                            bool *unchanged, char *err, size_t err_size);
-
 /* Whether two built caches of `size` bytes give the same answers: the same
  * bytes but for the time stamps (when written, when each backend answered
  * or was asked) and the seal over them. */
@@ -157,5 +153,13 @@ bool vmh_cache_same_answers(const unsigned char *a, const unsigned char *b, size
  * tests. */
 int vmh_cache_build(const struct vmh_snapshot *snapshot, int64_t now_ms, unsigned char **data,
                     size_t *size);
+
+/* The bytes a cache of only `backend`'s hosts and section would have (the
+ * other sections never asked): the same for two snapshots whose hosts of
+ * it, and its state, answer alike (vmh_cache_same_answers), whatever the
+ * rest holds.  The watcher compares a backend's part before and after a
+ * poll with it, without building or reading the whole cache. */
+int vmh_cache_build_section(const struct vmh_snapshot *snapshot, enum vmh_backend backend,
+                            int64_t now_ms, unsigned char **data, size_t *size);
 
 #endif
