@@ -45,7 +45,7 @@ STANDIN_PID=$!
 at_exit "kill $STANDIN_PID 2>/dev/null"
 check "LXD installed after the watcher started: inst-0001.lxd resolves without a restart" \
     wait_until 10 answers inst-0001.lxd 10.99.0.3
-check "... and the watcher says so" grep -q "lxd: installed since the watcher started" "$WATCH_LOG"
+check "... and the watcher says so" grep -q "lxd: found now (installed, or back" "$WATCH_LOG"
 check "... and asks it from then on" grep -q "lxd: ok, 2 running" "$WATCH_LOG"
 
 # --- polls that find nothing new leave the cache as it is --------------------------

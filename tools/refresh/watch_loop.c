@@ -222,8 +222,8 @@ static bool worth_asking(struct watcher *watcher, const struct vmh_backend_ops *
     bool installed = !ops->installed || ops->installed(watcher->config);
     bool was_absent = watcher->absent & bit;
     if (installed && was_absent) {
-        fprintf(stderr, "vmhosts watch: %s: installed since the watcher started; asked from "
-                        "now on\n", ops->name);
+        fprintf(stderr, "vmhosts watch: %s: found now (installed, or back from a restart); "
+                        "asked from now on\n", ops->name);
         vmh_watch_files_retry(watcher->files);
     }
     watcher->absent = installed ? watcher->absent & ~bit : watcher->absent | bit;
