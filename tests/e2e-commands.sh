@@ -379,8 +379,12 @@ for ((tries = 0; tries < 50; tries++)); do
 done
 check_out "status with a watcher: the cache is kept fresh by it" \
     "^  ok: $T/cache/hosts.cache \(root's\): written .*, kept fresh by vmhosts watch$"
+check_out "status with a watcher: the answers' time is their last change" \
+    "^  ok: root's cache: [0-9]+ containers, 1 running, last changed [0-9]+ s ago \(kept fresh by vmhosts watch\)$"
 run_vmhosts lookup vmh-web.docker
 check_out "lookup with a watcher: says the watcher keeps the cache" "kept fresh by vmhosts watch$"
+check_out "lookup with a watcher: the answers' time is their last change" \
+    "^  cache: +$T/cache/hosts.cache \(root's\), docker last changed [0-9]+ s ago"
 if with_nss setpriv --reuid=65534 --regid=65534 --clear-groups true 2>/dev/null; then
     OUT=$(with_nss setpriv --reuid=65534 --regid=65534 --clear-groups "$VMHOSTS" status 2>"$T/stderr")
     RC=$?

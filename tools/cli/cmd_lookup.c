@@ -142,8 +142,9 @@ static void print_cache(const struct vmh_cli_view *view, const struct vmh_cli_ca
     const struct vmh_cache_backend *state = vmh_cache_state(&slot->cache, backend);
     vmh_cache_path(slot, path, sizeof path);
     vmh_format_age(state->updated_ms, age, sizeof age);
-    printf("  cache:  %s (%s), %s last answered %s%s%s\n", path, slot->whose,
-           vmh_backend_name(backend), age, view->refreshed[backend] ? ", refreshed just now" : "",
+    printf("  cache:  %s (%s), %s last %s %s%s%s\n", path, slot->whose,
+           vmh_backend_name(backend), slot->watched ? "changed" : "answered", age,
+           view->refreshed[backend] ? ", refreshed just now" : "",
            slot->watched ? ", kept fresh by vmhosts watch" : "");
 }
 

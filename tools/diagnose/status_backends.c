@@ -39,8 +39,11 @@ static bool say_recorded(const struct vmh_cli_cache *slot, const struct vmh_back
         unsigned total, running;
         count_records(&slot->cache, backend, &total, &running);
         vmh_format_age(state->updated_ms, age, sizeof age);
-        vmh_say(report, VMH_OK, "%s cache: %u %s, %u running, answered %s%s", slot->owner,
-                total, total == 1 ? ops->noun : ops->nouns, running, age,
+        /* A watcher leaves a cache whose answers did not change as it was:
+         * its time is the last change, not the last question. */
+        vmh_say(report, VMH_OK, "%s cache: %u %s, %u running, %s %s%s", slot->owner, total,
+                total == 1 ? ops->noun : ops->nouns, running,
+                slot->watched ? "last changed" : "answered", age,
                 slot->watched ? " (kept fresh by vmhosts watch)" : "");
         return true;
     }
