@@ -64,6 +64,16 @@ static inline int check_skip_all(const char *reason)
     return 0;
 }
 
+/* Removes a scratch folder and everything a test left in it. */
+static inline void check_remove_tree(const char *path)
+{
+    char command[4200];
+    int length = snprintf(command, sizeof command, "rm -rf '%s'", path);
+    if (length < 0 || (size_t)length >= sizeof command || strchr(path, '\'') ||
+        system(command) != 0)
+        printf("# cannot remove %s\n", path);
+}
+
 /* Reads a whole file into a NUL-terminated malloc'd buffer, or NULL. */
 static inline char *check_read_file(const char *path, size_t *length)
 {

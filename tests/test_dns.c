@@ -455,10 +455,7 @@ static void registration(void)
     rmdir(etc);
     CHECK(rmdir(root) == 0, "the scratch root is left empty");
     /* Whatever a failed check above left. */
-    char command[64];
-    snprintf(command, sizeof command, "rm -rf '%s'", root);
-    if (system(command) != 0)
-        printf("# could not remove %s\n", root);
+    check_remove_tree(root);
 }
 
 /* A second face on a taken address fails, UDP included: sharing the port

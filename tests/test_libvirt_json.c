@@ -210,10 +210,7 @@ static void test_folder(void)
     CHECK(refresh(path) == VMH_STATUS_UNAVAILABLE &&
               strstr(snapshot.backends[VMH_BACKEND_LIBVIRT].message, "not installed"),
           "no folder: libvirt is not installed");
-    char command[400];
-    snprintf(command, sizeof command, "rm -rf '%s'", dir);
-    if (system(command) != 0)
-        printf("# cannot remove %s\n", dir);
+    check_remove_tree(dir);
 }
 
 int main(void)

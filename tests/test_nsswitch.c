@@ -246,9 +246,6 @@ int main(void)
         return check_skip_all("cannot make a temporary folder");
     check_file(dir);
     check_file_symlink_and_errors(dir);
-    char command[600];
-    snprintf(command, sizeof command, "rm -rf '%s'", dir);
-    if (system(command) != 0)
-        printf("# could not remove %s\n", dir);
+    check_remove_tree(dir);
     return check_done();
 }

@@ -111,9 +111,6 @@ int main(void)
         printf("# cannot make %s\n", folder);
     test_folder();
     test_missing();
-    char command[400];
-    snprintf(command, sizeof command, "rm -rf '%s'", root);
-    if (system(command) != 0)
-        printf("# cannot remove %s\n", root);
+    check_remove_tree(root);
     return check_done();
 }

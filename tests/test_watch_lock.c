@@ -81,10 +81,7 @@ static int setup(void)
 
 static void cleanup(void)
 {
-    char command[400];
-    snprintf(command, sizeof command, "rm -rf '%s'", root_dir);
-    if (system(command) != 0)
-        printf("# could not remove %s\n", root_dir);
+    check_remove_tree(root_dir);
 }
 
 static int refresher_runs(void)

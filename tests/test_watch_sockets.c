@@ -88,9 +88,6 @@ int main(void)
     snprintf(podman_sock, sizeof podman_sock, "%s/podman.sock", podman_dir);
     test_sockets();
     test_nothing_to_watch();
-    char command[400];
-    snprintf(command, sizeof command, "rm -rf '%s'", root);
-    if (system(command) != 0)
-        printf("# cannot remove %s\n", root);
+    check_remove_tree(root);
     return check_done();
 }
