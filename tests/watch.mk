@@ -11,7 +11,8 @@ tests_test_watch_lock_LDADD = $(TEST_LIBS)
 vmhosts_SOURCES += tools/backends/docker/docker_events.c tools/backends/docker/docker_events.h \
 	tools/refresh/watch_loop.c tools/refresh/watch_loop.h \
 	tools/refresh/watch_files.c tools/refresh/watch_files.h \
-	tools/refresh/watch_sockets.c tools/refresh/watch_sockets.h
+	tools/refresh/watch_sockets.c tools/refresh/watch_sockets.h \
+	tools/refresh/watch_streams.c tools/refresh/watch_streams.h
 
 # inotify on the backends' folders (libvirt's leases).
 check_PROGRAMS += tests/test_watch_files

@@ -21,15 +21,13 @@
 #include <unistd.h>
 
 #include "clock.h"
-#include "docker.h"
 #include "docker_changes.h"
 #include "docker_events.h"
 #include "refresh.h"
-#include "rootless.h"
 #include "trigger.h"
 #include "watch_files.h"
 #include "watch_loop.h"
-#include "watch_sockets.h"
+#include "watch_streams.h"
 
 /* Docker is listed this often even without events. */
 #define DEFAULT_RESYNC_MS (300L * 1000)
@@ -50,9 +48,7 @@ struct watcher {
     unsigned streamed; /* the backends Docker's event stream speaks for, by section bit */
     unsigned absent;   /* the backends not installed when last looked, by section bit */
     struct vmh_watch_files *files; /* inotify on the backends' folders */
-    struct vmh_events *events;     /* Docker's event streams, one per socket in `sockets` */
-    char sockets[VMH_LIST_MAX + 256];
-    struct vmh_watch_sockets *rootless; /* inotify on the user's rootless sockets' folders */
+    struct vmh_watch_streams *streams; /* Docker's event streams (watch_streams.c) */
     char last_said[VMH_BACKEND_COUNT][VMH_MESSAGE_MAX + 64];
     int64_t next_ms[VMH_BACKEND_COUNT]; /* by section: when asked next without an event */
     int64_t settle_ms[SETTLE_COUNT];    /* INT64_MAX: none pending */
@@ -283,62 +279,6 @@ static long until_due(const struct watcher *watcher)
     return wait < 0 ? 0 : wait > 60000 ? 60000 : (long)wait;
 }
 
-/* The sockets whose events the watcher follows: every socket this user's
- * refresh asks, a user's own rootless engines' too (docker.h). */
-static void event_sockets(const struct vmh_config *config, char *out, size_t size)
-{
-    if (vmh_docker_event_sockets(config->source[VMH_BACKEND_DOCKER], out, size) != 0)
-        snprintf(out, size, "%s", config->source[VMH_BACKEND_DOCKER]);
-}
-
-/* Docker's event streams, on the sockets there are now. */
-static bool open_events(struct watcher *watcher)
-{
-    event_sockets(watcher->config, watcher->sockets, sizeof watcher->sockets);
-    watcher->events = vmh_events_open(watcher->sockets, watcher->options->timeout_ms);
-    return watcher->events != NULL;
-}
-
-/* Where this user's rootless engines would make their sockets (none for
- * root): watched, so that one started later is followed at once. */
-static struct vmh_watch_sockets *watch_rootless(void)
-{
-    char paths[VMH_ROOTLESS_SOCKET_COUNT][128];
-    const char *listed[VMH_ROOTLESS_SOCKET_COUNT];
-    size_t count = 0;
-    for (unsigned i = 0; i < VMH_ROOTLESS_SOCKET_COUNT; i++)
-        if (vmh_rootless_socket(geteuid(), i, paths[count], sizeof paths[count])) {
-            listed[count] = paths[count];
-            count++;
-        }
-    return vmh_watch_sockets_open(listed, count);
-}
-
-/* A rootless engine started or stopped: its stream is opened or closed,
- * and every stream starts again.  Each new stream's first try says
- * VMH_EVENTS_CONNECTED (and Docker is then listed whole, which drops the
- * containers of an engine that stopped) or VMH_EVENTS_LOST (no engine
- * answers: Docker's part of the cache empties), so nothing more is asked
- * here. */
-static void follow_sockets(struct watcher *watcher)
-{
-    char sockets[sizeof watcher->sockets];
-    if (!vmh_watch_sockets_changed(watcher->rootless))
-        return;
-    event_sockets(watcher->config, sockets, sizeof sockets);
-    if (strcmp(sockets, watcher->sockets) == 0)
-        return;
-    struct vmh_events *events = vmh_events_open(sockets, watcher->options->timeout_ms);
-    if (!events) {
-        fprintf(stderr, "vmhosts watch: out of memory; following the sockets as they were\n");
-        return;
-    }
-    fprintf(stderr, "vmhosts watch: the engines' sockets are now: %s\n", sockets);
-    vmh_events_close(watcher->events);
-    watcher->events = events;
-    snprintf(watcher->sockets, sizeof watcher->sockets, "%s", sockets);
-}
-
 /* One descriptor readable when a signal, a folder's change or a socket's
  * waits (each of `fds` that is >= 0): Docker's event wait
  * (docker_events.h) watches one besides its streams. */
@@ -360,8 +300,8 @@ static int wake_open(const int *fds, size_t count)
 static int follow(struct watcher *watcher, int signal_fd, int wake_fd)
 {
     for (;;) {
-        follow_sockets(watcher);
-        unsigned bits = vmh_events_wait(watcher->events, wake_fd, until_due(watcher));
+        vmh_watch_streams_follow(watcher->streams);
+        unsigned bits = vmh_watch_streams_wait(watcher->streams, wake_fd, until_due(watcher));
         int signo = signal_received(signal_fd);
         if (signo) {
             fprintf(stderr, "vmhosts watch: stopping (%s); the cache stays as last written\n",
@@ -409,22 +349,18 @@ int vmh_watch_run(const struct vmh_config *config, const struct vmh_watch_option
         return 1;
     }
     int lock_fd = prepare_dir(dir) == 0 ? take_watch_lock(dir) : -1;
-    /* The sockets' folders before the sockets: one made in between is
-     * then seen by the first collect. */
-    watcher.rootless = lock_fd >= 0 ? watch_rootless() : NULL;
-    bool opened = lock_fd >= 0 && open_events(&watcher);
-    watcher.files = opened ? vmh_watch_files_open(config) : NULL;
+    watcher.streams = lock_fd >= 0 ? vmh_watch_streams_open(config, options->timeout_ms) : NULL;
+    watcher.files = watcher.streams ? vmh_watch_files_open(config) : NULL;
     int fds[] = {signal_fd, vmh_watch_files_fd(watcher.files),
-                 vmh_watch_sockets_fd(watcher.rootless)};
+                 vmh_watch_streams_fd(watcher.streams)};
     int wake_fd = watcher.files ? wake_open(fds, sizeof fds / sizeof fds[0]) : -1;
-    if (lock_fd >= 0 && (!opened || !watcher.files))
+    if (lock_fd >= 0 && (!watcher.streams || !watcher.files))
         fprintf(stderr, "vmhosts watch: out of memory\n");
     int status = wake_fd >= 0 ? keep(&watcher, signal_fd, wake_fd, dir) : 1;
     if (wake_fd >= 0)
         close(wake_fd);
     vmh_watch_files_close(watcher.files);
-    vmh_events_close(watcher.events);
-    vmh_watch_sockets_close(watcher.rootless);
+    vmh_watch_streams_close(watcher.streams);
     if (lock_fd >= 0)
         close(lock_fd);
     close(signal_fd);
