@@ -80,6 +80,17 @@ static void use_cache(const struct vmh_cache *cache)
     vmh_snapshot_init(&snapshot);
     vmh_snapshot_from_cache(&snapshot, cache, VMH_SNAPSHOT_ALL);
     vmh_snapshot_free(&snapshot);
+    /* A poll's way (tools/refresh/refresh.c): the asked backend's hosts,
+     * its part built, then the others' hosts. */
+    unsigned asked = 1u << VMH_BACKEND_DOCKER;
+    unsigned char *part;
+    size_t part_size;
+    vmh_snapshot_init(&snapshot);
+    if (vmh_snapshot_from_cache(&snapshot, cache, asked) == 0 &&
+        vmh_cache_build_section(&snapshot, VMH_BACKEND_DOCKER, 0, &part, &part_size) == 0)
+        free(part);
+    vmh_snapshot_from_cache(&snapshot, cache, VMH_SNAPSHOT_ALL & ~asked);
+    vmh_snapshot_free(&snapshot);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *input, size_t size)
