@@ -142,23 +142,26 @@ static bool keepable(const struct previous *previous)
            previous->st.st_uid == geteuid() && (previous->st.st_mode & 022) == 0;
 }
 
-/* The new cache: the previous one's hosts of every backend not asked
- * (read again if the file changed meanwhile), then the asked ones'. */
+/* The new cache: `asked`, with the previous one's hosts of every backend
+ * not asked added (read again if the file changed meanwhile), and their
+ * states.  Added, not moved into a new snapshot: a refresh of Docker's
+ * 100,000 containers would touch all their hosts again for a few VMs. */
 static int merge_with_previous(const char *dir, struct previous *previous, unsigned backends,
-                               struct vmh_snapshot *asked, struct vmh_snapshot *merged)
+                               struct vmh_snapshot *asked)
 {
     if (previous->loaded && !still_in_place(dir, &previous->st)) {
         vmh_cache_free(&previous->cache);
         load_previous(dir, previous, NULL);
     }
-    if (previous->loaded &&
-        vmh_snapshot_from_cache(merged, &previous->cache, VMH_SNAPSHOT_ALL & ~backends) != 0)
-        return -1;
+    if (!previous->loaded)
+        return 0;
+    struct vmh_backend_state states[VMH_BACKEND_COUNT];
+    memcpy(states, asked->backends, sizeof states);
+    int status = vmh_snapshot_from_cache(asked, &previous->cache, VMH_SNAPSHOT_ALL & ~backends);
     for (unsigned backend = 0; backend < VMH_BACKEND_COUNT; backend++)
-        if ((backends & (1u << backend)) &&
-            vmh_snapshot_replace_backend(merged, asked, (enum vmh_backend)backend) != 0)
-            return -1;
-    return 0;
+        if (backends & (1u << backend))
+            asked->backends[backend] = states[backend];
+    return status;
 }
 
 /* Whether `backend`'s part of `snapshot` answers as `before` (its
@@ -263,16 +266,12 @@ static int write_cache(const char *dir, unsigned dir_mode, struct previous *prev
 {
     if (same)
         return 0;
-    struct vmh_snapshot merged;
-    vmh_snapshot_init(&merged);
-    int status = merge_with_previous(dir, previous, backends, asked, &merged);
-    if (status != 0)
+    if (merge_with_previous(dir, previous, backends, asked) != 0) {
         snprintf(report->error, sizeof report->error, "cannot copy the previous cache: out of memory");
-    else
-        status = vmh_cache_write(dir, dir_mode, &merged, vmh_realtime_ms(), report->error,
-                                 sizeof report->error);
-    vmh_snapshot_free(&merged);
-    return status;
+        return -1;
+    }
+    return vmh_cache_write(dir, dir_mode, asked, vmh_realtime_ms(), report->error,
+                           sizeof report->error);
 }
 
 static int refresh_locked(const struct vmh_config *config, const char *dir, unsigned dir_mode,
