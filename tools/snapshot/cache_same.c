@@ -1,5 +1,6 @@
-/* Whether a cache about to be written answers as the one in place does
- * (snapshot.h, vmh_cache_same_answers).  A build is the same bytes for the
+/* Whether two builds answer alike (snapshot.h, vmh_cache_same_answers): a
+ * poll compares its backend's part of the cache before and after the
+ * answer (refresh.c, vmh_cache_build_section).  A build is the same bytes for the
  * same snapshot (cache_write.c), so two files answer alike when they are
  * the same bytes but for the time stamps and the seal over them; those
  * all sit before the records (cache_format.h: header, block table,
