@@ -3,7 +3,9 @@
 
 Serves COUNT synthetic running containers in the shapes a real engine
 answers with (see tests/fixtures/docker/): GET /containers/json lists them
-with their networks and addresses but no hostname, GET /containers/{id}/json
+with their networks and addresses but no hostname (with filters={"id":[...]},
+only those whose ID starts with one of them, as a watcher asks after an
+event), GET /containers/{id}/json
 inspects one, with Config.Hostname.  Every request's method and path is
 appended to the log file, one line each, so that the benchmark can count the
 HTTP calls one `vmhosts refresh` makes.
@@ -16,13 +18,20 @@ bridge network.  The answers are built once at start, so the server's own
 cost per request is small next to the client's.  With STANDIN_PUBLISH=IP
 in the environment, each also publishes its port 80 on IP, as a rootless
 engine's containers must to be reached.  GET /events is a stream that
-says the first container started, then stays open and says nothing more.
+says the first container started, then stays open; at each SIGUSR1 the
+second container stops (or starts again, at the next), and each stream
+says so, so that a benchmark can time the watcher's work for one event;
+at each SIGUSR2 each stream says again that the first one started, which
+changes nothing.
 """
 import hashlib
 import json
+import copy
 import os
+import signal
 import sys
 import threading
+import urllib.parse
 
 from unix_http_server import serve
 
@@ -89,6 +98,10 @@ class Engine:
     def __init__(self, count, prefix, log_path):
         made = [container(i, prefix) for i in range(1, count + 1)]
         self.listing = json.dumps([listed for _, listed, _ in made]).encode()
+        self.listed = {cid: listed for cid, listed, _ in made}
+        self.made = made
+        self.pushed = []
+        self.changed = threading.Condition()
         self.inspects = {cid: json.dumps(inspected).encode() for cid, _, inspected in made}
         first = made[0][0] if made else "0" * 64
         self.started = json.dumps({
@@ -103,6 +116,65 @@ class Engine:
         with self.lock:
             self.log.write("%s %s\n" % (method, path))
 
+    def event(self, action, index):
+        container_id = self.made[index][0]
+        return json.dumps({
+            "Type": "container", "Action": action, "status": action, "id": container_id,
+            "Actor": {"ID": container_id, "Attributes": {}},
+            "scope": "local", "time": 1739811096, "timeNano": 1739811096000000000,
+        }).encode() + b"\n"
+
+    def toggle(self, *_):
+        """SIGUSR1: the second container stops, or starts again."""
+        container_id, listed, inspected = self.made[1]
+        stopping = self.listed[container_id]["State"] == "running"
+        if stopping:
+            shown, inspected = copy.deepcopy(listed), copy.deepcopy(inspected)
+            shown["State"], shown["Status"] = "exited", "Exited (0) 1 second ago"
+            for network in shown["NetworkSettings"]["Networks"].values():
+                network["IPAddress"] = ""
+            inspected["State"]["Running"], inspected["State"]["Status"] = False, "exited"
+            for network in inspected["NetworkSettings"]["Networks"].values():
+                network["IPAddress"] = ""
+        else:
+            shown = listed
+        with self.changed:
+            self.listed[container_id] = shown
+            self.inspects[container_id] = json.dumps(inspected).encode()
+            self.listing = None
+            self.pushed.append(self.event("die" if stopping else "start", 1))
+            self.changed.notify_all()
+
+    def restarted(self, *_):
+        """SIGUSR2: the first container said to start again, as it was."""
+        with self.changed:
+            self.pushed.append(self.started)
+            self.changed.notify_all()
+
+    def stream(self):
+        yield self.started
+        seen = 0
+        while True:
+            with self.changed:
+                while seen == len(self.pushed):
+                    self.changed.wait()
+                news, seen = self.pushed[seen:], len(self.pushed)
+            yield from news
+
+    def listed_by_id(self, path):
+        """The listing, or its containers the id filter names: a listing of
+        all 100,000 after each event would measure the stand-in, not the
+        watcher."""
+        query = urllib.parse.parse_qs(path.partition("?")[2])
+        ids = json.loads(query.get("filters", ["{}"])[0]).get("id")
+        if not ids:
+            with self.changed:
+                if self.listing is None:
+                    self.listing = json.dumps(list(self.listed.values())).encode()
+                return self.listing
+        return json.dumps([listed for cid, listed in self.listed.items()
+                           if any(cid.startswith(i) for i in ids)]).encode()
+
     def answer(self, path):
         bare = path.split("?", 1)[0]
         # The API may be versioned: /v1.43/containers/json.
@@ -112,9 +184,9 @@ class Engine:
         if parts == ["_ping"]:
             return 200, b"OK", "text/plain"
         if parts == ["events"]:
-            return 200, [self.started], "application/json"
+            return 200, self.stream(), "application/json"
         if parts == ["containers", "json"]:
-            return 200, self.listing, "application/json"
+            return 200, self.listed_by_id(path), "application/json"
         if len(parts) == 3 and parts[0] == "containers" and parts[2] == "json":
             body = self.inspects.get(parts[1])
             if body is None:
@@ -135,6 +207,8 @@ def main():
     # Built before the socket exists: a client that finds the socket is
     # answered at once, not after the seconds 100,000 containers take.
     engine = Engine(count, prefix, log_path)
+    signal.signal(signal.SIGUSR1, engine.toggle)
+    signal.signal(signal.SIGUSR2, engine.restarted)
 
     def answer(path):
         engine.record("GET", path)

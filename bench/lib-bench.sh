@@ -152,6 +152,7 @@ standin_start() {
     : >"$log"
     "$PYTHON" "$top_srcdir/bench/docker-standin.py" "$socket" "$1" "$log" &
     local pid=$!
+    STANDIN_PIDS[$1]=$pid
     at_exit "kill $pid 2>/dev/null; wait $pid 2>/dev/null"
     # It makes its answers before its socket: 100,000 containers take
     # seconds.

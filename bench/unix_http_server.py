@@ -1,8 +1,8 @@
 """An HTTP/1.1 server on a Unix socket, for the stand-in APIs of the
 benchmarks (docker-standin.py, lxd-standin.py): each GET is answered by a
 function of its path, (status, body, content type), with keep-alive as curl
-expects of a daemon; a body that is a list of chunks is a stream, held
-open once they are sent."""
+expects of a daemon; a body that is a list or a generator of chunks is a
+stream, held open once they are sent."""
 import os
 import socketserver
 from http.server import BaseHTTPRequestHandler
@@ -15,7 +15,7 @@ class Handler(BaseHTTPRequestHandler):
         status, body, content_type = self.server.answer(self.path)
         self.send_response(status)
         self.send_header("Content-Type", content_type)
-        if isinstance(body, list):
+        if not isinstance(body, bytes):
             self.hold_open(body)
             return
         self.send_header("Content-Length", str(len(body)))
