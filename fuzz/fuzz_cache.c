@@ -11,6 +11,7 @@
  * comparison with the file it would replace.  A real cache file is a seed
  * as it is. */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -90,6 +91,16 @@ static void use_cache(const struct vmh_cache *cache)
         vmh_cache_build_section(&snapshot, VMH_BACKEND_DOCKER, 0, &part, &part_size) == 0)
         free(part);
     vmh_snapshot_from_cache(&snapshot, cache, VMH_SNAPSHOT_ALL & ~asked);
+    vmh_snapshot_free(&snapshot);
+    /* After Docker's events: the part they name (the first record's ID),
+     * then the rest.  Each record's ID is read to tell. */
+    struct vmh_part named = {.count = 1};
+    const char *id = cache->header->record_count
+                         ? vmh_cache_string(cache, cache->records[0].id) : "";
+    snprintf(named.ids[0], sizeof named.ids[0], "%s", id);
+    vmh_snapshot_init(&snapshot);
+    vmh_snapshot_from_cache_part(&snapshot, cache, VMH_BACKEND_DOCKER, &named, true);
+    vmh_snapshot_from_cache_part(&snapshot, cache, VMH_BACKEND_DOCKER, &named, false);
     vmh_snapshot_free(&snapshot);
 }
 

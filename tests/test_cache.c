@@ -1176,6 +1176,43 @@ static void test_from_cache(void)
     vmh_snapshot_free(&copy);
 }
 
+/* A refresh asked about a part of Docker's containers copies those
+ * (inside), and, when it writes, the others (outside): between them every
+ * host once, the other backends' in neither. */
+static void test_from_cache_part(void)
+{
+    struct vmh_snapshot s, inside, outside;
+    struct vmh_cache c;
+    size_t size = 0;
+    struct vmh_part part = {.count = 2};
+    snprintf(part.ids[0], sizeof part.ids[0], "%s", ID_OLD);
+    snprintf(part.ids[1], sizeof part.ids[1], "%s", ID_WEB);
+    vmh_part_sort(&part);
+    CHECK(strcmp(part.ids[0], ID_WEB) == 0 && vmh_part_has(&part, ID_OLD) &&
+              !vmh_part_has(&part, ID_API) && !vmh_part_has(&part, "") && !vmh_part_has(&part, NULL),
+          "part: sorted, and holds its IDs only");
+    sample(&s);
+    vmh_snapshot_init(&inside);
+    vmh_snapshot_init(&outside);
+    unsigned char *data = build(&s, &size);
+    CHECK(vmh_cache_parse(&c, data, size) == VMH_CACHE_OK &&
+              vmh_snapshot_from_cache_part(&inside, &c, VMH_BACKEND_DOCKER, &part, true) == 0 &&
+              vmh_snapshot_from_cache_part(&outside, &c, VMH_BACKEND_DOCKER, &part, false) == 0,
+          "from_cache_part: copies both ways");
+    CHECK(inside.count == 2 && hosts_equal(&inside.hosts[0], &s.hosts[0]) &&
+              hosts_equal(&inside.hosts[1], &s.hosts[1]),
+          "from_cache_part: inside, the part's hosts whole");
+    CHECK(outside.count == 1 && hosts_equal(&outside.hosts[0], &s.hosts[2]),
+          "from_cache_part: outside, the backend's other hosts, no other backend's");
+    CHECK(memcmp(outside.backends, s.backends, sizeof s.backends) == 0,
+          "from_cache_part: every backend's state");
+    vmh_cache_forget(&c);
+    free(data);
+    vmh_snapshot_free(&s);
+    vmh_snapshot_free(&inside);
+    vmh_snapshot_free(&outside);
+}
+
 static void test_replace_backend(void)
 {
     struct vmh_snapshot into, from;
@@ -1298,6 +1335,7 @@ int main(void)
     test_add_address();
     test_add_hosts();
     test_from_cache();
+    test_from_cache_part();
     test_replace_backend();
     test_update_backend();
     test_error_text();

@@ -214,6 +214,40 @@ static void test_changes(void)
               "changes: more containers at once than the filter holds: list everything");
 }
 
+/* What a refresh fixes before it asks is what its list then asks for:
+ * the refresh copies those containers' hosts, and only those, out of the
+ * previous cache (tools/refresh/refresh.c). */
+static void test_fixed(void)
+{
+    char fixed[VMH_DOCKER_CHANGED_MAX][VMH_DOCKER_ID_LENGTH + 1];
+    char taken[VMH_DOCKER_CHANGED_MAX][VMH_DOCKER_ID_LENGTH + 1];
+    int64_t now = vmh_monotonic_ms();
+    vmh_docker_changes_forget();
+    vmh_docker_changes_listed_all();
+    feed("container start");
+    CHECK(vmh_docker_changes_fix(now, fixed, VMH_DOCKER_CHANGED_MAX) == 1 &&
+              strcmp(fixed[0], CAPTURED_ID) == 0,
+          "fixed: the changed container");
+    CHECK(vmh_docker_changes_take(now + VMH_DOCKER_CHANGED_KEEP_MS + 1, taken,
+                                  VMH_DOCKER_CHANGED_MAX) == 1 &&
+              strcmp(taken[0], CAPTURED_ID) == 0,
+          "fixed: taken even when it would have expired meanwhile (else a whole list)");
+    CHECK_INT(vmh_docker_changes_take(now + VMH_DOCKER_CHANGED_KEEP_MS + 1, taken,
+                                      VMH_DOCKER_CHANGED_MAX),
+              0, "fixed: for one take only");
+    CHECK_INT(vmh_docker_changes_fix(now, fixed, VMH_DOCKER_CHANGED_MAX), 1, "fixed: again");
+    vmh_docker_changes_list_all();
+    CHECK_INT(vmh_docker_changes_take(now, taken, VMH_DOCKER_CHANGED_MAX), 0,
+              "fixed: undone by a whole list asked for meanwhile");
+    vmh_docker_changes_listed_all();
+    CHECK_INT(vmh_docker_changes_fix(now + VMH_DOCKER_CHANGED_KEEP_MS + 1, fixed,
+                                     VMH_DOCKER_CHANGED_MAX),
+              0, "fixed: nothing recent: a whole list");
+    vmh_docker_change_note(CAPTURED_ID, VMH_DOCKER_CHANGED, now);
+    CHECK_INT(vmh_docker_changes_take(now, taken, VMH_DOCKER_CHANGED_MAX), 1,
+              "fixed: undone by a change noted meanwhile, which the take sees");
+}
+
 /* An engine that accepts one GET /events, answers, and a moment later
  * (once every stream has begun, which forgets what came before) sends one
  * `die` of `id`; then keeps the stream open until killed. */
@@ -291,6 +325,7 @@ int main(void)
     test_not_docker();
     test_deaths();
     test_changes();
+    test_fixed();
     test_two_engines();
     return check_done();
 }

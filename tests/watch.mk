@@ -44,6 +44,7 @@ tools/system/vmhosts-watch.service: $(srcdir)/tools/system/vmhosts-watch.service
 	sed -e 's|@bindir[@]|$(bindir)|g' $(srcdir)/tools/system/vmhosts-watch.service.in >$@.tmp && \
 	mv $@.tmp $@
 
-E2E_WATCH_TESTS = tests/e2e-watch.sh tests/e2e-watch-late.sh tests/e2e-watch-rootless.sh
+E2E_WATCH_TESTS = tests/e2e-watch.sh tests/e2e-watch-late.sh tests/e2e-watch-rootless.sh \
+	tests/e2e-watch-part.sh
 TESTS += $(E2E_WATCH_TESTS)
 EXTRA_DIST += $(E2E_WATCH_TESTS) tests/lib-watch.sh

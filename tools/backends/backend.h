@@ -55,6 +55,12 @@ struct vmh_backend_ops {
      * why. */
     int (*refresh)(const struct vmh_config *config, long timeout_ms,
                    const struct vmh_snapshot *known, struct vmh_snapshot *fresh);
+    /* Which of its hosts the next refresh asks about, when not all of
+     * them (Docker's after its events, docker/docker_changes.h): their
+     * IDs in *part, fixed until that refresh (NULL, or part->count 0:
+     * all).  A refresh that succeeds then answers for exactly those, as
+     * a partial one (snapshot.h), and `known` holds only those. */
+    void (*next_part)(struct vmh_part *part);
     /* How often the watcher asks it when nothing tells of a change; 0 when
      * its event stream does (Docker's, docker/docker_events.c). */
     long (*poll_interval_ms)(const struct vmh_config *config);

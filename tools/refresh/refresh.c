@@ -96,12 +96,47 @@ static int take_lock(const char *dir, long timeout_ms, int *lock_fd,
 /* The cache in place while a refresh runs.  The hosts of the backends it
  * asks are copied out of it first; the others only when the new answers
  * differ, so that a poll that finds nothing new copies no more of a large
- * cache than its own backend's part. */
+ * cache than its own backend's part.  A backend asked about some of its
+ * hosts only (`parted`, backend.h's next_part) has only those copied
+ * first: Docker's settle lists of one container beside 100,000. */
 struct previous {
     struct vmh_cache cache;
     struct stat st;
     bool loaded;
+    unsigned parted;
+    struct vmh_part parts[VMH_BACKEND_COUNT];
 };
+
+/* Which hosts of each asked backend this refresh asks about. */
+static void take_parts(unsigned backends, struct previous *previous)
+{
+    previous->parted = 0;
+    for (const struct vmh_backend_ops *const *ops = vmh_backends(); *ops; ops++) {
+        unsigned backend = (*ops)->section;
+        struct vmh_part *part = &previous->parts[backend];
+        part->count = 0;
+        if (!(backends & (1u << backend)) || !(*ops)->next_part)
+            continue;
+        (*ops)->next_part(part);
+        vmh_part_sort(part);
+        if (part->count)
+            previous->parted |= 1u << backend;
+    }
+}
+
+/* Copies out of the previous cache the hosts of `backends` (each parted
+ * one's part, inside, or all its other hosts). */
+static int copy_previous(struct vmh_snapshot *snapshot, const struct previous *previous,
+                         unsigned backends, bool inside)
+{
+    int status = vmh_snapshot_from_cache(snapshot, &previous->cache, backends & ~previous->parted);
+    for (unsigned backend = 0; backend < VMH_BACKEND_COUNT && status == 0; backend++)
+        if (previous->parted & backends & (1u << backend))
+            status = vmh_snapshot_from_cache_part(snapshot, &previous->cache,
+                                                  (enum vmh_backend)backend,
+                                                  &previous->parts[backend], inside);
+    return status;
+}
 
 /* The previous cache, or nothing.  A bad one is not an error: this refresh
  * replaces it, and the report (when given) says so. */
@@ -143,9 +178,10 @@ static bool keepable(const struct previous *previous)
 }
 
 /* The new cache: `asked`, with the previous one's hosts of every backend
- * not asked added (read again if the file changed meanwhile), and their
- * states.  Added, not moved into a new snapshot: a refresh of Docker's
- * 100,000 containers would touch all their hosts again for a few VMs. */
+ * not asked added (read again if the file changed meanwhile), those of a
+ * parted one outside its part, and their states.  Added, not moved into a
+ * new snapshot: a refresh of Docker's 100,000 containers would touch all
+ * their hosts again for a few VMs. */
 static int merge_with_previous(const char *dir, struct previous *previous, unsigned backends,
                                struct vmh_snapshot *asked)
 {
@@ -157,7 +193,8 @@ static int merge_with_previous(const char *dir, struct previous *previous, unsig
         return 0;
     struct vmh_backend_state states[VMH_BACKEND_COUNT];
     memcpy(states, asked->backends, sizeof states);
-    int status = vmh_snapshot_from_cache(asked, &previous->cache, VMH_SNAPSHOT_ALL & ~backends);
+    int status = copy_previous(asked, previous, VMH_SNAPSHOT_ALL & ~(backends & ~previous->parted),
+                               false);
     for (unsigned backend = 0; backend < VMH_BACKEND_COUNT; backend++)
         if (backends & (1u << backend))
             asked->backends[backend] = states[backend];
@@ -180,9 +217,10 @@ static bool section_same(const struct vmh_snapshot *snapshot, unsigned backend,
 
 /* Asks one backend and merges its answer into *merged; false when it
  * failed.  With `same`, *same stays true only when the backend's part
- * answers as before: a whole answer the same (a partial one is a change). */
+ * answers as before: a whole answer the same, or a partial one about the
+ * part *merged holds (`parted`); a partial one about all is a change. */
 static bool refresh_backend(const struct vmh_config *config, const struct vmh_backend_ops *ops,
-                            long timeout_ms, struct vmh_snapshot *merged, bool *same)
+                            long timeout_ms, bool parted, struct vmh_snapshot *merged, bool *same)
 {
     unsigned backend = ops->section;
     struct vmh_snapshot fresh;
@@ -190,7 +228,7 @@ static bool refresh_backend(const struct vmh_config *config, const struct vmh_ba
     size_t before_size = 0;
     vmh_snapshot_init(&fresh);
     bool ok = ops->refresh(config, timeout_ms, merged, &fresh) == 0;
-    if (same && *same && !fresh.partial)
+    if (same && *same && (!fresh.partial || parted))
         vmh_cache_build_section(merged, (enum vmh_backend)backend, 0, &before, &before_size);
     if (ok && (fresh.partial
                    ? vmh_snapshot_update_backend(merged, &fresh, backend)
@@ -215,8 +253,24 @@ static bool refresh_backend(const struct vmh_config *config, const struct vmh_ba
     return ok;
 }
 
-static void report_backend(const struct vmh_snapshot *merged, unsigned backend,
-                           struct vmh_refresh_backend_report *out)
+/* Counts the previous cache's hosts of a parted backend outside its part:
+ * `merged` holds the others. */
+static void count_outside(const struct previous *previous, unsigned backend,
+                          struct vmh_refresh_backend_report *out)
+{
+    const struct vmh_cache *cache = &previous->cache;
+    for (uint32_t i = 0; previous->loaded && i < cache->header->record_count; i++) {
+        const struct vmh_cache_record *record = &cache->records[i];
+        if (vmh_record_backend(cache, record) != backend ||
+            vmh_part_has(&previous->parts[backend], vmh_cache_string(cache, record->id)))
+            continue;
+        out->host_count++;
+        out->running_count += record->state == VMH_STATE_RUNNING;
+    }
+}
+
+static void report_backend(const struct vmh_snapshot *merged, const struct previous *previous,
+                           unsigned backend, struct vmh_refresh_backend_report *out)
 {
     const struct vmh_backend_state *state = &merged->backends[backend];
     out->ran = true;
@@ -229,6 +283,8 @@ static void report_backend(const struct vmh_snapshot *merged, unsigned backend,
         out->host_count++;
         out->running_count += merged->hosts[i].state == VMH_STATE_RUNNING;
     }
+    if (previous->parted & (1u << backend))
+        count_outside(previous, backend, out);
 }
 
 /* Asked for one backend, it is asked; asked for several, one not installed
@@ -245,7 +301,8 @@ static bool left_alone(const struct vmh_config *config, const struct vmh_backend
 
 /* Asks each backend of `backends` in turn, into `asked`; false when one failed. */
 static bool ask_backends(const struct vmh_config *config, unsigned backends, long timeout_ms,
-                         struct vmh_snapshot *asked, bool *same, struct vmh_refresh_report *report)
+                         const struct previous *previous, struct vmh_snapshot *asked, bool *same,
+                         struct vmh_refresh_report *report)
 {
     bool all_ok = true;
     bool one = (backends & (backends - 1)) == 0;
@@ -253,8 +310,9 @@ static bool ask_backends(const struct vmh_config *config, unsigned backends, lon
         unsigned backend = (*ops)->section;
         if (!(backends & (1u << backend)) || (!one && left_alone(config, *ops, asked)))
             continue;
-        all_ok &= refresh_backend(config, *ops, timeout_ms, asked, same);
-        report_backend(asked, backend, &report->backends[backend]);
+        all_ok &= refresh_backend(config, *ops, timeout_ms, (previous->parted >> backend) & 1,
+                                  asked, same);
+        report_backend(asked, previous, backend, &report->backends[backend]);
     }
     return all_ok;
 }
@@ -282,12 +340,13 @@ static int refresh_locked(const struct vmh_config *config, const char *dir, unsi
     struct vmh_snapshot asked;
     vmh_snapshot_init(&asked);
     load_previous(dir, &previous, report);
-    int status = previous.loaded ? vmh_snapshot_from_cache(&asked, &previous.cache, backends) : 0;
+    take_parts(backends, &previous);
+    int status = previous.loaded ? copy_previous(&asked, &previous, backends, true) : 0;
     if (status != 0) {
         snprintf(report->error, sizeof report->error, "cannot copy the previous cache: out of memory");
     } else {
         bool same = (flags & VMH_REFRESH_KEEP_SAME) && keepable(&previous);
-        bool all_ok = ask_backends(config, backends, timeout_ms, &asked, &same, report);
+        bool all_ok = ask_backends(config, backends, timeout_ms, &previous, &asked, &same, report);
         status = write_cache(dir, dir_mode, &previous, backends, &asked, same, report);
         report->cache_unchanged = same;
         if (status == 0 && !all_ok)

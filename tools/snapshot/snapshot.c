@@ -354,27 +354,42 @@ static int networks_from_keys(struct vmh_snapshot *snapshot, const struct vmh_ca
     return 0;
 }
 
-/* Whether a record is of one of `backends`.  A section this version does
- * not know cannot be kept: a refresh by this version drops it, and the next
- * by a newer one restores it. */
-static bool record_wanted(const struct vmh_cache *cache, uint32_t index, unsigned backends)
+/* Which records a copy takes: those of `backends`, and of `part_backend`
+ * (VMH_BACKEND_COUNT: none) those whose ID is in `part` (inside), or those
+ * whose ID is not. */
+struct selection {
+    unsigned backends;
+    unsigned part_backend;
+    const struct vmh_part *part;
+    bool inside;
+};
+
+/* Whether a record is selected.  A section this version does not know
+ * cannot be kept: a refresh by this version drops it, and the next by a
+ * newer one restores it. */
+static bool record_wanted(const struct vmh_cache *cache, uint32_t index,
+                          const struct selection *selection)
 {
-    unsigned backend = vmh_record_backend(cache, &cache->records[index]);
-    return backend < VMH_BACKEND_COUNT && (backends & (1u << backend));
+    const struct vmh_cache_record *record = &cache->records[index];
+    unsigned backend = vmh_record_backend(cache, record);
+    if (backend >= VMH_BACKEND_COUNT)
+        return false;
+    if (selection->backends & (1u << backend))
+        return true;
+    return backend == selection->part_backend &&
+           vmh_part_has(selection->part, vmh_cache_string(cache, record->id)) == selection->inside;
 }
 
-static size_t records_wanted(const struct vmh_cache *cache, unsigned backends)
+static size_t records_wanted(const struct vmh_cache *cache, const struct selection *selection)
 {
     size_t count = 0;
     for (uint32_t i = 0; i < cache->header->record_count; i++)
-        count += record_wanted(cache, i, backends);
+        count += record_wanted(cache, i, selection);
     return count;
 }
 
-int vmh_snapshot_from_cache(struct vmh_snapshot *snapshot, const struct vmh_cache *cache,
-                            unsigned backends)
+static void states_from_cache(struct vmh_snapshot *snapshot, const struct vmh_cache *cache)
 {
-    const struct vmh_cache_header *header = cache->header;
     for (unsigned b = 0; b < VMH_BACKEND_COUNT; b++) {
         struct vmh_backend_state *state = &snapshot->backends[b];
         const struct vmh_cache_backend *section = vmh_cache_state(cache, (enum vmh_backend)b);
@@ -384,16 +399,23 @@ int vmh_snapshot_from_cache(struct vmh_snapshot *snapshot, const struct vmh_cach
         snprintf(state->message, sizeof state->message, "%s",
                  vmh_cache_string(cache, section->message));
     }
+}
+
+static int copy_selected(struct vmh_snapshot *snapshot, const struct vmh_cache *cache,
+                         const struct selection *selection)
+{
+    const struct vmh_cache_header *header = cache->header;
+    states_from_cache(snapshot, cache);
     size_t *host_of = malloc((header->record_count ? header->record_count : 1) * sizeof *host_of);
     if (!host_of ||
-        vmh_snapshot_reserve(snapshot, snapshot->count + records_wanted(cache, backends)) != 0) {
+        vmh_snapshot_reserve(snapshot, snapshot->count + records_wanted(cache, selection)) != 0) {
         free(host_of);
         return -1;
     }
     int status = 0;
     for (uint32_t i = 0; i < header->record_count && status == 0; i++) {
         host_of[i] = SIZE_MAX;
-        if (!record_wanted(cache, i, backends))
+        if (!record_wanted(cache, i, selection))
             continue;
         host_of[i] = snapshot->count;
         struct vmh_host *host = vmh_snapshot_add(snapshot);
@@ -404,6 +426,21 @@ int vmh_snapshot_from_cache(struct vmh_snapshot *snapshot, const struct vmh_cach
         status = networks_from_keys(snapshot, cache, host_of);
     free(host_of);
     return status;
+}
+
+int vmh_snapshot_from_cache(struct vmh_snapshot *snapshot, const struct vmh_cache *cache,
+                            unsigned backends)
+{
+    struct selection selection = {.backends = backends, .part_backend = VMH_BACKEND_COUNT};
+    return copy_selected(snapshot, cache, &selection);
+}
+
+int vmh_snapshot_from_cache_part(struct vmh_snapshot *snapshot, const struct vmh_cache *cache,
+                                 enum vmh_backend backend, const struct vmh_part *part,
+                                 bool inside)
+{
+    struct selection selection = {.part_backend = backend, .part = part, .inside = inside};
+    return copy_selected(snapshot, cache, &selection);
 }
 
 static size_t count_backend(const struct vmh_snapshot *snapshot, enum vmh_backend backend)

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "cache.h"
+#include "part.h"
 
 #define VMH_HOST_MAX_ADDRS 32
 #define VMH_MESSAGE_MAX 512
@@ -126,6 +127,12 @@ int vmh_host_copy_name(char **to, const char *text);
  * backend's state from a validated cache. */
 int vmh_snapshot_from_cache(struct vmh_snapshot *snapshot, const struct vmh_cache *cache,
                             unsigned backends);
+
+/* Copies the hosts of `backend` whose ID is in `part` (sorted: part.h),
+ * when `inside`, or those whose ID is not, and every backend's state. */
+int vmh_snapshot_from_cache_part(struct vmh_snapshot *snapshot, const struct vmh_cache *cache,
+                                 enum vmh_backend backend, const struct vmh_part *part,
+                                 bool inside);
 
 /* Drops every host of `backend` from `into` and moves in those of `from`
  * with from's state for that backend. */

@@ -8,7 +8,9 @@
 #include <unistd.h>
 
 #include "backend.h"
+#include "clock.h"
 #include "docker.h"
+#include "docker_changes.h"
 #include "rootless.h"
 #include "unix_http.h"
 
@@ -16,6 +18,14 @@ static int refresh(const struct vmh_config *config, long timeout_ms,
                    const struct vmh_snapshot *known, struct vmh_snapshot *fresh)
 {
     return vmh_docker_refresh(config->source[VMH_BACKEND_DOCKER], timeout_ms, known, fresh);
+}
+
+_Static_assert(VMH_PART_ID_MAX == VMH_DOCKER_ID_LENGTH && VMH_PART_MAX == VMH_DOCKER_CHANGED_MAX,
+               "a part holds the changes Docker's events name");
+
+static void next_part(struct vmh_part *part)
+{
+    part->count = vmh_docker_changes_fix(vmh_monotonic_ms(), part->ids, VMH_PART_MAX);
 }
 
 /* Its event stream tells the watcher of every change. */
@@ -123,6 +133,7 @@ const struct vmh_backend_ops vmh_backend_docker = {
     .noun = "container",
     .nouns = "containers",
     .refresh = refresh,
+    .next_part = next_part,
     .poll_interval_ms = poll_interval_ms,
     .advice = advice,
     .probe = probe,

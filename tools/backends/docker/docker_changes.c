@@ -12,6 +12,13 @@ struct change {
 
 static struct change changes[VMH_DOCKER_CHANGED_MAX];
 static bool list_all = true;
+/* What vmh_docker_changes_fix fixed for the next take; any change noted
+ * since unfixes it. */
+static struct {
+    bool set;
+    size_t count;
+    char ids[VMH_DOCKER_CHANGED_MAX][VMH_DOCKER_ID_LENGTH + 1];
+} fixed;
 
 static bool full_id(const char *id)
 {
@@ -42,6 +49,7 @@ static struct change *slot_for(const char *id, int64_t now_ms)
 void vmh_docker_change_note(const char *id, enum vmh_docker_change change, int64_t now_ms)
 {
     struct change *slot = full_id(id) ? slot_for(id, now_ms) : NULL;
+    fixed.set = false;
     if (!slot) {
         list_all = true; /* not an ID we can ask for, or too many at once */
         return;
@@ -55,20 +63,23 @@ void vmh_docker_change_note(const char *id, enum vmh_docker_change change, int64
 void vmh_docker_changes_list_all(void)
 {
     list_all = true;
+    fixed.set = false;
 }
 
 void vmh_docker_changes_listed_all(void)
 {
     list_all = false;
+    fixed.set = false;
 }
 
 void vmh_docker_changes_forget(void)
 {
     memset(changes, 0, sizeof changes);
     list_all = true;
+    fixed.set = false;
 }
 
-size_t vmh_docker_changes_take(int64_t now_ms, char ids[][VMH_DOCKER_ID_LENGTH + 1], size_t max)
+static size_t recent_ids(int64_t now_ms, char ids[][VMH_DOCKER_ID_LENGTH + 1], size_t max)
 {
     size_t count = 0;
     if (list_all)
@@ -81,6 +92,25 @@ size_t vmh_docker_changes_take(int64_t now_ms, char ids[][VMH_DOCKER_ID_LENGTH +
         memcpy(ids[count++], changes[i].id, VMH_DOCKER_ID_LENGTH + 1);
     }
     return count;
+}
+
+size_t vmh_docker_changes_fix(int64_t now_ms, char ids[][VMH_DOCKER_ID_LENGTH + 1], size_t max)
+{
+    fixed.count = recent_ids(now_ms, fixed.ids, VMH_DOCKER_CHANGED_MAX);
+    fixed.set = true;
+    if (fixed.count > max)
+        fixed.count = 0; /* the take lists all too */
+    memcpy(ids, fixed.ids, fixed.count * sizeof fixed.ids[0]);
+    return fixed.count;
+}
+
+size_t vmh_docker_changes_take(int64_t now_ms, char ids[][VMH_DOCKER_ID_LENGTH + 1], size_t max)
+{
+    if (!fixed.set || fixed.count > max)
+        return recent_ids(now_ms, ids, max);
+    fixed.set = false;
+    memcpy(ids, fixed.ids, fixed.count * sizeof fixed.ids[0]);
+    return fixed.count;
 }
 
 bool vmh_docker_died(const char *id, int64_t now_ms)

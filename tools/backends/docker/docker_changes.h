@@ -53,6 +53,12 @@ void vmh_docker_changes_forget(void);
  * every container. */
 size_t vmh_docker_changes_take(int64_t now_ms, char ids[][VMH_DOCKER_ID_LENGTH + 1], size_t max);
 
+/* Copies into ids, as vmh_docker_changes_take would now, the IDs the next
+ * vmh_docker_changes_take returns: the same, unless a change is noted
+ * meanwhile (then that take sees it too).  So a refresh knows which
+ * containers it is about to ask about (backend.h, next_part). */
+size_t vmh_docker_changes_fix(int64_t now_ms, char ids[][VMH_DOCKER_ID_LENGTH + 1], size_t max);
+
 /* Whether `id` died within VMH_DOCKER_CHANGED_KEEP_MS of now_ms and has
  * not started since. */
 bool vmh_docker_died(const char *id, int64_t now_ms);

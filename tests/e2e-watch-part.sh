@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Docker's events name the containers that changed, and the watcher's
+# refresh then asks about those only (tools/backends/docker/docker_changes.h):
+# it copies only their hosts out of the cache and compares only those, so
+# that an event that changes nothing, and the settle lists that follow
+# each event, leave the file alone; an event that changes one container
+# writes the file with every other host still in it.  Docker through its
+# stand-in (bench/docker-standin.py: SIGUSR2 says the first container
+# started again, SIGUSR1 stops the second or starts it again), beside LXD
+# through its own (bench/lxd-standin.py).
+. "${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
+
+require_nss
+command -v python3 >/dev/null || skip_all "python3 is not installed (the stand-ins are Python)"
+
+DOCKER_SOCK=$T/docker.sock
+LXD_SOCK=$T/lxd.sock
+STANDIN_LOG=$T/standin.log
+python3 "$top_srcdir/bench/docker-standin.py" "$DOCKER_SOCK" 3 "$STANDIN_LOG" pt >"$T/standin.out" 2>&1 &
+STANDIN_PID=$!
+at_exit "kill $STANDIN_PID 2>/dev/null"
+python3 "$top_srcdir/bench/lxd-standin.py" "$LXD_SOCK" 2 >"$T/lxd-standin.log" 2>&1 &
+at_exit "kill $! 2>/dev/null"
+wait_until 10 test -S "$DOCKER_SOCK" -a -S "$LXD_SOCK" || bail_out "the stand-ins did not start"
+write_conf docker_socket="$DOCKER_SOCK" lxd_socket="$LXD_SOCK" incus_socket="$T/no-incus.sock" \
+    libvirt_leases="$T/no-leases" lxd_ttl=3600
+. "$top_srcdir/tests/lib-watch.sh"
+watch_start --verbose
+
+answers() { [ "$(getent_ahosts "$1")" = "$2" ]; }
+stopped() { ! answers pt-0002.docker 10.88.0.4; }
+rewritten() { [ "$(stat -c '%i %y' "$T/cache/hosts.cache")" != "$1" ]; }
+filtered_lists() { grep -c "containers/json?all=1&filters=" "$STANDIN_LOG"; }
+more_lists_than() { [ "$(filtered_lists)" -gt "$1" ]; }
+# The last event's settle lists are over (3 s after it, watch_loop.c).
+settled() { sleep 4; }
+
+# The stream's first event (pt-0001 started) and its settle lists.
+wait_until 10 more_lists_than 0 || bail_out "no list after the stream's first event"
+settled
+check "pt-0001.docker resolves" answers pt-0001.docker 10.88.0.3
+check "inst-0001.lxd resolves" answers inst-0001.lxd 10.99.0.3
+
+# --- an event that changes nothing ---------------------------------------------------
+lists=$(filtered_lists)
+written=$(stat -c '%i %y' "$T/cache/hosts.cache")
+lines=$(wc -l <"$WATCH_LOG")
+kill -USR2 "$STANDIN_PID"
+check "an event: the watcher lists that container alone" wait_until 10 more_lists_than "$lists"
+settled
+check "... again to settle (more than one list)" more_lists_than $((lists + 1))
+check_eq "... and leaves the cache as it was: its same answer is not a change" \
+    "$written" "$(stat -c '%i %y' "$T/cache/hosts.cache")"
+check "... and says so" sh -c "tail -n +$((lines + 1)) '$WATCH_LOG' | grep -q 'the answers did not change'"
+check "... and counts every container, not only the one it asked about" \
+    sh -c "tail -n +$((lines + 1)) '$WATCH_LOG' | grep -q 'docker: ok, 3 running'"
+
+# --- an event that stops a container ------------------------------------------------
+lines=$(wc -l <"$WATCH_LOG")
+kill -USR1 "$STANDIN_PID"
+check "a container stopped: pt-0002.docker no longer answers its address" \
+    wait_until 10 stopped
+check "... the cache written again" rewritten "$written"
+check "... with the other containers still in it" answers pt-0003.docker 10.88.0.5
+check "... and the other backend's hosts" answers inst-0002.lxd 10.99.0.4
+check "... and the watcher counts them" \
+    sh -c "tail -n +$((lines + 1)) '$WATCH_LOG' | grep -q 'docker: ok, 2 running'"
+settled
+kill -USR1 "$STANDIN_PID"
+check "started again: pt-0002.docker answers again" wait_until 10 answers pt-0002.docker 10.88.0.4
+check "... pt-0001.docker still does" answers pt-0001.docker 10.88.0.3
+check "the watcher is still running" kill -0 "$WATCH_PID"
+done_testing
