@@ -7,7 +7,8 @@
 # writes the file with every other host still in it.  Docker through its
 # stand-in (bench/docker-standin.py: SIGUSR2 says the first container
 # started again, SIGUSR1 stops the second or starts it again), beside LXD
-# through its own (bench/lxd-standin.py).
+# through its own (bench/lxd-standin.py).  200 containers: a cache of many
+# blocks, so that the lazy load passes a byte changed in the middle.
 . "${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
 
 require_nss
@@ -16,7 +17,7 @@ command -v python3 >/dev/null || skip_all "python3 is not installed (the stand-i
 DOCKER_SOCK=$T/docker.sock
 LXD_SOCK=$T/lxd.sock
 STANDIN_LOG=$T/standin.log
-python3 "$top_srcdir/bench/docker-standin.py" "$DOCKER_SOCK" 3 "$STANDIN_LOG" pt >"$T/standin.out" 2>&1 &
+python3 "$top_srcdir/bench/docker-standin.py" "$DOCKER_SOCK" 200 "$STANDIN_LOG" pt >"$T/standin.out" 2>&1 &
 STANDIN_PID=$!
 at_exit "kill $STANDIN_PID 2>/dev/null"
 python3 "$top_srcdir/bench/lxd-standin.py" "$LXD_SOCK" 2 >"$T/lxd-standin.log" 2>&1 &
@@ -25,11 +26,13 @@ wait_until 10 test -S "$DOCKER_SOCK" -a -S "$LXD_SOCK" || bail_out "the stand-in
 write_conf docker_socket="$DOCKER_SOCK" lxd_socket="$LXD_SOCK" incus_socket="$T/no-incus.sock" \
     libvirt_leases="$T/no-leases" lxd_ttl=3600
 . "$top_srcdir/tests/lib-watch.sh"
+. "$top_srcdir/tests/lib-commands.sh"
 watch_start --verbose
 
 answers() { [ "$(getent_ahosts "$1")" = "$2" ]; }
 stopped() { ! answers pt-0002.docker 10.88.0.4; }
 rewritten() { [ "$(stat -c '%i %y' "$T/cache/hosts.cache")" != "$1" ]; }
+replaced() { [ "$(stat -c %i "$T/cache/hosts.cache" 2>/dev/null)" != "$1" ]; }
 filtered_lists() { grep -c "containers/json?all=1&filters=" "$STANDIN_LOG"; }
 more_lists_than() { [ "$(filtered_lists)" -gt "$1" ]; }
 # The last event's settle lists are over (3 s after it, watch_loop.c).
@@ -53,7 +56,7 @@ check_eq "... and leaves the cache as it was: its same answer is not a change" \
     "$written" "$(stat -c '%i %y' "$T/cache/hosts.cache")"
 check "... and says so" sh -c "tail -n +$((lines + 1)) '$WATCH_LOG' | grep -q 'the answers did not change'"
 check "... and counts every container, not only the one it asked about" \
-    sh -c "tail -n +$((lines + 1)) '$WATCH_LOG' | grep -q 'docker: ok, 3 running'"
+    sh -c "tail -n +$((lines + 1)) '$WATCH_LOG' | grep -q 'docker: ok, 200 running'"
 
 # --- an event that stops a container ------------------------------------------------
 lines=$(wc -l <"$WATCH_LOG")
@@ -61,13 +64,34 @@ kill -USR1 "$STANDIN_PID"
 check "a container stopped: pt-0002.docker no longer answers its address" \
     wait_until 10 stopped
 check "... the cache written again" rewritten "$written"
-check "... with the other containers still in it" answers pt-0003.docker 10.88.0.5
+check "... with the other containers still in it" answers pt-0150.docker 10.88.0.152
 check "... and the other backend's hosts" answers inst-0002.lxd 10.99.0.4
 check "... and the watcher counts them" \
-    sh -c "tail -n +$((lines + 1)) '$WATCH_LOG' | grep -q 'docker: ok, 2 running'"
+    sh -c "tail -n +$((lines + 1)) '$WATCH_LOG' | grep -q 'docker: ok, 199 running'"
 settled
 kill -USR1 "$STANDIN_PID"
 check "started again: pt-0002.docker answers again" wait_until 10 answers pt-0002.docker 10.88.0.4
 check "... pt-0001.docker still does" answers pt-0001.docker 10.88.0.3
+settled
+
+# --- the cache changed in place, then removed ---------------------------------------
+# The watcher checked this file whole before; the same inode and size, but
+# its times tell it is not the file checked.  A refresh that found no
+# previous cache lists every container, or the others would be lost.
+inode=$(stat -c %i "$T/cache/hosts.cache")
+size=$(stat -c %s "$T/cache/hosts.cache")
+printf 'Z' | dd of="$T/cache/hosts.cache" bs=1 seek=$((size / 2)) conv=notrunc status=none
+run_vmhosts status
+check_out "a byte changed mid-cache: status finds it corrupt" "corrupt: ignored"
+kill -USR2 "$STANDIN_PID"
+check "... the watcher's next refresh finds it too and replaces the file" \
+    wait_until 10 replaced "$inode"
+check "... with every container, not only the one the event named" \
+    answers pt-0150.docker 10.88.0.152
+settled
+rm "$T/cache/hosts.cache"
+kill -USR2 "$STANDIN_PID"
+check "the cache removed: the next event's refresh writes every container" \
+    wait_until 10 answers pt-0150.docker 10.88.0.152
 check "the watcher is still running" kill -0 "$WATCH_PID"
 done_testing

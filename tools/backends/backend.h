@@ -59,8 +59,9 @@ struct vmh_backend_ops {
      * them (Docker's after its events, docker/docker_changes.h): their
      * IDs in *part, fixed until that refresh (NULL, or part->count 0:
      * all).  A refresh that succeeds then answers for exactly those, as
-     * a partial one (snapshot.h), and `known` holds only those. */
-    void (*next_part)(struct vmh_part *part);
+     * a partial one (snapshot.h), and `known` holds only those.  With
+     * `all` (no previous cache to merge a part into), it asks about all. */
+    void (*next_part)(struct vmh_part *part, bool all);
     /* How often the watcher asks it when nothing tells of a change; 0 when
      * its event stream does (Docker's, docker/docker_events.c). */
     long (*poll_interval_ms)(const struct vmh_config *config);

@@ -107,7 +107,9 @@ struct previous {
     struct vmh_part parts[VMH_BACKEND_COUNT];
 };
 
-/* Which hosts of each asked backend this refresh asks about. */
+/* Which hosts of each asked backend this refresh asks about: all of
+ * them when there is no previous cache (missing, or found corrupt) to
+ * merge a part into, or its other hosts would be lost. */
 static void take_parts(unsigned backends, struct previous *previous)
 {
     previous->parted = 0;
@@ -117,7 +119,7 @@ static void take_parts(unsigned backends, struct previous *previous)
         part->count = 0;
         if (!(backends & (1u << backend)) || !(*ops)->next_part)
             continue;
-        (*ops)->next_part(part);
+        (*ops)->next_part(part, !previous->loaded);
         vmh_part_sort(part);
         if (part->count)
             previous->parted |= 1u << backend;

@@ -23,8 +23,10 @@ static int refresh(const struct vmh_config *config, long timeout_ms,
 _Static_assert(VMH_PART_ID_MAX == VMH_DOCKER_ID_LENGTH && VMH_PART_MAX == VMH_DOCKER_CHANGED_MAX,
                "a part holds the changes Docker's events name");
 
-static void next_part(struct vmh_part *part)
+static void next_part(struct vmh_part *part, bool all)
 {
+    if (all)
+        vmh_docker_changes_list_all();
     part->count = vmh_docker_changes_fix(vmh_monotonic_ms(), part->ids, VMH_PART_MAX);
 }
 
