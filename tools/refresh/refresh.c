@@ -140,12 +140,26 @@ static int copy_previous(struct vmh_snapshot *snapshot, const struct previous *p
     return status;
 }
 
+/* The cache file this process last checked whole.  Found again the same
+ * (inode, size and times: a write or a rename changes its ctime), it is
+ * not checked again: at 100,000 names that check was most of what each
+ * of a watcher's polls cost (perf; bench section 8).  A file just written
+ * is checked once, at the next refresh. */
+static struct stat checked;
+
 /* The previous cache, or nothing.  A bad one is not an error: this refresh
  * replaces it, and the report (when given) says so. */
 static void load_previous(const char *dir, struct previous *previous,
                           struct vmh_refresh_report *report)
 {
-    enum vmh_cache_error error = vmh_cache_load_all(dir, geteuid(), &previous->cache, &previous->st);
+    enum vmh_cache_error error = vmh_cache_load(dir, geteuid(), &previous->cache, &previous->st);
+    if (error == VMH_CACHE_OK && !vmh_same_file_version(&previous->st, &checked) &&
+        !vmh_cache_verify_all(&previous->cache)) {
+        vmh_cache_free(&previous->cache);
+        error = VMH_CACHE_CORRUPT;
+    }
+    if (error == VMH_CACHE_OK)
+        checked = previous->st;
     previous->loaded = error == VMH_CACHE_OK;
     if (error == VMH_CACHE_OK || error == VMH_CACHE_MISSING || !report)
         return;
@@ -164,11 +178,7 @@ static bool still_in_place(const char *dir, const struct stat *then)
     char path[VMH_PATH_MAX + 32];
     struct stat now;
     snprintf(path, sizeof path, "%s/%s", dir, VMH_CACHE_FILE);
-    return lstat(path, &now) == 0 && now.st_dev == then->st_dev && now.st_ino == then->st_ino &&
-           now.st_size == then->st_size && now.st_mtim.tv_sec == then->st_mtim.tv_sec &&
-           now.st_mtim.tv_nsec == then->st_mtim.tv_nsec &&
-           now.st_ctim.tv_sec == then->st_ctim.tv_sec &&
-           now.st_ctim.tv_nsec == then->st_ctim.tv_nsec;
+    return lstat(path, &now) == 0 && vmh_same_file_version(&now, then);
 }
 
 /* Whether a cache left as it is stays this refresh's answer: the writer's
