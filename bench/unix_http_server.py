@@ -31,11 +31,14 @@ class Handler(BaseHTTPRequestHandler):
         for name, value in self.server.headers:
             self.send_header(name, value)
         self.end_headers()
-        for chunk in chunks:
-            self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
-        self.wfile.flush()
-        self.rfile.read()
         self.close_connection = True
+        try:
+            for chunk in chunks:
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+            self.wfile.flush()
+            self.rfile.read()
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client went while a generator's stream waited
 
     def address_string(self):
         return "unix"
