@@ -218,16 +218,23 @@ else
 fi
 
 # --- resolvers that forward our domains to the face ----------------------------
+# wait_for_resolver ADDRESS: until the resolver started there answers
+# shop-web-1.docker.  Its answer, not any output: dig prints "connection
+# refused" on stdout while the daemon is not yet listening.
+wait_for_resolver() {
+    for ((i = 0; i < 100; i++)); do
+        [ "$(in_net dig +tries=1 +time=1 @"$1" +short shop-web-1.docker A 2>/dev/null)" = "$web1_v4" ] &&
+            break
+        sleep 0.1
+    done
+}
 if command -v dnsmasq >/dev/null; then
     # nsenter itself, not in_net: $! must be the daemon's own pid.
     nsenter -n -t "$FACE_PID" dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv --no-hosts \
         --listen-address=127.0.0.2 --bind-interfaces --port=53 --pid-file= --user=root \
         --server=/docker/$FACE --server=/example.org/$FACE >"$T/dnsmasq.log" 2>&1 &
     HELPERS+=($!)
-    for ((i = 0; i < 50; i++)); do
-        [ -n "$(in_net dig +tries=1 +time=1 @127.0.0.2 +short shop-web-1.docker 2>/dev/null)" ] && break
-        sleep 0.1
-    done
+    wait_for_resolver 127.0.0.2
     check_eq "dig @dnsmasq (server=/docker/$FACE) shop-web-1.docker" "$web1_v4" \
         "$(in_net dig +tries=1 +time=2 @127.0.0.2 +short shop-web-1.docker A)"
     check_eq "dig @dnsmasq bogus-instance.example.org" 10.21.124.56 \
@@ -264,10 +271,7 @@ remote-control:
 UNBOUND
     nsenter -n -t "$FACE_PID" unbound -d -c "$T/unbound/unbound.conf" >"$T/unbound.log" 2>&1 &
     HELPERS+=($!)
-    for ((i = 0; i < 50; i++)); do
-        [ -n "$(in_net dig +tries=1 +time=1 @127.0.0.3 +short shop-web-1.docker 2>/dev/null)" ] && break
-        sleep 0.1
-    done
+    wait_for_resolver 127.0.0.3
     check_eq "dig @unbound (stub-zone docker) shop-web-1.docker" "$web1_v4" \
         "$(in_net dig +tries=1 +time=2 @127.0.0.3 +short shop-web-1.docker A)"
     check_eq "dig @unbound web.shop.docker AAAA" "$(getent_ahosts web.shop.docker ahostsv6)" \
