@@ -818,7 +818,7 @@ static void test_write_load(void)
 {
     struct vmh_snapshot s;
     struct vmh_cache c;
-    struct stat st, file_st, dir_st;
+    struct stat st, file_st, dir_st, written;
     char err[512] = "";
     size_t size = 0;
     char dir[PATH_SIZE], file[PATH_SIZE];
@@ -848,6 +848,10 @@ static void test_write_load(void)
               c.header->written_ms == NOW + 1 && st.st_ino != file_st.st_ino,
           "write: replaces the previous file with a new one");
     vmh_cache_free(&c);
+    CHECK(vmh_cache_write_stat(dir, 0700, &s, NOW + 2, &written, err, sizeof err) == 0 &&
+              lstat(file, &file_st) == 0 && vmh_same_file_version(&written, &file_st) &&
+              written.st_ino != st.st_ino,
+          "write_stat: *written is the stat of the file it put in place");
     CHECK_INT(load_as(dir, OTHER_USER), VMH_CACHE_OK, "load: root's cache is trusted by a user");
     free(data);
     vmh_snapshot_free(&s);
@@ -1066,8 +1070,10 @@ static void test_write_failures(void)
     mkdir(join(dir, base, "blocked"), 0755);
     mkdir(join(file, dir, VMH_CACHE_FILE), 0755);
     mkdir(join(inside, file, "inside"), 0755);
-    CHECK(vmh_cache_write(dir, 0700, &s, NOW, err, sizeof err) == -1 && strstr(err, file),
-          "write: hosts.cache a folder: the rename fails, the message names it");
+    struct stat written = {.st_ino = 1};
+    CHECK(vmh_cache_write_stat(dir, 0700, &s, NOW, &written, err, sizeof err) == -1 &&
+              strstr(err, file) && written.st_ino == 0,
+          "write: hosts.cache a folder: the rename fails, the message names it, no stat");
     printf("# %s\n", err);
     CHECK_INT(folder_entries(dir), 1, "write: a failed write removes its temporary file");
     vmh_snapshot_free(&s);

@@ -562,9 +562,10 @@ static int create_temporary(const char *dir, char *path, size_t path_size)
  * the median and up to 124 ms while containers churned (the watcher in
  * bench section 7, timed around each call), all of it before a new
  * container's name could resolve. */
-static int fill_temporary(int fd, const unsigned char *data, size_t size)
+static int fill_temporary(int fd, const unsigned char *data, size_t size, struct stat *filled)
 {
-    int status = fchmod(fd, 0644) == 0 && write_all(fd, data, size) == 0 ? 0 : -1;
+    int status = fchmod(fd, 0644) == 0 && write_all(fd, data, size) == 0 &&
+                         fstat(fd, filled) == 0 ? 0 : -1;
     int saved_errno = errno;
     if (close(fd) != 0 && status == 0)
         return -1;
@@ -572,10 +573,20 @@ static int fill_temporary(int fd, const unsigned char *data, size_t size)
     return status;
 }
 
-static int put_in_place(const char *dir, const unsigned char *data, size_t size, char *err,
-                        size_t err_size)
+/* The file in place when it is still the one filled: the rename changed
+ * its ctime, so its stat is taken again; anything else is zeroed. */
+static void stat_in_place(const char *final, const struct stat *filled, struct stat *written)
+{
+    if (lstat(final, written) != 0 || written->st_dev != filled->st_dev ||
+        written->st_ino != filled->st_ino || written->st_size != filled->st_size)
+        memset(written, 0, sizeof *written);
+}
+
+static int put_in_place(const char *dir, const unsigned char *data, size_t size,
+                        struct stat *written, char *err, size_t err_size)
 {
     char temporary[PATH_MAX], final[PATH_MAX];
+    struct stat filled;
     int length = snprintf(final, sizeof final, "%s/%s", dir, VMH_CACHE_FILE);
     if (length < 0 || (size_t)length >= sizeof final) {
         errno = ENAMETOOLONG;
@@ -585,7 +596,7 @@ static int put_in_place(const char *dir, const unsigned char *data, size_t size,
     if (fd < 0)
         return fail(err, err_size, "cannot create a temporary file in", dir,
                     "the cache folder must be writable by the user running vmhosts refresh");
-    if (fill_temporary(fd, data, size) != 0) {
+    if (fill_temporary(fd, data, size, &filled) != 0) {
         fail(err, err_size, "cannot write", temporary, "check the free space, the quota and the file size limit (ulimit -f)");
         unlink(temporary);
         return -1;
@@ -595,11 +606,19 @@ static int put_in_place(const char *dir, const unsigned char *data, size_t size,
         unlink(temporary);
         return -1;
     }
+    stat_in_place(final, &filled, written);
     return 0;
 }
 
 int vmh_cache_write(const char *dir, unsigned dir_mode, const struct vmh_snapshot *snapshot,
                     int64_t now_ms, char *err, size_t err_size)
+{
+    struct stat written;
+    return vmh_cache_write_stat(dir, dir_mode, snapshot, now_ms, &written, err, err_size);
+}
+
+int vmh_cache_write_stat(const char *dir, unsigned dir_mode, const struct vmh_snapshot *snapshot,
+                         int64_t now_ms, struct stat *written, char *err, size_t err_size)
 {
     unsigned char *data;
     size_t size;
@@ -611,7 +630,8 @@ int vmh_cache_write(const char *dir, unsigned dir_mode, const struct vmh_snapsho
         return fail(err, err_size, "cannot build the cache for", dir,
                     errno == EFBIG ? "more hosts or longer names than a cache holds"
                                    : "out of memory? try again");
-    int status = put_in_place(dir, data, size, err, err_size);
+    memset(written, 0, sizeof *written);
+    int status = put_in_place(dir, data, size, written, err, err_size);
     free(data);
     return status;
 }

@@ -151,6 +151,13 @@ int vmh_snapshot_update_backend(struct vmh_snapshot *into, struct vmh_snapshot *
 int vmh_cache_write(const char *dir, unsigned dir_mode, const struct vmh_snapshot *snapshot,
                     int64_t now_ms, char *err, size_t err_size);
 
+/* vmh_cache_write, and *written the stat of the file it put in place, for
+ * a writer that knows what it wrote and need not check it again
+ * (tools/refresh/refresh.c); zeroed when the file in place is not that
+ * one any more, or on failure. */
+int vmh_cache_write_stat(const char *dir, unsigned dir_mode, const struct vmh_snapshot *snapshot,
+                         int64_t now_ms, struct stat *written, char *err, size_t err_size);
+
 /* Whether two built caches of `size` bytes give the same answers: the same
  * bytes but for the time stamps (when written, when each backend answered
  * or was asked) and the seal over them. */
