@@ -6,6 +6,7 @@
  * catches it.  Also the snapshot's own operations.  Runs as root: files are
  * handed to another user to see them refused. */
 #include <dirent.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -1212,6 +1213,18 @@ static void test_from_cache_part(void)
           "from_cache_part: outside, the backend's other hosts, no other backend's");
     CHECK(memcmp(outside.backends, s.backends, sizeof s.backends) == 0,
           "from_cache_part: every backend's state");
+    struct vmh_part upper = {.count = 1};
+    for (size_t i = 0; ID_API[i]; i++)
+        upper.ids[0][i] = (char)toupper((unsigned char)ID_API[i]);
+    vmh_snapshot_free(&inside);
+    vmh_snapshot_init(&inside);
+    CHECK(vmh_snapshot_from_cache_part(&inside, &c, VMH_BACKEND_DOCKER, &upper, true) == 0 &&
+              inside.count == 0,
+          "from_cache_part: an ID is the record's as written, not its key's lowercase");
+    snprintf(upper.ids[0], sizeof upper.ids[0], "%s", ID_API);
+    CHECK(vmh_snapshot_from_cache_part(&inside, &c, VMH_BACKEND_DOCKER, &upper, true) == 0 &&
+              inside.count == 1 && hosts_equal(&inside.hosts[0], &s.hosts[2]),
+          "from_cache_part: an ID as written, in capitals too, is found");
     vmh_cache_forget(&c);
     free(data);
     vmh_snapshot_free(&s);

@@ -356,13 +356,43 @@ static int networks_from_keys(struct vmh_snapshot *snapshot, const struct vmh_ca
 
 /* Which records a copy takes: those of `backends`, and of `part_backend`
  * (VMH_BACKEND_COUNT: none) those whose ID is in `part` (inside), or those
- * whose ID is not. */
+ * whose ID is not.  `in_part[record]`: whether its ID is in `part`. */
 struct selection {
     unsigned backends;
     unsigned part_backend;
     const struct vmh_part *part;
     bool inside;
+    unsigned char *in_part;
 };
+
+/* Marks the records of the part's IDs, found through the ID keys: perf
+ * showed the watcher beside 100,000 containers searching the part for
+ * the ID of each record, four times an event, for a part of one. */
+static int mark_part(const struct vmh_cache *cache, struct selection *selection)
+{
+    uint32_t records = cache->header->record_count;
+    if (!selection->part)
+        return 0;
+    selection->in_part = calloc(records ? records : 1, 1);
+    if (!selection->in_part)
+        return -1;
+    for (size_t i = 0; i < selection->part->count; i++) {
+        const char *id = selection->part->ids[i];
+        char key[VMH_PART_ID_MAX + 1];
+        size_t length = 0;
+        for (; id[length] && length < VMH_PART_ID_MAX; length++)
+            key[length] = id[length] >= 'A' && id[length] <= 'Z' ? (char)(id[length] - 'A' + 'a')
+                                                                 : id[length];
+        key[length] = '\0';
+        uint32_t first = 0, count = vmh_cache_find(cache, VMH_KEY_DOCKER_ID, key, &first);
+        for (uint32_t k = first; k - first < count; k++) {
+            uint32_t record = vmh_cache_key(cache, k)->record;
+            if (record < records && strcmp(vmh_cache_string(cache, cache->records[record].id), id) == 0)
+                selection->in_part[record] = 1;
+        }
+    }
+    return 0;
+}
 
 /* Whether a record is selected.  A section this version does not know
  * cannot be kept: a refresh by this version drops it, and the next by a
@@ -376,8 +406,7 @@ static bool record_wanted(const struct vmh_cache *cache, uint32_t index,
         return false;
     if (selection->backends & (1u << backend))
         return true;
-    return backend == selection->part_backend &&
-           vmh_part_has(selection->part, vmh_cache_string(cache, record->id)) == selection->inside;
+    return backend == selection->part_backend && (selection->in_part[index] != 0) == selection->inside;
 }
 
 static size_t records_wanted(const struct vmh_cache *cache, const struct selection *selection)
@@ -402,14 +431,15 @@ static void states_from_cache(struct vmh_snapshot *snapshot, const struct vmh_ca
 }
 
 static int copy_selected(struct vmh_snapshot *snapshot, const struct vmh_cache *cache,
-                         const struct selection *selection)
+                         struct selection *selection)
 {
     const struct vmh_cache_header *header = cache->header;
     states_from_cache(snapshot, cache);
     size_t *host_of = malloc((header->record_count ? header->record_count : 1) * sizeof *host_of);
-    if (!host_of ||
+    if (!host_of || mark_part(cache, selection) != 0 ||
         vmh_snapshot_reserve(snapshot, snapshot->count + records_wanted(cache, selection)) != 0) {
         free(host_of);
+        free(selection->in_part);
         return -1;
     }
     int status = 0;
@@ -425,6 +455,7 @@ static int copy_selected(struct vmh_snapshot *snapshot, const struct vmh_cache *
     if (status == 0)
         status = networks_from_keys(snapshot, cache, host_of);
     free(host_of);
+    free(selection->in_part);
     return status;
 }
 
