@@ -32,7 +32,6 @@ watch_start --verbose
 answers() { [ "$(getent_ahosts "$1")" = "$2" ]; }
 stopped() { ! answers pt-0002.docker 10.88.0.4; }
 rewritten() { [ "$(stat -c '%i %y' "$T/cache/hosts.cache")" != "$1" ]; }
-replaced() { [ "$(stat -c %i "$T/cache/hosts.cache" 2>/dev/null)" != "$1" ]; }
 filtered_lists() { grep -c "containers/json?all=1&filters=" "$STANDIN_LOG"; }
 more_lists_than() { [ "$(filtered_lists)" -gt "$1" ]; }
 # The last event's settle lists are over (3 s after it, watch_loop.c).
@@ -77,21 +76,30 @@ settled
 # --- the cache changed in place, then removed ---------------------------------------
 # The watcher checked this file whole before; the same inode and size, but
 # its times tell it is not the file checked.  A refresh that found no
-# previous cache lists every container, or the others would be lost.
-inode=$(stat -c %i "$T/cache/hosts.cache")
+# previous cache lists every container, or the others would be lost, and
+# the watcher asks the other backends at once.
 size=$(stat -c %s "$T/cache/hosts.cache")
 printf 'Z' | dd of="$T/cache/hosts.cache" bs=1 seek=$((size / 2)) conv=notrunc status=none
+# Its inode and time: two files written one after the other (Docker's,
+# then LXD's) may give the first one's freed inode to the second.
+changed=$(stat -c '%i %y' "$T/cache/hosts.cache")
 run_vmhosts status
 check_out "a byte changed mid-cache: status finds it corrupt" "corrupt: ignored"
 kill -USR2 "$STANDIN_PID"
 check "... the watcher's next refresh finds it too and replaces the file" \
-    wait_until 10 replaced "$inode"
+    wait_until 10 rewritten "$changed"
 check "... with every container, not only the one the event named" \
     answers pt-0150.docker 10.88.0.152
+# LXD is polled once an hour here: its instances come back at once, not then.
+check "... and LXD's instances, asked at once" wait_until 10 answers inst-0001.lxd 10.99.0.3
 settled
 rm "$T/cache/hosts.cache"
+lines=$(wc -l <"$WATCH_LOG")
 kill -USR2 "$STANDIN_PID"
 check "the cache removed: the next event's refresh writes every container" \
     wait_until 10 answers pt-0150.docker 10.88.0.152
+check "... and LXD's instances, asked at once" wait_until 10 answers inst-0001.lxd 10.99.0.3
+check "... and the watcher says why" \
+    sh -c "tail -n +$((lines + 1)) '$WATCH_LOG' | grep -q 'there was no cache to add to; asking the other backends now'"
 check "the watcher is still running" kill -0 "$WATCH_PID"
 done_testing

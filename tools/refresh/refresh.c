@@ -366,6 +366,7 @@ static int refresh_locked(const struct vmh_config *config, const char *dir, unsi
         bool all_ok = ask_backends(config, backends, timeout_ms, &previous, &asked, &same, report);
         status = write_cache(dir, dir_mode, &previous, backends, &asked, same, report);
         report->cache_unchanged = same;
+        report->previous_lost = !previous.loaded;
         if (status == 0 && !all_ok)
             status = VMH_REFRESH_BACKEND_FAILED;
     }

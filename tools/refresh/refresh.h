@@ -47,6 +47,9 @@ struct vmh_refresh_report {
     bool cache_written;                 /* the cache in place is this refresh's answer */
     bool cache_unchanged;               /* ... and it was left as it was (VMH_REFRESH_KEEP_SAME) */
     char previous[VMH_MESSAGE_MAX];     /* what was wrong with the old cache, "" if nothing */
+    /* No previous cache to add to (missing, or one that was refused): the
+     * cache written holds only the backends asked. */
+    bool previous_lost;
     char error[2048];                   /* why the cache was not written (paths and all) */
 };
 

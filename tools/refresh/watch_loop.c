@@ -169,8 +169,10 @@ static void say_backend(struct watcher *watcher, const struct vmh_backend_ops *o
     snprintf(last_said, sizeof watcher->last_said[0], "%s", line);
 }
 
-/* Refreshes `backends` into the cache; false when no cache was written. */
-static bool refresh(struct watcher *watcher, unsigned backends)
+/* Refreshes `backends` into the cache; false when no cache was written.
+ * *lost: the cache written holds those backends only, since there was
+ * no previous one to add them to. */
+static bool refresh(struct watcher *watcher, unsigned backends, bool *lost)
 {
     struct vmh_refresh_report report;
     /* Polls mostly find what the cache already says: not rewritten then. */
@@ -179,11 +181,13 @@ static bool refresh(struct watcher *watcher, unsigned backends)
     for (const struct vmh_backend_ops *const *ops = vmh_backends(); *ops; ops++)
         if (report.backends[(*ops)->section].ran)
             say_backend(watcher, *ops, &report.backends[(*ops)->section]);
+    *lost = false;
     if (status == VMH_REFRESH_WRITE_FAILED) {
         fprintf(stderr, "vmhosts watch: the cache was not written: %s\n",
                 report.error[0] ? report.error : "unknown error");
         return false;
     }
+    *lost = report.previous_lost;
     if (watcher->options->verbose && report.cache_unchanged)
         fprintf(stderr, "vmhosts watch: the answers did not change; the cache is left as it "
                         "was\n");
@@ -226,6 +230,31 @@ static bool worth_asking(struct watcher *watcher, const struct vmh_backend_ops *
     return installed || !was_absent;
 }
 
+/* When to ask each backend again after a refresh of `backends`: those at
+ * their interval, or soon when the cache was not written.  The others,
+ * when that refresh found no cache to add them to, at once. */
+static void schedule(struct watcher *watcher, unsigned backends, bool written, bool lost)
+{
+    unsigned again = 0;
+    int64_t now = vmh_monotonic_ms();
+    for (const struct vmh_backend_ops *const *ops = vmh_backends(); *ops; ops++) {
+        unsigned section = (*ops)->section, bit = 1u << section;
+        if (backends & bit) {
+            watcher->next_ms[section] = written ? after(watcher->options->interval_ms[section], now)
+                                                : now + WRITE_RETRY_MS;
+        } else if (lost && !(watcher->absent & bit)) {
+            /* Their hosts were in the file that is gone: asked now, not
+             * at their next poll, which for a backend watched by its
+             * files alone may not come for hours. */
+            watcher->next_ms[section] = now;
+            again |= bit;
+        }
+    }
+    if (again)
+        fprintf(stderr, "vmhosts watch: there was no cache to add to; asking the other backends "
+                        "now\n");
+}
+
 /* Refreshes what is due now: the streamed backends (Docker) after an event
  * (and its settle times) or a stream change; the backends whose folder
  * changed (`changed`, by section bit); any backend at its interval. */
@@ -257,14 +286,9 @@ static void refresh_due(struct watcher *watcher, unsigned event_bits, unsigned c
     }
     if (!backends)
         return;
-    bool written = refresh(watcher, backends);
-    now = vmh_monotonic_ms();
-    for (const struct vmh_backend_ops *const *ops = vmh_backends(); *ops; ops++) {
-        unsigned section = (*ops)->section;
-        if (backends & (1u << section))
-            watcher->next_ms[section] = written ? after(watcher->options->interval_ms[section], now)
-                                                : now + WRITE_RETRY_MS;
-    }
+    bool lost;
+    bool written = refresh(watcher, backends, &lost);
+    schedule(watcher, backends, written, lost);
 }
 
 static long until_due(const struct watcher *watcher)
@@ -319,7 +343,8 @@ static int keep(struct watcher *watcher, int signal_fd, int wake_fd, const char 
     const struct vmh_watch_options *options = watcher->options;
     /* Changes from now on count; the first refresh reads everything. */
     vmh_watch_files_changed(watcher->files);
-    if (!refresh(watcher, VMH_REFRESH_ALL))
+    bool lost;
+    if (!refresh(watcher, VMH_REFRESH_ALL, &lost))
         return 1;
     fprintf(stderr, "vmhosts watch: keeping %s/%s\n", dir, VMH_CACHE_FILE);
     for (const struct vmh_backend_ops *const *ops = vmh_backends(); *ops; ops++)
