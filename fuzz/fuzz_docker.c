@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "docker.h"
+#include "docker_list.h"
 #include "names.h"
 
 /* Every name the parsers record must be one a resolver may be handed:
@@ -125,6 +126,11 @@ static void list(const char *body, size_t size, bool rootless)
             vmh_docker_parse_inspect(body, size, &out.hosts[0], err, sizeof err);
         for (size_t i = 0; i < out.count; i++)
             check_names(&out.hosts[i]);
+        build_and_read_back(&out);
+        /* As after a partial list: what stays still builds. */
+        size_t before = out.count, dropped = vmh_docker_drop_unshared(&out);
+        if (out.count + dropped != before)
+            abort();
         build_and_read_back(&out);
     }
     vmh_snapshot_free(&known);

@@ -92,6 +92,23 @@ dk stop vmh-w1b >/dev/null || bail_out "docker stop failed"
 expect_followed vmh-w1b.docker "" "stopped"
 check_eq "the refresher never ran while the watcher kept the cache" 0 "$(refresher_runs)"
 
+# --- sharing another's network --------------------------------------------------
+# A container of --network container:X has X's addresses.  Restarted
+# alone, its events name it and not X, and a list of it alone cannot tell
+# what it shares: it keeps X's addresses all the same.
+owner=$(docker_run vmh-w4) || bail_out "cannot start a container"
+owner_addresses=$(docker_addresses "$owner")
+docker_run vmh-w4s --network container:vmh-w4 >/dev/null ||
+    bail_out "cannot start a container of --network container:vmh-w4"
+expect_followed vmh-w4s.docker "$owner_addresses" "a container sharing another's network"
+# Past VMH_DOCKER_CHANGED_KEEP_MS (docker_changes.h), so that vmh-w4's
+# start is no longer among the changes the next lists ask about.
+sleep 4
+dk restart -t 1 vmh-w4s >/dev/null || bail_out "docker restart failed"
+sleep 4 # its events' lists and their settle lists (watch_loop.c)
+expect_followed vmh-w4s.docker "$owner_addresses" "... the same after it alone restarted"
+dk rm -f vmh-w4s vmh-w4 >/dev/null
+
 # --- another user ------------------------------------------------------------
 two=$(docker_run vmh-w2) || bail_out "cannot start a container"
 two_addresses=$(docker_addresses "$two")

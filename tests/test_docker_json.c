@@ -19,6 +19,7 @@
 #include "docker.h"
 #include "docker_changes.h"
 #include "docker_entry.h"
+#include "docker_list.h"
 #include "docker_rootless.h"
 #include "rootless.h"
 #include "unix_http.h"
@@ -651,6 +652,29 @@ static void test_network_modes(void)
     CHECK_STR(addresses_of(find_host(&out, "loop-a")), "", "modes: a loop ends, no address");
     CHECK_STR(addresses_of(find_host(&out, "self")), "", "modes: itself: no address");
     CHECK_STR(addresses_of(find_host(&out, "empty")), "", "modes: container: with no name");
+    vmh_snapshot_free(&out);
+}
+
+/* A partial list (the containers events named) may hold a host of
+ * container:X mode without X: it is taken out, so that the merge keeps
+ * what the cache had, and the others stay in their order. */
+static void test_drop_unshared(void)
+{
+    struct vmh_snapshot out = parse_ok(
+        "[" ENTRY("aa01", "orphan", MODE("container:elsewhere"))
+        "," ENTRY("bb03ff", "target", NETS("{\"bridge\":{\"IPAddress\":\"172.17.0.3\"}}"))
+        "," ENTRY("bb04", "sidecar", MODE("container:target"))
+        "," ENTRY("cc09", "loop-a", MODE("container:loop-b"))
+        "," ENTRY("cc0a", "loop-b", MODE("container:loop-a"))
+        "," ENTRY("dd01", "plain", NETS("{\"bridge\":{\"IPAddress\":\"172.17.0.4\"}}")) "]",
+        "drop_unshared: parses");
+    CHECK_INT((int)vmh_docker_drop_unshared(&out), 3, "drop_unshared: three without their owner");
+    CHECK(out.count == 3 && strcmp(out.hosts[0].name, "target") == 0 &&
+              strcmp(out.hosts[1].name, "sidecar") == 0 && strcmp(out.hosts[2].name, "plain") == 0,
+          "drop_unshared: the owner, the host that has it and the others stay, in order");
+    CHECK_STR(addresses_of(find_host(&out, "sidecar")), "172.17.0.3",
+              "drop_unshared: the one kept has its owner's addresses");
+    CHECK_INT((int)vmh_docker_drop_unshared(&out), 0, "drop_unshared: none the second time");
     vmh_snapshot_free(&out);
 }
 
@@ -1524,6 +1548,7 @@ int main(void)
     test_wildcard_label();
     test_chosen_names();
     test_network_modes();
+    test_drop_unshared();
     test_append_keeps_existing();
     test_wrong_types();
     test_unusable_addresses();

@@ -13,6 +13,7 @@
 #include "clock.h"
 #include "docker.h"
 #include "docker_changes.h"
+#include "docker_list.h"
 #include "id_table.h"
 #include "docker_rootless.h"
 #include "rootless.h"
@@ -387,6 +388,9 @@ static bool finish_changes(struct vmh_snapshot *out, bool answered, bool all_ans
         return answered;
     }
     if (all_answered && add_gone(out, ids, changed) == 0) {
+        /* Their own next list is a whole one, which holds what they share. */
+        if (vmh_docker_drop_unshared(out) > 0)
+            vmh_docker_changes_list_all();
         out->partial = true;
         return true;
     }

@@ -62,4 +62,10 @@ int vmh_docker_list_key(struct vmh_docker_list *list, const char *key, size_t le
 /* After container:<x> of every host appended from `first` on. */
 void vmh_docker_share_addresses(struct vmh_snapshot *out, size_t first);
 
+/* A partial list (of the containers events named) holds a host of
+ * container:<x> mode but not always x: such a host would have no
+ * address.  Takes those hosts out of `out`, so that the merge keeps what
+ * the cache had for them; returns how many (0 also when out of memory). */
+size_t vmh_docker_drop_unshared(struct vmh_snapshot *out);
+
 #endif

@@ -1,6 +1,7 @@
 /* --network container:<x>: a container that shares another's network
  * namespace has that one's addresses, found once the whole list is read. */
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -42,16 +43,26 @@ static struct vmh_host *find_container(struct vmh_snapshot *out, size_t first, c
     return found;
 }
 
+/* The container whose addresses a host of container:<x> mode has,
+ * following the chain from `first` on; NULL when the chain ends outside
+ * those hosts (or does not end). */
+static const struct vmh_host *owner_of(struct vmh_snapshot *out, size_t first,
+                                       const struct vmh_host *host)
+{
+    const struct vmh_host *owner = host;
+    for (int hop = 0; owner && owner->network_container && hop < NETWORK_HOPS_MAX; hop++)
+        owner = find_container(out, first, owner->network_container);
+    return owner && owner != host && !owner->network_container ? owner : NULL;
+}
+
 /* Only containers of the same list (the same engine) can share a network
  * namespace, so the search stays within the hosts this parse appended. */
 void vmh_docker_share_addresses(struct vmh_snapshot *out, size_t first)
 {
     for (size_t i = first; i < out->count; i++) {
         struct vmh_host *host = &out->hosts[i];
-        const struct vmh_host *owner = host;
-        for (int hop = 0; owner && owner->network_container && hop < NETWORK_HOPS_MAX; hop++)
-            owner = find_container(out, first, owner->network_container);
-        if (!host->network_container || !owner || owner == host || owner->network_container)
+        const struct vmh_host *owner = host->network_container ? owner_of(out, first, host) : NULL;
+        if (!owner)
             continue;
         host->addr_count = owner->addr_count;
         memcpy(host->addrs, owner->addrs, owner->addr_count * sizeof owner->addrs[0]);
@@ -59,4 +70,25 @@ void vmh_docker_share_addresses(struct vmh_snapshot *out, size_t first)
         for (size_t a = 0; a < host->addr_count; a++)
             host->addrs[a].network = 0;
     }
+}
+
+size_t vmh_docker_drop_unshared(struct vmh_snapshot *out)
+{
+    bool *drop = calloc(out->count ? out->count : 1, sizeof *drop);
+    size_t kept = 0;
+    for (size_t i = 0; drop && i < out->count; i++)
+        drop[i] = out->hosts[i].network_container && !out->hosts[i].removed &&
+                  !owner_of(out, 0, &out->hosts[i]);
+    for (size_t i = 0; drop && i < out->count; i++) {
+        if (drop[i])
+            continue;
+        struct vmh_host swap = out->hosts[kept];
+        out->hosts[kept++] = out->hosts[i];
+        out->hosts[i] = swap;
+    }
+    size_t dropped = drop ? out->count - kept : 0;
+    if (drop)
+        vmh_snapshot_truncate(out, kept);
+    free(drop);
+    return dropped;
 }
