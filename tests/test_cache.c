@@ -91,7 +91,7 @@ static bool hosts_equal(const struct vmh_host *a, const struct vmh_host *b)
            same_strings(a->hostname, b->hostname) && same_strings(a->project, b->project) &&
            same_strings(a->service, b->service) && a->backend == b->backend &&
            a->state == b->state && a->addr_count == b->addr_count &&
-           memcmp(a->addrs, b->addrs, a->addr_count * sizeof a->addrs[0]) == 0;
+           (a->addr_count == 0 || memcmp(a->addrs, b->addrs, a->addr_count * sizeof a->addrs[0]) == 0);
 }
 
 static bool keys_lowercase(const struct vmh_cache *c)
@@ -1127,6 +1127,16 @@ static void test_add_address(void)
     CHECK_INT(host.addr_count, VMH_HOST_MAX_ADDRS, "add_address: fills up");
     CHECK(!vmh_host_add_address(&host, "10.9.9.9"), "add_address: false when full");
     CHECK(vmh_host_add_address(&host, "10.0.0.1"), "add_address: full, but already there");
+    CHECK_INT(host.addr_room, VMH_HOST_MAX_ADDRS, "add_address: room for as many, no more");
+    CHECK(vmh_host_reserve_addrs(&host, VMH_HOST_MAX_ADDRS + 1) == -1 &&
+              host.addr_room == VMH_HOST_MAX_ADDRS,
+          "reserve_addrs: more than a host holds is refused, and changes nothing");
+    free(host.addrs);
+    struct vmh_host one;
+    memset(&one, 0, sizeof one);
+    CHECK(vmh_host_add_address(&one, "10.0.0.1") && one.addr_room == 2,
+          "add_address: a host with one address has room for two, not 32");
+    free(one.addrs);
 }
 
 static void test_add_hosts(void)

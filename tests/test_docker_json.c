@@ -260,6 +260,7 @@ static void check_inspect_fixture(const char *fixture, const char *id, const cha
     CHECK_STR(result == 0 ? host.hostname : NULL, expected, what);
     free(host.id);
     free(host.hostname);
+    free(host.addrs);
     free(body);
 }
 
@@ -300,6 +301,7 @@ static void test_inspect(void)
     CHECK_INT(inspect_text("{}", NULL, err, sizeof err), -1, "inspect: no host");
     free(host.id);
     free(host.hostname);
+    free(host.addrs);
 }
 
 /* --- rootless engines: the published ports ------------------------------ */
@@ -354,6 +356,7 @@ static void check_rootless_inspect(const char *fixture, const char *id, const ch
     CHECK_STR(addresses_of(&host), expected, what);
     free(host.id);
     free(host.hostname);
+    free(host.addrs);
     free(body);
 }
 
@@ -413,6 +416,7 @@ static void test_rootless_ports(void)
     CHECK_STR(addresses_of(&host), "", "rootful inspect: ports are not addresses");
     free(host.id);
     free(host.hostname);
+    free(host.addrs);
 }
 
 /* --- rootless engines: whose sockets ----------------------------------- */
@@ -836,6 +840,7 @@ static void check_inspect_hostname(const char *name, const char *what)
     CHECK(host.hostname == NULL, detail);
     free(host.id);
     free(host.hostname);
+    free(host.addrs);
 }
 
 static void test_invalid_hostnames(void)

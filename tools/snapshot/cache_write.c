@@ -451,7 +451,8 @@ static void copy_tables(const struct builder *b, const struct vmh_cache_header *
     struct vmh_cache_addr *addrs = (struct vmh_cache_addr *)(data + h->addrs_off);
     for (size_t i = 0; i < b->count; i++) {
         const struct vmh_host *host = &s->hosts[b->order[i]];
-        memcpy(addrs, host->addrs, host->addr_count * sizeof *addrs);
+        if (host->addr_count) /* a host without one has no array */
+            memcpy(addrs, host->addrs, host->addr_count * sizeof *addrs);
         /* Addresses copied from another container (--network container:X)
          * name X's networks: a network the host has no key for is none. */
         for (size_t a = 0; a < host->addr_count; a++)

@@ -41,6 +41,7 @@ static void host_free(struct vmh_host *host)
     free(host->project);
     free(host->service);
     free(host->network_container);
+    free(host->addrs);
     memset(host, 0, sizeof *host);
 }
 
@@ -132,10 +133,29 @@ bool vmh_host_add_address(struct vmh_host *host, const char *text)
         return false;
     if (host_has(host, &addr))
         return true;
-    if (host->addr_count >= VMH_HOST_MAX_ADDRS)
+    if (host->addr_count >= VMH_HOST_MAX_ADDRS ||
+        vmh_host_reserve_addrs(host, host->addr_count + 1) != 0)
         return false;
     host->addrs[host->addr_count++] = addr;
     return true;
+}
+
+int vmh_host_reserve_addrs(struct vmh_host *host, size_t count)
+{
+    if (count <= host->addr_room)
+        return 0;
+    size_t room = host->addr_room ? host->addr_room : 2;
+    while (room < count)
+        room *= 2;
+    room = room < VMH_HOST_MAX_ADDRS ? room : VMH_HOST_MAX_ADDRS;
+    if (count > room)
+        return -1;
+    struct vmh_cache_addr *addrs = realloc(host->addrs, room * sizeof *addrs);
+    if (!addrs)
+        return -1;
+    host->addrs = addrs;
+    host->addr_room = room;
+    return 0;
 }
 
 int vmh_host_copy_name(char **to, const char *text)
@@ -295,9 +315,13 @@ static int host_from_record(struct vmh_host *host, const struct vmh_cache *cache
     host->wildcard = (record->flags & VMH_RECORD_WILDCARD) != 0;
     host->preferred_network = record->network;
     /* A hostile-but-valid cache may list more than a host holds: keep the first. */
-    host->addr_count = record->addr_count < VMH_HOST_MAX_ADDRS ? record->addr_count
-                                                               : VMH_HOST_MAX_ADDRS;
-    memcpy(host->addrs, &cache->addrs[record->addr_first], host->addr_count * sizeof host->addrs[0]);
+    size_t addr_count = record->addr_count < VMH_HOST_MAX_ADDRS ? record->addr_count
+                                                                : VMH_HOST_MAX_ADDRS;
+    if (vmh_host_reserve_addrs(host, addr_count) != 0)
+        return -1;
+    host->addr_count = addr_count;
+    if (addr_count)
+        memcpy(host->addrs, &cache->addrs[record->addr_first], addr_count * sizeof host->addrs[0]);
     if (copy_optional(&host->name, vmh_cache_string(cache, record->name)) != 0 ||
         copy_optional(&host->id, vmh_cache_string(cache, record->id)) != 0 ||
         copy_optional(&host->hostname, vmh_cache_string(cache, record->hostname)) != 0 ||

@@ -36,8 +36,11 @@ struct vmh_host {
     bool rootless;     /* from a user's rootless engine: addresses are its published ports' */
     bool removed;      /* in a partial refresh: this ID is gone (vmh_snapshot_update_backend) */
     bool wildcard;     /* label vmhosts.wildcard=true: names below its names answer it */
-    size_t addr_count;
-    struct vmh_cache_addr addrs[VMH_HOST_MAX_ADDRS]; /* .network: index in networks + 1 */
+    /* At most VMH_HOST_MAX_ADDRS, malloc'd to the room they need: inline,
+     * they made a host 770 bytes, and copying 100,000 hosts out of the
+     * cache was mostly the page faults of that array (perf). */
+    size_t addr_count, addr_room;
+    struct vmh_cache_addr *addrs; /* .network: index in networks + 1 */
     size_t network_count;
     struct vmh_host_network *networks;
     uint8_t preferred_network; /* the vmhosts.network label's, by number; 0: none */
@@ -84,6 +87,10 @@ void vmh_parse_error(char *err, size_t err_size, const char *format, ...)
  * valid IPv4 or IPv6 address (inet_pton), is one no host answers at
  * (0.0.0.0, ::, IPv4-mapped IPv6), or the host has no room left. */
 bool vmh_host_add_address(struct vmh_host *host, const char *text);
+
+/* Room for `count` addresses (at most VMH_HOST_MAX_ADDRS); -1 when out of
+ * memory. */
+int vmh_host_reserve_addrs(struct vmh_host *host, size_t count);
 
 /* Adds the network `name` (once; not when it is no host name or the host
  * has VMH_HOST_MAX_NETWORKS) and returns its number (index + 1), else 0;

@@ -222,8 +222,8 @@ int vmh_docker_list_finish(struct vmh_docker_list *list, char *err, size_t err_s
 {
     int result = verdict(list, err, err_size);
     /* Only when a host shares another's network: the scan touches every
-     * host, 770 bytes apart, a cache and TLB miss each (7 % of a refresh
-     * of 10,000 and of 100,000, perf). */
+     * host, a cache miss each (7 % of a refresh of 10,000 and of 100,000,
+     * perf, when a host was 770 bytes). */
     if (result != 0)
         vmh_snapshot_truncate(list->out, list->first); /* a failed list adds nothing */
     else if (list->shares)

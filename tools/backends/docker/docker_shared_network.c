@@ -64,6 +64,10 @@ void vmh_docker_share_addresses(struct vmh_snapshot *out, size_t first)
         const struct vmh_host *owner = host->network_container ? owner_of(out, first, host) : NULL;
         if (!owner)
             continue;
+        /* Out of memory: no address, as for an owner not found. */
+        host->addr_count = 0;
+        if (owner->addr_count == 0 || vmh_host_reserve_addrs(host, owner->addr_count) != 0)
+            continue;
         host->addr_count = owner->addr_count;
         memcpy(host->addrs, owner->addrs, owner->addr_count * sizeof owner->addrs[0]);
         /* The networks are the owner's: none of them is the host's. */
