@@ -181,13 +181,12 @@ static bool refresh(struct watcher *watcher, unsigned backends, bool *lost)
     for (const struct vmh_backend_ops *const *ops = vmh_backends(); *ops; ops++)
         if (report.backends[(*ops)->section].ran)
             say_backend(watcher, *ops, &report.backends[(*ops)->section]);
-    *lost = false;
+    *lost = status != VMH_REFRESH_WRITE_FAILED && report.previous_lost;
     if (status == VMH_REFRESH_WRITE_FAILED) {
         fprintf(stderr, "vmhosts watch: the cache was not written: %s\n",
                 report.error[0] ? report.error : "unknown error");
         return false;
     }
-    *lost = report.previous_lost;
     if (watcher->options->verbose && report.cache_unchanged)
         fprintf(stderr, "vmhosts watch: the answers did not change; the cache is left as it "
                         "was\n");

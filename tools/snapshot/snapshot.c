@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "grow.h"
 #include "id_table.h"
 #include "names.h"
 #include "snapshot.h"
@@ -142,19 +143,13 @@ bool vmh_host_add_address(struct vmh_host *host, const char *text)
 
 int vmh_host_reserve_addrs(struct vmh_host *host, size_t count)
 {
-    if (count <= host->addr_room)
-        return 0;
-    size_t room = host->addr_room ? host->addr_room : 2;
-    while (room < count)
-        room *= 2;
-    room = room < VMH_HOST_MAX_ADDRS ? room : VMH_HOST_MAX_ADDRS;
-    if (count > room)
+    const size_t size = sizeof host->addrs[0];
+    char *data = (char *)host->addrs;
+    size_t bytes = host->addr_room * size;
+    if (vmh_grow_bytes(&data, &bytes, count * size, 2 * size, VMH_HOST_MAX_ADDRS * size) != 0)
         return -1;
-    struct vmh_cache_addr *addrs = realloc(host->addrs, room * sizeof *addrs);
-    if (!addrs)
-        return -1;
-    host->addrs = addrs;
-    host->addr_room = room;
+    host->addrs = (struct vmh_cache_addr *)data;
+    host->addr_room = bytes / size;
     return 0;
 }
 
