@@ -398,11 +398,9 @@ static int mark_part(const struct vmh_cache *cache, struct selection *selection)
     for (size_t i = 0; i < selection->part->count; i++) {
         const char *id = selection->part->ids[i];
         char key[VMH_PART_ID_MAX + 1];
-        size_t length = 0;
-        for (; id[length] && length < VMH_PART_ID_MAX; length++)
-            key[length] = id[length] >= 'A' && id[length] <= 'Z' ? (char)(id[length] - 'A' + 'a')
-                                                                 : id[length];
-        key[length] = '\0';
+        /* Keys are folded; an ID no name could be has none. */
+        if (!vmh_name_fold(id, strnlen(id, VMH_PART_ID_MAX), key))
+            continue;
         uint32_t first = 0, count = vmh_cache_find(cache, VMH_KEY_DOCKER_ID, key, &first);
         for (uint32_t k = first; k - first < count; k++) {
             uint32_t record = vmh_cache_key(cache, k)->record;
