@@ -23,6 +23,7 @@ FUZZ_CODE_FILES = nss_vmhosts/config.c nss_vmhosts/names.c nss_vmhosts/cache_rea
 	tools/snapshot/id_table.c tools/snapshot/grow.c tools/snapshot/part.c tools/snapshot/key_sort.c \
 	tools/backends/docker/docker_json.c tools/backends/docker/docker_list.c \
 	tools/backends/docker/docker_list_fields.c tools/backends/docker/docker_shared_network.c \
+	tools/backends/docker/docker_changes.c \
 	tools/backends/docker/docker_entry.c tools/backends/docker/docker_entry_host.c \
 	tools/backends/docker/docker_entry_networks.c tools/backends/multipass/multipass_json.c \
 	tools/backends/lxd/lxd_json.c tools/backends/libvirt/libvirt_json.c

@@ -127,6 +127,8 @@ static void list(const char *body, size_t size, bool rootless)
         for (size_t i = 0; i < out.count; i++)
             check_names(&out.hosts[i]);
         build_and_read_back(&out);
+        /* As after a whole list: who shares whose network. */
+        vmh_docker_sharing_learn(&out);
         /* As after a partial list: what stays still builds. */
         size_t before = out.count, dropped = vmh_docker_drop_unshared(&out);
         if (out.count + dropped != before)

@@ -94,8 +94,9 @@ check_eq "the refresher never ran while the watcher kept the cache" 0 "$(refresh
 
 # --- sharing another's network --------------------------------------------------
 # A container of --network container:X has X's addresses.  Restarted
-# alone, its events name it and not X, and a list of it alone cannot tell
-# what it shares: it keeps X's addresses all the same.
+# alone, its events name it and not X: the list asked for holds X too,
+# once a whole list said it shares X's network (docker_changes.h), or
+# leaves it out, and it keeps X's addresses either way.
 owner=$(docker_run vmh-w4) || bail_out "cannot start a container"
 owner_addresses=$(docker_addresses "$owner")
 docker_run vmh-w4s --network container:vmh-w4 >/dev/null ||
@@ -107,6 +108,17 @@ sleep 4
 dk restart -t 1 vmh-w4s >/dev/null || bail_out "docker restart failed"
 sleep 4 # its events' lists and their settle lists (watch_loop.c)
 expect_followed vmh-w4s.docker "$owner_addresses" "... the same after it alone restarted"
+# Its owner stopped alone: the events name the owner only, and the
+# sharer answers as a whole list would say, from the whole list that
+# said who shares whose network (docker_changes.h): nothing while the
+# owner is stopped, the owner's addresses once it is back.  It kept the
+# owner's old addresses before, which another container may be given.
+sleep 4
+dk stop -t 1 vmh-w4 >/dev/null || bail_out "docker stop failed"
+expect_followed vmh-w4s.docker "" "... nothing once the container whose network it has stopped"
+dk start vmh-w4 >/dev/null || bail_out "docker start failed"
+owner_addresses=$(docker_addresses "$owner")
+expect_followed vmh-w4s.docker "$owner_addresses" "... its addresses once that container started again"
 dk rm -f vmh-w4s vmh-w4 >/dev/null
 
 # --- another user ------------------------------------------------------------

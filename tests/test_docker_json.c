@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "clock.h"
 #include "docker.h"
 #include "docker_changes.h"
 #include "docker_entry.h"
@@ -682,6 +683,62 @@ static void test_drop_unshared(void)
     vmh_snapshot_free(&out);
 }
 
+/* A whole list teaches who shares whose network: an event of either then
+ * names both, so that the list of the changed ones holds the owner and
+ * gives its sharers its addresses (docker_changes.h). */
+#define OWNER_ID "a100000000000000000000000000000000000000000000000000000000000001"
+#define SHARER_ID "b200000000000000000000000000000000000000000000000000000000000002"
+#define PLAIN_ID "c300000000000000000000000000000000000000000000000000000000000003"
+
+static size_t noted_after(const char *id, enum vmh_docker_change change,
+                          char ids[][VMH_DOCKER_ID_LENGTH + 1])
+{
+    int64_t now = vmh_monotonic_ms();
+    vmh_docker_changes_forget();
+    vmh_docker_changes_listed_all();
+    vmh_docker_change_note(id, change, now);
+    return vmh_docker_changes_take(now, ids, VMH_DOCKER_CHANGED_MAX);
+}
+
+static bool holds(char ids[][VMH_DOCKER_ID_LENGTH + 1], size_t count, const char *id)
+{
+    for (size_t i = 0; i < count; i++)
+        if (strcmp(ids[i], id) == 0)
+            return true;
+    return false;
+}
+
+static void test_sharing_learned(void)
+{
+    char ids[VMH_DOCKER_CHANGED_MAX][VMH_DOCKER_ID_LENGTH + 1];
+    struct vmh_snapshot out = parse_ok(
+        "[" ENTRY(OWNER_ID, "target", NETS("{\"bridge\":{\"IPAddress\":\"172.17.0.3\"}}"))
+        "," ENTRY(SHARER_ID, "sidecar", MODE("container:target"))
+        "," ENTRY(PLAIN_ID, "plain", NETS("{\"bridge\":{\"IPAddress\":\"172.17.0.4\"}}")) "]",
+        "sharing: parses");
+    CHECK_INT((int)noted_after(OWNER_ID, VMH_DOCKER_DIED, ids), 1,
+              "sharing: before a whole list is learned, the owner alone");
+    vmh_docker_sharing_learn(&out);
+    size_t count = noted_after(OWNER_ID, VMH_DOCKER_DIED, ids);
+    CHECK(count == 2 && holds(ids, count, OWNER_ID) && holds(ids, count, SHARER_ID),
+          "sharing: the owner's death names its sharer too");
+    CHECK(vmh_docker_died(OWNER_ID, vmh_monotonic_ms()) &&
+              !vmh_docker_died(SHARER_ID, vmh_monotonic_ms()),
+          "sharing: the death is the owner's only");
+    count = noted_after(SHARER_ID, VMH_DOCKER_STARTED, ids);
+    CHECK(count == 2 && holds(ids, count, OWNER_ID) && holds(ids, count, SHARER_ID),
+          "sharing: the sharer's start names its owner too");
+    CHECK_INT((int)noted_after(PLAIN_ID, VMH_DOCKER_CHANGED, ids), 1,
+              "sharing: a container that shares nothing names itself alone");
+    struct vmh_snapshot none;
+    vmh_snapshot_init(&none);
+    vmh_docker_sharing_learn(&none);
+    CHECK_INT((int)noted_after(OWNER_ID, VMH_DOCKER_CHANGED, ids), 1,
+              "sharing: forgotten by the next whole list that says nothing of it");
+    vmh_docker_changes_forget();
+    vmh_snapshot_free(&out);
+}
+
 /* container:X names a container of the same engine: hosts already in the
  * snapshot (another backend, another socket) are not searched or touched. */
 static void test_append_keeps_existing(void)
@@ -1182,13 +1239,6 @@ static int fake_count(const struct fake *fake, const char *text)
     return count;
 }
 
-static int64_t monotonic_ms(void)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
-}
-
 static int64_t realtime_ms(void)
 {
     struct timespec now;
@@ -1224,13 +1274,16 @@ static void check_refresh_changed(const struct fake *fake)
     struct vmh_snapshot out;
     vmh_snapshot_init(&out);
     vmh_docker_changes_listed_all();
-    vmh_docker_change_note(ID_WEB, VMH_DOCKER_CHANGED, monotonic_ms());
-    vmh_docker_change_note(ID_GONE, VMH_DOCKER_CHANGED, monotonic_ms());
+    vmh_docker_change_note(ID_WEB, VMH_DOCKER_CHANGED, vmh_monotonic_ms());
+    vmh_docker_change_note(ID_GONE, VMH_DOCKER_CHANGED, vmh_monotonic_ms());
     CHECK_INT(vmh_docker_refresh(fake->socket, 5000, NULL, &out), 0, "changed: returns 0");
     CHECK_INT(fake_count(fake, "filters=%7B%22id%22%3A%5B%22"), 1,
               "changed: the list asks for the changed IDs only");
-    CHECK(fake_count(fake, ID_WEB "%22%2C%22" ID_GONE) + fake_count(fake, ID_GONE "%22%2C%22" ID_WEB) == 1,
-          "changed: both IDs, comma-separated");
+    CHECK(fake_count(fake, "%22" ID_WEB "%22") == 1 && fake_count(fake, "%22" ID_GONE "%22") == 1,
+          "changed: both IDs");
+    /* The whole lists before said the sidecar shares web's network. */
+    CHECK(fake_count(fake, "%22" ID_SIDECAR "%22") == 1 && fake_count(fake, "%22%2C%22") == 2,
+          "changed: and the sidecar that shares web's network, comma-separated");
     CHECK(out.partial, "changed: the answer is partial, for the merge");
     const struct vmh_host *gone = NULL;
     for (size_t i = 0; i < out.count; i++)
@@ -1249,7 +1302,7 @@ static void check_refresh_changed(const struct fake *fake)
     vmh_snapshot_free(&out);
 
     vmh_snapshot_init(&out);
-    vmh_docker_change_note(ID_WEB, VMH_DOCKER_CHANGED, monotonic_ms());
+    vmh_docker_change_note(ID_WEB, VMH_DOCKER_CHANGED, vmh_monotonic_ms());
     char sockets[300];
     snprintf(sockets, sizeof sockets, "%s %s/missing.sock", fake->socket, fake->dir);
     CHECK_INT(vmh_docker_refresh(sockets, 5000, NULL, &out), -1,
@@ -1257,7 +1310,7 @@ static void check_refresh_changed(const struct fake *fake)
     CHECK(!out.partial, "changed: not partial then");
     vmh_snapshot_free(&out);
     vmh_snapshot_init(&out);
-    vmh_docker_change_note(ID_WEB, VMH_DOCKER_CHANGED, monotonic_ms());
+    vmh_docker_change_note(ID_WEB, VMH_DOCKER_CHANGED, vmh_monotonic_ms());
     vmh_docker_refresh(fake->socket, 5000, NULL, &out);
     CHECK(!out.partial, "changed: after a silent engine, the next refresh lists everything");
     vmh_snapshot_free(&out);
@@ -1318,9 +1371,9 @@ static void check_refresh_fails(enum fake_mode mode, long timeout_ms, const char
     }
     struct vmh_snapshot out;
     vmh_snapshot_init(&out);
-    int64_t start = monotonic_ms();
+    int64_t start = vmh_monotonic_ms();
     int result = vmh_docker_refresh(fake.socket, timeout_ms, NULL, &out);
-    int64_t elapsed = monotonic_ms() - start;
+    int64_t elapsed = vmh_monotonic_ms() - start;
     const struct vmh_backend_state *state = &out.backends[VMH_BACKEND_DOCKER];
     char line[300];
     printf("# %s: %s\n", what, state->message);
@@ -1399,7 +1452,7 @@ static void test_http_bounds(void)
     struct vmh_http http;
     struct vmh_http_outcome outcome = {0};
     if (fake_start(&fake, FAKE_FLOOD) != 0 ||
-        vmh_http_open(&http, "Docker", fake.socket, monotonic_ms() + 20000, &outcome) != 0) {
+        vmh_http_open(&http, "Docker", fake.socket, vmh_monotonic_ms() + 20000, &outcome) != 0) {
         CHECK(0, "flood: fake Docker started");
         return;
     }
@@ -1554,6 +1607,7 @@ int main(void)
     test_chosen_names();
     test_network_modes();
     test_drop_unshared();
+    test_sharing_learned();
     test_append_keeps_existing();
     test_wrong_types();
     test_unusable_addresses();

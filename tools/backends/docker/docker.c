@@ -383,8 +383,10 @@ static bool finish_changes(struct vmh_snapshot *out, bool answered, bool all_ans
                            struct outcome *first_failure)
 {
     if (changed == 0) {
-        if (all_answered)
+        if (all_answered) {
             vmh_docker_changes_listed_all();
+            vmh_docker_sharing_learn(out);
+        }
         return answered;
     }
     if (all_answered && add_gone(out, ids, changed) == 0) {

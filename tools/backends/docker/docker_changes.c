@@ -1,5 +1,6 @@
 /* The changed containers: see docker_changes.h.  A small table searched
  * from end to end: 64 IDs, compared once per container of a short list. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "docker_changes.h"
@@ -19,6 +20,16 @@ static struct {
     size_t count;
     char ids[VMH_DOCKER_CHANGED_MAX][VMH_DOCKER_ID_LENGTH + 1];
 } fixed;
+
+/* Who shares whose network: a few pairs, searched at each event. */
+struct sharing {
+    char owner[VMH_DOCKER_ID_LENGTH + 1], sharer[VMH_DOCKER_ID_LENGTH + 1];
+};
+static struct {
+    struct sharing *pairs;
+    size_t count, room;
+    bool incomplete; /* out of memory while learning: every change lists all */
+} sharing;
 
 static bool full_id(const char *id)
 {
@@ -46,7 +57,7 @@ static struct change *slot_for(const char *id, int64_t now_ms)
     return free_slot;
 }
 
-void vmh_docker_change_note(const char *id, enum vmh_docker_change change, int64_t now_ms)
+static void note_one(const char *id, enum vmh_docker_change change, int64_t now_ms)
 {
     struct change *slot = full_id(id) ? slot_for(id, now_ms) : NULL;
     fixed.set = false;
@@ -58,6 +69,45 @@ void vmh_docker_change_note(const char *id, enum vmh_docker_change change, int64
     slot->at_ms = now_ms;
     if (change != VMH_DOCKER_CHANGED)
         slot->died = change == VMH_DOCKER_DIED;
+}
+
+void vmh_docker_change_note(const char *id, enum vmh_docker_change change, int64_t now_ms)
+{
+    note_one(id, change, now_ms);
+    if (sharing.incomplete)
+        vmh_docker_changes_list_all();
+    /* The other side's own state is its own events' to say. */
+    for (size_t i = 0; id && i < sharing.count; i++) {
+        if (strcmp(sharing.pairs[i].owner, id) == 0)
+            note_one(sharing.pairs[i].sharer, VMH_DOCKER_CHANGED, now_ms);
+        else if (strcmp(sharing.pairs[i].sharer, id) == 0)
+            note_one(sharing.pairs[i].owner, VMH_DOCKER_CHANGED, now_ms);
+    }
+}
+
+void vmh_docker_sharing_clear(void)
+{
+    sharing.count = 0;
+    sharing.incomplete = false;
+}
+
+void vmh_docker_sharing_add(const char *owner, const char *sharer)
+{
+    if (!full_id(owner) || !full_id(sharer))
+        return;
+    if (sharing.count == sharing.room) {
+        size_t room = sharing.room ? 2 * sharing.room : 8;
+        struct sharing *pairs = realloc(sharing.pairs, room * sizeof *pairs);
+        if (!pairs) {
+            sharing.incomplete = true;
+            return;
+        }
+        sharing.pairs = pairs;
+        sharing.room = room;
+    }
+    struct sharing *pair = &sharing.pairs[sharing.count++];
+    memcpy(pair->owner, owner, sizeof pair->owner);
+    memcpy(pair->sharer, sharer, sizeof pair->sharer);
 }
 
 void vmh_docker_changes_list_all(void)

@@ -38,6 +38,20 @@ enum vmh_docker_change {
  * of any other shape asks for a whole list. */
 void vmh_docker_change_note(const char *id, enum vmh_docker_change change, int64_t now_ms);
 
+/* Forgets who shares whose network namespace, before a whole list is
+ * learned (vmh_docker_sharing_learn, docker_list.h). */
+void vmh_docker_sharing_clear(void);
+
+/* Container `sharer` runs in `owner`'s network namespace (--network
+ * container:<owner>), as a whole list said; both full IDs.  From then on a
+ * change noted of either is noted of the other too: the list of the
+ * changed containers then holds both, and the sharer gets its owner's
+ * addresses from it, as from a whole list.  Without that, the owner
+ * stopped or started alone would leave its sharers answering its old
+ * addresses until the next whole list, which another container may hold
+ * by then. */
+void vmh_docker_sharing_add(const char *owner, const char *sharer);
+
 /* The next refresh lists every container. */
 void vmh_docker_changes_list_all(void);
 

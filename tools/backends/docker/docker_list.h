@@ -68,4 +68,8 @@ void vmh_docker_share_addresses(struct vmh_snapshot *out, size_t first);
  * the cache had for them; returns how many (0 also when out of memory). */
 size_t vmh_docker_drop_unshared(struct vmh_snapshot *out);
 
+/* After a whole list every engine answered: tells docker_changes.h who
+ * shares whose network among the hosts of *out. */
+void vmh_docker_sharing_learn(struct vmh_snapshot *out);
+
 #endif

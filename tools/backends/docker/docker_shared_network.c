@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "docker_changes.h"
 #include "docker_list.h"
 
 /* --network container:a, where a is container:b ...: Docker resolves the
@@ -95,4 +96,15 @@ size_t vmh_docker_drop_unshared(struct vmh_snapshot *out)
         vmh_snapshot_truncate(out, kept);
     free(drop);
     return dropped;
+}
+
+void vmh_docker_sharing_learn(struct vmh_snapshot *out)
+{
+    vmh_docker_sharing_clear();
+    for (size_t i = 0; i < out->count; i++) {
+        const struct vmh_host *host = &out->hosts[i];
+        const struct vmh_host *owner = host->network_container ? owner_of(out, 0, host) : NULL;
+        if (owner && owner->id && host->id)
+            vmh_docker_sharing_add(owner->id, host->id);
+    }
 }
