@@ -20,7 +20,7 @@ FUZZ_CODE_FILES = nss_vmhosts/config.c nss_vmhosts/names.c nss_vmhosts/cache_rea
 	nss_vmhosts/resolve.c nss_vmhosts/pack.c \
 	tools/snapshot/snapshot.c tools/snapshot/cache_write.c tools/snapshot/cache_verify.c \
 	tools/snapshot/cache_same.c \
-	tools/snapshot/id_table.c tools/snapshot/grow.c tools/snapshot/part.c tools/snapshot/key_sort.c \
+	tools/snapshot/id_table.c tools/snapshot/grow.c tools/snapshot/key_sort.c \
 	tools/backends/docker/docker_json.c tools/backends/docker/docker_list.c \
 	tools/backends/docker/docker_list_fields.c tools/backends/docker/docker_shared_network.c \
 	tools/backends/docker/docker_changes.c \

@@ -47,7 +47,7 @@ diag "ThreadSanitizer from $TSAN_CC"
 sources=("$top_srcdir/tests/test_concurrency.c" "$top_srcdir/tools/snapshot/snapshot.c"
          "$top_srcdir/tools/snapshot/cache_write.c" "$top_srcdir/tools/snapshot/id_table.c"
          "$top_srcdir/tools/snapshot/grow.c" "$top_srcdir/tools/snapshot/cache_same.c"
-         "$top_srcdir/tools/snapshot/part.c" "$top_srcdir/tools/snapshot/key_sort.c")
+         "$top_srcdir/tools/snapshot/key_sort.c")
 mapfile -t -O ${#sources[@]} sources < <(module_sources)
 "$TSAN_CC" -std=c11 -D_GNU_SOURCE -DSYSCONFDIR='"/etc"' -DBINDIR='"/usr/local/bin"' \
     -DCACHEDIR='"/var/cache/vmhosts"' -DRUN_SECONDS=2 -I"$top_srcdir/nss_vmhosts" \

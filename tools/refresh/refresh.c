@@ -120,7 +120,6 @@ static void take_parts(unsigned backends, struct previous *previous)
         if (!(backends & (1u << backend)) || !(*ops)->next_part)
             continue;
         (*ops)->next_part(part, !previous->loaded);
-        vmh_part_sort(part);
         if (part->count)
             previous->parted |= 1u << backend;
     }
@@ -267,19 +266,22 @@ static bool refresh_backend(const struct vmh_config *config, const struct vmh_ba
 }
 
 /* Counts the previous cache's hosts of a parted backend outside its part:
- * `merged` holds the others. */
+ * `merged` holds the others.  Out of memory, the count leaves them out. */
 static void count_outside(const struct previous *previous, unsigned backend,
                           struct vmh_refresh_backend_report *out)
 {
     const struct vmh_cache *cache = &previous->cache;
-    for (uint32_t i = 0; previous->loaded && i < cache->header->record_count; i++) {
+    unsigned char *in_part = previous->loaded
+                                 ? vmh_snapshot_part_marks(cache, &previous->parts[backend])
+                                 : NULL;
+    for (uint32_t i = 0; in_part && i < cache->header->record_count; i++) {
         const struct vmh_cache_record *record = &cache->records[i];
-        if (vmh_record_backend(cache, record) != backend ||
-            vmh_part_has(&previous->parts[backend], vmh_cache_string(cache, record->id)))
+        if (in_part[i] || vmh_record_backend(cache, record) != backend)
             continue;
         out->host_count++;
         out->running_count += record->state == VMH_STATE_RUNNING;
     }
+    free(in_part);
 }
 
 static void report_backend(const struct vmh_snapshot *merged, const struct previous *previous,

@@ -7,7 +7,6 @@
 #ifndef VMHOSTS_PART_H
 #define VMHOSTS_PART_H
 
-#include <stdbool.h>
 #include <stddef.h>
 
 #define VMH_PART_MAX 64    /* more at once: the refresh asks about all */
@@ -17,11 +16,5 @@ struct vmh_part {
     size_t count; /* 0: no part, all of them */
     char ids[VMH_PART_MAX][VMH_PART_ID_MAX + 1];
 };
-
-/* Puts the IDs in order, as vmh_part_has needs them. */
-void vmh_part_sort(struct vmh_part *part);
-
-/* Whether `id` is one of a sorted part's; never for NULL or "". */
-bool vmh_part_has(const struct vmh_part *part, const char *id);
 
 #endif

@@ -384,19 +384,15 @@ struct selection {
     unsigned char *in_part;
 };
 
-/* Marks the records of the part's IDs, found through the ID keys: perf
- * showed the watcher beside 100,000 containers searching the part for
- * the ID of each record, four times an event, for a part of one. */
-static int mark_part(const struct vmh_cache *cache, struct selection *selection)
+/* Found through the ID keys: perf showed the watcher beside 100,000
+ * containers searching the part for the ID of each record, four times an
+ * event, for a part of one. */
+unsigned char *vmh_snapshot_part_marks(const struct vmh_cache *cache, const struct vmh_part *part)
 {
     uint32_t records = cache->header->record_count;
-    if (!selection->part)
-        return 0;
-    selection->in_part = calloc(records ? records : 1, 1);
-    if (!selection->in_part)
-        return -1;
-    for (size_t i = 0; i < selection->part->count; i++) {
-        const char *id = selection->part->ids[i];
+    unsigned char *marks = calloc(records ? records : 1, 1);
+    for (size_t i = 0; marks && i < part->count; i++) {
+        const char *id = part->ids[i];
         char key[VMH_PART_ID_MAX + 1];
         /* Keys are folded; an ID no name could be has none. */
         if (!vmh_name_fold(id, strnlen(id, VMH_PART_ID_MAX), key))
@@ -405,10 +401,18 @@ static int mark_part(const struct vmh_cache *cache, struct selection *selection)
         for (uint32_t k = first; k - first < count; k++) {
             uint32_t record = vmh_cache_key(cache, k)->record;
             if (record < records && strcmp(vmh_cache_string(cache, cache->records[record].id), id) == 0)
-                selection->in_part[record] = 1;
+                marks[record] = 1;
         }
     }
-    return 0;
+    return marks;
+}
+
+static int mark_part(const struct vmh_cache *cache, struct selection *selection)
+{
+    if (!selection->part)
+        return 0;
+    selection->in_part = vmh_snapshot_part_marks(cache, selection->part);
+    return selection->in_part ? 0 : -1;
 }
 
 /* Whether a record is selected.  A section this version does not know

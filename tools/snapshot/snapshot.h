@@ -135,11 +135,16 @@ int vmh_host_copy_name(char **to, const char *text);
 int vmh_snapshot_from_cache(struct vmh_snapshot *snapshot, const struct vmh_cache *cache,
                             unsigned backends);
 
-/* Copies the hosts of `backend` whose ID is in `part` (sorted: part.h),
+/* Copies the hosts of `backend` whose ID is in `part` (part.h),
  * when `inside`, or those whose ID is not, and every backend's state. */
 int vmh_snapshot_from_cache_part(struct vmh_snapshot *snapshot, const struct vmh_cache *cache,
                                  enum vmh_backend backend, const struct vmh_part *part,
                                  bool inside);
+
+/* Which records of a validated cache have a Docker ID of `part`'s: 1 at
+ * each one's index, in an array of record_count bytes the caller frees;
+ * NULL when out of memory. */
+unsigned char *vmh_snapshot_part_marks(const struct vmh_cache *cache, const struct vmh_part *part);
 
 /* Drops every host of `backend` from `into` and moves in those of `from`
  * with from's state for that backend. */
