@@ -34,6 +34,7 @@ stopped() { ! answers pt-0002.docker 10.88.0.4; }
 rewritten() { [ "$(stat -c '%i %y' "$T/cache/hosts.cache")" != "$1" ]; }
 filtered_lists() { grep -c "containers/json?all=1&filters=" "$STANDIN_LOG"; }
 more_lists_than() { [ "$(filtered_lists)" -gt "$1" ]; }
+said_since() { tail -n +$(($1 + 1)) "$WATCH_LOG" | grep -q "$2"; }
 # The last event's settle lists are over (3 s after it, watch_loop.c).
 settled() { sleep 4; }
 
@@ -96,10 +97,27 @@ settled
 rm "$T/cache/hosts.cache"
 lines=$(wc -l <"$WATCH_LOG")
 kill -USR2 "$STANDIN_PID"
-check "the cache removed: the next event's refresh writes every container" \
-    wait_until 10 answers pt-0150.docker 10.88.0.152
+# Looked up only once the watcher wrote: a lookup that finds no cache
+# starts a refresh of its own (below).
+check "the cache removed: the watcher's next refresh says it asks the others" \
+    wait_until 10 said_since "$lines" 'there was no cache to add to; asking the other backends now'
+check "... and writes every container" wait_until 10 answers pt-0150.docker 10.88.0.152
 check "... and LXD's instances, asked at once" wait_until 10 answers inst-0001.lxd 10.99.0.3
-check "... and the watcher says why" \
-    sh -c "tail -n +$((lines + 1)) '$WATCH_LOG' | grep -q 'there was no cache to add to; asking the other backends now'"
+
+# --- the cache removed, and a lookup first ------------------------------------------
+# The lookup finds no cache and starts a refresh of Docker alone, which
+# writes Docker's containers only; the watcher's next refresh finds no
+# answer of LXD in that cache and asks it at once, not in an hour.
+settled
+rm "$T/cache/hosts.cache"
+lines=$(wc -l <"$WATCH_LOG")
+check "the cache removed, a lookup first: its own refresh answers" \
+    answers pt-0150.docker 10.88.0.152
+check "... and the watcher did not write that cache" \
+    test "$(tail -n +$((lines + 1)) "$WATCH_LOG" | grep -c ': ok, ')" -eq 0
+kill -USR2 "$STANDIN_PID"
+check "... the watcher's next refresh asks LXD at once" \
+    wait_until 10 said_since "$lines" 'the cache held nothing of .*lxd.*; asking now'
+check "... and LXD's instances answer again" wait_until 10 answers inst-0001.lxd 10.99.0.3
 check "the watcher is still running" kill -0 "$WATCH_PID"
 done_testing

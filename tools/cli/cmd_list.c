@@ -174,7 +174,7 @@ int vmh_cmd_list(int argc, char **argv)
     struct vmh_cli_view view;
     vmh_view_open(&view, vmh_cli_config());
     if (!options.no_refresh)
-        vmh_view_refresh_stale(&view, VMH_REFRESH_ALL);
+        vmh_view_refresh_stale(&view, VMH_SNAPSHOT_ALL);
     if (!view.own.cache.data && !view.root.cache.data) {
         fprintf(stderr, "vmhosts list: no cache to read (%s: %s)\n  run `vmhosts refresh` "
                         "to see why none can be written\n",

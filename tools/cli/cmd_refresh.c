@@ -70,7 +70,7 @@ static void backend_choices(const char *choices[VMH_BACKEND_COUNT + 2])
 static unsigned chosen_backends(const char *const *choices, int choice)
 {
     const struct vmh_backend_ops *ops = choice < 0 ? NULL : vmh_backend_by_name(choices[choice]);
-    return ops ? 1u << ops->section : VMH_REFRESH_ALL;
+    return ops ? 1u << ops->section : VMH_SNAPSHOT_ALL;
 }
 
 static const char *noun(const struct vmh_backend_ops *ops, size_t count)

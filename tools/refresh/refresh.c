@@ -351,6 +351,16 @@ static int write_cache(const char *dir, unsigned dir_mode, struct previous *prev
     return status;
 }
 
+/* The backends not in `backends` that `merged` holds no answer of. */
+static unsigned never_answered(const struct vmh_snapshot *merged, unsigned backends)
+{
+    unsigned never = 0;
+    for (unsigned backend = 0; backend < VMH_BACKEND_COUNT; backend++)
+        if (!(backends & (1u << backend)) && merged->backends[backend].status == VMH_STATUS_NEVER)
+            never |= 1u << backend;
+    return never;
+}
+
 static int refresh_locked(const struct vmh_config *config, const char *dir, unsigned dir_mode,
                           unsigned backends, unsigned flags, long timeout_ms,
                           struct vmh_refresh_report *report)
@@ -369,6 +379,7 @@ static int refresh_locked(const struct vmh_config *config, const char *dir, unsi
         status = write_cache(dir, dir_mode, &previous, backends, &asked, same, report);
         report->cache_unchanged = same;
         report->previous_lost = !previous.loaded;
+        report->unanswered = never_answered(&asked, backends);
         if (status == 0 && !all_ok)
             status = VMH_REFRESH_BACKEND_FAILED;
     }
@@ -401,7 +412,7 @@ int vmh_refresh_run(const struct vmh_config *config, unsigned backends, unsigned
     if (prepare_dir(dir, dir_mode, report) != 0 ||
         (!(flags & VMH_REFRESH_LOCK_HELD) && take_lock(dir, timeout_ms, &lock_fd, report) != 0))
         return VMH_REFRESH_WRITE_FAILED;
-    int status = refresh_locked(config, dir, dir_mode, backends & VMH_REFRESH_ALL, flags,
+    int status = refresh_locked(config, dir, dir_mode, backends & VMH_SNAPSHOT_ALL, flags,
                                 timeout_ms, report);
     if (lock_fd >= 0)
         close(lock_fd);

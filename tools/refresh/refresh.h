@@ -19,9 +19,6 @@ enum vmh_refresh_result {
     VMH_REFRESH_WRITE_FAILED = 5    /* no cache written (3 and 4 are lookup's) */
 };
 
-/* Every backend: the bit of each section (1 << enum vmh_backend). */
-#define VMH_REFRESH_ALL VMH_SNAPSHOT_ALL
-
 /* How vmh_refresh_run goes about it, as bits. */
 enum vmh_refresh_flag {
     /* The caller holds refresh.lock: the module, while it runs `vmhosts
@@ -50,15 +47,20 @@ struct vmh_refresh_report {
     /* No previous cache to add to (missing, or one that was refused): the
      * cache written holds only the backends asked. */
     bool previous_lost;
+    /* The backends not asked of which the cache in place holds no answer
+     * at all, by section bit: every other one when the previous cache was
+     * lost, and those the refresh that wrote it never asked (a lookup's
+     * refresh of one backend that found no cache, while a watcher runs). */
+    unsigned unanswered;
     char error[2048];                   /* why the cache was not written (paths and all) */
 };
 
-/* Refreshes the backends in the bitmask (1 << enum vmh_backend) into the
- * process's own cache folder.  Unless `flags` has VMH_REFRESH_LOCK_HELD,
- * takes refresh.lock there so that concurrent refreshes run one after
- * another.  A failing backend keeps its last good hosts and records its
- * new status.  Each backend gets timeout_ms.  Returns an enum
- * vmh_refresh_result. */
+/* Refreshes the backends in the bitmask (1 << enum vmh_backend; every one:
+ * VMH_SNAPSHOT_ALL) into the process's own cache folder.  Unless `flags`
+ * has VMH_REFRESH_LOCK_HELD, takes refresh.lock there so that concurrent
+ * refreshes run one after another.  A failing backend keeps its last
+ * good hosts and records its new status.  Each backend gets timeout_ms.
+ * Returns an enum vmh_refresh_result. */
 int vmh_refresh_run(const struct vmh_config *config, unsigned backends, unsigned flags,
                     long timeout_ms, struct vmh_refresh_report *report);
 

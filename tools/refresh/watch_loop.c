@@ -169,10 +169,14 @@ static void say_backend(struct watcher *watcher, const struct vmh_backend_ops *o
     snprintf(last_said, sizeof watcher->last_said[0], "%s", line);
 }
 
-/* Refreshes `backends` into the cache; false when no cache was written.
- * *lost: the cache written holds those backends only, since there was
- * no previous one to add them to. */
-static bool refresh(struct watcher *watcher, unsigned backends, bool *lost)
+/* What a refresh found of the cache it added to. */
+struct found {
+    bool lost;           /* none: the cache written holds the backends asked only */
+    unsigned unanswered; /* the backends the cache holds no answer of (refresh.h) */
+};
+
+/* Refreshes `backends` into the cache; false when no cache was written. */
+static bool refresh(struct watcher *watcher, unsigned backends, struct found *found)
 {
     struct vmh_refresh_report report;
     /* Polls mostly find what the cache already says: not rewritten then. */
@@ -181,7 +185,8 @@ static bool refresh(struct watcher *watcher, unsigned backends, bool *lost)
     for (const struct vmh_backend_ops *const *ops = vmh_backends(); *ops; ops++)
         if (report.backends[(*ops)->section].ran)
             say_backend(watcher, *ops, &report.backends[(*ops)->section]);
-    *lost = status != VMH_REFRESH_WRITE_FAILED && report.previous_lost;
+    found->lost = status != VMH_REFRESH_WRITE_FAILED && report.previous_lost;
+    found->unanswered = status != VMH_REFRESH_WRITE_FAILED ? report.unanswered : 0;
     if (status == VMH_REFRESH_WRITE_FAILED) {
         fprintf(stderr, "vmhosts watch: the cache was not written: %s\n",
                 report.error[0] ? report.error : "unknown error");
@@ -230,28 +235,34 @@ static bool worth_asking(struct watcher *watcher, const struct vmh_backend_ops *
 }
 
 /* When to ask each backend again after a refresh of `backends`: those at
- * their interval, or soon when the cache was not written.  The others,
- * when that refresh found no cache to add them to, at once. */
-static void schedule(struct watcher *watcher, unsigned backends, bool written, bool lost)
+ * their interval, or soon when the cache was not written.  Those the
+ * cache holds no answer of, at once: their hosts were in a file that is
+ * gone, or another refresh wrote one without them, and their next poll
+ * may not come for hours (libvirt, watched by its files alone). */
+static void schedule(struct watcher *watcher, unsigned backends, bool written,
+                     const struct found *found)
 {
-    unsigned again = 0;
+    char again[VMH_BACKEND_COUNT * 16] = "";
+    size_t used = 0;
     int64_t now = vmh_monotonic_ms();
     for (const struct vmh_backend_ops *const *ops = vmh_backends(); *ops; ops++) {
         unsigned section = (*ops)->section, bit = 1u << section;
         if (backends & bit) {
             watcher->next_ms[section] = written ? after(watcher->options->interval_ms[section], now)
                                                 : now + WRITE_RETRY_MS;
-        } else if (lost && !(watcher->absent & bit)) {
-            /* Their hosts were in the file that is gone: asked now, not
-             * at their next poll, which for a backend watched by its
-             * files alone may not come for hours. */
+        } else if ((found->unanswered & bit) && !(watcher->absent & bit)) {
             watcher->next_ms[section] = now;
-            again |= bit;
+            used += (size_t)snprintf(again + used, sizeof again - used, "%s%s", used ? ", " : "",
+                                     (*ops)->name);
+            used = used < sizeof again ? used : sizeof again - 1;
         }
     }
-    if (again)
+    if (again[0] && found->lost)
         fprintf(stderr, "vmhosts watch: there was no cache to add to; asking the other backends "
                         "now\n");
+    else if (again[0])
+        fprintf(stderr, "vmhosts watch: the cache held nothing of %s (another refresh wrote it "
+                        "without them); asking now\n", again);
 }
 
 /* Refreshes what is due now: the streamed backends (Docker) after an event
@@ -285,9 +296,9 @@ static void refresh_due(struct watcher *watcher, unsigned event_bits, unsigned c
     }
     if (!backends)
         return;
-    bool lost;
-    bool written = refresh(watcher, backends, &lost);
-    schedule(watcher, backends, written, lost);
+    struct found found;
+    bool written = refresh(watcher, backends, &found);
+    schedule(watcher, backends, written, &found);
 }
 
 static long until_due(const struct watcher *watcher)
@@ -342,8 +353,8 @@ static int keep(struct watcher *watcher, int signal_fd, int wake_fd, const char 
     const struct vmh_watch_options *options = watcher->options;
     /* Changes from now on count; the first refresh reads everything. */
     vmh_watch_files_changed(watcher->files);
-    bool lost;
-    if (!refresh(watcher, VMH_REFRESH_ALL, &lost))
+    struct found found;
+    if (!refresh(watcher, VMH_SNAPSHOT_ALL, &found))
         return 1;
     fprintf(stderr, "vmhosts watch: keeping %s/%s\n", dir, VMH_CACHE_FILE);
     for (const struct vmh_backend_ops *const *ops = vmh_backends(); *ops; ops++)
