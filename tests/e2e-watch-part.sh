@@ -88,6 +88,7 @@ printf 'Z' | dd of="$T/cache/hosts.cache" bs=1 seek=$((size / 2)) conv=notrunc s
 changed=$(stat -c '%i %y' "$T/cache/hosts.cache")
 run_vmhosts status
 check_out "a byte changed mid-cache: status finds it corrupt" "corrupt: ignored"
+lines=$(wc -l <"$WATCH_LOG")
 kill -USR2 "$STANDIN_PID"
 check "... the watcher's next refresh finds it too and replaces the file" \
     wait_until 10 rewritten "$changed"
@@ -95,28 +96,35 @@ check "... with every container, not only the one the event named" \
     answers pt-0150.docker 10.88.0.152
 # LXD is polled once an hour here: its instances come back at once, not then.
 check "... and LXD's instances, asked at once" wait_until 10 answers inst-0001.lxd 10.99.0.3
-settled
-rm "$T/cache/hosts.cache"
-lines=$(wc -l <"$WATCH_LOG")
-kill -USR2 "$STANDIN_PID"
-# Looked up only once the watcher wrote: a lookup that finds no cache
-# starts a refresh of its own (below).
-check "the cache removed: the watcher's next refresh says it asks the others" \
-    wait_until 10 said_since "$lines" 'there was no cache to add to; asking the other backends now'
-check "... and writes every container" wait_until 10 answers pt-0150.docker 10.88.0.152
-check "... and LXD's instances, asked at once" wait_until 10 answers inst-0001.lxd 10.99.0.3
+check "... and the watcher says why" \
+    said_since "$lines" 'there was no cache to add to; asking the other backends now'
 
-# --- the cache removed, and a lookup first ------------------------------------------
-# The lookup finds no cache and starts a refresh of Docker alone, which
-# writes Docker's containers only; the watcher's next refresh finds no
-# answer of LXD in that cache and asks it at once, not in an hour.
+# --- the cache removed ----------------------------------------------------------
+# With no event: the watcher follows its cache folder and writes the file
+# again at once, every backend asked.  Looked up only once it is back: a
+# lookup that finds no cache starts a refresh of its own backend alone.
 settled
-rm "$T/cache/hosts.cache"
 lines=$(wc -l <"$WATCH_LOG")
-check "the cache removed, a lookup first: its own refresh answers" \
-    answers pt-0150.docker 10.88.0.152
-check "... and the watcher did not write that cache" \
-    test "$(tail -n +$((lines + 1)) "$WATCH_LOG" | grep -c ': ok, ')" -eq 0
+rm "$T/cache/hosts.cache"
+check "the cache removed: the watcher writes it again at once, with no event" \
+    wait_until 10 test -e "$T/cache/hosts.cache"
+check "... and says why" said_since "$lines" 'hosts.cache is gone (removed or renamed); asking every backend now'
+check "... with every container" answers pt-0150.docker 10.88.0.152
+check "... and LXD's instances" answers inst-0001.lxd 10.99.0.3
+
+# --- a cache written without LXD's answer --------------------------------------------
+# As a lookup's refresh of Docker alone writes it when it finds no cache:
+# Docker's containers only.  Renamed over the file, as a refresh puts its
+# own in place, the watcher takes it for its own; its next refresh finds
+# no answer of LXD in it and asks LXD at once, not in an hour.
+settled
+sed "s|^cache_dir = .*|cache_dir = $T/other-cache|" "$VMHOSTS_CONF" >"$T/other.conf"
+VMHOSTS_CONF=$T/other.conf "$VMHOSTS" refresh --backend docker --quiet ||
+    bail_out "vmhosts refresh --backend docker into another folder failed"
+lines=$(wc -l <"$WATCH_LOG")
+mv "$T/other-cache/hosts.cache" "$T/cache/hosts.cache" || bail_out "no cache in $T/other-cache"
+check "a cache of Docker's alone put in place: LXD's instances are not in it" \
+    sh -c "! '$VMHOSTS' list --no-refresh 2>/dev/null | grep -q inst-0001"
 kill -USR2 "$STANDIN_PID"
 check "... the watcher's next refresh asks LXD at once" \
     wait_until 10 said_since "$lines" 'the cache held nothing of .*lxd.*; asking now'

@@ -1,7 +1,9 @@
 /* inotify on the backends' folders (tools/refresh/watch_files.c): a file
  * written, renamed over another or removed in libvirt's lease folder is
  * collected as a change of libvirt, at once; a folder that is missing, or
- * removed and made again, is waited for in its parent; nothing else is. */
+ * removed and made again, is waited for in its parent; nothing else is.
+ * The cache file removed from the cache folder is a change of every
+ * backend; one renamed over it, as a refresh puts it in place, is not. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +18,7 @@
 #define LIBVIRT_BIT (1u << VMH_BACKEND_LIBVIRT)
 
 static char root[] = "/tmp/test_watch_files.XXXXXX";
-static char folder[256];
+static char folder[256], cache_folder[256];
 
 static void touch(const char *name)
 {
@@ -37,7 +39,51 @@ static struct vmh_watch_files *open_on(const char *leases)
         set_setting(&config, VMH_CONF_SOURCE(VMH_BACKEND_LIBVIRT), leases);
     else /* no settings file can say this: the parser wants a path */
         config.source[VMH_BACKEND_LIBVIRT] = "";
-    return vmh_watch_files_open(&config);
+    return vmh_watch_files_open(&config, cache_folder);
+}
+
+static void write_in(const char *dir, const char *name)
+{
+    char path[320];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0 || write(fd, "VMHCACHE", 8) != 8)
+        printf("# cannot write %s\n", path);
+    if (fd >= 0)
+        close(fd);
+}
+
+static void rename_in(const char *dir, const char *from, const char *to)
+{
+    char old_path[320], new_path[320];
+    snprintf(old_path, sizeof old_path, "%s/%s", dir, from);
+    snprintf(new_path, sizeof new_path, "%s/%s", dir, to);
+    if (rename(old_path, new_path) != 0)
+        printf("# cannot rename %s\n", old_path);
+}
+
+static void test_cache_folder(void)
+{
+    char path[320];
+    struct vmh_watch_files *files = open_on("");
+    CHECK(files && vmh_watch_files_fd(files) >= 0, "no lease folder: the cache folder is watched");
+    write_in(cache_folder, ".hosts.cache.new");
+    rename_in(cache_folder, ".hosts.cache.new", "hosts.cache");
+    CHECK_INT(vmh_watch_files_changed(files), 0,
+              "a cache renamed into place, as a refresh writes it: nothing");
+    write_in(cache_folder, "refresh.lock");
+    snprintf(path, sizeof path, "%s/refresh.lock", cache_folder);
+    unlink(path);
+    CHECK_INT(vmh_watch_files_changed(files), 0, "another file made and removed there: nothing");
+    snprintf(path, sizeof path, "%s/hosts.cache", cache_folder);
+    unlink(path);
+    CHECK_INT(vmh_watch_files_changed(files), VMH_SNAPSHOT_ALL,
+              "the cache removed: every backend changed");
+    write_in(cache_folder, "hosts.cache");
+    rename_in(cache_folder, "hosts.cache", "hosts.cache.old");
+    CHECK_INT(vmh_watch_files_changed(files), VMH_SNAPSHOT_ALL,
+              "the cache renamed away: every backend changed");
+    vmh_watch_files_close(files);
 }
 
 static void test_folder(void)
@@ -95,9 +141,6 @@ static void test_missing(void)
     CHECK(files != NULL && vmh_watch_files_changed(files) == 0,
           "neither the folder nor its parent exists: nothing watched, nothing collected");
     vmh_watch_files_close(files);
-    files = open_on("");
-    CHECK(files && vmh_watch_files_fd(files) < 0, "no folder set: no inotify at all");
-    vmh_watch_files_close(files);
 }
 
 int main(void)
@@ -107,10 +150,12 @@ int main(void)
         return check_done();
     }
     snprintf(folder, sizeof folder, "%s/dnsmasq", root);
-    if (mkdir(folder, 0755) != 0)
-        printf("# cannot make %s\n", folder);
+    snprintf(cache_folder, sizeof cache_folder, "%s/cache", root);
+    if (mkdir(folder, 0755) != 0 || mkdir(cache_folder, 0755) != 0)
+        printf("# cannot make %s or %s\n", folder, cache_folder);
     test_folder();
     test_missing();
+    test_cache_folder();
     check_remove_tree(root);
     return check_done();
 }

@@ -1,4 +1,4 @@
-/* inotify on the backends' folders (watch_files.h).
+/* inotify on the backends' folders and the cache folder (watch_files.h).
  *
  * The whole folder is watched, not its files: libvirt's helper writes a
  * new file and renames it over the old one (virFileRewrite), which a
@@ -15,6 +15,8 @@
 #include <sys/inotify.h>
 #include <unistd.h>
 
+#include "cache.h"
+#include "snapshot.h"
 #include "watch_files.h"
 
 /* A file written, renamed into or out of the folder, made or removed; and
@@ -24,6 +26,10 @@
      IN_MOVE_SELF | IN_ONLYDIR)
 /* The folder appearing in its parent. */
 #define PARENT_EVENTS (IN_CREATE | IN_MOVED_TO | IN_ONLYDIR)
+/* A file removed from the cache folder or renamed out of it: a refresh
+ * puts its file in place by renaming a new one over it, which is
+ * neither. */
+#define CACHE_EVENTS (IN_DELETE | IN_MOVED_FROM | IN_ONLYDIR)
 
 enum how { UNSAID, FOLDER, PARENT, POLLED };
 
@@ -38,6 +44,8 @@ struct vmh_watch_files {
     int fd;
     size_t count;
     struct watched watched[VMH_BACKEND_COUNT];
+    int cache_wd; /* the cache folder; -1: not watched */
+    char cache_dir[PATH_MAX];
 };
 
 /* folder's parent and last name ("/var/lib/libvirt", "dnsmasq"). */
@@ -127,7 +135,33 @@ static unsigned on_event(int fd, struct watched *watched, const struct inotify_e
     return 1u << watched->ops->section;
 }
 
-struct vmh_watch_files *vmh_watch_files_open(const struct vmh_config *config)
+/* Every backend's bit when the event says the cache file went away. */
+static unsigned on_cache_event(const struct vmh_watch_files *files,
+                               const struct inotify_event *event)
+{
+    if (event->wd < 0 || event->wd != files->cache_wd || !(event->mask & CACHE_EVENTS) ||
+        event->len == 0 || strcmp(event->name, VMH_CACHE_FILE) != 0)
+        return 0;
+    fprintf(stderr,
+            "vmhosts watch: %s/%s is gone (removed or renamed); asking every backend now\n",
+            files->cache_dir, VMH_CACHE_FILE);
+    return VMH_SNAPSHOT_ALL;
+}
+
+/* The cache folder: a cache removed by hand is written again at once,
+ * before a lookup finds none and starts a refresh of its own backend
+ * alone. */
+static void watch_cache(struct vmh_watch_files *files, const char *cache_dir)
+{
+    snprintf(files->cache_dir, sizeof files->cache_dir, "%s", cache_dir);
+    files->cache_wd = files->fd >= 0 ? inotify_add_watch(files->fd, cache_dir, CACHE_EVENTS) : -1;
+    if (files->cache_wd < 0)
+        fprintf(stderr, "vmhosts watch: cannot watch %s (%s); a cache removed there is written "
+                        "again at the next refresh\n", cache_dir, strerror(errno));
+}
+
+struct vmh_watch_files *vmh_watch_files_open(const struct vmh_config *config,
+                                             const char *cache_dir)
 {
     struct vmh_watch_files *files = calloc(1, sizeof *files);
     if (!files)
@@ -142,14 +176,16 @@ struct vmh_watch_files *vmh_watch_files_open(const struct vmh_config *config)
         snprintf(watched->folder, sizeof watched->folder, "%s", folder);
         split(watched);
     }
-    if (files->count > 0)
-        files->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    files->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    int error = errno;
     for (size_t i = 0; i < files->count; i++) {
         if (files->fd >= 0)
             arm(files->fd, &files->watched[i]);
         else
-            say(&files->watched[i], POLLED, errno);
+            say(&files->watched[i], POLLED, error);
     }
+    errno = error;
+    watch_cache(files, cache_dir);
     return files;
 }
 
@@ -169,6 +205,7 @@ unsigned vmh_watch_files_changed(struct vmh_watch_files *files)
             const struct inotify_event *event = (const struct inotify_event *)(const void *)at;
             for (size_t i = 0; i < files->count; i++)
                 changed |= on_event(files->fd, &files->watched[i], event);
+            changed |= on_cache_event(files, event);
             at += sizeof *event + event->len;
         }
     }

@@ -1,6 +1,7 @@
 /* inotify on the folders the backends are read from (backend.h,
  * watched_folder), for `vmhosts watch`: a file libvirt's helper rewrites
- * is seen within milliseconds, not at the next poll. */
+ * is seen within milliseconds, not at the next poll.  And on the cache
+ * folder: a cache removed there is written again at once. */
 #ifndef VMHOSTS_WATCH_FILES_H
 #define VMHOSTS_WATCH_FILES_H
 
@@ -11,15 +12,18 @@ struct vmh_watch_files;
 
 /* Watches each backend's folder; one that does not exist yet is waited
  * for in its parent.  Says on stderr what it watches, and what it cannot
- * (no inotify, too many watches), which is then only polled.  NULL when
- * out of memory. */
-struct vmh_watch_files *vmh_watch_files_open(const struct vmh_config *config);
+ * (no inotify, too many watches), which is then only polled.  Watches
+ * `cache_dir` too, for its cache file removed.  NULL when out of
+ * memory. */
+struct vmh_watch_files *vmh_watch_files_open(const struct vmh_config *config,
+                                             const char *cache_dir);
 
 /* Readable when a change waits to be collected; -1 when nothing is watched. */
 int vmh_watch_files_fd(const struct vmh_watch_files *files);
 
 /* Collects what changed without waiting: the backends (by section bit,
- * 1 << enum vmh_backend) whose folder changed, appeared or went away. */
+ * 1 << enum vmh_backend) whose folder changed, appeared or went away;
+ * every backend when the cache file was removed (or renamed away). */
 unsigned vmh_watch_files_changed(struct vmh_watch_files *files);
 
 /* Watches again each folder watched neither itself nor in its parent

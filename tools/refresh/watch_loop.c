@@ -385,7 +385,7 @@ int vmh_watch_run(const struct vmh_config *config, const struct vmh_watch_option
     }
     int lock_fd = prepare_dir(dir) == 0 ? take_watch_lock(dir) : -1;
     watcher.streams = lock_fd >= 0 ? vmh_watch_streams_open(config, options->timeout_ms) : NULL;
-    watcher.files = watcher.streams ? vmh_watch_files_open(config) : NULL;
+    watcher.files = watcher.streams ? vmh_watch_files_open(config, dir) : NULL;
     int fds[] = {signal_fd, vmh_watch_files_fd(watcher.files),
                  vmh_watch_streams_fd(watcher.streams)};
     int wake_fd = watcher.files ? wake_open(fds, sizeof fds / sizeof fds[0]) : -1;
