@@ -129,5 +129,20 @@ kill -USR2 "$STANDIN_PID"
 check "... the watcher's next refresh asks LXD at once" \
     wait_until 10 said_since "$lines" 'the cache held nothing of .*lxd.*; asking now'
 check "... and LXD's instances answer again" wait_until 10 answers inst-0001.lxd 10.99.0.3
+
+# --- the cache folder removed -------------------------------------------------------
+# watch.lock went with it, and lookups would see no watcher: the watcher
+# makes the folder again, takes its lock there again and asks every
+# backend.  (rm may find the folder not empty by then: the same.)
+settled
+lines=$(wc -l <"$WATCH_LOG")
+rm -rf "$T/cache" 2>/dev/null
+check "the cache folder removed: the watcher writes the cache there again" \
+    wait_until 10 test -e "$T/cache/hosts.cache"
+check "... and takes watch.lock again" \
+    wait_until 10 said_since "$lines" "took $T/cache/watch.lock again"
+run_vmhosts status
+check_out "... so that lookups see the watcher again" "kept fresh by vmhosts watch"
+check "... and LXD's instances answer" wait_until 10 answers inst-0001.lxd 10.99.0.3
 check "the watcher is still running" kill -0 "$WATCH_PID"
 done_testing

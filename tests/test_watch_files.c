@@ -83,6 +83,25 @@ static void test_cache_folder(void)
     rename_in(cache_folder, "hosts.cache", "hosts.cache.old");
     CHECK_INT(vmh_watch_files_changed(files), VMH_SNAPSHOT_ALL,
               "the cache renamed away: every backend changed");
+    CHECK(!vmh_watch_files_lock_gone(files), "... watch.lock is still there");
+    write_in(cache_folder, "watch.lock");
+    snprintf(path, sizeof path, "%s/watch.lock", cache_folder);
+    unlink(path);
+    CHECK(vmh_watch_files_changed(files) == 0 && vmh_watch_files_lock_gone(files),
+          "watch.lock removed: said, and no backend changed");
+    vmh_watch_files_rewatch_cache(files);
+    CHECK(!vmh_watch_files_lock_gone(files), "watched again: no longer said");
+    check_remove_tree(cache_folder);
+    CHECK(vmh_watch_files_changed(files) == VMH_SNAPSHOT_ALL && vmh_watch_files_lock_gone(files),
+          "the cache folder removed: every backend changed, and watch.lock is gone with it");
+    if (mkdir(cache_folder, 0755) != 0)
+        printf("# cannot make %s\n", cache_folder);
+    vmh_watch_files_rewatch_cache(files);
+    write_in(cache_folder, "hosts.cache");
+    snprintf(path, sizeof path, "%s/hosts.cache", cache_folder);
+    unlink(path);
+    CHECK_INT(vmh_watch_files_changed(files), VMH_SNAPSHOT_ALL,
+              "the folder made again and watched again: the cache removed there is seen");
     vmh_watch_files_close(files);
 }
 

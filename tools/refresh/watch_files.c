@@ -17,6 +17,7 @@
 
 #include "cache.h"
 #include "snapshot.h"
+#include "trigger.h"
 #include "watch_files.h"
 
 /* A file written, renamed into or out of the folder, made or removed; and
@@ -30,6 +31,8 @@
  * puts its file in place by renaming a new one over it, which is
  * neither. */
 #define CACHE_EVENTS (IN_DELETE | IN_MOVED_FROM | IN_ONLYDIR)
+/* The cache folder itself removed or renamed: watch.lock went with it. */
+#define CACHE_FOLDER_EVENTS (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED)
 
 enum how { UNSAID, FOLDER, PARENT, POLLED };
 
@@ -45,6 +48,7 @@ struct vmh_watch_files {
     size_t count;
     struct watched watched[VMH_BACKEND_COUNT];
     int cache_wd; /* the cache folder; -1: not watched */
+    bool lock_gone; /* watch.lock, or the folder with it, removed or renamed */
     char cache_dir[PATH_MAX];
 };
 
@@ -136,11 +140,21 @@ static unsigned on_event(int fd, struct watched *watched, const struct inotify_e
 }
 
 /* Every backend's bit when the event says the cache file went away. */
-static unsigned on_cache_event(const struct vmh_watch_files *files,
-                               const struct inotify_event *event)
+static unsigned on_cache_event(struct vmh_watch_files *files, const struct inotify_event *event)
 {
-    if (event->wd < 0 || event->wd != files->cache_wd || !(event->mask & CACHE_EVENTS) ||
-        event->len == 0 || strcmp(event->name, VMH_CACHE_FILE) != 0)
+    if (event->wd < 0 || event->wd != files->cache_wd)
+        return 0;
+    bool folder = event->mask & CACHE_FOLDER_EVENTS;
+    if (folder || ((event->mask & CACHE_EVENTS) && event->len > 0 &&
+                   strcmp(event->name, VMH_WATCH_LOCK) == 0)) {
+        if (!files->lock_gone)
+            fprintf(stderr, "vmhosts watch: %s%s is gone\n", files->cache_dir,
+                    folder ? "" : "/" VMH_WATCH_LOCK);
+        files->lock_gone = true;
+        return folder ? VMH_SNAPSHOT_ALL : 0;
+    }
+    if (!(event->mask & CACHE_EVENTS) || event->len == 0 ||
+        strcmp(event->name, VMH_CACHE_FILE) != 0)
         return 0;
     fprintf(stderr,
             "vmhosts watch: %s/%s is gone (removed or renamed); asking every backend now\n",
@@ -154,6 +168,7 @@ static unsigned on_cache_event(const struct vmh_watch_files *files,
 static void watch_cache(struct vmh_watch_files *files, const char *cache_dir)
 {
     snprintf(files->cache_dir, sizeof files->cache_dir, "%s", cache_dir);
+    files->lock_gone = false;
     files->cache_wd = files->fd >= 0 ? inotify_add_watch(files->fd, cache_dir, CACHE_EVENTS) : -1;
     if (files->cache_wd < 0)
         fprintf(stderr, "vmhosts watch: cannot watch %s (%s); a cache removed there is written "
@@ -210,6 +225,22 @@ unsigned vmh_watch_files_changed(struct vmh_watch_files *files)
         }
     }
     return changed;
+}
+
+bool vmh_watch_files_lock_gone(const struct vmh_watch_files *files)
+{
+    return files && files->lock_gone;
+}
+
+void vmh_watch_files_rewatch_cache(struct vmh_watch_files *files)
+{
+    if (!files)
+        return;
+    if (files->cache_wd >= 0)
+        inotify_rm_watch(files->fd, files->cache_wd);
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s", files->cache_dir);
+    watch_cache(files, dir);
 }
 
 void vmh_watch_files_retry(struct vmh_watch_files *files)

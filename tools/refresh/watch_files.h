@@ -26,6 +26,13 @@ int vmh_watch_files_fd(const struct vmh_watch_files *files);
  * every backend when the cache file was removed (or renamed away). */
 unsigned vmh_watch_files_changed(struct vmh_watch_files *files);
 
+/* Whether watch.lock was removed or renamed away, alone or with the
+ * cache folder (then every backend changed too). */
+bool vmh_watch_files_lock_gone(const struct vmh_watch_files *files);
+
+/* Watches the cache folder again, once watch.lock is taken again there. */
+void vmh_watch_files_rewatch_cache(struct vmh_watch_files *files);
+
 /* Watches again each folder watched neither itself nor in its parent
  * (neither existed: the backend was not installed), for when one may
  * have been installed since. */

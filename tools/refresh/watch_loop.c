@@ -45,6 +45,8 @@ static const long settle_after_ms[] = {150, 1000, 3000};
 struct watcher {
     const struct vmh_config *config;
     const struct vmh_watch_options *options;
+    const char *dir;   /* the cache folder */
+    int lock_fd;       /* its watch.lock, held */
     unsigned streamed; /* the backends Docker's event stream speaks for, by section bit */
     unsigned absent;   /* the backends not installed when last looked, by section bit */
     struct vmh_watch_files *files; /* inotify on the backends' folders */
@@ -331,6 +333,22 @@ static int wake_open(const int *fds, size_t count)
     return wake_fd;
 }
 
+/* watch.lock was removed, alone or with the cache folder: lookups would
+ * see no watcher, and a second one could start.  Taken again on a new
+ * file, in the folder made again if need be; false when another watcher
+ * took it meanwhile, or it cannot be. */
+static bool take_lock_again(struct watcher *watcher)
+{
+    int lock_fd = prepare_dir(watcher->dir) == 0 ? take_watch_lock(watcher->dir) : -1;
+    if (lock_fd < 0)
+        return false;
+    close(watcher->lock_fd);
+    watcher->lock_fd = lock_fd;
+    vmh_watch_files_rewatch_cache(watcher->files);
+    fprintf(stderr, "vmhosts watch: took %s/%s again\n", watcher->dir, VMH_WATCH_LOCK);
+    return true;
+}
+
 static int follow(struct watcher *watcher, int signal_fd, int wake_fd)
 {
     for (;;) {
@@ -342,7 +360,10 @@ static int follow(struct watcher *watcher, int signal_fd, int wake_fd)
                     strsignal(signo));
             return 0;
         }
-        refresh_due(watcher, bits, vmh_watch_files_changed(watcher->files));
+        unsigned changed = vmh_watch_files_changed(watcher->files);
+        if (vmh_watch_files_lock_gone(watcher->files) && !take_lock_again(watcher))
+            return 1;
+        refresh_due(watcher, bits, changed);
     }
 }
 
@@ -371,7 +392,7 @@ static int keep(struct watcher *watcher, int signal_fd, int wake_fd, const char 
 int vmh_watch_run(const struct vmh_config *config, const struct vmh_watch_options *options)
 {
     char dir[VMH_PATH_MAX];
-    struct watcher watcher = {.config = config, .options = options,
+    struct watcher watcher = {.config = config, .options = options, .dir = dir,
                               .streamed = streamed_backends(config)};
     if (vmh_config_own_cache_dir(config, dir, sizeof dir, NULL) != 0) {
         fprintf(stderr, "vmhosts watch: cannot tell where the cache folder is (set cache_dir "
@@ -383,21 +404,22 @@ int vmh_watch_run(const struct vmh_config *config, const struct vmh_watch_option
         fprintf(stderr, "vmhosts watch: cannot receive signals: %s\n", strerror(errno));
         return 1;
     }
-    int lock_fd = prepare_dir(dir) == 0 ? take_watch_lock(dir) : -1;
-    watcher.streams = lock_fd >= 0 ? vmh_watch_streams_open(config, options->timeout_ms) : NULL;
+    watcher.lock_fd = prepare_dir(dir) == 0 ? take_watch_lock(dir) : -1;
+    watcher.streams =
+        watcher.lock_fd >= 0 ? vmh_watch_streams_open(config, options->timeout_ms) : NULL;
     watcher.files = watcher.streams ? vmh_watch_files_open(config, dir) : NULL;
     int fds[] = {signal_fd, vmh_watch_files_fd(watcher.files),
                  vmh_watch_streams_fd(watcher.streams)};
     int wake_fd = watcher.files ? wake_open(fds, sizeof fds / sizeof fds[0]) : -1;
-    if (lock_fd >= 0 && (!watcher.streams || !watcher.files))
+    if (watcher.lock_fd >= 0 && (!watcher.streams || !watcher.files))
         fprintf(stderr, "vmhosts watch: out of memory\n");
     int status = wake_fd >= 0 ? keep(&watcher, signal_fd, wake_fd, dir) : 1;
     if (wake_fd >= 0)
         close(wake_fd);
     vmh_watch_files_close(watcher.files);
     vmh_watch_streams_close(watcher.streams);
-    if (lock_fd >= 0)
-        close(lock_fd);
+    if (watcher.lock_fd >= 0)
+        close(watcher.lock_fd);
     close(signal_fd);
     return status;
 }
