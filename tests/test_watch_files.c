@@ -20,10 +20,11 @@
 static char root[] = "/tmp/test_watch_files.XXXXXX";
 static char folder[256], cache_folder[256];
 
-static void touch(const char *name)
+/* Any bytes: only the change is watched. */
+static void write_in(const char *dir, const char *name)
 {
     char path[320];
-    snprintf(path, sizeof path, "%s/%s", folder, name);
+    snprintf(path, sizeof path, "%s/%s", dir, name);
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0 || write(fd, "[]", 2) != 2)
         printf("# cannot write %s\n", path);
@@ -40,17 +41,6 @@ static struct vmh_watch_files *open_on(const char *leases)
     else /* no settings file can say this: the parser wants a path */
         config.source[VMH_BACKEND_LIBVIRT] = "";
     return vmh_watch_files_open(&config, cache_folder);
-}
-
-static void write_in(const char *dir, const char *name)
-{
-    char path[320];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0 || write(fd, "VMHCACHE", 8) != 8)
-        printf("# cannot write %s\n", path);
-    if (fd >= 0)
-        close(fd);
 }
 
 static void rename_in(const char *dir, const char *from, const char *to)
@@ -111,10 +101,10 @@ static void test_folder(void)
     struct vmh_watch_files *files = open_on(folder);
     CHECK(files && vmh_watch_files_fd(files) >= 0, "the lease folder is watched");
     CHECK_INT(vmh_watch_files_changed(files), 0, "nothing changed yet: nothing collected");
-    touch("virbr0.status");
+    write_in(folder, "virbr0.status");
     CHECK_INT(vmh_watch_files_changed(files), LIBVIRT_BIT, "a file written: libvirt changed");
     CHECK_INT(vmh_watch_files_changed(files), 0, "collected once");
-    touch("virbr0.status.new");
+    write_in(folder, "virbr0.status.new");
     vmh_watch_files_changed(files);
     snprintf(path, sizeof path, "%s/virbr0.status.new", folder);
     snprintf(renamed, sizeof renamed, "%s/virbr0.status", folder);
@@ -134,7 +124,7 @@ static void test_folder(void)
     if (mkdir(folder, 0755) != 0)
         printf("# cannot make %s\n", folder);
     CHECK_INT(vmh_watch_files_changed(files), LIBVIRT_BIT, "the folder made again: libvirt changed");
-    touch("virbr1.status");
+    write_in(folder, "virbr1.status");
     CHECK_INT(vmh_watch_files_changed(files), LIBVIRT_BIT, "... and a file in it is seen again");
     vmh_watch_files_close(files);
 }
@@ -151,7 +141,7 @@ static void test_missing(void)
     if (mkdir(folder, 0755) != 0)
         printf("# cannot make %s\n", folder);
     CHECK_INT(vmh_watch_files_changed(files), LIBVIRT_BIT, "the folder appears: libvirt changed");
-    touch("virbr2.status");
+    write_in(folder, "virbr2.status");
     CHECK_INT(vmh_watch_files_changed(files), LIBVIRT_BIT, "a file in it: libvirt changed");
     vmh_watch_files_close(files);
     char nowhere[320];
