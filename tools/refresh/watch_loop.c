@@ -49,7 +49,7 @@ struct watcher {
     int lock_fd;       /* its watch.lock, held */
     unsigned streamed; /* the backends Docker's event stream speaks for, by section bit */
     unsigned absent;   /* the backends not installed when last looked, by section bit */
-    struct vmh_watch_files *files; /* inotify on the backends' folders */
+    struct vmh_watch_files *files; /* inotify on the backends' folders and the cache's */
     struct vmh_watch_streams *streams; /* Docker's event streams (watch_streams.c) */
     char last_said[VMH_BACKEND_COUNT][VMH_MESSAGE_MAX + 64];
     int64_t next_ms[VMH_BACKEND_COUNT]; /* by section: when asked next without an event */

@@ -1,5 +1,7 @@
 /* --network container:<x>: a container that shares another's network
- * namespace has that one's addresses, found once the whole list is read. */
+ * namespace has that one's addresses, found once the whole list is read;
+ * and who shares whose, for the watcher's lists of changed containers
+ * (docker_changes.h). */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
