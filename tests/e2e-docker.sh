@@ -174,16 +174,18 @@ found=$(getent_hosts vmh-plain.docker)
 elapsed=$(($(now_ms) - started))
 check_eq "hung Docker: vmh-plain.docker not found" "" "$found"
 check "... after the refresher really connected to the hung socket" grep -q accepted "$T/hung.out"
-# Allow for starting the namespace and getent themselves.
-check "... bounded by the timeout (${elapsed} ms < ${TIMEOUT_MS} + 500 ms)" \
-    test "$elapsed" -lt $((TIMEOUT_MS + 500))
+# Bounded by one timeout, not two: the slack for starting the namespace
+# and getent on a loaded machine (a CI run beside a second build) stays
+# below a second wait of the timeout, which this check is here to catch.
+check "... bounded by the timeout (${elapsed} ms < 2 x ${TIMEOUT_MS} ms)" \
+    test "$elapsed" -lt $((2 * TIMEOUT_MS))
 check_eq "hung Docker: files-only.test resolves" 192.0.2.10 "$(getent_hosts files-only.test)"
 started=$(now_ms)
 status=$("$VMHOSTS" refresh --backend docker 2>>"$T/refresh.err" >&2; echo $?)
 elapsed=$(($(now_ms) - started))
 check_eq "hung Docker: vmhosts refresh --backend docker exits 1" 1 "$status"
-check "... within its timeout (${elapsed} ms < ${TIMEOUT_MS} + 500 ms)" \
-    test "$elapsed" -lt $((TIMEOUT_MS + 500))
+check "... within its timeout (${elapsed} ms < 2 x ${TIMEOUT_MS} ms)" \
+    test "$elapsed" -lt $((2 * TIMEOUT_MS))
 check_eq "no refresher is left running" "" "$(processes_of "$VMHOSTS")"
 
 diag "what vmhosts refresh said:" "$(cat "$T/refresh.err" 2>/dev/null)"
