@@ -3,7 +3,9 @@
  * collected as a change of libvirt, at once; a folder that is missing, or
  * removed and made again, is waited for in its parent; nothing else is.
  * The cache file removed from the cache folder is a change of every
- * backend; one renamed over it, as a refresh puts it in place, is not. */
+ * backend; one renamed over it, as a refresh puts it in place, is not.
+ * Events lost to a full queue are a change of every backend, and
+ * watch.lock is looked for. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,6 +97,53 @@ static void test_cache_folder(void)
     vmh_watch_files_close(files);
 }
 
+/* fs.inotify.max_queued_events: more waiting than this and the queue
+ * overflows. */
+static long queue_limit(void)
+{
+    long limit = 16384;
+    FILE *file = fopen("/proc/sys/fs/inotify/max_queued_events", "r");
+    if (file) {
+        if (fscanf(file, "%ld", &limit) != 1)
+            limit = 16384;
+        fclose(file);
+    }
+    return limit;
+}
+
+/* More removals in the cache folder than the queue holds, two names in
+ * turn so that the kernel cannot fold them into one event. */
+static void overflow_queue(void)
+{
+    char path[320];
+    for (long i = 0; i <= queue_limit(); i++) {
+        snprintf(path, sizeof path, "%s/filler.%ld", cache_folder, i % 2);
+        write_in(cache_folder, path + strlen(cache_folder) + 1);
+        unlink(path);
+    }
+}
+
+static void test_overflow(void)
+{
+    char path[320];
+    struct vmh_watch_files *files = open_on(folder);
+    write_in(cache_folder, "watch.lock");
+    CHECK_INT(vmh_watch_files_changed(files), 0, "overflow: watched, nothing yet");
+    overflow_queue();
+    snprintf(path, sizeof path, "%s/watch.lock", cache_folder);
+    unlink(path);
+    check_remove_tree(folder);
+    if (mkdir(folder, 0755) != 0)
+        printf("# cannot make %s\n", folder);
+    CHECK_INT(vmh_watch_files_changed(files), VMH_SNAPSHOT_ALL,
+              "events lost: every backend changed (the cache may have gone among them)");
+    CHECK(vmh_watch_files_lock_gone(files), "... and watch.lock, removed after the loss, is gone");
+    write_in(folder, "virbr3.status");
+    CHECK_INT(vmh_watch_files_changed(files), LIBVIRT_BIT,
+              "... and the lease folder, made again after the loss, is watched again");
+    vmh_watch_files_close(files);
+}
+
 static void test_folder(void)
 {
     char path[320], renamed[320];
@@ -165,6 +214,7 @@ int main(void)
     test_folder();
     test_missing();
     test_cache_folder();
+    test_overflow();
     check_remove_tree(root);
     return check_done();
 }

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cache.h"
@@ -128,15 +129,23 @@ static void rearm(int fd, struct watched *watched)
 /* The backend bit of `watched` when the event concerns it. */
 static unsigned on_event(int fd, struct watched *watched, const struct inotify_event *event)
 {
-    bool overflow = event->mask & IN_Q_OVERFLOW; /* events were lost: anything may have changed */
     bool in_folder = event->wd >= 0 && event->wd == watched->folder_wd;
     bool appeared = event->wd >= 0 && event->wd == watched->parent_wd && event->len > 0 &&
                     strcmp(event->name, watched->name) == 0;
-    if (!overflow && !in_folder && !appeared)
+    if (!in_folder && !appeared)
         return 0;
     if (appeared || (in_folder && (event->mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED))))
         rearm(fd, watched);
     return 1u << watched->ops->section;
+}
+
+/* watch.lock (folder: with the cache folder) is gone: said once. */
+static void note_lock_gone(struct vmh_watch_files *files, bool folder)
+{
+    if (!files->lock_gone)
+        fprintf(stderr, "vmhosts watch: %s%s is gone\n", files->cache_dir,
+                folder ? "" : "/" VMH_WATCH_LOCK);
+    files->lock_gone = true;
 }
 
 /* Every backend's bit when the event says the cache file went away. */
@@ -147,10 +156,7 @@ static unsigned on_cache_event(struct vmh_watch_files *files, const struct inoti
     bool folder = event->mask & CACHE_FOLDER_EVENTS;
     if (folder || ((event->mask & CACHE_EVENTS) && event->len > 0 &&
                    strcmp(event->name, VMH_WATCH_LOCK) == 0)) {
-        if (!files->lock_gone)
-            fprintf(stderr, "vmhosts watch: %s%s is gone\n", files->cache_dir,
-                    folder ? "" : "/" VMH_WATCH_LOCK);
-        files->lock_gone = true;
+        note_lock_gone(files, folder);
         return folder ? VMH_SNAPSHOT_ALL : 0;
     }
     if (!(event->mask & CACHE_EVENTS) || event->len == 0 ||
@@ -159,6 +165,24 @@ static unsigned on_cache_event(struct vmh_watch_files *files, const struct inoti
     fprintf(stderr,
             "vmhosts watch: %s/%s is gone (removed or renamed); asking every backend now\n",
             files->cache_dir, VMH_CACHE_FILE);
+    return VMH_SNAPSHOT_ALL;
+}
+
+/* Events were lost (more than fs.inotify.max_queued_events waited): any
+ * folder may have been replaced, so each is watched again; the cache may
+ * have been removed, so every backend is asked; and watch.lock may have
+ * gone, which only a look at the folder now can tell. */
+static unsigned on_overflow(struct vmh_watch_files *files)
+{
+    char lock[PATH_MAX + sizeof VMH_WATCH_LOCK + 1];
+    struct stat st;
+    for (size_t i = 0; i < files->count; i++)
+        rearm(files->fd, &files->watched[i]);
+    snprintf(lock, sizeof lock, "%s/%s", files->cache_dir, VMH_WATCH_LOCK);
+    if (lstat(lock, &st) != 0)
+        note_lock_gone(files, false);
+    fprintf(stderr, "vmhosts watch: inotify lost events (its queue was full); asking every "
+                    "backend now\n");
     return VMH_SNAPSHOT_ALL;
 }
 
@@ -218,6 +242,8 @@ unsigned vmh_watch_files_changed(struct vmh_watch_files *files)
         const char *at = buffer;
         while (at < buffer + got) {
             const struct inotify_event *event = (const struct inotify_event *)(const void *)at;
+            if (event->mask & IN_Q_OVERFLOW)
+                changed |= on_overflow(files);
             for (size_t i = 0; i < files->count; i++)
                 changed |= on_event(files->fd, &files->watched[i], event);
             changed |= on_cache_event(files, event);

@@ -23,11 +23,13 @@ int vmh_watch_files_fd(const struct vmh_watch_files *files);
 
 /* Collects what changed without waiting: the backends (by section bit,
  * 1 << enum vmh_backend) whose folder changed, appeared or went away;
- * every backend when the cache file was removed (or renamed away). */
+ * every backend when the cache file was removed (or renamed away), or
+ * when inotify lost events (its queue overflowed). */
 unsigned vmh_watch_files_changed(struct vmh_watch_files *files);
 
 /* Whether watch.lock was removed or renamed away, alone or with the
- * cache folder (then every backend changed too). */
+ * cache folder (then every backend changed too), or found missing when
+ * inotify lost events. */
 bool vmh_watch_files_lock_gone(const struct vmh_watch_files *files);
 
 /* Watches the cache folder again, once watch.lock is taken again there. */
