@@ -54,6 +54,21 @@ static void rename_in(const char *dir, const char *from, const char *to)
         printf("# cannot rename %s\n", old_path);
 }
 
+/* `mv` of the whole cache folder: watch.lock went with it. */
+static void test_folder_renamed(struct vmh_watch_files *files)
+{
+    char moved[320];
+    snprintf(moved, sizeof moved, "%s.old", cache_folder);
+    if (rename(cache_folder, moved) != 0 || mkdir(cache_folder, 0755) != 0)
+        printf("# cannot rename %s\n", cache_folder);
+    CHECK(vmh_watch_files_changed(files) == VMH_SNAPSHOT_ALL && vmh_watch_files_lock_gone(files),
+          "the cache folder renamed away: every backend changed, and watch.lock is gone with it");
+    vmh_watch_files_rewatch_cache(files);
+    check_remove_tree(moved);
+    CHECK_INT(vmh_watch_files_changed(files), 0,
+              "watched again in the new folder: the old one's removal is not the cache's");
+}
+
 static void test_cache_folder(void)
 {
     char path[320];
@@ -83,6 +98,17 @@ static void test_cache_folder(void)
           "watch.lock removed: said, and no backend changed");
     vmh_watch_files_rewatch_cache(files);
     CHECK(!vmh_watch_files_lock_gone(files), "watched again: no longer said");
+    write_in(cache_folder, "watch.lock");
+    unlink(path);
+    CHECK(vmh_watch_files_changed(files) == 0 && vmh_watch_files_lock_gone(files),
+          "watch.lock removed again: said");
+    snprintf(path, sizeof path, "%s/hosts.cache", cache_folder);
+    write_in(cache_folder, "hosts.cache");
+    unlink(path);
+    vmh_watch_files_rewatch_cache(files);
+    CHECK_INT(vmh_watch_files_changed(files), VMH_SNAPSHOT_ALL,
+              "the cache removed before the folder was watched again: still seen");
+    test_folder_renamed(files);
     check_remove_tree(cache_folder);
     CHECK(vmh_watch_files_changed(files) == VMH_SNAPSHOT_ALL && vmh_watch_files_lock_gone(files),
           "the cache folder removed: every backend changed, and watch.lock is gone with it");

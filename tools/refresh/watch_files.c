@@ -32,8 +32,11 @@
  * puts its file in place by renaming a new one over it, which is
  * neither. */
 #define CACHE_EVENTS (IN_DELETE | IN_MOVED_FROM | IN_ONLYDIR)
-/* The cache folder itself removed or renamed: watch.lock went with it. */
+/* The cache folder itself removed or renamed: watch.lock went with it.
+ * The kernel reports a folder renamed only to a watch that asked for it;
+ * IN_IGNORED comes unasked, when the folder is gone. */
 #define CACHE_FOLDER_EVENTS (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED)
+#define CACHE_FOLDER_ASKED (IN_DELETE_SELF | IN_MOVE_SELF)
 
 enum how { UNSAID, FOLDER, PARENT, POLLED };
 
@@ -193,7 +196,9 @@ static void watch_cache(struct vmh_watch_files *files, const char *cache_dir)
 {
     snprintf(files->cache_dir, sizeof files->cache_dir, "%s", cache_dir);
     files->lock_gone = false;
-    files->cache_wd = files->fd >= 0 ? inotify_add_watch(files->fd, cache_dir, CACHE_EVENTS) : -1;
+    files->cache_wd = files->fd >= 0 ? inotify_add_watch(files->fd, cache_dir,
+                                                         CACHE_EVENTS | CACHE_FOLDER_ASKED)
+                                     : -1;
     if (files->cache_wd < 0)
         fprintf(stderr, "vmhosts watch: cannot watch %s (%s); a cache removed there is written "
                         "again at the next refresh\n", cache_dir, strerror(errno));
@@ -262,11 +267,15 @@ void vmh_watch_files_rewatch_cache(struct vmh_watch_files *files)
 {
     if (!files)
         return;
-    if (files->cache_wd >= 0)
-        inotify_rm_watch(files->fd, files->cache_wd);
+    /* The same folder keeps its watch number (inotify_add_watch of a
+     * watched folder returns it), so events already queued there still
+     * count; only another folder's watch replaces the old one. */
+    int old_wd = files->cache_wd;
     char dir[PATH_MAX];
     snprintf(dir, sizeof dir, "%s", files->cache_dir);
     watch_cache(files, dir);
+    if (old_wd >= 0 && old_wd != files->cache_wd)
+        inotify_rm_watch(files->fd, old_wd);
 }
 
 void vmh_watch_files_retry(struct vmh_watch_files *files)
