@@ -63,6 +63,7 @@ struct view {
     uid_t caches_euid;
     uid_t caches_trusted_uid; /* whose files counted then, besides root's */
     bool secure;              /* AT_SECURE: only root's files count (trust.h) */
+    uid_t config_uid;         /* whose settings files counted at the load */
     bool euid_examined;       /* examined_euid is set */
     uid_t examined_euid;      /* the effective user last seen by geteuid() */
     bool euid_fixed;          /* and the process can never take another */
@@ -106,12 +107,26 @@ static void config_update(struct view *view, int64_t now)
         return;
     view->caches_checked = false;
     view->own_dir_ready = false;
-    view->secure = vmh_trusted_uid() != geteuid();
+    view->config_uid = vmh_trusted_uid();
+    view->secure = view->config_uid != geteuid();
     vmh_config_load(&view->config, NULL, NULL);
     vmh_name_index(&view->config, &view->index);
     snprintf(view->config_path, sizeof view->config_path, "%s", path);
     view->config_st = st;
     view->config_loaded = true;
+}
+
+/* Settings loaded as another user than the one who looks up now (a root
+ * daemon that inherited a user's VMHOSTS_CONF and was that user a moment
+ * ago) are loaded again as this one: a file the other could write must
+ * not choose this one's caches and names.  Whether they were. */
+static bool config_as(struct view *view, uid_t euid, int64_t now)
+{
+    if (view->config_uid == (view->secure ? 0 : euid))
+        return false;
+    view->config_loaded = false;
+    config_update(view, now);
+    return true;
 }
 
 /* Points the slot at `dir` and brings its cache up to the file's version,
@@ -386,13 +401,16 @@ void vmh_state_lookup(const char *name, int family, struct vmh_answer *answer, i
     }
     int64_t now = vmh_monotonic_ms();
     config_update(view, now);
-    if (vmh_name_classify_indexed(name, &view->index, &parsed) == VMH_NAME_NOT_OURS) {
+    bool ours = vmh_name_classify_indexed(name, &view->index, &parsed) != VMH_NAME_NOT_OURS;
+    uid_t euid = ours ? lookup_euid(view, now) : 0;
+    if (ours && config_as(view, euid, now))
+        ours = vmh_name_classify_indexed(name, &view->index, &parsed) != VMH_NAME_NOT_OURS;
+    if (!ours) {
         vmh_answer_set_miss(answer, VMH_NOT_OURS, VMH_RULE_NOT_OURS);
         view_release(view);
         return;
     }
     bool settled;
-    uid_t euid = lookup_euid(view, now);
     bool recent = caches_update(view, euid, now, false);
     bool refresh = resolve_once(view, &parsed, family, answer, ttl, recent ? NULL : &trigger,
                                 &settled);
@@ -428,7 +446,9 @@ void vmh_state_lookup_address(int family, const void *address, struct vmh_answer
         return;
     int64_t now = vmh_monotonic_ms();
     config_update(view, now);
-    caches_update(view, lookup_euid(view, now), now, false);
+    uid_t euid = lookup_euid(view, now);
+    config_as(view, euid, now);
+    caches_update(view, euid, now, false);
     *ttl = (int32_t)view->config.ttl_s[0];
     for (int backend = 0; backend < VMH_BACKEND_COUNT && answer->result != VMH_FOUND; backend++) {
         struct vmh_decision decision;

@@ -21,10 +21,22 @@
 #include "trigger.h"
 #include "trust.h"
 
+/* Whether the real, effective and saved users are one, and the groups:
+ * a root daemon that took a user's effective id for a moment still has
+ * root as its real one, which the program that user chose would inherit
+ * and could take back. */
+static bool one_identity(void)
+{
+    uid_t ruid, euid, suid;
+    gid_t rgid, egid, sgid;
+    return getresuid(&ruid, &euid, &suid) == 0 && ruid == euid && suid == euid &&
+           getresgid(&rgid, &egid, &sgid) == 0 && rgid == egid && sgid == egid;
+}
+
 bool vmh_trigger_allowed(void)
 {
     /* A setuid program must not run a program its user's settings chose. */
-    return getauxval(AT_SECURE) == 0 && !vmh_spawn_is_nested();
+    return getauxval(AT_SECURE) == 0 && one_identity() && !vmh_spawn_is_nested();
 }
 
 bool vmh_cache_watched(const char *dir)

@@ -50,7 +50,8 @@ int vmh_refresh_lock_open(const char *dir);
 int64_t vmh_refresh_unfinished_ms(const char *dir, enum vmh_backend backend);
 
 /* Whether this process may start the refresher at all: not setuid/setgid
- * (AT_SECURE), not inside a refresh already. */
+ * (AT_SECURE), its real, effective and saved users (and groups) one, not
+ * inside a refresh already. */
 bool vmh_trigger_allowed(void);
 
 /* Runs `refresh_command refresh --locked --backend X` unless another process

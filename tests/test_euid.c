@@ -2,8 +2,9 @@
  * that drops to a user and back) is answered from the caches that user may
  * trust, from the first lookup after the change: a cache another user
  * wrote must never decide where root connects.  Only root's own view may
- * stand a millisecond longer, since every user trusts it.  Needs root
- * (seteuid); skipped otherwise. */
+ * stand a millisecond longer, since every user trusts it; nor may the
+ * settings that user could write, or a program that user chose run with
+ * root as its real user.  Needs root (seteuid); skipped otherwise. */
 #include <arpa/inet.h>
 #include <ftw.h>
 #include <linux/filter.h>
@@ -212,6 +213,60 @@ static void check_root_asked_per_millisecond(void)
           "root, a millisecond on: geteuid() asked again");
 }
 
+/* A file of `mode` at top/name, owned by the user. */
+static void write_user_file(const char *name, const char *text, mode_t mode, char *path,
+                            size_t size)
+{
+    snprintf(path, size, "%s/%s", top, name);
+    FILE *file = fopen(path, "w");
+    if (!file || fputs(text, file) < 0 || fclose(file) != 0 || chmod(path, mode) != 0 ||
+        chown(path, USER_UID, USER_UID) != 0)
+        printf("# cannot write %s\n", path);
+}
+
+/* A root daemon with a user's VMHOSTS_CONF (`sudo -E`) that takes the
+ * user's effective id for a moment.  The user's settings choose a suffix,
+ * a cache folder holding a root-owned cache, and the user's own program
+ * as the refresher.  As the user, a miss must not run that program: it
+ * would inherit root as its real user.  Back as root, at once, the
+ * settings loaded as the user must not stand. */
+static void check_user_settings_in_root_daemon(void)
+{
+    char conf[300], program[300], text[1200], marks[320], evil_cache[320], evil_user[320];
+    snprintf(marks, sizeof marks, "%s/marks", top);
+    snprintf(evil_cache, sizeof evil_cache, "%s/evil", top);
+    snprintf(evil_user, sizeof evil_user, "%s/evil-user", top);
+    if (mkdir(marks, 0777) != 0 || chmod(marks, 0777) != 0 || mkdir(evil_user, 0700) != 0 ||
+        chown(evil_user, USER_UID, USER_UID) != 0)
+        printf("# cannot make %s or %s\n", marks, evil_user);
+    write_web(evil_cache, "192.0.2.66", vmh_realtime_ms());
+    snprintf(text, sizeof text, "#!/bin/sh\ntouch %s/ran\n", marks);
+    write_user_file("user-refresher", text, 0755, program, sizeof program);
+    snprintf(text, sizeof text, "docker_suffix = evil\ncache_dir = %s\nuser_cache_dir = %s\n"
+             "refresh_command = %s\n", evil_cache, evil_user, program);
+    write_user_file("user.conf", text, 0644, conf, sizeof conf);
+    char *saved = strdup(getenv("VMHOSTS_CONF"));
+    setenv("VMHOSTS_CONF", conf, 1);
+    held_ms += 2000;
+    struct hostent host;
+    char buffer[1024], ran[340];
+    int err, herr;
+    CHECK(seteuid(USER_UID) == 0, "a root daemon takes the user's effective id");
+    enum nss_status status = _nss_vmhosts_gethostbyname2_r("gone.evil", AF_INET, &host, buffer,
+                                                           sizeof buffer, &err, &herr);
+    snprintf(ran, sizeof ran, "%s/ran", marks);
+    CHECK(status == NSS_STATUS_NOTFOUND && access(ran, F_OK) != 0,
+          "... a miss there does not run the user's program with root as its real user");
+    CHECK(seteuid(0) == 0, "... and takes root back");
+    status = _nss_vmhosts_gethostbyname2_r("web.evil", AF_INET, &host, buffer, sizeof buffer,
+                                           &err, &herr);
+    CHECK(status != NSS_STATUS_SUCCESS,
+          "back as root, at once: the user's settings do not choose root's cache");
+    setenv("VMHOSTS_CONF", saved, 1);
+    free(saved);
+    held_ms += 2000;
+}
+
 int main(void)
 {
     if (geteuid() != 0) {
@@ -235,6 +290,7 @@ int main(void)
     CHECK_STR(web_address(), "172.17.0.2", "root again, at once: root's cache");
     check_geteuid_asked_once();
     check_root_asked_per_millisecond();
+    check_user_settings_in_root_daemon();
     nftw(top, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
     return check_done();
 }
