@@ -13,6 +13,10 @@
 
 #define VMH_CACHE_FILE "hosts.cache"
 #define VMH_CACHE_LOCK "refresh.lock"
+/* When a refresh a lookup started was last killed (trigger.h); a file of
+ * its own, since closing any descriptor of refresh.lock would release
+ * the record lock another thread of the process holds on it. */
+#define VMH_REFRESH_KILLED "refresh.killed"
 
 /* What a lookup has found of a cache it reads lazily: which blocks are
  * verified, and whether one failed.  A lookup gets the cache const and

@@ -7,6 +7,7 @@
 #include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
@@ -88,11 +89,13 @@ static void back_off(long *pause)
  * kinds conflict. */
 static _Atomic pid_t refreshing_in;
 
-int vmh_refresh_lock_open(const char *dir)
+/* dir/name, this user's own and mode 0600, open for reading and writing;
+ * one of another owner or mode is replaced (the folder is trusted). */
+static int open_own(const char *dir, const char *name)
 {
-    char path[VMH_PATH_MAX + sizeof VMH_CACHE_LOCK + 1];
+    char path[VMH_PATH_MAX + NAME_MAX + 2];
     struct stat st;
-    snprintf(path, sizeof path, "%s/%s", dir, VMH_CACHE_LOCK);
+    snprintf(path, sizeof path, "%s/%s", dir, name);
     for (int attempt = 0; attempt < 2; attempt++) {
         int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY,
                       0600);
@@ -108,6 +111,11 @@ int vmh_refresh_lock_open(const char *dir)
             return -1;
     }
     return -1;
+}
+
+int vmh_refresh_lock_open(const char *dir)
+{
+    return open_own(dir, VMH_CACHE_LOCK);
 }
 
 static struct flock whole_file(short type)
@@ -175,13 +183,13 @@ static bool program_trusted(const char *path)
     return stat(path, &st) == 0 && S_ISREG(st.st_mode) && vmh_cache_stat_trusted(&st, geteuid());
 }
 
-/* refresh.lock's bytes, 8 per backend (little-endian realtime ms): when a
- * refresh a lookup started last was killed at its deadline without
+/* refresh.killed's bytes, 8 per backend (little-endian realtime ms): when
+ * a refresh a lookup started last was killed at its deadline without
  * writing the cache.  Such a refresh records nothing in the cache,
  * so without this every process would start another (at 100,000
  * containers, one per lookup).  The file is this user's, mode 0600
- * (vmh_refresh_lock_open): only root or the user can write what is read. */
-static void record_unfinished(int lock_fd, enum vmh_backend backend)
+ * (open_own): only root or the user can write what is read. */
+static void record_unfinished(const char *dir, enum vmh_backend backend)
 {
     uint64_t now = htole64((uint64_t)vmh_realtime_ms());
     off_t at = (off_t)backend * (off_t)sizeof now;
@@ -190,16 +198,20 @@ static void record_unfinished(int lock_fd, enum vmh_backend backend)
     if (getrlimit(RLIMIT_FSIZE, &limit) != 0 ||
         (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < (rlim_t)at + sizeof now))
         return;
-    if (pwrite(lock_fd, &now, sizeof now, at) != sizeof now)
-        return; /* a full disk: the cache's own times still limit refreshes */
+    int fd = open_own(dir, VMH_REFRESH_KILLED);
+    if (fd < 0)
+        return;
+    ssize_t written = pwrite(fd, &now, sizeof now, at);
+    (void)written; /* a full disk: the cache's own times still limit refreshes */
+    close(fd);
 }
 
 int64_t vmh_refresh_unfinished_ms(const char *dir, enum vmh_backend backend)
 {
-    char path[VMH_PATH_MAX + sizeof VMH_CACHE_LOCK + 1];
+    char path[VMH_PATH_MAX + sizeof VMH_REFRESH_KILLED + 1];
     struct stat st;
     uint64_t when = 0;
-    snprintf(path, sizeof path, "%s/%s", dir, VMH_CACHE_LOCK);
+    snprintf(path, sizeof path, "%s/%s", dir, VMH_REFRESH_KILLED);
     int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
     if (fd < 0)
         return 0;
@@ -242,7 +254,7 @@ static void refresh_between_processes(const struct vmh_trigger *trigger, int64_t
     if (fcntl(lock_fd, F_SETLK, &lock) == 0) {
         if (!cache_changed(trigger) && run_refresher(trigger, deadline) &&
             !cache_changed(trigger))
-            record_unfinished(lock_fd, trigger->backend);
+            record_unfinished(trigger->cache_dir, trigger->backend);
     } else if (errno == EAGAIN || errno == EACCES) {
         wait_for_other_process(lock_fd, deadline);
     }

@@ -46,7 +46,7 @@ int vmh_refresh_lock_open(const char *dir);
 
 /* When a refresh of `backend` that a lookup started in `dir` last
  * was killed at timeout_ms without writing the cache, realtime ms;
- * 0 if never, or if refresh.lock is not this user's own, mode 0600. */
+ * 0 if never, or if dir/refresh.killed is not this user's own, mode 0600. */
 int64_t vmh_refresh_unfinished_ms(const char *dir, enum vmh_backend backend);
 
 /* Whether this process may start the refresher at all: not setuid/setgid

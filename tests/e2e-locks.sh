@@ -8,6 +8,8 @@
 #   lookups and `vmhosts refresh` go on;
 # - a host that forks while a thread refreshes: the worker it forked keeps
 #   no lock, so the next refresh does not wait for it;
+# - two threads that miss at once: the second does not release the lock
+#   the first one's refresh holds;
 # - a host that reaps the refresher itself and gives its pid to a child of
 #   its own: the module neither waits for, takes the status of, nor kills
 #   that child (the pid is held through a pidfd from the clone on);
@@ -96,6 +98,20 @@ rm -f "$CACHE_DIR/hosts.cache"
 check_eq "... and a root lookup of a new VM refreshes and answers" 10.1.0.2 \
     "$(getent_hosts two.example.org)"
 kill "$worker" 2>/dev/null
+
+# --- two threads miss at once ---------------------------------------------------------
+# The second one's look at when a refresh was last killed must not release
+# the first one's record lock (closing any descriptor of the locked file
+# does), or another process could refresh beside it.
+fresh_cache
+stub "MULTIPASS_STUB_FIXTURE=$T/one.json" "MULTIPASS_STUB_PIDFILE=$T/started" \
+    MULTIPASS_STUB_DELAY=1
+rm -f "$T/started"
+output=$(with_nss "$top_builddir/tests/host_two_misses" one.example.org nine.example.org \
+    "$T/started" "$CACHE_DIR/refresh.lock")
+check_eq "two threads miss at once: the refresh lock is still held while the first refreshes" \
+    "lock held" "$(head -n 1 <<<"$output")"
+check_eq "... and the first thread's lookup answers" 10.1.0.1 "$(sed -n 2p <<<"$output")"
 
 # --- a host that reaps the refresher and reuses its pid -----------------------------
 if unshare -p -f --mount-proc true 2>/dev/null; then

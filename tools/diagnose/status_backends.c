@@ -72,7 +72,7 @@ static void say_finding(void *report, enum vmh_level level, const char *text, co
 
 /* A refresh a lookup started that never wrote the cache (killed at
  * timeout_ms) leaves no trace in the cache: the module records it in the
- * user's refresh.lock (trigger.h), and holds further refreshes back. */
+ * user's refresh.killed (trigger.h), and holds further refreshes back. */
 static void say_unfinished(const struct vmh_cli_view *view, enum vmh_backend backend,
                            struct vmh_status_report *report)
 {
