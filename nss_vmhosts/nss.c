@@ -6,6 +6,7 @@
  * return TRYAGAIN/ERANGE/NETDB_INTERNAL, the only triple on which glibc grows
  * the buffer and calls again. */
 #include <errno.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "nss_vmhosts.h"
@@ -106,13 +107,32 @@ static enum nss_status by_address(const void *addr, socklen_t len, int af, struc
     return status;
 }
 
-/* errno is the calling program's: whatever the lookup did to it (a
- * missing settings file leaves ENOENT) is undone, and only then is the
- * status's errno written, since glibc often passes &errno as errnop. */
-static enum nss_status give_back_errno(enum nss_status status, int saved, int error,
-                                       int *errnop)
+/* The calling thread's state, held across a lookup.  errno: whatever the
+ * lookup did to it (a missing settings file leaves ENOENT) is undone.
+ * Cancellation: a lookup waits for the refresher in poll() and reads files
+ * under the module's locks, all cancellation points; a thread cancelled
+ * there would leave the refresh lock, the claim of this process and the
+ * refresher's pidfd behind for good, so it is cancelled once the lookup
+ * is over instead. */
+struct caller {
+    int saved_errno;
+    int cancel_state;
+};
+
+static struct caller hold_caller(void)
 {
-    errno = saved;
+    struct caller caller = {.saved_errno = errno};
+    pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &caller.cancel_state);
+    return caller;
+}
+
+/* Only then is the status's errno written, since glibc often passes
+ * &errno as errnop. */
+static enum nss_status give_back(enum nss_status status, struct caller caller, int error,
+                                 int *errnop)
+{
+    pthread_setcancelstate(caller.cancel_state, NULL);
+    errno = caller.saved_errno;
     if (error)
         *errnop = error;
     return status;
@@ -123,9 +143,10 @@ EXPORT enum nss_status _nss_vmhosts_gethostbyname4_r(const char *name,
                                                      size_t buflen, int *errnop, int *h_errnop,
                                                      int32_t *ttlp)
 {
-    int saved = errno, error = 0;
+    struct caller caller = hold_caller();
+    int error = 0;
     enum nss_status status = by_name4(name, pat, buffer, buflen, &error, h_errnop, ttlp);
-    return give_back_errno(status, saved, error, errnop);
+    return give_back(status, caller, error, errnop);
 }
 
 EXPORT enum nss_status _nss_vmhosts_gethostbyname3_r(const char *name, int af,
@@ -133,10 +154,11 @@ EXPORT enum nss_status _nss_vmhosts_gethostbyname3_r(const char *name, int af,
                                                      size_t buflen, int *errnop, int *h_errnop,
                                                      int32_t *ttlp, char **canonp)
 {
-    int saved = errno, error = 0;
+    struct caller caller = hold_caller();
+    int error = 0;
     enum nss_status status =
         by_name3(name, af, host, buffer, buflen, &error, h_errnop, ttlp, canonp);
-    return give_back_errno(status, saved, error, errnop);
+    return give_back(status, caller, error, errnop);
 }
 
 EXPORT enum nss_status _nss_vmhosts_gethostbyaddr2_r(const void *addr, socklen_t len, int af,
@@ -144,10 +166,11 @@ EXPORT enum nss_status _nss_vmhosts_gethostbyaddr2_r(const void *addr, socklen_t
                                                      size_t buflen, int *errnop, int *h_errnop,
                                                      int32_t *ttlp)
 {
-    int saved = errno, error = 0;
+    struct caller caller = hold_caller();
+    int error = 0;
     enum nss_status status =
         by_address(addr, len, af, host, buffer, buflen, &error, h_errnop, ttlp);
-    return give_back_errno(status, saved, error, errnop);
+    return give_back(status, caller, error, errnop);
 }
 
 EXPORT enum nss_status _nss_vmhosts_gethostbyname2_r(const char *name, int af,

@@ -10,6 +10,8 @@
 #   no lock, so the next refresh does not wait for it;
 # - two threads that miss at once: the second does not release the lock
 #   the first one's refresh holds;
+# - a thread cancelled while it waits for the refresher: the lock and the
+#   claim are let go, and the process's next miss refreshes;
 # - a host that reaps the refresher itself and gives its pid to a child of
 #   its own: the module neither waits for, takes the status of, nor kills
 #   that child (the pid is held through a pidfd from the clone on);
@@ -112,6 +114,16 @@ output=$(with_nss "$top_builddir/tests/host_two_misses" one.example.org nine.exa
 check_eq "two threads miss at once: the refresh lock is still held while the first refreshes" \
     "lock held" "$(head -n 1 <<<"$output")"
 check_eq "... and the first thread's lookup answers" 10.1.0.1 "$(sed -n 2p <<<"$output")"
+
+# --- a thread cancelled while its lookup waits for the refresher -----------------------
+fresh_cache
+rm -f "$T/started"
+output=$(with_nss "$top_builddir/tests/host_cancel" one.example.org nine.example.org \
+    "$T/started" "$CACHE_DIR/refresh.lock")
+check_eq "a thread cancelled during its refresh: the refresh lock is released" \
+    "lock free" "$(head -n 1 <<<"$output")"
+check_eq "... and the next miss in that process starts a refresh again" \
+    "refreshed again" "$(sed -n 2p <<<"$output")"
 
 # --- a host that reaps the refresher and reuses its pid -----------------------------
 if unshare -p -f --mount-proc true 2>/dev/null; then
