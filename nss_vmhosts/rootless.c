@@ -24,13 +24,17 @@ static bool runtime_dir(uid_t uid, char *out, size_t size)
            S_ISDIR(st.st_mode) && st.st_uid == uid && (st.st_mode & (S_IWGRP | S_IWOTH)) == 0;
 }
 
+bool vmh_rootless_socket_path(uid_t uid, unsigned index, char *out, size_t size)
+{
+    if (uid == 0 || index >= VMH_ROOTLESS_SOCKET_COUNT)
+        return false;
+    int length = snprintf(out, size, "/run/user/%u/%s", (unsigned)uid, socket_names[index]);
+    return length > 0 && (size_t)length < size;
+}
+
 bool vmh_rootless_socket(uid_t uid, unsigned index, char *out, size_t size)
 {
-    if (index >= VMH_ROOTLESS_SOCKET_COUNT || !runtime_dir(uid, out, size))
-        return false;
-    size_t used = strlen(out);
-    int length = snprintf(out + used, size - used, "/%s", socket_names[index]);
-    return length > 0 && (size_t)length < size - used;
+    return runtime_dir(uid, out, size) && vmh_rootless_socket_path(uid, index, out, size);
 }
 
 bool vmh_rootless_engine_present(uid_t uid)

@@ -21,6 +21,10 @@
  * names answer. */
 bool vmh_rootless_socket(uid_t uid, unsigned index, char *out, size_t size);
 
+/* The same path, whether or not the runtime folder exists or is trusted:
+ * where to watch for an engine to appear, never where to connect. */
+bool vmh_rootless_socket_path(uid_t uid, unsigned index, char *out, size_t size);
+
 /* Whether one of uid's rootless sockets exists, as a socket that uid owns. */
 bool vmh_rootless_engine_present(uid_t uid);
 

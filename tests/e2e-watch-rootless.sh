@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A user's rootless engine started after the user's own `vmhosts watch`,
-# and stopped while it runs.  The watcher follows Docker's events on the
+# and stopped while it runs; and one started in a runtime folder that did
+# not exist yet when the watcher started.  The watcher follows Docker's events on the
 # sockets there were when it started; while it runs, the user's lookups
 # start no refresh, so only the watcher can notice the engine come or go.
 # The engine is the Docker API stand-in (bench/docker-standin.py) on the
@@ -82,5 +83,28 @@ check "... and the watcher says which sockets are left" \
 getent_as "$USER_NAME" ahosts rl-0001.docker >/dev/null
 check_eq "... and rl-0001.docker is not found" 2 $?
 check "the watcher is still running" pkill -0 -P "$WATCH_PID"
+
+# --- a watcher started before the user's runtime folder exists ------------------------
+# (cron @reboot, a unit with User=, before the first login): the folder is
+# made later, then the engine's socket in it.
+USER2=vmhwq$$
+rl_user_add "$USER2"
+UID2=$(id -u "$USER2")
+RUNTIME2=/run/user/$UID2
+rm -rf "$RUNTIME2"
+at_exit "rm -rf /tmp/vmhosts-$UID2"
+WATCH2_LOG=$T/watch2.log
+as_user "$USER2" "$VMHOSTS" watch --verbose >"$WATCH2_LOG" 2>&1 &
+WATCH2_PID=$!
+at_exit 'pkill -TERM -P $WATCH2_PID 2>/dev/null; wait $WATCH2_PID 2>/dev/null'
+wait_until 10 grep -q "keeping " "$WATCH2_LOG" ||
+    bail_out "the second user's watcher did not start: $(head -c 600 "$WATCH2_LOG")"
+mkdir -m 700 "$RUNTIME2" && chown "$USER2:" "$RUNTIME2"
+as_user "$USER2" python3 "$top_srcdir/bench/docker-standin.py" "$RUNTIME2/docker.sock" 1 \
+    "$RUNTIME2/standin.log" late >"$T/standin2.out" 2>&1 &
+STANDIN2_PID=$!
+at_exit 'pkill -TERM -P $STANDIN2_PID 2>/dev/null; wait $STANDIN2_PID 2>/dev/null'
+check "no runtime folder when the watcher started: it follows the engine started there later" \
+    wait_until 10 grep -q "following Docker's events on $RUNTIME2/docker.sock" "$WATCH2_LOG"
 
 done_testing

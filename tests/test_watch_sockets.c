@@ -2,7 +2,8 @@
  * a socket bound or removed in its folder is collected as a change, so is
  * the folder of one (podman/) made later, or removed and made again, and
  * then the socket made in it;
- * two sockets sharing a folder both stay watched; nothing is collected
+ * a folder that appears where no watch sees it is watched at the next
+ * call; two sockets sharing a folder both stay watched; nothing is collected
  * when nothing happened, and no path means nothing to watch. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,6 +68,29 @@ static void test_sockets(void)
     vmh_watch_sockets_close(sockets);
 }
 
+/* A runtime folder that appears where no watch sees it (its parent
+ * missing too when the watch began; a tmpfs mounted over it, as logind
+ * makes it): watched, and collected, at the next call. */
+static void test_folder_appears_unseen(void)
+{
+    char top[160], folder[192], sock[224];
+    snprintf(top, sizeof top, "%s/user", root);
+    snprintf(folder, sizeof folder, "%s/1000", top);
+    snprintf(sock, sizeof sock, "%s/docker.sock", folder);
+    const char *paths[] = {sock};
+    struct vmh_watch_sockets *sockets = vmh_watch_sockets_open(paths, 1);
+    CHECK(sockets && !vmh_watch_sockets_changed(sockets),
+          "neither the folder nor its parent exists: nothing collected");
+    if (mkdir(top, 0755) != 0 || mkdir(folder, 0700) != 0)
+        printf("# cannot make %s\n", folder);
+    CHECK(vmh_watch_sockets_changed(sockets),
+          "the folder made where no watch saw it: collected once it can be watched");
+    int docker = bind_socket(sock);
+    CHECK(vmh_watch_sockets_changed(sockets), "... and the socket bound in it then: collected");
+    close(docker);
+    vmh_watch_sockets_close(sockets);
+}
+
 static void test_nothing_to_watch(void)
 {
     CHECK(vmh_watch_sockets_open(NULL, 0) == NULL, "no socket path: nothing watched");
@@ -87,6 +111,7 @@ int main(void)
     snprintf(podman_dir, sizeof podman_dir, "%s/podman", root);
     snprintf(podman_sock, sizeof podman_sock, "%s/podman.sock", podman_dir);
     test_sockets();
+    test_folder_appears_unseen();
     test_nothing_to_watch();
     check_remove_tree(root);
     return check_done();

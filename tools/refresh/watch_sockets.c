@@ -14,13 +14,17 @@
 
 #include "watch_sockets.h"
 
-/* A socket made or removed (bind and unlink), or renamed; a folder made. */
-#define SOCKET_FOLDER_EVENTS (IN_CREATE | IN_DELETE | IN_MOVED_TO | IN_MOVED_FROM | IN_ONLYDIR)
+/* A socket made or removed (bind and unlink), or renamed; a folder made,
+ * or given to its user (root's mkdir, then chown: the folder could not be
+ * watched as it was made). */
+#define SOCKET_FOLDER_EVENTS                                                                  \
+    (IN_CREATE | IN_DELETE | IN_MOVED_TO | IN_MOVED_FROM | IN_ATTRIB | IN_ONLYDIR)
 
 struct vmh_watch_sockets {
     int fd;
     size_t count;
     char folder[VMH_WATCH_SOCKETS_MAX][PATH_MAX];
+    bool watched[VMH_WATCH_SOCKETS_MAX]; /* the folder itself, not its parent */
 };
 
 /* `path` without its last name, into `out` ("" when it has none). */
@@ -31,17 +35,24 @@ static void parent_of(const char *path, char *out, size_t size)
     snprintf(out, size, "%.*s", (int)(length < size ? length : size - 1), path);
 }
 
-/* Each socket's folder, else the folder that would hold it. */
-static void arm(struct vmh_watch_sockets *sockets)
+/* Each socket's folder, else the folder that would hold it; whether a
+ * folder is watched itself that was not before. */
+static bool arm(struct vmh_watch_sockets *sockets)
 {
     char parent[PATH_MAX];
+    bool newly = false;
     for (size_t i = 0; i < sockets->count; i++) {
-        if (inotify_add_watch(sockets->fd, sockets->folder[i], SOCKET_FOLDER_EVENTS) >= 0)
+        bool watched = inotify_add_watch(sockets->fd, sockets->folder[i],
+                                         SOCKET_FOLDER_EVENTS) >= 0;
+        newly = newly || (watched && !sockets->watched[i]);
+        sockets->watched[i] = watched;
+        if (watched)
             continue;
         parent_of(sockets->folder[i], parent, sizeof parent);
         if (parent[0])
             inotify_add_watch(sockets->fd, parent, SOCKET_FOLDER_EVENTS);
     }
+    return newly;
 }
 
 struct vmh_watch_sockets *vmh_watch_sockets_open(const char *const *paths, size_t count)
@@ -76,10 +87,10 @@ bool vmh_watch_sockets_changed(struct vmh_watch_sockets *sockets)
     while (sockets && read(sockets->fd, buffer, sizeof buffer) > 0)
         changed = true;
     /* After the read: a socket made in a folder that has just appeared is
-     * then seen by the caller's look, or by the next event. */
-    if (changed)
-        arm(sockets);
-    return changed;
+     * then seen by the caller's look, or by the next event.  Armed at every
+     * call, not only after an event: a tmpfs mounted over a runtime folder
+     * (as logind makes it) tells its parent's watch nothing. */
+    return sockets && (arm(sockets) || changed);
 }
 
 void vmh_watch_sockets_close(struct vmh_watch_sockets *sockets)

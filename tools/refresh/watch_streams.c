@@ -27,14 +27,17 @@ static void event_sockets(const struct vmh_config *config, char *out, size_t siz
 }
 
 /* Where this user's rootless engines would make their sockets (none for
- * root): watched, so that one started later is followed at once. */
+ * root): watched, so that one started later is followed at once.  Even
+ * before the runtime folder exists (a watcher started before the user's
+ * first login): its parent is then watched for it (watch_sockets.c), and
+ * whose the folder is, is checked when a socket there is used. */
 static struct vmh_watch_sockets *watch_rootless(void)
 {
     char paths[VMH_ROOTLESS_SOCKET_COUNT][128];
     const char *listed[VMH_ROOTLESS_SOCKET_COUNT];
     size_t count = 0;
     for (unsigned i = 0; i < VMH_ROOTLESS_SOCKET_COUNT; i++)
-        if (vmh_rootless_socket(geteuid(), i, paths[count], sizeof paths[count])) {
+        if (vmh_rootless_socket_path(geteuid(), i, paths[count], sizeof paths[count])) {
             listed[count] = paths[count];
             count++;
         }
