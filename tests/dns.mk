@@ -5,9 +5,9 @@ DNS_SOURCES = tools/dns/dns_answer.c tools/dns/dns_answer.h \
 	tools/dns/dns_reverse.c tools/dns/dns_reverse.h \
 	tools/dns/dns_listen.c tools/dns/dns_listen.h \
 	tools/dns/dns_register.c tools/dns/dns_register.h \
-	tools/dns/dns_sockets.c tools/dns/dns_sockets.h
+	tools/dns/dns_sockets.c tools/dns/dns_sockets.h \
+	tools/dns/dns_server.c tools/dns/dns_server.h
 vmhosts_SOURCES += $(DNS_SOURCES) tools/dns/cmd_dns.c \
-	tools/dns/dns_server.c tools/dns/dns_server.h \
 	tools/dns/dns_status.c tools/dns/dns_status.h
 vmhosts_CPPFLAGS += $(LDNS_CFLAGS)
 vmhosts_LDADD += $(LDNS_LIBS)

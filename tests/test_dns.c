@@ -2,6 +2,7 @@
  * well-formed and hostile, from a made-up source; and its two text
  * parsers, listen addresses and reverse names. */
 #include <arpa/inet.h>
+#include <poll.h>
 #include <ldns/ldns.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -14,6 +15,7 @@
 #include "dns_listen.h"
 #include "dns_register.h"
 #include "dns_reverse.h"
+#include "dns_server.h"
 #include "dns_sockets.h"
 
 #define TTL 10
@@ -492,6 +494,66 @@ static void taken_address(void)
     close(a);
 }
 
+static int udp_socket(struct sockaddr_in *bound)
+{
+    socklen_t length = sizeof *bound;
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    *bound = (struct sockaddr_in){.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    if (fd >= 0 && (bind(fd, (struct sockaddr *)bound, sizeof *bound) != 0 ||
+                    getsockname(fd, (struct sockaddr *)bound, &length) != 0)) {
+        close(fd);
+        fd = -1;
+    }
+    return fd;
+}
+
+/* The datagrams waiting on fd, each its one byte; a moment's wait for
+ * the first, none after. */
+static size_t drain(int fd, char *got, size_t room)
+{
+    size_t n = 0;
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    while (n < room && poll(&p, 1, n ? 0 : 1000) == 1 && recv(fd, got + n, 1, 0) == 1)
+        n++;
+    got[n] = '\0';
+    return n;
+}
+
+/* A batch of replies whose first and third peers the kernel refuses (port
+ * 0, as a query forged through a raw socket has): every other one is
+ * sent all the same. */
+static void send_batch(void)
+{
+    enum { COUNT = 6 };
+    struct sockaddr_in to, from, zero;
+    int in = udp_socket(&to), out = udp_socket(&from);
+    if (in < 0 || out < 0) {
+        check_skip("a batch past a refused peer", "cannot bind on 127.0.0.1 here");
+        if (in >= 0)
+            close(in);
+        if (out >= 0)
+            close(out);
+        return;
+    }
+    zero = to;
+    zero.sin_port = 0;
+    struct mmsghdr messages[COUNT];
+    struct iovec iov[COUNT];
+    char bytes[] = "abcdef", got[COUNT + 1];
+    for (int i = 0; i < COUNT; i++) {
+        iov[i] = (struct iovec){.iov_base = &bytes[i], .iov_len = 1};
+        messages[i].msg_hdr = (struct msghdr){.msg_name = i == 0 || i == 2 ? &zero : &to,
+                                              .msg_namelen = sizeof to,
+                                              .msg_iov = &iov[i], .msg_iovlen = 1};
+    }
+    CHECK_INT(vmh_dns_send_batch(out, messages, COUNT), COUNT - 2,
+              "a batch with two peers on port 0: the four others sent");
+    drain(in, got, COUNT);
+    CHECK_STR(got, "bdef", "every reply after a refused peer arrives, in order");
+    close(in);
+    close(out);
+}
+
 int main(void)
 {
     vmh_config_defaults(&config);
@@ -505,6 +567,7 @@ int main(void)
     listen_words();
     registration();
     taken_address();
+    send_batch();
     printf("1..%d\n", check_number);
     return check_failed ? 1 : 0;
 }

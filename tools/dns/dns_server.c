@@ -67,7 +67,32 @@ static void close_connection(struct connection *c)
     c->fd = -1;
 }
 
-/* One recvmmsg, the replies, one sendmmsg; returns how many came in. */
+/* sendmmsg stops at the first message the kernel refuses (a query from
+ * port 0, forged through a raw socket, is refused with EINVAL) and drops
+ * the error when some went before it; so one bad peer would silence every
+ * reply after its own in the batch.  Asked again past each one refused. */
+unsigned vmh_dns_send_batch(int fd, struct mmsghdr *messages, unsigned count)
+{
+    unsigned sent = 0, at = 0;
+    while (at < count) {
+        int n = sendmmsg(fd, messages + at, count - at, MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (n > 0) {
+            sent += (unsigned)n;
+            at += (unsigned)n;
+        } else if (errno == EINTR) {
+            continue;
+        } else if (n == 0 || errno == EAGAIN || errno == EWOULDBLOCK) {
+            /* The socket is full for every peer: the rest is dropped, and
+             * their clients ask again. */
+            break;
+        } else {
+            at++; /* this peer's alone: skip it */
+        }
+    }
+    return sent;
+}
+
+/* One recvmmsg, the replies, their sendmmsg; returns how many came in. */
 static int udp_round(struct server *server, int fd)
 {
     struct udp_batch *b = &server->udp;
@@ -93,9 +118,7 @@ static int udp_round(struct server *server, int fd)
                                                   .msg_iovlen = 1};
         replies++;
     }
-    /* What the socket cannot take now is dropped: the client asks again. */
-    if (replies)
-        sendmmsg(fd, b->out, replies, MSG_DONTWAIT | MSG_NOSIGNAL);
+    vmh_dns_send_batch(fd, b->out, replies);
     return received;
 }
 

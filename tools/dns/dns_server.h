@@ -8,6 +8,7 @@
 
 #include <signal.h>
 #include <stddef.h>
+#include <sys/socket.h>
 
 #include "dns_answer.h"
 
@@ -24,5 +25,10 @@ struct vmh_dns_limits {
 int vmh_dns_serve(const int *udp, size_t udp_count, const int *tcp, size_t tcp_count,
                   const struct vmh_dns_source *source, const struct vmh_dns_limits *limits,
                   volatile sig_atomic_t *stop);
+
+/* Sends count datagrams (each message's msg_name its peer) without
+ * blocking, past any one the kernel refuses, until the socket is full;
+ * returns how many went. */
+unsigned vmh_dns_send_batch(int fd, struct mmsghdr *messages, unsigned count);
 
 #endif
