@@ -3,7 +3,7 @@
  * by the module's rules through the source.  What each status means:
  *
  *   ours, found                    NOERROR, AA, the addresses (or PTRs)
- *   ours, no such container or VM  NXDOMAIN, AA, SOA in authority
+ *   ours, no such container or VM  NXDOMAIN, AA, SOA (ttl 0) in authority
  *   ours, exists, not that type    NOERROR, AA, no answer, SOA (NODATA)
  *   ours, backend down             SERVFAIL
  *   not ours, other classes        REFUSED: never recursion (RA is 0)
@@ -82,16 +82,16 @@ static void add_ptr(struct reply *reply, const char *name)
     push(reply, LDNS_SECTION_ANSWER, rr);
 }
 
-/* RFC 2308: a negative answer is kept for min(SOA ttl, minimum), both the
- * cache's ttl here.  The zone is the suffix or domain that made the name
- * ours; a bare name is its own apex (no zone above it is ours). */
-static void add_soa(struct reply *reply, const char *zone)
+/* RFC 2308: a negative answer is kept for min(SOA ttl, minimum), both
+ * negative_ttl.  The zone is the suffix or domain that made the name ours;
+ * a bare name is its own apex (no zone above it is ours). */
+static void add_soa(struct reply *reply, const char *zone, uint32_t negative_ttl)
 {
     char text[VMH_NAME_MAX + 2], contact[VMH_NAME_MAX + 16];
     snprintf(text, sizeof text, "%s.", zone);
     snprintf(contact, sizeof contact, "hostmaster.%s.", zone);
     ldns_rdf *apex = ldns_dname_new_frm_str(text);
-    ldns_rr *rr = apex ? new_rr(apex, LDNS_RR_TYPE_SOA, reply->ttl) : NULL;
+    ldns_rr *rr = apex ? new_rr(apex, LDNS_RR_TYPE_SOA, negative_ttl) : NULL;
     if (rr) {
         ldns_rr_push_rdf(rr, ldns_rdf_clone(apex));
         ldns_rr_push_rdf(rr, ldns_dname_new_frm_str(contact));
@@ -99,13 +99,17 @@ static void add_soa(struct reply *reply, const char *zone)
         ldns_rr_push_rdf(rr, ldns_native2rdf_int32(LDNS_RDF_TYPE_PERIOD, reply->ttl));
         ldns_rr_push_rdf(rr, ldns_native2rdf_int32(LDNS_RDF_TYPE_PERIOD, reply->ttl));
         ldns_rr_push_rdf(rr, ldns_native2rdf_int32(LDNS_RDF_TYPE_PERIOD, 3600));
-        ldns_rr_push_rdf(rr, ldns_native2rdf_int32(LDNS_RDF_TYPE_PERIOD, reply->ttl));
+        ldns_rr_push_rdf(rr, ldns_native2rdf_int32(LDNS_RDF_TYPE_PERIOD, negative_ttl));
     }
     ldns_rdf_deep_free(apex);
     push(reply, LDNS_SECTION_AUTHORITY, rr);
 }
 
-/* NXDOMAIN, NODATA, SERVFAIL or the addresses, from the module's result. */
+/* NXDOMAIN, NODATA, SERVFAIL or the addresses, from the module's result.
+ * NODATA is kept as long as the addresses would be: the record that lacks
+ * the family is the one the ttl is for.  NXDOMAIN is kept by no one: the
+ * module caches no miss, so a container started a moment later resolves
+ * at once through getent, and must through a resolver too. */
 static void forward_result(struct reply *reply, const struct vmh_answer *answer,
                            const char *zone, bool want_addresses, int family)
 {
@@ -115,16 +119,16 @@ static void forward_result(struct reply *reply, const struct vmh_answer *answer,
         if (want_addresses)
             add_addresses(reply, answer, family);
         else
-            add_soa(reply, zone);
+            add_soa(reply, zone, reply->ttl);
         break;
     case VMH_NO_DATA:
         ldns_pkt_set_aa(reply->pkt, true);
-        add_soa(reply, zone);
+        add_soa(reply, zone, reply->ttl);
         break;
     case VMH_NOT_FOUND:
         ldns_pkt_set_aa(reply->pkt, true);
         ldns_pkt_set_rcode(reply->pkt, LDNS_RCODE_NXDOMAIN);
-        add_soa(reply, zone);
+        add_soa(reply, zone, 0);
         break;
     case VMH_UNAVAILABLE:
         ldns_pkt_set_rcode(reply->pkt, LDNS_RCODE_SERVFAIL);
