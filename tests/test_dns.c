@@ -358,6 +358,30 @@ static void edns_version(void)
     ldns_pkt_free(reply);
 }
 
+/* RFC 3225 section 3: the DO bit is copied into the reply. */
+static void dnssec_ok(void)
+{
+    for (int do_bit = 0; do_bit <= 1; do_bit++) {
+        ldns_pkt *query = ldns_pkt_query_new(ldns_dname_new_frm_str("web.docker."),
+                                             LDNS_RR_TYPE_A, LDNS_RR_CLASS_IN, 0);
+        ldns_pkt_set_edns_udp_size(query, 1232);
+        ldns_pkt_set_edns_do(query, do_bit);
+        uint8_t *wire, out[VMH_DNS_REPLY_MAX];
+        size_t size;
+        ldns_pkt2wire(&wire, query, &size);
+        ldns_pkt_free(query);
+        size_t n = vmh_dns_respond(&source, wire, size, 0, out);
+        LDNS_FREE(wire);
+        ldns_pkt *reply = NULL;
+        bool parsed = n && ldns_wire2pkt(&reply, out, n) == LDNS_STATUS_OK;
+        CHECK(parsed && ldns_pkt_edns(reply) && ldns_pkt_edns_do(reply) == do_bit &&
+                  ldns_pkt_ancount(reply) == 1,
+              do_bit ? "a query with DO set: DO set in the reply"
+                     : "a query with EDNS, DO clear: DO clear in the reply");
+        ldns_pkt_free(reply);
+    }
+}
+
 static void listen_words(void)
 {
     struct vmh_dns_endpoint endpoints[4];
@@ -564,6 +588,7 @@ int main(void)
     sizes();
     hostile();
     edns_version();
+    dnssec_ok();
     listen_words();
     registration();
     taken_address();

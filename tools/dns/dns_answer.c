@@ -308,8 +308,12 @@ static ldns_pkt *reply_start(const ldns_pkt *query, const ldns_rr *question)
     ldns_pkt_set_rd(pkt, ldns_pkt_rd(query));
     ldns_pkt_set_cd(pkt, ldns_pkt_cd(query));
     ldns_pkt_push_rr(pkt, LDNS_SECTION_QUESTION, ldns_rr_clone(question));
-    if (ldns_pkt_edns(query))
+    if (ldns_pkt_edns(query)) {
         ldns_pkt_set_edns_udp_size(pkt, VMH_DNS_UDP_EDNS);
+        /* RFC 3225 3: the client's DNSSEC OK comes back as it went; our
+         * names are unsigned all the same (the negative trust anchors). */
+        ldns_pkt_set_edns_do(pkt, ldns_pkt_edns_do(query));
+    }
     return pkt;
 }
 
