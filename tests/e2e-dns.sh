@@ -133,6 +133,9 @@ check_eq "getent hosts of that address agrees" shop-web-1.docker \
     "$(with_nss getent hosts "$web1_v4" | awk '{print $2}')"
 check_eq "dig -x shop-web-1's IPv6 address: its name" shop-web-1.docker. "$(ptr "$web1_v6")"
 check_eq "dig -x of another address: REFUSED" REFUSED "$(status -x 192.0.2.1)"
+check_eq "TXT of shop-web-1's reverse name: NODATA, not REFUSED" "NOERROR 0" \
+    "$(status -x "$web1_v4" TXT) $(in_net dig +tries=1 +time=2 @"$FACE" +short -x "$web1_v4" TXT |
+        wc -l)"
 check_eq "example.com over TCP: REFUSED" REFUSED "$(status +tcp example.com)"
 check_eq "a bare name no container has: REFUSED" REFUSED "$(status nosuchbare)"
 check_eq "over TCP: the same answer" "$web1_v4" "$(q +tcp shop-web-1.docker A)"

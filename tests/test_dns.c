@@ -245,6 +245,23 @@ static void reverse(void)
         CHECK_STR(rdf_text(ldns_rr_rdf(rr, 0)), "web.docker.", "PTR: the canonical name first");
     }
     ldns_pkt_free(reply);
+    const ldns_rr_type others[] = {LDNS_RR_TYPE_TXT, LDNS_RR_TYPE_A, LDNS_RR_TYPE_AAAA};
+    for (size_t i = 0; i < sizeof others / sizeof others[0]; i++) {
+        char what[96], *type = ldns_rr_type2str(others[i]);
+        snprintf(what, sizeof what, "%s of a container's reverse name: NODATA", type);
+        free(type);
+        reply = ask("2.0.17.172.in-addr.arpa.", others[i]);
+        CHECK(reply && ldns_pkt_get_rcode(reply) == LDNS_RCODE_NOERROR &&
+                  ldns_pkt_ancount(reply) == 0 && ldns_pkt_aa(reply),
+              what);
+        if (reply)
+            check_soa(reply, "2.0.17.172.in-addr.arpa.", TTL, what);
+        ldns_pkt_free(reply);
+    }
+    reply = ask("9.9.9.9.in-addr.arpa.", LDNS_RR_TYPE_TXT);
+    CHECK(reply && ldns_pkt_get_rcode(reply) == LDNS_RCODE_REFUSED,
+          "TXT of another address's reverse name: REFUSED");
+    ldns_pkt_free(reply);
     reply = ask("9.9.9.9.in-addr.arpa.", LDNS_RR_TYPE_PTR);
     CHECK(reply && ldns_pkt_get_rcode(reply) == LDNS_RCODE_REFUSED, "PTR of another address: REFUSED");
     ldns_pkt_free(reply);

@@ -161,7 +161,9 @@ static void answer_forward(const struct vmh_dns_source *source, struct reply *re
 }
 
 /* Our addresses' reverse names are ours; every other reverse name is not
- * (we cannot say that 10.0.0.1 has no name). */
+ * (we cannot say that 10.0.0.1 has no name).  One of ours asked another
+ * type exists all the same: NODATA, as a forward name's, with the reverse
+ * name as its own apex as a bare name is (no zone above it is ours). */
 static void answer_reverse(const struct vmh_dns_source *source, struct reply *reply,
                            const char *text, ldns_rr_type type)
 {
@@ -170,7 +172,7 @@ static void answer_reverse(const struct vmh_dns_source *source, struct reply *re
     int32_t ttl = 0;
     int family = vmh_dns_reverse_address(text, address);
     ldns_pkt_set_rcode(reply->pkt, LDNS_RCODE_REFUSED);
-    if (!family || (type != LDNS_RR_TYPE_PTR && type != LDNS_RR_TYPE_ANY))
+    if (!family)
         return;
     source->reverse(source->context, family, address, &answer, &ttl);
     if (answer.result != VMH_FOUND)
@@ -178,6 +180,12 @@ static void answer_reverse(const struct vmh_dns_source *source, struct reply *re
     reply->ttl = ttl > 0 ? (uint32_t)ttl : 0;
     ldns_pkt_set_rcode(reply->pkt, LDNS_RCODE_NOERROR);
     ldns_pkt_set_aa(reply->pkt, true);
+    if (type != LDNS_RR_TYPE_PTR && type != LDNS_RR_TYPE_ANY) {
+        char apex[VMH_NAME_MAX + 1];
+        snprintf(apex, sizeof apex, "%.*s", (int)strlen(text) - 1, text); /* less the root's dot */
+        add_soa(reply, apex, reply->ttl);
+        return;
+    }
     add_ptr(reply, answer.canonical);
     for (int i = 0; i < VMH_ANSWER_MAX_ALIASES; i++)
         if (answer.aliases[i][0])
