@@ -355,6 +355,37 @@ static void hostile(void)
           "a question cut short: FORMERR");
 }
 
+/* RFC 6891 6.1.1: more than one OPT is FORMERR; one, with or without a
+ * TSIG beside it, is not. */
+static void opt_count(void)
+{
+    uint8_t out[VMH_DNS_REPLY_MAX];
+    static const uint8_t question[] = {0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0,
+                                       3, 'w', 'e', 'b', 6, 'd', 'o', 'c', 'k', 'e', 'r', 0,
+                                       0, 1, 0, 1};
+    static const uint8_t opt[] = {0, 0, 41, 4, 0xd0, 0, 0, 0, 0, 0, 0};
+    /* A TSIG with an empty algorithm name and MAC: ldns takes it. */
+    static const uint8_t tsig[] = {0, 0, 250, 0, 255, 0, 0, 0, 0, 0, 17, 0, 0, 0, 0,
+                                   0, 0, 1, 1, 44, 0, 0, 0, 1, 0, 0, 0, 0};
+    uint8_t query[sizeof question + 2 * sizeof opt + sizeof tsig];
+    memcpy(query, question, sizeof question);
+    memcpy(query + sizeof question, opt, sizeof opt);
+    memcpy(query + sizeof question + sizeof opt, opt, sizeof opt);
+    query[11] = 2;
+    size_t n = raw(query, sizeof question + 2 * sizeof opt, out);
+    CHECK(n == 12 && (out[3] & 0xf) == LDNS_RCODE_FORMERR && out[0] == 0 && out[1] == 1,
+          "two OPT records: FORMERR");
+    query[11] = 1;
+    n = raw(query, sizeof question + sizeof opt, out);
+    CHECK(n > 12 && (out[3] & 0xf) == LDNS_RCODE_NOERROR && (out[7] == 1),
+          "one OPT record: answered");
+    memcpy(query + sizeof question + sizeof opt, tsig, sizeof tsig);
+    query[11] = 2;
+    n = raw(query, sizeof question + sizeof opt + sizeof tsig, out);
+    CHECK(n > 12 && (out[3] & 0xf) != LDNS_RCODE_FORMERR,
+          "one OPT and a TSIG: not taken for two OPTs");
+}
+
 static void edns_version(void)
 {
     ldns_pkt *query = ldns_pkt_query_new(ldns_dname_new_frm_str("web.docker."), LDNS_RR_TYPE_A,
@@ -604,6 +635,7 @@ int main(void)
     reverse();
     sizes();
     hostile();
+    opt_count();
     edns_version();
     dnssec_ok();
     listen_words();

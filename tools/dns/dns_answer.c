@@ -7,7 +7,7 @@
  *   ours, exists, not that type    NOERROR, AA, no answer, SOA (NODATA)
  *   ours, backend down             SERVFAIL
  *   not ours, other classes        REFUSED: never recursion (RA is 0)
- *   not a QUERY opcode             NOTIMP;  malformed: FORMERR
+ *   not a QUERY opcode             NOTIMP;  malformed (two OPTs too): FORMERR
  *
  * ANY answers A and AAAA (RFC 8482 lets a server answer a subset); CNAME
  * and every other type of a name of ours is NODATA: the face answers the
@@ -345,6 +345,16 @@ static size_t respond_parsed(const struct vmh_dns_source *source, const ldns_pkt
     return length;
 }
 
+/* RFC 6891 6.1.1 asks FORMERR of a query with more than one OPT.  ldns
+ * keeps the last OPT's values alone, and leaves every OPT (and a TSIG)
+ * out of the ARCOUNT it reports; the header's count tells how many
+ * there were. */
+static bool several_opts(const uint8_t *query, const ldns_pkt *pkt)
+{
+    unsigned wire = (unsigned)query[10] << 8 | query[11];
+    return wire > ldns_pkt_arcount(pkt) + (ldns_pkt_tsig(pkt) ? 1u : 0u) + 1;
+}
+
 size_t vmh_dns_respond(const struct vmh_dns_source *source, const uint8_t *query, size_t length,
                        int over_tcp, uint8_t *out)
 {
@@ -360,7 +370,8 @@ size_t vmh_dns_respond(const struct vmh_dns_source *source, const uint8_t *query
         ldns_pkt_free(pkt);
         return header_reply(query, LDNS_RCODE_FORMERR, out);
     }
-    size_t reply_length = ldns_pkt_qdcount(pkt) == 1 && ldns_pkt_ancount(pkt) == 0
+    size_t reply_length = ldns_pkt_qdcount(pkt) == 1 && ldns_pkt_ancount(pkt) == 0 &&
+                                  !several_opts(query, pkt)
                               ? respond_parsed(source, pkt, over_tcp, out)
                               : header_reply(query, LDNS_RCODE_FORMERR, out);
     ldns_pkt_free(pkt);
