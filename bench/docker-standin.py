@@ -167,6 +167,8 @@ class Engine:
         watcher."""
         query = urllib.parse.parse_qs(path.partition("?")[2])
         ids = json.loads(query.get("filters", ["{}"])[0]).get("id")
+        if ids:
+            self.remove_when_armed()
         if not ids:
             with self.changed:
                 if self.listing is None:
@@ -174,6 +176,17 @@ class Engine:
                 return self.listing
         return json.dumps([listed for cid, listed in self.listed.items()
                            if any(cid.startswith(i) for i in ids)]).encode()
+
+    @staticmethod
+    def remove_when_armed():
+        """STANDIN_ARM and STANDIN_REMOVE, for a test: once the file
+        STANDIN_ARM exists, the next filtered list removes it and the file
+        STANDIN_REMOVE, as a hand would in the middle of a refresh."""
+        arm, victim = os.environ.get("STANDIN_ARM"), os.environ.get("STANDIN_REMOVE")
+        if arm and victim and os.path.exists(arm):
+            os.unlink(arm)
+            if os.path.exists(victim):
+                os.unlink(victim)
 
     def answer(self, path):
         bare = path.split("?", 1)[0]

@@ -17,7 +17,9 @@ command -v python3 >/dev/null || skip_all "python3 is not installed (the stand-i
 DOCKER_SOCK=$T/docker.sock
 LXD_SOCK=$T/lxd.sock
 STANDIN_LOG=$T/standin.log
-python3 "$top_srcdir/bench/docker-standin.py" "$DOCKER_SOCK" 200 "$STANDIN_LOG" pt >"$T/standin.out" 2>&1 &
+STANDIN_ARM=$T/remove.arm STANDIN_REMOVE=$T/cache/hosts.cache \
+    python3 "$top_srcdir/bench/docker-standin.py" "$DOCKER_SOCK" 200 "$STANDIN_LOG" pt \
+    >"$T/standin.out" 2>&1 &
 STANDIN_PID=$!
 at_exit "kill $STANDIN_PID 2>/dev/null"
 python3 "$top_srcdir/bench/lxd-standin.py" "$LXD_SOCK" 2 >"$T/lxd-standin.log" 2>&1 &
@@ -111,6 +113,23 @@ check "the cache removed: the watcher writes it again at once, with no event" \
 check "... and says why" said_since "$lines" 'hosts.cache is gone (removed or renamed); asking every backend now'
 check "... with every container" answers pt-0150.docker 10.88.0.152
 check "... and LXD's instances" answers inst-0001.lxd 10.99.0.3
+
+# --- the cache removed while a refresh asks about one container ----------------------
+# The stand-in removes it while it answers the list the event asks for: the
+# one container is not all of Docker's, and the file written from it alone
+# would have lost the rest until the next resync.
+settled
+lines=$(wc -l <"$WATCH_LOG")
+touch "$T/remove.arm"
+kill -USR1 "$STANDIN_PID"
+check "the cache removed during a refresh of one container: that refresh writes nothing" \
+    wait_until 10 said_since "$lines" 'asked about some containers only; not written'
+check "... the next one writes it with every container" \
+    wait_until 10 answers pt-0150.docker 10.88.0.152
+check "... and LXD's instances" wait_until 10 answers inst-0001.lxd 10.99.0.3
+check "... and the stopped one is not in it" stopped
+kill -USR1 "$STANDIN_PID"
+wait_until 10 answers pt-0002.docker 10.88.0.4 || bail_out "pt-0002 did not start again"
 
 # --- a cache written without LXD's answer --------------------------------------------
 # As a lookup's refresh of Docker alone writes it when it finds no cache:

@@ -193,13 +193,18 @@ static bool keepable(const struct previous *previous)
  * not asked added (read again if the file changed meanwhile), those of a
  * parted one outside its part, and their states.  Added, not moved into a
  * new snapshot: a refresh of Docker's 100,000 containers would touch all
- * their hosts again for a few VMs. */
+ * their hosts again for a few VMs.  0, -1 when out of memory, 1 when the
+ * cache a part was to go into is gone. */
 static int merge_with_previous(const char *dir, struct previous *previous, unsigned backends,
                                struct vmh_snapshot *asked)
 {
     if (previous->loaded && !still_in_place(dir, &previous->st)) {
         vmh_cache_free(&previous->cache);
         load_previous(dir, previous, NULL);
+        /* Removed by hand meanwhile: the part asked about is not all of
+         * its backend's hosts, and written alone it would say it was. */
+        if (!previous->loaded && (previous->parted & backends))
+            return 1;
     }
     if (!previous->loaded)
         return 0;
@@ -339,8 +344,12 @@ static int write_cache(const char *dir, unsigned dir_mode, struct previous *prev
 {
     if (same)
         return 0;
-    if (merge_with_previous(dir, previous, backends, asked) != 0) {
-        snprintf(report->error, sizeof report->error, "cannot copy the previous cache: out of memory");
+    int merged = merge_with_previous(dir, previous, backends, asked);
+    if (merged != 0) {
+        snprintf(report->error, sizeof report->error, "%s",
+                 merged > 0 ? "the cache was removed while this refresh asked about some "
+                              "containers only; not written (the next one asks about all)"
+                            : "cannot copy the previous cache: out of memory");
         return -1;
     }
     struct stat written;
