@@ -10,14 +10,14 @@
  * resolves OTHER_NAME, another miss, whose refresher must start again.
  * Prints "lock held" or "lock free", then "refreshed again" or "no
  * refresh". */
-#include <fcntl.h>
 #include <netdb.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "host_lock_state.h"
 
 static void *resolve(void *name)
 {
@@ -26,21 +26,6 @@ static void *resolve(void *name)
         freeaddrinfo(result);
     pthread_testcancel();
     return NULL;
-}
-
-/* In a child: a process's own record locks are invisible to F_GETLK. */
-static const char *lock_state(const char *path)
-{
-    pid_t child = fork();
-    if (child == 0) {
-        struct flock probe = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
-        int fd = open(path, O_RDONLY | O_CLOEXEC);
-        _exit(fd >= 0 && fcntl(fd, F_GETLK, &probe) == 0 && probe.l_type != F_UNLCK ? 0 : 1);
-    }
-    int status = -1;
-    while (child > 0 && waitpid(child, &status, 0) < 0)
-        ;
-    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? "lock held" : "lock free";
 }
 
 int main(int argc, char **argv)
@@ -57,7 +42,7 @@ int main(int argc, char **argv)
         nanosleep(&pause, NULL);
     pthread_cancel(thread);
     pthread_join(thread, NULL);
-    printf("%s\n", lock_state(argv[4]));
+    printf("%s\n", host_lock_state(argv[4]));
     unlink(argv[3]);
     resolve(argv[2]);
     printf("%s\n", access(argv[3], F_OK) == 0 ? "refreshed again" : "no refresh");

@@ -10,16 +10,16 @@
  * it must be, while the refresh runs.  Prints "lock held" or "lock
  * free", then what NAME resolved to. */
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <netdb.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "host_lock_state.h"
 
 struct lookup {
     const char *name;
@@ -45,22 +45,6 @@ static void pause_ms(long ms)
     nanosleep(&pause, NULL);
 }
 
-/* In a child: a process's own record locks are invisible to F_GETLK, and
- * a close there releases none of the parent's. */
-static const char *lock_state(const char *path)
-{
-    pid_t child = fork();
-    if (child == 0) {
-        struct flock probe = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
-        int fd = open(path, O_RDONLY | O_CLOEXEC);
-        _exit(fd >= 0 && fcntl(fd, F_GETLK, &probe) == 0 && probe.l_type != F_UNLCK ? 0 : 1);
-    }
-    int status = -1;
-    while (child > 0 && waitpid(child, &status, 0) < 0)
-        ;
-    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? "lock held" : "lock free";
-}
-
 int main(int argc, char **argv)
 {
     if (argc != 5) {
@@ -76,7 +60,7 @@ int main(int argc, char **argv)
     if (pthread_create(&threads[1], NULL, resolve, &second) != 0)
         return 1;
     pause_ms(300);
-    printf("%s\n", lock_state(argv[4]));
+    printf("%s\n", host_lock_state(argv[4]));
     pthread_join(threads[0], NULL);
     pthread_join(threads[1], NULL);
     printf("%s\n", first.answer);

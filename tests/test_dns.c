@@ -84,14 +84,10 @@ static void fake_reverse(void *context, int family, const void *address,
 static struct vmh_config config;
 static const struct vmh_dns_source source = {fake_forward, fake_reverse, &config, NULL};
 
-/* Sends a query built by ldns; returns the parsed reply (NULL: none). */
-static ldns_pkt *ask_full(const char *name, ldns_rr_type type, ldns_rr_class klass, int edns,
-                          int tcp, size_t *length)
+/* Sends a query built by ldns (and frees it); returns the parsed reply
+ * (NULL: none). */
+static ldns_pkt *respond_to(ldns_pkt *query, int tcp, size_t *length)
 {
-    ldns_pkt *query = ldns_pkt_query_new(ldns_dname_new_frm_str(name), type, klass, LDNS_RD);
-    ldns_pkt_set_id(query, 0xbeef);
-    if (edns)
-        ldns_pkt_set_edns_udp_size(query, (uint16_t)edns);
     uint8_t *wire, out[VMH_DNS_REPLY_MAX];
     size_t size;
     ldns_pkt2wire(&wire, query, &size);
@@ -104,6 +100,16 @@ static ldns_pkt *ask_full(const char *name, ldns_rr_type type, ldns_rr_class kla
     if (n && ldns_wire2pkt(&reply, out, n) != LDNS_STATUS_OK)
         return NULL;
     return reply;
+}
+
+static ldns_pkt *ask_full(const char *name, ldns_rr_type type, ldns_rr_class klass, int edns,
+                          int tcp, size_t *length)
+{
+    ldns_pkt *query = ldns_pkt_query_new(ldns_dname_new_frm_str(name), type, klass, LDNS_RD);
+    ldns_pkt_set_id(query, 0xbeef);
+    if (edns)
+        ldns_pkt_set_edns_udp_size(query, (uint16_t)edns);
+    return respond_to(query, tcp, length);
 }
 
 static ldns_pkt *ask(const char *name, ldns_rr_type type)
@@ -392,14 +398,8 @@ static void edns_version(void)
                                          LDNS_RR_CLASS_IN, 0);
     ldns_pkt_set_edns_udp_size(query, 1232);
     ldns_pkt_set_edns_version(query, 1);
-    uint8_t *wire, out[VMH_DNS_REPLY_MAX];
-    size_t size;
-    ldns_pkt2wire(&wire, query, &size);
-    ldns_pkt_free(query);
-    size_t n = vmh_dns_respond(&source, wire, size, 0, out);
-    LDNS_FREE(wire);
-    ldns_pkt *reply = NULL;
-    CHECK(n && ldns_wire2pkt(&reply, out, n) == LDNS_STATUS_OK && ldns_pkt_edns(reply) &&
+    ldns_pkt *reply = respond_to(query, 0, NULL);
+    CHECK(reply && ldns_pkt_edns(reply) &&
               ldns_pkt_edns_extended_rcode(reply) == 1 && ldns_pkt_get_rcode(reply) == 0 &&
               ldns_pkt_ancount(reply) == 0,
           "EDNS version 1: BADVERS (16) through the OPT record");
@@ -414,15 +414,8 @@ static void dnssec_ok(void)
                                              LDNS_RR_TYPE_A, LDNS_RR_CLASS_IN, 0);
         ldns_pkt_set_edns_udp_size(query, 1232);
         ldns_pkt_set_edns_do(query, do_bit);
-        uint8_t *wire, out[VMH_DNS_REPLY_MAX];
-        size_t size;
-        ldns_pkt2wire(&wire, query, &size);
-        ldns_pkt_free(query);
-        size_t n = vmh_dns_respond(&source, wire, size, 0, out);
-        LDNS_FREE(wire);
-        ldns_pkt *reply = NULL;
-        bool parsed = n && ldns_wire2pkt(&reply, out, n) == LDNS_STATUS_OK;
-        CHECK(parsed && ldns_pkt_edns(reply) && ldns_pkt_edns_do(reply) == do_bit &&
+        ldns_pkt *reply = respond_to(query, 0, NULL);
+        CHECK(reply && ldns_pkt_edns(reply) && ldns_pkt_edns_do(reply) == do_bit &&
                   ldns_pkt_ancount(reply) == 1,
               do_bit ? "a query with DO set: DO set in the reply"
                      : "a query with EDNS, DO clear: DO clear in the reply");
