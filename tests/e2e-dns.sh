@@ -315,6 +315,48 @@ check_eq "dns_listen: both addresses, their ports" \
     "$web1_v4 $web1_v4" "$(in_net dig +tries=1 +time=2 @127.0.0.157 -p 5353 +short shop-web-1.docker A) \
 $(in_net dig +tries=1 +time=2 @::1 -p 5354 +short shop-web-1.docker A)"
 stop_helpers
+# A wildcard address: the reply leaves from the address the query went
+# to (IP_PKTINFO, IPV6_PKTINFO), not the one the kernel would pick, or dig
+# drops it.  A namespace of its own with two more IPv6 addresses on lo,
+# dig asking fd00::53 from fd00::54: from ::1 to ::1, or to fd00::53 from
+# itself, the kernel's pick would be the right one by chance.
+unshare -n sh -c 'ip link set lo up && ip addr add fd00::53/128 dev lo &&
+    ip addr add fd00::54/128 dev lo && exec "$@"' wildcard \
+    "$VMHOSTS" dns --listen 0.0.0.0:15355 --listen '[::]:15355' >"$T/wildcard.log" 2>&1 &
+HELPERS+=($!)
+wildcard_pid=$!
+for ((i = 0; i < 50; i++)); do
+    [ "$(grep -c 'listening on' "$T/wildcard.log")" = 2 ] && break
+    sleep 0.1
+done
+# wild PORT ADDRESS [dig options...]: dig's answer for shop-web-1.docker
+# from a face in the wildcard namespace.
+wild() {
+    local port=$1 server=$2
+    shift 2
+    nsenter -n -t "$wildcard_pid" dig +time=2 +tries=1 "$@" @"$server" -p "$port" +short \
+        shop-web-1.docker A
+}
+check_eq "listening on 0.0.0.0: a query to 127.0.0.2 answered from 127.0.0.2" "$web1_v4" \
+    "$(wild 15355 127.0.0.2)"
+check_eq "listening on [::]: a query to fd00::53 from fd00::54 answered from fd00::53" "$web1_v4" \
+    "$(wild 15355 fd00::53 -b fd00::54)"
+# The same with the sockets inherited, as from a socket unit edited to
+# ListenDatagram=0.0.0.0:53.
+if command -v systemd-socket-activate >/dev/null; then
+    nsenter -n -t "$wildcard_pid" systemd-socket-activate --datagram -l 0.0.0.0:15356 \
+        -l '[::]:15357' -E VMHOSTS_CONF "$VMHOSTS" dns >"$T/wildcard-activated.log" 2>&1 &
+    HELPERS+=($!)
+    for ((i = 0; i < 100; i++)); do
+        [ "$(grep -c "Listening on" "$T/wildcard-activated.log")" = 2 ] && break
+        sleep 0.1
+    done
+    check_eq "inherited 0.0.0.0 and [::]: 127.0.0.2 and fd00::53 answered from themselves" \
+        "$web1_v4 $web1_v4" "$(wild 15356 127.0.0.2 +tries=2) $(wild 15357 fd00::53 -b fd00::54)"
+else
+    skip "inherited wildcard sockets" "systemd-socket-activate is not installed"
+fi
+stop_helpers
 echo "dns_listen = 127.0.0.1:53x" >>"$T/listen.conf"
 check_eq "dns_listen with a bad word: exit 1" 1 \
     "$(VMHOSTS_CONF=$T/listen.conf "$VMHOSTS" dns 2>"$T/bad.log"; echo $?)"

@@ -4,6 +4,7 @@
  * and that connection reads nothing more until it has gone. */
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -22,6 +23,8 @@
 #define UDP_BATCH 32
 #define UDP_ROUNDS 4 /* batches per wake-up before TCP gets its turn */
 #define LISTENER_MAX 64
+/* Room for a query's pktinfo (both families, should a socket report both). */
+#define CONTROL_MAX (CMSG_SPACE(sizeof(struct in6_pktinfo)) + CMSG_SPACE(sizeof(struct in_pktinfo)))
 
 struct connection {
     int fd; /* -1: a free slot */
@@ -35,6 +38,11 @@ struct udp_batch {
     struct mmsghdr in[UDP_BATCH], out[UDP_BATCH];
     struct iovec in_iov[UDP_BATCH], out_iov[UDP_BATCH];
     struct sockaddr_storage peers[UDP_BATCH];
+    /* Each query's destination in, its reply's source out (dns_sockets.c). */
+    union {
+        struct cmsghdr align;
+        char bytes[CONTROL_MAX];
+    } in_control[UDP_BATCH], out_control[UDP_BATCH];
     /* A query longer than this is cut (MSG_TRUNC) and not answered. */
     uint8_t queries[UDP_BATCH][QUERY_MAX];
     uint8_t replies[UDP_BATCH][VMH_DNS_REPLY_MAX];
@@ -92,16 +100,53 @@ unsigned vmh_dns_send_batch(int fd, struct mmsghdr *messages, unsigned count)
     return sent;
 }
 
-/* One recvmmsg, the replies, their sendmmsg; returns how many came in. */
-static int udp_round(struct server *server, int fd)
+/* The reply's source: the address the query went to, as a control
+ * message in out; returns its length, 0 when the query had no pktinfo (a
+ * socket that refused it) and the kernel picks, as it must then.  The
+ * IPv4 interface is left to the route, as dnsmasq does; the IPv6 one is
+ * kept, a link-local address meaning nothing without it. */
+static size_t reply_source(struct msghdr *in, void *out)
 {
-    struct udp_batch *b = &server->udp;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(in); c; c = CMSG_NXTHDR(in, c)) {
+        struct msghdr reply = {.msg_control = out, .msg_controllen = CONTROL_MAX};
+        struct cmsghdr *r = CMSG_FIRSTHDR(&reply);
+        if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+            struct in_pktinfo got, source = {0};
+            memcpy(&got, CMSG_DATA(c), sizeof got);
+            source.ipi_spec_dst = got.ipi_addr;
+            *r = (struct cmsghdr){.cmsg_level = IPPROTO_IP, .cmsg_type = IP_PKTINFO,
+                                  .cmsg_len = CMSG_LEN(sizeof source)};
+            memcpy(CMSG_DATA(r), &source, sizeof source);
+            return CMSG_SPACE(sizeof source);
+        }
+        if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
+            *r = (struct cmsghdr){.cmsg_level = IPPROTO_IPV6, .cmsg_type = IPV6_PKTINFO,
+                                  .cmsg_len = CMSG_LEN(sizeof(struct in6_pktinfo))};
+            memcpy(CMSG_DATA(r), CMSG_DATA(c), sizeof(struct in6_pktinfo));
+            return CMSG_SPACE(sizeof(struct in6_pktinfo));
+        }
+    }
+    return 0;
+}
+
+/* The buffers of one recvmmsg. */
+static void prepare_batch(struct udp_batch *b)
+{
     for (int i = 0; i < UDP_BATCH; i++) {
         b->in_iov[i] = (struct iovec){.iov_base = b->queries[i], .iov_len = QUERY_MAX};
         b->in[i].msg_hdr = (struct msghdr){.msg_name = &b->peers[i],
                                            .msg_namelen = sizeof b->peers[i],
-                                           .msg_iov = &b->in_iov[i], .msg_iovlen = 1};
+                                           .msg_iov = &b->in_iov[i], .msg_iovlen = 1,
+                                           .msg_control = &b->in_control[i],
+                                           .msg_controllen = CONTROL_MAX};
     }
+}
+
+/* One recvmmsg, the replies, their sendmmsg; returns how many came in. */
+static int udp_round(struct server *server, int fd)
+{
+    struct udp_batch *b = &server->udp;
+    prepare_batch(b);
     int received = recvmmsg(fd, b->in, UDP_BATCH, MSG_DONTWAIT, NULL);
     unsigned replies = 0;
     for (int i = 0; i < received; i++) {
@@ -112,10 +157,13 @@ static int udp_round(struct server *server, int fd)
         if (!length)
             continue;
         b->out_iov[replies] = (struct iovec){.iov_base = b->replies[replies], .iov_len = length};
-        b->out[replies].msg_hdr = (struct msghdr){.msg_name = &b->peers[i],
-                                                  .msg_namelen = b->in[i].msg_hdr.msg_namelen,
-                                                  .msg_iov = &b->out_iov[replies],
-                                                  .msg_iovlen = 1};
+        struct msghdr *out = &b->out[replies].msg_hdr;
+        *out = (struct msghdr){.msg_name = &b->peers[i],
+                               .msg_namelen = b->in[i].msg_hdr.msg_namelen,
+                               .msg_iov = &b->out_iov[replies], .msg_iovlen = 1};
+        out->msg_controllen = reply_source(&b->in[i].msg_hdr, &b->out_control[replies]);
+        if (out->msg_controllen)
+            out->msg_control = &b->out_control[replies];
         replies++;
     }
     vmh_dns_send_batch(fd, b->out, replies);

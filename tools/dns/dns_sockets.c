@@ -1,6 +1,8 @@
 /* Binding and inheriting the face's sockets.  IP_FREEBIND lets the face
  * start before the address exists (the Docker bridge's gateway appears
- * when Docker starts); IPV6_V6ONLY keeps [::] from also taking IPv4. */
+ * when Docker starts); IPV6_V6ONLY keeps [::] from also taking IPv4.
+ * Every UDP socket reports each query's destination address, so that a
+ * face on a wildcard address answers from the address asked. */
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -12,6 +14,37 @@
 
 #define SD_LISTEN_FDS_START 3
 
+/* On a wildcard address the kernel would pick the reply's source itself
+ * (127.0.0.1 for a query to 127.0.0.2) and the client would drop it; the
+ * destination reported here becomes the reply's source (dns_server.c).
+ * IPV6_RECVPKTINFO also reports IPv4 queries on a dual-stack socket, as
+ * mapped addresses.  A failure is not fatal: the face answers as before. */
+static void want_destination(int fd, int family)
+{
+    int one = 1;
+    if (family == AF_INET)
+        setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one);
+    else if (family == AF_INET6)
+        setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof one);
+}
+
+/* Files an inherited descriptor under its type; others are left alone. */
+static void inherit_one(struct vmh_dns_sockets *sockets, int fd)
+{
+    int type = 0, family = 0;
+    socklen_t length = sizeof type;
+    if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &length) != 0)
+        return;
+    if (type == SOCK_DGRAM && sockets->udp_count < VMH_DNS_MAX_ENDPOINTS * 2) {
+        length = sizeof family;
+        if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &family, &length) == 0)
+            want_destination(fd, family);
+        sockets->udp[sockets->udp_count++] = fd;
+    } else if (type == SOCK_STREAM && sockets->tcp_count < VMH_DNS_MAX_ENDPOINTS * 2) {
+        sockets->tcp[sockets->tcp_count++] = fd;
+    }
+}
+
 size_t vmh_dns_sockets_inherit(struct vmh_dns_sockets *sockets)
 {
     memset(sockets, 0, sizeof *sockets);
@@ -19,16 +52,8 @@ size_t vmh_dns_sockets_inherit(struct vmh_dns_sockets *sockets)
     if (!pid || !fds || strtol(pid, NULL, 10) != (long)getpid())
         return 0;
     long count = strtol(fds, NULL, 10);
-    for (long i = 0; i < count && i < VMH_DNS_MAX_ENDPOINTS * 2; i++) {
-        int fd = SD_LISTEN_FDS_START + (int)i, type = 0;
-        socklen_t length = sizeof type;
-        if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &length) != 0)
-            continue;
-        if (type == SOCK_DGRAM && sockets->udp_count < VMH_DNS_MAX_ENDPOINTS * 2)
-            sockets->udp[sockets->udp_count++] = fd;
-        else if (type == SOCK_STREAM && sockets->tcp_count < VMH_DNS_MAX_ENDPOINTS * 2)
-            sockets->tcp[sockets->tcp_count++] = fd;
-    }
+    for (long i = 0; i < count && i < VMH_DNS_MAX_ENDPOINTS * 2; i++)
+        inherit_one(sockets, SD_LISTEN_FDS_START + (int)i);
     /* Not for the refreshers this process starts. */
     unsetenv("LISTEN_PID");
     unsetenv("LISTEN_FDS");
@@ -49,6 +74,8 @@ static int open_socket(const struct vmh_dns_endpoint *endpoint, int type)
     setsockopt(fd, IPPROTO_IP, IP_FREEBIND, &one, sizeof one); /* both families */
     if (family == AF_INET6)
         setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+    if (type == SOCK_DGRAM)
+        want_destination(fd, family);
     if (bind(fd, (const struct sockaddr *)&endpoint->addr, endpoint->length) != 0 ||
         (type == SOCK_STREAM && listen(fd, 64) != 0)) {
         int saved = errno;
