@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 
 #include "resolve.h"
@@ -201,17 +202,38 @@ static bool answer_record(const struct vmh_cache *cache, uint32_t index, enum vm
     return true;
 }
 
+/* Whether `record` may answer the name it chose, `claim`.  An instance
+ * of a project other than the default (its name `<instance>.<project>`)
+ * answers only names of its own project (`<x>.<project>.<domain>`): LXD's
+ * projects keep their users apart (lxd-user gives each user one), and
+ * such a user must not choose where the default project's names, or
+ * another project's, go. */
+static bool may_claim(const struct vmh_cache *cache, const struct vmh_cache_record *record,
+                      const struct vmh_name *claim)
+{
+    if (vmh_backend_names(vmh_record_backend(cache, record)) != VMH_NAMES_PROJECT)
+        return true;
+    const char *project = strchr(vmh_cache_string(cache, record->name), '.');
+    if (!project)
+        return true;
+    size_t key = strlen(claim->key), tail = strlen(project);
+    return key > tail && strcasecmp(claim->key + key - tail, project) == 0;
+}
+
 /* Answers with every running record of the keys [first, first + count)
  * that has an address (Compose replicas, containers sharing a hostname);
  * answer->record is the first of them.  Otherwise returns the rule that
  * explains why nothing answered. */
 static enum vmh_rule gather(const struct vmh_cache *cache, uint32_t first, uint32_t count,
-                            enum vmh_backend backend, struct vmh_answer *answer)
+                            enum vmh_backend backend, const struct vmh_name *claim,
+                            struct vmh_answer *answer)
 {
     bool any = false, running = false, answered = false;
     for (uint32_t i = first; i < first + count; i++) {
         uint32_t index = vmh_cache_key(cache, i)->record;
         const struct vmh_cache_record *record = vmh_cache_record(cache, index);
+        if (claim && !may_claim(cache, record, claim))
+            continue;
         any = any || vmh_record_backend(cache, record) == backend;
         if (!record_running(cache, record, backend))
             continue;
@@ -405,12 +427,13 @@ static bool same_service(const struct vmh_cache *cache, const struct vmh_cache_r
 /* The running records of the backend among the keys [first, first +
  * count) agree when they are one container or one service's replicas. */
 static bool claimants_agree(const struct vmh_cache *cache, uint32_t first, uint32_t count,
-                            enum vmh_backend backend)
+                            const struct vmh_name *claim)
 {
     const struct vmh_cache_record *one = NULL;
     for (uint32_t i = first; i < first + count; i++) {
         const struct vmh_cache_record *record = key_record(cache, i);
-        if (!record_running(cache, record, backend) || record == one)
+        if (!record_running(cache, record, claim->backend) || record == one ||
+            !may_claim(cache, record, claim))
             continue;
         if (one && !same_service(cache, one, record))
             return false;
@@ -428,11 +451,11 @@ static void resolve_label(const struct vmh_cache *cache, const struct vmh_name *
 {
     uint32_t first = 0;
     uint32_t count = vmh_cache_find(cache, VMH_KEY_LABEL, name->normalized, &first);
-    if (!claimants_agree(cache, first, count, name->backend)) {
+    if (!claimants_agree(cache, first, count, name)) {
         vmh_answer_set_miss(answer, miss, VMH_RULE_LABEL_CONFLICT);
         return;
     }
-    enum vmh_rule why = gather(cache, first, count, name->backend, answer);
+    enum vmh_rule why = gather(cache, first, count, name->backend, name, answer);
     if (why != VMH_RULE_NONE) {
         vmh_answer_set_miss(answer, miss, why);
         return;
@@ -544,7 +567,7 @@ static void resolve_containers(const struct vmh_cache *cache, const struct vmh_n
     if (answer->rule != VMH_RULE_NO_MATCH)
         return;
     count = vmh_cache_find(cache, VMH_KEY_COMPOSE, name->key, &first);
-    enum vmh_rule why = gather(cache, first, count, name->backend, answer);
+    enum vmh_rule why = gather(cache, first, count, name->backend, NULL, answer);
     if (why == VMH_RULE_NO_MATCH && strchr(name->key, '.'))
         resolve_network(cache, name, answer);
     if (why == VMH_RULE_NO_MATCH && answer->rule == VMH_RULE_NO_MATCH)
@@ -639,7 +662,7 @@ static void resolve_bare(const struct vmh_cache *cache, const struct vmh_name *n
 {
     uint32_t first = 0;
     uint32_t count = vmh_cache_find(cache, VMH_KEY_DOCKER_HOSTNAME, name->key, &first);
-    enum vmh_rule why = gather(cache, first, count, name->backend, answer);
+    enum vmh_rule why = gather(cache, first, count, name->backend, NULL, answer);
     if (why != VMH_RULE_NONE) {
         vmh_answer_set_miss(answer, VMH_NOT_OURS, why);
         return;

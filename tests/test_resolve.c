@@ -908,6 +908,58 @@ static void test_instance_labels(void)
     fixture_free(&f);
 }
 
+/* LXD instances of the default project and of a user's own project
+ * (lxd-user's user-1001), each choosing names. */
+static void project_label_hosts(struct vmh_snapshot *snapshot)
+{
+    snapshot->backends[VMH_BACKEND_LXD].status = VMH_STATUS_OK;
+    choose(add_host(snapshot, VMH_BACKEND_LXD, "boss", NULL, NULL, true, "10.98.7.2"),
+           "api.shop.lxd");
+    choose(add_host(snapshot, VMH_BACKEND_LXD, "evil.user-1001", NULL, NULL, true, "10.98.7.66"),
+           "db.lxd,web.shop.lxd,mine.user-1001.lxd");
+}
+
+static const struct vmh_answer *lookup_lxd(const struct vmh_cache *cache, const char *key)
+{
+    struct vmh_name name;
+    memset(&name, 0, sizeof name);
+    name.kind = VMH_NAME_UNDER;
+    name.backend = VMH_BACKEND_LXD;
+    snprintf(name.key, sizeof name.key, "%s", key);
+    snprintf(name.domain, sizeof name.domain, "lxd");
+    if ((size_t)snprintf(name.normalized, sizeof name.normalized, "%s.lxd", key) >=
+        sizeof name.normalized)
+        printf("# test name too long: %s\n", key);
+    memset(&answer, 0x5a, sizeof answer);
+    vmh_resolve(cache, &name, AF_UNSPEC, &answer);
+    return &answer;
+}
+
+/* A name an instance of another project chose answers only under that
+ * project's own names: its user must not choose where root's `ssh db.lxd`
+ * goes. */
+static void test_project_labels(void)
+{
+    struct fixture f;
+    if (!fixture_build(&f, VMH_STATUS_OK, VMH_STATUS_OK, project_label_hosts)) {
+        CHECK(0, "the project label fixture builds and parses");
+        fixture_free(&f);
+        return;
+    }
+    lookup_lxd(&f.cache, "db");
+    expect("another project's instance chose a default project's name: no answer",
+           VMH_NOT_FOUND, VMH_RULE_NO_MATCH, "", "", "");
+    lookup_lxd(&f.cache, "web.shop");
+    expect("... nor a third project's name", VMH_NOT_FOUND, VMH_RULE_NO_MATCH, "", "", "");
+    lookup_lxd(&f.cache, "mine.user-1001");
+    expect("... a name of its own project answers it", VMH_FOUND, VMH_RULE_LABEL,
+           "mine.user-1001.lxd", "", "10.98.7.66");
+    lookup_lxd(&f.cache, "api.shop");
+    expect("the default project's instance chose a project's name: it answers", VMH_FOUND,
+           VMH_RULE_LABEL, "api.shop.lxd", "", "10.98.7.2");
+    fixture_free(&f);
+}
+
 static void test_texts(void)
 {
     static const struct {
@@ -965,6 +1017,7 @@ int main(void)
     test_network();
     test_labels();
     test_instance_labels();
+    test_project_labels();
     test_texts();
     return check_done();
 }
