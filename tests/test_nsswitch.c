@@ -41,6 +41,14 @@ static const struct edit_case cases[] = {
      "hosts: files vmhosts mdns4_minimal[NOTFOUND=return] dns"},
     {"CRLF line", "hosts: files myhostname\r", "hosts: files myhostname vmhosts\r"},
     {"empty hosts line", "hosts:", "hosts: vmhosts"},
+    {"before a source that returns on NOTFOUND, not after it",
+     "hosts: files myhostname [NOTFOUND=return]", "hosts: files vmhosts myhostname [NOTFOUND=return]"},
+    {"before files when files returns on NOTFOUND", "hosts: files [NOTFOUND=return] dns",
+     "hosts: vmhosts files [NOTFOUND=return] dns"},
+    {"!UNAVAIL=return returns on NOTFOUND too", "hosts: files [!UNAVAIL=return]",
+     "hosts: vmhosts files [!UNAVAIL=return]"},
+    {"the second of two actions", "hosts: files myhostname [SUCCESS=return] [NOTFOUND=return]",
+     "hosts: files vmhosts myhostname [SUCCESS=return] [NOTFOUND=return]"},
 };
 
 static char *whole_file(const char *hosts_line)
@@ -100,13 +108,19 @@ static void check_no_hosts_line(void)
     free(out);
 }
 
-static void check_only_first_hosts_line(void)
+/* glibc (2.33 on) keeps the last hosts: line it reads. */
+static void check_only_last_hosts_line(void)
 {
     const char *text = "hosts: files dns\nhosts: files dns\n";
     char *out = NULL;
     bool changed = false;
     vmh_nsswitch_enable(text, &out, &changed);
-    CHECK_STR(out, "hosts: files vmhosts dns\nhosts: files dns\n", "only the first hosts line");
+    CHECK_STR(out, "hosts: files dns\nhosts: files vmhosts dns\n",
+              "two hosts lines: the last one, which glibc uses");
+    free(out);
+    vmh_nsswitch_disable("hosts: files vmhosts dns\nhosts: files vmhosts dns\n", &out, &changed);
+    CHECK_STR(out, "hosts: files vmhosts dns\nhosts: files dns\n",
+              "disable: from the last hosts line, the one glibc uses");
     free(out);
     /* "hostsfoo:" and "ghosts:" are other databases. */
     vmh_nsswitch_enable("hostsx: files dns\n", &out, &changed);
@@ -146,6 +160,8 @@ static void check_hosts_line_finder(void)
     CHECK_INT(start, 12, "hosts line start");
     CHECK_INT(length, strlen(" hosts: files dns # c"), "hosts line length");
     CHECK(!vmh_nsswitch_hosts_line("# hosts: a\n", &start, &length), "a comment is no hosts line");
+    CHECK(vmh_nsswitch_hosts_line("hosts: a\nhosts: b\n", &start, &length) && start == 9,
+          "two hosts lines: the last one is found");
 }
 
 static bool write_text(const char *path, const char *text, mode_t mode)
@@ -237,7 +253,7 @@ int main(void)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         check_case(&cases[i]);
     check_no_hosts_line();
-    check_only_first_hosts_line();
+    check_only_last_hosts_line();
     check_disable_shapes();
     check_hosts_line_finder();
 

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "nsswitch_action.h"
 #include "nsswitch_edit.h"
 #include "status.h"
 
@@ -27,71 +28,24 @@ static const char *skip_blanks(const char *p, const char *end)
     return p;
 }
 
-static size_t word_length(const char *p, const char *end)
-{
-    size_t length = 0;
-    while (p + length < end && !is_blank(p[length]) && p[length] != '[' && p[length] != ']' &&
-           p[length] != '=' && p[length] != '#')
-        length++;
-    return length;
-}
-
-static bool word_is(const char *word, size_t length, const char *name)
-{
-    return length == strlen(name) && strncasecmp(word, name, length) == 0;
-}
-
-/* Whether the [ACTION] text between p and end (without the brackets) makes
- * NOTFOUND end the lookup: NOTFOUND=return, or !STATUS=return for any other
- * status (`[!UNAVAIL=return]`). */
-static bool returns_on_notfound(const char *p, const char *end)
-{
-    bool returns = false;
-    for (p = skip_blanks(p, end); p < end; p = skip_blanks(p, end)) {
-        bool negated = *p == '!';
-        if (negated)
-            p = skip_blanks(p + 1, end);
-        const char *status = p;
-        size_t status_length = word_length(p, end);
-        p = skip_blanks(p + status_length, end);
-        if (p >= end || *p != '=')
-            break;
-        p = skip_blanks(p + 1, end);
-        size_t action_length = word_length(p, end);
-        bool is_notfound = word_is(status, status_length, "NOTFOUND");
-        if (word_is(p, action_length, "return") && is_notfound != negated)
-            returns = true;
-        p += action_length;
-        if (action_length == 0 && status_length == 0)
-            p++; /* a stray character: move on */
-    }
-    return returns;
-}
-
 static bool is_network(const char *name, size_t length)
 {
     static const char *const network[] = {"dns", "resolve", "mdns", "mdns4", "mdns6",
                                           "nis", "nisplus", "wins", "hesiod"};
     for (size_t i = 0; i < sizeof network / sizeof network[0]; i++)
-        if (word_is(name, length, network[i]))
+        if (vmh_nsswitch_word_is(name, length, network[i]))
             return true;
     return false;
-}
-
-static bool is_minimal_mdns(const char *name, size_t length)
-{
-    return length > 8 && strncmp(name, "mdns", 4) == 0 &&
-           strncmp(name + length - 8, "_minimal", 8) == 0;
 }
 
 /* One source before vmhosts and its action, judged. */
 static void judge_before(const char *name, size_t length, const char *action,
                          size_t action_length, struct vmh_hosts_verdict *verdict)
 {
-    if (word_is(name, length, "files"))
+    if (vmh_nsswitch_word_is(name, length, "files"))
         verdict->files_before = true;
-    if (action && returns_on_notfound(action, action + action_length) &&
-        !is_minimal_mdns(name, length) && !verdict->unreachable) {
+    if (action && vmh_nsswitch_returns_on_notfound(action, action + action_length) &&
+        !vmh_nsswitch_is_minimal_mdns(name, length) && !verdict->unreachable) {
         verdict->unreachable = true;
         snprintf(verdict->stopper, sizeof verdict->stopper, "%.*s [%.*s]", (int)length, name,
                  (int)action_length, action);
@@ -109,7 +63,7 @@ void vmh_hosts_line_verdict(const char *line, struct vmh_hosts_verdict *verdict)
     p = p && p < end ? p + 1 : end;
     while ((p = skip_blanks(p, end)) < end && !verdict->has_vmhosts) {
         const char *name = p;
-        size_t length = word_length(p, end);
+        size_t length = vmh_nsswitch_word_length(p, end);
         if (length == 0)
             break;
         p = skip_blanks(p + length, end);
@@ -122,10 +76,10 @@ void vmh_hosts_line_verdict(const char *line, struct vmh_hosts_verdict *verdict)
                 action_length = (size_t)(end - action);
             p = action + action_length + (action + action_length < end);
         }
-        if (word_is(name, length, VMH_NSSWITCH_SERVICE)) {
+        if (vmh_nsswitch_word_is(name, length, VMH_NSSWITCH_SERVICE)) {
             verdict->has_vmhosts = true;
             verdict->notfound_return_after =
-                action && returns_on_notfound(action, action + action_length);
+                action && vmh_nsswitch_returns_on_notfound(action, action + action_length);
         } else {
             judge_before(name, length, action, action_length, verdict);
         }

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "nsswitch_action.h"
 #include "nsswitch_edit.h"
 
 #define DEFAULT_HOSTS_LINE "hosts: files " VMH_NSSWITCH_SERVICE " dns\n"
@@ -63,17 +64,19 @@ static bool parse_hosts_line(const char *line, const char *end, struct hosts_lin
     return true;
 }
 
+/* The last hosts: line: glibc's nss_database.c keeps the last one it
+ * reads, so an edit of an earlier one would change nothing. */
 static bool find_hosts_line(const char *text, struct hosts_line *hosts)
 {
     const char *line = text;
+    bool found = false;
     while (*line) {
         const char *newline = strchr(line, '\n');
         const char *end = newline ? newline : line + strlen(line);
-        if (parse_hosts_line(line, end, hosts))
-            return true;
+        found = parse_hosts_line(line, end, hosts) || found;
         line = newline ? newline + 1 : end;
     }
-    return false;
+    return found;
 }
 
 bool vmh_nsswitch_hosts_line(const char *text, size_t *start, size_t *length)
@@ -126,6 +129,24 @@ static bool is_network_service(const struct service *service)
     return service->word_end - service->start >= 4 && memcmp(service->start, "mdns", 4) == 0;
 }
 
+/* A source whose [ACTION] ends the lookup on NOTFOUND: vmhosts after it
+ * would never be asked for a name that source does not know. */
+static bool stops_on_notfound(const struct service *service)
+{
+    if (vmh_nsswitch_is_minimal_mdns(service->start,
+                                     (size_t)(service->word_end - service->start)))
+        return false;
+    const char *p = service->word_end;
+    while ((p = memchr(p, '[', (size_t)(service->end - p)))) {
+        const char *close = memchr(p, ']', (size_t)(service->end - p));
+        const char *stop = close ? close : service->end;
+        if (vmh_nsswitch_returns_on_notfound(p + 1, stop))
+            return true;
+        p = stop;
+    }
+    return false;
+}
+
 /* text with `remove` bytes at `at` replaced by `insert`, malloc'd. */
 static char *replace_span(const char *text, size_t at, size_t remove, const char *insert)
 {
@@ -176,7 +197,7 @@ int vmh_nsswitch_enable(const char *text, char **out, bool *changed)
     }
     const char *p = hosts.services, *append_at = hosts.services;
     while (next_service(p, hosts.services_end, &service)) {
-        if (is_network_service(&service)) {
+        if (is_network_service(&service) || stops_on_notfound(&service)) {
             *out = replace_span(text, (size_t)(service.start - text), 0, VMH_NSSWITCH_SERVICE " ");
             *changed = *out != NULL;
             return *out ? 0 : -1;

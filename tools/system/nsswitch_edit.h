@@ -12,17 +12,22 @@
 #define VMH_NSSWITCH_BACKUP_SUFFIX ".vmhosts-backup"
 
 /* Puts vmhosts on the hosts: line, after files and myhostname and before the
- * first network service (dns, resolve, mdns*, nis, nisplus, wins), or at the
- * end; adds "hosts: files vmhosts dns" when the text has no hosts: line.
+ * first network service (dns, resolve, mdns*, nis, nisplus, wins) or the
+ * first source whose [ACTION] returns on NOTFOUND (vmhosts after it would
+ * never be asked), or at the end; adds "hosts: files vmhosts dns" when the
+ * text has no hosts: line.
  * Every other byte is kept.  *out is malloc'd (also when unchanged).
  * Returns 0, or -1 when out of memory. */
 int vmh_nsswitch_enable(const char *text, char **out, bool *changed);
 
 /* Removes vmhosts and the [ACTION] brackets that follow it from the hosts:
- * line; the exact inverse of enable on a line that has a service. */
+ * line; the exact inverse of enable on a line that has a service.  Like
+ * enable, it edits the last hosts: line, the one glibc uses. */
 int vmh_nsswitch_disable(const char *text, char **out, bool *changed);
 
-/* Finds the hosts: line (without its newline).  Returns false if none. */
+/* Finds the hosts: line (without its newline): the last one, since glibc
+ * (2.33 on) lets a later line replace an earlier one.  Returns false if
+ * none. */
 bool vmh_nsswitch_hosts_line(const char *text, size_t *start, size_t *length);
 
 /* Reads `path` (following a symlink to the real file), applies enable or

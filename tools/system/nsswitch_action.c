@@ -1,0 +1,61 @@
+/* The words and [ACTION] brackets of a hosts: line (nsswitch_action.h). */
+#include <string.h>
+#include <strings.h>
+
+#include "nsswitch_action.h"
+
+static bool is_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r';
+}
+
+static const char *skip(const char *p, const char *end)
+{
+    while (p < end && is_blank(*p))
+        p++;
+    return p;
+}
+
+size_t vmh_nsswitch_word_length(const char *p, const char *end)
+{
+    size_t length = 0;
+    while (p + length < end && !is_blank(p[length]) && p[length] != '[' && p[length] != ']' &&
+           p[length] != '=' && p[length] != '#')
+        length++;
+    return length;
+}
+
+bool vmh_nsswitch_word_is(const char *word, size_t length, const char *name)
+{
+    return length == strlen(name) && strncasecmp(word, name, length) == 0;
+}
+
+bool vmh_nsswitch_returns_on_notfound(const char *p, const char *end)
+{
+    bool returns = false;
+    for (p = skip(p, end); p < end; p = skip(p, end)) {
+        bool negated = *p == '!';
+        if (negated)
+            p = skip(p + 1, end);
+        const char *status = p;
+        size_t status_length = vmh_nsswitch_word_length(p, end);
+        p = skip(p + status_length, end);
+        if (p >= end || *p != '=')
+            break;
+        p = skip(p + 1, end);
+        size_t action_length = vmh_nsswitch_word_length(p, end);
+        bool is_notfound = vmh_nsswitch_word_is(status, status_length, "NOTFOUND");
+        if (vmh_nsswitch_word_is(p, action_length, "return") && is_notfound != negated)
+            returns = true;
+        p += action_length;
+        if (action_length == 0 && status_length == 0)
+            p++; /* a stray character: move on */
+    }
+    return returns;
+}
+
+bool vmh_nsswitch_is_minimal_mdns(const char *name, size_t length)
+{
+    return length > 8 && strncmp(name, "mdns", 4) == 0 &&
+           strncmp(name + length - 8, "_minimal", 8) == 0;
+}

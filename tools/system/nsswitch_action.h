@@ -1,0 +1,25 @@
+/* The words of a hosts: line and the [ACTION] brackets after a source, as
+ * glibc reads them: what `vmhosts enable` places vmhosts before and what
+ * `vmhosts status` judges (tools/diagnose/status_nsswitch.c). */
+#ifndef VMHOSTS_NSSWITCH_ACTION_H
+#define VMHOSTS_NSSWITCH_ACTION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* The length of the word at p: up to a blank, a bracket, '=' or '#'. */
+size_t vmh_nsswitch_word_length(const char *p, const char *end);
+
+/* Whether the word of `length` bytes is `name`, ignoring case. */
+bool vmh_nsswitch_word_is(const char *word, size_t length, const char *name);
+
+/* Whether the [ACTION] text between p and end (without the brackets) makes
+ * NOTFOUND end the lookup: NOTFOUND=return, or !STATUS=return for any
+ * other status (`[!UNAVAIL=return]`). */
+bool vmh_nsswitch_returns_on_notfound(const char *p, const char *end);
+
+/* mdns4_minimal and the like: they answer NOTFOUND only for *.local
+ * names, so their usual [NOTFOUND=return] stops nothing of ours. */
+bool vmh_nsswitch_is_minimal_mdns(const char *name, size_t length);
+
+#endif
