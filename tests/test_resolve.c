@@ -978,7 +978,7 @@ static void test_texts(void)
         {VMH_RULE_LABEL, "name chosen by a label"},
         {VMH_RULE_LABEL_CONFLICT, "name chosen by several containers"},
         {VMH_RULE_WILDCARD, "wildcard below a container's name"},
-        {VMH_RULE_VM, "multipass VM"},
+        {VMH_RULE_VM, "VM or instance name"},
         {VMH_RULE_NOT_RUNNING, "not running"},
         {VMH_RULE_NO_ADDRESS, "no address"},
         {VMH_RULE_NO_MATCH, "no such container or VM"},

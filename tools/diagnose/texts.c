@@ -34,7 +34,7 @@ const char *vmh_rule_text(enum vmh_rule rule)
     case VMH_RULE_LABEL:            return "name chosen by a label";
     case VMH_RULE_LABEL_CONFLICT:   return "name chosen by several containers";
     case VMH_RULE_WILDCARD:         return "wildcard below a container's name";
-    case VMH_RULE_VM:               return "multipass VM";
+    case VMH_RULE_VM:               return "VM or instance name";
     case VMH_RULE_NOT_RUNNING:      return "not running";
     case VMH_RULE_NO_ADDRESS:       return "no address";
     case VMH_RULE_NO_MATCH:         return "no such container or VM";
