@@ -118,6 +118,27 @@ static void test_refused(void)
           "no body: refused");
 }
 
+/* A NIC whose MAC its device sets (hwaddr): LXD writes no volatile key;
+ * a device of another type with that MAC does not count. */
+static void test_device_mac(void)
+{
+    const char *state = "\"state\":{\"network\":{\"eth0\":{\"hwaddr\":\"00:16:3e:00:00:bb\","
+                        "\"addresses\":[{\"family\":\"inet\",\"address\":\"10.1.1.7\","
+                        "\"scope\":\"global\"}]}}}";
+    char body[1024];
+    snprintf(body, sizeof body,
+             "{\"type\":\"sync\",\"metadata\":[{\"name\":\"fixed\",\"status\":\"Running\","
+             "\"config\":{},\"expanded_devices\":{\"eth0\":{\"type\":\"nic\","
+             "\"hwaddr\":\"00:16:3E:00:00:BB\"}},%s},"
+             "{\"name\":\"odd\",\"status\":\"Running\",\"config\":{},"
+             "\"expanded_devices\":{\"x\":{\"type\":\"disk\",\"hwaddr\":\"00:16:3e:00:00:bb\"}},"
+             "%s}]}",
+             state, state);
+    CHECK(parse_string(body) == 0 && snapshot.count == 2, "two instances with a device's MAC");
+    CHECK_STR(addresses_of("fixed"), "10.1.1.7", "a NIC device's own hwaddr: its address");
+    CHECK_STR(addresses_of("odd"), "", "the same MAC on a device that is no NIC: none");
+}
+
 /* user.vmhosts.names: names of the user's choosing, as Docker's label. */
 static void test_chosen(void)
 {
@@ -144,6 +165,7 @@ int main(void)
     test_rules();
     test_refused();
     test_chosen();
+    test_device_mac();
     vmh_snapshot_free(&snapshot);
     return check_done();
 }

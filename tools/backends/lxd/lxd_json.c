@@ -32,9 +32,29 @@ static int copy_name(const json_t *instance, char **to)
     return vmh_host_copy_name(to, joined);
 }
 
-/* An interface the host can reach: one whose MAC address LXD gave to one of
- * the instance's NIC devices (config "volatile.<device>.hwaddr").  A docker0
- * or a bridge inside the instance has a MAC of its own. */
+static bool same_mac(const json_t *value, const char *mac)
+{
+    return json_is_string(value) && strcasecmp(json_string_value(value), mac) == 0;
+}
+
+/* A NIC device given its MAC in its own settings (`hwaddr`): LXD then
+ * writes no volatile key for it. */
+static bool device_mac(const json_t *instance, const char *mac)
+{
+    const char *name;
+    const json_t *device;
+    json_object_foreach(json_object_get(instance, "expanded_devices"), name, device) {
+        if (strcmp(text_of(device, "type"), "nic") == 0 &&
+            same_mac(json_object_get(device, "hwaddr"), mac))
+            return true;
+    }
+    return false;
+}
+
+/* An interface the host can reach: one whose MAC address is one of the
+ * instance's NIC devices' (config "volatile.<device>.hwaddr" as LXD gave
+ * it, or the device's own "hwaddr").  A docker0 or a bridge inside the
+ * instance has a MAC of its own. */
 static bool own_interface(const json_t *instance, const json_t *interface)
 {
     const char *mac = text_of(interface, "hwaddr");
@@ -45,11 +65,10 @@ static bool own_interface(const json_t *instance, const json_t *interface)
     json_object_foreach(json_object_get(instance, "config"), key, value) {
         size_t length = strlen(key);
         if (strncmp(key, "volatile.", 9) == 0 && length > 16 &&
-            strcmp(key + length - 7, ".hwaddr") == 0 && json_is_string(value) &&
-            strcasecmp(json_string_value(value), mac) == 0)
+            strcmp(key + length - 7, ".hwaddr") == 0 && same_mac(value, mac))
             return true;
     }
-    return false;
+    return device_mac(instance, mac);
 }
 
 static int by_name(const void *a, const void *b)
