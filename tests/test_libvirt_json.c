@@ -85,6 +85,19 @@ static void test_rules(void)
     CHECK(snapshot.count == 3, "db, idle, web and nothing else (no empty or hostile names)");
 }
 
+/* A domain on two networks: each network's .macs names it with that
+ * network's MAC only (libvirt.c reads every one into one list). */
+static void test_two_networks(void)
+{
+    const char *status = "[" LEASE("10.77.0.10", "52:54:00:aa:00:01", "", "0") ","
+                         LEASE("10.78.0.20", "52:54:00:bb:00:02", "", "0") "]";
+    const char *macs = "[{\"domain\":\"vm\",\"macs\":[\"52:54:00:aa:00:01\"]},"
+                       "{\"domain\":\"vm\",\"macs\":[\"52:54:00:bb:00:02\"]}]";
+    CHECK(parse(status, macs, 1) == 0 && snapshot.count == 1, "a domain on two networks: one host");
+    CHECK_STR(addresses_of("vm"), "10.77.0.10 10.78.0.20",
+              "... with the addresses of both networks' MACs");
+}
+
 static void test_refused(void)
 {
     static const char *const bad[] = {"{}", "[", "\"x\"", "[] []"};
@@ -218,6 +231,7 @@ int main(void)
     vmh_snapshot_init(&snapshot);
     test_fixtures();
     test_rules();
+    test_two_networks();
     test_refused();
     test_bounded_read();
     test_folder();

@@ -50,9 +50,26 @@ static void add_leases(struct vmh_host *host, const json_t *leases, int64_t now_
     }
 }
 
-static bool of_domain(const json_t *lease, const void *domain)
+/* A domain by name, among every network's MAC entries: a domain on two
+ * networks has an entry in each one's .macs, each with that network's MACs
+ * only (libvirt's own NSS module gathers them all too). */
+struct domain {
+    const json_t *entries;
+    const char *name;
+};
+
+static bool of_domain(const json_t *lease, const void *whose)
 {
-    return has_mac(domain, text_of(lease, "mac-address"));
+    const struct domain *domain = whose;
+    const char *mac = text_of(lease, "mac-address");
+    size_t index;
+    const json_t *entry;
+    json_array_foreach(domain->entries, index, entry) {
+        if (json_is_object(entry) && strcasecmp(text_of(entry, "domain"), domain->name) == 0 &&
+            has_mac(entry, mac))
+            return true;
+    }
+    return false;
 }
 
 static bool of_hostname(const json_t *lease, const void *hostname)
@@ -100,9 +117,9 @@ int vmh_libvirt_add(const json_t *leases, const json_t *macs, int64_t now_s,
     const json_t *item;
     /* Domains first: a domain's name wins over a hostname a guest sent. */
     json_array_foreach(macs, index, item) {
+        struct domain domain = {macs, text_of(item, "domain")};
         if (json_is_object(item) &&
-            add_host(out, first, text_of(item, "domain"), backend, leases, now_s, of_domain,
-                     item) != 0)
+            add_host(out, first, domain.name, backend, leases, now_s, of_domain, &domain) != 0)
             return -1;
     }
     json_array_foreach(leases, index, item) {
