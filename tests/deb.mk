@@ -9,7 +9,8 @@ EXTRA_DIST += $(E2E_DEB_TESTS) tools/install-deb \
 	debian/changelog debian/control debian/copyright debian/rules debian/source/format \
 	debian/libnss-vmhosts.install debian/libnss-vmhosts.nss \
 	debian/libnss-vmhosts.lintian-overrides \
-	debian/vmhosts.install debian/vmhosts.postrm debian/vmhosts.lintian-overrides
+	debian/vmhosts.install debian/vmhosts.postrm debian/vmhosts.prerm \
+	debian/vmhosts.lintian-overrides
 
 # make distcheck (tests/run-all runs it after make check): the tarball builds
 # with warnings as errors, as run-all's own build does.

@@ -110,6 +110,9 @@ echo "container=$(getent ahosts "$STANDIN_NAME.docker" | awk '{print $1}' | sort
 echo "vm=$(getent hosts primary.example.org | awk '{print $1}' | xargs)"
 echo "reverse=$(getent hosts 10.20.30.40 | awk '{print $2}')"
 echo "localhost=$(getent hosts localhost >/dev/null && echo resolves)"
+vmhosts enable --dns >"$T/enable-dns-$round.log" 2>&1
+echo "dns_enabled=$(ls /etc/systemd/resolved.conf.d/vmhosts.conf \
+    /etc/dnssec-trust-anchors.d/vmhosts.negative 2>/dev/null | wc -l)"
 unset VMHOSTS_CONF
 
 apt-get remove -y -q libnss-vmhosts vmhosts >"$T/remove-$round.log" 2>&1
@@ -118,6 +121,8 @@ echo "removed=$(hosts_line)"
 echo "removed_sum=$(sha256sum </etc/nsswitch.conf | cut -c1-16)"
 echo "removed_module=$(test -e "/usr/lib/$multiarch/libnss_vmhosts.so.2" && echo still-there)"
 echo "removed_cache=$(test -e /var/cache/vmhosts && echo kept)"
+echo "removed_dns=$(ls /etc/systemd/resolved.conf.d/vmhosts.conf \
+    /etc/dnssec-trust-anchors.d/vmhosts.negative 2>/dev/null | xargs)"
 
 apt-get purge -y -q libnss-vmhosts vmhosts >"$T/purge-$round.log" 2>&1
 echo "purge_status=$?"
@@ -223,6 +228,9 @@ install_round() {
         check_eq "getent hosts 10.20.30.40: the VM's name in reverse" primary.example.org \
             "$(value reverse)"
         check_eq "other names still resolve" resolves "$(value localhost)"
+        check_eq "vmhosts enable --dns wrote resolved's drop-in and trust anchors" 2 \
+            "$(value dns_enabled)"
+        check_eq "remove: what enable --dns wrote is gone with it" "" "$(value removed_dns)"
         check_eq "remove: the module is gone" "" "$(value removed_module)"
         check_eq "remove: root's cache is kept until purge" kept "$(value removed_cache)"
     fi
