@@ -16,18 +16,6 @@
 #include "nsswitch_edit.h"
 #include "status.h"
 
-static bool is_blank(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r';
-}
-
-static const char *skip_blanks(const char *p, const char *end)
-{
-    while (p < end && is_blank(*p))
-        p++;
-    return p;
-}
-
 static bool is_network(const char *name, size_t length)
 {
     static const char *const network[] = {"dns", "resolve", "mdns", "mdns4", "mdns6",
@@ -61,12 +49,12 @@ void vmh_hosts_line_verdict(const char *line, struct vmh_hosts_verdict *verdict)
     const char *end = line + strcspn(line, "#\n");
     const char *p = strchr(line, ':');
     p = p && p < end ? p + 1 : end;
-    while ((p = skip_blanks(p, end)) < end && !verdict->has_vmhosts) {
+    while ((p = vmh_nsswitch_skip_blanks(p, end)) < end && !verdict->has_vmhosts) {
         const char *name = p;
         size_t length = vmh_nsswitch_word_length(p, end);
         if (length == 0)
             break;
-        p = skip_blanks(p + length, end);
+        p = vmh_nsswitch_skip_blanks(p + length, end);
         const char *action = NULL;
         size_t action_length = 0;
         if (p < end && *p == '[') {

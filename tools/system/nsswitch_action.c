@@ -4,14 +4,14 @@
 
 #include "nsswitch_action.h"
 
-static bool is_blank(char c)
+bool vmh_nsswitch_is_blank(char c)
 {
-    return c == ' ' || c == '\t' || c == '\r';
+    return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
 }
 
-static const char *skip(const char *p, const char *end)
+const char *vmh_nsswitch_skip_blanks(const char *p, const char *end)
 {
-    while (p < end && is_blank(*p))
+    while (p < end && vmh_nsswitch_is_blank(*p))
         p++;
     return p;
 }
@@ -19,8 +19,8 @@ static const char *skip(const char *p, const char *end)
 size_t vmh_nsswitch_word_length(const char *p, const char *end)
 {
     size_t length = 0;
-    while (p + length < end && !is_blank(p[length]) && p[length] != '[' && p[length] != ']' &&
-           p[length] != '=' && p[length] != '#')
+    while (p + length < end && !vmh_nsswitch_is_blank(p[length]) && p[length] != '[' &&
+           p[length] != ']' && p[length] != '=' && p[length] != '#')
         length++;
     return length;
 }
@@ -33,16 +33,16 @@ bool vmh_nsswitch_word_is(const char *word, size_t length, const char *name)
 bool vmh_nsswitch_returns_on_notfound(const char *p, const char *end)
 {
     bool returns = false;
-    for (p = skip(p, end); p < end; p = skip(p, end)) {
+    for (p = vmh_nsswitch_skip_blanks(p, end); p < end; p = vmh_nsswitch_skip_blanks(p, end)) {
         bool negated = *p == '!';
         if (negated)
-            p = skip(p + 1, end);
+            p = vmh_nsswitch_skip_blanks(p + 1, end);
         const char *status = p;
         size_t status_length = vmh_nsswitch_word_length(p, end);
-        p = skip(p + status_length, end);
+        p = vmh_nsswitch_skip_blanks(p + status_length, end);
         if (p >= end || *p != '=')
             break;
-        p = skip(p + 1, end);
+        p = vmh_nsswitch_skip_blanks(p + 1, end);
         size_t action_length = vmh_nsswitch_word_length(p, end);
         bool is_notfound = vmh_nsswitch_word_is(status, status_length, "NOTFOUND");
         if (vmh_nsswitch_word_is(p, action_length, "return") && is_notfound != negated)

@@ -7,6 +7,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* A blank between words: space, tab, the CR of a CRLF line, \v or \f. */
+bool vmh_nsswitch_is_blank(char c);
+
+/* p past any blanks, at most to end. */
+const char *vmh_nsswitch_skip_blanks(const char *p, const char *end);
+
 /* The length of the word at p: up to a blank, a bracket, '=' or '#'. */
 size_t vmh_nsswitch_word_length(const char *p, const char *end);
 

@@ -34,28 +34,16 @@ struct hosts_line {
     const char *services_end;    /* the line's end or its '#' comment */
 };
 
-static bool is_blank(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
-}
-
-static const char *skip_blanks(const char *p, const char *end)
-{
-    while (p < end && is_blank(*p))
-        p++;
-    return p;
-}
-
 /* Whether [line, end) is a "hosts:" line; fills *hosts if so. */
 static bool parse_hosts_line(const char *line, const char *end, struct hosts_line *hosts)
 {
-    const char *p = skip_blanks(line, end);
+    const char *p = vmh_nsswitch_skip_blanks(line, end);
     const char *name = p;
-    while (p < end && !is_blank(*p) && *p != ':')
+    while (p < end && !vmh_nsswitch_is_blank(*p) && *p != ':')
         p++;
     if (p - name != 5 || memcmp(name, "hosts", 5) != 0)
         return false;
-    p = skip_blanks(p, end);
+    p = vmh_nsswitch_skip_blanks(p, end);
     if (p == end || *p != ':')
         return false;
     const char *comment = memchr(p, '#', (size_t)(end - p));
@@ -93,15 +81,15 @@ bool vmh_nsswitch_hosts_line(const char *text, size_t *start, size_t *length)
  * false at the end of the list. */
 static bool next_service(const char *p, const char *end, struct service *service)
 {
-    p = skip_blanks(p, end);
+    p = vmh_nsswitch_skip_blanks(p, end);
     if (p == end)
         return false;
     service->start = p;
-    while (p < end && !is_blank(*p) && *p != '[')
+    while (p < end && !vmh_nsswitch_is_blank(*p) && *p != '[')
         p++;
     service->word_end = p;
     for (;;) {
-        const char *q = skip_blanks(p, end);
+        const char *q = vmh_nsswitch_skip_blanks(p, end);
         if (q == end || *q != '[')
             break;
         const char *close = memchr(q, ']', (size_t)(end - q));
