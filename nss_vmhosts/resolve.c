@@ -202,14 +202,11 @@ static bool answer_record(const struct vmh_cache *cache, uint32_t index, enum vm
     return true;
 }
 
-/* Whether `record` may answer the name it chose, `claim`.  An instance
- * of a project other than the default (its name `<instance>.<project>`)
- * answers only names of its own project (`<x>.<project>.<domain>`): LXD's
- * projects keep their users apart (lxd-user gives each user one), and
+/* LXD's projects keep their users apart (lxd-user gives each user one):
  * such a user must not choose where the default project's names, or
- * another project's, go. */
-static bool may_claim(const struct vmh_cache *cache, const struct vmh_cache_record *record,
-                      const struct vmh_name *claim)
+ * another project's, go (resolve.h). */
+bool vmh_label_may_claim(const struct vmh_cache *cache, const struct vmh_cache_record *record,
+                         const struct vmh_name *claim)
 {
     if (vmh_backend_names(vmh_record_backend(cache, record)) != VMH_NAMES_PROJECT)
         return true;
@@ -232,7 +229,7 @@ static enum vmh_rule gather(const struct vmh_cache *cache, uint32_t first, uint3
     for (uint32_t i = first; i < first + count; i++) {
         uint32_t index = vmh_cache_key(cache, i)->record;
         const struct vmh_cache_record *record = vmh_cache_record(cache, index);
-        if (claim && !may_claim(cache, record, claim))
+        if (claim && !vmh_label_may_claim(cache, record, claim))
             continue;
         any = any || vmh_record_backend(cache, record) == backend;
         if (!record_running(cache, record, backend))
@@ -433,7 +430,7 @@ static bool claimants_agree(const struct vmh_cache *cache, uint32_t first, uint3
     for (uint32_t i = first; i < first + count; i++) {
         const struct vmh_cache_record *record = key_record(cache, i);
         if (!record_running(cache, record, claim->backend) || record == one ||
-            !may_claim(cache, record, claim))
+            !vmh_label_may_claim(cache, record, claim))
             continue;
         if (one && !same_service(cache, one, record))
             return false;

@@ -75,6 +75,12 @@ void vmh_resolve_address(const struct vmh_cache *cache, const struct vmh_config 
 void vmh_answer_prefer_networks(const struct vmh_cache *cache, const char *preferred,
                                 struct vmh_answer *answer);
 
+/* Whether `record` may answer `claim`, a name it chose: an instance of a
+ * project other than the default (named `<instance>.<project>`) only
+ * names of its own project (`<x>.<project>.<domain>`). */
+bool vmh_label_may_claim(const struct vmh_cache *cache, const struct vmh_cache_record *record,
+                         const struct vmh_name *claim);
+
 /* Makes `answer` a miss for `rule`: no name, no alias, no address. */
 void vmh_answer_set_miss(struct vmh_answer *answer, enum vmh_result result, enum vmh_rule rule);
 

@@ -57,8 +57,8 @@ fi
 check_eq "a.b.acc1.lxd is not ours: an instance name is one or two labels (exit 3)" 3 $?
 
 # --- names of the user's choosing: user.vmhosts.names ----------------------------
-lx config set acc1 user.vmhosts.names "DB.lxd, api.shop.lxd,both.lxd" &&
-    lx config set web --project shop user.vmhosts.names "acc1.lxd,both.lxd" ||
+lx config set acc1 user.vmhosts.names "DB.lxd, api.shop.lxd,both.shop.lxd" &&
+    lx config set web --project shop user.vmhosts.names "acc1.lxd,both.shop.lxd,taken.lxd" ||
     bail_out "cannot set user.vmhosts.names"
 "$VMHOSTS" refresh --backend lxd >/dev/null 2>&1
 check_eq "user.vmhosts.names: db.lxd is acc1's" "10.98.7.50 fd42:98:7::50" \
@@ -67,11 +67,18 @@ check_eq "... api.shop.lxd too, though the project shop has no instance api" \
     "10.98.7.50 fd42:98:7::50" "$(getent_ahosts api.shop.lxd)"
 check_eq "... web's choice of acc1.lxd never takes acc1's own name" "10.98.7.50 fd42:98:7::50" \
     "$(getent_ahosts acc1.lxd)"
-with_nss getent hosts both.lxd >/dev/null
-check_eq "both.lxd, chosen by two running instances: nothing (NOTFOUND)" 2 $?
-out=$("$VMHOSTS" lookup both.lxd 2>&1)
-check_eq "vmhosts lookup both.lxd says who claims it" 2 \
+with_nss getent hosts both.shop.lxd >/dev/null
+check_eq "both.shop.lxd, chosen by two running instances: nothing (NOTFOUND)" 2 $?
+out=$("$VMHOSTS" lookup both.shop.lxd 2>&1)
+check_eq "vmhosts lookup both.shop.lxd says who claims it" 2 \
     "$(grep -c -e "instance acc1\b" -e "instance web.shop\b" <<<"$out")"
+# A project keeps its users apart: web, of the project shop, chooses only
+# names of shop (<x>.shop.lxd), never one of the default project.
+with_nss getent hosts taken.lxd >/dev/null
+check_eq "taken.lxd, chosen by an instance of another project: nothing (NOTFOUND)" 2 $?
+out=$("$VMHOSTS" lookup taken.lxd 2>&1)
+check "vmhosts lookup taken.lxd says which instance chose it, and why it does not answer" \
+    grep -q "another project chose it" <<<"$out"
 check "vmhosts list shows db.lxd, chosen by acc1" grep -q '^db\.lxd .*acc1' <<<"$("$VMHOSTS" list 2>&1)"
 lx config unset acc1 user.vmhosts.names || bail_out "cannot unset user.vmhosts.names"
 "$VMHOSTS" refresh --backend lxd >/dev/null 2>&1

@@ -149,21 +149,39 @@ static void explain_ambiguous(FILE *out, const struct vmh_cache *cache, const ch
     fputs("  do:     use more characters of the ID, or the container's name\n", out);
 }
 
-/* Every running container whose label chose the name, five at most. */
-static void list_claimants(FILE *out, const struct vmh_cache *cache, const char *name,
-                           uint32_t except)
+/* Every running container whose label chose the name, five at most:
+ * those that may answer it (`allowed`), or those of another LXD project
+ * that may not (vmh_label_may_claim); counted only when `out` is NULL. */
+static unsigned list_claimants(FILE *out, const struct vmh_cache *cache,
+                               const struct vmh_name *name, uint32_t except, bool allowed)
 {
     uint32_t first = 0, shown = 0;
-    uint32_t count = vmh_cache_find(cache, VMH_KEY_LABEL, name, &first);
+    uint32_t count = vmh_cache_find(cache, VMH_KEY_LABEL, name->normalized, &first);
     for (uint32_t i = first; i < first + count && shown < 5; i++) {
         const struct vmh_cache_record *record = &cache->records[cache->keys[i].record];
-        if (record->state != VMH_STATE_RUNNING || cache->keys[i].record == except)
+        if (record->state != VMH_STATE_RUNNING || cache->keys[i].record == except ||
+            vmh_label_may_claim(cache, record, name) != allowed)
+            continue;
+        shown++;
+        if (!out)
             continue;
         fputs("            ", out);
         describe_record(out, cache, cache->keys[i].record);
         fputc('\n', out);
-        shown++;
     }
+    return shown;
+}
+
+/* A name only instances of other LXD projects chose: said, with why. */
+static void explain_other_projects(FILE *out, const struct vmh_cache *cache,
+                                   const struct vmh_name *name)
+{
+    if (!cache || !cache->header || !list_claimants(NULL, cache, name, UINT32_MAX, false))
+        return;
+    fputs("  note:   an instance of another project chose it (user.vmhosts.names), but\n"
+          "          one answers only names of its own project (<x>.<project>.<domain>):\n",
+          out);
+    list_claimants(out, cache, name, UINT32_MAX, false);
 }
 
 static void explain_label_conflict(FILE *out, const struct vmh_cache *cache,
@@ -174,7 +192,7 @@ static void explain_label_conflict(FILE *out, const struct vmh_cache *cache,
                  "          name answers only for one (or one Compose service's replicas);\n"
                  "          it is claimed by:\n",
             name->normalized);
-    list_claimants(out, cache, name->normalized, UINT32_MAX);
+    list_claimants(out, cache, name, UINT32_MAX, true);
     fputs("  do:     take it out of the vmhosts.names of all but one of them\n", out);
 }
 
@@ -188,7 +206,7 @@ void vmh_explain_label_claims(FILE *out, const struct vmh_cache *cache, const st
     fputs("  note:   a label (vmhosts.names) also chooses this name, but a label never\n"
           "          takes a name a container has of its own; chosen by:\n",
           out);
-    list_claimants(out, cache, name->normalized, answer->record);
+    list_claimants(out, cache, name, answer->record, true);
 }
 
 static void explain_no_match(FILE *out, const struct vmh_name *name)
@@ -249,6 +267,7 @@ void vmh_miss_explain(FILE *out, const struct vmh_cli_view *view, const struct v
         return;
     case VMH_RULE_NO_MATCH:
         explain_no_match(out, name);
+        explain_other_projects(out, cache, name);
         return;
     case VMH_RULE_LABEL_CONFLICT:
         if (cache)
