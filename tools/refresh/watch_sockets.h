@@ -22,10 +22,12 @@ struct vmh_watch_sockets *vmh_watch_sockets_open(const char *const *paths, size_
 /* Readable when a change waits to be collected; -1 for NULL. */
 int vmh_watch_sockets_fd(const struct vmh_watch_sockets *sockets);
 
-/* Collects without waiting: whether anything was made, removed or renamed
- * in a watched folder since the last call (a socket among them, or not:
- * the caller looks at which sockets exist).  A socket's folder that has
- * appeared is watched from now on. */
+/* Collects without waiting: whether anything was made, removed, renamed
+ * or given another owner in a watched folder since the last call (a socket
+ * among them, or not: the caller looks at which sockets exist), or a
+ * socket's folder could be watched that could not before (one no watch
+ * saw appear: a tmpfs mounted over it).  Such a folder is watched from
+ * now on. */
 bool vmh_watch_sockets_changed(struct vmh_watch_sockets *sockets);
 
 void vmh_watch_sockets_close(struct vmh_watch_sockets *sockets);
