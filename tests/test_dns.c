@@ -489,7 +489,7 @@ static void registration(void)
               "[Resolve]\nDNS=127.0.0.153:5353\nDomains=~docker ~example.org ~vms.test ~lxd ~incus ~libvirt\n",
               "the resolved drop-in: DNS= the first listen address, a routing domain each");
     CHECK_STR(slurp(root, VMH_NEGATIVE_ANCHORS),
-              "# Written by `vmhosts enable --dns`; `vmhosts disable --dns` removes it.\n"
+              "; Written by `vmhosts enable --dns`; `vmhosts disable --dns` removes it.\n"
               "docker\nexample.org\nvms.test\nlxd\nincus\nlibvirt\n",
               "the negative trust anchors: the same domains");
     CHECK(vmh_dns_register(&settings, root, true, &changed, err, sizeof err) == 0 && !changed,
@@ -500,12 +500,25 @@ static void registration(void)
           "disable --dns: the folders it made are gone too");
     CHECK(vmh_dns_register(&settings, root, false, &changed, err, sizeof err) == 0 && !changed,
           "disable --dns again: nothing changes");
-    /* A file of that name that is not ours stays. */
+    /* Anchors an older vmhosts wrote, with the drop-in's marker, are ours. */
     char path[512];
     snprintf(path, sizeof path, "%s/etc/dnssec-trust-anchors.d", root);
     mkdir(path, 0755);
     snprintf(path, sizeof path, "%s%s", root, VMH_NEGATIVE_ANCHORS);
     FILE *file = fopen(path, "w");
+    if (file) {
+        fputs("# Written by `vmhosts enable --dns`; `vmhosts disable --dns` removes it.\ndocker\n",
+              file);
+        fclose(file);
+    }
+    CHECK(vmh_dns_register(&settings, root, false, &changed, err, sizeof err) == 0 && changed &&
+              !exists(root, VMH_NEGATIVE_ANCHORS),
+          "disable --dns removes the anchors an older version wrote");
+    /* A file of that name that is not ours stays. */
+    snprintf(path, sizeof path, "%s/etc/dnssec-trust-anchors.d", root);
+    mkdir(path, 0755);
+    snprintf(path, sizeof path, "%s%s", root, VMH_NEGATIVE_ANCHORS);
+    file = fopen(path, "w");
     if (file) {
         fputs("mine\n", file);
         fclose(file);

@@ -13,6 +13,9 @@
 #include "dns_register.h"
 
 #define MARKER "# Written by `vmhosts enable --dns`; `vmhosts disable --dns` removes it.\n"
+/* resolved reads a .negative line starting with '#' as a domain followed by
+ * garbage and warns at every start; ';' is that file's comment. */
+#define ANCHORS_MARKER "; Written by `vmhosts enable --dns`; `vmhosts disable --dns` removes it.\n"
 
 static void append(char *out, size_t size, const char *text)
 {
@@ -50,7 +53,7 @@ int vmh_dns_register_texts(const struct vmh_config *config, char *dropin, size_t
     snprintf(dropin, dropin_size, MARKER "[Resolve]\nDNS=%s\nDomains=", endpoint->text);
     domains(config, "~", " ", dropin, dropin_size);
     dropin[strlen(dropin) - 1] = '\n';
-    snprintf(anchors, anchors_size, "%s", MARKER);
+    snprintf(anchors, anchors_size, "%s", ANCHORS_MARKER);
     domains(config, "", "\n", anchors, anchors_size);
     return 0;
 }
@@ -107,15 +110,17 @@ static int write_file(const char *path, const char *text, bool *changed)
     return 0;
 }
 
-/* Removes our file (one without the marker is someone else's: kept), then
- * its folder if that is left empty. */
+/* Removes our file (one without a marker is someone else's: kept), then
+ * its folder if that is left empty.  Either marker on either file: anchors
+ * written before ANCHORS_MARKER existed start with MARKER. */
 static int remove_file(const char *path, bool *changed)
 {
     char folder[VMH_PATH_MAX * 2], head[sizeof MARKER];
     FILE *file = fopen(path, "re");
     if (!file)
         return errno == ENOENT ? 0 : -1;
-    bool ours = fgets(head, sizeof head, file) && strcmp(head, MARKER) == 0;
+    bool ours = fgets(head, sizeof head, file) &&
+                (strcmp(head, MARKER) == 0 || strcmp(head, ANCHORS_MARKER) == 0);
     fclose(file);
     if (!ours)
         return 0;
