@@ -249,6 +249,20 @@ run_vmhosts status
 check_rc "status, vmhosts [NOTFOUND=return]: works" 0
 check_out "status, vmhosts [NOTFOUND=return]: a note on what it means" \
     '^  note: vmhosts \[NOTFOUND=return\]: a name under a multipass domain that is no VM never reaches DNS$'
+# glibc reads "hosts files ..." (a blank for the colon) as a hosts line,
+# and never reads a last line without a newline.
+set_hosts_line files vmhosts dns
+sed -i 's/^hosts: /hosts /' "$NSSWITCH"
+run_vmhosts status
+check_rc "status, 'hosts files vmhosts dns': works" 0
+check_eq "getent agrees: that line is read" "$web_addresses" "$(getent_hosts vmh-web.docker)"
+set_hosts_line files vmhosts dns
+printf '%s' "$(cat "$NSSWITCH")" >"$NSSWITCH.new" && mv "$NSSWITCH.new" "$NSSWITCH"
+run_vmhosts status
+check_rc "status, the hosts line last and without a newline" 1
+check_out "status, no newline: says glibc never reads the line" \
+    '^  PROBLEM: the hosts: line is the last line and has no newline: glibc never reads it$'
+check_eq "getent agrees: vmhosts is not asked" "" "$(getent_hosts vmh-web.docker)"
 set_hosts_line files vmhosts dns
 
 run_vmhosts status --help
@@ -276,6 +290,7 @@ Debian's default|hosts:          files dns|hosts:          files vmhosts dns
 mdns4_minimal [NOTFOUND=return]|hosts:          files mdns4_minimal [NOTFOUND=return] dns|hosts:          files vmhosts mdns4_minimal [NOTFOUND=return] dns
 resolve [!UNAVAIL=return]|hosts: files resolve [!UNAVAIL=return] dns|hosts: files vmhosts resolve [!UNAVAIL=return] dns
 myhostname|hosts: files myhostname mdns4_minimal [NOTFOUND=return] dns|hosts: files myhostname vmhosts mdns4_minimal [NOTFOUND=return] dns
+a blank for the colon|hosts files mdns4_minimal [NOTFOUND=return] dns|hosts files vmhosts mdns4_minimal [NOTFOUND=return] dns
 LINES
     enable_on_copy "hosts: files vmhosts dns"
     check_eq "enable, already enabled: exit status" 0 "$(copy_result enable.rc)"

@@ -58,15 +58,15 @@ enable_on_copy() {
         cp "$dir/nsswitch.conf" /etc/nsswitch.conf
         "$vmhosts" enable >"$dir/enable.out" 2>&1
         echo $? >"$dir/enable.rc"
-        grep "^hosts:" /etc/nsswitch.conf >"$dir/after"
-        grep "^hosts:" /etc/nsswitch.conf.vmhosts-backup >"$dir/backup" 2>/dev/null
+        grep -E "^hosts[[:space:]:]" /etc/nsswitch.conf >"$dir/after"
+        grep -E "^hosts[[:space:]:]" /etc/nsswitch.conf.vmhosts-backup >"$dir/backup" 2>/dev/null
         "$vmhosts" status >"$dir/status.out" 2>&1
         echo $? >"$dir/status.rc"
         getent hosts vmh-web.docker | awk "{print \$1}" | sort | xargs >"$dir/getent"
         "$vmhosts" enable >"$dir/again.out" 2>&1
         "$vmhosts" disable >/dev/null 2>&1
         echo $? >"$dir/disable.rc"
-        grep "^hosts:" /etc/nsswitch.conf >"$dir/restored"' enable_on_copy "$COPY" "$VMHOSTS"
+        grep -E "^hosts[[:space:]:]" /etc/nsswitch.conf >"$dir/restored"' enable_on_copy "$COPY" "$VMHOSTS"
 }
 
 # copy_result FILE: one of enable_on_copy's results.

@@ -49,6 +49,10 @@ static const struct edit_case cases[] = {
      "hosts: vmhosts files [!UNAVAIL=return]"},
     {"the second of two actions", "hosts: files myhostname [SUCCESS=return] [NOTFOUND=return]",
      "hosts: files vmhosts myhostname [SUCCESS=return] [NOTFOUND=return]"},
+    /* glibc's nss_database.c skips every blank and ':' after the name. */
+    {"a blank instead of the colon", "hosts files mdns4_minimal [NOTFOUND=return] dns",
+     "hosts files vmhosts mdns4_minimal [NOTFOUND=return] dns"},
+    {"blanks around the colon", "hosts : files dns", "hosts : files vmhosts dns"},
 };
 
 static char *whole_file(const char *hosts_line)
@@ -128,6 +132,30 @@ static void check_only_last_hosts_line(void)
     free(out);
 }
 
+/* glibc never reads a last line without a newline (tested against glibc
+ * 2.36: such a "passwd: nosuchmodule" leaves getent passwd working). */
+static void check_unterminated_last_line(void)
+{
+    char *out = NULL;
+    bool changed = false;
+    size_t start, length;
+    const char *text = "passwd: files\nhosts: files mdns4_minimal [NOTFOUND=return] dns";
+    CHECK(!vmh_nsswitch_hosts_line(text, &start, &length) && vmh_nsswitch_hosts_line_unread(text),
+          "a last hosts line without a newline is not the one glibc uses");
+    vmh_nsswitch_enable(text, &out, &changed);
+    CHECK_STR(out, "passwd: files\nhosts: files vmhosts mdns4_minimal [NOTFOUND=return] dns\n",
+              "enable: that line gets vmhosts and its newline, not a second hosts line");
+    CHECK(changed, "enable: changed");
+    free(out);
+    vmh_nsswitch_enable("hosts: files vmhosts dns", &out, &changed);
+    CHECK(changed && strcmp(out, "hosts: files vmhosts dns\n") == 0,
+          "enable: vmhosts on a line glibc never reads gets the newline that makes it read");
+    free(out);
+    CHECK(!vmh_nsswitch_hosts_line_unread("hosts: files dns\n") &&
+              !vmh_nsswitch_hosts_line_unread("hosts: files\npasswd: files"),
+          "a terminated hosts line, or another unterminated line, is not that case");
+}
+
 static void check_disable_shapes(void)
 {
     static const char *const pairs[][2] = {
@@ -162,6 +190,8 @@ static void check_hosts_line_finder(void)
     CHECK(!vmh_nsswitch_hosts_line("# hosts: a\n", &start, &length), "a comment is no hosts line");
     CHECK(vmh_nsswitch_hosts_line("hosts: a\nhosts: b\n", &start, &length) && start == 9,
           "two hosts lines: the last one is found");
+    CHECK(vmh_nsswitch_hosts_line("hosts files\n", &start, &length) && length == 11,
+          "a blank instead of the colon is a hosts line, as glibc reads it");
 }
 
 static bool write_text(const char *path, const char *text, mode_t mode)
@@ -254,6 +284,7 @@ int main(void)
         check_case(&cases[i]);
     check_no_hosts_line();
     check_only_last_hosts_line();
+    check_unterminated_last_line();
     check_disable_shapes();
     check_hosts_line_finder();
 

@@ -47,9 +47,8 @@ void vmh_hosts_line_verdict(const char *line, struct vmh_hosts_verdict *verdict)
 {
     memset(verdict, 0, sizeof *verdict);
     const char *end = line + strcspn(line, "#\n");
-    const char *p = strchr(line, ':');
-    p = p && p < end ? p + 1 : end;
-    while ((p = vmh_nsswitch_skip_blanks(p, end)) < end && !verdict->has_vmhosts) {
+    const char *p = vmh_nsswitch_sources(line, end, "hosts");
+    while (p && (p = vmh_nsswitch_skip_blanks(p, end)) < end && !verdict->has_vmhosts) {
         const char *name = p;
         size_t length = vmh_nsswitch_word_length(p, end);
         if (length == 0)
@@ -139,6 +138,9 @@ void vmh_status_nsswitch(const char *path, struct vmh_status_report *report)
     }
     size_t start, length;
     if (!vmh_nsswitch_hosts_line(text, &start, &length)) {
+        if (vmh_nsswitch_hosts_line_unread(text))
+            vmh_say(report, VMH_PROBLEM, "the hosts: line is the last line and has no newline: "
+                                         "glibc never reads it");
         vmh_say(report, VMH_PROBLEM, "no hosts: line: glibc's default (dns, then files) "
                                      "leaves vmhosts out");
         vmh_say_do("sudo vmhosts enable");

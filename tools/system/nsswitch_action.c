@@ -16,6 +16,19 @@ const char *vmh_nsswitch_skip_blanks(const char *p, const char *end)
     return p;
 }
 
+const char *vmh_nsswitch_sources(const char *line, const char *end, const char *database)
+{
+    const char *name = vmh_nsswitch_skip_blanks(line, end), *p = name;
+    while (p < end && !vmh_nsswitch_is_blank(*p) && *p != ':')
+        p++;
+    size_t length = strlen(database);
+    if ((size_t)(p - name) != length || memcmp(name, database, length) != 0)
+        return NULL;
+    while (p < end && (vmh_nsswitch_is_blank(*p) || *p == ':'))
+        p++;
+    return p;
+}
+
 size_t vmh_nsswitch_word_length(const char *p, const char *end)
 {
     size_t length = 0;

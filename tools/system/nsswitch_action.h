@@ -13,6 +13,12 @@ bool vmh_nsswitch_is_blank(char c);
 /* p past any blanks, at most to end. */
 const char *vmh_nsswitch_skip_blanks(const char *p, const char *end);
 
+/* Where the sources of [line, end) start when it is a line of `database`,
+ * as glibc's nss_database.c reads a line: the name ends at a blank or ':',
+ * and every blank and ':' after it is skipped ("hosts: files",
+ * "hosts:files" and "hosts files" alike).  NULL for any other line. */
+const char *vmh_nsswitch_sources(const char *line, const char *end, const char *database);
+
 /* The length of the word at p: up to a blank, a bracket, '=' or '#'. */
 size_t vmh_nsswitch_word_length(const char *p, const char *end);
 

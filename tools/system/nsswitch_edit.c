@@ -4,8 +4,10 @@
  * remove stays byte for byte (spacing, comments, other lines), so that
  * `vmhosts disable` after `vmhosts enable` gives back the very same file and
  * a configuration manager sees a one-word diff.  The line is read the way
- * glibc reads it: '#' starts a comment anywhere, a service may be followed
- * by [ACTION] brackets that belong to it. */
+ * glibc reads it (nsswitch_action.h), a service may be followed by [ACTION]
+ * brackets that belong to it, and a '#' ends the sources we edit: glibc
+ * takes the words after it for sources no module provides, which answer
+ * nothing. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -34,37 +36,39 @@ struct hosts_line {
     const char *services_end;    /* the line's end or its '#' comment */
 };
 
-/* Whether [line, end) is a "hosts:" line; fills *hosts if so. */
+/* Whether [line, end) is a hosts line; fills *hosts if so. */
 static bool parse_hosts_line(const char *line, const char *end, struct hosts_line *hosts)
 {
-    const char *p = vmh_nsswitch_skip_blanks(line, end);
-    const char *name = p;
-    while (p < end && !vmh_nsswitch_is_blank(*p) && *p != ':')
-        p++;
-    if (p - name != 5 || memcmp(name, "hosts", 5) != 0)
+    const char *services = vmh_nsswitch_sources(line, end, "hosts");
+    if (!services)
         return false;
-    p = vmh_nsswitch_skip_blanks(p, end);
-    if (p == end || *p != ':')
-        return false;
-    const char *comment = memchr(p, '#', (size_t)(end - p));
-    *hosts = (struct hosts_line){.line = line, .line_end = end, .services = p + 1,
+    /* Back over the blanks before the first source, to the colon or the
+     * name: disable takes away the blank that enable put before vmhosts. */
+    while (vmh_nsswitch_is_blank(services[-1]))
+        services--;
+    const char *comment = memchr(services, '#', (size_t)(end - services));
+    *hosts = (struct hosts_line){.line = line, .line_end = end, .services = services,
                                  .services_end = comment ? comment : end};
     return true;
 }
 
-/* The last hosts: line: glibc's nss_database.c keeps the last one it
- * reads, so an edit of an earlier one would change nothing. */
+/* The last hosts line glibc reads: its nss_database.c keeps the last one,
+ * so an edit of an earlier one would change nothing, and it never reads a
+ * last line without a newline (getline meets the end of the file there). */
 static bool find_hosts_line(const char *text, struct hosts_line *hosts)
 {
-    const char *line = text;
     bool found = false;
-    while (*line) {
-        const char *newline = strchr(line, '\n');
-        const char *end = newline ? newline : line + strlen(line);
-        found = parse_hosts_line(line, end, hosts) || found;
-        line = newline ? newline + 1 : end;
-    }
+    for (const char *line = text, *newline; (newline = strchr(line, '\n')); line = newline + 1)
+        found = parse_hosts_line(line, newline, hosts) || found;
     return found;
+}
+
+bool vmh_nsswitch_hosts_line_unread(const char *text)
+{
+    const char *last = strrchr(text, '\n');
+    last = last ? last + 1 : text;
+    struct hosts_line hosts;
+    return *last && parse_hosts_line(last, last + strlen(last), &hosts);
 }
 
 bool vmh_nsswitch_hosts_line(const char *text, size_t *start, size_t *length)
@@ -163,17 +167,16 @@ static bool has_service(const struct hosts_line *hosts, const char *name,
     return false;
 }
 
-int vmh_nsswitch_enable(const char *text, char **out, bool *changed)
+/* vmh_nsswitch_enable on a text that ends with a newline. */
+static int add_service(const char *text, char **out, bool *changed)
 {
     struct hosts_line hosts;
     *changed = false;
     if (!find_hosts_line(text, &hosts)) {
-        size_t length = strlen(text);
-        const char *separator = length > 0 && text[length - 1] != '\n' ? "\n" : "";
-        *out = malloc(length + strlen(separator) + sizeof DEFAULT_HOSTS_LINE);
+        *out = malloc(strlen(text) + sizeof DEFAULT_HOSTS_LINE);
         if (!*out)
             return -1;
-        stpcpy(stpcpy(stpcpy(*out, text), separator), DEFAULT_HOSTS_LINE);
+        stpcpy(stpcpy(*out, text), DEFAULT_HOSTS_LINE);
         *changed = true;
         return 0;
     }
@@ -195,6 +198,30 @@ int vmh_nsswitch_enable(const char *text, char **out, bool *changed)
     *out = replace_span(text, (size_t)(append_at - text), 0, " " VMH_NSSWITCH_SERVICE);
     *changed = *out != NULL;
     return *out ? 0 : -1;
+}
+
+/* The text ended by a newline: glibc skips a last line without one. */
+static char *terminated(const char *text, bool *changed)
+{
+    size_t length = strlen(text);
+    bool missing = length > 0 && text[length - 1] != '\n';
+    char *out = malloc(length + 2);
+    if (out)
+        strcpy(stpcpy(out, text), missing ? "\n" : "");
+    *changed = missing;
+    return out;
+}
+
+int vmh_nsswitch_enable(const char *text, char **out, bool *changed)
+{
+    char *whole = terminated(text, changed);
+    if (!whole)
+        return -1;
+    bool other_change;
+    int status = add_service(whole, out, &other_change);
+    *changed = *changed || other_change;
+    free(whole);
+    return status;
 }
 
 /* Removes the first vmhosts: 1, 0 when there is none, -1 out of memory. */

@@ -15,7 +15,8 @@
  * first network service (dns, resolve, mdns*, nis, nisplus, wins) or the
  * first source whose [ACTION] returns on NOTFOUND (vmhosts after it would
  * never be asked), or at the end; adds "hosts: files vmhosts dns" when the
- * text has no hosts: line.
+ * text has no hosts: line.  A text whose last line lacks its newline gets
+ * one: glibc never reads such a line.
  * Every other byte is kept.  *out is malloc'd (also when unchanged).
  * Returns 0, or -1 when out of memory. */
 int vmh_nsswitch_enable(const char *text, char **out, bool *changed);
@@ -25,10 +26,15 @@ int vmh_nsswitch_enable(const char *text, char **out, bool *changed);
  * enable, it edits the last hosts: line, the one glibc uses. */
 int vmh_nsswitch_disable(const char *text, char **out, bool *changed);
 
-/* Finds the hosts: line (without its newline): the last one, since glibc
- * (2.33 on) lets a later line replace an earlier one.  Returns false if
- * none. */
+/* Finds the hosts: line (without its newline) that glibc uses: the last
+ * one, since glibc (2.33 on) lets a later line replace an earlier one, of
+ * those it reads ("hosts files" too, not a last line without a newline).
+ * Returns false if none. */
 bool vmh_nsswitch_hosts_line(const char *text, size_t *start, size_t *length);
+
+/* Whether the text's last line is a hosts line without a newline, which
+ * glibc never reads. */
+bool vmh_nsswitch_hosts_line_unread(const char *text);
 
 /* Reads `path` (following a symlink to the real file), applies enable or
  * disable, and when that changed it: writes path.vmhosts-backup (the old
