@@ -4,6 +4,8 @@
 # overlay root.
 
 E2E_DEB_TESTS = tests/e2e-deb.sh tests/e2e-sudo.sh
+TESTS += tests/build-deps.sh
+EXTRA_DIST += tests/build-deps.sh
 TESTS += $(E2E_DEB_TESTS)
 EXTRA_DIST += $(E2E_DEB_TESTS) tools/install-deb \
 	debian/changelog debian/control debian/copyright debian/rules debian/source/format \

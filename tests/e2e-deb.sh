@@ -110,6 +110,11 @@ echo "container=$(getent ahosts "$STANDIN_NAME.docker" | awk '{print $1}' | sort
 echo "vm=$(getent hosts primary.example.org | awk '{print $1}' | xargs)"
 echo "reverse=$(getent hosts 10.20.30.40 | awk '{print $2}')"
 echo "localhost=$(getent hosts localhost >/dev/null && echo resolves)"
+# What `vmhosts status` advises for a misplaced vmhosts: it leaves a
+# backup of nsswitch.conf beside it, which purge removes.
+vmhosts disable >"$T/reenable-$round.log" 2>&1 && vmhosts enable >>"$T/reenable-$round.log" 2>&1
+echo "reenabled=$(hosts_line)"
+echo "backup=$(test -f /etc/nsswitch.conf.vmhosts-backup && echo yes)"
 vmhosts enable --dns >"$T/enable-dns-$round.log" 2>&1
 echo "dns_enabled=$(ls /etc/systemd/resolved.conf.d/vmhosts.conf \
     /etc/dnssec-trust-anchors.d/vmhosts.negative 2>/dev/null | wc -l)"
@@ -215,6 +220,8 @@ install_round() {
         "$expected" "$(value installed)"
     check_eq "round $round: nothing else in nsswitch.conf changed" "$(value start_others)" \
         "$(value installed_others)"
+    check_eq "round $round: vmhosts disable, then enable: the same line, and a backup" \
+        "$expected yes" "$(value reenabled) $(value backup)"
     if [ $round = 1 ]; then
         check_eq "the module is in /usr/lib/$multiarch" yes "$(value module)"
         check_eq "the watcher's unit is installed" yes "$(value unit)"
