@@ -249,6 +249,19 @@ run_vmhosts status
 check_rc "status, vmhosts [NOTFOUND=return]: works" 0
 check_out "status, vmhosts [NOTFOUND=return]: a note on what it means" \
     '^  note: vmhosts \[NOTFOUND=return\]: a name under a multipass domain that is no VM never reaches DNS$'
+# glibc stops reading at a second [ACTION] after one source, and has no
+# comments inside a line: a vmhosts after "#" is asked.
+set_hosts_line files '[SUCCESS=return]' '[UNAVAIL=continue]' vmhosts
+run_vmhosts status
+check_rc "status, a second [ACTION] before vmhosts" 1
+check_out "status, a second [ACTION]: says where glibc stops" \
+    '^  PROBLEM: glibc cannot read the line from `\[UNAVAIL=continue\] vmhosts` on'
+check_eq "getent agrees: vmhosts is not asked" "" "$(getent_hosts vmh-web.docker)"
+set_hosts_line files '#' vmhosts
+run_vmhosts status
+check_rc "status, 'files # vmhosts': reached" 0
+check_eq "getent agrees: the vmhosts after '#' answers" "$web_addresses" \
+    "$(getent_hosts vmh-web.docker)"
 # glibc reads "hosts files ..." (a blank for the colon) as a hosts line,
 # and never reads a last line without a newline.
 set_hosts_line files vmhosts dns

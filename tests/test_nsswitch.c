@@ -47,8 +47,13 @@ static const struct edit_case cases[] = {
      "hosts: vmhosts files [NOTFOUND=return] dns"},
     {"!UNAVAIL=return returns on NOTFOUND too", "hosts: files [!UNAVAIL=return]",
      "hosts: vmhosts files [!UNAVAIL=return]"},
-    {"the second of two actions", "hosts: files myhostname [SUCCESS=return] [NOTFOUND=return]",
-     "hosts: files vmhosts myhostname [SUCCESS=return] [NOTFOUND=return]"},
+    {"two statuses in one action, the later one counts",
+     "hosts: files resolve [!UNAVAIL=return NOTFOUND=continue] dns",
+     "hosts: files vmhosts resolve [!UNAVAIL=return NOTFOUND=continue] dns"},
+    {"two statuses in one action, returning", "hosts: files [SUCCESS=return NOTFOUND=return]",
+     "hosts: vmhosts files [SUCCESS=return NOTFOUND=return]"},
+    /* No comment inside a line for glibc: "#" is a source no module provides. */
+    {"a '#' word before the network", "hosts: files # then dns", "hosts: files vmhosts # then dns"},
     /* glibc's nss_database.c skips every blank and ':' after the name. */
     {"a blank instead of the colon", "hosts files mdns4_minimal [NOTFOUND=return] dns",
      "hosts files vmhosts mdns4_minimal [NOTFOUND=return] dns"},
@@ -132,6 +137,35 @@ static void check_only_last_hosts_line(void)
     free(out);
 }
 
+/* glibc's nss_action_parse.c reads one [ACTION] group after a source and
+ * stops at a second: no source after it is asked, and any edit there
+ * would change what glibc reads of the rest. */
+static void check_second_action_group(void)
+{
+    char *out = NULL;
+    bool changed = true;
+    const char *text = "hosts: files myhostname [SUCCESS=return] [NOTFOUND=return] dns\n";
+    CHECK_INT(vmh_nsswitch_enable(text, &out, &changed), VMH_NSSWITCH_UNREAD,
+              "enable refuses a line glibc stops reading at a second [ACTION]");
+    CHECK(!out && !changed, "... and makes nothing");
+    CHECK_INT(vmh_nsswitch_disable("hosts: files vmhosts [SUCCESS=return] [UNAVAIL=return] dns\n",
+                                   &out, &changed),
+              VMH_NSSWITCH_UNREAD, "disable refuses such a line with vmhosts on it");
+    CHECK(!out && !changed, "... and makes nothing");
+    CHECK_INT(vmh_nsswitch_disable(text, &out, &changed), 0,
+              "disable of such a line without vmhosts: nothing to do");
+    CHECK(out && !changed && strcmp(out, text) == 0, "... and nothing changes");
+    free(out);
+    vmh_nsswitch_enable("hosts: files vmhosts [SUCCESS=return] [UNAVAIL=return] dns\n", &out,
+                        &changed);
+    CHECK(out && !changed, "enable: vmhosts already read before the second group: enabled");
+    free(out);
+    out = NULL;
+    CHECK_INT(vmh_nsswitch_enable("hosts: files mdns [NOTFOUND=return dns\n", &out, &changed),
+              VMH_NSSWITCH_UNREAD, "enable refuses a line with a '[' never closed (glibc rejects it)");
+    CHECK(!out, "... and makes nothing");
+}
+
 /* glibc never reads a last line without a newline (tested against glibc
  * 2.36: such a "passwd: nosuchmodule" leaves getent passwd working). */
 static void check_unterminated_last_line(void)
@@ -167,7 +201,8 @@ static void check_disable_shapes(void)
         {"hosts: files vmhosts dns vmhosts\n", "hosts: files dns\n"},
         {"hosts: files vmhostsx dns\n", "hosts: files vmhostsx dns\n"},
         {"# hosts: files vmhosts dns\n", "# hosts: files vmhosts dns\n"},
-        {"hosts: files dns # vmhosts\n", "hosts: files dns # vmhosts\n"},
+        /* glibc loads the vmhosts after "#": it goes. */
+        {"hosts: files dns # vmhosts\n", "hosts: files dns #\n"},
     };
     for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
         char *out = NULL, what[160];
@@ -285,6 +320,7 @@ int main(void)
     check_no_hosts_line();
     check_only_last_hosts_line();
     check_unterminated_last_line();
+    check_second_action_group();
     check_disable_shapes();
     check_hosts_line_finder();
 

@@ -30,17 +30,5 @@ void vmh_status_backends(const struct vmh_cli_view *view, struct vmh_status_repo
 void vmh_status_caches(const struct vmh_cli_view *view, struct vmh_status_report *report);
 void vmh_status_nsswitch(const char *path, struct vmh_status_report *report);
 
-/* For the tests of the hosts: line reading: whether `line` (a hosts: line)
- * reaches vmhosts; fills *why with the first service that stops before it,
- * or "" (pure, no I/O). */
-struct vmh_hosts_verdict {
-    bool has_vmhosts;
-    bool unreachable;          /* a service before vmhosts returns on NOTFOUND */
-    char stopper[64];          /* that service, with its action */
-    char network_before[64];   /* a network service asked before vmhosts, or "" */
-    bool notfound_return_after; /* `vmhosts [NOTFOUND=return]` */
-    bool files_before;
-};
-void vmh_hosts_line_verdict(const char *line, struct vmh_hosts_verdict *verdict);
 
 #endif

@@ -1,77 +1,14 @@
-/* Whether /etc/nsswitch.conf names vmhosts where a lookup reaches it.
- *
- * glibc asks the hosts: sources left to right; an [ACTION] after a source
- * decides whether a status ends the lookup there.  vmhosts is reached for
- * its names only if no source before it returns on NOTFOUND, which is what
- * files, dns and resolve answer for a container name they do not know.
- * mdns*_minimal answers NOTFOUND only for *.local names, so its usual
- * [NOTFOUND=return] stops nothing of ours. */
+/* Whether /etc/nsswitch.conf names vmhosts where a lookup reaches it: the
+ * verdict on its hosts: line (tools/system/nsswitch_verdict.c), said. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "nsswitch_action.h"
 #include "nsswitch_edit.h"
+#include "nsswitch_verdict.h"
 #include "status.h"
-
-static bool is_network(const char *name, size_t length)
-{
-    static const char *const network[] = {"dns", "resolve", "mdns", "mdns4", "mdns6",
-                                          "nis", "nisplus", "wins", "hesiod"};
-    for (size_t i = 0; i < sizeof network / sizeof network[0]; i++)
-        if (vmh_nsswitch_word_is(name, length, network[i]))
-            return true;
-    return false;
-}
-
-/* One source before vmhosts and its action, judged. */
-static void judge_before(const char *name, size_t length, const char *action,
-                         size_t action_length, struct vmh_hosts_verdict *verdict)
-{
-    if (vmh_nsswitch_word_is(name, length, "files"))
-        verdict->files_before = true;
-    if (action && vmh_nsswitch_returns_on_notfound(action, action + action_length) &&
-        !vmh_nsswitch_is_minimal_mdns(name, length) && !verdict->unreachable) {
-        verdict->unreachable = true;
-        snprintf(verdict->stopper, sizeof verdict->stopper, "%.*s [%.*s]", (int)length, name,
-                 (int)action_length, action);
-    }
-    if (is_network(name, length) && !verdict->network_before[0])
-        snprintf(verdict->network_before, sizeof verdict->network_before, "%.*s", (int)length,
-                 name);
-}
-
-void vmh_hosts_line_verdict(const char *line, struct vmh_hosts_verdict *verdict)
-{
-    memset(verdict, 0, sizeof *verdict);
-    const char *end = line + strcspn(line, "#\n");
-    const char *p = vmh_nsswitch_sources(line, end, "hosts");
-    while (p && (p = vmh_nsswitch_skip_blanks(p, end)) < end && !verdict->has_vmhosts) {
-        const char *name = p;
-        size_t length = vmh_nsswitch_word_length(p, end);
-        if (length == 0)
-            break;
-        p = vmh_nsswitch_skip_blanks(p + length, end);
-        const char *action = NULL;
-        size_t action_length = 0;
-        if (p < end && *p == '[') {
-            action = p + 1;
-            action_length = strcspn(action, "]");
-            if (action + action_length > end)
-                action_length = (size_t)(end - action);
-            p = action + action_length + (action + action_length < end);
-        }
-        if (vmh_nsswitch_word_is(name, length, VMH_NSSWITCH_SERVICE)) {
-            verdict->has_vmhosts = true;
-            verdict->notfound_return_after =
-                action && vmh_nsswitch_returns_on_notfound(action, action + action_length);
-        } else {
-            judge_before(name, length, action, action_length, verdict);
-        }
-    }
-}
 
 static char *read_file(const char *path)
 {
@@ -91,6 +28,13 @@ static char *read_file(const char *path)
 
 static void say_verdict(const struct vmh_hosts_verdict *verdict, struct vmh_status_report *report)
 {
+    if (verdict->unread[0]) {
+        vmh_say(report, VMH_PROBLEM, "glibc cannot read the line from `%s` on (a second "
+                                     "[ACTION] after one source, or a '[' never closed): no "
+                                     "source from there on is asked",
+                verdict->unread);
+        vmh_say_do("mend the line, then sudo vmhosts enable");
+    }
     if (!verdict->has_vmhosts) {
         vmh_say(report, VMH_PROBLEM, "vmhosts is not on the hosts: line: no program sees "
                                      "container or VM names");

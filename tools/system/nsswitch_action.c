@@ -1,4 +1,6 @@
-/* The words and [ACTION] brackets of a hosts: line (nsswitch_action.h). */
+/* The words and [ACTION] brackets of a hosts: line (nsswitch_action.h),
+ * read as glibc 2.33 on reads them: nss/nss_database.c takes the line,
+ * nss/nss_action_parse.c its sources, with no comment inside a line. */
 #include <string.h>
 #include <strings.h>
 
@@ -57,9 +59,11 @@ bool vmh_nsswitch_returns_on_notfound(const char *p, const char *end)
             break;
         p = vmh_nsswitch_skip_blanks(p + 1, end);
         size_t action_length = vmh_nsswitch_word_length(p, end);
+        /* In order, as glibc applies them: NOTFOUND=x sets NOTFOUND's
+         * action, !OTHER=x sets every status's but OTHER's. */
         bool is_notfound = vmh_nsswitch_word_is(status, status_length, "NOTFOUND");
-        if (vmh_nsswitch_word_is(p, action_length, "return") && is_notfound != negated)
-            returns = true;
+        if (is_notfound != negated)
+            returns = vmh_nsswitch_word_is(p, action_length, "return");
         p += action_length;
         if (action_length == 0 && status_length == 0)
             p++; /* a stray character: move on */
@@ -71,4 +75,46 @@ bool vmh_nsswitch_is_minimal_mdns(const char *name, size_t length)
 {
     return length > 8 && strncmp(name, "mdns", 4) == 0 &&
            strncmp(name + length - 8, "_minimal", 8) == 0;
+}
+
+bool vmh_nsswitch_next_source(const char *p, const char *end, struct vmh_nsswitch_source *source)
+{
+    p = vmh_nsswitch_skip_blanks(p, end);
+    if (p == end || *p == '[')
+        return false;
+    source->start = p;
+    while (p < end && !vmh_nsswitch_is_blank(*p) && *p != '[')
+        p++;
+    source->word_end = p;
+    const char *q = vmh_nsswitch_skip_blanks(p, end);
+    if (q < end && *q == '[') {
+        const char *close = memchr(q, ']', (size_t)(end - q));
+        if (!close)
+            return false; /* glibc rejects the line */
+        p = close + 1;
+    }
+    source->end = p;
+    return true;
+}
+
+bool vmh_nsswitch_source_is(const struct vmh_nsswitch_source *source, const char *name)
+{
+    size_t length = strlen(name);
+    return (size_t)(source->word_end - source->start) == length &&
+           memcmp(source->start, name, length) == 0;
+}
+
+bool vmh_nsswitch_source_stops(const struct vmh_nsswitch_source *source)
+{
+    if (vmh_nsswitch_is_minimal_mdns(source->start, (size_t)(source->word_end - source->start)))
+        return false;
+    const char *p = source->word_end;
+    while ((p = memchr(p, '[', (size_t)(source->end - p)))) {
+        const char *close = memchr(p, ']', (size_t)(source->end - p));
+        const char *stop = close ? close : source->end;
+        if (vmh_nsswitch_returns_on_notfound(p + 1, stop))
+            return true;
+        p = stop;
+    }
+    return false;
 }

@@ -24,16 +24,10 @@
 /* nsswitch.conf is a few kilobytes; anything this big is not one. */
 #define NSSWITCH_MAX_SIZE (1024 * 1024)
 
-struct service {
-    const char *start;    /* first byte of the name */
-    const char *word_end; /* end of the name */
-    const char *end;      /* end of the name and its [ACTION] brackets */
-};
-
 struct hosts_line {
     const char *line, *line_end; /* the whole line, without '\n' */
     const char *services;        /* just after "hosts:" */
-    const char *services_end;    /* the line's end or its '#' comment */
+    const char *unread;          /* where glibc stops reading before the end, or NULL */
 };
 
 /* Whether [line, end) is a hosts line; fills *hosts if so. */
@@ -46,9 +40,13 @@ static bool parse_hosts_line(const char *line, const char *end, struct hosts_lin
      * name: disable takes away the blank that enable put before vmhosts. */
     while (vmh_nsswitch_is_blank(services[-1]))
         services--;
-    const char *comment = memchr(services, '#', (size_t)(end - services));
-    *hosts = (struct hosts_line){.line = line, .line_end = end, .services = services,
-                                 .services_end = comment ? comment : end};
+    *hosts = (struct hosts_line){.line = line, .line_end = end, .services = services};
+    struct vmh_nsswitch_source source;
+    const char *p = services;
+    while (vmh_nsswitch_next_source(p, end, &source))
+        p = source.end;
+    p = vmh_nsswitch_skip_blanks(p, end);
+    hosts->unread = p < end ? p : NULL;
     return true;
 }
 
@@ -81,62 +79,15 @@ bool vmh_nsswitch_hosts_line(const char *text, size_t *start, size_t *length)
     return true;
 }
 
-/* The next service at or after p, with the [..] brackets that follow it;
- * false at the end of the list. */
-static bool next_service(const char *p, const char *end, struct service *service)
-{
-    p = vmh_nsswitch_skip_blanks(p, end);
-    if (p == end)
-        return false;
-    service->start = p;
-    while (p < end && !vmh_nsswitch_is_blank(*p) && *p != '[')
-        p++;
-    service->word_end = p;
-    for (;;) {
-        const char *q = vmh_nsswitch_skip_blanks(p, end);
-        if (q == end || *q != '[')
-            break;
-        const char *close = memchr(q, ']', (size_t)(end - q));
-        p = close ? close + 1 : end;
-    }
-    service->end = p;
-    return true;
-}
-
-static bool service_is(const struct service *service, const char *name)
-{
-    size_t length = strlen(name);
-    return (size_t)(service->word_end - service->start) == length &&
-           memcmp(service->start, name, length) == 0;
-}
-
 /* Services that ask the network (or a daemon that does): vmhosts answers
  * before them, so a container name never leaks to a DNS server. */
-static bool is_network_service(const struct service *service)
+static bool is_network_service(const struct vmh_nsswitch_source *service)
 {
     static const char *const names[] = {"dns", "resolve", "nis", "nisplus", "wins"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (service_is(service, names[i]))
+        if (vmh_nsswitch_source_is(service, names[i]))
             return true;
     return service->word_end - service->start >= 4 && memcmp(service->start, "mdns", 4) == 0;
-}
-
-/* A source whose [ACTION] ends the lookup on NOTFOUND: vmhosts after it
- * would never be asked for a name that source does not know. */
-static bool stops_on_notfound(const struct service *service)
-{
-    if (vmh_nsswitch_is_minimal_mdns(service->start,
-                                     (size_t)(service->word_end - service->start)))
-        return false;
-    const char *p = service->word_end;
-    while ((p = memchr(p, '[', (size_t)(service->end - p)))) {
-        const char *close = memchr(p, ']', (size_t)(service->end - p));
-        const char *stop = close ? close : service->end;
-        if (vmh_nsswitch_returns_on_notfound(p + 1, stop))
-            return true;
-        p = stop;
-    }
-    return false;
 }
 
 /* text with `remove` bytes at `at` replaced by `insert`, malloc'd. */
@@ -153,12 +104,12 @@ static char *replace_span(const char *text, size_t at, size_t remove, const char
 }
 
 static bool has_service(const struct hosts_line *hosts, const char *name,
-                        struct service *found, const char **previous_end)
+                        struct vmh_nsswitch_source *found, const char **previous_end)
 {
-    struct service service;
+    struct vmh_nsswitch_source service;
     const char *p = hosts->services;
-    while (next_service(p, hosts->services_end, &service)) {
-        if (service_is(&service, name)) {
+    while (vmh_nsswitch_next_source(p, hosts->line_end, &service)) {
+        if (vmh_nsswitch_source_is(&service, name)) {
             *found = service;
             return true;
         }
@@ -180,15 +131,20 @@ static int add_service(const char *text, char **out, bool *changed)
         *changed = true;
         return 0;
     }
-    struct service service, found;
+    struct vmh_nsswitch_source service, found;
     const char *previous_end = hosts.services;
     if (has_service(&hosts, VMH_NSSWITCH_SERVICE, &found, &previous_end)) {
         *out = strdup(text);
         return *out ? 0 : -1;
     }
+    if (hosts.unread)
+        return VMH_NSSWITCH_UNREAD;
     const char *p = hosts.services, *append_at = hosts.services;
-    while (next_service(p, hosts.services_end, &service)) {
-        if (is_network_service(&service) || stops_on_notfound(&service)) {
+    while (vmh_nsswitch_next_source(p, hosts.line_end, &service)) {
+        /* A '#' source is a comment to whoever wrote it; glibc asks it
+         * (no module has that name) and goes on. */
+        if (is_network_service(&service) || vmh_nsswitch_source_stops(&service) ||
+            *service.start == '#') {
             *out = replace_span(text, (size_t)(service.start - text), 0, VMH_NSSWITCH_SERVICE " ");
             *changed = *out != NULL;
             return *out ? 0 : -1;
@@ -217,27 +173,31 @@ int vmh_nsswitch_enable(const char *text, char **out, bool *changed)
     char *whole = terminated(text, changed);
     if (!whole)
         return -1;
-    bool other_change;
+    bool other_change = false;
+    *out = NULL;
     int status = add_service(whole, out, &other_change);
-    *changed = *changed || other_change;
+    *changed = status == 0 && (*changed || other_change);
     free(whole);
     return status;
 }
 
-/* Removes the first vmhosts: 1, 0 when there is none, -1 out of memory. */
+/* Removes the first vmhosts: 1, 0 when there is none, -1 out of memory,
+ * -VMH_NSSWITCH_UNREAD when the line cannot be edited safely. */
 static int remove_one(char **text)
 {
     struct hosts_line hosts;
-    struct service found, next;
+    struct vmh_nsswitch_source found, next;
     const char *previous_end = NULL;
     if (!find_hosts_line(*text, &hosts))
         return 0;
     previous_end = hosts.services;
     if (!has_service(&hosts, VMH_NSSWITCH_SERVICE, &found, &previous_end))
         return 0;
+    if (hosts.unread)
+        return -VMH_NSSWITCH_UNREAD;
     /* Inverse of enable: "vmhosts " before a service, or " vmhosts" last. */
     const char *from = found.start, *to = found.end;
-    if (next_service(found.end, hosts.services_end, &next))
+    if (vmh_nsswitch_next_source(found.end, hosts.line_end, &next))
         to = next.start;
     else
         from = previous_end;
@@ -261,7 +221,8 @@ int vmh_nsswitch_disable(const char *text, char **out, bool *changed)
     if (removed < 0) {
         free(*out);
         *out = NULL;
-        return -1;
+        *changed = false;
+        return removed == -VMH_NSSWITCH_UNREAD ? VMH_NSSWITCH_UNREAD : -1;
     }
     return 0;
 }
@@ -378,11 +339,16 @@ static int transform(const char *text, bool enable, char **out, bool *changed, c
 {
     int status = enable ? vmh_nsswitch_enable(text, out, changed)
                         : vmh_nsswitch_disable(text, out, changed);
-    if (status != 0) {
+    if (status == VMH_NSSWITCH_UNREAD) {
+        errno = EINVAL;
+        snprintf(err, err_size, "glibc cannot read the hosts: line to its end (a second "
+                                "[ACTION] after one source, or a '[' never closed); mend the "
+                                "line, then run this again");
+    } else if (status != 0) {
         errno = ENOMEM;
         snprintf(err, err_size, "out of memory");
     }
-    return status;
+    return status != 0 ? -1 : 0;
 }
 
 /* Writes the backup and the new text; real is the resolved path. */

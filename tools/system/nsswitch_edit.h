@@ -18,12 +18,17 @@
  * text has no hosts: line.  A text whose last line lacks its newline gets
  * one: glibc never reads such a line.
  * Every other byte is kept.  *out is malloc'd (also when unchanged).
- * Returns 0, or -1 when out of memory. */
+ * Returns 0, -1 when out of memory, or VMH_NSSWITCH_UNREAD (nothing made)
+ * when glibc cannot read the line to its end (a second [ACTION] after one
+ * source, a '[' never closed): an edit there would change what glibc
+ * reads of the rest. */
 int vmh_nsswitch_enable(const char *text, char **out, bool *changed);
+#define VMH_NSSWITCH_UNREAD 1
 
 /* Removes vmhosts and the [ACTION] brackets that follow it from the hosts:
  * line; the exact inverse of enable on a line that has a service.  Like
- * enable, it edits the last hosts: line, the one glibc uses. */
+ * enable, it edits the last hosts: line, the one glibc uses.  Returns as
+ * enable does (VMH_NSSWITCH_UNREAD only when vmhosts is on such a line). */
 int vmh_nsswitch_disable(const char *text, char **out, bool *changed);
 
 /* Finds the hosts: line (without its newline) that glibc uses: the last
