@@ -22,6 +22,13 @@ static bool all_hex(const char *text)
     return true;
 }
 
+/* A listed container: not the mark of one gone, which a list of changed
+ * containers carries with an ID and no name (docker.c, add_gone). */
+static bool listed(const struct vmh_host *host)
+{
+    return !host->removed && host->id && host->name;
+}
+
 /* Docker's own order for a reference: full ID, then name, then a unique ID
  * prefix (an ambiguous one names nothing). */
 static struct vmh_host *find_container(struct vmh_snapshot *out, size_t first, const char *ref)
@@ -29,15 +36,15 @@ static struct vmh_host *find_container(struct vmh_snapshot *out, size_t first, c
     if (ref[0] == '/')
         ref++;
     for (size_t i = first; i < out->count; i++)
-        if (strcasecmp(out->hosts[i].id, ref) == 0)
+        if (listed(&out->hosts[i]) && strcasecmp(out->hosts[i].id, ref) == 0)
             return &out->hosts[i];
     for (size_t i = first; i < out->count; i++)
-        if (strcmp(out->hosts[i].name, ref) == 0)
+        if (listed(&out->hosts[i]) && strcmp(out->hosts[i].name, ref) == 0)
             return &out->hosts[i];
     size_t length = strlen(ref);
     struct vmh_host *found = NULL;
     for (size_t i = first; length > 0 && all_hex(ref) && i < out->count; i++) {
-        if (strncasecmp(out->hosts[i].id, ref, length) != 0)
+        if (!listed(&out->hosts[i]) || strncasecmp(out->hosts[i].id, ref, length) != 0)
             continue;
         if (found)
             return NULL;
