@@ -184,6 +184,10 @@ run_vmhosts refresh
 VMHOSTS_CONF=$T/no-such.conf run_vmhosts status
 check_out "status, no settings file: says so" "^settings: $T/no-such.conf \(named by VMHOSTS_CONF\) \(no such file"
 check_out "status, no settings file: defaults" '^  cache_dir +default +/'
+mkfifo "$T/fifo.conf"
+VMHOSTS_CONF=$T/fifo.conf run_vmhosts status
+check_out "status, a settings file it cannot read (a FIFO): says so, not \"no such file\"" \
+    "^settings: $T/fifo.conf \(named by VMHOSTS_CONF\) \(cannot be read: every setting is the default\)$"
 
 write_conf ttl=60 docker_socket="$T/missing.sock"
 run_vmhosts status

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "status.h"
 
@@ -65,7 +66,10 @@ void vmh_status_settings(const struct vmh_config *config, const struct vmh_confi
     printf("settings: %s", config->path);
     if (from_env)
         printf(" (named by %s)", VMH_CONFIG_ENV);
-    if (!config->file_found)
+    struct stat st;
+    if (!config->file_found && stat(config->path, &st) == 0)
+        fputs(" (cannot be read: every setting is the default)", stdout); /* said on stderr why */
+    else if (!config->file_found)
         fputs(" (no such file: every setting is the default)", stdout);
     else if (config->untrusted)
         printf(" (ignored, every setting is the default: %s)", VMH_UNTRUSTED_SETTINGS);
