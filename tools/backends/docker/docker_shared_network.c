@@ -9,6 +9,7 @@
 
 #include "docker_changes.h"
 #include "docker_list.h"
+#include "id_table.h"
 
 /* --network container:a, where a is container:b ...: Docker resolves the
  * chain; we follow it this far and no further, so a loop cannot hang us. */
@@ -29,21 +30,52 @@ static bool listed(const struct vmh_host *host)
     return !host->removed && host->id && host->name;
 }
 
+/* The containers a reference may name: the hosts from `first` on, and an
+ * index of their full IDs, which is how Docker writes the mode
+ * ("container:<64 hex digits>"): one probe instead of a scan per sharer,
+ * which was quadratic in the sharers (a Kubernetes node puts every pod's
+ * containers in its pause container's network). */
+struct candidates {
+    struct vmh_snapshot *out;
+    size_t first;
+    struct vmh_id_table ids;
+    bool indexed; /* false: out of memory, every search scans */
+};
+
+static void candidates_init(struct candidates *all, struct vmh_snapshot *out, size_t first)
+{
+    *all = (struct candidates){.out = out, .first = first};
+    all->indexed = vmh_id_table_init(&all->ids, out->count - first) == 0;
+    for (size_t i = first; all->indexed && i < out->count; i++)
+        if (listed(&out->hosts[i]) && vmh_id_table_add(&all->ids, &out->hosts[i]) < 0)
+            all->indexed = false;
+}
+
+static void candidates_free(struct candidates *all)
+{
+    if (all->indexed)
+        vmh_id_table_free(&all->ids);
+}
+
 /* Docker's own order for a reference: full ID, then name, then a unique ID
  * prefix (an ambiguous one names nothing). */
-static struct vmh_host *find_container(struct vmh_snapshot *out, size_t first, const char *ref)
+static const struct vmh_host *find_container(const struct candidates *all, const char *ref)
 {
+    struct vmh_snapshot *out = all->out;
     if (ref[0] == '/')
         ref++;
-    for (size_t i = first; i < out->count; i++)
+    const struct vmh_host *by_id = all->indexed ? vmh_id_table_find(&all->ids, ref) : NULL;
+    if (by_id)
+        return by_id;
+    for (size_t i = all->first; i < out->count; i++)
         if (listed(&out->hosts[i]) && strcasecmp(out->hosts[i].id, ref) == 0)
             return &out->hosts[i];
-    for (size_t i = first; i < out->count; i++)
+    for (size_t i = all->first; i < out->count; i++)
         if (listed(&out->hosts[i]) && strcmp(out->hosts[i].name, ref) == 0)
             return &out->hosts[i];
     size_t length = strlen(ref);
-    struct vmh_host *found = NULL;
-    for (size_t i = first; length > 0 && all_hex(ref) && i < out->count; i++) {
+    const struct vmh_host *found = NULL;
+    for (size_t i = all->first; length > 0 && all_hex(ref) && i < out->count; i++) {
         if (!listed(&out->hosts[i]) || strncasecmp(out->hosts[i].id, ref, length) != 0)
             continue;
         if (found)
@@ -54,14 +86,13 @@ static struct vmh_host *find_container(struct vmh_snapshot *out, size_t first, c
 }
 
 /* The container whose addresses a host of container:<x> mode has,
- * following the chain from `first` on; NULL when the chain ends outside
- * those hosts (or does not end). */
-static const struct vmh_host *owner_of(struct vmh_snapshot *out, size_t first,
-                                       const struct vmh_host *host)
+ * following the chain among the candidates; NULL when the chain ends
+ * outside them (or does not end). */
+static const struct vmh_host *owner_of(const struct candidates *all, const struct vmh_host *host)
 {
     const struct vmh_host *owner = host;
     for (int hop = 0; owner && owner->network_container && hop < NETWORK_HOPS_MAX; hop++)
-        owner = find_container(out, first, owner->network_container);
+        owner = find_container(all, owner->network_container);
     return owner && owner != host && !owner->network_container ? owner : NULL;
 }
 
@@ -69,9 +100,11 @@ static const struct vmh_host *owner_of(struct vmh_snapshot *out, size_t first,
  * namespace, so the search stays within the hosts this parse appended. */
 void vmh_docker_share_addresses(struct vmh_snapshot *out, size_t first)
 {
+    struct candidates all;
+    candidates_init(&all, out, first);
     for (size_t i = first; i < out->count; i++) {
         struct vmh_host *host = &out->hosts[i];
-        const struct vmh_host *owner = host->network_container ? owner_of(out, first, host) : NULL;
+        const struct vmh_host *owner = host->network_container ? owner_of(&all, host) : NULL;
         if (!owner)
             continue;
         /* Out of memory: no address, as for an owner not found. */
@@ -84,15 +117,19 @@ void vmh_docker_share_addresses(struct vmh_snapshot *out, size_t first)
         for (size_t a = 0; a < host->addr_count; a++)
             host->addrs[a].network = 0;
     }
+    candidates_free(&all);
 }
 
 size_t vmh_docker_drop_unshared(struct vmh_snapshot *out)
 {
     bool *drop = calloc(out->count ? out->count : 1, sizeof *drop);
     size_t kept = 0;
+    struct candidates all;
+    candidates_init(&all, out, 0);
     for (size_t i = 0; drop && i < out->count; i++)
         drop[i] = out->hosts[i].network_container && !out->hosts[i].removed &&
-                  !owner_of(out, 0, &out->hosts[i]);
+                  !owner_of(&all, &out->hosts[i]);
+    candidates_free(&all);
     for (size_t i = 0; drop && i < out->count; i++) {
         if (drop[i])
             continue;
@@ -110,10 +147,13 @@ size_t vmh_docker_drop_unshared(struct vmh_snapshot *out)
 void vmh_docker_sharing_learn(struct vmh_snapshot *out)
 {
     vmh_docker_sharing_clear();
+    struct candidates all;
+    candidates_init(&all, out, 0);
     for (size_t i = 0; i < out->count; i++) {
         const struct vmh_host *host = &out->hosts[i];
-        const struct vmh_host *owner = host->network_container ? owner_of(out, 0, host) : NULL;
+        const struct vmh_host *owner = host->network_container ? owner_of(&all, host) : NULL;
         if (owner && owner->id && host->id)
             vmh_docker_sharing_add(owner->id, host->id);
     }
+    candidates_free(&all);
 }
