@@ -1309,14 +1309,32 @@ static void check_refresh_changed(const struct fake *fake)
           "changed: after list_all, the whole list, unfiltered");
     vmh_snapshot_free(&out);
 
+    /* A socket with no engine behind it holds no container: a Podman
+     * socket listed beside Docker's while Podman is off costs no event its
+     * partial list. */
     vmh_snapshot_init(&out);
     vmh_docker_change_note(ID_WEB, VMH_DOCKER_CHANGED, vmh_monotonic_ms());
     char sockets[300];
     snprintf(sockets, sizeof sockets, "%s %s/missing.sock", fake->socket, fake->dir);
+    CHECK_INT(vmh_docker_refresh(sockets, 5000, NULL, &out), 0,
+              "changed: beside a socket with no engine: the partial answer stands");
+    CHECK(out.partial && out.backends[VMH_BACKEND_DOCKER].status == VMH_STATUS_OK,
+          "changed: partial, and Docker OK");
+    vmh_snapshot_free(&out);
+    /* An engine that is there and fails may hold a changed container. */
+    struct fake garbage;
+    if (fake_start(&garbage, FAKE_GARBAGE) != 0) {
+        CHECK(0, "changed: a second, failing fake Docker started");
+        return;
+    }
+    vmh_snapshot_init(&out);
+    vmh_docker_change_note(ID_WEB, VMH_DOCKER_CHANGED, vmh_monotonic_ms());
+    snprintf(sockets, sizeof sockets, "%s %s", fake->socket, garbage.socket);
     CHECK_INT(vmh_docker_refresh(sockets, 5000, NULL, &out), -1,
-              "changed: one engine silent: the partial answer is not used");
+              "changed: one engine there fails: the partial answer is not used");
     CHECK(!out.partial, "changed: not partial then");
     vmh_snapshot_free(&out);
+    fake_stop(&garbage);
     vmh_snapshot_init(&out);
     vmh_docker_change_note(ID_WEB, VMH_DOCKER_CHANGED, vmh_monotonic_ms());
     vmh_docker_refresh(fake->socket, 5000, NULL, &out);

@@ -37,6 +37,8 @@
 struct outcome {
     uint32_t status;
     char message[VMH_MESSAGE_MAX];
+    bool absent;  /* no engine there (or one never asked): it holds no container */
+    bool present; /* of the first failure: some engine there failed (notice_failure) */
 };
 
 static void set_outcome(struct outcome *outcome, uint32_t status, const char *format, ...)
@@ -75,6 +77,7 @@ static int probe_socket(const char *path, struct outcome *outcome)
     else
         set_outcome(outcome, VMH_STATUS_ERROR, "cannot connect to %.*s: %s", PATH_MAX_SHOWN, path,
                     strerror(error));
+    outcome->absent = error == ENOENT || error == ENOTDIR || error == ECONNREFUSED;
     return -1;
 }
 
@@ -247,6 +250,19 @@ static void append_message(char *message, const char *text)
     append_text(message, text);
 }
 
+/* Keeps the first failure and appends every failure's text; notes
+ * whether an engine that is there failed, which a partial list cannot
+ * do without (finish_changes). */
+static void notice_failure(struct outcome *first_failure, char *failures,
+                           const struct outcome *outcome)
+{
+    bool present = first_failure->present || !outcome->absent;
+    if (first_failure->status == VMH_STATUS_NEVER)
+        *first_failure = *outcome;
+    first_failure->present = present;
+    append_message(failures, outcome->message);
+}
+
 /* Asks one socket and records how it went in *state (first failure kept,
  * every failure's text appended).  Returns whether it answered. */
 static bool refresh_socket(const char *path, bool rootless, const char *url,
@@ -263,11 +279,8 @@ static bool refresh_socket(const char *path, bool rootless, const char *url,
         result = -1;
     }
     vmh_snapshot_free(&fresh);
-    if (result != 0) {
-        if (first_failure->status == VMH_STATUS_NEVER)
-            *first_failure = outcome;
-        append_message(failures, outcome.message);
-    }
+    if (result != 0)
+        notice_failure(first_failure, failures, &outcome);
     return result == 0;
 }
 
@@ -304,13 +317,11 @@ static bool refuse_foreign(const char *path, struct outcome *first_failure, char
 {
     if (!vmh_rootless_socket_foreign(geteuid(), path))
         return false;
-    struct outcome outcome;
+    struct outcome outcome = {.absent = true}; /* never asked, so none of its containers */
     set_outcome(&outcome, VMH_STATUS_ERROR,
                 "%.*s is another user's rootless engine: only that user's own refresh asks it",
                 PATH_MAX_SHOWN, path);
-    if (first_failure->status == VMH_STATUS_NEVER)
-        *first_failure = outcome;
-    append_message(failures, outcome.message);
+    notice_failure(first_failure, failures, &outcome);
     return true;
 }
 
@@ -375,9 +386,10 @@ static int add_gone(struct vmh_snapshot *out, char ids[][VMH_DOCKER_ID_LENGTH + 
 }
 
 /* After every socket was asked: a whole list that every socket answered
- * is the new truth; a partial one counts only when every socket answered,
- * since a changed container on a silent engine cannot be told from a
- * removed one. */
+ * is the new truth; a partial one counts only when every engine that is
+ * there answered, since a changed container on a silent engine cannot be
+ * told from a removed one.  A socket with no engine behind it holds none
+ * (a whole list drops its containers too). */
 static bool finish_changes(struct vmh_snapshot *out, bool answered, bool all_answered,
                            char ids[][VMH_DOCKER_ID_LENGTH + 1], size_t changed,
                            struct outcome *first_failure)
@@ -420,8 +432,8 @@ int vmh_docker_refresh(const char *sockets, long timeout_ms, const struct vmh_sn
             answered |= refresh_socket(path, vmh_rootless_socket_is(geteuid(), path), url,
                                        deadline_ms, known, out, &first_failure, failures);
     answered |= refresh_rootless(sockets, url, deadline_ms, known, out, &first_failure, failures);
-    answered = finish_changes(out, answered, answered && first_failure.status == VMH_STATUS_NEVER,
-                              ids, changed, &first_failure);
+    answered = finish_changes(out, answered, answered && !first_failure.present, ids, changed,
+                              &first_failure);
     if (!list)
         set_outcome(&first_failure, VMH_STATUS_ERROR, "out of memory");
     else if (!answered && first_failure.status == VMH_STATUS_NEVER)
