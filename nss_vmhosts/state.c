@@ -63,11 +63,12 @@ struct view {
     uid_t caches_euid;
     uid_t caches_trusted_uid; /* whose files counted then, besides root's */
     bool secure;              /* AT_SECURE: only root's files count (trust.h) */
+    bool examined_split;      /* the real or saved user was not examined_euid */
     uid_t config_uid;         /* whose settings files counted at the load */
     bool euid_examined;       /* examined_euid is set */
-    uid_t examined_euid;      /* the effective user last seen by geteuid() */
+    uid_t examined_euid;      /* the effective user last seen */
     bool euid_fixed;          /* and the process can never take another */
-    int64_t euid_examined_ms; /* when geteuid() was last asked */
+    int64_t euid_examined_ms; /* when the kernel was last asked */
     char own_dir[VMH_PATH_MAX]; /* once per settings load and euid: it may stat */
     struct cache_slot own;    /* the cache this process's refresher writes */
     struct cache_slot root;   /* root's, when this process is not root */
@@ -108,12 +109,19 @@ static void config_update(struct view *view, int64_t now)
     view->caches_checked = false;
     view->own_dir_ready = false;
     view->config_uid = vmh_trusted_uid();
-    view->secure = view->config_uid != geteuid();
+    view->secure = getauxval(AT_SECURE) != 0;
     vmh_config_load(&view->config, NULL, NULL);
     vmh_name_index(&view->config, &view->index);
     snprintf(view->config_path, sizeof view->config_path, "%s", path);
     view->config_st = st;
     view->config_loaded = true;
+}
+
+/* Whose files count besides root's for a lookup as `euid`, as trust.h's
+ * vmh_trusted_uid says, from what lookup_euid last examined. */
+static uid_t trusted_for(const struct view *view, uid_t euid)
+{
+    return view->secure || (euid != 0 && view->examined_split) ? 0 : euid;
 }
 
 /* Settings loaded as another user than the one who looks up now (a root
@@ -122,7 +130,7 @@ static void config_update(struct view *view, int64_t now)
  * not choose this one's caches and names.  Whether they were. */
 static bool config_as(struct view *view, uid_t euid, int64_t now)
 {
-    if (view->config_uid == (view->secure ? 0 : euid))
+    if (view->config_uid == trusted_for(view, euid))
         return false;
     view->config_loaded = false;
     config_update(view, now);
@@ -203,13 +211,14 @@ static void own_dir_update(struct view *view, uid_t euid)
  * instead of looking (never when `force`). */
 static bool caches_update(struct view *view, uid_t euid, int64_t now, bool force)
 {
-    /* getauxval walks the auxiliary vector: asked once per settings load. */
-    uid_t trusted = view->secure ? 0 : euid;
+    uid_t trusted = trusted_for(view, euid);
     if (!force && view->caches_checked && view->caches_euid == euid &&
         view->caches_trusted_uid == trusted && now - view->caches_checked_ms < CACHE_RECHECK_MS)
         return true;
-    /* A setuid, setgid or file-capability program run by a user: root's
-     * cache only, never the cache of whoever ran it. */
+    /* A setuid, setgid or file-capability program run by a user, or a
+     * root daemon as a user for a while: root's cache only, never the
+     * cache of whoever ran it, nor one that user could truncate under
+     * root's mapping. */
     bool root_only = trusted != euid;
     if (!root_only)
         own_dir_update(view, euid);
@@ -237,9 +246,9 @@ static bool euid_fixed_now(uid_t euid)
     return !(caps[CAP_TO_INDEX(CAP_SETUID)].permitted & CAP_TO_MASK(CAP_SETUID));
 }
 
-/* The effective user to look up as: geteuid(), a system call that costs
- * as much as the rest of a hit here, until the process is seen unable to
- * change it (a daemon's child that dropped root for good is examined
+/* The effective user to look up as: asked of the kernel (a system call
+ * that costs as much as the rest of a hit here) until the process is seen
+ * unable to change it (a daemon's child that dropped root for good is examined
  * again at its first lookup as the new user a millisecond on).  Root is
  * asked again at most once per CACHE_RECHECK_MS: a process that left root
  * since is answered from root's view meanwhile, which every user trusts,
@@ -253,7 +262,12 @@ static uid_t lookup_euid(struct view *view, int64_t now)
     if (view->euid_examined && view->examined_euid == 0 &&
         now - view->euid_examined_ms < CACHE_RECHECK_MS)
         return 0;
-    uid_t euid = geteuid();
+    /* getresuid costs what geteuid does, and says whether the real or
+     * saved user is another (trust.h): a root daemon as a user for now. */
+    uid_t real, euid, saved;
+    if (getresuid(&real, &euid, &saved) != 0)
+        real = saved = euid = 0;
+    view->examined_split = real != euid || saved != euid;
     if (!view->euid_examined || euid != view->examined_euid) {
         view->euid_examined = true;
         view->examined_euid = euid;

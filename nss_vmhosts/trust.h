@@ -11,10 +11,16 @@
 
 /* The user whose files count besides root's: the effective user, except
  * in a setuid, setgid or file-capability program (AT_SECURE), whose
- * effective user may be its caller: there only root's files count. */
+ * effective user may be its caller, and in a process whose real or saved
+ * user is another (a root daemon that took a user's id for a while): the
+ * user could truncate a cache of theirs that such a process maps, and
+ * SIGBUS the root in it.  There only root's files count. */
 static inline uid_t vmh_trusted_uid(void)
 {
-    return getauxval(AT_SECURE) ? 0 : geteuid();
+    uid_t real, effective, saved;
+    if (getauxval(AT_SECURE) || getresuid(&real, &effective, &saved) != 0)
+        return 0;
+    return real == effective && saved == effective ? effective : 0;
 }
 
 /* Owned by root or by `uid`, and not writable by group or others. */
