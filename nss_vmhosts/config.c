@@ -461,9 +461,24 @@ int vmh_config_load(struct vmh_config *config, vmh_config_line_fn *on_line, void
         errno = ENAMETOOLONG;
         return -1;
     }
+    /* Looked at before it is opened: opening a device acts on it (a
+     * watchdog arms), and a user names this file for root through `sudo
+     * -E`.  The open must then find the same file. */
+    struct stat named, opened;
+    if (stat(config->path, &named) != 0)
+        return errno == ENOENT || errno == ENOTDIR ? 0 : -1;
+    if (!S_ISREG(named.st_mode)) {
+        errno = EINVAL;
+        return -1;
+    }
     int fd = open(config->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (fd < 0)
         return errno == ENOENT || errno == ENOTDIR ? 0 : -1;
+    if (fstat(fd, &opened) != 0 || opened.st_dev != named.st_dev || opened.st_ino != named.st_ino) {
+        close(fd);
+        errno = EAGAIN;
+        return -1;
+    }
     if (!file_trusted(fd)) {
         close(fd);
         config->file_found = config->untrusted = true;

@@ -632,6 +632,29 @@ static int load_from(const char *path, struct vmh_config *config, int *error)
     return status;
 }
 
+/* Whether loading with VMHOSTS_CONF=fifo opens it: a writer blocked in
+ * open() on the FIFO goes on only when a reader opens it. */
+static bool opened_by_load(const char *fifo)
+{
+    pid_t writer = fork();
+    if (writer == 0) {
+        int fd = open(fifo, O_WRONLY | O_CLOEXEC);
+        _exit(fd >= 0 ? 0 : 1);
+    }
+    struct vmh_config config;
+    int error, status = 0;
+    usleep(50 * 1000); /* the writer is in its open() by then, or soon */
+    load_from(fifo, &config, &error);
+    pid_t done = 0;
+    for (int waited = 0; waited < 500 && (done = waitpid(writer, &status, WNOHANG)) == 0; waited += 10)
+        usleep(10 * 1000);
+    if (done == 0) {
+        kill(writer, SIGKILL);
+        waitpid(writer, &status, 0);
+    }
+    return done == writer && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
 static void load(void)
 {
     struct vmh_config config;
@@ -669,6 +692,8 @@ static void load(void)
     CHECK(mkfifo(sub, 0644) == 0 && load_from(sub, &config, &error) == -1 && error == EINVAL,
           "load: a FIFO is -1 EINVAL, without blocking");
     alarm(0);
+    CHECK(!opened_by_load(sub),
+          "load: a file that is not a regular one is never opened (a device acts on an open)");
 
     /* Exactly the limit is read to its end; one byte more is refused. */
     char *big = malloc(VMH_CONFIG_MAX_SIZE + 1);
