@@ -773,7 +773,10 @@ static bool is_loopback(uint8_t family, const unsigned char *bytes)
 /* The address of a running record of a healthy backend equal to the one
  * asked, or NULL.  A record that joined another container's network has
  * that one's addresses: the owner answers for them.  A rootless record's
- * are the machine's own, which every container publishing there shares. */
+ * are the machine's own, which every container publishing there shares.
+ * An instance of an LXD project other than the default answers no reverse
+ * name: its project's user sets its addresses, any address (as
+ * vmh_label_may_claim keeps that user to the project's own names). */
 static const struct vmh_cache_addr *reverse_match(const struct vmh_cache *cache,
                                                   const struct vmh_cache_record *record,
                                                   uint8_t family, const void *address)
@@ -781,6 +784,8 @@ static const struct vmh_cache_addr *reverse_match(const struct vmh_cache *cache,
     enum vmh_backend backend = vmh_record_backend(cache, record);
     if (backend == VMH_BACKEND_COUNT || !record_running(cache, record, backend) ||
         (record->flags & (VMH_RECORD_SHARED_NETWORK | VMH_RECORD_ROOTLESS)) ||
+        (vmh_backend_names(backend) == VMH_NAMES_PROJECT &&
+         strchr(vmh_cache_string(cache, record->name), '.')) ||
         (vmh_backend_names(backend) == VMH_NAMES_CONTAINER && is_loopback(family, address)) ||
         vmh_cache_state(cache, backend)->status != VMH_STATUS_OK)
         return NULL;

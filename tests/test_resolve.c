@@ -957,6 +957,15 @@ static void test_project_labels(void)
     lookup_lxd(&f.cache, "api.shop");
     expect("the default project's instance chose a project's name: it answers", VMH_FOUND,
            VMH_RULE_LABEL, "api.shop.lxd", "", "10.98.7.2");
+    /* Its user sets its addresses, any of them: it answers no reverse name. */
+    struct vmh_config config;
+    vmh_config_defaults(&config);
+    reverse(&f.cache, &config, "10.98.7.66");
+    expect("another project's instance: its address has no reverse name", VMH_NOT_OURS,
+           VMH_RULE_NOT_OURS, "", "", "");
+    reverse(&f.cache, &config, "10.98.7.2");
+    expect("the default project's instance: its address has its name", VMH_FOUND, VMH_RULE_VM,
+           "boss.lxd", "", "10.98.7.2");
     fixture_free(&f);
 }
 
