@@ -85,6 +85,27 @@ static void test_rules(void)
     CHECK(snapshot.count == 3, "db, idle, web and nothing else (no empty or hostile names)");
 }
 
+/* A hostname two guests send is neither's; one guest's two NICs (one
+ * domain's MACs) sending it are one sender. */
+static void test_hostname_senders(void)
+{
+    const char *status = "[" LEASE("10.77.0.11", "52:54:00:00:00:11", "shared", "0") ","
+                         LEASE("10.77.0.12", "52:54:00:00:00:12", "shared", "0") ","
+                         LEASE("10.77.0.21", "52:54:00:00:00:21", "twonic", "0") ","
+                         LEASE("10.78.0.22", "52:54:00:00:00:22", "twonic", "0") ","
+                         LEASE("10.77.0.31", "52:54:00:00:00:31", "mine", "0") ","
+                         LEASE("10.77.0.32", "52:54:00:00:00:32", "mine", "1") "]";
+    const char *macs = "[{\"domain\":\"vm2\",\"macs\":[\"52:54:00:00:00:21\"]},"
+                       "{\"domain\":\"vm2\",\"macs\":[\"52:54:00:00:00:22\"]}]";
+    CHECK(parse(status, macs, 100) == 0, "leases of several guests read");
+    CHECK_STR(addresses_of("shared"), "(no such host)",
+              "a hostname two guests sent: neither answers it");
+    CHECK_STR(addresses_of("twonic"), "10.77.0.21 10.78.0.22",
+              "a hostname one domain's two NICs sent: both addresses");
+    CHECK_STR(addresses_of("mine"), "10.77.0.31",
+              "a hostname another guest's expired lease carried: still this guest's");
+}
+
 /* A domain on two networks: each network's .macs names it with that
  * network's MAC only (libvirt.c reads every one into one list). */
 static void test_two_networks(void)
@@ -232,6 +253,7 @@ int main(void)
     test_fixtures();
     test_rules();
     test_two_networks();
+    test_hostname_senders();
     test_refused();
     test_bounded_read();
     test_folder();

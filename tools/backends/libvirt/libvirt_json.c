@@ -110,6 +110,43 @@ static int add_host(struct vmh_snapshot *out, size_t first, const char *name, en
     return 0;
 }
 
+/* Who sent a lease: the domain its MAC belongs to, else the MAC. */
+static const char *sender_of(const json_t *macs, const json_t *lease)
+{
+    const char *mac = text_of(lease, "mac-address");
+    size_t index;
+    const json_t *entry;
+    json_array_foreach(macs, index, entry) {
+        if (json_is_object(entry) && has_mac(entry, mac))
+            return text_of(entry, "domain");
+    }
+    return mac;
+}
+
+/* Whether every current lease that sent `hostname` came from one guest: a
+ * name two guests send is neither's, as a name two containers' labels
+ * choose is neither's.  (Most hostnames come in one lease: the senders
+ * are looked up only when there are more.) */
+static bool one_sender(const json_t *leases, const json_t *macs, const char *hostname,
+                       int64_t now_s)
+{
+    const char *first = NULL;
+    size_t index, count = 0;
+    const json_t *lease;
+    json_array_foreach(leases, index, lease)
+        count += json_is_object(lease) && current(lease, now_s) && of_hostname(lease, hostname);
+    json_array_foreach(leases, index, lease) {
+        if (count < 2 || !json_is_object(lease) || !current(lease, now_s) ||
+            !of_hostname(lease, hostname))
+            continue;
+        const char *sender = sender_of(macs, lease);
+        if (first && strcasecmp(first, sender) != 0)
+            return false;
+        first = sender;
+    }
+    return true;
+}
+
 int vmh_libvirt_add(const json_t *leases, const json_t *macs, int64_t now_s,
                     enum vmh_backend backend, struct vmh_snapshot *out)
 {
@@ -125,6 +162,7 @@ int vmh_libvirt_add(const json_t *leases, const json_t *macs, int64_t now_s,
     json_array_foreach(leases, index, item) {
         const char *hostname = text_of(item, "hostname");
         if (json_is_object(item) && hostname[0] && current(item, now_s) &&
+            one_sender(leases, macs, hostname, now_s) &&
             add_host(out, first, hostname, backend, leases, now_s, of_hostname, hostname) != 0)
             return -1;
     }
