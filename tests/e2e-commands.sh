@@ -198,6 +198,11 @@ check_out "status, socket missing: what to do" '^      do: start Docker'
 write_conf ttl=60
 
 write_conf ttl=60 multipass_command="$T/no-multipass"
+mv "$T/cache/hosts.cache" "$T/hosts.cache.kept"
+run_vmhosts refresh
+check_rc "refresh without multipass installed (no cache had its answer): left alone" 0
+check_eq "... and not a word of it" "" "$(grep -i multipass <<<"$OUT$ERR")"
+mv "$T/hosts.cache.kept" "$T/cache/hosts.cache"
 run_vmhosts status
 check_rc "status, multipass not installed: still well" 0
 check_out "status, multipass not installed: a warning" "^  warning: $T/no-multipass: not installed: VM names do not resolve$"

@@ -22,6 +22,14 @@ static long poll_interval_ms(const struct vmh_config *config)
     return config->ttl_s[VMH_BACKEND_MULTIPASS] * 1000;
 }
 
+/* Whether multipass_command is there at all: a refresh of every backend
+ * leaves a machine without multipass alone (backend.h), as it does one
+ * without LXD, and exits 0 on a machine of containers only. */
+static bool installed(const struct vmh_config *config)
+{
+    return access(config->source[VMH_BACKEND_MULTIPASS], F_OK) == 0;
+}
+
 #define INSTALL_ADVICE                                                                         \
     "sudo snap install multipass, or set multipass_command in vmhosts.conf; without VMs, "     \
     "ignore this"
@@ -69,4 +77,5 @@ const struct vmh_backend_ops vmh_backend_multipass = {
     .poll_interval_ms = poll_interval_ms,
     .advice = advice,
     .probe = probe,
+    .installed = installed,
 };
