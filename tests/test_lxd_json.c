@@ -89,6 +89,11 @@ static void test_rules(void)
               "an instance of another project is <name>.<project>");
     CHECK(snapshot.hosts[2].state == VMH_STATE_STOPPED && snapshot.hosts[2].addr_count == 0,
           "a frozen instance does not answer");
+    CHECK(parse_string("{\"type\":\"sync\",\"metadata\":[" INSTANCE("up", "default", "Ready")
+                       "]}") == 0 &&
+              snapshot.count == 1 && snapshot.hosts[0].state == VMH_STATE_RUNNING,
+          "a Ready instance (it signalled so through /dev/lxd) is running");
+    CHECK_STR(addresses_of("up"), "10.1.1.5 fd42::5", "... and answers its addresses");
     CHECK(parse_string("{\"type\":\"sync\",\"metadata\":[" INSTANCE("bad name", "default",
                                                                     "Running")
                        "," INSTANCE("ok", "x\\ny", "Running") "]}") == 0 &&

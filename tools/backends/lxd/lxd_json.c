@@ -128,9 +128,13 @@ static int add_instance(struct vmh_snapshot *out, const json_t *instance, enum v
     }
     host->name = name;
     host->backend = (uint8_t)backend;
-    /* "Running" only: a Frozen instance does not answer on its address. */
-    host->state = strcmp(text_of(instance, "status"), "Running") == 0 ? VMH_STATE_RUNNING
-                                                                       : VMH_STATE_STOPPED;
+    /* Running, or Ready (what LXD and Incus report for a running instance
+     * that signalled it through /dev/lxd); a Frozen one does not answer on
+     * its address. */
+    const char *status = text_of(instance, "status");
+    host->state = strcmp(status, "Running") == 0 || strcmp(status, "Ready") == 0
+                      ? VMH_STATE_RUNNING
+                      : VMH_STATE_STOPPED;
     if (host->state == VMH_STATE_RUNNING)
         add_addresses(host, instance);
     /* Names of the user's choosing, as Docker's vmhosts.names label gives
