@@ -346,6 +346,39 @@ static void test_rootless_list_fixture(void)
     free(body);
 }
 
+/* A rootless container joined to another's network is reached where that
+ * one publishes; a container's own loopback address comes before the one a
+ * port on every address gives, whatever the order Docker lists them in. */
+static void test_rootless_shapes(void)
+{
+#define PORT(ip, public) "{\"IP\":\"" ip "\",\"PrivatePort\":80,\"PublicPort\":" public ",\"Type\":\"tcp\"}"
+    static const char list[] =
+        "[{\"Id\":\"ab01\",\"Names\":[\"/x\"],\"State\":\"running\",\"Ports\":[" PORT("127.0.0.1", "8081")
+        "]},{\"Id\":\"ab02\",\"Names\":[\"/sidecar\"],\"State\":\"running\","
+        "\"HostConfig\":{\"NetworkMode\":\"container:ab01\"},\"Ports\":[]},"
+        "{\"Id\":\"ab03\",\"Names\":[\"/own\"],\"State\":\"running\",\"Ports\":[" PORT("0.0.0.0", "9090")
+        "," PORT("127.0.0.5", "80") "]}]";
+#undef PORT
+    struct vmh_snapshot out = parse_rootless(list, sizeof list - 1, true, "rootless shapes: parse");
+    CHECK_STR(addresses_of(find_host(&out, "sidecar")), "127.0.0.1",
+              "rootless --network container:x: x's published address");
+    CHECK_STR(addresses_of(find_host(&out, "own")), "127.0.0.5 127.0.0.1",
+              "rootless: its own loopback address before the one of a port on every address");
+    vmh_snapshot_free(&out);
+    static const char inspect[] =
+        "{\"Id\":\"ab09\",\"Config\":{\"Hostname\":\"h\"},\"NetworkSettings\":{\"Ports\":{"
+        "\"9090/tcp\":[{\"HostIp\":\"0.0.0.0\",\"HostPort\":\"9090\"}],"
+        "\"80/tcp\":[{\"HostIp\":\"127.0.0.5\",\"HostPort\":\"80\"}]},\"Networks\":{}}}";
+    struct vmh_host host = {.id = strdup("ab09"), .rootless = true};
+    CHECK(vmh_docker_parse_inspect(inspect, sizeof inspect - 1, &host, NULL, 0) == 0,
+          "rootless inspect of two bindings: parses");
+    CHECK_STR(addresses_of(&host), "127.0.0.5 127.0.0.1",
+              "rootless inspect: its own loopback address first there too");
+    free(host.id);
+    free(host.hostname);
+    free(host.addrs);
+}
+
 static void check_rootless_inspect(const char *fixture, const char *id, const char *expected)
 {
     size_t length;
@@ -1624,6 +1657,7 @@ int main(void)
     test_endpoint_from_known();
     test_inspect();
     test_rootless_list_fixture();
+    test_rootless_shapes();
     test_rootless_ports();
     test_rootless_sockets();
     test_network_order();

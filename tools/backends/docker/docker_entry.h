@@ -86,6 +86,12 @@ int vmh_docker_entry_networks(struct vmh_host *host, const struct vmh_docker_ent
  * with `ip` NULL) included. */
 const char *vmh_docker_published_address(bool present, const char *ip, int family);
 
+/* Whether a port bound there is published on every address (no IP,
+ * 0.0.0.0, ::), which a rootless container answers as loopback: such an
+ * address comes after the container's own (-p 127.0.0.5:80:80), which the
+ * README has each container take. */
+bool vmh_docker_on_every_address(bool present, const char *ip);
+
 /* Adds text as an address when it is one of family 4 or 6, on network
  * number `network` (0: none), from the attachment `endpoint`
  * (vmh_docker_endpoint_tag; 0: not known). */

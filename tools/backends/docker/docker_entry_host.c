@@ -153,18 +153,29 @@ const char *vmh_docker_published_address(bool present, const char *ip, int famil
     return inet_pton(family == 4 ? AF_INET : AF_INET6, ip, bytes) == 1 ? ip : NULL;
 }
 
+bool vmh_docker_on_every_address(bool present, const char *ip)
+{
+    return !present || !ip || !ip[0] || strcmp(ip, "0.0.0.0") == 0 || strcmp(ip, "::") == 0;
+}
+
 /* The list's "Ports": [{"IP", "PrivatePort", "PublicPort", "Type"}]; a
- * port without PublicPort is only exposed, not reachable.  IPv4 first. */
+ * port without PublicPort is only exposed, not reachable.  IPv4 first, and
+ * an address of the container's own before the loopback of a port on every
+ * address (docker_entry.h): Docker lists the ports in a map's order, which
+ * may change from one list to the next. */
 static void add_listed_ports(struct vmh_host *host, const struct vmh_docker_entry *entry)
 {
     for (int family = 4; family <= 6; family += 2)
-        for (size_t i = 0; i < entry->port_count; i++) {
-            const struct vmh_docker_port *port = &entry->ports[i];
-            const char *ip = vmh_docker_published_address(port->ip_kind != VMH_PORT_IP_MISSING,
-                                                          text_of(entry, port->ip), family);
-            if (port->published && ip)
-                vmh_host_add_address(host, ip);
-        }
+        for (int own = 1; own >= 0; own--)
+            for (size_t i = 0; i < entry->port_count; i++) {
+                const struct vmh_docker_port *port = &entry->ports[i];
+                const char *text = text_of(entry, port->ip);
+                const char *ip = vmh_docker_published_address(
+                    port->ip_kind != VMH_PORT_IP_MISSING, text, family);
+                bool present = port->ip_kind != VMH_PORT_IP_MISSING;
+                if (port->published && ip && vmh_docker_on_every_address(present, text) != own)
+                    vmh_host_add_address(host, ip);
+            }
 }
 
 /* The Compose project and service, which answer as <service>.<project>;
@@ -216,6 +227,12 @@ static int fill_host(struct vmh_host *host, const struct vmh_docker_entry *entry
     /* A rootless engine's networks live in its user's network namespace,
      * out of the machine's reach: only the published ports are reached. */
     if (rootless) {
+        /* Joined to x's network (which lists no ports of its own): reached
+         * where x publishes, copied once the whole list is read. */
+        const char *mode = text_of(entry, entry->mode);
+        if (mode && strncmp(mode, "container:", 10) == 0 && mode[10] &&
+            !(host->network_container = strdup(mode + 10)))
+            return -1;
         add_listed_ports(host, entry);
         return copy_known(host, known);
     }

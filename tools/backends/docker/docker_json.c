@@ -48,22 +48,25 @@ static int add_network_aliases(struct vmh_host *host, const json_t *networks)
 }
 
 /* Inspect's NetworkSettings.Ports: {"80/tcp": [{"HostIp", "HostPort"}] or
- * null}; only a binding with a HostPort is published. */
+ * null}; only a binding with a HostPort is published.  In the list's order
+ * (docker_entry_host.c): IPv4 first, the container's own addresses first. */
 static void add_bound_ports(struct vmh_host *host, const json_t *ports)
 {
     const char *key;
     const json_t *bindings, *binding;
     size_t index;
     for (int family = 4; family <= 6; family += 2)
-        json_object_foreach((json_t *)ports, key, bindings)
-            json_array_foreach(bindings, index, binding) {
-                const char *host_port = string_at(binding, "HostPort");
-                const json_t *ip = json_object_get(binding, "HostIp");
-                const char *address =
-                    vmh_docker_published_address(ip != NULL, json_string_value(ip), family);
-                if (host_port && host_port[0] && address)
-                    vmh_host_add_address(host, address);
-            }
+        for (int own = 1; own >= 0; own--)
+            json_object_foreach((json_t *)ports, key, bindings)
+                json_array_foreach(bindings, index, binding) {
+                    const char *host_port = string_at(binding, "HostPort");
+                    const json_t *ip = json_object_get(binding, "HostIp");
+                    const char *text = json_string_value(ip);
+                    const char *address = vmh_docker_published_address(ip != NULL, text, family);
+                    if (host_port && host_port[0] && address &&
+                        vmh_docker_on_every_address(ip != NULL, text) != own)
+                        vmh_host_add_address(host, address);
+                }
 }
 
 /* JSON_DECODE_ANY so that "null" is reported as the wrong type rather than
