@@ -75,7 +75,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *input, size_t size)
     /* enable reads a last line without its newline as if it had one; the
      * checks compare with the text so ended. */
     size_t length = text ? strlen(text) : 0;
-    if (!text || asprintf(&whole, "%s%s", text, length && text[length - 1] != '\n' ? "\n" : "") < 0) {
+    const char *ending = length && text[length - 1] != '\n' ? "\n" : "";
+    if (!text || asprintf(&whole, "%s%s", text, ending) < 0) {
         free(text);
         return 0;
     }
