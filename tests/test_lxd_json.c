@@ -104,6 +104,22 @@ static void test_rules(void)
           "entries that are not instances are skipped");
 }
 
+/* Interfaces in the order a person numbers them: eth2 before eth10. */
+static void test_interface_order(void)
+{
+#define NIC(name, mac, address)                                                                \
+    "\"" name "\":{\"hwaddr\":\"" mac "\",\"addresses\":[{\"family\":\"inet\",\"address\":\"" address \
+    "\",\"scope\":\"global\"}]}"
+    CHECK(parse_string("{\"type\":\"sync\",\"metadata\":[{\"name\":\"multi\",\"status\":"
+                       "\"Running\",\"config\":{\"volatile.eth10.hwaddr\":\"00:16:3e:00:00:10\","
+                       "\"volatile.eth2.hwaddr\":\"00:16:3e:00:00:02\"},\"state\":{\"network\":{"
+                       NIC("eth10", "00:16:3e:00:00:10", "10.1.10.1") ","
+                       NIC("eth2", "00:16:3e:00:00:02", "10.1.2.1") "}}}]}") == 0,
+          "an instance with eth2 and eth10 parses");
+#undef NIC
+    CHECK_STR(addresses_of("multi"), "10.1.2.1 10.1.10.1", "eth2's address before eth10's");
+}
+
 static void test_refused(void)
 {
     static const char *const bodies[] = {
@@ -168,6 +184,7 @@ int main(void)
     vmh_snapshot_init(&snapshot);
     test_fixtures();
     test_rules();
+    test_interface_order();
     test_refused();
     test_chosen();
     test_device_mac();

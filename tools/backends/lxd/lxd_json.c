@@ -71,9 +71,10 @@ static bool own_interface(const json_t *instance, const json_t *interface)
     return device_mac(instance, mac);
 }
 
+/* eth2 before eth10, as a person numbers them (glibc's strverscmp). */
 static int by_name(const void *a, const void *b)
 {
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
+    return strverscmp(*(const char *const *)a, *(const char *const *)b);
 }
 
 /* Global addresses of `family` ("inet", "inet6") of the interfaces named. */
