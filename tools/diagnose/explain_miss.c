@@ -115,6 +115,7 @@ static void explain_publishes_nothing(FILE *out, const struct vmh_cache *cache, 
     fputs(" runs in your rootless engine and publishes no port;\n"
           "          its own address is inside your engine's network namespace,\n"
           "          which this machine cannot reach; only its published ports are\n"
+          "          reached\n"
           "  do:     publish a port: podman run -p 8080:80 ... (the name then answers\n"
           "          127.0.0.1), or -p 127.0.0.5:8080:80 for an address of its own\n",
           out);
