@@ -4,10 +4,10 @@
  * remove stays byte for byte (spacing, comments, other lines), so that
  * `vmhosts disable` after `vmhosts enable` gives back the very same file and
  * a configuration manager sees a one-word diff.  The line is read the way
- * glibc reads it (nsswitch_action.h), a service may be followed by [ACTION]
- * brackets that belong to it, and a '#' ends the sources we edit: glibc
- * takes the words after it for sources no module provides, which answer
- * nothing. */
+ * glibc reads it (nsswitch_action.h): a source may be followed by an
+ * [ACTION] that belongs to it, and a '#' inside the line is no comment but
+ * a source like any other (no module provides it, so it answers nothing,
+ * while a vmhosts after it is asked); enable puts vmhosts before it. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
