@@ -2,6 +2,8 @@
 # Incus, libvirt); included from Makefile.am.
 # E2E_TESTS is in TESTS and EXTRA_DIST already.
 E2E_TESTS += tests/e2e-lxd.sh
+# Instances with thousands of snapshots, through a stand-in of the API.
+E2E_TESTS += tests/e2e-lxd-snapshots.sh
 EXTRA_DIST += tests/lib-lxd.sh
 # libvirt's leases through a real dnsmasq and libvirt's own lease helper.
 E2E_TESTS += tests/e2e-libvirt.sh

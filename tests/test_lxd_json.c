@@ -179,6 +179,101 @@ static void test_chosen(void)
           "user.vmhosts.names that is not text: no names, the instance stays");
 }
 
+/* A stand-in for the calls of each running instance's state: the recorded
+ * answers of the LXD that answered the recursion=1 list, by name. */
+struct states {
+    int result;       /* what ask returns, unless 0 and no answer is recorded */
+    const char *body; /* the answer to every ask, instead of the recorded ones */
+    int asked;
+    char asked_of[256];
+    char *recorded;
+};
+
+static int ask_recorded(void *context, const char *name, const char *project, const char **body,
+                        size_t *length)
+{
+    struct states *states = context;
+    states->asked++;
+    size_t used = strlen(states->asked_of);
+    snprintf(states->asked_of + used, sizeof states->asked_of - used, "%s%s/%s",
+             used ? " " : "", name, project);
+    free(states->recorded);
+    states->recorded = NULL;
+    char relative[256];
+    snprintf(relative, sizeof relative, "lxd/lxd-5.0.2-instance-state-%s%s%s.json", name,
+             project[0] && strcmp(project, "default") != 0 ? "-project-" : "",
+             strcmp(project, "default") != 0 ? project : "");
+    if (!states->body && states->result == 0)
+        states->recorded = check_read_file(check_fixture(relative), length);
+    *body = states->body ? states->body : states->recorded;
+    if (states->body)
+        *length = strlen(states->body);
+    return states->result == 0 && !*body ? -1 : states->result;
+}
+
+static int parse_brief(struct states *states)
+{
+    vmh_snapshot_free(&snapshot);
+    vmh_snapshot_init(&snapshot);
+    error[0] = '\0';
+    size_t length = 0;
+    char *text = check_read_file(
+        check_fixture("lxd/lxd-5.0.2-instances-recursion1-two-projects.json"), &length);
+    struct vmh_lxd_states ask = {ask_recorded, states};
+    int result = text ? vmh_lxd_parse_brief(text, length, VMH_BACKEND_LXD, &ask, &snapshot,
+                                            error, sizeof error)
+                      : -2;
+    free(text);
+    free(states->recorded);
+    states->recorded = NULL;
+    return result;
+}
+
+/* The list without state (asked when the whole one is past the bound),
+ * each running instance's state asked on its own: the same hosts as the
+ * whole list LXD gave at the same moment. */
+static void test_brief(void)
+{
+    CHECK(parse_fixture("lxd-5.0.2-instances-recursion2-two-projects-snapshot.json") == 0 &&
+              snapshot.count == 2,
+          "the whole list (an instance with a snapshot, one of the project shop)");
+    char whole[256];
+    snprintf(whole, sizeof whole, "%s | ", addresses_of("acc1"));
+    strncat(whole, addresses_of("web.shop"), sizeof whole - strlen(whole) - 1);
+    CHECK_STR(whole, "10.98.7.50 fd42:98:7::50 | 10.98.7.51", "... its addresses");
+    struct states states = {0};
+    CHECK(parse_brief(&states) == 0 && snapshot.count == 2, "the list without state: 2 hosts");
+    char brief[256];
+    snprintf(brief, sizeof brief, "%s | ", addresses_of("acc1"));
+    strncat(brief, addresses_of("web.shop"), sizeof brief - strlen(brief) - 1);
+    CHECK_STR(brief, whole, "... the same addresses, from each instance's state");
+    CHECK_STR(states.asked_of, "acc1/default web/shop", "... each asked once, in its project");
+    states = (struct states){.result = 1};
+    CHECK(parse_brief(&states) == 0 && snapshot.count == 2 &&
+              snapshot.hosts[0].state == VMH_STATE_RUNNING,
+          "an instance gone since the list: listed all the same");
+    CHECK_STR(addresses_of("acc1"), "", "... with no address");
+    states = (struct states){.result = -1};
+    CHECK(parse_brief(&states) == -1 && snapshot.count == 0 && states.asked == 1 &&
+              strstr(error, "cannot ask LXD the state of acc1") != NULL,
+          "a state that cannot be asked: the list fails, no host, no second ask");
+    states = (struct states){.body = "{\"type\":\"error\",\"error_code\":404,\"metadata\":null}"};
+    CHECK(parse_brief(&states) == -1 && snapshot.count == 0 &&
+              strstr(error, "not the state of acc1") != NULL,
+          "an answer that is not a state: refused, with a reason");
+    states = (struct states){.body = "{\"type\":\"sync\",\"metadata\":{\"network\":[]}}"};
+    CHECK(parse_brief(&states) == 0 && snapshot.count == 2, "a state with no network map");
+    CHECK_STR(addresses_of("acc1"), "", "... gives no address");
+    const char *list = "{\"type\":\"sync\",\"metadata\":[{\"name\":\"off\",\"status\":"
+                       "\"Stopped\"},{\"name\":\"on\",\"status\":\"Ready\",\"project\":\"p\"}]}";
+    struct vmh_lxd_states ask = {ask_recorded, &states};
+    states = (struct states){.body = "{\"type\":\"sync\",\"metadata\":{}}"};
+    CHECK(vmh_lxd_parse_brief(list, strlen(list), VMH_BACKEND_LXD, &ask, &snapshot, error,
+                              sizeof error) == 0,
+          "a stopped instance and a ready one");
+    CHECK_STR(states.asked_of, "on/p", "... only the one that runs is asked its state");
+}
+
 int main(void)
 {
     vmh_snapshot_init(&snapshot);
@@ -188,6 +283,7 @@ int main(void)
     test_refused();
     test_chosen();
     test_device_mac();
+    test_brief();
     vmh_snapshot_free(&snapshot);
     return check_done();
 }

@@ -139,7 +139,7 @@ static void reason_of(const struct vmh_http *http, char *text, size_t size)
 static void failed(const struct vmh_http *http, CURLcode code, long timeout_ms,
                    struct vmh_http_outcome *outcome)
 {
-    if (http->too_large || code == CURLE_FILESIZE_EXCEEDED)
+    if (http->too_large)
         say(outcome, VMH_STATUS_ERROR, "%s's answer is larger than %zu MiB%s%s (on %.*s)",
             http->daemon, http->body_max >> 20, http->body_why ? ", " : "",
             http->body_why ? http->body_why : "", PATH_SHOWN, http->path);
@@ -178,6 +178,8 @@ static int get_bounded(struct vmh_http *http, const char *url, struct vmh_http_o
     curl_easy_setopt(http->curl, CURLOPT_CONNECTTIMEOUT_MS, remaining_ms);
     curl_easy_setopt(http->curl, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)http->body_max);
     CURLcode code = curl_easy_perform(http->curl);
+    if (code == CURLE_FILESIZE_EXCEEDED)
+        http->too_large = true; /* announced, where collect() finds the others */
     if (code != CURLE_OK) {
         failed(http, code, remaining_ms, outcome);
         return -1;

@@ -24,6 +24,60 @@ bool vmh_lxd_any_socket(const char *sockets)
     return any;
 }
 
+struct state_asker {
+    struct vmh_http *http;
+    struct vmh_http_outcome *outcome;
+};
+
+static int ask_state(void *context, const char *name, const char *project, const char **body,
+                     size_t *length)
+{
+    struct state_asker *asker = context;
+    char *escaped_name = curl_easy_escape(asker->http->curl, name, 0);
+    char *escaped_project = curl_easy_escape(asker->http->curl, project[0] ? project : "default", 0);
+    char *url = NULL;
+    int result = -1;
+    if (escaped_name && escaped_project &&
+        asprintf(&url, VMH_LXD_STATE_URL, escaped_name, escaped_project) >= 0) {
+        result = vmh_http_get(asker->http, url, asker->outcome);
+        long status = 0;
+        curl_easy_getinfo(asker->http->curl, CURLINFO_RESPONSE_CODE, &status);
+        if (result != 0 && status == 404) {
+            result = 1; /* deleted since the list */
+            asker->outcome->message[0] = '\0';
+        }
+    }
+    free(url);
+    curl_free(escaped_name);
+    curl_free(escaped_project);
+    *body = asker->http->body;
+    *length = asker->http->size;
+    return result;
+}
+
+/* The list without state, kept aside while the same connection asks each
+ * running instance's state. */
+static int ask_brief(enum vmh_backend backend, struct vmh_http *http, struct vmh_snapshot *out,
+                     struct vmh_http_outcome *outcome, char *err, size_t err_size)
+{
+    if (vmh_http_get(http, VMH_LXD_BRIEF_URL, outcome) != 0)
+        return -1;
+    char *list = http->body;
+    size_t size = http->size;
+    http->body = NULL;
+    http->size = http->capacity = 0;
+    struct vmh_http_outcome asked = {0};
+    struct state_asker asker = {http, &asked};
+    struct vmh_lxd_states states = {ask_state, &asker};
+    int result = vmh_lxd_parse_brief(list, size, backend, &states, out, err, err_size);
+    free(list);
+    if (result != 0 && asked.message[0]) {
+        *outcome = asked; /* the call that failed says more than the parse */
+        err[0] = '\0';
+    }
+    return result;
+}
+
 /* One socket's instances into *out. */
 static int ask_socket(const char *daemon, enum vmh_backend backend, const char *path,
                       int64_t deadline_ms, struct vmh_snapshot *out,
@@ -33,14 +87,15 @@ static int ask_socket(const char *daemon, enum vmh_backend backend, const char *
     if (vmh_http_probe(daemon, path, LXD_DENIED_ADVICE, outcome) != 0 ||
         vmh_http_open(&http, daemon, path, deadline_ms, outcome) != 0)
         return -1;
+    char err[300] = "";
     int result = vmh_http_get(&http, VMH_LXD_INSTANCES_URL, outcome);
-    if (result == 0) {
-        char err[300];
+    if (result == 0)
         result = vmh_lxd_parse_instances(http.body, http.size, backend, out, err, sizeof err);
-        if (result != 0) {
-            outcome->status = VMH_STATUS_ERROR;
-            snprintf(outcome->message, sizeof outcome->message, "%s (on %.200s)", err, path);
-        }
+    else if (http.too_large)
+        result = ask_brief(backend, &http, out, outcome, err, sizeof err);
+    if (result != 0 && err[0]) {
+        outcome->status = VMH_STATUS_ERROR;
+        snprintf(outcome->message, sizeof outcome->message, "%s (on %.200s)", err, path);
     }
     vmh_http_close(&http);
     return result;

@@ -1,5 +1,7 @@
-/* `GET /1.0/instances?recursion=2` to hosts.  Read by key: LXD 5.0, later
- * LXD and Incus add keys (tests/fixtures/lxd/ holds real answers). */
+/* `GET /1.0/instances?recursion=2` to hosts, or the same list without
+ * state (recursion=1) with each running instance's state asked on its own.
+ * Read by key: LXD 5.0, later LXD and Incus add keys (tests/fixtures/lxd/
+ * holds real answers). */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,6 +113,15 @@ static void add_addresses(struct vmh_host *host, const json_t *instance)
     add_family(host, network, names, count, "inet6");
 }
 
+/* Running, or Ready (what LXD and Incus report for a running instance that
+ * signalled it through /dev/lxd); a Frozen one does not answer on its
+ * address. */
+static bool running(const json_t *instance)
+{
+    const char *status = text_of(instance, "status");
+    return strcmp(status, "Running") == 0 || strcmp(status, "Ready") == 0;
+}
+
 /* Appends one instance; one without a usable name is skipped.  -1 only
  * when out of memory. */
 static int add_instance(struct vmh_snapshot *out, const json_t *instance, enum vmh_backend backend)
@@ -129,13 +140,7 @@ static int add_instance(struct vmh_snapshot *out, const json_t *instance, enum v
     }
     host->name = name;
     host->backend = (uint8_t)backend;
-    /* Running, or Ready (what LXD and Incus report for a running instance
-     * that signalled it through /dev/lxd); a Frozen one does not answer on
-     * its address. */
-    const char *status = text_of(instance, "status");
-    host->state = strcmp(status, "Running") == 0 || strcmp(status, "Ready") == 0
-                      ? VMH_STATE_RUNNING
-                      : VMH_STATE_STOPPED;
+    host->state = running(instance) ? VMH_STATE_RUNNING : VMH_STATE_STOPPED;
     if (host->state == VMH_STATE_RUNNING)
         add_addresses(host, instance);
     /* Names of the user's choosing, as Docker's vmhosts.names label gives
@@ -144,12 +149,50 @@ static int add_instance(struct vmh_snapshot *out, const json_t *instance, enum v
     return chosen[0] ? vmh_host_set_chosen_names(host, chosen) : 0;
 }
 
-static int add_instances(const json_t *list, enum vmh_backend backend, struct vmh_snapshot *out,
+/* A running instance of a list without state gets the state its own call
+ * answers; one gone since the list keeps none, and so no address. */
+static int fill_state(json_t *instance, const struct vmh_lxd_states *states, char *err,
+                      size_t err_size)
+{
+    if (!states || !json_is_object(instance) || !running(instance))
+        return 0;
+    const char *body = NULL;
+    size_t length = 0;
+    int asked = states->ask(states->context, text_of(instance, "name"),
+                            text_of(instance, "project"), &body, &length);
+    if (asked > 0)
+        return 0;
+    if (asked < 0) {
+        vmh_parse_error(err, err_size, "cannot ask LXD the state of %.100s",
+                        text_of(instance, "name"));
+        return -1;
+    }
+    json_t *root = json_loadb(body, length, 0, NULL);
+    json_t *state = json_object_get(root, "metadata");
+    int result = 0;
+    if (!json_is_object(state) || strcmp(text_of(root, "type"), "sync") != 0) {
+        vmh_parse_error(err, err_size, "LXD's answer is not the state of %.100s",
+                        text_of(instance, "name"));
+        result = -1;
+    } else if (json_object_set(instance, "state", state) != 0) {
+        vmh_parse_error(err, err_size, "out of memory while reading LXD's list");
+        result = -1;
+    }
+    json_decref(root);
+    return result;
+}
+
+static int add_instances(json_t *list, enum vmh_backend backend,
+                         const struct vmh_lxd_states *states, struct vmh_snapshot *out,
                          char *err, size_t err_size)
 {
     size_t first = out->count, index;
-    const json_t *instance;
+    json_t *instance;
     json_array_foreach(list, index, instance) {
+        if (fill_state(instance, states, err, err_size) != 0) {
+            vmh_snapshot_truncate(out, first);
+            return -1;
+        }
         if (add_instance(out, instance, backend) == 0)
             continue;
         vmh_snapshot_truncate(out, first);
@@ -159,8 +202,9 @@ static int add_instances(const json_t *list, enum vmh_backend backend, struct vm
     return 0;
 }
 
-int vmh_lxd_parse_instances(const char *body, size_t length, enum vmh_backend backend,
-                            struct vmh_snapshot *out, char *err, size_t err_size)
+static int parse_list(const char *body, size_t length, enum vmh_backend backend,
+                      const struct vmh_lxd_states *states, struct vmh_snapshot *out,
+                      char *err, size_t err_size)
 {
     if (!body || !out) {
         vmh_parse_error(err, err_size, NOT_THE_LIST " (it is empty)");
@@ -175,13 +219,26 @@ int vmh_lxd_parse_instances(const char *body, size_t length, enum vmh_backend ba
                         parse_error.line, parse_error.column, parse_error.text);
         return -1;
     }
-    const json_t *list = json_object_get(root, "metadata");
+    json_t *list = json_object_get(root, "metadata");
     int result = -1;
     if (!json_is_object(root) || strcmp(text_of(root, "type"), "sync") != 0 ||
         !json_is_array(list))
         vmh_parse_error(err, err_size, NOT_THE_LIST " (no \"metadata\" array in a sync answer)");
     else
-        result = add_instances(list, backend, out, err, err_size);
+        result = add_instances(list, backend, states, out, err, err_size);
     json_decref(root);
     return result;
+}
+
+int vmh_lxd_parse_instances(const char *body, size_t length, enum vmh_backend backend,
+                            struct vmh_snapshot *out, char *err, size_t err_size)
+{
+    return parse_list(body, length, backend, NULL, out, err, err_size);
+}
+
+int vmh_lxd_parse_brief(const char *body, size_t length, enum vmh_backend backend,
+                        const struct vmh_lxd_states *states, struct vmh_snapshot *out,
+                        char *err, size_t err_size)
+{
+    return parse_list(body, length, backend, states, out, err, err_size);
 }
