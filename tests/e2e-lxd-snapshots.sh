@@ -36,6 +36,17 @@ check "a refresh of 3 instances without snapshots" sh -c "'$VMHOSTS' refresh --b
 check_eq "... one call: the whole list" "1 0 0" "$(whole_lists) $(brief_lists) $(state_calls)"
 check_eq "inst-0002.lxd answers" "10.99.0.4" "$(getent_ahosts inst-0002.lxd)"
 
+# Two of the configured paths may reach one daemon (a symlink, a bind
+# mount): it is asked once, and its instances counted once.
+ln -s "$LXD_SOCK" "$T/lxd-again.sock"
+write_conf lxd_socket="$LXD_SOCK $T/lxd-again.sock" incus_socket="$T/no-incus.sock" \
+    libvirt_leases="$T/no-leases" timeout_ms=10000
+: >"$ASKED"
+check_eq "two paths to one socket: one daemon, 3 instances" "lxd: 3 instances, 3 running" \
+    "$("$VMHOSTS" refresh --backend lxd 2>&1 | head -n 1)"
+check_eq "... asked once" "1" "$(whole_lists)"
+check_eq "inst-0002.lxd still answers" "10.99.0.4" "$(getent_ahosts inst-0002.lxd)"
+
 # --- 7,500 snapshots each: 33 MiB ------------------------------------------------
 standin 7500
 size=$(curl -s --unix-socket "$LXD_SOCK" 'http://localhost/1.0/instances?recursion=2' | wc -c)

@@ -4,12 +4,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "clock.h"
 #include "lxd.h"
 #include "unix_http.h"
 
+#define MAX_SOCKETS 32 /* remembered as asked: more is no list a person writes */
 #define LXD_DENIED_ADVICE                                                                      \
     "have root run `vmhosts watch`, whose cache every user reads; or add your user to the "    \
     "lxd (or incus-admin) group"
@@ -101,6 +103,16 @@ static int ask_socket(const char *daemon, enum vmh_backend backend, const char *
     return result;
 }
 
+/* Two paths of the list may be one socket (a symlink, a bind mount): one
+ * daemon, whose instances would otherwise be counted twice. */
+static bool already_asked(const struct stat *asked, size_t count, const struct stat *st)
+{
+    for (size_t i = 0; i < count; i++)
+        if (asked[i].st_dev == st->st_dev && asked[i].st_ino == st->st_ino)
+            return true;
+    return false;
+}
+
 /* A socket that does not exist is a daemon not installed that way (the
  * snap's or the package's): skipped without a word, unless none exists. */
 static void ask_each(const char *daemon, enum vmh_backend backend, const char *sockets,
@@ -113,9 +125,14 @@ static void ask_each(const char *daemon, enum vmh_backend backend, const char *s
         snprintf(failure->message, sizeof failure->message, "out of memory");
         return;
     }
+    struct stat asked[MAX_SOCKETS];
+    size_t asked_count = 0;
     while ((path = strsep(&cursor, " \t")) != NULL) {
-        if (!path[0] || access(path, F_OK) != 0)
+        struct stat st;
+        if (!path[0] || stat(path, &st) != 0 || already_asked(asked, asked_count, &st))
             continue;
+        if (asked_count < MAX_SOCKETS)
+            asked[asked_count++] = st;
         struct vmh_http_outcome outcome = {0};
         if (ask_socket(daemon, backend, path, deadline_ms, out, &outcome) == 0)
             *answered = true;
