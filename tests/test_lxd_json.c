@@ -160,6 +160,37 @@ static void test_device_mac(void)
     CHECK_STR(addresses_of("odd"), "", "the same MAC on a device that is no NIC: none");
 }
 
+/* A routed NIC (recorded): LXD gives it a MAC of its own, as a bridged
+ * one.  An ipvlan NIC has its parent's, recorded nowhere: its addresses
+ * are its device's static ones. */
+static void test_nic_types(void)
+{
+    CHECK(parse_fixture("lxd-5.0.2-instances-recursion2-routed-nic.json") == 0 &&
+              snapshot.count == 1,
+          "an instance with a bridged NIC and a routed one");
+    CHECK_STR(addresses_of("ipv"), "10.6.0.9 10.6.0.10 fd66::9",
+              "the routed NIC's addresses (eth0 has none but link-local)");
+    CHECK(parse_string("{\"type\":\"sync\",\"metadata\":[{\"name\":\"iv\",\"status\":"
+                       "\"Running\",\"config\":{\"volatile.eth0.hwaddr\":\"00:16:3e:00:00:01\"},"
+                       "\"expanded_devices\":{\"eth1\":{\"type\":\"nic\",\"nictype\":\"ipvlan\","
+                       "\"parent\":\"enp5s0\",\"ipv4.address\":\"192.0.2.7,192.0.2.8/24,bad,\","
+                       "\"ipv6.address\":\"2001:db8::7\"},\"eth2\":{\"type\":\"nic\","
+                       "\"nictype\":\"bridged\",\"ipv4.address\":\"10.9.9.9\"}},"
+                       "\"state\":{\"network\":{\"eth0\":{\"hwaddr\":\"00:16:3e:00:00:01\","
+                       "\"addresses\":[{\"family\":\"inet\",\"address\":\"10.1.1.1\","
+                       "\"scope\":\"global\"}]},\"eth1\":{\"hwaddr\":\"52:54:00:aa:bb:cc\","
+                       "\"addresses\":[{\"family\":\"inet\",\"address\":\"192.0.2.7\","
+                       "\"scope\":\"global\"}]}}}},{\"name\":\"off\",\"status\":\"Stopped\","
+                       "\"expanded_devices\":{\"eth1\":{\"type\":\"nic\",\"nictype\":\"ipvlan\","
+                       "\"ipv4.address\":\"192.0.2.9\"}}}]}") == 0 &&
+              snapshot.count == 2,
+          "an instance with an ipvlan NIC, and a stopped one");
+    CHECK_STR(addresses_of("iv"), "10.1.1.1 192.0.2.7 192.0.2.8 2001:db8::7",
+              "the ipvlan device's static addresses, IPv4 first, no prefix, once; "
+              "a bridged NIC's ipv4.address is only its DHCP reservation, not taken");
+    CHECK_STR(addresses_of("off"), "", "a stopped instance's ipvlan addresses: none");
+}
+
 /* user.vmhosts.names: names of the user's choosing, as Docker's label. */
 static void test_chosen(void)
 {
@@ -284,6 +315,7 @@ int main(void)
     test_chosen();
     test_device_mac();
     test_brief();
+    test_nic_types();
     vmh_snapshot_free(&snapshot);
     return check_done();
 }

@@ -95,6 +95,32 @@ static void add_family(struct vmh_host *host, const json_t *network, const char 
     }
 }
 
+/* An ipvlan NIC has its parent's MAC, which LXD records nowhere: its
+ * addresses are the static ones its device is given (LXD's nictype
+ * ipvlan: "ipv4.address", "ipv6.address", comma-separated, each with a
+ * prefix length in l2 mode), which the host's admin sets, not the
+ * instance. */
+static void add_ipvlan(struct vmh_host *host, const json_t *instance, const char *key)
+{
+    const char *name;
+    const json_t *device;
+    json_object_foreach(json_object_get(instance, "expanded_devices"), name, device) {
+        if (strcmp(text_of(device, "type"), "nic") != 0 ||
+            strcmp(text_of(device, "nictype"), "ipvlan") != 0)
+            continue;
+        const char *list = text_of(device, key);
+        while (*list) {
+            size_t length = strcspn(list, ","), kept = strcspn(list, ",/");
+            char address[64];
+            if (kept < sizeof address) {
+                snprintf(address, sizeof address, "%.*s", (int)kept, list);
+                vmh_host_add_address(host, address);
+            }
+            list += length + (list[length] == ',');
+        }
+    }
+}
+
 /* IPv4 before IPv6, interfaces in the order of their names, so that the
  * same instance answers the same way on every refresh. */
 static void add_addresses(struct vmh_host *host, const json_t *instance)
@@ -110,7 +136,9 @@ static void add_addresses(struct vmh_host *host, const json_t *instance)
     }
     qsort(names, count, sizeof names[0], by_name);
     add_family(host, network, names, count, "inet");
+    add_ipvlan(host, instance, "ipv4.address");
     add_family(host, network, names, count, "inet6");
+    add_ipvlan(host, instance, "ipv6.address");
 }
 
 /* Running, or Ready (what LXD and Incus report for a running instance that
