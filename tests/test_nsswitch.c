@@ -99,21 +99,62 @@ static void check_case(const struct edit_case *c)
     free(after);
 }
 
+#define APPENDED VMH_NSSWITCH_APPENDED_MARK "\nhosts: vmhosts dns [!UNAVAIL=return] files\n"
+
+/* Without a hosts line glibc uses "dns [!UNAVAIL=return] files": enable
+ * writes that out with vmhosts, disable takes it away again. */
 static void check_no_hosts_line(void)
+{
+    static const char *const texts[][2] = {
+        {"passwd: files\n# hosts: files dns\n", "passwd: files\n# hosts: files dns\n" APPENDED},
+        {"passwd: files", "passwd: files\n" APPENDED},
+        {"", APPENDED},
+        {"hostsx: files dns\n", "hostsx: files dns\n" APPENDED},
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        char *out = NULL, *back = NULL, what[160];
+        bool changed = false;
+        snprintf(what, sizeof what, "no hosts line (%.*s): enable", (int)strcspn(texts[i][0], "\n"),
+                 texts[i][0]);
+        vmh_nsswitch_enable(texts[i][0], &out, &changed);
+        CHECK_STR(out, texts[i][1], what);
+        CHECK(changed, what);
+        snprintf(what, sizeof what, "no hosts line (%.*s): disable takes both lines away",
+                 (int)strcspn(texts[i][0], "\n"), texts[i][0]);
+        CHECK_INT(vmh_nsswitch_disable(out, &back, &changed), 0, what);
+        CHECK(changed, what);
+        /* A last line without its newline got one; the rest is as it was. */
+        if (strchr(texts[i][0], '\n') || !texts[i][0][0])
+            CHECK_STR(back, texts[i][0], what);
+        else
+            CHECK(strncmp(back, texts[i][0], strlen(texts[i][0])) == 0 &&
+                      strcmp(back + strlen(texts[i][0]), "\n") == 0, what);
+        free(back);
+        free(out);
+    }
+}
+
+/* A hand-edited appended line is the administrator's now: only vmhosts goes. */
+static void check_appended_line_edited(void)
 {
     char *out = NULL;
     bool changed = false;
-    vmh_nsswitch_enable("passwd: files\n# hosts: files dns\n", &out, &changed);
-    CHECK_STR(out, "passwd: files\n# hosts: files dns\nhosts: files vmhosts dns\n",
-              "no hosts line: one is added, the commented one untouched");
-    CHECK(changed, "no hosts line: changed");
+    vmh_nsswitch_disable(VMH_NSSWITCH_APPENDED_MARK "\nhosts: vmhosts dns [!UNAVAIL=return] files "
+                                                  "myhostname\n",
+                         &out, &changed);
+    CHECK_STR(out, VMH_NSSWITCH_APPENDED_MARK "\nhosts: dns [!UNAVAIL=return] files myhostname\n",
+              "an appended line edited since: only vmhosts is removed");
     free(out);
-    vmh_nsswitch_enable("passwd: files", &out, &changed);
-    CHECK_STR(out, "passwd: files\nhosts: files vmhosts dns\n",
-              "no hosts line, no final newline: the new line starts on its own line");
+    vmh_nsswitch_disable("# something else\nhosts: vmhosts dns [!UNAVAIL=return] files\n", &out,
+                         &changed);
+    CHECK_STR(out, "# something else\nhosts: dns [!UNAVAIL=return] files\n",
+              "the same line without the mark: only vmhosts is removed");
     free(out);
-    vmh_nsswitch_enable("", &out, &changed);
-    CHECK_STR(out, "hosts: files vmhosts dns\n", "empty file: a hosts line");
+    vmh_nsswitch_disable("x" VMH_NSSWITCH_APPENDED_MARK "\nhosts: vmhosts dns [!UNAVAIL=return] "
+                         "files\n",
+                         &out, &changed);
+    CHECK(strstr(out, "\nhosts: dns [!UNAVAIL=return] files\n") != NULL,
+          "the mark only as the end of a line: not the mark");
     free(out);
 }
 
@@ -133,7 +174,7 @@ static void check_only_last_hosts_line(void)
     free(out);
     /* "hostsfoo:" and "ghosts:" are other databases. */
     vmh_nsswitch_enable("hostsx: files dns\n", &out, &changed);
-    CHECK_STR(out, "hostsx: files dns\nhosts: files vmhosts dns\n", "hostsx: is not hosts:");
+    CHECK_STR(out, "hostsx: files dns\n" APPENDED, "hostsx: is not hosts:");
     free(out);
 }
 
@@ -318,6 +359,7 @@ int main(void)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         check_case(&cases[i]);
     check_no_hosts_line();
+    check_appended_line_edited();
     check_only_last_hosts_line();
     check_unterminated_last_line();
     check_second_action_group();

@@ -1,9 +1,10 @@
 /* Editing the hosts: line of nsswitch.conf.
  *
  * The file is the administrator's: everything but the one word we add or
- * remove stays byte for byte (spacing, comments, other lines), so that
- * `vmhosts disable` after `vmhosts enable` gives back the very same file and
- * a configuration manager sees a one-word diff.  The line is read the way
+ * remove (or the two lines we append to a file without a hosts line, and
+ * take away again) stays byte for byte (spacing, comments, other lines),
+ * so that `vmhosts disable` after `vmhosts enable` gives back the very
+ * same file and a configuration manager sees a one-word diff.  The line is read the way
  * glibc reads it (nsswitch_action.h): a source may be followed by an
  * [ACTION] that belongs to it, and a '#' inside the line is no comment but
  * a source like any other (no module provides it, so it answers nothing,
@@ -20,7 +21,14 @@
 #include "nsswitch_action.h"
 #include "nsswitch_edit.h"
 
-#define DEFAULT_HOSTS_LINE "hosts: files " VMH_NSSWITCH_SERVICE " dns\n"
+/* A file without a hosts line has glibc's default (nss_database.c, 2.33
+ * on: "dns [!UNAVAIL=return] files"); enable writes that default out with
+ * vmhosts where it would put it, so that nothing but vmhosts changes, and
+ * marks it so that disable can take both lines away and give the file back
+ * as it was.  The mark is a line of its own: a '#' on the hosts line is a
+ * source to glibc. */
+#define APPENDED_HOSTS_LINE "hosts: " VMH_NSSWITCH_SERVICE " dns [!UNAVAIL=return] files\n"
+#define APPENDED_LINES VMH_NSSWITCH_APPENDED_MARK "\n" APPENDED_HOSTS_LINE
 /* nsswitch.conf is a few kilobytes; anything this big is not one. */
 #define NSSWITCH_MAX_SIZE (1024 * 1024)
 
@@ -124,10 +132,10 @@ static int add_service(const char *text, char **out, bool *changed)
     struct hosts_line hosts;
     *changed = false;
     if (!find_hosts_line(text, &hosts)) {
-        *out = malloc(strlen(text) + sizeof DEFAULT_HOSTS_LINE);
+        *out = malloc(strlen(text) + sizeof APPENDED_LINES);
         if (!*out)
             return -1;
-        stpcpy(stpcpy(*out, text), DEFAULT_HOSTS_LINE);
+        stpcpy(stpcpy(*out, text), APPENDED_LINES);
         *changed = true;
         return 0;
     }
@@ -181,15 +189,34 @@ int vmh_nsswitch_enable(const char *text, char **out, bool *changed)
     return status;
 }
 
+/* Whether the hosts line is the one enable appended, unchanged and still
+ * under its mark; its first byte is then that of the mark. */
+static bool appended_by_enable(const char *text, const struct hosts_line *hosts,
+                               const char **from)
+{
+    size_t mark = strlen(VMH_NSSWITCH_APPENDED_MARK "\n");
+    size_t line = strlen(APPENDED_HOSTS_LINE), before = (size_t)(hosts->line - text);
+    if (before < mark || strncmp(hosts->line, APPENDED_HOSTS_LINE, line) != 0)
+        return false;
+    *from = hosts->line - mark;
+    return strncmp(*from, VMH_NSSWITCH_APPENDED_MARK "\n", mark) == 0 &&
+           (*from == text || (*from)[-1] == '\n');
+}
+
 /* Removes the first vmhosts: 1, 0 when there is none, -1 out of memory,
  * -VMH_NSSWITCH_UNREAD when the line cannot be edited safely. */
 static int remove_one(char **text)
 {
     struct hosts_line hosts;
     struct vmh_nsswitch_source found, next;
-    const char *previous_end = NULL;
+    const char *previous_end = NULL, *mark;
     if (!find_hosts_line(*text, &hosts))
         return 0;
+    if (appended_by_enable(*text, &hosts, &mark)) {
+        char *from = *text + (mark - *text), *to = *text + (hosts.line_end + 1 - *text);
+        memmove(from, to, strlen(to) + 1);
+        return 1;
+    }
     previous_end = hosts.services;
     if (!has_service(&hosts, VMH_NSSWITCH_SERVICE, &found, &previous_end))
         return 0;

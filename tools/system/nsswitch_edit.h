@@ -10,13 +10,16 @@
 
 #define VMH_NSSWITCH_SERVICE "vmhosts"
 #define VMH_NSSWITCH_BACKUP_SUFFIX ".vmhosts-backup"
+/* The comment line enable writes above the hosts line it appends. */
+#define VMH_NSSWITCH_APPENDED_MARK "# added by `vmhosts enable`: glibc's default, with vmhosts"
 
 /* Puts vmhosts on the hosts: line, after files and myhostname and before the
  * first network service (dns, resolve, mdns*, nis, nisplus, wins) or the
  * first source whose [ACTION] returns on NOTFOUND (vmhosts after it would
- * never be asked), or at the end; adds "hosts: files vmhosts dns" when the
- * text has no hosts: line.  A text whose last line lacks its newline gets
- * one: glibc never reads such a line.
+ * never be asked), or at the end.  A text with no hosts: line gets glibc's
+ * default with vmhosts, "hosts: vmhosts dns [!UNAVAIL=return] files", under
+ * a comment line VMH_NSSWITCH_APPENDED_MARK.  A text whose last line lacks
+ * its newline gets one: glibc never reads such a line.
  * Every other byte is kept.  *out is malloc'd (also when unchanged).
  * Returns 0, -1 when out of memory, or VMH_NSSWITCH_UNREAD (nothing made)
  * when glibc cannot read the line to its end (a second [ACTION] after one
@@ -26,8 +29,10 @@ int vmh_nsswitch_enable(const char *text, char **out, bool *changed);
 #define VMH_NSSWITCH_UNREAD 1
 
 /* Removes vmhosts and the [ACTION] brackets that follow it from the hosts:
- * line; the exact inverse of enable on a line that has a service.  Like
- * enable, it edits the last hosts: line, the one glibc uses.  Returns as
+ * line; the exact inverse of enable on a line that has a service.  A line
+ * enable appended, still as enable wrote it under its mark, goes whole with
+ * the mark.  Like enable, it edits the last hosts: line, the one glibc
+ * uses.  Returns as
  * enable does (VMH_NSSWITCH_UNREAD only when vmhosts is on such a line). */
 int vmh_nsswitch_disable(const char *text, char **out, bool *changed);
 
