@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -270,6 +271,33 @@ static void check_hosts_line_finder(void)
           "a blank instead of the colon is a hosts line, as glibc reads it");
 }
 
+/* What the edit syncs, seen by this fsync, which takes libc's place for
+ * the code linked into this program: the new file before its rename, and
+ * the folder after it (without that fsync a crash can lose the rename). */
+static struct {
+    const char *path, *new_text;
+    ino_t folder;
+    int file_before_rename, folder_after_rename;
+} synced;
+
+int fsync(int fd)
+{
+    struct stat st, now;
+    if (synced.path && fstat(fd, &st) == 0) {
+        char *text = check_read_file(synced.path, NULL), got[256];
+        bool renamed = text && strcmp(text, synced.new_text) == 0;
+        ssize_t length = pread(fd, got, sizeof got - 1, 0);
+        if (S_ISDIR(st.st_mode) && st.st_ino == synced.folder && renamed)
+            synced.folder_after_rename++;
+        if (S_ISREG(st.st_mode) && length >= 0 && !renamed && stat(synced.path, &now) == 0 &&
+            now.st_ino != st.st_ino && strncmp(got, synced.new_text, (size_t)length) == 0 &&
+            (size_t)length == strlen(synced.new_text))
+            synced.file_before_rename++;
+        free(text);
+    }
+    return (int)syscall(SYS_fsync, fd);
+}
+
 static bool write_text(const char *path, const char *text, mode_t mode)
 {
     FILE *file = fopen(path, "w");
@@ -290,8 +318,16 @@ static void check_file(const char *dir)
     CHECK(write_text(path, "passwd: files\nhosts:          files dns\n", 0640), "temp file");
     stat(path, &before);
 
+    struct stat folder;
+    stat(dir, &folder);
+    synced.path = path;
+    synced.new_text = "passwd: files\nhosts:          files vmhosts dns\n";
+    synced.folder = folder.st_ino;
     CHECK_INT(vmh_nsswitch_edit_file(path, true, &changed, &line, err, sizeof err), 0, "file: enable");
+    synced.path = NULL;
     CHECK(changed, "file: changed");
+    CHECK_INT(synced.file_before_rename, 1, "file: the new file synced before its rename");
+    CHECK_INT(synced.folder_after_rename, 1, "file: its folder synced after the rename");
     CHECK_STR(line, "hosts:          files vmhosts dns", "file: the new hosts line");
     free(line);
     text = check_read_file(path, NULL);

@@ -49,7 +49,7 @@ bool vmh_nsswitch_hosts_line_unread(const char *text);
 /* Reads `path` (following a symlink to the real file), applies enable or
  * disable, and when that changed it: writes path.vmhosts-backup (the old
  * text) and replaces the file by a rename of a temporary file with the same
- * mode and owner.  *hosts_line (malloc'd, may be NULL on error) is the
+ * mode and owner, synced before the rename and its folder after.  *hosts_line (malloc'd, may be NULL on error) is the
  * resulting hosts: line.  Returns 0, or -1 with a message in err. */
 int vmh_nsswitch_edit_file(const char *path, bool enable, bool *changed, char **hosts_line,
                            char *err, size_t err_size);
