@@ -449,6 +449,46 @@ static bool file_trusted(int fd)
     return fstat(fd, &st) == 0 && vmh_stat_trusted(&st, vmh_trusted_uid());
 }
 
+/* The regular file `looked` (an O_PATH descriptor) is, opened for reading. */
+static int reopen_regular(int looked)
+{
+    struct stat st;
+    if (fstat(looked, &st) != 0)
+        return -1;
+    if (!S_ISREG(st.st_mode)) {
+        errno = EINVAL; /* a FIFO or device: opening it could block or act */
+        return -1;
+    }
+    char again[32];
+    snprintf(again, sizeof again, "/proc/self/fd/%d", looked);
+    int fd = open(again, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    /* No /proc (a chroot that did not mount it): refused, the defaults
+     * stand.  Opening by name again instead would be the very race this
+     * closes; a process without /proc is rare and still resolves names. */
+    if (fd < 0 && errno == ENOENT)
+        errno = ENOSYS;
+    return fd;
+}
+
+/* Opens the regular file at path for reading: -2 when there is none, -1
+ * with errno.  Looked at before it is opened: opening a device acts on it
+ * (a watchdog arms), and a user names this file for root through `sudo
+ * -E`.  The look (O_PATH: it follows a symlink, as a settings file may be
+ * one, but opens nothing) gives the descriptor then opened for reading, by
+ * /proc: a link swapped after the look cannot send that open elsewhere, as
+ * it could a second open by name. */
+static int open_regular(const char *path)
+{
+    int looked = open(path, O_PATH | O_CLOEXEC);
+    if (looked < 0)
+        return errno == ENOENT || errno == ENOTDIR ? -2 : -1;
+    int fd = reopen_regular(looked);
+    int saved = errno;
+    close(looked);
+    errno = saved;
+    return fd;
+}
+
 int vmh_config_load(struct vmh_config *config, vmh_config_line_fn *on_line, void *context)
 {
     if (!config) {
@@ -461,24 +501,11 @@ int vmh_config_load(struct vmh_config *config, vmh_config_line_fn *on_line, void
         errno = ENAMETOOLONG;
         return -1;
     }
-    /* Looked at before it is opened: opening a device acts on it (a
-     * watchdog arms), and a user names this file for root through `sudo
-     * -E`.  The open must then find the same file. */
-    struct stat named, opened;
-    if (stat(config->path, &named) != 0)
-        return errno == ENOENT || errno == ENOTDIR ? 0 : -1;
-    if (!S_ISREG(named.st_mode)) {
-        errno = EINVAL;
-        return -1;
-    }
-    int fd = open(config->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    int fd = open_regular(config->path);
+    if (fd == -2)
+        return 0;
     if (fd < 0)
-        return errno == ENOENT || errno == ENOTDIR ? 0 : -1;
-    if (fstat(fd, &opened) != 0 || opened.st_dev != named.st_dev || opened.st_ino != named.st_ino) {
-        close(fd);
-        errno = EAGAIN;
         return -1;
-    }
     if (!file_trusted(fd)) {
         close(fd);
         config->file_found = config->untrusted = true;

@@ -5,9 +5,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -632,19 +634,20 @@ static int load_from(const char *path, struct vmh_config *config, int *error)
     return status;
 }
 
-/* Whether loading with VMHOSTS_CONF=fifo opens it: a writer blocked in
- * open() on the FIFO goes on only when a reader opens it. */
-static bool opened_by_load(const char *fifo)
+/* Whether loading with VMHOSTS_CONF=path opens fifo: a writer blocked in
+ * open() on the FIFO goes on only when a reader opens it.  *config and
+ * *loaded are the load's. */
+static bool opened_by_load(const char *fifo, const char *path, struct vmh_config *config,
+                           int *loaded)
 {
     pid_t writer = fork();
     if (writer == 0) {
         int fd = open(fifo, O_WRONLY | O_CLOEXEC);
         _exit(fd >= 0 ? 0 : 1);
     }
-    struct vmh_config config;
     int error, status = 0;
     usleep(50 * 1000); /* the writer is in its open() by then, or soon */
-    load_from(fifo, &config, &error);
+    *loaded = load_from(path, config, &error);
     pid_t done = 0;
     for (int waited = 0; waited < 500 && (done = waitpid(writer, &status, WNOHANG)) == 0; waited += 10)
         usleep(10 * 1000);
@@ -653,6 +656,94 @@ static bool opened_by_load(const char *fifo)
         waitpid(writer, &status, 0);
     }
     return done == writer && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/* A user who names the settings for root (`sudo -E`) through a symlink of
+ * theirs swaps it for one to a FIFO (a device, in earnest) the moment the
+ * load has looked at the file: after a stat of the path, or an fstat of a
+ * descriptor of that file, whichever the load looks with.  These take
+ * libc's place for the code linked into this program. */
+static struct swap_state {
+    bool armed;
+    const char *link, *replacement; /* renamed over link once */
+    dev_t dev;
+    ino_t ino;
+} swap;
+
+int stat(const char *restrict path, struct stat *restrict st)
+{
+    int status = fstatat(AT_FDCWD, path, st, 0);
+    if (swap.armed && strcmp(path, swap.link) == 0) {
+        swap.armed = false;
+        rename(swap.replacement, swap.link);
+    }
+    return status;
+}
+
+int fstat(int fd, struct stat *st)
+{
+    int status = fstatat(fd, "", st, AT_EMPTY_PATH);
+    if (swap.armed && status == 0 && st->st_dev == swap.dev && st->st_ino == swap.ino) {
+        swap.armed = false;
+        rename(swap.replacement, swap.link);
+    }
+    return status;
+}
+
+/* The load reads the file it looked at, and never opens what the link was
+ * swapped to. */
+static void load_swapped_link(const char *fifo)
+{
+    char real[160], link[160], next[160];
+    struct vmh_config config;
+    struct stat st;
+    int loaded;
+    snprintf(real, sizeof real, "%s/real.conf", temp_dir);
+    snprintf(link, sizeof link, "%s/link.conf", temp_dir);
+    snprintf(next, sizeof next, "%s/next.conf", temp_dir);
+    write_file(real, "ttl = 42\n", 9);
+    CHECK(symlink(real, link) == 0 && symlink(fifo, next) == 0 && stat(real, &st) == 0,
+          "swap: a symlink to the settings, another to a FIFO");
+    swap = (struct swap_state){.armed = true, .link = link, .replacement = next,
+                               .dev = st.st_dev, .ino = st.st_ino};
+    bool opened = opened_by_load(fifo, link, &config, &loaded);
+    CHECK(!swap.armed, "swap: the link was swapped after the load looked");
+    swap.armed = false;
+    CHECK(!opened, "swap: the FIFO the link was swapped to is never opened");
+    CHECK(loaded == 0 && config.ttl_s[VMH_BACKEND_DOCKER] == 42,
+          "swap: the file looked at is the one read");
+    unlink(real);
+    unlink(link);
+    unlink(next);
+}
+
+/* Without /proc there is no opening what was looked at: the settings are
+ * refused, not opened by name again.  In a mount namespace of a child. */
+static void load_without_proc(void)
+{
+    char path[160];
+    snprintf(path, sizeof path, "%s/noproc.conf", temp_dir);
+    write_file(path, "ttl = 42\n", 9);
+    fflush(stdout);
+    pid_t child = fork();
+    if (child == 0) {
+        if (unshare(CLONE_NEWNS) != 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
+            mount("none", "/proc", "tmpfs", 0, NULL) != 0)
+            _exit(77);
+        struct vmh_config config;
+        int error;
+        bool refused = load_from(path, &config, &error) == -1 && error == ENOSYS &&
+                       config.ttl_s[VMH_BACKEND_DOCKER] == 10 && !config.file_found;
+        _exit(refused ? 0 : 1);
+    }
+    int status = -1;
+    waitpid(child, &status, 0);
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 77)
+        check_skip("load without /proc", "cannot mount over /proc in a mount namespace");
+    else
+        CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+              "load without /proc: -1 ENOSYS, the defaults, not an open by name");
+    unlink(path);
 }
 
 static void load(void)
@@ -692,8 +783,11 @@ static void load(void)
     CHECK(mkfifo(sub, 0644) == 0 && load_from(sub, &config, &error) == -1 && error == EINVAL,
           "load: a FIFO is -1 EINVAL, without blocking");
     alarm(0);
-    CHECK(!opened_by_load(sub),
+    int loaded;
+    CHECK(!opened_by_load(sub, sub, &config, &loaded),
           "load: a file that is not a regular one is never opened (a device acts on an open)");
+    load_swapped_link(sub);
+    load_without_proc();
 
     /* Exactly the limit is read to its end; one byte more is refused. */
     char *big = malloc(VMH_CONFIG_MAX_SIZE + 1);
