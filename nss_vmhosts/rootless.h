@@ -10,8 +10,11 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-/* The sockets in the user's runtime folder, in the order they are asked. */
+/* The sockets in the user's runtime folder, in the order they are asked:
+ * the indexes of Podman's and Docker's. */
 #define VMH_ROOTLESS_SOCKET_COUNT 2
+#define VMH_ROOTLESS_PODMAN 0
+#define VMH_ROOTLESS_DOCKER 1
 
 /* Writes the index-th rootless socket of `uid` (/run/user/UID/podman/
  * podman.sock, /run/user/UID/docker.sock) into `out`.  Returns false for

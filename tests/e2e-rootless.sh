@@ -4,7 +4,7 @@
 # /run/user/UID/podman/podman.sock) and resolves its containers through
 # real getent as that user: a published port's host address answers, a
 # container that publishes nothing is NOTFOUND and `vmhosts lookup` says
-# why.  Root, whose cache a watcher keeps, never holds them and never
+# why, by engine (--network host too).  Root, whose cache a watcher keeps, never holds them and never
 # resolves them, and neither does a second user; the first user still
 # resolves root's containers; a stopped container's name goes.
 . "${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
@@ -121,7 +121,42 @@ lookup=$(as_user "$ANN" "$VMHOSTS" lookup quiet.docker 2>&1)
 check_eq "ann: vmhosts lookup quiet.docker exits 1 (ours, NOTFOUND)" 1 $?
 check "... and says it publishes no port" grep -q "publishes no port" <<<"$lookup"
 check "... and what to do (-p)" grep -q -- "-p 8080:80" <<<"$lookup"
+check "... in rootless Podman, in a namespace made for it" \
+    grep -q "runs in your rootless Podman" <<<"$lookup" &&
+    grep -q "network namespace Podman made for it" <<<"$lookup"
 diag "$lookup"
+
+# --network host: rootless Podman's is the user's own network namespace,
+# the machine's, not one of the engine's as rootless Docker's.
+rl_run hostnet --network host >/dev/null || bail_out "podman run hostnet: $(cat "$T/run.err")"
+lookup=$(as_user "$ANN" "$VMHOSTS" lookup hostnet.docker 2>&1)
+check_eq "ann: vmhosts lookup hostnet.docker (--network host) exits 1" 1 $?
+check "... and says it is on this machine's own addresses" \
+    grep -q "With --network host it is in yours instead, this" <<<"$lookup"
+check "... not in an engine's network namespace" \
+    bash -c '! grep -q "engine.s network namespace" <<<"$1"' _ "$lookup"
+diag "$lookup"
+
+# The engine is named only when the sockets tell it: with a Docker socket
+# of hers there too, neither is; with Docker's alone, Docker's namespace.
+ANN_DOCKER_SOCK=/run/user/$ANN_UID/docker.sock
+"$PYTHON" -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' \
+    "$ANN_DOCKER_SOCK" && chown "$ANN" "$ANN_DOCKER_SOCK"
+at_exit "rm -f $ANN_DOCKER_SOCK; mv -n $ANN_SOCK.away $ANN_SOCK 2>/dev/null"
+lookup=$(as_user "$ANN" "$VMHOSTS" lookup --no-refresh quiet.docker 2>&1)
+check "two rootless sockets: lookup names no engine" \
+    grep -q "runs in your rootless engine and publishes no port" <<<"$lookup"
+check "... and says where either puts it" \
+    grep -q "reach (rootless Docker's own, or one rootless Podman made for" <<<"$lookup"
+mv "$ANN_SOCK" "$ANN_SOCK.away"
+lookup=$(as_user "$ANN" "$VMHOSTS" lookup --no-refresh quiet.docker 2>&1)
+mv "$ANN_SOCK.away" "$ANN_SOCK"
+rm -f "$ANN_DOCKER_SOCK"
+check "Docker's socket alone: lookup says rootless Docker" \
+    grep -q "runs in your rootless Docker and publishes no port" <<<"$lookup"
+check "... whose namespace holds --network host containers too" \
+    grep -q "namespace (RootlessKit's), as is a --network host container's" <<<"$lookup"
+check "... and gives Docker's command" grep -q "docker run -p 8080:80" <<<"$lookup"
 status=$(as_user "$ANN" "$VMHOSTS" status 2>&1)
 check "ann: vmhosts status says the rootless engine answers" \
     grep -q "$ANN_SOCK (your rootless engine, in your own cache only): accepts connections" \

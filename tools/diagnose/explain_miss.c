@@ -1,8 +1,11 @@
 /* Why a name does not resolve: the rule that decided (resolve.c), the
  * record behind it, and what a person can do about it. */
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "explain_miss.h"
+#include "rootless.h"
 #include "texts.h"
 
 static bool find_key(const struct vmh_cache *cache, enum vmh_key_kind kind, const char *key,
@@ -106,18 +109,69 @@ static void explain_not_running(FILE *out, const struct vmh_cache *cache, uint32
         fprintf(out, "  do:     %s %s\n", ops->start_command, name);
 }
 
-/* A rootless engine's container is reached only on its published ports:
- * its own address is inside the user's network namespace. */
+/* Which of uid's rootless engines listed a container: the cache does not
+ * say, the sockets there are do when only one of the two is.  As
+ * VMH_ROOTLESS_PODMAN or VMH_ROOTLESS_DOCKER, -1 when not known. */
+static int rootless_engine(uid_t uid)
+{
+    int found = -1, count = 0;
+    for (unsigned i = 0; i < VMH_ROOTLESS_SOCKET_COUNT; i++) {
+        char socket[128];
+        struct stat st;
+        if (vmh_rootless_socket(uid, i, socket, sizeof socket) && lstat(socket, &st) == 0 &&
+            S_ISSOCK(st.st_mode) && st.st_uid == uid) {
+            found = (int)i;
+            count++;
+        }
+    }
+    return count == 1 ? found : -1;
+}
+
+/* Where a rootless container's own address is, by engine: rootless Docker
+ * runs its containers, --network host ones too, in the namespace of its
+ * daemon (RootlessKit's); rootless Podman has no daemon, makes one for each
+ * container, and gives a --network host one the user's own, the machine's,
+ * where it listens on this machine's addresses but publishes nothing. */
+static const char *const rootless_where[] = {
+    [VMH_ROOTLESS_PODMAN] =
+        "          its own address is in a network namespace Podman made for it,\n"
+        "          which this machine cannot reach; only its published ports are\n"
+        "          reached.  With --network host it is in yours instead, this\n"
+        "          machine's: it listens on this machine's own addresses, but\n"
+        "          publishes no port for its name to answer\n"
+        "  do:     publish a port: podman run -p 8080:80 ... (the name then answers\n"
+        "          127.0.0.1), or -p 127.0.0.5:8080:80 for an address of its own;\n"
+        "          with --network host, connect to localhost\n",
+    [VMH_ROOTLESS_DOCKER] =
+        "          its own address is inside your rootless Docker's network\n"
+        "          namespace (RootlessKit's), as is a --network host container's,\n"
+        "          which this machine cannot reach; only its published ports are\n"
+        "          reached\n"
+        "  do:     publish a port: docker run -p 8080:80 ... (the name then answers\n"
+        "          127.0.0.1), or -p 127.0.0.5:8080:80 for an address of its own\n",
+};
+
+/* A rootless engine's container is reached only on its published ports. */
 static void explain_publishes_nothing(FILE *out, const struct vmh_cache *cache, uint32_t index)
 {
+    int engine = rootless_engine(geteuid());
     fputs("  why:    ", out);
     describe_record(out, cache, index);
-    fputs(" runs in your rootless engine and publishes no port;\n"
-          "          its own address is inside your engine's network namespace,\n"
-          "          which this machine cannot reach; only its published ports are\n"
-          "          reached\n"
-          "  do:     publish a port: podman run -p 8080:80 ... (the name then answers\n"
-          "          127.0.0.1), or -p 127.0.0.5:8080:80 for an address of its own\n",
+    fprintf(out, " runs in your rootless %s and publishes no port;\n",
+            engine == VMH_ROOTLESS_PODMAN   ? "Podman"
+            : engine == VMH_ROOTLESS_DOCKER ? "Docker"
+                                            : "engine");
+    if (engine >= 0) {
+        fputs(rootless_where[engine], out);
+        return;
+    }
+    fputs("          its own address is in a network namespace this machine cannot\n"
+          "          reach (rootless Docker's own, or one rootless Podman made for\n"
+          "          it); only its published ports are reached.  A rootless Podman\n"
+          "          container of --network host listens on this machine's own\n"
+          "          addresses instead, but publishes no port for its name to answer\n"
+          "  do:     publish a port: -p 8080:80 (the name then answers 127.0.0.1),\n"
+          "          or -p 127.0.0.5:8080:80 for an address of its own\n",
           out);
 }
 
