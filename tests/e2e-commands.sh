@@ -321,6 +321,17 @@ LINES
     check_eq "enable, already enabled: no backup" "" "$(copy_result backup)"
 fi
 
+# A file without a hosts: line gets glibc's default with vmhosts, and
+# disable takes it away again (tools/system/nsswitch_edit.h).
+printf 'passwd: files\n' >"$T/no-hosts.conf"
+run_vmhosts enable --file "$T/no-hosts.conf"
+check_out "enable, no hosts: line: the line it added" \
+    '^enabled: hosts: vmhosts dns \[!UNAVAIL=return\] files$'
+run_vmhosts disable --file "$T/no-hosts.conf"
+check_out "disable of that line: says it is gone" \
+    '^disabled: the hosts: line `vmhosts enable` added is gone \(glibc.s default order applies\)$'
+check_eq "... and the file is as it was" "passwd: files" "$(cat "$T/no-hosts.conf")"
+
 # --- the command line ---------------------------------------------------------
 run_vmhosts --version
 check_rc "--version" 0

@@ -112,8 +112,12 @@ static int edit(int argc, char **argv, bool enable)
     } else {
         /* The backup sits next to the file a symlink points to. */
         char *real = realpath(path, NULL);
+        /* No line left: disable took away the one enable appended. */
         printf("%s: %s\nbackup: %s%s\n", enable ? "enabled" : "disabled",
-               hosts_line ? hosts_line : "", real ? real : path, VMH_NSSWITCH_BACKUP_SUFFIX);
+               hosts_line && hosts_line[0] ? hosts_line
+                                           : "the hosts: line `vmhosts enable` added is gone "
+                                             "(glibc's default order applies)",
+               real ? real : path, VMH_NSSWITCH_BACKUP_SUFFIX);
         free(real);
     }
     free(hosts_line);
