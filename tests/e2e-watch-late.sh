@@ -92,6 +92,29 @@ check "LXD removed: inst-0001.lxd stops resolving (the watched cache keeps no la
     wait_until 10 fails inst-0001.lxd
 check "... and the watcher says why" grep -q "lxd: unavailable: LXD is not installed" "$WATCH_LOG"
 check "meanwhile vm-0002.libvirt still resolves" answers vm-0002.libvirt 10.77.0.4
+
+# --- the settings changed: read again, without a restart ---------------------------
+# Another lease folder, whose third VM the first folder has not.  The file
+# is replaced whole, as an editor that renames does, so that the watcher
+# never reads half of it.
+LEASES2=$T/libvirt-other
+mkdir -p "$LEASES2"
+python3 "$top_srcdir/bench/libvirt-leases.py" "$LEASES2" 3
+VMHOSTS_CONF=$T/next.conf write_conf lxd_socket="$LXD_SOCK" incus_socket="$T/no-incus.sock" \
+    libvirt_leases="$LEASES2" lxd_ttl=1 libvirt_ttl=3
+mv "$T/next.conf" "$VMHOSTS_CONF"
+check "the settings name another lease folder: vm-0003.libvirt resolves without a restart" \
+    wait_until 15 answers vm-0003.libvirt 10.77.0.5
+check "... and the watcher says why" \
+    grep -q "the settings file changed; reading the settings again" "$WATCH_LOG"
+check "... and watches the new folder" grep -q "libvirt: watching $LEASES2, a change" "$WATCH_LOG"
+keeping=$(grep -c "keeping $T/cache" "$WATCH_LOG")
+kill -HUP "$WATCH_PID"
+check "SIGHUP: the settings read again" \
+    wait_until 5 grep -q "SIGHUP; reading the settings again" "$WATCH_LOG"
+check "... and the watcher keeps the cache again" \
+    wait_until 5 test "$(grep -c "keeping $T/cache" "$WATCH_LOG")" -gt "$keeping"
+check "... vm-0003.libvirt still resolves" answers vm-0003.libvirt 10.77.0.5
 check "the watcher is still running" kill -0 "$WATCH_PID"
 watch_kill
 WATCH_PID=

@@ -28,6 +28,8 @@ int vmh_cmd_dns(int argc, char **argv); /* tools/dns/cmd_dns.c */
 /* The settings, loaded on first use (vmhosts.c): defaults, then the file;
  * a bad line or an unreadable file is warned about on stderr once. */
 const struct vmh_config *vmh_cli_config(void);
+/* The settings read again, for a command that runs on (`vmhosts watch`). */
+const struct vmh_config *vmh_cli_config_reload(void);
 
 /* Where each of those settings came from (loading them first if need be). */
 const struct vmh_config_notes *vmh_cli_config_notes(void);

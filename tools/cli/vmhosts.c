@@ -62,14 +62,15 @@ static const struct command *find_command(const char *name)
 
 static struct vmh_config cli_config;
 static struct vmh_config_notes cli_notes;
+static bool cli_config_loaded;
 
 /* The module skips a bad line silently (it must); a person running the
  * command should hear about it, and does from the same parse. */
 const struct vmh_config *vmh_cli_config(void)
 {
-    static bool loaded;
-    if (!loaded) {
-        loaded = true;
+    if (!cli_config_loaded) {
+        cli_config_loaded = true;
+        memset(&cli_notes, 0, sizeof cli_notes);
         if (vmh_config_load(&cli_config, vmh_config_note, &cli_notes) == 0) {
             if (cli_notes.first_bad_line > 0)
                 fprintf(stderr, "vmhosts: warning: %s:%u is not a valid `key = value` setting "
@@ -84,6 +85,12 @@ const struct vmh_config *vmh_cli_config(void)
         }
     }
     return &cli_config;
+}
+
+const struct vmh_config *vmh_cli_config_reload(void)
+{
+    cli_config_loaded = false;
+    return vmh_cli_config();
 }
 
 const struct vmh_config_notes *vmh_cli_config_notes(void)

@@ -32,6 +32,9 @@
 /* Docker is listed this often even without events. */
 #define DEFAULT_RESYNC_MS (300L * 1000)
 
+/* The longest the loop sleeps without a reason to wake. */
+#define WAKE_MAX_MS 10000
+
 /* A failed cache write is tried again this soon. */
 #define WRITE_RETRY_MS 1000
 
@@ -42,8 +45,16 @@
 static const long settle_after_ms[] = {150, 1000, 3000};
 #define SETTLE_COUNT (sizeof settle_after_ms / sizeof settle_after_ms[0])
 
+/* The settings file as it was when the watcher started: an edit, a
+ * rename over it, its removal or a change of its owner is read again. */
+struct settings_seen {
+    bool found;
+    struct stat st;
+};
+
 struct watcher {
     const struct vmh_config *config;
+    struct settings_seen settings;
     const struct vmh_watch_options *options;
     const char *dir;   /* the cache folder */
     int lock_fd;       /* its watch.lock, held */
@@ -311,8 +322,10 @@ static long until_due(const struct watcher *watcher)
     for (size_t i = 0; i < SETTLE_COUNT; i++)
         next = watcher->settle_ms[i] < next ? watcher->settle_ms[i] : next;
     int64_t wait = next - vmh_monotonic_ms();
-    /* Woken at least once a minute: cheap, and a clock oddity heals. */
-    return wait < 0 ? 0 : wait > 60000 ? 60000 : (long)wait;
+    /* Woken that often at least: cheap (a stat of the settings file), a
+     * settings file edited is read again within it, and a clock oddity
+     * heals. */
+    return wait < 0 ? 0 : wait > WAKE_MAX_MS ? WAKE_MAX_MS : (long)wait;
 }
 
 /* One descriptor readable when a signal, a folder's change or a socket's
@@ -349,12 +362,43 @@ static bool take_lock_again(struct watcher *watcher)
     return true;
 }
 
+static void settings_look(const char *path, struct settings_seen *seen)
+{
+    seen->found = stat(path, &seen->st) == 0;
+}
+
+static bool same_time(const struct timespec *a, const struct timespec *b)
+{
+    return a->tv_sec == b->tv_sec && a->tv_nsec == b->tv_nsec;
+}
+
+/* A stat per wake-up (at least one every WAKE_MAX_MS): an edit through a
+ * symlink, which a watch on the link's folder would not see, counts too. */
+static bool settings_changed(const struct watcher *watcher)
+{
+    struct settings_seen now;
+    const struct stat *was = &watcher->settings.st;
+    settings_look(watcher->config->path, &now);
+    if (now.found != watcher->settings.found)
+        return true;
+    return now.found &&
+           (now.st.st_dev != was->st_dev || now.st.st_ino != was->st_ino ||
+            now.st.st_size != was->st_size || now.st.st_uid != was->st_uid ||
+            now.st.st_mode != was->st_mode || !same_time(&now.st.st_mtim, &was->st_mtim) ||
+            !same_time(&now.st.st_ctim, &was->st_ctim));
+}
+
 static int follow(struct watcher *watcher, int signal_fd, int wake_fd)
 {
     for (;;) {
         vmh_watch_streams_follow(watcher->streams);
         unsigned bits = vmh_watch_streams_wait(watcher->streams, wake_fd, until_due(watcher));
         int signo = signal_received(signal_fd);
+        if (signo == SIGHUP || (!signo && settings_changed(watcher))) {
+            fprintf(stderr, "vmhosts watch: %s; reading the settings again\n",
+                    signo ? "SIGHUP" : "the settings file changed");
+            return VMH_WATCH_RELOAD;
+        }
         if (signo) {
             fprintf(stderr, "vmhosts watch: stopping (%s); the cache stays as last written\n",
                     strsignal(signo));
@@ -394,6 +438,7 @@ int vmh_watch_run(const struct vmh_config *config, const struct vmh_watch_option
     char dir[VMH_PATH_MAX];
     struct watcher watcher = {.config = config, .options = options, .dir = dir,
                               .streamed = streamed_backends(config)};
+    settings_look(config->path, &watcher.settings);
     if (vmh_config_own_cache_dir(config, dir, sizeof dir, NULL) != 0) {
         fprintf(stderr, "vmhosts watch: cannot tell where the cache folder is (set cache_dir "
                         "in vmhosts.conf)\n");

@@ -7,7 +7,9 @@
  * and libvirt as a safety net), looks at the same pace for a backend not
  * installed when it started, follows a user's rootless engine from the
  * moment its socket is made (watch_sockets.c), and ends cleanly on
- * SIGTERM, SIGINT or SIGHUP. */
+ * SIGTERM or SIGINT.  SIGHUP, or a change of the settings file, ends it
+ * with VMH_WATCH_RELOAD, for the caller to read the settings again and
+ * run it anew. */
 #ifndef VMHOSTS_WATCH_LOOP_H
 #define VMHOSTS_WATCH_LOOP_H
 
@@ -33,7 +35,10 @@ void vmh_watch_defaults(const struct vmh_config *config, struct vmh_watch_option
 
 /* Runs until a signal asks it to stop.  Returns 0 then; 1 (after saying
  * why on stderr) when it cannot start: another watcher holds the lock, the
- * cache folder is unusable, the first cache cannot be written. */
+ * cache folder is unusable, the first cache cannot be written; and
+ * VMH_WATCH_RELOAD (never an exit status) on SIGHUP or when the settings
+ * file it was given changed, with everything it held let go. */
+#define VMH_WATCH_RELOAD 100
 int vmh_watch_run(const struct vmh_config *config, const struct vmh_watch_options *options);
 
 #endif
