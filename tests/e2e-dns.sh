@@ -126,6 +126,14 @@ check_eq "dig A nope.docker: NXDOMAIN" NXDOMAIN "$(status nope.docker)"
 check_eq "NXDOMAIN carries the SOA of docker." "docker." \
     "$(in_net dig +tries=1 +time=2 @"$FACE" nope.docker | awk '$4 == "SOA" {print $1}')"
 check_eq "a stopped VM: NXDOMAIN like getent's NOTFOUND" NXDOMAIN "$(status bombastic.example.org)"
+check_eq "dig '*.docker': NXDOMAIN, a name that cannot exist in our zone" NXDOMAIN \
+    "$(status '*.docker')"
+check_eq "dig a.b.example.org (two labels under a VM's domain): NXDOMAIN" NXDOMAIN \
+    "$(status a.b.example.org)"
+check_eq "dig docker SOA: the zone's SOA as the answer" "NOERROR docker." \
+    "$(status docker SOA) $(in_net dig +tries=1 +time=2 @"$FACE" docker SOA |
+        awk '/ANSWER SECTION/ {a = 1; next} a && $4 == "SOA" {print $1}')"
+check_eq "dig docker A: NODATA at the apex" "NOERROR" "$(status docker A)"
 # ptr ADDRESS: the first PTR, the canonical name (the hostname follows).
 ptr() { in_net dig +tries=1 +time=2 @"$FACE" +short -x "$1" | head -n 1; }
 check_eq "dig -x shop-web-1's IPv4 address: its name" shop-web-1.docker. "$(ptr "$web1_v4")"
@@ -466,7 +474,8 @@ if command -v valgrind >/dev/null; then
     [ "$(q shop-web-1.docker A)" = "$web1_v4" ] ||
         diag "face:" "$(cat "$T/face.log")" "valgrind:" "$(head -n 20 "$T/valgrind.log")"
     for query in "nope.docker" "dnsbox.docker AAAA" "shop-web-1.docker ANY" "-x $web1_v4" \
-        "+tcp web.shop.docker" "+edns=1 shop-web-1.docker" "boxhost MX"; do
+        "+tcp web.shop.docker" "+edns=1 shop-web-1.docker" "boxhost MX" \
+        "docker SOA"; do
         status $query >/dev/null
     done
     check_eq "under valgrind: garbage and a silent prefix, then answers" "udp=0/1 tcp=0/1" \

@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <ldns/ldns.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -59,7 +60,7 @@ static void fake_forward(void *context, const char *name, int family, struct vmh
             snprintf(text, sizeof text, "fd00::%x", n + 1);
             add_addr(answer, AF_INET6, text);
         }
-    } else if (strcmp(folded, "lonely.") == 0 || strcmp(folded, "lonely") == 0) {
+    } else if (!strchr(folded, '.') || strchr(folded, '.') == folded + strlen(folded) - 1) {
         answer->result = VMH_NOT_OURS; /* a bare name no container has */
         return;
     }
@@ -159,12 +160,14 @@ static void found(void)
     ldns_pkt_free(reply);
 }
 
+/* The SOA's owner compared folded: compression may write it as a pointer
+ * into the question, in the case asked. */
 static void check_soa(const ldns_pkt *reply, const char *zone, uint32_t ttl, const char *what)
 {
     const ldns_rr *soa = ldns_rr_list_rr(ldns_pkt_authority(reply), 0);
     char text[160];
     bool ok = soa && ldns_rr_get_type(soa) == LDNS_RR_TYPE_SOA &&
-              strcmp(rdf_text(ldns_rr_owner(soa)), zone) == 0 && ldns_rr_ttl(soa) == ttl &&
+              strcasecmp(rdf_text(ldns_rr_owner(soa)), zone) == 0 && ldns_rr_ttl(soa) == ttl &&
               ldns_rdf2native_int32(ldns_rr_rdf(soa, 6)) == ttl;
     snprintf(text, sizeof text, "%s: SOA of %s in authority, ttl and minimum %u", what, zone, ttl);
     CHECK(ok, text);
@@ -226,18 +229,79 @@ static void not_ours(void)
     reply = ask_full("web.docker.", LDNS_RR_TYPE_A, (ldns_rr_class)4242, 0, 0, NULL);
     CHECK(reply && ldns_pkt_get_rcode(reply) == LDNS_RCODE_REFUSED, "an unknown class: REFUSED");
     ldns_pkt_free(reply);
-    reply = ask("web\\000.docker.", LDNS_RR_TYPE_A);
-    CHECK(reply && ldns_pkt_get_rcode(reply) == LDNS_RCODE_REFUSED,
-          "a name with a NUL byte: REFUSED");
-    ldns_pkt_free(reply);
     /* One label "web.docker": read as two, it would be a container's name. */
     reply = ask("web\\.docker.", LDNS_RR_TYPE_A);
     CHECK(reply && ldns_pkt_get_rcode(reply) == LDNS_RCODE_REFUSED && ldns_pkt_ancount(reply) == 0,
           "a dot inside a label: REFUSED, not web.docker");
     ldns_pkt_free(reply);
-    reply = ask("web\\032.docker.", LDNS_RR_TYPE_A);
+    reply = ask("org.", LDNS_RR_TYPE_SOA);
     CHECK(reply && ldns_pkt_get_rcode(reply) == LDNS_RCODE_REFUSED,
-          "a space inside a label: REFUSED");
+          "SOA of the zone above a domain of ours: REFUSED");
+    ldns_pkt_free(reply);
+    reply = ask("bad\\032name.shop.test.", LDNS_RR_TYPE_A);
+    CHECK(reply && ldns_pkt_get_rcode(reply) == LDNS_RCODE_REFUSED,
+          "a refused name under label_domains: REFUSED (DNS's zone, not ours)");
+    ldns_pkt_free(reply);
+    reply = ask("shop.test.", LDNS_RR_TYPE_SOA);
+    CHECK(reply && ldns_pkt_get_rcode(reply) == LDNS_RCODE_REFUSED,
+          "SOA of a label domain: REFUSED");
+    ldns_pkt_free(reply);
+}
+
+/* A name in a zone of ours that the name rules refuse: NXDOMAIN with the
+ * zone's SOA, as any authority answers. */
+static void check_cannot_exist(const char *name, const char *zone, const char *what)
+{
+    ldns_pkt *reply = ask(name, LDNS_RR_TYPE_A);
+    CHECK(reply && ldns_pkt_get_rcode(reply) == LDNS_RCODE_NXDOMAIN && ldns_pkt_aa(reply) &&
+              ldns_pkt_ancount(reply) == 0,
+          what);
+    if (reply)
+        check_soa(reply, zone, 0, what);
+    ldns_pkt_free(reply);
+}
+
+/* The apex of a zone of ours: its SOA for SOA (and ANY), NODATA for the
+ * rest. */
+static void check_apex(const char *apex, const char *zone)
+{
+    char what[128];
+    ldns_pkt *reply = ask(apex, LDNS_RR_TYPE_SOA);
+    const ldns_rr *soa = reply ? ldns_rr_list_rr(ldns_pkt_answer(reply), 0) : NULL;
+    snprintf(what, sizeof what, "SOA %s: NOERROR, AA, the SOA of %s as the answer", apex, zone);
+    CHECK(reply && ldns_pkt_get_rcode(reply) == LDNS_RCODE_NOERROR && ldns_pkt_aa(reply) &&
+              ldns_pkt_ancount(reply) == 1 && ldns_rr_get_type(soa) == LDNS_RR_TYPE_SOA &&
+              strcasecmp(rdf_text(ldns_rr_owner(soa)), zone) == 0,
+          what);
+    ldns_pkt_free(reply);
+    const ldns_rr_type others[] = {LDNS_RR_TYPE_A, LDNS_RR_TYPE_AAAA, LDNS_RR_TYPE_MX};
+    for (size_t i = 0; i < sizeof others / sizeof others[0]; i++) {
+        char *type = ldns_rr_type2str(others[i]);
+        snprintf(what, sizeof what, "%s %s: NODATA (NOERROR, AA, no answer)", type, apex);
+        free(type);
+        reply = ask(apex, others[i]);
+        CHECK(reply && ldns_pkt_get_rcode(reply) == LDNS_RCODE_NOERROR && ldns_pkt_aa(reply) &&
+                  ldns_pkt_ancount(reply) == 0,
+              what);
+        if (reply)
+            check_soa(reply, zone, 0, what);
+        ldns_pkt_free(reply);
+    }
+}
+
+static void zones(void)
+{
+    check_cannot_exist("*.docker.", "docker.", "*.docker: NXDOMAIN, not REFUSED");
+    check_cannot_exist("web\\032.docker.", "docker.", "a space inside a label: NXDOMAIN");
+    check_cannot_exist("web\\000.docker.", "docker.", "a NUL byte inside a label: NXDOMAIN");
+    check_cannot_exist("a.b.vms.test.", "vms.test.", "two labels under a VM's domain: NXDOMAIN");
+    check_cannot_exist("x.*.VMS.test.", "vms.test.", "a * under a VM's domain: NXDOMAIN");
+    check_apex("docker.", "docker.");
+    check_apex("DoCkEr.", "docker.");
+    check_apex("vms.test.", "vms.test.");
+    ldns_pkt *reply = ask("web.docker.", LDNS_RR_TYPE_SOA);
+    CHECK(reply && ldns_pkt_get_rcode(reply) == LDNS_RCODE_NOERROR && ldns_pkt_ancount(reply) == 0,
+          "SOA of a container: NODATA, no SOA below the apex");
     ldns_pkt_free(reply);
 }
 
@@ -635,9 +699,12 @@ static void send_batch(void)
 int main(void)
 {
     vmh_config_defaults(&config);
+    set_setting(&config, VMH_CONF_DOMAINS(VMH_BACKEND_MULTIPASS), "example.org vms.test");
+    set_setting(&config, VMH_CONF_LABEL_DOMAINS, "shop.test");
     found();
     negative();
     not_ours();
+    zones();
     reverse();
     sizes();
     hostile();

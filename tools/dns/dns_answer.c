@@ -4,10 +4,16 @@
  *
  *   ours, found                    NOERROR, AA, the addresses (or PTRs)
  *   ours, no such container or VM  NXDOMAIN, AA, SOA (ttl 0) in authority
+ *   in a zone of ours, a name the
+ *     name rules refuse            NXDOMAIN, AA, SOA (ttl 0): cannot exist
  *   ours, exists, not that type    NOERROR, AA, no answer, SOA (NODATA)
+ *   a zone's apex                  its SOA for SOA; NODATA for other types
  *   ours, backend down             SERVFAIL
  *   not ours, other classes        REFUSED: never recursion (RA is 0)
  *   not a QUERY opcode             NOTIMP;  malformed (two OPTs too): FORMERR
+ *
+ * Our zones are the backends' domains (`enable --dns` routes them here),
+ * not label_domains, where a name no label gave is DNS's.
  *
  * ANY answers A and AAAA (RFC 8482 lets a server answer a subset); CNAME
  * and every other type of a name of ours is NODATA: the face answers the
@@ -85,7 +91,7 @@ static void add_ptr(struct reply *reply, const char *name)
 /* RFC 2308: a negative answer is kept for min(SOA ttl, minimum), both
  * negative_ttl.  The zone is the suffix or domain that made the name ours;
  * a bare name is its own apex (no zone above it is ours). */
-static void add_soa(struct reply *reply, const char *zone, uint32_t negative_ttl)
+static ldns_rr *soa_record(const struct reply *reply, const char *zone, uint32_t negative_ttl)
 {
     char text[VMH_NAME_MAX + 2], contact[VMH_NAME_MAX + 16];
     snprintf(text, sizeof text, "%s.", zone);
@@ -102,7 +108,12 @@ static void add_soa(struct reply *reply, const char *zone, uint32_t negative_ttl
         ldns_rr_push_rdf(rr, ldns_native2rdf_int32(LDNS_RDF_TYPE_PERIOD, negative_ttl));
     }
     ldns_rdf_deep_free(apex);
-    push(reply, LDNS_SECTION_AUTHORITY, rr);
+    return rr;
+}
+
+static void add_soa(struct reply *reply, const char *zone, uint32_t negative_ttl)
+{
+    push(reply, LDNS_SECTION_AUTHORITY, soa_record(reply, zone, negative_ttl));
 }
 
 /* NXDOMAIN, NODATA, SERVFAIL or the addresses, from the module's result.
@@ -140,14 +151,93 @@ static void forward_result(struct reply *reply, const struct vmh_answer *answer,
     }
 }
 
+/* Where a name stands to our zones: the backends' domains, which `enable
+ * --dns` routes here.  Not label_domains: a name there that no label
+ * gave is DNS's, so we are no authority for them. */
+enum zone_place { OUTSIDE, APEX, BELOW };
+
+/* ASCII: the tool's locale must not decide which names are ours. */
+static char lower(char c)
+{
+    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+static bool same_folded(const char *a, const char *b, size_t length)
+{
+    for (size_t i = 0; i < length; i++)
+        if (lower(a[i]) != lower(b[i]))
+            return false;
+    return true;
+}
+
+/* The closest of our zones that holds text, as name_text writes it: its
+ * every dot ends a label (a dot inside one is \046), and a backslash
+ * matches no domain.  zone: VMH_NAME_MAX + 1 bytes, the zone lowercase. */
+static enum zone_place zone_of(const struct vmh_name_index *index, const char *text, char *zone)
+{
+    size_t n = strlen(text) - 1, best = 0; /* less the root's dot */
+    enum zone_place place = OUTSIDE;
+    for (unsigned i = 0; i < index->count; i++) {
+        const struct vmh_index_domain *domain = &index->domains[i];
+        size_t m = domain->length;
+        if (domain->label_only || m <= best || m > n || (m < n && text[n - m - 1] != '.') ||
+            !same_folded(text + n - m, domain->text, m))
+            continue;
+        best = m;
+        place = m == n ? APEX : BELOW;
+        for (size_t j = 0; j < m; j++)
+            zone[j] = lower(domain->text[j]);
+        zone[m] = '\0';
+    }
+    return place;
+}
+
+/* The apex of a zone of ours exists whatever runs: its SOA, NODATA for
+ * every other type.  A container whose hostname is the zone's one label
+ * answers as a bare name before this is asked; kept by no one, as an
+ * NXDOMAIN is, since one may take that hostname a moment later. */
+static void answer_apex(struct reply *reply, const char *zone, ldns_rr_type type)
+{
+    reply->ttl = 0;
+    ldns_pkt_set_rcode(reply->pkt, LDNS_RCODE_NOERROR);
+    ldns_pkt_set_aa(reply->pkt, true);
+    if (type == LDNS_RR_TYPE_SOA || type == LDNS_RR_TYPE_ANY)
+        push(reply, LDNS_SECTION_ANSWER, soa_record(reply, zone, reply->ttl));
+    else
+        add_soa(reply, zone, reply->ttl);
+}
+
+/* A name in a zone of ours that the name rules refuse (a `*`, a space, a
+ * second label under a VM's domain) cannot exist: NXDOMAIN, as any
+ * authority for the zone answers; REFUSED would send a resolver looking
+ * for another server that does not exist. */
+static void answer_cannot_exist(struct reply *reply, const char *zone)
+{
+    ldns_pkt_set_aa(reply->pkt, true);
+    ldns_pkt_set_rcode(reply->pkt, LDNS_RCODE_NXDOMAIN);
+    add_soa(reply, zone, 0);
+}
+
 static void answer_forward(const struct vmh_dns_source *source, struct reply *reply,
                            const char *text, ldns_rr_type type)
 {
+    struct vmh_name_index index;
     struct vmh_name name;
     struct vmh_answer answer;
+    char zone[VMH_NAME_MAX + 1];
     int32_t ttl = 0;
-    if (vmh_name_classify(text, source->config, &name) == VMH_NAME_NOT_OURS) {
-        ldns_pkt_set_rcode(reply->pkt, LDNS_RCODE_REFUSED);
+    vmh_name_index(source->config, &index);
+    enum zone_place place = zone_of(&index, text, zone);
+    bool ours = vmh_name_classify_indexed(text, &index, &name) != VMH_NAME_NOT_OURS;
+    if (place == APEX && (!ours || type == LDNS_RR_TYPE_SOA || type == LDNS_RR_TYPE_ANY)) {
+        answer_apex(reply, zone, type);
+        return;
+    }
+    if (!ours) {
+        if (place == BELOW)
+            answer_cannot_exist(reply, zone);
+        else
+            ldns_pkt_set_rcode(reply->pkt, LDNS_RCODE_REFUSED);
         return;
     }
     int family = type == LDNS_RR_TYPE_A      ? AF_INET
@@ -155,6 +245,10 @@ static void answer_forward(const struct vmh_dns_source *source, struct reply *re
                                              : AF_UNSPEC;
     source->forward(source->context, text, family, &answer, &ttl);
     reply->ttl = ttl > 0 ? (uint32_t)ttl : 0;
+    if (place == APEX && (answer.result == VMH_NOT_OURS || answer.result == VMH_NOT_FOUND)) {
+        answer_apex(reply, zone, type);
+        return;
+    }
     bool addresses = family != AF_UNSPEC || type == LDNS_RR_TYPE_ANY;
     forward_result(reply, &answer, name.kind == VMH_NAME_BARE ? name.normalized : name.domain,
                    addresses, family);
