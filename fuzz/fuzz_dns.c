@@ -1,8 +1,8 @@
 /* libFuzzer target: the DNS face's reply to any packet (tools/dns/
  * dns_answer.c: ldns's parser, our question handling, the reply's layout
  * and truncation), over UDP and TCP, from a made-up source whose answers
- * (found with 0 to 64 addresses, missing, no data, unavailable, not ours)
- * are drawn from the name itself.  A reply must parse again, carry the
+ * (found with 0 to 64 addresses, missing, no data, unavailable, not ours,
+ * a name below) are drawn from the name itself.  A reply must parse again, carry the
  * query's ID, and fit its transport. */
 #include <ldns/ldns.h>
 #include <stdint.h>
@@ -50,6 +50,13 @@ static void reverse(void *context, int family, const void *address, struct vmh_a
     memcpy(answer->aliases[0], "alias", 6);
 }
 
+/* Half the names have one of ours below them. */
+static bool below(void *context, const char *name)
+{
+    (void)context;
+    return name_hash(name) % 2;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static struct vmh_config config;
@@ -58,7 +65,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         vmh_config_defaults(&config);
         ready = true;
     }
-    const struct vmh_dns_source source = {forward, reverse, &config, NULL};
+    const struct vmh_dns_source source = {forward, reverse, &config, NULL, below};
     uint8_t *reply = malloc(VMH_DNS_REPLY_MAX);
     if (!reply)
         return 0;

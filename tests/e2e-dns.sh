@@ -134,6 +134,8 @@ check_eq "dig docker SOA: the zone's SOA as the answer" "NOERROR docker." \
     "$(status docker SOA) $(in_net dig +tries=1 +time=2 @"$FACE" docker SOA |
         awk '/ANSWER SECTION/ {a = 1; next} a && $4 == "SOA" {print $1}')"
 check_eq "dig docker A: NODATA at the apex" "NOERROR" "$(status docker A)"
+check_eq "dig shop.docker (above web.shop.docker, itself no name): NODATA, RFC 8020" \
+    "NOERROR" "$(status shop.docker)"
 # ptr ADDRESS: the first PTR, the canonical name (the hostname follows).
 ptr() { in_net dig +tries=1 +time=2 @"$FACE" +short -x "$1" | head -n 1; }
 check_eq "dig -x shop-web-1's IPv4 address: its name" shop-web-1.docker. "$(ptr "$web1_v4")"
@@ -267,7 +269,8 @@ server:
     use-syslog: no
     access-control: 127.0.0.0/8 allow
     do-not-query-localhost: no
-    qname-minimisation: no
+    qname-minimisation: yes
+    qname-minimisation-strict: yes
     module-config: "iterator"
     domain-insecure: "docker"
     domain-insecure: "example.org"
@@ -285,8 +288,13 @@ UNBOUND
     wait_for_resolver 127.0.0.3
     check_eq "dig @unbound (stub-zone docker) shop-web-1.docker" "$web1_v4" \
         "$(in_net dig +tries=1 +time=2 @127.0.0.3 +short shop-web-1.docker A)"
+    # Minimising strictly, unbound asks shop.docker first: an NXDOMAIN
+    # there would end it (RFC 8020).
     check_eq "dig @unbound web.shop.docker AAAA" "$(getent_ahosts web.shop.docker ahostsv6)" \
         "$(sorted "$(in_net dig +tries=1 +time=2 @127.0.0.3 +short web.shop.docker AAAA)")"
+    check_eq "dig @unbound web.shop.docker A (shop.docker asked first)" \
+        "$(getent_ahosts web.shop.docker ahostsv4)" \
+        "$(sorted "$(in_net dig +tries=1 +time=2 @127.0.0.3 +short web.shop.docker A)")"
     check_eq "dig @unbound nope.docker: NXDOMAIN" NXDOMAIN \
         "$(in_net dig +tries=1 +time=2 @127.0.0.3 nope.docker | sed -n 's/.*status: \([A-Z]*\),.*/\1/p')"
 else
@@ -475,7 +483,7 @@ if command -v valgrind >/dev/null; then
         diag "face:" "$(cat "$T/face.log")" "valgrind:" "$(head -n 20 "$T/valgrind.log")"
     for query in "nope.docker" "dnsbox.docker AAAA" "shop-web-1.docker ANY" "-x $web1_v4" \
         "+tcp web.shop.docker" "+edns=1 shop-web-1.docker" "boxhost MX" \
-        "docker SOA"; do
+        "docker SOA" "shop.docker"; do
         status $query >/dev/null
     done
     check_eq "under valgrind: garbage and a silent prefix, then answers" "udp=0/1 tcp=0/1" \

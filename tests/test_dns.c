@@ -82,8 +82,17 @@ static void fake_reverse(void *context, int family, const void *address,
     }
 }
 
+/* web.shop.docker, a Compose service, is the one name with a name above
+ * it that none has: shop.docker. */
+static bool fake_below(void *context, const char *name)
+{
+    (void)context;
+    return strcmp(name, "shop.docker") == 0;
+}
+
 static struct vmh_config config;
-static const struct vmh_dns_source source = {fake_forward, fake_reverse, &config, NULL};
+static const struct vmh_dns_source source = {fake_forward, fake_reverse, &config, NULL,
+                                             fake_below};
 
 /* Sends a query built by ldns (and frees it); returns the parsed reply
  * (NULL: none). */
@@ -302,6 +311,22 @@ static void zones(void)
     ldns_pkt *reply = ask("web.docker.", LDNS_RR_TYPE_SOA);
     CHECK(reply && ldns_pkt_get_rcode(reply) == LDNS_RCODE_NOERROR && ldns_pkt_ancount(reply) == 0,
           "SOA of a container: NODATA, no SOA below the apex");
+    ldns_pkt_free(reply);
+}
+
+/* RFC 8020: NXDOMAIN would deny web.shop.docker too. */
+static void empty_non_terminal(void)
+{
+    ldns_pkt *reply = ask("Shop.Docker.", LDNS_RR_TYPE_A);
+    CHECK(reply && ldns_pkt_get_rcode(reply) == LDNS_RCODE_NOERROR && ldns_pkt_aa(reply) &&
+              ldns_pkt_ancount(reply) == 0,
+          "an empty non-terminal (shop.docker above web.shop.docker): NODATA, not NXDOMAIN");
+    if (reply)
+        check_soa(reply, "docker.", 0, "an empty non-terminal: kept by no one, as an NXDOMAIN");
+    ldns_pkt_free(reply);
+    reply = ask("other.docker.", LDNS_RR_TYPE_A);
+    CHECK(reply && ldns_pkt_get_rcode(reply) == LDNS_RCODE_NXDOMAIN,
+          "a name with nothing below: NXDOMAIN still");
     ldns_pkt_free(reply);
 }
 
@@ -705,6 +730,7 @@ int main(void)
     negative();
     not_ours();
     zones();
+    empty_non_terminal();
     reverse();
     sizes();
     hostile();

@@ -7,6 +7,7 @@
  *   in a zone of ours, a name the
  *     name rules refuse            NXDOMAIN, AA, SOA (ttl 0): cannot exist
  *   ours, exists, not that type    NOERROR, AA, no answer, SOA (NODATA)
+ *   ours, none, but one below it   NODATA, SOA (ttl 0): an empty non-terminal
  *   a zone's apex                  its SOA for SOA; NODATA for other types
  *   ours, backend down             SERVFAIL
  *   not ours, other classes        REFUSED: never recursion (RA is 0)
@@ -218,28 +219,17 @@ static void answer_cannot_exist(struct reply *reply, const char *zone)
     add_soa(reply, zone, 0);
 }
 
-static void answer_forward(const struct vmh_dns_source *source, struct reply *reply,
-                           const char *text, ldns_rr_type type)
+/* A name the rules make ours, by the module's lookup.  RFC 8020: an
+ * NXDOMAIN says nothing is below the name, and a minimising resolver stops
+ * at shop.docker before asking web.shop.docker; such an empty non-terminal
+ * is NODATA, kept by no one as an NXDOMAIN is (a container called shop may
+ * start a moment later). */
+static void answer_ours(const struct vmh_dns_source *source, struct reply *reply, const char *text,
+                        ldns_rr_type type, const struct vmh_name *name, enum zone_place place,
+                        const char *zone)
 {
-    struct vmh_name_index index;
-    struct vmh_name name;
     struct vmh_answer answer;
-    char zone[VMH_NAME_MAX + 1];
     int32_t ttl = 0;
-    vmh_name_index(source->config, &index);
-    enum zone_place place = zone_of(&index, text, zone);
-    bool ours = vmh_name_classify_indexed(text, &index, &name) != VMH_NAME_NOT_OURS;
-    if (place == APEX && (!ours || type == LDNS_RR_TYPE_SOA || type == LDNS_RR_TYPE_ANY)) {
-        answer_apex(reply, zone, type);
-        return;
-    }
-    if (!ours) {
-        if (place == BELOW)
-            answer_cannot_exist(reply, zone);
-        else
-            ldns_pkt_set_rcode(reply->pkt, LDNS_RCODE_REFUSED);
-        return;
-    }
     int family = type == LDNS_RR_TYPE_A      ? AF_INET
                  : type == LDNS_RR_TYPE_AAAA ? AF_INET6
                                              : AF_UNSPEC;
@@ -249,9 +239,33 @@ static void answer_forward(const struct vmh_dns_source *source, struct reply *re
         answer_apex(reply, zone, type);
         return;
     }
+    if (answer.result == VMH_NOT_FOUND && source->below &&
+        source->below(source->context, name->normalized)) {
+        answer.result = VMH_NO_DATA;
+        reply->ttl = 0;
+    }
     bool addresses = family != AF_UNSPEC || type == LDNS_RR_TYPE_ANY;
-    forward_result(reply, &answer, name.kind == VMH_NAME_BARE ? name.normalized : name.domain,
+    forward_result(reply, &answer, name->kind == VMH_NAME_BARE ? name->normalized : name->domain,
                    addresses, family);
+}
+
+static void answer_forward(const struct vmh_dns_source *source, struct reply *reply,
+                           const char *text, ldns_rr_type type)
+{
+    struct vmh_name_index index;
+    struct vmh_name name;
+    char zone[VMH_NAME_MAX + 1];
+    vmh_name_index(source->config, &index);
+    enum zone_place place = zone_of(&index, text, zone);
+    bool ours = vmh_name_classify_indexed(text, &index, &name) != VMH_NAME_NOT_OURS;
+    if (place == APEX && (!ours || type == LDNS_RR_TYPE_SOA || type == LDNS_RR_TYPE_ANY))
+        answer_apex(reply, zone, type);
+    else if (ours)
+        answer_ours(source, reply, text, type, &name, place, zone);
+    else if (place == BELOW)
+        answer_cannot_exist(reply, zone);
+    else
+        ldns_pkt_set_rcode(reply->pkt, LDNS_RCODE_REFUSED);
 }
 
 /* Our addresses' reverse names are ours; every other reverse name is not

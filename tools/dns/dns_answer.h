@@ -5,6 +5,7 @@
 #ifndef VMHOSTS_DNS_ANSWER_H
 #define VMHOSTS_DNS_ANSWER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,6 +28,10 @@ struct vmh_dns_source {
                     int32_t *ttl);
     const struct vmh_config *config; /* which names are ours, for the SOA */
     void *context;
+    /* Whether a name of ours that resolves lies below `name` (lowercase,
+     * no trailing dot): then a miss is an empty non-terminal.  NULL: none
+     * does. */
+    bool (*below)(void *context, const char *name);
 };
 
 /* The reply to `query` (length bytes) in out (VMH_DNS_REPLY_MAX bytes):
