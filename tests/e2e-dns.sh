@@ -134,6 +134,11 @@ check_eq "dig docker SOA: the zone's SOA as the answer" "NOERROR docker." \
     "$(status docker SOA) $(in_net dig +tries=1 +time=2 @"$FACE" docker SOA |
         awk '/ANSWER SECTION/ {a = 1; next} a && $4 == "SOA" {print $1}')"
 check_eq "dig docker A: NODATA at the apex" "NOERROR" "$(status docker A)"
+# dig asks ANY over TCP unless told; q's xargs would eat the quotes.
+check_eq "dig ANY over UDP: one HINFO, RFC 8482" '"RFC8482" ""' \
+    "$(in_net dig +tries=1 +time=2 @"$FACE" +notcp +short shop-web-1.docker ANY)"
+check_eq "dig ANY over TCP: the addresses" "$(getent_ahosts shop-web-1.docker)" \
+    "$(q +tcp shop-web-1.docker ANY)"
 check_eq "dig shop.docker (above web.shop.docker, itself no name): NODATA, RFC 8020" \
     "NOERROR" "$(status shop.docker)"
 # ptr ADDRESS: the first PTR, the canonical name (the hostname follows).
@@ -483,7 +488,7 @@ if command -v valgrind >/dev/null; then
         diag "face:" "$(cat "$T/face.log")" "valgrind:" "$(head -n 20 "$T/valgrind.log")"
     for query in "nope.docker" "dnsbox.docker AAAA" "shop-web-1.docker ANY" "-x $web1_v4" \
         "+tcp web.shop.docker" "+edns=1 shop-web-1.docker" "boxhost MX" \
-        "docker SOA" "shop.docker"; do
+        "docker SOA" "+notcp shop-web-1.docker ANY" "shop.docker"; do
         status $query >/dev/null
     done
     check_eq "under valgrind: garbage and a silent prefix, then answers" "udp=0/1 tcp=0/1" \

@@ -30,7 +30,7 @@ static void add_addr(struct vmh_answer *answer, int family, const char *text)
 }
 
 /* web: both families; v4only; down: backend unavailable; many: 64 IPv6
- * addresses; any other *.docker: no such container. */
+ * addresses, many4 64 IPv4; any other *.docker: no such container. */
 static void fake_forward(void *context, const char *name, int family, struct vmh_answer *answer,
                          int32_t *ttl)
 {
@@ -54,6 +54,12 @@ static void fake_forward(void *context, const char *name, int family, struct vmh
     } else if (strcmp(folded, "down.docker.") == 0) {
         answer->result = VMH_UNAVAILABLE;
         return;
+    } else if (strcmp(folded, "many4.docker.") == 0) {
+        for (int n = 0; n < VMH_ANSWER_MAX_ADDRS; n++) {
+            char text[64];
+            snprintf(text, sizeof text, "10.0.0.%d", n + 1);
+            add_addr(answer, AF_INET, text);
+        }
     } else if (strcmp(folded, "many.docker.") == 0) {
         for (int n = 0; n < VMH_ANSWER_MAX_ADDRS; n++) {
             char text[64];
@@ -164,8 +170,42 @@ static void found(void)
           "AAAA web.docker: fd00::2 alone");
     ldns_pkt_free(reply);
 
-    reply = ask("web.docker.", LDNS_RR_TYPE_ANY);
-    CHECK(reply && ldns_pkt_ancount(reply) == 2, "ANY: both addresses");
+}
+
+/* RFC 8482 over UDP, where a source address can be spoofed: one HINFO
+ * whatever the name holds; over TCP the addresses. */
+static void any(void)
+{
+    size_t length;
+    ldns_pkt *reply = ask_full("web.docker.", LDNS_RR_TYPE_ANY, LDNS_RR_CLASS_IN, 0, 0, &length);
+    const ldns_rr *rr = reply ? ldns_rr_list_rr(ldns_pkt_answer(reply), 0) : NULL;
+    CHECK(reply && ldns_pkt_get_rcode(reply) == LDNS_RCODE_NOERROR && ldns_pkt_aa(reply) &&
+              ldns_pkt_ancount(reply) == 1 && ldns_rr_get_type(rr) == LDNS_RR_TYPE_HINFO,
+          "ANY over UDP: one HINFO record, NOERROR, AA");
+    CHECK(rr && ldns_rr_rd_count(rr) == 2 &&
+              strcmp(rdf_text(ldns_rr_rdf(rr, 0)), "\"RFC8482\"") == 0 &&
+              strcmp(rdf_text(ldns_rr_rdf(rr, 1)), "\"\"") == 0 && ldns_rr_ttl(rr) == TTL,
+          "ANY over UDP: HINFO \"RFC8482\" \"\", the name's ttl");
+    ldns_pkt_free(reply);
+    reply = ask_full("many4.docker.", LDNS_RR_TYPE_ANY, LDNS_RR_CLASS_IN, 1232, 0, &length);
+    CHECK(reply && !ldns_pkt_tc(reply) && ldns_pkt_ancount(reply) == 1 && length < 100,
+          "ANY over UDP of 64 IPv4 addresses: under 100 bytes, not a kilobyte");
+    ldns_pkt_free(reply);
+    reply = ask_full("web.docker.", LDNS_RR_TYPE_ANY, LDNS_RR_CLASS_IN, 0, 1, NULL);
+    CHECK(reply && ldns_pkt_ancount(reply) == 2 &&
+              ldns_rr_get_type(ldns_rr_list_rr(ldns_pkt_answer(reply), 0)) == LDNS_RR_TYPE_A,
+          "ANY over TCP: both addresses");
+    ldns_pkt_free(reply);
+    reply = ask_full("many4.docker.", LDNS_RR_TYPE_ANY, LDNS_RR_CLASS_IN, 0, 1, NULL);
+    CHECK(reply && ldns_pkt_ancount(reply) == 64, "ANY over TCP: all 64 addresses");
+    ldns_pkt_free(reply);
+    reply = ask("nope.docker.", LDNS_RR_TYPE_ANY);
+    CHECK(reply && ldns_pkt_get_rcode(reply) == LDNS_RCODE_NXDOMAIN && ldns_pkt_ancount(reply) == 0,
+          "ANY over UDP of no such container: NXDOMAIN, no HINFO");
+    ldns_pkt_free(reply);
+    reply = ask("shop.docker.", LDNS_RR_TYPE_ANY);
+    CHECK(reply && ldns_pkt_get_rcode(reply) == LDNS_RCODE_NOERROR && ldns_pkt_ancount(reply) == 0,
+          "ANY over UDP of an empty non-terminal: NODATA, no HINFO");
     ldns_pkt_free(reply);
 }
 
@@ -727,6 +767,7 @@ int main(void)
     set_setting(&config, VMH_CONF_DOMAINS(VMH_BACKEND_MULTIPASS), "example.org vms.test");
     set_setting(&config, VMH_CONF_LABEL_DOMAINS, "shop.test");
     found();
+    any();
     negative();
     not_ours();
     zones();

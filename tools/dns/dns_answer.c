@@ -16,10 +16,13 @@
  * Our zones are the backends' domains (`enable --dns` routes them here),
  * not label_domains, where a name no label gave is DNS's.
  *
- * ANY answers A and AAAA (RFC 8482 lets a server answer a subset); CNAME
- * and every other type of a name of ours is NODATA: the face answers the
- * addresses under the asked name, as getaddrinfo does, and keeps no other
- * records. */
+ * ANY over UDP answers one HINFO "RFC8482" "" (RFC 8482 4.2), never the
+ * addresses: its size cannot grow with a name's records, so a spoofed ANY
+ * reflects no more than it asks; over TCP ANY answers A and AAAA.  An
+ * apex's ANY is its SOA, a reverse name's its PTRs: one RRset, no more
+ * than SOA or PTR gets.  CNAME and every other type of a name of ours is
+ * NODATA: the face answers the addresses under the asked name, as
+ * getaddrinfo does, and keeps no other records. */
 #include <ldns/ldns.h>
 #include <stdio.h>
 #include <string.h>
@@ -37,6 +40,7 @@ struct reply {
     ldns_pkt *pkt;
     const ldns_rdf *owner; /* the question's name, its case as asked */
     uint32_t ttl;
+    bool over_tcp;
 };
 
 static ldns_rr *new_rr(const ldns_rdf *owner, ldns_rr_type type, uint32_t ttl)
@@ -86,6 +90,21 @@ static void add_ptr(struct reply *reply, const char *name)
         return;
     }
     ldns_rr_push_rdf(rr, target);
+    push(reply, LDNS_SECTION_ANSWER, rr);
+}
+
+/* RFC 8482 4.2: the one record an ANY over UDP gets, whatever the name
+ * has.  Not 4.1's one RRset: 64 A records are a kilobyte, the reflection
+ * a spoofed 44-byte ANY is sent for, where this is a fixed few bytes.  A
+ * client after addresses asks A and AAAA; over TCP, where no source is
+ * spoofed, ANY still gets both (4.4). */
+static void add_rfc8482_hinfo(struct reply *reply)
+{
+    ldns_rr *rr = new_rr(reply->owner, LDNS_RR_TYPE_HINFO, reply->ttl);
+    if (!rr)
+        return;
+    ldns_rr_push_rdf(rr, ldns_rdf_new_frm_str(LDNS_RDF_TYPE_STR, "RFC8482"));
+    ldns_rr_push_rdf(rr, ldns_rdf_new_frm_str(LDNS_RDF_TYPE_STR, ""));
     push(reply, LDNS_SECTION_ANSWER, rr);
 }
 
@@ -243,6 +262,11 @@ static void answer_ours(const struct vmh_dns_source *source, struct reply *reply
         source->below(source->context, name->normalized)) {
         answer.result = VMH_NO_DATA;
         reply->ttl = 0;
+    }
+    if (type == LDNS_RR_TYPE_ANY && !reply->over_tcp && answer.result == VMH_FOUND) {
+        ldns_pkt_set_aa(reply->pkt, true);
+        add_rfc8482_hinfo(reply);
+        return;
     }
     bool addresses = family != AF_UNSPEC || type == LDNS_RR_TYPE_ANY;
     forward_result(reply, &answer, name->kind == VMH_NAME_BARE ? name->normalized : name->domain,
@@ -438,7 +462,8 @@ static size_t respond_parsed(const struct vmh_dns_source *source, const ldns_pkt
 {
     const ldns_rr *question = ldns_rr_list_rr(ldns_pkt_question(query), 0);
     struct reply reply = {.pkt = reply_start(query, question),
-                          .owner = ldns_rr_owner(question)};
+                          .owner = ldns_rr_owner(question),
+                          .over_tcp = over_tcp != 0};
     if (!reply.pkt)
         return 0;
     if (ldns_pkt_edns(query) && ldns_pkt_edns_version(query) != 0) {
