@@ -32,7 +32,8 @@ static void forward(void *context, const char *name, int family, struct vmh_answ
         return;
     answer->addr_count = (hash >> 3) % (VMH_ANSWER_MAX_ADDRS + 1);
     for (uint32_t i = 0; i < answer->addr_count; i++) {
-        bool v4 = family == AF_INET || (family == AF_UNSPEC && i % 2);
+        int plain = family & ~VMH_FAMILY_ONLY;
+        bool v4 = plain == AF_INET || (plain == AF_UNSPEC && i % 2);
         answer->addrs[i].family = v4 ? 4 : 6;
         answer->addrs[i].bytes[0] = (uint8_t)i;
     }

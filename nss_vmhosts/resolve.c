@@ -130,6 +130,8 @@ static void add_addresses(const struct vmh_cache *cache, const struct vmh_cache_
 {
     for (uint32_t i = 0; i < record->addr_count; i++) {
         const struct vmh_cache_addr *addr = vmh_cache_addr(cache, record->addr_first + i);
+        if (answer->only_family && addr->family != answer->only_family)
+            continue;
         bool seen = false;
         for (uint32_t j = 0; j < answer->addr_count && !seen; j++)
             seen = same_address(&answer->addrs[j], addr);
@@ -321,24 +323,34 @@ static bool resolve_container(const struct vmh_cache *cache, const struct vmh_na
 
 /* Appends the addresses of the network key `key`'s record that are on
  * that key's network; false when the record is not running or of another
- * backend, or has none there. */
+ * backend, or has none there.  An address of the family left out counts
+ * as added: whether the record answers, and so NODATA rather than
+ * NXDOMAIN, must not depend on the family asked. */
 static bool add_network_addresses(const struct vmh_cache *cache, uint32_t key,
                                   enum vmh_backend backend, struct vmh_answer *answer)
 {
     const struct vmh_cache_record *record = key_record(cache, key);
     uint8_t network = vmh_network_key_network(vmh_cache_key(cache, key)->reserved);
-    uint32_t before = answer->addr_count;
+    bool added = false;
     if (!record_running(cache, record, backend))
         return false;
     for (uint32_t i = 0; i < record->addr_count; i++) {
         const struct vmh_cache_addr *addr = vmh_cache_addr(cache, record->addr_first + i);
         bool seen = false;
+        if (addr->network != network)
+            continue;
+        if (answer->only_family && addr->family != answer->only_family) {
+            added = true;
+            continue;
+        }
         for (uint32_t j = 0; j < answer->addr_count && !seen; j++)
             seen = same_address(&answer->addrs[j], addr);
-        if (addr->network == network && !seen && answer->addr_count < VMH_ANSWER_MAX_ADDRS)
+        if (!seen && answer->addr_count < VMH_ANSWER_MAX_ADDRS) {
             answer->addrs[answer->addr_count++] = *addr;
+            added = true;
+        }
     }
-    return answer->addr_count > before;
+    return added;
 }
 
 /* Every running container the network keys [first, first + count) name,
@@ -730,6 +742,9 @@ void vmh_resolve(const struct vmh_cache *cache, const struct vmh_name *name, int
                  struct vmh_answer *answer)
 {
     vmh_answer_set_miss(answer, VMH_FOUND, VMH_RULE_NONE);
+    bool only = family & VMH_FAMILY_ONLY;
+    family &= ~VMH_FAMILY_ONLY;
+    answer->only_family = !only ? 0 : family == AF_INET ? 4 : family == AF_INET6 ? 6 : 0;
     if ((name->kind != VMH_NAME_UNDER && name->kind != VMH_NAME_BARE &&
          name->kind != VMH_NAME_LABEL) ||
         (unsigned)name->backend >= VMH_BACKEND_COUNT) {

@@ -12,6 +12,13 @@
 #define VMH_ANSWER_MAX_ADDRS 64
 #define VMH_ANSWER_MAX_ALIASES 2
 
+/* Or'd into vmh_resolve's family (AF_INET or AF_INET6): the answer holds
+ * that family's addresses alone, so up to VMH_ANSWER_MAX_ADDRS of them.
+ * For the DNS face, whose A reply would otherwise get only the IPv4 ones
+ * among the first 64 of both families.  glibc's entry points never set
+ * it: their answers stay as they were, both families in the one limit. */
+#define VMH_FAMILY_ONLY 0x10000
+
 enum vmh_result {
     VMH_FOUND = 0,
     VMH_NOT_OURS,        /* UNAVAIL, ENOENT: let the next source answer */
@@ -50,11 +57,13 @@ struct vmh_answer {
      * hostname; each at most once, "" when unused. */
     char aliases[VMH_ANSWER_MAX_ALIASES][VMH_NAME_MAX + 1];
     uint32_t record;                /* the first record that matched */
+    uint8_t only_family;            /* 4 or 6 with VMH_FAMILY_ONLY, else 0 */
     uint32_t addr_count;
     struct vmh_cache_addr addrs[VMH_ANSWER_MAX_ADDRS];
 };
 
-/* family: AF_INET, AF_INET6 or AF_UNSPEC.  `cache` may be NULL (no cache).
+/* family: AF_INET, AF_INET6 (either with VMH_FAMILY_ONLY) or AF_UNSPEC.
+ * `cache` may be NULL (no cache).
  * Copies everything it answers out of the cache. */
 void vmh_resolve(const struct vmh_cache *cache, const struct vmh_name *name, int family,
                  struct vmh_answer *answer);

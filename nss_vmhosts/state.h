@@ -9,10 +9,11 @@
 
 #include "resolve.h"
 
-/* Resolves `name` for `family` (AF_INET, AF_INET6, AF_UNSPEC), refreshing
- * the cache first when it is stale or an explicit name misses, and fills
- * *answer and *ttl (seconds a caller such as nscd may keep the answer).
- * Never blocks longer than timeout_ms. */
+/* Resolves `name` for `family` (AF_INET or AF_INET6, either with
+ * VMH_FAMILY_ONLY, or AF_UNSPEC), refreshing the cache first when it is
+ * stale or an explicit name misses, and fills *answer and *ttl (seconds a
+ * caller such as nscd may keep the answer).  Never blocks longer than
+ * timeout_ms. */
 void vmh_state_lookup(const char *name, int family, struct vmh_answer *answer, int32_t *ttl);
 
 /* Reverse: the names of the running container or VM with this address. */

@@ -29,12 +29,31 @@ static void add_addr(struct vmh_answer *answer, int family, const char *text)
     inet_pton(family, text, addr->bytes);
 }
 
+/* mixed: 60 addresses of each family, one of each in turn, as a
+ * container on 60 dual-stack networks; the module keeps 64 of them, or
+ * with VMH_FAMILY_ONLY 64 of that family. */
+static void fake_mixed(struct vmh_answer *answer, int only)
+{
+    for (int n = 0; n < 60 && answer->addr_count < VMH_ANSWER_MAX_ADDRS; n++) {
+        char text[64];
+        snprintf(text, sizeof text, "10.1.0.%d", n + 1);
+        if (only != AF_INET6)
+            add_addr(answer, AF_INET, text);
+        snprintf(text, sizeof text, "fd01::%x", n + 1);
+        if (only != AF_INET && answer->addr_count < VMH_ANSWER_MAX_ADDRS)
+            add_addr(answer, AF_INET6, text);
+    }
+}
+
 /* web: both families; v4only; down: backend unavailable; many: 64 IPv6
- * addresses, many4 64 IPv4; any other *.docker: no such container. */
+ * addresses, many4 64 IPv4; mixed (above); any other *.docker: no such
+ * container. */
 static void fake_forward(void *context, const char *name, int family, struct vmh_answer *answer,
                          int32_t *ttl)
 {
     (void)context;
+    int only = family & VMH_FAMILY_ONLY ? family & ~VMH_FAMILY_ONLY : AF_UNSPEC;
+    family &= ~VMH_FAMILY_ONLY;
     memset(answer, 0, sizeof *answer);
     *ttl = TTL;
     char folded[300];
@@ -42,8 +61,10 @@ static void fake_forward(void *context, const char *name, int family, struct vmh
     for (i = 0; name[i] && i < sizeof folded - 1; i++)
         folded[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] + 32 : name[i]);
     folded[i] = '\0';
-    if (strcmp(folded, "web.docker.") == 0) {
-        /* As vmh_resolve does: every address, whatever the family. */
+    if (strcmp(folded, "mixed.docker.") == 0) {
+        fake_mixed(answer, only);
+    } else if (strcmp(folded, "web.docker.") == 0) {
+        /* Both families whatever is asked: the face must pick. */
         add_addr(answer, AF_INET, "172.17.0.2");
         add_addr(answer, AF_INET6, "fd00::2");
     } else if (strcmp(folded, "v4only.docker.") == 0) {
@@ -416,6 +437,19 @@ static void reverse(void)
     CHECK_INT(vmh_dns_reverse_address("0.ip6.arpa", address), 0, "a v6 prefix refused");
 }
 
+/* A single-family query gets up to 64 of that family, however many of
+ * the other there are. */
+static void one_family(void)
+{
+    ldns_pkt *reply = ask_full("mixed.docker.", LDNS_RR_TYPE_A, LDNS_RR_CLASS_IN, 0, 1, NULL);
+    CHECK(reply && ldns_pkt_ancount(reply) == 60,
+          "A of 60 IPv4 and 60 IPv6 addresses: all 60 A records, not 32");
+    ldns_pkt_free(reply);
+    reply = ask_full("mixed.docker.", LDNS_RR_TYPE_AAAA, LDNS_RR_CLASS_IN, 0, 1, NULL);
+    CHECK(reply && ldns_pkt_ancount(reply) == 60, "AAAA of the same: all 60 AAAA records");
+    ldns_pkt_free(reply);
+}
+
 static void sizes(void)
 {
     size_t length;
@@ -773,6 +807,7 @@ int main(void)
     zones();
     empty_non_terminal();
     reverse();
+    one_family();
     sizes();
     hostile();
     opt_count();

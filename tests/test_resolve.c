@@ -335,6 +335,9 @@ static void test_families(const struct vmh_cache *c)
     lookup(c, ASK_DOCKER, "v4only", AF_INET6);
     expect("AF_INET6 on an IPv4-only container", VMH_NO_DATA, VMH_RULE_NAME, "v4only.docker", "",
            "172.17.0.3");
+    lookup(c, ASK_DOCKER, "v4only", AF_INET6 | VMH_FAMILY_ONLY);
+    expect("AF_INET6 alone on an IPv4-only container", VMH_NO_DATA, VMH_RULE_NAME,
+           "v4only.docker", "", "");
     lookup(c, ASK_DOCKER, "v4only", AF_INET);
     expect("AF_INET on an IPv4-only container", VMH_FOUND, VMH_RULE_NAME, "v4only.docker", "",
            "172.17.0.3");
@@ -416,6 +419,55 @@ static void test_answer_limit(void)
         char last[INET_ADDRSTRLEN] = "";
         inet_ntop(AF_INET, answer.addrs[VMH_ANSWER_MAX_ADDRS - 1].bytes, last, sizeof last);
         CHECK_STR(last, "10.1.2.4", "90 addresses: the first 64 in the cache's order");
+    }
+    fixture_free(&f);
+}
+
+/* Four running replicas of 15 IPv4 and 15 IPv6 addresses each, in turn:
+ * 60 of each family, more than an answer holds of both. */
+static void mixed_hosts(struct vmh_snapshot *snapshot)
+{
+    for (int replica = 0; replica < 4; replica++) {
+        char name[32], id[32], addresses[512] = "";
+        snprintf(name, sizeof name, "proj-mixed-%d", replica + 1);
+        snprintf(id, sizeof id, "c%d", replica);
+        for (int i = 0; i < 15; i++) {
+            size_t used = strlen(addresses);
+            snprintf(addresses + used, sizeof addresses - used, "10.3.%d.%d fd03::%d:%d ",
+                     replica, i + 1, replica, i + 1);
+        }
+        add_replica(snapshot, name, id, "mixed", true, addresses);
+    }
+}
+
+/* How many of the answer's addresses are of family 4 or 6. */
+static uint32_t count_family(uint8_t family)
+{
+    uint32_t count = 0;
+    for (uint32_t i = 0; i < answer.addr_count; i++)
+        count += answer.addrs[i].family == family;
+    return count;
+}
+
+/* VMH_FAMILY_ONLY: the DNS face's A query gets 64 IPv4 addresses' room;
+ * glibc's, without it, the answer as it always was. */
+static void test_family_only(void)
+{
+    struct fixture f;
+    if (fixture_build(&f, VMH_STATUS_OK, VMH_STATUS_OK, mixed_hosts)) {
+        lookup(&f.cache, ASK_DOCKER, "mixed.proj", AF_INET);
+        CHECK(answer.result == VMH_FOUND && answer.addr_count == VMH_ANSWER_MAX_ADDRS &&
+                  count_family(4) == 32,
+              "AF_INET, 60 + 60 addresses: both families in 64, as glibc always had them");
+        lookup(&f.cache, ASK_DOCKER, "mixed.proj", AF_INET | VMH_FAMILY_ONLY);
+        CHECK(answer.result == VMH_FOUND && answer.addr_count == 60 && count_family(4) == 60,
+              "AF_INET with VMH_FAMILY_ONLY: all 60 IPv4 addresses, no IPv6");
+        lookup(&f.cache, ASK_DOCKER, "mixed.proj", AF_INET6 | VMH_FAMILY_ONLY);
+        CHECK(answer.result == VMH_FOUND && answer.addr_count == 60 && count_family(6) == 60,
+              "AF_INET6 with VMH_FAMILY_ONLY: all 60 IPv6 addresses, no IPv4");
+        lookup(&f.cache, ASK_DOCKER, "mixed.proj", AF_UNSPEC);
+        CHECK(answer.addr_count == VMH_ANSWER_MAX_ADDRS && count_family(6) == 32,
+              "AF_UNSPEC: 64 of both, unchanged");
     }
     fixture_free(&f);
 }
@@ -755,6 +807,13 @@ static void test_network(void)
     struct fixture f;
     if (fixture_build(&f, VMH_STATUS_OK, VMH_STATUS_OK, network_hosts)) {
         expect_network(&f.cache);
+        /* An alias whose network has IPv4 alone: NODATA, not NXDOMAIN. */
+        lookup(&f.cache, ASK_DOCKER, "store.back", AF_INET6 | VMH_FAMILY_ONLY);
+        expect("<alias>.<network>, AF_INET6 alone, IPv4 there", VMH_NO_DATA, VMH_RULE_NETWORK,
+               "store.back.docker", "", "");
+        lookup(&f.cache, ASK_DOCKER, "web.front", AF_INET | VMH_FAMILY_ONLY);
+        expect("<name>.<network>, AF_INET alone", VMH_FOUND, VMH_RULE_NETWORK, "web.docker",
+               "web.front.docker", "172.20.0.2");
         expect_network_order(&f.cache);
         expect_network_round_trip(&f);
     } else {
@@ -1020,6 +1079,7 @@ int main(void)
     fixture_free(&f);
     test_backend_down();
     test_answer_limit();
+    test_family_only();
     test_reverse_backend_down();
     test_reverse_shared_network();
     test_forged_names();

@@ -61,9 +61,9 @@ static void push(struct reply *reply, ldns_pkt_section section, ldns_rr *rr)
         ldns_pkt_push_rr(reply->pkt, section, rr);
 }
 
-/* The module's answer holds every address of the record whatever family
- * was asked (glibc's packers pick); a DNS answer holds the asked type's
- * alone.  family 0: both (ANY). */
+/* The answer to AF_INET or AF_INET6 holds that family alone (asked with
+ * VMH_FAMILY_ONLY), to ANY both; a source that gives more is filtered
+ * all the same.  family 0: both (ANY). */
 static void add_addresses(struct reply *reply, const struct vmh_answer *answer, int family)
 {
     for (uint32_t i = 0; i < answer->addr_count; i++) {
@@ -252,7 +252,9 @@ static void answer_ours(const struct vmh_dns_source *source, struct reply *reply
     int family = type == LDNS_RR_TYPE_A      ? AF_INET
                  : type == LDNS_RR_TYPE_AAAA ? AF_INET6
                                              : AF_UNSPEC;
-    source->forward(source->context, text, family, &answer, &ttl);
+    /* One family alone: else the other's addresses take its room. */
+    source->forward(source->context, text, family == AF_UNSPEC ? family : family | VMH_FAMILY_ONLY,
+                    &answer, &ttl);
     reply->ttl = ttl > 0 ? (uint32_t)ttl : 0;
     if (place == APEX && (answer.result == VMH_NOT_OURS || answer.result == VMH_NOT_FOUND)) {
         answer_apex(reply, zone, type);
