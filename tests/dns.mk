@@ -8,6 +8,7 @@ DNS_SOURCES = tools/dns/dns_answer.c tools/dns/dns_answer.h \
 	tools/dns/dns_sockets.c tools/dns/dns_sockets.h \
 	tools/dns/dns_server.c tools/dns/dns_server.h
 vmhosts_SOURCES += $(DNS_SOURCES) tools/dns/cmd_dns.c \
+	tools/dns/dns_parents.c tools/dns/dns_parents.h \
 	tools/dns/dns_status.c tools/dns/dns_status.h
 vmhosts_CPPFLAGS += $(LDNS_CFLAGS)
 vmhosts_LDADD += $(LDNS_LIBS)

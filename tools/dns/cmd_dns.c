@@ -7,17 +7,14 @@
  * started from here. */
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "commands.h"
 #include "dns_answer.h"
 #include "dns_listen.h"
+#include "dns_parents.h"
 #include "dns_server.h"
 #include "dns_sockets.h"
-#include "explain.h"
-#include "explain_names.h"
 #include "parse_options.h"
 #include "state.h"
 
@@ -90,83 +87,9 @@ static void reverse(void *context, int family, const void *address, struct vmh_a
     vmh_state_lookup_address(family, address, answer, ttl);
 }
 
-/* Every name of ours that resolves, to tell an empty non-terminal from a
- * name that does not exist: collected again when either cache file
- * changed, and asked only on a miss, so a hit costs nothing more and a
- * miss two lstat calls. */
-struct known_names {
-    char (*names)[VMH_NAME_MAX + 3];
-    size_t count;
-    char dirs[2][VMH_PATH_MAX]; /* the view's own and root's cache folders */
-    struct stat files[2];       /* their caches, when collected */
-    bool dirs_known, collected;
-};
-
-static void cache_file(const char *dir, struct stat *st)
-{
-    char path[VMH_PATH_MAX + sizeof "/" VMH_CACHE_FILE];
-    memset(st, 0, sizeof *st);
-    if (!dir[0])
-        return;
-    snprintf(path, sizeof path, "%s/%s", dir, VMH_CACHE_FILE);
-    lstat(path, st);
-}
-
-static bool caches_changed(const struct known_names *known)
-{
-    struct stat now;
-    for (int i = 0; i < 2; i++) {
-        cache_file(known->dirs[i], &now);
-        if (!vmh_same_file_version(&now, &known->files[i]))
-            return true;
-    }
-    return false;
-}
-
-/* The files' versions are taken before the caches are read: one that
- * changes in between is read again at the next miss. */
-static void collect(struct known_names *known)
-{
-    struct vmh_cli_view view;
-    struct vmh_name_entry *entries = NULL;
-    size_t count = 0;
-    free(known->names);
-    known->names = NULL;
-    known->count = 0;
-    if (!known->dirs_known) {
-        vmh_view_open(&view, vmh_cli_config());
-        snprintf(known->dirs[0], sizeof known->dirs[0], "%s", view.own.dir);
-        snprintf(known->dirs[1], sizeof known->dirs[1], "%s", view.root.dir);
-        vmh_view_close(&view);
-        known->dirs_known = true;
-    }
-    for (int i = 0; i < 2; i++)
-        cache_file(known->dirs[i], &known->files[i]);
-    vmh_view_open(&view, vmh_cli_config());
-    /* Out of memory: collected again at the next miss. */
-    known->collected = vmh_names_collect(&view, &entries, &count) == 0;
-    known->names = known->collected && count ? malloc(count * sizeof *known->names) : NULL;
-    known->collected = known->collected && (count == 0 || known->names);
-    for (size_t i = 0; known->names && i < count; i++)
-        memcpy(known->names[i], entries[i].name, sizeof known->names[i]);
-    known->count = known->names ? count : 0;
-    free(entries);
-    vmh_view_close(&view);
-}
-
 static bool below(void *context, const char *name)
 {
-    struct known_names *known = context;
-    if (!known->collected || caches_changed(known))
-        collect(known);
-    size_t length = strlen(name);
-    for (size_t i = 0; i < known->count; i++) {
-        size_t n = strlen(known->names[i]);
-        if (n > length + 1 && known->names[i][n - length - 1] == '.' &&
-            strcmp(known->names[i] + n - length, name) == 0)
-            return true;
-    }
-    return false;
+    return vmh_dns_parents_has(context, name);
 }
 
 static int open_sockets(const char *list, struct vmh_dns_sockets *sockets)
@@ -211,9 +134,10 @@ int vmh_cmd_dns(int argc, char **argv)
     struct vmh_dns_sockets sockets;
     if (open_sockets(options.listen[0] ? options.listen : config->dns_listen, &sockets) != 0)
         return VMH_EXIT_FAILURE;
-    struct known_names known = {0};
+    /* Without memory for it, every miss is NXDOMAIN, as before it existed. */
+    struct vmh_dns_parents *parents = vmh_dns_parents_new(config);
     struct vmh_dns_source source = {.forward = forward, .reverse = reverse, .config = config,
-                                    .context = &known, .below = below};
+                                    .context = parents, .below = below};
     struct vmh_dns_limits limits = {.max_connections = options.max_connections,
                                     .idle_timeout_ms = options.idle_timeout_ms};
     catch_stop_signals();
@@ -222,6 +146,6 @@ int vmh_cmd_dns(int argc, char **argv)
     if (status != 0)
         fprintf(stderr, "vmhosts dns: %m\n");
     vmh_dns_sockets_close(&sockets);
-    free(known.names);
+    vmh_dns_parents_free(parents);
     return status == 0 ? VMH_EXIT_OK : VMH_EXIT_FAILURE;
 }
