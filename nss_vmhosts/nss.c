@@ -73,7 +73,8 @@ static enum nss_status by_name3(const char *name, int af, struct hostent *host, 
         return unsupported_family(errnop, h_errnop);
     if (!name || !host)
         return unanswered(&(struct vmh_answer){.result = VMH_NOT_OURS}, errnop, h_errnop);
-    vmh_state_lookup(name, af, &answer, &ttl);
+    /* One family asked: the answer's room is all its (resolve.h). */
+    vmh_state_lookup(name, af | VMH_FAMILY_ONLY, &answer, &ttl);
     if (answer.result != VMH_FOUND)
         return unanswered(&answer, errnop, h_errnop);
     enum nss_status status =

@@ -49,6 +49,22 @@ static void add_host(struct vmh_snapshot *snapshot, enum vmh_backend backend, co
         vmh_host_add_address(host, a2);
 }
 
+/* 40 replicas of the Compose service many.proj, an address of each
+ * family each: 80 in all, more than an answer holds (resolve.h). */
+static void add_replicas(struct vmh_snapshot *snapshot)
+{
+    for (int i = 1; i <= 40; i++) {
+        char name[16], id[65], v4[16], v6[16];
+        snprintf(name, sizeof name, "many-%d", i);
+        snprintf(id, sizeof id, "%064x", 0x5000 + i);
+        snprintf(v4, sizeof v4, "172.18.0.%d", i);
+        snprintf(v6, sizeof v6, "fd18::%d", i);
+        add_host(snapshot, VMH_BACKEND_DOCKER, name, id, NULL, 1, v4, v6);
+        snapshot->hosts[snapshot->count - 1].project = strdup("proj");
+        snapshot->hosts[snapshot->count - 1].service = strdup("many");
+    }
+}
+
 /* web (IPv4 + IPv6, --hostname my-thing), old (stopped, shares web's ID
  * start), v4only, and a VM; docker's state is `docker_status`, every time
  * stamp `now`. */
@@ -62,6 +78,7 @@ static void write_cache_at(uint32_t docker_status, const char *web_address, int6
     add_host(&snapshot, VMH_BACKEND_DOCKER, "old", ID_OLD, NULL, 0, "172.17.0.9", NULL);
     add_host(&snapshot, VMH_BACKEND_DOCKER, "v4only", ID_V4, "v4only-host", 1, "172.17.0.3", NULL);
     add_host(&snapshot, VMH_BACKEND_MULTIPASS, "primary", NULL, NULL, 1, "10.0.0.5", NULL);
+    add_replicas(&snapshot);
     for (int b = 0; b < VMH_BACKEND_COUNT; b++) {
         snapshot.backends[b].status = b == VMH_BACKEND_DOCKER ? docker_status : VMH_STATUS_OK;
         snapshot.backends[b].updated_ms = now;
@@ -139,6 +156,27 @@ static void test_triples(void)
                  "unique ID prefix");
     check_triple("web.docker", AF_UNSPEC, NSS_STATUS_UNAVAIL, EAFNOSUPPORT, NO_RECOVERY,
                  "gethostbyname3_r with AF_UNSPEC");
+}
+
+/* gethostbyname2 asks one family: every address of it, up to what an
+ * answer holds, not half of a mixed 64. */
+static void test_one_family_many(void)
+{
+    static char buffer[8192];
+    struct hostent host;
+    int err, herr;
+    int families[] = {AF_INET, AF_INET6};
+    for (int f = 0; f < 2; f++) {
+        int count = 0;
+        enum nss_status status =
+            by_name3("many.proj.docker", families[f], &host, buffer, sizeof buffer, &err, &herr);
+        while (status == NSS_STATUS_SUCCESS && host.h_addr_list[count])
+            count++;
+        char what[120];
+        snprintf(what, sizeof what, "%s, 40 + 40 replicas' addresses: all 40 of the family",
+                 families[f] == AF_INET ? "AF_INET" : "AF_INET6");
+        CHECK_INT(count, 40, what);
+    }
 }
 
 static void test_hostent_content(void)
@@ -564,6 +602,7 @@ int main(void)
     write_cache(VMH_STATUS_OK, "172.17.0.2");
     test_triples();
     test_hostent_content();
+    test_one_family_many();
     test_gaih();
     const char *entry_points[] = {"4", "3", "2", "1", "addr"};
     for (size_t i = 0; i < sizeof entry_points / sizeof *entry_points; i++)
