@@ -112,9 +112,28 @@ keeping=$(grep -c "keeping $T/cache" "$WATCH_LOG")
 kill -HUP "$WATCH_PID"
 check "SIGHUP: the settings read again" \
     wait_until 5 grep -q "SIGHUP; reading the settings again" "$WATCH_LOG"
-check "... and the watcher keeps the cache again" \
-    wait_until 5 test "$(grep -c "keeping $T/cache" "$WATCH_LOG")" -gt "$keeping"
+keeps_more_than() { [ "$(grep -c "keeping $T/cache" "$WATCH_LOG")" -gt "$1" ]; }
+check "... and the watcher keeps the cache again" wait_until 5 keeps_more_than "$keeping"
 check "... vm-0003.libvirt still resolves" answers vm-0003.libvirt 10.77.0.5
+
+# --- a backend that failed is asked again soon, not at its next poll -----------------
+# One multipass list slower than timeout_ms: its VMs answer UNAVAIL until it
+# is asked again, which must not wait for multipass_ttl.
+STUB_CONF=$T/stub.conf
+ONE_VM=$top_srcdir/tests/fixtures/multipass/multipass-v1.16-list-1vm-2ipv4.json
+printf 'MULTIPASS_STUB_FIXTURE=%s\nMULTIPASS_STUB_DELAY=3\n' "$ONE_VM" >"$STUB_CONF"
+watch_kill
+VMHOSTS_CONF=$T/next.conf write_conf lxd_socket="$LXD_SOCK" incus_socket="$T/no-incus.sock" \
+    libvirt_leases="$LEASES2" multipass_command="$top_srcdir/tests/stubs/multipass" \
+    multipass_ttl=600 timeout_ms=1000
+mv "$T/next.conf" "$VMHOSTS_CONF"
+MULTIPASS_STUB_CONFIG=$STUB_CONF "$VMHOSTS" watch 2>>"$WATCH_LOG" &
+WATCH_PID=$!
+check "multipass slower than timeout_ms: its refresh fails" \
+    wait_until 10 grep -q "multipass: error: .*did not answer within 1000 ms" "$WATCH_LOG"
+printf 'MULTIPASS_STUB_FIXTURE=%s\n' "$ONE_VM" >"$STUB_CONF"
+check "... and once it is fast again, foo.example.org resolves within seconds, not at multipass_ttl (600 s)" \
+    wait_until 10 answers foo.example.org 10.168.32.2
 check "the watcher is still running" kill -0 "$WATCH_PID"
 watch_kill
 WATCH_PID=

@@ -38,6 +38,12 @@
 /* A failed cache write is tried again this soon. */
 #define WRITE_RETRY_MS 1000
 
+/* A backend whose refresh failed is asked again this soon, then twice as
+ * late each time, up to its interval (or the second figure, for one asked
+ * on events only). */
+#define FAILED_RETRY_MS 2000
+#define FAILED_RETRY_MAX_MS 60000
+
 /* Docker sends some events before its list shows their effect: `die` and
  * `network connect` are logged before the container's new state is
  * committed to what GET /containers/json reads (seen with dockerd 20.10).
@@ -64,6 +70,7 @@ struct watcher {
     struct vmh_watch_streams *streams; /* Docker's event streams (watch_streams.c) */
     char last_said[VMH_BACKEND_COUNT][VMH_MESSAGE_MAX + 64];
     int64_t next_ms[VMH_BACKEND_COUNT]; /* by section: when asked next without an event */
+    long retry_ms[VMH_BACKEND_COUNT];   /* by section: the last wait after a failure; 0: none */
     int64_t settle_ms[SETTLE_COUNT];    /* INT64_MAX: none pending */
 };
 
@@ -186,6 +193,7 @@ static void say_backend(struct watcher *watcher, const struct vmh_backend_ops *o
 struct found {
     bool lost;           /* none: the cache written holds the backends asked only */
     unsigned unanswered; /* the backends the cache holds no answer of (refresh.h) */
+    unsigned failed;     /* the backends asked that did not answer, by section bit */
 };
 
 /* Refreshes `backends` into the cache; false when no cache was written. */
@@ -195,9 +203,15 @@ static bool refresh(struct watcher *watcher, unsigned backends, struct found *fo
     /* Polls mostly find what the cache already says: not rewritten then. */
     int status = vmh_refresh_run(watcher->config, backends, VMH_REFRESH_KEEP_SAME,
                                  watcher->options->timeout_ms, &report);
-    for (const struct vmh_backend_ops *const *ops = vmh_backends(); *ops; ops++)
-        if (report.backends[(*ops)->section].ran)
-            say_backend(watcher, *ops, &report.backends[(*ops)->section]);
+    found->failed = 0;
+    for (const struct vmh_backend_ops *const *ops = vmh_backends(); *ops; ops++) {
+        const struct vmh_refresh_backend_report *asked = &report.backends[(*ops)->section];
+        if (!asked->ran)
+            continue;
+        say_backend(watcher, *ops, asked);
+        if (asked->status != VMH_STATUS_OK)
+            found->failed |= 1u << (*ops)->section;
+    }
     found->lost = status != VMH_REFRESH_WRITE_FAILED && report.previous_lost;
     found->unanswered = status != VMH_REFRESH_WRITE_FAILED ? report.unanswered : 0;
     if (status == VMH_REFRESH_WRITE_FAILED) {
@@ -247,8 +261,32 @@ static bool worth_asking(struct watcher *watcher, const struct vmh_backend_ops *
     return installed || !was_absent;
 }
 
+/* Soon after a failure, then less and less often: its names answer UNAVAIL
+ * meanwhile, and while a watcher runs no lookup asks (a multipass list
+ * slower once than timeout_ms kept them so for all of multipass_ttl). */
+static long retry_after(struct watcher *watcher, unsigned section)
+{
+    long interval = watcher->options->interval_ms[section];
+    long most = interval > 0 ? interval : FAILED_RETRY_MAX_MS;
+    long retry = watcher->retry_ms[section] ? watcher->retry_ms[section] * 2 : FAILED_RETRY_MS;
+    watcher->retry_ms[section] = retry < most ? retry : most;
+    return watcher->retry_ms[section];
+}
+
+static int64_t next_after_refresh(struct watcher *watcher, unsigned section, bool written,
+                                  bool failed, int64_t now)
+{
+    if (!written)
+        return now + WRITE_RETRY_MS;
+    if (failed)
+        return now + retry_after(watcher, section);
+    watcher->retry_ms[section] = 0;
+    return after(watcher->options->interval_ms[section], now);
+}
+
 /* When to ask each backend again after a refresh of `backends`: those at
- * their interval, or soon when the cache was not written.  Those the
+ * their interval, soon when the cache was not written, sooner than that
+ * when they failed (retry_after).  Those the
  * cache holds no answer of, at once: their hosts were in a file that is
  * gone, or another refresh wrote one without them, and their next poll
  * may not come for hours (libvirt, watched by its files alone). */
@@ -261,8 +299,8 @@ static void schedule(struct watcher *watcher, unsigned backends, bool written,
     for (const struct vmh_backend_ops *const *ops = vmh_backends(); *ops; ops++) {
         unsigned section = (*ops)->section, bit = 1u << section;
         if (backends & bit) {
-            watcher->next_ms[section] = written ? after(watcher->options->interval_ms[section], now)
-                                                : now + WRITE_RETRY_MS;
+            watcher->next_ms[section] =
+                next_after_refresh(watcher, section, written, found->failed & bit, now);
         } else if ((found->unanswered & bit) && !(watcher->absent & bit)) {
             watcher->next_ms[section] = now;
             used += (size_t)snprintf(again + used, sizeof again - used, "%s%s", used ? ", " : "",
@@ -415,7 +453,6 @@ static int follow(struct watcher *watcher, int signal_fd, int wake_fd)
  * cache cannot be written. */
 static int keep(struct watcher *watcher, int signal_fd, int wake_fd, const char *dir)
 {
-    const struct vmh_watch_options *options = watcher->options;
     /* Changes from now on count; the first refresh reads everything. */
     vmh_watch_files_changed(watcher->files);
     struct found found;
@@ -423,8 +460,9 @@ static int keep(struct watcher *watcher, int signal_fd, int wake_fd, const char 
         return 1;
     fprintf(stderr, "vmhosts watch: keeping %s/%s\n", dir, VMH_CACHE_FILE);
     for (const struct vmh_backend_ops *const *ops = vmh_backends(); *ops; ops++)
-        watcher->next_ms[(*ops)->section] = after(options->interval_ms[(*ops)->section],
-                                                  vmh_monotonic_ms());
+        watcher->next_ms[(*ops)->section] =
+            next_after_refresh(watcher, (*ops)->section, true,
+                               found.failed & (1u << (*ops)->section), vmh_monotonic_ms());
     /* Those the first refresh left alone: not a word of them until they
      * appear. */
     watcher->absent = absent_backends(watcher->config);
