@@ -227,6 +227,31 @@ static void test_missing(void)
     vmh_watch_files_close(files);
 }
 
+/* The parent the folder was waited in is removed, then made again with
+ * the folder (libvirt purged and installed again): the folder is watched
+ * from then on, when not at once then once the watcher finds the backend
+ * installed (vmh_watch_files_retry). */
+static void test_parent_removed(void)
+{
+    char parent[320], leases[340];
+    snprintf(parent, sizeof parent, "%s/lib", root);
+    snprintf(leases, sizeof leases, "%s/dnsmasq", parent);
+    if (mkdir(parent, 0755) != 0)
+        printf("# cannot make %s\n", parent);
+    struct vmh_watch_files *files = open_on(leases);
+    rmdir(parent);
+    vmh_watch_files_changed(files);
+    if (mkdir(parent, 0755) != 0 || mkdir(leases, 0755) != 0)
+        printf("# cannot make %s\n", leases);
+    vmh_watch_files_changed(files);
+    vmh_watch_files_retry(files);
+    write_in(leases, "virbr0.status");
+    CHECK_INT(vmh_watch_files_changed(files), LIBVIRT_BIT,
+              "the parent removed, then made again with the folder: a file in it is seen");
+    vmh_watch_files_close(files);
+    check_remove_tree(parent);
+}
+
 int main(void)
 {
     if (!mkdtemp(root)) {
@@ -239,6 +264,7 @@ int main(void)
         printf("# cannot make %s or %s\n", folder, cache_folder);
     test_folder();
     test_missing();
+    test_parent_removed();
     test_cache_folder();
     test_overflow();
     check_remove_tree(root);

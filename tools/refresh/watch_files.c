@@ -26,12 +26,18 @@
 #define FOLDER_EVENTS                                                                          \
     (IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE | IN_DELETE_SELF |   \
      IN_MOVE_SELF | IN_ONLYDIR)
-/* The folder appearing in its parent. */
-#define PARENT_EVENTS (IN_CREATE | IN_MOVED_TO | IN_ONLYDIR)
+/* The folder appearing in its parent; the parent itself removed or renamed
+ * (IN_IGNORED follows a removal unasked). */
+#define PARENT_EVENTS (IN_CREATE | IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
+#define PARENT_GONE (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED)
 /* A file removed from the cache folder or renamed out of it: a refresh
  * puts its file in place by renaming a new one over it, which is
  * neither. */
 #define CACHE_EVENTS (IN_DELETE | IN_MOVED_FROM | IN_ONLYDIR)
+/* A file made or renamed in: only to wake the loop, which then compares
+ * watch.lock with the file it holds (watch_loop.c): a rename over it
+ * leaves the watcher holding a file no name reaches. */
+#define CACHE_WAKE_EVENTS (IN_CREATE | IN_MOVED_TO)
 /* The cache folder itself removed or renamed: watch.lock went with it.
  * The kernel reports a folder renamed only to a watch that asked for it;
  * IN_IGNORED comes unasked, when the folder is gone. */
@@ -129,9 +135,23 @@ static void rearm(int fd, struct watched *watched)
     arm(fd, watched);
 }
 
+/* The parent waited in went: its watch number is dead, and one kept would
+ * keep vmh_watch_files_retry from ever arming the folder again. */
+static void on_parent_gone(int fd, struct watched *watched, uint32_t mask)
+{
+    if (!(mask & IN_IGNORED))
+        inotify_rm_watch(fd, watched->parent_wd);
+    watched->parent_wd = -1;
+    arm(fd, watched);
+}
+
 /* The backend bit of `watched` when the event concerns it. */
 static unsigned on_event(int fd, struct watched *watched, const struct inotify_event *event)
 {
+    if (event->wd >= 0 && event->wd == watched->parent_wd && (event->mask & PARENT_GONE)) {
+        on_parent_gone(fd, watched, event->mask);
+        return 0;
+    }
     bool in_folder = event->wd >= 0 && event->wd == watched->folder_wd;
     bool appeared = event->wd >= 0 && event->wd == watched->parent_wd && event->len > 0 &&
                     strcmp(event->name, watched->name) == 0;
@@ -196,9 +216,10 @@ static void watch_cache(struct vmh_watch_files *files, const char *cache_dir)
 {
     snprintf(files->cache_dir, sizeof files->cache_dir, "%s", cache_dir);
     files->lock_gone = false;
-    files->cache_wd = files->fd >= 0 ? inotify_add_watch(files->fd, cache_dir,
-                                                         CACHE_EVENTS | CACHE_FOLDER_ASKED)
-                                     : -1;
+    files->cache_wd =
+        files->fd >= 0 ? inotify_add_watch(files->fd, cache_dir,
+                                           CACHE_EVENTS | CACHE_WAKE_EVENTS | CACHE_FOLDER_ASKED)
+                       : -1;
     if (files->cache_wd < 0)
         fprintf(stderr, "vmhosts watch: cannot watch %s (%s); a cache removed there is written "
                         "again at the next refresh\n", cache_dir, strerror(errno));
@@ -281,7 +302,7 @@ void vmh_watch_files_rewatch_cache(struct vmh_watch_files *files)
 void vmh_watch_files_retry(struct vmh_watch_files *files)
 {
     for (size_t i = 0; files && files->fd >= 0 && i < files->count; i++)
-        if (files->watched[i].folder_wd < 0 && files->watched[i].parent_wd < 0)
+        if (files->watched[i].folder_wd < 0)
             arm(files->fd, &files->watched[i]);
 }
 
