@@ -163,5 +163,17 @@ check "... and takes watch.lock again" \
 run_vmhosts status
 check_out "... so that lookups see the watcher again" "kept fresh by vmhosts watch"
 check "... and LXD's instances answer" wait_until 10 answers inst-0001.lxd 10.99.0.3
+
+# --- watch.lock replaced by a file renamed over it ----------------------------------
+# The watcher's lock is then on a file no name reaches: lookups would see
+# no watcher, and a second one could take the new file.
+lines=$(wc -l <"$WATCH_LOG")
+: >"$T/cache/lock.new"
+mv "$T/cache/lock.new" "$T/cache/watch.lock"
+check "watch.lock replaced: the watcher says so" \
+    wait_until 10 said_since "$lines" "watch.lock was replaced by another file"
+check "... and takes the new one" wait_until 10 said_since "$lines" "took $T/cache/watch.lock again"
+check_eq "... so that a second watcher is refused" 1 \
+    "$(with_nss timeout 10 "$VMHOSTS" watch >/dev/null 2>&1; echo $?)"
 check "the watcher is still running" kill -0 "$WATCH_PID"
 done_testing

@@ -426,6 +426,20 @@ static bool settings_changed(const struct watcher *watcher)
             !same_time(&now.st.st_ctim, &was->st_ctim));
 }
 
+/* watch.lock is another file than the one held (renamed over, or made
+ * again by someone else): lookups and a second watcher see that one. */
+static bool lock_replaced(const struct watcher *watcher)
+{
+    char path[VMH_PATH_MAX + sizeof VMH_WATCH_LOCK + 1];
+    struct stat held, named;
+    snprintf(path, sizeof path, "%s/%s", watcher->dir, VMH_WATCH_LOCK);
+    if (fstat(watcher->lock_fd, &held) != 0 || lstat(path, &named) != 0 ||
+        (held.st_dev == named.st_dev && held.st_ino == named.st_ino))
+        return false; /* gone: the folder's events tell (watch_files.c) */
+    fprintf(stderr, "vmhosts watch: %s was replaced by another file\n", path);
+    return true;
+}
+
 static int follow(struct watcher *watcher, int signal_fd, int wake_fd)
 {
     for (;;) {
@@ -443,7 +457,8 @@ static int follow(struct watcher *watcher, int signal_fd, int wake_fd)
             return 0;
         }
         unsigned changed = vmh_watch_files_changed(watcher->files);
-        if (vmh_watch_files_lock_gone(watcher->files) && !take_lock_again(watcher))
+        if ((vmh_watch_files_lock_gone(watcher->files) || lock_replaced(watcher)) &&
+            !take_lock_again(watcher))
             return 1;
         refresh_due(watcher, bits, changed);
     }
