@@ -21,12 +21,14 @@ FUZZ_CODE_FILES = nss_vmhosts/config.c nss_vmhosts/names.c nss_vmhosts/cache_rea
 	tools/snapshot/snapshot.c tools/snapshot/cache_write.c tools/snapshot/cache_verify.c \
 	tools/snapshot/cache_same.c \
 	tools/snapshot/id_table.c tools/snapshot/grow.c tools/snapshot/key_sort.c \
+	tools/snapshot/text_index.c \
 	tools/backends/docker/docker_json.c tools/backends/docker/docker_list.c \
 	tools/backends/docker/docker_list_fields.c tools/backends/docker/docker_shared_network.c \
 	tools/backends/docker/docker_changes.c \
 	tools/backends/docker/docker_entry.c tools/backends/docker/docker_entry_host.c \
 	tools/backends/docker/docker_entry_networks.c tools/backends/multipass/multipass_json.c \
-	tools/backends/lxd/lxd_json.c tools/backends/libvirt/libvirt_json.c
+	tools/backends/lxd/lxd_json.c tools/backends/libvirt/libvirt_json.c \
+	tools/backends/libvirt/libvirt_match.c
 
 # The ordinary compiler replays every seed and found crash (make check).
 FUZZ_REPLAYS = fuzz/replay_cache fuzz/replay_docker fuzz/replay_multipass fuzz/replay_names \
@@ -71,7 +73,8 @@ FUZZ_INCLUDES = $(top_srcdir)/fuzz/check_hosts.h \
 	$(top_srcdir)/tools/backends/docker/docker.h $(top_srcdir)/tools/backends/docker/docker_list.h \
 	$(top_srcdir)/tools/backends/docker/docker_entry.h \
 	$(top_srcdir)/tools/backends/multipass/multipass.h $(top_srcdir)/tools/backends/lxd/lxd.h \
-	$(top_srcdir)/tools/backends/libvirt/libvirt.h \
+	$(top_srcdir)/tools/backends/libvirt/libvirt.h $(top_srcdir)/tools/backends/libvirt/libvirt_match.h \
+	$(top_srcdir)/tools/snapshot/text_index.h \
 	$(top_srcdir)/nss_vmhosts/backends.h $(top_srcdir)/nss_vmhosts/backends.def
 fuzz/fuzzcode.a: $(FUZZ_CODE_PATHS) $(FUZZ_INCLUDES)
 	@rm -rf fuzz/obj && mkdir -p fuzz/obj

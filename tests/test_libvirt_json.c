@@ -119,6 +119,52 @@ static void test_two_networks(void)
               "... with the addresses of both networks' MACs");
 }
 
+/* Many guests, matched through indexes rather than scans: each domain
+ * still gets its own MACs' leases (in either case), a domain listing a MAC
+ * twice has the lease once, and the hosts come in the same order: domains
+ * as listed, then hostnames as sent. */
+static void test_many_guests(void)
+{
+    enum { GUESTS = 600 };
+    size_t size = GUESTS * 160 + 64;
+    char *status = malloc(size), *macs = malloc(size);
+    size_t s = 0, m = 0;
+    s += (size_t)snprintf(status + s, size - s, "[");
+    m += (size_t)snprintf(macs + m, size - m, "[");
+    for (int i = 0; i < GUESTS; i++) {
+        s += (size_t)snprintf(status + s, size - s,
+                              "%s{\"ip-address\":\"10.9.%d.%d\",\"mac-address\":"
+                              "\"52:54:00:00:%02x:%02x\",\"hostname\":\"guest-%d\","
+                              "\"expiry-time\":0}",
+                              i ? "," : "", i / 200, i % 200 + 2, i / 256, i % 256, i);
+        m += (size_t)snprintf(macs + m, size - m,
+                              "%s{\"domain\":\"vm-%d\",\"macs\":[\"52:54:00:00:%02X:%02X\","
+                              "\"52:54:00:00:%02x:%02x\"]}",
+                              i ? "," : "", i, i / 256, i % 256, i / 256, i % 256);
+    }
+    snprintf(status + s, size - s, "]");
+    snprintf(macs + m, size - m, "]");
+    CHECK(parse(status, macs, 1) == 0 && snapshot.count == 2 * GUESTS,
+          "600 guests: a domain and a hostname each");
+    bool mine = true, ordered = true;
+    for (int i = 0; i < GUESTS; i++) {
+        char name[32], address[32];
+        snprintf(name, sizeof name, "vm-%d", i);
+        snprintf(address, sizeof address, "10.9.%d.%d", i / 200, i % 200 + 2);
+        mine = mine && strcmp(addresses_of(name), address) == 0;
+        ordered = ordered && snapshot.count == 2 * GUESTS &&
+                  strcmp(snapshot.hosts[i].name, name) == 0;
+        snprintf(name, sizeof name, "guest-%d", i);
+        mine = mine && strcmp(addresses_of(name), address) == 0;
+        ordered = ordered && snapshot.count == 2 * GUESTS &&
+                  strcmp(snapshot.hosts[GUESTS + i].name, name) == 0;
+    }
+    CHECK(mine, "each domain and each hostname: its own guest's lease, once");
+    CHECK(ordered, "domains in the MAC file's order, then hostnames in the leases' order");
+    free(status);
+    free(macs);
+}
+
 static void test_refused(void)
 {
     static const char *const bad[] = {"{}", "[", "\"x\"", "[] []"};
@@ -254,6 +300,7 @@ int main(void)
     test_rules();
     test_two_networks();
     test_hostname_senders();
+    test_many_guests();
     test_refused();
     test_bounded_read();
     test_folder();

@@ -6,95 +6,36 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "libvirt.h"
+#include "libvirt_match.h"
 
-static const char *text_of(const json_t *object, const char *key)
-{
-    const char *text = json_string_value(json_object_get(object, key));
-    return text ? text : "";
-}
-
-/* Current: no expiry (0) or one still ahead. */
-static bool current(const json_t *lease, int64_t now_s)
-{
-    json_int_t expiry = json_integer_value(json_object_get(lease, "expiry-time"));
-    return json_is_integer(json_object_get(lease, "expiry-time")) && (expiry == 0 || expiry > now_s);
-}
-
-static bool has_mac(const json_t *domain, const char *mac)
-{
-    size_t index;
-    const json_t *value;
-    json_array_foreach(json_object_get(domain, "macs"), index, value) {
-        if (json_is_string(value) && strcasecmp(json_string_value(value), mac) == 0)
-            return true;
-    }
-    return false;
-}
-
-/* The addresses of the current leases that `belongs` accepts, IPv4 first. */
-static void add_leases(struct vmh_host *host, const json_t *leases, int64_t now_s,
-                       bool (*belongs)(const json_t *lease, const void *whose), const void *whose)
+/* The addresses of group `number`'s leases, IPv4 first. */
+static void add_leases(struct vmh_host *host, const json_t *leases,
+                       const struct vmh_groups *groups, size_t number)
 {
     for (int pass = 0; pass < 2; pass++) {
-        size_t index;
-        const json_t *lease;
-        json_array_foreach(leases, index, lease) {
-            const char *address = text_of(lease, "ip-address");
-            bool v6 = strchr(address, ':') != NULL;
-            if (v6 == (pass == 1) && current(lease, now_s) && belongs(lease, whose))
+        for (size_t i = groups->start[number]; i < groups->start[number + 1]; i++) {
+            const char *address = vmh_libvirt_text(json_array_get(leases, groups->items[i]),
+                                                   "ip-address");
+            if ((strchr(address, ':') != NULL) == (pass == 1))
                 vmh_host_add_address(host, address);
         }
     }
 }
 
-/* A domain by name, among every network's MAC entries: a domain on two
- * networks has an entry in each one's .macs, each with that network's MACs
- * only (libvirt's own NSS module gathers them all too). */
-struct domain {
-    const json_t *entries;
-    const char *name;
-};
-
-static bool of_domain(const json_t *lease, const void *whose)
-{
-    const struct domain *domain = whose;
-    const char *mac = text_of(lease, "mac-address");
-    size_t index;
-    const json_t *entry;
-    json_array_foreach(domain->entries, index, entry) {
-        if (json_is_object(entry) && strcasecmp(text_of(entry, "domain"), domain->name) == 0 &&
-            has_mac(entry, mac))
-            return true;
-    }
-    return false;
-}
-
-static bool of_hostname(const json_t *lease, const void *hostname)
-{
-    return strcasecmp(text_of(lease, "hostname"), hostname) == 0;
-}
-
-static bool named(const struct vmh_snapshot *out, size_t first, const char *name)
-{
-    for (size_t i = first; i < out->count; i++)
-        if (out->hosts[i].name && strcasecmp(out->hosts[i].name, name) == 0)
-            return true;
-    return false;
-}
-
 /* One host called `name` (when it is a host name and not one already
- * made), filled by add_leases.  -1 only when out of memory. */
-static int add_host(struct vmh_snapshot *out, size_t first, const char *name, enum vmh_backend backend,
-                    const json_t *leases, int64_t now_s,
-                    bool (*belongs)(const json_t *, const void *), const void *whose)
+ * made), with the addresses of group `number`.  -1 only when out of
+ * memory. */
+static int add_host(struct vmh_snapshot *out, struct vmh_libvirt_match *match, const char *name,
+                    enum vmh_backend backend, const json_t *leases,
+                    const struct vmh_groups *groups, size_t number)
 {
     char *copy;
+    bool added;
     if (vmh_host_copy_name(&copy, name) != 0)
         return -1;
-    if (!copy || named(out, first, copy)) {
+    if (!copy || vmh_text_index_find(&match->made, copy) != VMH_TEXT_NONE) {
         free(copy);
         return 0;
     }
@@ -106,67 +47,49 @@ static int add_host(struct vmh_snapshot *out, size_t first, const char *name, en
     host->name = copy;
     host->backend = (uint8_t)backend;
     host->state = VMH_STATE_RUNNING; /* .macs lists running domains; a lease is a live guest */
-    add_leases(host, leases, now_s, belongs, whose);
-    return 0;
+    add_leases(host, leases, groups, number);
+    return vmh_text_index_add(&match->made, copy, &added) == VMH_TEXT_NONE ? -1 : 0;
 }
 
-/* Who sent a lease: the domain its MAC belongs to, else the MAC. */
-static const char *sender_of(const json_t *macs, const json_t *lease)
+/* A domain's addresses are its MACs' leases: a domain on two networks has
+ * an entry in each one's .macs, each with that network's MACs only
+ * (libvirt's own NSS module gathers them all too).  A hostname's are the
+ * leases that sent it, unless two guests did: a name two guests send is
+ * neither's, as a name two containers' labels choose is neither's. */
+static int add_hosts(struct vmh_libvirt_match *match, const json_t *leases, const json_t *macs,
+                     int64_t now_s, enum vmh_backend backend, struct vmh_snapshot *out)
 {
-    const char *mac = text_of(lease, "mac-address");
     size_t index;
-    const json_t *entry;
-    json_array_foreach(macs, index, entry) {
-        if (json_is_object(entry) && has_mac(entry, mac))
-            return text_of(entry, "domain");
+    const json_t *item;
+    /* Domains first: a domain's name wins over a hostname a guest sent. */
+    json_array_foreach(macs, index, item) {
+        const char *name = vmh_libvirt_text(item, "domain");
+        if (json_is_object(item) &&
+            add_host(out, match, name, backend, leases, &match->domain_leases,
+                     vmh_text_index_find(&match->domains, name)) != 0)
+            return -1;
     }
-    return mac;
-}
-
-/* Whether every current lease that sent `hostname` came from one guest: a
- * name two guests send is neither's, as a name two containers' labels
- * choose is neither's.  (Most hostnames come in one lease: the senders
- * are looked up only when there are more.) */
-static bool one_sender(const json_t *leases, const json_t *macs, const char *hostname,
-                       int64_t now_s)
-{
-    const char *first = NULL;
-    size_t index, count = 0;
-    const json_t *lease;
-    json_array_foreach(leases, index, lease)
-        count += json_is_object(lease) && current(lease, now_s) && of_hostname(lease, hostname);
-    json_array_foreach(leases, index, lease) {
-        if (count < 2 || !json_is_object(lease) || !current(lease, now_s) ||
-            !of_hostname(lease, hostname))
-            continue;
-        const char *sender = sender_of(macs, lease);
-        if (first && strcasecmp(first, sender) != 0)
-            return false;
-        first = sender;
+    json_array_foreach(leases, index, item) {
+        const char *hostname = vmh_libvirt_text(item, "hostname");
+        size_t number = hostname[0] && vmh_libvirt_current(item, now_s)
+                            ? vmh_text_index_find(&match->hostnames, hostname)
+                            : VMH_TEXT_NONE;
+        if (number != VMH_TEXT_NONE && !match->mixed[number] &&
+            add_host(out, match, hostname, backend, leases, &match->hostname_leases, number) != 0)
+            return -1;
     }
-    return true;
+    return 0;
 }
 
 int vmh_libvirt_add(const json_t *leases, const json_t *macs, int64_t now_s,
                     enum vmh_backend backend, struct vmh_snapshot *out)
 {
-    size_t first = out->count, index;
-    const json_t *item;
-    /* Domains first: a domain's name wins over a hostname a guest sent. */
-    json_array_foreach(macs, index, item) {
-        struct domain domain = {macs, text_of(item, "domain")};
-        if (json_is_object(item) &&
-            add_host(out, first, domain.name, backend, leases, now_s, of_domain, &domain) != 0)
-            return -1;
-    }
-    json_array_foreach(leases, index, item) {
-        const char *hostname = text_of(item, "hostname");
-        if (json_is_object(item) && hostname[0] && current(item, now_s) &&
-            one_sender(leases, macs, hostname, now_s) &&
-            add_host(out, first, hostname, backend, leases, now_s, of_hostname, hostname) != 0)
-            return -1;
-    }
-    return 0;
+    struct vmh_libvirt_match match;
+    int result = vmh_libvirt_match(&match, leases, macs, now_s) == 0
+                     ? add_hosts(&match, leases, macs, now_s, backend, out)
+                     : -1;
+    vmh_libvirt_match_free(&match);
+    return result;
 }
 
 static json_t *load_array(const char *text, size_t length, const char *what, char *err,
