@@ -256,6 +256,38 @@ static void test_bounded_read(void)
         close(fd);
 }
 
+/* One MAC on two bridges (libvirt gives each network its own MAC list,
+ * and a MAC may be set by hand): each bridge's leases are matched against
+ * its own .macs, never another bridge's. */
+static void test_bridges(void)
+{
+    char dir[] = "/tmp/test_libvirt.XXXXXX";
+    if (!mkdtemp(dir)) {
+        CHECK(false, "a scratch folder");
+        return;
+    }
+    write_file(dir, "virbr1.status",
+               "[" LEASE("10.1.0.5", "52:54:00:00:00:05", "guest", "0") ","
+                   LEASE("10.1.0.6", "52:54:00:00:00:06", "", "0") "]", 0644);
+    write_file(dir, "virbr1.macs",
+               "[{\"domain\":\"alpha\",\"macs\":[\"52:54:00:00:00:05\"]},"
+               "{\"domain\":\"gamma\",\"macs\":[\"52:54:00:00:00:06\"]}]", 0644);
+    write_file(dir, "virbr2.status",
+               "[" LEASE("10.2.0.5", "52:54:00:00:00:05", "guest", "0") ","
+                   LEASE("10.2.0.7", "52:54:00:00:00:07", "", "0") "]", 0644);
+    write_file(dir, "virbr2.macs",
+               "[{\"domain\":\"beta\",\"macs\":[\"52:54:00:00:00:05\"]},"
+               "{\"domain\":\"gamma\",\"macs\":[\"52:54:00:00:00:07\"]}]", 0644);
+    CHECK(refresh(dir) == VMH_STATUS_OK, "two bridges, one MAC on both: read");
+    CHECK_STR(addresses_of("alpha"), "10.1.0.5", "alpha: its own bridge's lease only");
+    CHECK_STR(addresses_of("beta"), "10.2.0.5", "beta: its own bridge's lease only");
+    CHECK_STR(addresses_of("gamma"), "10.1.0.6 10.2.0.7",
+              "a domain on both bridges: each bridge's lease of its MAC there");
+    CHECK_STR(addresses_of("guest"), "(no such host)",
+              "a hostname alpha and beta both sent (same MAC): two guests, neither's");
+    check_remove_tree(dir);
+}
+
 static void test_folder(void)
 {
     char dir[] = "/tmp/test_libvirt.XXXXXX", path[300];
@@ -304,6 +336,7 @@ int main(void)
     test_refused();
     test_bounded_read();
     test_folder();
+    test_bridges();
     vmh_snapshot_free(&snapshot);
     return check_done();
 }

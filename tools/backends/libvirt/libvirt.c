@@ -1,7 +1,9 @@
-/* Reads libvirt's dnsmasq folder: every bridge's .status and .macs. */
+/* Reads libvirt's dnsmasq folder: every bridge's .status and .macs, kept
+ * by bridge. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -122,8 +124,39 @@ static int load_file(int dir_fd, const char *name, json_t *into, struct vmh_back
     return result;
 }
 
-static int load_folder(const char *folder, json_t *leases, json_t *macs,
-                       struct vmh_backend_state *state)
+/* The array `key` of the bridge whose file is `name` (ending in `tail`)
+ * in *bridges, made on first use: each bridge's .status is matched
+ * against its own .macs.  NULL when out of memory. */
+static json_t *bridge_array(json_t *bridges, const char *name, const char *tail, const char *key)
+{
+    char bridge[NAME_MAX + 1];
+    snprintf(bridge, sizeof bridge, "%.*s", (int)(strlen(name) - strlen(tail)), name);
+    json_t *files = json_object_get(bridges, bridge), *array;
+    if (!files && json_object_set_new_nocheck(bridges, bridge, files = json_object()) != 0)
+        return NULL;
+    if (!(array = json_object_get(files, key)) &&
+        json_object_set_new_nocheck(files, key, array = json_array()) != 0)
+        return NULL;
+    return array;
+}
+
+static int load_entry(int dir_fd, const char *name, json_t *bridges,
+                      struct vmh_backend_state *state)
+{
+    const char *tail = ends_with(name, ".status") ? ".status"
+                       : ends_with(name, ".macs") ? ".macs"
+                                                  : NULL;
+    if (!tail)
+        return 0;
+    json_t *into = bridge_array(bridges, name, tail, tail + 1);
+    if (!into) {
+        say(state, VMH_STATUS_ERROR, "out of memory while reading ", name);
+        return -1;
+    }
+    return load_file(dir_fd, name, into, state);
+}
+
+static int load_folder(const char *folder, json_t *bridges, struct vmh_backend_state *state)
 {
     DIR *dir = opendir(folder);
     if (!dir) {
@@ -137,13 +170,44 @@ static int load_folder(const char *folder, json_t *leases, json_t *macs,
     }
     int result = 0;
     struct dirent *entry;
-    while (result == 0 && (entry = readdir(dir)) != NULL) {
-        if (ends_with(entry->d_name, ".status"))
-            result = load_file(dirfd(dir), entry->d_name, leases, state);
-        else if (ends_with(entry->d_name, ".macs"))
-            result = load_file(dirfd(dir), entry->d_name, macs, state);
-    }
+    while (result == 0 && (entry = readdir(dir)) != NULL)
+        result = load_entry(dirfd(dir), entry->d_name, bridges, state);
     closedir(dir);
+    return result;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Every bridge's hosts, from the arrays load_folder gathered, bridges in
+ * name order: a domain on two bridges lists its addresses in the same
+ * order whatever order the folder lists its files in. */
+static int add_bridges(json_t *bridges, int64_t now_s, enum vmh_backend backend,
+                       struct vmh_snapshot *out)
+{
+    size_t count = 0, size = json_object_size(bridges) + 1;
+    struct vmh_libvirt_network *networks = calloc(size, sizeof *networks);
+    const char **names = calloc(size, sizeof *names);
+    const char *name;
+    json_t *files;
+    int result = networks && names ? 0 : -1;
+    json_object_foreach(bridges, name, files) {
+        if (names)
+            names[count++] = name;
+    }
+    if (result == 0)
+        qsort(names, count, sizeof *names, by_name);
+    for (size_t i = 0; result == 0 && i < count; i++) {
+        files = json_object_get(bridges, names[i]);
+        networks[i] = (struct vmh_libvirt_network){json_object_get(files, "status"),
+                                                   json_object_get(files, "macs")};
+    }
+    if (result == 0)
+        result = vmh_libvirt_add(networks, count, now_s, backend, out);
+    free(networks);
+    free(names);
     return result;
 }
 
@@ -151,14 +215,13 @@ int vmh_libvirt_refresh(const char *folder, enum vmh_backend backend, struct vmh
 {
     struct vmh_backend_state *state = &out->backends[backend];
     int64_t now_ms = vmh_realtime_ms();
-    json_t *leases = json_array(), *macs = json_array();
-    int result = leases && macs ? load_folder(folder, leases, macs, state) : -1;
-    if (result == 0 && vmh_libvirt_add(leases, macs, now_ms / 1000, backend, out) != 0) {
+    json_t *bridges = json_object();
+    int result = bridges ? load_folder(folder, bridges, state) : -1;
+    if (result == 0 && add_bridges(bridges, now_ms / 1000, backend, out) != 0) {
         say(state, VMH_STATUS_ERROR, "out of memory while reading ", folder);
         result = -1;
     }
-    json_decref(leases);
-    json_decref(macs);
+    json_decref(bridges);
     state->attempted_ms = vmh_realtime_ms();
     state->updated_ms = result == 0 ? now_ms : 0;
     if (result == 0) {

@@ -26,10 +26,18 @@ int vmh_libvirt_parse(const char *status, size_t status_length, const char *macs
                       size_t macs_length, int64_t now_s, enum vmh_backend backend,
                       struct vmh_snapshot *out, char *err, size_t err_size);
 
-/* vmh_libvirt_parse on arrays already loaded: every bridge's leases and
- * every bridge's domains at once, so that a domain's name wins over a
- * hostname sent on another bridge.  -1 only when out of memory. */
-int vmh_libvirt_add(const json_t *leases, const json_t *macs, int64_t now_s,
+/* One bridge's files: the arrays of its .status and its .macs (NULL for
+ * a file not there). */
+struct vmh_libvirt_network {
+    const json_t *leases, *macs;
+};
+
+/* vmh_libvirt_parse on arrays already loaded, of every bridge at once, so
+ * that a domain's name wins over a hostname sent on another bridge; each
+ * lease belongs to the domain its MAC is listed for in its own bridge's
+ * .macs (libvirt gives each network its own MAC list).  -1 only when out
+ * of memory. */
+int vmh_libvirt_add(const struct vmh_libvirt_network *networks, size_t count, int64_t now_s,
                     enum vmh_backend backend, struct vmh_snapshot *out);
 
 /* The most of a lease file read: one of thousands of guests is well under. */

@@ -11,13 +11,13 @@
 #include "libvirt_match.h"
 
 /* The addresses of group `number`'s leases, IPv4 first. */
-static void add_leases(struct vmh_host *host, const json_t *leases,
+static void add_leases(struct vmh_host *host, const struct vmh_libvirt_match *match,
                        const struct vmh_groups *groups, size_t number)
 {
     for (int pass = 0; pass < 2; pass++) {
         for (size_t i = groups->start[number]; i < groups->start[number + 1]; i++) {
-            const char *address = vmh_libvirt_text(json_array_get(leases, groups->items[i]),
-                                                   "ip-address");
+            const char *address =
+                vmh_libvirt_text(match->leases[groups->items[i]], "ip-address");
             if ((strchr(address, ':') != NULL) == (pass == 1))
                 vmh_host_add_address(host, address);
         }
@@ -28,8 +28,7 @@ static void add_leases(struct vmh_host *host, const json_t *leases,
  * made), with the addresses of group `number`.  -1 only when out of
  * memory. */
 static int add_host(struct vmh_snapshot *out, struct vmh_libvirt_match *match, const char *name,
-                    enum vmh_backend backend, const json_t *leases,
-                    const struct vmh_groups *groups, size_t number)
+                    enum vmh_backend backend, const struct vmh_groups *groups, size_t number)
 {
     char *copy;
     bool added;
@@ -47,7 +46,7 @@ static int add_host(struct vmh_snapshot *out, struct vmh_libvirt_match *match, c
     host->name = copy;
     host->backend = (uint8_t)backend;
     host->state = VMH_STATE_RUNNING; /* .macs lists running domains; a lease is a live guest */
-    add_leases(host, leases, groups, number);
+    add_leases(host, match, groups, number);
     return vmh_text_index_add(&match->made, copy, &added) == VMH_TEXT_NONE ? -1 : 0;
 }
 
@@ -56,37 +55,40 @@ static int add_host(struct vmh_snapshot *out, struct vmh_libvirt_match *match, c
  * (libvirt's own NSS module gathers them all too).  A hostname's are the
  * leases that sent it, unless two guests did: a name two guests send is
  * neither's, as a name two containers' labels choose is neither's. */
-static int add_hosts(struct vmh_libvirt_match *match, const json_t *leases, const json_t *macs,
+static int add_hosts(struct vmh_libvirt_match *match, const struct vmh_libvirt_network *networks,
                      int64_t now_s, enum vmh_backend backend, struct vmh_snapshot *out)
 {
     size_t index;
     const json_t *item;
     /* Domains first: a domain's name wins over a hostname a guest sent. */
-    json_array_foreach(macs, index, item) {
-        const char *name = vmh_libvirt_text(item, "domain");
-        if (json_is_object(item) &&
-            add_host(out, match, name, backend, leases, &match->domain_leases,
-                     vmh_text_index_find(&match->domains, name)) != 0)
-            return -1;
+    for (size_t n = 0; n < match->networks; n++) {
+        json_array_foreach(networks[n].macs, index, item) {
+            const char *name = vmh_libvirt_text(item, "domain");
+            if (json_is_object(item) &&
+                add_host(out, match, name, backend, &match->domain_leases,
+                         vmh_text_index_find(&match->domains, name)) != 0)
+                return -1;
+        }
     }
-    json_array_foreach(leases, index, item) {
+    for (size_t lease = 0; lease < match->lease_count; lease++) {
+        item = match->leases[lease];
         const char *hostname = vmh_libvirt_text(item, "hostname");
         size_t number = hostname[0] && vmh_libvirt_current(item, now_s)
                             ? vmh_text_index_find(&match->hostnames, hostname)
                             : VMH_TEXT_NONE;
         if (number != VMH_TEXT_NONE && !match->mixed[number] &&
-            add_host(out, match, hostname, backend, leases, &match->hostname_leases, number) != 0)
+            add_host(out, match, hostname, backend, &match->hostname_leases, number) != 0)
             return -1;
     }
     return 0;
 }
 
-int vmh_libvirt_add(const json_t *leases, const json_t *macs, int64_t now_s,
+int vmh_libvirt_add(const struct vmh_libvirt_network *networks, size_t count, int64_t now_s,
                     enum vmh_backend backend, struct vmh_snapshot *out)
 {
     struct vmh_libvirt_match match;
-    int result = vmh_libvirt_match(&match, leases, macs, now_s) == 0
-                     ? add_hosts(&match, leases, macs, now_s, backend, out)
+    int result = vmh_libvirt_match(&match, networks, count, now_s) == 0
+                     ? add_hosts(&match, networks, now_s, backend, out)
                      : -1;
     vmh_libvirt_match_free(&match);
     return result;
@@ -119,7 +121,8 @@ int vmh_libvirt_parse(const char *status, size_t status_length, const char *macs
                              : NULL;
     int result = -1;
     size_t first = out->count;
-    if (domains && (result = vmh_libvirt_add(leases, domains, now_s, backend, out)) != 0) {
+    struct vmh_libvirt_network network = {leases, domains};
+    if (domains && (result = vmh_libvirt_add(&network, 1, now_s, backend, out)) != 0) {
         for (size_t i = first; i < out->count; i++) {
             free(out->hosts[i].name);
             out->hosts[i].name = NULL;
