@@ -789,9 +789,13 @@ static bool is_loopback(uint8_t family, const unsigned char *bytes)
  * asked, or NULL.  A record that joined another container's network has
  * that one's addresses: the owner answers for them.  A rootless record's
  * are the machine's own, which every container publishing there shares.
- * An instance of an LXD project other than the default answers no reverse
- * name: its project's user sets its addresses, any address (as
- * vmh_label_may_claim keeps that user to the project's own names). */
+ * An instance of an LXD project other than the default (its record named
+ * <instance>.<project>) answers no reverse name: its project's user sets
+ * its addresses, any address (as vmh_label_may_claim keeps that user to
+ * the project's own names).  Nor does any record with a dot in its name
+ * whose backend's names are a fixed count of labels (a libvirt domain
+ * ubuntu22.04): the forward rule rejects that name, and a reverse answer
+ * that does not resolve forward breaks forward-confirmed reverse DNS. */
 static const struct vmh_cache_addr *reverse_match(const struct vmh_cache *cache,
                                                   const struct vmh_cache_record *record,
                                                   uint8_t family, const void *address)
@@ -799,7 +803,7 @@ static const struct vmh_cache_addr *reverse_match(const struct vmh_cache *cache,
     enum vmh_backend backend = vmh_record_backend(cache, record);
     if (backend == VMH_BACKEND_COUNT || !record_running(cache, record, backend) ||
         (record->flags & (VMH_RECORD_SHARED_NETWORK | VMH_RECORD_ROOTLESS)) ||
-        (vmh_backend_names(backend) == VMH_NAMES_PROJECT &&
+        (vmh_backend_key_labels(backend) != 0 &&
          strchr(vmh_cache_string(cache, record->name), '.')) ||
         (vmh_backend_names(backend) == VMH_NAMES_CONTAINER && is_loopback(family, address)) ||
         vmh_cache_state(cache, backend)->status != VMH_STATUS_OK)

@@ -4,6 +4,7 @@
 vmhosts_SOURCES += tools/diagnose/explain.h tools/diagnose/explain_cache.c \
 	tools/diagnose/explain_names.h tools/diagnose/explain_names.c \
 	tools/diagnose/explain_miss.h tools/diagnose/explain_miss.c \
+	tools/diagnose/explain_labels.c \
 	tools/diagnose/status.h tools/diagnose/status_report.c \
 	tools/diagnose/status_backends.c tools/diagnose/status_nsswitch.c
 # cmd_list.c writes JSON with jansson.

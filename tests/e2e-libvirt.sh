@@ -83,6 +83,21 @@ check "vmhosts lookup names the record" grep -q 'record: libvirt VM vm2, running
 out=$("$VMHOSTS" status 2>&1)
 check "vmhosts status: the lease folder is readable" grep -qF "$LEASES: readable" <<<"$out"
 
+# A domain named with a dot, as virt-install names them: a libvirt name is
+# one label, so it is left out, and a reverse lookup gives the guest's
+# hostname rather than a name that does not resolve forward.
+printf '[\n  {\n    "domain": "ubuntu22.04",\n    "macs": [\n      "%s"\n    ]\n  }\n]\n' "$MAC" \
+    >"$LEASES/virbr77.macs"
+"$VMHOSTS" refresh --backend libvirt >/dev/null 2>&1
+check_eq "a domain named ubuntu22.04: reverse gives its guest's hostname" \
+    "$ADDRESS vm2-host.libvirt" "$(with_nss getent hosts "$ADDRESS" | xargs)"
+out=$("$VMHOSTS" lookup ubuntu22.04.libvirt 2>&1)
+check "vmhosts lookup ubuntu22.04.libvirt: one label, left out, rename it" \
+    grep -q 'virsh domrename ubuntu22.04' <<<"$out"
+printf '[\n  {\n    "domain": "vm2",\n    "macs": [\n      "%s"\n    ]\n  }\n]\n' "$MAC" \
+    >"$LEASES/virbr77.macs"
+"$VMHOSTS" refresh --backend libvirt >/dev/null 2>&1
+
 # Released: the helper takes the lease out, and after libvirt_ttl the name
 # stops resolving by itself.
 # A DHCPRELEASE for the lease, as the guest would send it (dnsmasq's own

@@ -165,6 +165,24 @@ static void test_many_guests(void)
     free(macs);
 }
 
+/* A name with a dot (virt-install names domains ubuntu22.04, rhel9.3): a
+ * libvirt name is one label before its domain, so such a name is left
+ * out, never answered in reverse without resolving forward; the guest's
+ * own hostname still answers. */
+static void test_dotted_names(void)
+{
+    const char *status = "[" LEASE("10.77.0.41", "52:54:00:00:00:41", "ubuntu", "0") ","
+                         LEASE("10.77.0.42", "52:54:00:00:00:42", "rhel9.3", "0") "]";
+    const char *macs = "[{\"domain\":\"ubuntu22.04\",\"macs\":[\"52:54:00:00:00:41\"]},"
+                       "{\"domain\":\"rhel\",\"macs\":[\"52:54:00:00:00:42\"]}]";
+    CHECK(parse(status, macs, 1) == 0, "domains and hostnames with dots: read");
+    CHECK_STR(addresses_of("ubuntu22.04"), "(no such host)", "a domain named ubuntu22.04: left out");
+    CHECK_STR(addresses_of("rhel9.3"), "(no such host)", "a hostname rhel9.3: left out");
+    CHECK_STR(addresses_of("ubuntu"), "10.77.0.41", "the dotted domain's guest: by its hostname");
+    CHECK_STR(addresses_of("rhel"), "10.77.0.42", "the dotted hostname's domain: by its name");
+    CHECK(snapshot.count == 2, "ubuntu and rhel, nothing else");
+}
+
 static void test_refused(void)
 {
     static const char *const bad[] = {"{}", "[", "\"x\"", "[] []"};
@@ -333,6 +351,7 @@ int main(void)
     test_two_networks();
     test_hostname_senders();
     test_many_guests();
+    test_dotted_names();
     test_refused();
     test_bounded_read();
     test_folder();

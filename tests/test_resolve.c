@@ -526,6 +526,39 @@ static void test_reverse(const struct vmh_cache *c)
     expect("reverse, no cache", VMH_NOT_OURS, VMH_RULE_NOT_OURS, "", "", "");
 }
 
+/* VMs named with a dot, as a libvirt domain may be (ubuntu22.04): their
+ * names are one label before the domain, so ubuntu22.04.libvirt does not
+ * resolve, and a reverse lookup must not give it either, whichever
+ * backend put the record there. */
+static void dotted_hosts(struct vmh_snapshot *snapshot)
+{
+    add_host(snapshot, VMH_BACKEND_LIBVIRT, "ubuntu22.04", NULL, NULL, true, "10.0.0.41");
+    add_host(snapshot, VMH_BACKEND_LIBVIRT, "vm2", NULL, NULL, true, "10.0.0.42");
+    add_host(snapshot, VMH_BACKEND_MULTIPASS, "rhel9.3", NULL, NULL, true, "10.0.0.43");
+    snapshot->backends[VMH_BACKEND_LIBVIRT].status = VMH_STATUS_OK;
+}
+
+static void test_reverse_dotted(void)
+{
+    struct fixture f;
+    struct vmh_config config;
+    reverse_config(&config, "example.org");
+    if (fixture_build(&f, VMH_STATUS_OK, VMH_STATUS_OK, dotted_hosts)) {
+        CHECK_INT(vmh_name_classify("ubuntu22.04.libvirt", &config, NULL), VMH_NAME_NOT_OURS,
+                  "ubuntu22.04.libvirt: not a name the forward rule takes");
+        reverse(&f.cache, &config, "10.0.0.41");
+        expect("reverse of a libvirt VM named ubuntu22.04: no name", VMH_NOT_OURS,
+               VMH_RULE_NOT_OURS, "", "", "");
+        reverse(&f.cache, &config, "10.0.0.43");
+        expect("reverse of a multipass VM named rhel9.3: no name", VMH_NOT_OURS,
+               VMH_RULE_NOT_OURS, "", "", "");
+        reverse(&f.cache, &config, "10.0.0.42");
+        expect("reverse of a libvirt VM of one label: its name", VMH_FOUND, VMH_RULE_VM,
+               "vm2.libvirt", "", "10.0.0.42");
+    }
+    fixture_free(&f);
+}
+
 static void test_reverse_backend_down(void)
 {
     struct fixture f;
@@ -1081,6 +1114,7 @@ int main(void)
     test_answer_limit();
     test_family_only();
     test_reverse_backend_down();
+    test_reverse_dotted();
     test_reverse_shared_network();
     test_forged_names();
     test_network();

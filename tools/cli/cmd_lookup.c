@@ -184,7 +184,8 @@ static int explain(struct vmh_cli_view *view, const struct lookup_options *optio
         print_record(slot, &answer);
         vmh_explain_label_claims(stdout, &slot->cache, &name, &answer);
     }
-    if (answer.result != VMH_FOUND)
+    if (answer.result != VMH_FOUND &&
+        !(answer.result == VMH_NOT_OURS && vmh_explain_labels(stdout, view->config, options->name)))
         vmh_miss_explain(stdout, view, slot, &name, &answer);
     if (name.kind != VMH_NAME_NOT_OURS)
         print_cache(view, slot, name.backend);

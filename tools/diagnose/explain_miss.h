@@ -25,4 +25,9 @@ void vmh_explain_label_claims(FILE *out, const struct vmh_cache *cache, const st
 void vmh_miss_explain(FILE *out, const struct vmh_cli_view *view, const struct vmh_cli_cache *slot,
                       const struct vmh_name *name, const struct vmh_answer *answer);
 
+/* For a name not ours that would be a VM's but for a dot before its
+ * domain (ubuntu22.04.libvirt): prints why and what to do, and returns
+ * true; false for any other name. */
+bool vmh_explain_labels(FILE *out, const struct vmh_config *config, const char *text);
+
 #endif
