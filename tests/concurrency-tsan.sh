@@ -46,6 +46,7 @@ diag "ThreadSanitizer from $TSAN_CC"
 
 sources=("$top_srcdir/tests/test_concurrency.c" "$top_srcdir/tools/snapshot/snapshot.c"
          "$top_srcdir/tools/snapshot/cache_write.c" "$top_srcdir/tools/snapshot/id_table.c"
+         "$top_srcdir/tools/snapshot/text_index.c"
          "$top_srcdir/tools/snapshot/grow.c" "$top_srcdir/tools/snapshot/cache_same.c"
          "$top_srcdir/tools/snapshot/key_sort.c")
 mapfile -t -O ${#sources[@]} sources < <(module_sources)

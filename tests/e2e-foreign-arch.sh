@@ -58,6 +58,7 @@ build_for() {
         -o "$T/$1/cache_bytes" "$top_srcdir/tests/cache_bytes.c" \
         "$top_srcdir/tools/snapshot/snapshot.c" "$top_srcdir/tools/snapshot/cache_write.c" \
         "$top_srcdir/tools/snapshot/id_table.c" "$top_srcdir/tools/snapshot/grow.c" \
+        "$top_srcdir/tools/snapshot/text_index.c" \
         "$top_srcdir/tools/snapshot/key_sort.c" \
         "$top_srcdir/tools/snapshot/cache_same.c" \
         $MODULE_C 2>"$T/cc.err" ||

@@ -1,19 +1,20 @@
 /* Hosts found by their ID in constant time: a refresh matches every
  * container of Docker's list against the previous snapshot and against the
  * sockets already asked, and a scan per container made that quadratic
- * (tens of seconds at 100,000 containers).  A fixed-size open-addressing
- * table of borrowed pointers: the IDs and hosts must outlive it. */
+ * (tens of seconds at 100,000 containers).  The IDs are numbered by a
+ * text index (text_index.h) and the hosts kept by number; both are
+ * borrowed: the IDs and hosts must outlive the table. */
 #ifndef VMHOSTS_ID_TABLE_H
 #define VMHOSTS_ID_TABLE_H
 
 #include <stddef.h>
 
 #include "snapshot.h"
+#include "text_index.h"
 
 struct vmh_id_table {
-    const struct vmh_host **slots; /* NULL where empty */
-    size_t mask;             /* slot count - 1; a power of two */
-    size_t used, limit;      /* hosts added, and how many may be */
+    struct vmh_text_index ids;
+    const struct vmh_host **hosts; /* by the number of their ID */
 };
 
 /* Room for `expected` hosts (more are refused); -1 when out of memory. */

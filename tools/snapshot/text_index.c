@@ -68,7 +68,7 @@ size_t vmh_text_index_add(struct vmh_text_index *index, const char *text, bool *
     if (index->slots[slot])
         return index->slots[slot] - 1;
     if (index->count >= index->limit)
-        return VMH_TEXT_NONE;
+        return VMH_TEXT_INDEX_NONE;
     index->texts[index->count] = text;
     index->slots[slot] = ++index->count;
     *added = true;

@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define VMH_TEXT_NONE ((size_t)-1)
+#define VMH_TEXT_INDEX_NONE ((size_t)-1)
 
 struct vmh_text_index {
     const char **texts; /* by number */
@@ -23,11 +23,11 @@ struct vmh_text_index {
 int vmh_text_index_init(struct vmh_text_index *index, size_t expected);
 void vmh_text_index_free(struct vmh_text_index *index);
 
-/* The number of `text`, or VMH_TEXT_NONE. */
+/* The number of `text`, or VMH_TEXT_INDEX_NONE. */
 size_t vmh_text_index_find(const struct vmh_text_index *index, const char *text);
 
 /* The number of `text`, the next one (*added set) when it is new;
- * VMH_TEXT_NONE when the index is full. */
+ * VMH_TEXT_INDEX_NONE when the index is full. */
 size_t vmh_text_index_add(struct vmh_text_index *index, const char *text, bool *added);
 
 #endif

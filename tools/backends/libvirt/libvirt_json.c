@@ -39,7 +39,7 @@ static int add_host(struct vmh_snapshot *out, struct vmh_libvirt_match *match, c
         return 0;
     if (vmh_host_copy_name(&copy, name) != 0)
         return -1;
-    if (!copy || vmh_text_index_find(&match->made, copy) != VMH_TEXT_NONE) {
+    if (!copy || vmh_text_index_find(&match->made, copy) != VMH_TEXT_INDEX_NONE) {
         free(copy);
         return 0;
     }
@@ -52,7 +52,7 @@ static int add_host(struct vmh_snapshot *out, struct vmh_libvirt_match *match, c
     host->backend = (uint8_t)backend;
     host->state = VMH_STATE_RUNNING; /* .macs lists running domains; a lease is a live guest */
     add_leases(host, match, groups, number);
-    return vmh_text_index_add(&match->made, copy, &added) == VMH_TEXT_NONE ? -1 : 0;
+    return vmh_text_index_add(&match->made, copy, &added) == VMH_TEXT_INDEX_NONE ? -1 : 0;
 }
 
 /* A domain's addresses are its MACs' leases: a domain on two networks has
@@ -80,8 +80,8 @@ static int add_hosts(struct vmh_libvirt_match *match, const struct vmh_libvirt_n
         const char *hostname = vmh_libvirt_text(item, "hostname");
         size_t number = hostname[0] && vmh_libvirt_current(item, now_s)
                             ? vmh_text_index_find(&match->hostnames, hostname)
-                            : VMH_TEXT_NONE;
-        if (number != VMH_TEXT_NONE && !match->mixed[number] &&
+                            : VMH_TEXT_INDEX_NONE;
+        if (number != VMH_TEXT_INDEX_NONE && !match->mixed[number] &&
             add_host(out, match, hostname, backend, &match->hostname_leases, number) != 0)
             return -1;
     }

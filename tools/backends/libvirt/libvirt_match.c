@@ -140,13 +140,13 @@ static int index_domains(struct vmh_libvirt_match *match,
 }
 
 /* The number of lease `number`'s MAC among its own network's, or
- * VMH_TEXT_NONE. */
+ * VMH_TEXT_INDEX_NONE. */
 static size_t mac_of(const struct vmh_libvirt_match *match, size_t number)
 {
     size_t n = match->lease_network[number];
     size_t mac = vmh_text_index_find(&match->macs[n],
                                      vmh_libvirt_text(match->leases[number], "mac-address"));
-    return mac == VMH_TEXT_NONE ? mac : match->mac_base[n] + mac;
+    return mac == VMH_TEXT_INDEX_NONE ? mac : match->mac_base[n] + mac;
 }
 
 static int group_by_domain(struct vmh_libvirt_match *match, int64_t now_s)
@@ -159,8 +159,8 @@ static int group_by_domain(struct vmh_libvirt_match *match, int64_t now_s)
         if (!vmh_libvirt_current(match->leases[lease], now_s))
             continue;
         size_t mac = mac_of(match, lease);
-        for (size_t i = mac == VMH_TEXT_NONE ? 0 : domains_of->start[mac];
-             mac != VMH_TEXT_NONE && i < domains_of->start[mac + 1] && result == 0; i++) {
+        for (size_t i = mac == VMH_TEXT_INDEX_NONE ? 0 : domains_of->start[mac];
+             mac != VMH_TEXT_INDEX_NONE && i < domains_of->start[mac + 1] && result == 0; i++) {
             size_t domain = domains_of->items[i];
             /* A domain listing the MAC twice still has the lease once. */
             if (last[domain] != lease + 1)
@@ -179,7 +179,7 @@ static int group_by_domain(struct vmh_libvirt_match *match, int64_t now_s)
 static const char *sender_of(const struct vmh_libvirt_match *match, size_t lease)
 {
     size_t mac = mac_of(match, lease);
-    return mac == VMH_TEXT_NONE ? vmh_libvirt_text(match->leases[lease], "mac-address")
+    return mac == VMH_TEXT_INDEX_NONE ? vmh_libvirt_text(match->leases[lease], "mac-address")
                                 : match->sender[mac];
 }
 
