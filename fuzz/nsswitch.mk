@@ -10,9 +10,11 @@ fuzz_replay_nsswitch_CPPFLAGS = $(AM_CPPFLAGS) \
 fuzz_replay_nsswitch_LDADD = $(TEST_LIBS)
 
 FUZZ_NSSWITCH_CODE = $(top_srcdir)/tools/system/nsswitch_edit.c \
-	$(top_srcdir)/tools/system/nsswitch_action.c $(top_srcdir)/tools/system/nsswitch_verdict.c
+	$(top_srcdir)/tools/system/nsswitch_action.c $(top_srcdir)/tools/system/nsswitch_verdict.c \
+	$(top_srcdir)/tools/system/sync_folder.c
 FUZZ_NSSWITCH_INCLUDES = $(top_srcdir)/tools/system/nsswitch_edit.h \
-	$(top_srcdir)/tools/system/nsswitch_action.h $(top_srcdir)/tools/system/nsswitch_verdict.h
+	$(top_srcdir)/tools/system/nsswitch_action.h $(top_srcdir)/tools/system/nsswitch_verdict.h \
+	$(top_srcdir)/tools/system/sync_folder.h
 fuzz/fuzz_nsswitch: $(top_srcdir)/fuzz/fuzz_nsswitch.c $(FUZZ_NSSWITCH_CODE) \
 		$(FUZZ_NSSWITCH_INCLUDES)
 	$(AM_V_CCLD)$(FUZZ_LINK) -fsanitize=fuzzer -o $@ $< $(FUZZ_NSSWITCH_CODE)

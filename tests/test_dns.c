@@ -8,6 +8,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -20,6 +21,19 @@
 #include "dns_sockets.h"
 
 #define TTL 10
+
+/* Folders synced, seen by this fsync, which takes libc's place for the
+ * code linked into this program: a registration file renamed into place
+ * is lost in a crash until its folder is synced. */
+static int folders_synced;
+
+int fsync(int fd)
+{
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
+        folders_synced++;
+    return (int)syscall(SYS_fsync, fd);
+}
 
 static void add_addr(struct vmh_answer *answer, int family, const char *text)
 {
@@ -645,8 +659,10 @@ static void registration(void)
     }
     snprintf(etc, sizeof etc, "%s/etc", root);
     mkdir(etc, 0755);
+    folders_synced = 0;
     CHECK(vmh_dns_register(&settings, root, true, &changed, err, sizeof err) == 0 && changed,
           "enable --dns: writes");
+    CHECK_INT(folders_synced, 2, "... and syncs each file's folder after its rename");
     CHECK_STR(slurp(root, VMH_RESOLVED_DROPIN),
               "# Written by `vmhosts enable --dns`; `vmhosts disable --dns` removes it.\n"
               "[Resolve]\nDNS=127.0.0.153:5353\nDomains=~docker ~example.org ~vms.test ~lxd ~incus ~libvirt\n",

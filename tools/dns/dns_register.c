@@ -11,6 +11,7 @@
 
 #include "dns_listen.h"
 #include "dns_register.h"
+#include "sync_folder.h"
 
 #define MARKER "# Written by `vmhosts enable --dns`; `vmhosts disable --dns` removes it.\n"
 /* resolved reads a .negative line starting with '#' as a domain followed by
@@ -106,6 +107,7 @@ static int write_file(const char *path, const char *text, bool *changed)
         errno = saved;
         return -1;
     }
+    vmh_sync_folder_of(path);
     *changed = true;
     return 0;
 }

@@ -20,6 +20,7 @@
 
 #include "nsswitch_action.h"
 #include "nsswitch_edit.h"
+#include "sync_folder.h"
 
 /* A file without a hosts line has glibc's default (nss_database.c, 2.33
  * on: "dns [!UNAVAIL=return] files"); enable writes that default out with
@@ -325,26 +326,6 @@ static int copy_ownership(int fd, const struct stat *like)
     return fchmod(fd, like->st_mode & 07777);
 }
 
-/* After a rename, the folder holding it: until its own fsync, a crash may
- * bring back the old name's old file, or the temporary one.  Best effort:
- * the new file is already what every reader sees, so a folder that cannot
- * be synced (some file systems refuse, EINVAL) must not turn a done edit
- * into a reported failure ("left as it was"). */
-static void sync_folder_of(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    char folder[PATH_MAX];
-    if (!slash)
-        strcpy(folder, ".");
-    else
-        snprintf(folder, sizeof folder, "%.*s", (int)(slash == path ? 1 : slash - path), path);
-    int fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-        fsync(fd);
-        close(fd);
-    }
-}
-
 /* Replaces `target` with `text`: temporary file in the same folder, fsync,
  * rename, fsync of the folder.  A reader sees the old file or the new one,
  * never half of one, and a crash after we return keeps the new one. */
@@ -371,7 +352,7 @@ static int write_atomically(const char *target, const char *text, const struct s
         unlink(temp);
         return -1;
     }
-    sync_folder_of(target);
+    vmh_sync_folder_of(target);
     return 0;
 }
 
