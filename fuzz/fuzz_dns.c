@@ -66,7 +66,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         vmh_config_defaults(&config);
         ready = true;
     }
-    const struct vmh_dns_source source = {forward, reverse, &config, NULL, below};
+    const struct vmh_dns_source source = {forward, reverse, &config, NULL, below, NULL, NULL};
     uint8_t *reply = malloc(VMH_DNS_REPLY_MAX);
     if (!reply)
         return 0;

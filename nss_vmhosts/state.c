@@ -403,51 +403,85 @@ static bool resolve_once(struct view *view, const struct vmh_name *name, int fam
     return true;
 }
 
-void vmh_state_lookup(const char *name, int family, struct vmh_answer *answer, int32_t *ttl)
+/* The lookup up to the refresh: true when one is wanted first, which
+ * *trigger then describes; *answer is what the caches say meanwhile. */
+static bool lookup_before_refresh(const char *name, int family, struct vmh_name *parsed,
+                                  struct vmh_answer *answer, int32_t *ttl,
+                                  struct vmh_trigger *trigger)
 {
-    struct vmh_name parsed;
-    struct vmh_trigger trigger;
     struct view *view = view_acquire();
 
     if (!view) {
         set_unavailable(answer, ENOMEM);
-        return;
+        return false;
     }
     int64_t now = vmh_monotonic_ms();
     config_update(view, now);
-    bool ours = vmh_name_classify_indexed(name, &view->index, &parsed) != VMH_NAME_NOT_OURS;
+    bool ours = vmh_name_classify_indexed(name, &view->index, parsed) != VMH_NAME_NOT_OURS;
     uid_t euid = ours ? lookup_euid(view, now) : 0;
     if (ours && config_as(view, euid, now))
-        ours = vmh_name_classify_indexed(name, &view->index, &parsed) != VMH_NAME_NOT_OURS;
+        ours = vmh_name_classify_indexed(name, &view->index, parsed) != VMH_NAME_NOT_OURS;
     if (!ours) {
         vmh_answer_set_miss(answer, VMH_NOT_OURS, VMH_RULE_NOT_OURS);
         view_release(view);
-        return;
+        return false;
     }
     bool settled;
     bool recent = caches_update(view, euid, now, false);
-    bool refresh = resolve_once(view, &parsed, family, answer, ttl, recent ? NULL : &trigger,
+    bool refresh = resolve_once(view, parsed, family, answer, ttl, recent ? NULL : trigger,
                                 &settled);
     /* A refresh is decided on what the files say now, not a moment ago. */
     if (recent && !settled) {
         caches_update(view, euid, vmh_monotonic_ms(), true);
-        refresh = resolve_once(view, &parsed, family, answer, ttl, &trigger, &settled);
+        refresh = resolve_once(view, parsed, family, answer, ttl, trigger, &settled);
     }
     view_release(view);
-    if (!refresh)
+    return refresh;
+}
+
+bool vmh_state_lookup_nowait(const char *name, int family, struct vmh_answer *answer,
+                             int32_t *ttl, struct vmh_trigger *trigger)
+{
+    struct vmh_name parsed;
+    return lookup_before_refresh(name, family, &parsed, answer, ttl, trigger);
+}
+
+void vmh_state_refresh(const struct vmh_trigger *trigger)
+{
+    vmh_trigger_refresh(trigger);
+    struct view *view = view_acquire();
+    if (!view)
+        return;
+    view->last_trigger_ms[trigger->backend] = vmh_monotonic_ms();
+    view_release(view);
+}
+
+/* What the caches say once the refresh is over, written or not. */
+static void resolve_after_refresh(const char *name, int family, struct vmh_answer *answer,
+                                  int32_t *ttl)
+{
+    struct vmh_name parsed;
+    bool settled;
+    struct view *view = view_acquire();
+    if (!view)
+        return;
+    int64_t now = vmh_monotonic_ms();
+    config_update(view, now);
+    caches_update(view, geteuid(), now, true);
+    if (vmh_name_classify_indexed(name, &view->index, &parsed) != VMH_NAME_NOT_OURS)
+        resolve_once(view, &parsed, family, answer, ttl, NULL, &settled);
+    view_release(view);
+}
+
+void vmh_state_lookup(const char *name, int family, struct vmh_answer *answer, int32_t *ttl)
+{
+    struct vmh_trigger trigger;
+    if (!vmh_state_lookup_nowait(name, family, answer, ttl, &trigger))
         return;
     /* The refresher runs with the view unlocked: other threads keep
      * answering from what is cached meanwhile. */
-    vmh_trigger_refresh(&trigger);
-    view = view_acquire();
-    if (!view)
-        return;
-    view->last_trigger_ms[trigger.backend] = vmh_monotonic_ms();
-    now = vmh_monotonic_ms();
-    config_update(view, now);
-    caches_update(view, geteuid(), now, true);
-    resolve_once(view, &parsed, family, answer, ttl, NULL, &settled);
-    view_release(view);
+    vmh_state_refresh(&trigger);
+    resolve_after_refresh(name, family, answer, ttl);
 }
 
 void vmh_state_lookup_address(int family, const void *address, struct vmh_answer *answer,

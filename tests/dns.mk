@@ -23,7 +23,7 @@ tests_test_dns_LDADD = $(TEST_LIBS) $(LDNS_LIBS)
 # End to end: dig, getent, static Go, Node, dnsmasq, unbound, a container
 # and hostile clients against the face in namespaces of its own; enable --dns
 # with a real systemd-resolved routing to it.
-E2E_DNS_TESTS = tests/e2e-dns.sh tests/e2e-resolved.sh
+E2E_DNS_TESTS = tests/e2e-dns.sh tests/e2e-resolved.sh tests/e2e-dns-wait.sh
 TESTS += $(E2E_DNS_TESTS)
 EXTRA_DIST += $(E2E_DNS_TESTS) tests/dns-hostile.py
 

@@ -133,7 +133,7 @@ static bool fake_below(void *context, const char *name)
 
 static struct vmh_config config;
 static const struct vmh_dns_source source = {fake_forward, fake_reverse, &config, NULL,
-                                             fake_below};
+                                             fake_below, NULL, NULL};
 
 /* Sends a query built by ldns (and frees it); returns the parsed reply
  * (NULL: none). */

@@ -3,8 +3,9 @@
  * settings, the same two trusted caches re-checked with one lstat each per
  * query, the same decision (vmh_decide) and the same on-demand refresh
  * through the same trigger, lock and rate limits; so `dig` and `getent`
- * agree by construction.  With `vmhosts watch` running nothing is ever
- * started from here. */
+ * agree by construction.  A query whose answer waits for that refresh is
+ * answered from a child process (struct face).  With `vmhosts watch`
+ * running nothing is ever started from here. */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -73,11 +74,25 @@ static bool add_listen(const struct vmh_option *option, const char *arg)
     return true;
 }
 
+/* What the server's callbacks share.  In the server's own process a
+ * lookup never waits for a refresh: it says the query is deferred, and a
+ * child answers it after the refresh (dns_server.c), so that a hung
+ * backend holds up one client, not all of them. */
+struct face {
+    struct vmh_dns_parents *parents;
+    bool waits;    /* a child's: the lookup runs the refresh and waits */
+    bool deferred; /* the last lookup wanted a refresh, described here: */
+    struct vmh_trigger trigger;
+};
+
 static void forward(void *context, const char *name, int family, struct vmh_answer *answer,
                     int32_t *ttl)
 {
-    (void)context;
-    vmh_state_lookup(name, family, answer, ttl);
+    struct face *face = context;
+    if (face->waits)
+        vmh_state_lookup(name, family, answer, ttl);
+    else if (vmh_state_lookup_nowait(name, family, answer, ttl, &face->trigger))
+        face->deferred = true;
 }
 
 static void reverse(void *context, int family, const void *address, struct vmh_answer *answer,
@@ -89,7 +104,23 @@ static void reverse(void *context, int family, const void *address, struct vmh_a
 
 static bool below(void *context, const char *name)
 {
-    return vmh_dns_parents_has(context, name);
+    return vmh_dns_parents_has(((struct face *)context)->parents, name);
+}
+
+static bool deferred(void *context)
+{
+    struct face *face = context;
+    bool was = face->deferred;
+    face->deferred = false;
+    return was;
+}
+
+/* In the child: the refresh the lookup wanted, then lookups that wait. */
+static void wait_refresh(void *context)
+{
+    struct face *face = context;
+    face->waits = true;
+    vmh_state_refresh(&face->trigger);
 }
 
 static int open_sockets(const char *list, struct vmh_dns_sockets *sockets)
@@ -135,9 +166,10 @@ int vmh_cmd_dns(int argc, char **argv)
     if (open_sockets(options.listen[0] ? options.listen : config->dns_listen, &sockets) != 0)
         return VMH_EXIT_FAILURE;
     /* Without memory for it, every miss is NXDOMAIN, as before it existed. */
-    struct vmh_dns_parents *parents = vmh_dns_parents_new(config);
+    struct face face = {.parents = vmh_dns_parents_new(config)};
     struct vmh_dns_source source = {.forward = forward, .reverse = reverse, .config = config,
-                                    .context = parents, .below = below};
+                                    .context = &face, .below = below, .deferred = deferred,
+                                    .wait_refresh = wait_refresh};
     struct vmh_dns_limits limits = {.max_connections = options.max_connections,
                                     .idle_timeout_ms = options.idle_timeout_ms};
     catch_stop_signals();
@@ -146,6 +178,6 @@ int vmh_cmd_dns(int argc, char **argv)
     if (status != 0)
         fprintf(stderr, "vmhosts dns: %m\n");
     vmh_dns_sockets_close(&sockets);
-    vmh_dns_parents_free(parents);
+    vmh_dns_parents_free(face.parents);
     return status == 0 ? VMH_EXIT_OK : VMH_EXIT_FAILURE;
 }

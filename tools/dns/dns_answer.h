@@ -33,6 +33,12 @@ struct vmh_dns_source {
      * no trailing dot): then a miss is an empty non-terminal.  NULL: none
      * does. */
     bool (*below)(void *context, const char *name);
+    /* Whether the last reply's lookup wanted a refresh first (its answer
+     * is what the caches say meanwhile); asking clears it.  The server
+     * then answers that query again from a child process, which calls
+     * wait_refresh first (dns_server.c).  NULL: lookups wait themselves. */
+    bool (*deferred)(void *context);
+    void (*wait_refresh)(void *context);
 };
 
 /* The reply to `query` (length bytes) in out (VMH_DNS_REPLY_MAX bytes):

@@ -1,15 +1,20 @@
 /* The poll loop of the DNS face.  Every socket is non-blocking and every
  * buffer fixed: a reply that cannot be sent at once over UDP is dropped
  * (the client asks again), one over TCP waits in its connection's buffer
- * and that connection reads nothing more until it has gone. */
+ * and that connection reads nothing more until it has gone.  A query whose
+ * answer waits for a refresh (the source says it is deferred) is answered
+ * by a child process, so that the loop goes on answering every other
+ * client meanwhile (later_udp, later_tcp). */
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -26,8 +31,16 @@
 /* Room for a query's pktinfo (both families, should a socket report both). */
 #define CONTROL_MAX (CMSG_SPACE(sizeof(struct in6_pktinfo)) + CMSG_SPACE(sizeof(struct in_pktinfo)))
 
+/* Queries answered by children at once; past that, from the caches as
+ * they are: a burst of misses cannot fork without bound. */
+#define CHILDREN_MAX 16
+/* How long a child may take to hand its reply to a TCP client. */
+#define CHILD_SEND_MS 5000
+
 struct connection {
     int fd; /* -1: a free slot */
+    unsigned long serial; /* which connection the slot holds: a child's outlives it */
+    pid_t pending;        /* the child answering its current frame; 0: none */
     long long last_ms;
     size_t in_length, out_length, out_sent;
     uint8_t in[2 + QUERY_MAX];
@@ -48,10 +61,21 @@ struct udp_batch {
     uint8_t replies[UDP_BATCH][VMH_DNS_REPLY_MAX];
 };
 
+struct child {
+    pid_t pid;
+    struct connection *connection; /* NULL for a UDP query */
+    unsigned long serial;
+};
+
 struct server {
     const struct vmh_dns_source *source;
     const struct vmh_dns_limits *limits;
+    const int *listeners;
+    size_t listener_count;
     struct connection connections[VMH_DNS_MAX_CONNECTIONS];
+    unsigned long next_serial;
+    struct child children[CHILDREN_MAX];
+    size_t child_count;
     struct udp_batch udp;
 };
 
@@ -129,6 +153,127 @@ static size_t reply_source(struct msghdr *in, void *out)
     return 0;
 }
 
+/* Whether the reply just made waits for a refresh; asking clears it. */
+static bool deferred(const struct server *server)
+{
+    const struct vmh_dns_source *source = server->source;
+    return source->deferred && source->wait_refresh && source->deferred(source->context);
+}
+
+/* A child keeps only the socket it answers on, and dies of the signals
+ * that stop the face. */
+static void become_child(struct server *server, int keep)
+{
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGINT, SIG_DFL);
+    for (size_t i = 0; i < server->listener_count; i++)
+        if (server->listeners[i] != keep)
+            close(server->listeners[i]);
+    for (int i = 0; i < VMH_DNS_MAX_CONNECTIONS; i++)
+        if (server->connections[i].fd >= 0 && server->connections[i].fd != keep)
+            close(server->connections[i].fd);
+    server->source->wait_refresh(server->source->context);
+}
+
+/* 0 in the child, its pid in the server, -1 when there is no child to
+ * be had (too many, or fork failed): the caller answers now. */
+static pid_t fork_child(struct server *server, struct connection *connection)
+{
+    if (server->child_count == CHILDREN_MAX)
+        return -1;
+    pid_t pid = fork();
+    if (pid > 0)
+        server->children[server->child_count++] =
+            (struct child){pid, connection, connection ? connection->serial : 0};
+    return pid;
+}
+
+/* The UDP query `i` of the batch, answered by a child after the refresh;
+ * false when it must be answered now. */
+static bool later_udp(struct server *server, int fd, struct udp_batch *b, int i)
+{
+    pid_t pid = fork_child(server, NULL);
+    if (pid != 0)
+        return pid > 0;
+    become_child(server, fd);
+    uint8_t reply[VMH_DNS_REPLY_MAX];
+    union {
+        struct cmsghdr align;
+        char bytes[CONTROL_MAX];
+    } control;
+    size_t length = vmh_dns_respond(server->source, b->queries[i], b->in[i].msg_len, 0, reply);
+    struct iovec iov = {.iov_base = reply, .iov_len = length};
+    struct msghdr out = {.msg_name = &b->peers[i], .msg_namelen = b->in[i].msg_hdr.msg_namelen,
+                         .msg_iov = &iov, .msg_iovlen = 1};
+    out.msg_controllen = reply_source(&b->in[i].msg_hdr, &control);
+    if (out.msg_controllen)
+        out.msg_control = &control;
+    if (length)
+        sendmsg(fd, &out, MSG_NOSIGNAL);
+    _exit(0);
+}
+
+/* The whole frame, waiting for room (the socket is non-blocking, a flag
+ * the server's descriptor shares), CHILD_SEND_MS at most. */
+static void send_frame(int fd, const uint8_t *frame, size_t length)
+{
+    size_t sent = 0;
+    while (sent < length) {
+        ssize_t n = send(fd, frame + sent, length - sent, MSG_NOSIGNAL);
+        if (n > 0) {
+            sent += (size_t)n;
+            continue;
+        }
+        struct pollfd ready = {.fd = fd, .events = POLLOUT};
+        if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+            return;
+        if (poll(&ready, 1, CHILD_SEND_MS) <= 0)
+            return;
+    }
+}
+
+/* The TCP frame in c->in, answered by a child after the refresh; the
+ * connection reads nothing more until it is done.  false when it must be
+ * answered now. */
+static bool later_tcp(struct server *server, struct connection *c, size_t frame)
+{
+    pid_t pid = fork_child(server, c);
+    if (pid > 0)
+        c->pending = pid;
+    if (pid != 0)
+        return pid > 0;
+    become_child(server, c->fd);
+    uint8_t reply[2 + VMH_DNS_REPLY_MAX];
+    size_t length = vmh_dns_respond(server->source, c->in + 2, frame, 1, reply + 2);
+    reply[0] = (uint8_t)(length >> 8);
+    reply[1] = (uint8_t)length;
+    if (length)
+        send_frame(c->fd, reply, 2 + length);
+    _exit(0);
+}
+
+static void process_frames(struct server *server, struct connection *c);
+
+/* The children that are done: a TCP connection they answered for reads
+ * its next frame. */
+static void reap_children(struct server *server)
+{
+    for (size_t i = 0; i < server->child_count;) {
+        struct child done = server->children[i];
+        if (waitpid(done.pid, NULL, WNOHANG) == 0) {
+            i++;
+            continue;
+        }
+        server->children[i] = server->children[--server->child_count];
+        struct connection *c = done.connection;
+        if (c && c->fd >= 0 && c->serial == done.serial && c->pending == done.pid) {
+            c->pending = 0;
+            c->last_ms = now_ms();
+            process_frames(server, c);
+        }
+    }
+}
+
 /* The buffers of one recvmmsg. */
 static void prepare_batch(struct udp_batch *b)
 {
@@ -154,7 +299,7 @@ static int udp_round(struct server *server, int fd)
             continue;
         size_t length = vmh_dns_respond(server->source, b->queries[i], b->in[i].msg_len, 0,
                                         b->replies[replies]);
-        if (!length)
+        if ((deferred(server) && later_udp(server, fd, b, i)) || !length)
             continue;
         b->out_iov[replies] = (struct iovec){.iov_base = b->replies[replies], .iov_len = length};
         struct msghdr *out = &b->out[replies].msg_hdr;
@@ -201,6 +346,8 @@ static void accept_tcp(struct server *server, int listener)
         return;
     struct connection *c = free_slot(server);
     c->fd = fd;
+    c->serial = ++server->next_serial;
+    c->pending = 0;
     c->last_ms = now_ms();
     c->in_length = c->out_length = c->out_sent = 0;
 }
@@ -224,7 +371,7 @@ static void flush_output(struct connection *c)
  * next waits until the previous reply has been sent. */
 static void process_frames(struct server *server, struct connection *c)
 {
-    while (c->fd >= 0 && c->out_length == 0 && c->in_length >= 2) {
+    while (c->fd >= 0 && !c->pending && c->out_length == 0 && c->in_length >= 2) {
         size_t frame = (size_t)c->in[0] << 8 | c->in[1];
         if (frame > QUERY_MAX) {
             close_connection(c);
@@ -233,8 +380,11 @@ static void process_frames(struct server *server, struct connection *c)
         if (c->in_length < 2 + frame)
             return;
         size_t length = vmh_dns_respond(server->source, c->in + 2, frame, 1, c->out + 2);
+        bool later = deferred(server) && later_tcp(server, c, frame);
         memmove(c->in, c->in + 2 + frame, c->in_length - 2 - frame);
         c->in_length -= 2 + frame;
+        if (later)
+            return;
         if (length == 0) {
             close_connection(c); /* not a query: nothing more worth reading */
             return;
@@ -283,7 +433,7 @@ static int expire_idle(struct server *server)
     long long now = now_ms(), idle = server->limits->idle_timeout_ms, wait = 1000;
     for (long i = 0; i < server->limits->max_connections; i++) {
         struct connection *c = &server->connections[i];
-        if (c->fd < 0)
+        if (c->fd < 0 || c->pending) /* its child's reply is on its way */
             continue;
         long long left = c->last_ms + idle - now;
         if (left <= 0)
@@ -291,7 +441,8 @@ static int expire_idle(struct server *server)
         else if (left < wait)
             wait = left;
     }
-    return (int)wait;
+    /* A child's end is looked for this often while there are any. */
+    return server->child_count && wait > 10 ? 10 : (int)wait;
 }
 
 static size_t fill_poll(const struct server *server, struct pollfd *fds, const int *listeners,
@@ -302,7 +453,7 @@ static size_t fill_poll(const struct server *server, struct pollfd *fds, const i
         fds[n++] = (struct pollfd){.fd = listeners[i], .events = POLLIN};
     for (long i = 0; i < server->limits->max_connections; i++) {
         const struct connection *c = &server->connections[i];
-        if (c->fd < 0)
+        if (c->fd < 0 || c->pending) /* read again once its child is done */
             continue;
         owners[n] = (struct connection *)c;
         fds[n++] = (struct pollfd){.fd = c->fd,
@@ -317,6 +468,7 @@ static int serve_loop(struct server *server, const int *listeners, size_t udp_co
     struct pollfd fds[LISTENER_MAX + VMH_DNS_MAX_CONNECTIONS];
     struct connection *owners[LISTENER_MAX + VMH_DNS_MAX_CONNECTIONS];
     while (!*stop) {
+        reap_children(server);
         int wait = expire_idle(server);
         size_t n = fill_poll(server, fds, listeners, listener_count, owners);
         if (poll(fds, n, wait) < 0) {
@@ -360,6 +512,8 @@ int vmh_dns_serve(const int *udp, size_t udp_count, const int *tcp, size_t tcp_c
         return -1;
     server->source = source;
     server->limits = limits;
+    server->listeners = listeners;
+    server->listener_count = count;
     for (int i = 0; i < VMH_DNS_MAX_CONNECTIONS; i++)
         server->connections[i].fd = -1;
     int status = serve_loop(server, listeners, udp_count, count, stop);
