@@ -14,9 +14,9 @@
 
 /* Or'd into vmh_resolve's family (AF_INET or AF_INET6): the answer holds
  * that family's addresses alone, so up to VMH_ANSWER_MAX_ADDRS of them.
- * For the DNS face, whose A reply would otherwise get only the IPv4 ones
- * among the first 64 of both families.  glibc's entry points never set
- * it: their answers stay as they were, both families in the one limit. */
+ * For a caller that asks one family (gethostbyname2, the DNS face's A and
+ * AAAA), which would otherwise get only its own among the first 64 of
+ * both; getaddrinfo asks both, in the one limit. */
 #define VMH_FAMILY_ONLY 0x10000
 
 enum vmh_result {

@@ -403,12 +403,10 @@ static bool resolve_once(struct view *view, const struct vmh_name *name, int fam
     return true;
 }
 
-/* The lookup up to the refresh: true when one is wanted first, which
- * *trigger then describes; *answer is what the caches say meanwhile. */
-static bool lookup_before_refresh(const char *name, int family, struct vmh_name *parsed,
-                                  struct vmh_answer *answer, int32_t *ttl,
-                                  struct vmh_trigger *trigger)
+bool vmh_state_lookup_nowait(const char *name, int family, struct vmh_answer *answer,
+                             int32_t *ttl, struct vmh_trigger *trigger)
 {
+    struct vmh_name parsed;
     struct view *view = view_acquire();
 
     if (!view) {
@@ -417,10 +415,10 @@ static bool lookup_before_refresh(const char *name, int family, struct vmh_name 
     }
     int64_t now = vmh_monotonic_ms();
     config_update(view, now);
-    bool ours = vmh_name_classify_indexed(name, &view->index, parsed) != VMH_NAME_NOT_OURS;
+    bool ours = vmh_name_classify_indexed(name, &view->index, &parsed) != VMH_NAME_NOT_OURS;
     uid_t euid = ours ? lookup_euid(view, now) : 0;
     if (ours && config_as(view, euid, now))
-        ours = vmh_name_classify_indexed(name, &view->index, parsed) != VMH_NAME_NOT_OURS;
+        ours = vmh_name_classify_indexed(name, &view->index, &parsed) != VMH_NAME_NOT_OURS;
     if (!ours) {
         vmh_answer_set_miss(answer, VMH_NOT_OURS, VMH_RULE_NOT_OURS);
         view_release(view);
@@ -428,22 +426,15 @@ static bool lookup_before_refresh(const char *name, int family, struct vmh_name 
     }
     bool settled;
     bool recent = caches_update(view, euid, now, false);
-    bool refresh = resolve_once(view, parsed, family, answer, ttl, recent ? NULL : trigger,
+    bool refresh = resolve_once(view, &parsed, family, answer, ttl, recent ? NULL : trigger,
                                 &settled);
     /* A refresh is decided on what the files say now, not a moment ago. */
     if (recent && !settled) {
         caches_update(view, euid, vmh_monotonic_ms(), true);
-        refresh = resolve_once(view, parsed, family, answer, ttl, trigger, &settled);
+        refresh = resolve_once(view, &parsed, family, answer, ttl, trigger, &settled);
     }
     view_release(view);
     return refresh;
-}
-
-bool vmh_state_lookup_nowait(const char *name, int family, struct vmh_answer *answer,
-                             int32_t *ttl, struct vmh_trigger *trigger)
-{
-    struct vmh_name parsed;
-    return lookup_before_refresh(name, family, &parsed, answer, ttl, trigger);
 }
 
 void vmh_state_refresh(const struct vmh_trigger *trigger)
