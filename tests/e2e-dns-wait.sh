@@ -66,4 +66,33 @@ wait "$miss"
 check_eq "the miss over TCP is answered on its connection: SERVFAIL" \
     SERVFAIL "$(rcode "$T/miss-tcp.out")"
 check "the face is still running" kill -0 "$FACE_PID"
+
+# --- a slot's events are its connection's own -----------------------------------------
+# With one connection slot and two listeners, one poll round can accept a
+# connection into the descriptor and the slot of one reset in that round.
+# nsenter execs the face, so that $! is the face's own pid (a function would fork).
+nsenter -n -t "$FACE_PID" "$VMHOSTS" dns --listen 127.0.0.154 --listen 127.0.0.155 \
+    --max-connections 1 2>"$T/face1.log" &
+ONE_PID=$!
+at_exit "kill -TERM $ONE_PID 2>/dev/null"
+wait_until 10 sh -c "[ \"\$(nsenter -n -t $FACE_PID dig +short +tries=1 +time=1 @127.0.0.154 \
+    vm-0001.libvirt)\" = 10.77.0.3 ]" || bail_out "the second face does not answer"
+check_eq "a connection given a reset one's slot and descriptor is answered, not closed" \
+    0/1 "$(in_net python3 "$top_srcdir/tests/dns-slot-reuse.py" "$ONE_PID" 127.0.0.154 \
+        127.0.0.155 vm-0001.libvirt)"
+kill -TERM "$ONE_PID"
+wait "$ONE_PID"
+
+# --- the face's end stops a child still waiting for its refresh -----------------------
+sleep 2.5
+in_net dig +tries=1 +time=15 @"$FACE" new3.docker A >"$T/miss-end.out" 2>&1 &
+miss=$!
+wait_until 5 pgrep -P "$FACE_PID" >/dev/null
+child=$(pgrep -P "$FACE_PID" | head -n 1)
+check "a child waits for the refresh of a third miss" test -n "$child"
+kill -TERM "$FACE_PID"
+wait "$FACE_PID"
+check_eq "SIGTERM stops the face with status 0" 0 "$?"
+check "... and the child with it, not timeout_ms later" sh -c "! kill -0 '${child:-0}' 2>/dev/null"
+wait "$miss"
 done_testing

@@ -274,6 +274,19 @@ static void reap_children(struct server *server)
     }
 }
 
+/* At the face's end: a child still waiting for its refresh would
+ * answer after the face said it stopped, and outlive it by up to
+ * timeout_ms.  Its client asks again. */
+static void stop_children(struct server *server)
+{
+    for (size_t i = 0; i < server->child_count; i++)
+        kill(server->children[i].pid, SIGTERM);
+    for (size_t i = 0; i < server->child_count; i++)
+        while (waitpid(server->children[i].pid, NULL, 0) < 0 && errno == EINTR)
+            ;
+    server->child_count = 0;
+}
+
 /* The buffers of one recvmmsg. */
 static void prepare_batch(struct udp_batch *b)
 {
@@ -445,8 +458,13 @@ static int expire_idle(struct server *server)
     return server->child_count && wait > 10 ? 10 : (int)wait;
 }
 
+/* owners[i] and serials[i]: the connection fds[i] was polled for.  An
+ * accept can reuse a descriptor closed earlier in the same round, in
+ * the same slot (max_connections 1, two listeners), so neither the slot
+ * nor the descriptor alone tells that the events are the new one's. */
 static size_t fill_poll(const struct server *server, struct pollfd *fds, const int *listeners,
-                        size_t listener_count, struct connection **owners)
+                        size_t listener_count, struct connection **owners,
+                        unsigned long *serials)
 {
     size_t n = 0;
     for (size_t i = 0; i < listener_count; i++)
@@ -456,6 +474,7 @@ static size_t fill_poll(const struct server *server, struct pollfd *fds, const i
         if (c->fd < 0 || c->pending) /* read again once its child is done */
             continue;
         owners[n] = (struct connection *)c;
+        serials[n] = c->serial;
         fds[n++] = (struct pollfd){.fd = c->fd,
                                    .events = c->out_length ? POLLOUT : POLLIN};
     }
@@ -467,10 +486,11 @@ static int serve_loop(struct server *server, const int *listeners, size_t udp_co
 {
     struct pollfd fds[LISTENER_MAX + VMH_DNS_MAX_CONNECTIONS];
     struct connection *owners[LISTENER_MAX + VMH_DNS_MAX_CONNECTIONS];
+    unsigned long serials[LISTENER_MAX + VMH_DNS_MAX_CONNECTIONS];
     while (!*stop) {
         reap_children(server);
         int wait = expire_idle(server);
-        size_t n = fill_poll(server, fds, listeners, listener_count, owners);
+        size_t n = fill_poll(server, fds, listeners, listener_count, owners, serials);
         if (poll(fds, n, wait) < 0) {
             if (errno == EINTR)
                 continue;
@@ -483,7 +503,7 @@ static int serve_loop(struct server *server, const int *listeners, size_t udp_co
                 serve_udp(server, fds[i].fd);
             else if (i < listener_count)
                 accept_tcp(server, fds[i].fd);
-            else if (owners[i]->fd == fds[i].fd)
+            else if (owners[i]->fd == fds[i].fd && owners[i]->serial == serials[i])
                 on_connection(server, owners[i], fds[i].revents);
         }
     }
@@ -518,6 +538,7 @@ int vmh_dns_serve(const int *udp, size_t udp_count, const int *tcp, size_t tcp_c
         server->connections[i].fd = -1;
     int status = serve_loop(server, listeners, udp_count, count, stop);
     int saved = errno;
+    stop_children(server);
     for (int i = 0; i < VMH_DNS_MAX_CONNECTIONS; i++)
         if (server->connections[i].fd >= 0)
             close_connection(&server->connections[i]);
