@@ -118,7 +118,8 @@ int vmh_config_parse(struct vmh_config *config, const char *text, size_t length,
 
 /* Defaults, then the file at vmh_config_path(), parsed with on_line.  A
  * missing file is not an error (file_found false).  Returns 0, or -1 with errno when the file
- * exists but cannot be read, or (untrusted, EPERM) is owned by someone
+ * exists but cannot be read (EINVAL: not a regular file; ENOSYS: no
+ * /proc to open it by), or (untrusted, EPERM) is owned by someone
  * other than root and the effective user or is writable by group or
  * others (the defaults are then in force). */
 int vmh_config_load(struct vmh_config *config, vmh_config_line_fn *on_line, void *context);

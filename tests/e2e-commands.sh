@@ -188,6 +188,13 @@ mkfifo "$T/fifo.conf"
 VMHOSTS_CONF=$T/fifo.conf run_vmhosts status
 check_out "status, a settings file it cannot read (a FIFO): says so, not \"no such file\"" \
     "^settings: $T/fifo.conf \(named by VMHOSTS_CONF\) \(cannot be read: every setting is the default\)$"
+check_err "... and stderr says why: not a regular file, rather than \"Invalid argument\"" \
+    "^vmhosts: warning: cannot read $T/fifo.conf: not a regular file; using the defaults$"
+# Without /proc (a chroot that did not mount it) the file is not opened by name again.
+OUT=$(with_nss sh -c 'mount -t tmpfs none /proc && exec "$@"' sh "$VMHOSTS" status 2>"$T/stderr")
+ERR=$(cat "$T/stderr")
+check_err "status without /proc: says that /proc is missing, not \"Function not implemented\"" \
+    "^vmhosts: warning: cannot read $VMHOSTS_CONF: /proc is not mounted, .*\(mount -t proc proc /proc\); using the defaults$"
 
 write_conf ttl=60 docker_socket="$T/missing.sock"
 run_vmhosts status

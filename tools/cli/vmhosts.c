@@ -60,6 +60,18 @@ static const struct command *find_command(const char *name)
     return NULL;
 }
 
+/* Why the settings file could not be read, for a person: two of the
+ * errors vmh_config_load gives have its own meaning (config.h). */
+static const char *settings_error_text(int error)
+{
+    if (error == ENOSYS)
+        return "/proc is not mounted, and the file is opened through it so that a link "
+               "swapped meanwhile cannot redirect the open (mount -t proc proc /proc)";
+    if (error == EINVAL)
+        return "not a regular file";
+    return strerror(error);
+}
+
 static struct vmh_config cli_config;
 static struct vmh_config_notes cli_notes;
 static bool cli_config_loaded;
@@ -81,7 +93,7 @@ const struct vmh_config *vmh_cli_config(void)
                     cli_config.path, VMH_UNTRUSTED_SETTINGS);
         } else {
             fprintf(stderr, "vmhosts: warning: cannot read %s: %s; using the defaults\n",
-                    vmh_config_path(), strerror(errno));
+                    vmh_config_path(), settings_error_text(errno));
         }
     }
     return &cli_config;
