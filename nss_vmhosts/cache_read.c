@@ -210,9 +210,12 @@ const struct vmh_cache_record *vmh_cache_record(const struct vmh_cache *cache, u
 {
     static const struct vmh_cache_record none;
     if (index < cache->header->record_count &&
-        entry_ok(cache, &cache->records[index], sizeof none) &&
-        record_ok(cache, &cache->records[index]))
+        (cache->checks->record_checked == index + 1 ||
+         (entry_ok(cache, &cache->records[index], sizeof none) &&
+          record_ok(cache, &cache->records[index])))) {
+        cache->checks->record_checked = index + 1;
         return &cache->records[index];
+    }
     cache->checks->corrupt = true;
     return &none;
 }

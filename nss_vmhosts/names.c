@@ -34,35 +34,42 @@ static const unsigned char folded[256] = {
       0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,
 };
 
-/* Whether byte c (folded) may follow a label of *label bytes, which it
- * extends or, a dot, ends. */
-static bool label_goes_on(unsigned char c, size_t *label)
+/* Whether the label that ends before byte `end` and began at *start is
+ * one (1 to VMH_LABEL_MAX bytes); the next then begins after `end`. */
+static bool label_ends(size_t end, size_t *start)
 {
-    if (c == '.') {
-        bool ended = *label > 0;
-        *label = 0;
-        return ended;
-    }
-    return c != 0 && ++*label <= VMH_LABEL_MAX;
+    size_t length = end - *start;
+    *start = end + 1;
+    return length > 0 && length <= VMH_LABEL_MAX;
 }
 
+/* A byte folds to 0 (refused), '-' or '.' only at or below '.': the one
+ * compare a byte that needs no more costs.  This runs three times a hit
+ * (the name, the hostname alias, the canonical name), and a label counted
+ * byte by byte cost 13 instructions a byte (callgrind), the most of any
+ * one function of the module's part of a hit. */
 size_t vmh_name_fold(const char *text, size_t length, char *out)
 {
-    size_t label = 0;
+    size_t start = 0;
     if (length == 0 || length > VMH_NAME_MAX)
         return 0;
     /* Two loops, so that the one that only checks stores nothing. */
     if (out) {
-        for (size_t i = 0; i < length; i++)
-            if (!label_goes_on(out[i] = (char)folded[(unsigned char)text[i]], &label))
+        for (size_t i = 0; i < length; i++) {
+            unsigned char c = folded[(unsigned char)text[i]];
+            out[i] = (char)c;
+            if (c <= '.' && (c == 0 || (c == '.' && !label_ends(i, &start))))
                 return 0;
+        }
         out[length] = '\0';
     } else {
-        for (size_t i = 0; i < length; i++)
-            if (!label_goes_on(folded[(unsigned char)text[i]], &label))
+        for (size_t i = 0; i < length; i++) {
+            unsigned char c = folded[(unsigned char)text[i]];
+            if (c <= '.' && (c == 0 || (c == '.' && !label_ends(i, &start))))
                 return 0;
+        }
     }
-    return label > 0 ? length : 0;
+    return label_ends(length, &start) ? length : 0;
 }
 
 /* Writes name to out lowercase, without one trailing dot, and returns its
