@@ -14,21 +14,10 @@ import struct
 import sys
 import time
 
+import dns_wire
+from dns_wire import query, summary
+
 ADDRESS, NAME, WHAT = sys.argv[1], sys.argv[2], sys.argv[3]
-
-
-def query(name, qid=0x4242, qtype=1, qdcount=1, qclass=1):
-    q = struct.pack(">HHHHHH", qid, 0x0100, qdcount, 0, 0, 0)
-    for label in name.strip(".").split("."):
-        q += bytes([len(label)]) + label.encode()
-    return q + b"\0" + struct.pack(">HH", qtype, qclass)
-
-
-def summary(reply):
-    if reply is None or len(reply) < 12:
-        return "none"
-    rcode, ancount = reply[3] & 0xF, struct.unpack(">H", reply[6:8])[0]
-    return "%d/%d" % (rcode, ancount)
 
 
 def ask_udp():
@@ -46,19 +35,10 @@ def ask_udp():
 def ask_tcp():
     try:
         s = socket.create_connection((ADDRESS, 53), timeout=2)
-        q = query(NAME)
-        s.sendall(struct.pack(">H", len(q)) + q)
-        length = struct.unpack(">H", s.recv(2))[0]
-        data = b""
-        while len(data) < length:
-            chunk = s.recv(length - len(data))
-            if not chunk:
-                break
-            data += chunk
-        s.close()
-        return data
-    except (OSError, struct.error):
+    except OSError:
         return None
+    with s:
+        return dns_wire.ask_tcp(s, NAME)
 
 
 def garbage():

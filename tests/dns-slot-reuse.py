@@ -15,28 +15,9 @@ import struct
 import sys
 import time
 
+from dns_wire import query, read_tcp, summary
+
 PID, FIRST, SECOND, NAME = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
-
-
-def query(name):
-    q = struct.pack(">HHHHHH", 0x5151, 0x0100, 1, 0, 0, 0)
-    for label in name.strip(".").split("."):
-        q += bytes([len(label)]) + label.encode()
-    return q + b"\0" + struct.pack(">HH", 1, 1)
-
-
-def reply(s):
-    try:
-        length = struct.unpack(">H", s.recv(2))[0]
-        data = b""
-        while len(data) < length:
-            chunk = s.recv(length - len(data))
-            if not chunk:
-                break
-            data += chunk
-        return "%d/%d" % (data[3] & 0xF, struct.unpack(">H", data[6:8])[0])
-    except (OSError, struct.error, IndexError):
-        return "none"
 
 
 first = socket.create_connection((FIRST, 53), timeout=3)
@@ -52,4 +33,4 @@ try:
     time.sleep(0.2)
 finally:
     os.kill(PID, signal.SIGCONT)
-print(reply(second))
+print(summary(read_tcp(second)))

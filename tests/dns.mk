@@ -25,7 +25,7 @@ tests_test_dns_LDADD = $(TEST_LIBS) $(LDNS_LIBS)
 # with a real systemd-resolved routing to it.
 E2E_DNS_TESTS = tests/e2e-dns.sh tests/e2e-resolved.sh tests/e2e-dns-wait.sh
 TESTS += $(E2E_DNS_TESTS)
-EXTRA_DIST += $(E2E_DNS_TESTS) tests/dns-hostile.py tests/dns-slot-reuse.py
+EXTRA_DIST += $(E2E_DNS_TESTS) tests/dns-hostile.py tests/dns-slot-reuse.py tests/dns_wire.py
 
 # --- the fuzz target (fuzz/fuzz.mk's conventions) ---------------------------
 # The reply to any packet: ldns's parser and our handling behind it.
