@@ -24,8 +24,8 @@
 struct vmh_cache_checks {
     bool corrupt;
     /* The index + 1 of the record last found whole: an answer reads its
-     * record at each of its four steps, and its checks were a twentieth
-     * of the module's part of a hit (callgrind). */
+     * record at each of its four steps, and checking it whole each time
+     * was a twentieth of a whole hit's instructions (callgrind). */
     uint32_t record_checked;
     uint64_t verified[]; /* a bit per block */
 };

@@ -53,7 +53,7 @@ static enum nss_status by_name4(const char *name, struct gaih_addrtuple **pat, c
 
     if (!name || !pat)
         return unanswered(&(struct vmh_answer){.result = VMH_NOT_OURS}, errnop, h_errnop);
-    vmh_state_lookup(name, AF_UNSPEC, &answer, &ttl);
+    vmh_state_lookup(name, AF_UNSPEC | VMH_NO_ALIASES, &answer, &ttl);
     if (answer.result != VMH_FOUND)
         return unanswered(&answer, errnop, h_errnop);
     enum nss_status status = vmh_pack_gaih(&answer, pat, buffer, buflen, errnop, h_errnop);

@@ -60,11 +60,14 @@ static bool same_folded(const char *a, const char *b)
     return fold(*a) == fold(*b);
 }
 
-/* Another name of the answer's host, unless it is the canonical one, an
- * alias already, too long, or there is no room left.  `other` is a name
- * checked and folded already (by vmh_name_classify or make_name). */
+/* Another name of the answer's host, unless the caller wants none, it is
+ * the canonical one, an alias already, too long, or there is no room
+ * left.  `other` is a name checked and folded already (by
+ * vmh_name_classify or make_name). */
 static void add_alias(struct vmh_answer *answer, const char *other)
 {
+    if (!answer->aliases_wanted)
+        return;
     size_t length = strnlen(other, VMH_NAME_MAX + 1);
     if (length == 0 || length > VMH_NAME_MAX || strcmp(other, answer->canonical) == 0)
         return;
@@ -93,7 +96,8 @@ static void add_hostname_alias(const struct vmh_cache *cache,
 {
     char hostname[VMH_NAME_MAX + 1];
     /* make_name lowercases it, as every name is compared. */
-    if (vmh_backend_names(vmh_record_backend(cache, record)) == VMH_NAMES_CONTAINER &&
+    if (answer->aliases_wanted &&
+        vmh_backend_names(vmh_record_backend(cache, record)) == VMH_NAMES_CONTAINER &&
         make_name(hostname, vmh_cache_string(cache, record->hostname), "", 0) &&
         !same_folded(hostname, label))
         add_alias(answer, hostname);
@@ -743,7 +747,8 @@ void vmh_resolve(const struct vmh_cache *cache, const struct vmh_name *name, int
 {
     vmh_answer_set_miss(answer, VMH_FOUND, VMH_RULE_NONE);
     bool only = family & VMH_FAMILY_ONLY;
-    family &= ~VMH_FAMILY_ONLY;
+    answer->aliases_wanted = !(family & VMH_NO_ALIASES);
+    family &= ~(VMH_FAMILY_ONLY | VMH_NO_ALIASES);
     answer->only_family = !only ? 0 : family == AF_INET ? 4 : family == AF_INET6 ? 6 : 0;
     if ((name->kind != VMH_NAME_UNDER && name->kind != VMH_NAME_BARE &&
          name->kind != VMH_NAME_LABEL) ||
@@ -838,6 +843,7 @@ void vmh_resolve_address(const struct vmh_cache *cache, const struct vmh_config 
     uint8_t wanted = family == AF_INET ? 4 : family == AF_INET6 ? 6 : 0;
 
     vmh_answer_set_miss(answer, VMH_NOT_OURS, VMH_RULE_NOT_OURS);
+    answer->aliases_wanted = true;
     if (!cache || !cache->header || !config || !address || !wanted)
         return;
     /* Reverse lookups are rare: a walk over the records costs less than an

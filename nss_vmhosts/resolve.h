@@ -18,6 +18,11 @@
  * AAAA), which would otherwise get only its own among the first 64 of
  * both; getaddrinfo asks both, in the one limit. */
 #define VMH_FAMILY_ONLY 0x10000
+/* Or'd into vmh_resolve's family too: the caller reads no aliases, so the
+ * answer holds none.  getaddrinfo's gaih_addrtuple has no room for them,
+ * and folding and comparing a container's hostname for one was a seventh
+ * of the module's instructions in a hit (callgrind). */
+#define VMH_NO_ALIASES 0x20000
 
 enum vmh_result {
     VMH_FOUND = 0,
@@ -58,11 +63,13 @@ struct vmh_answer {
     char aliases[VMH_ANSWER_MAX_ALIASES][VMH_NAME_MAX + 1];
     uint32_t record;                /* the first record that matched */
     uint8_t only_family;            /* 4 or 6 with VMH_FAMILY_ONLY, else 0 */
+    bool aliases_wanted;            /* false with VMH_NO_ALIASES */
     uint32_t addr_count;
     struct vmh_cache_addr addrs[VMH_ANSWER_MAX_ADDRS];
 };
 
-/* family: AF_INET, AF_INET6 (either with VMH_FAMILY_ONLY) or AF_UNSPEC.
+/* family: AF_INET, AF_INET6 (either with VMH_FAMILY_ONLY) or AF_UNSPEC,
+ * any of them with VMH_NO_ALIASES.
  * `cache` may be NULL (no cache).
  * Copies everything it answers out of the cache. */
 void vmh_resolve(const struct vmh_cache *cache, const struct vmh_name *name, int family,

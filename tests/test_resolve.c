@@ -286,6 +286,24 @@ static void test_compose(const struct vmh_cache *c)
     expect("Compose service of another project", VMH_NOT_FOUND, VMH_RULE_NO_MATCH, "", "", "");
 }
 
+/* getaddrinfo's answer has no room for aliases: asked without them, the
+ * same hit has none, and its name and addresses are unchanged. */
+static void test_no_aliases(const struct vmh_cache *c)
+{
+    lookup(c, ASK_DOCKER, "3f4e1", AF_UNSPEC | VMH_NO_ALIASES);
+    expect("no aliases: an ID prefix", VMH_FOUND, VMH_RULE_ID_PREFIX, "web.docker", "",
+           "172.17.0.2 fd00::2");
+    lookup(c, ASK_DOCKER, "web", AF_INET | VMH_FAMILY_ONLY | VMH_NO_ALIASES);
+    expect("no aliases: a name, one family", VMH_FOUND, VMH_RULE_NAME, "web.docker", "",
+           "172.17.0.2");
+    lookup(c, ASK_BARE, "my-thing", AF_UNSPEC | VMH_NO_ALIASES);
+    expect("no aliases: a bare hostname", VMH_FOUND, VMH_RULE_HOSTNAME, "web.docker", "",
+           "172.17.0.2 fd00::2");
+    lookup(c, ASK_DOCKER, "web", AF_UNSPEC);
+    expect("the next lookup that wants them has them again", VMH_FOUND, VMH_RULE_NAME,
+           "web.docker", "my-thing", "172.17.0.2 fd00::2");
+}
+
 static void test_bare(const struct vmh_cache *c)
 {
     lookup(c, ASK_BARE, "my-thing", AF_UNSPEC);
@@ -1102,6 +1120,7 @@ int main(void)
         test_docker_precedence(&f.cache);
         test_compose(&f.cache);
         test_bare(&f.cache);
+        test_no_aliases(&f.cache);
         test_vm(&f.cache);
         test_families(&f.cache);
         test_not_ours(&f.cache);
