@@ -67,6 +67,9 @@ static void use_cache(const struct vmh_cache *cache)
             continue;
         vmh_resolve(cache, &name, AF_UNSPEC, &answer);
         vmh_resolve(cache, &name, AF_INET6, &answer);
+        /* As getaddrinfo's entry point and gethostbyname2's ask. */
+        vmh_resolve(cache, &name, AF_UNSPEC | VMH_NO_ALIASES, &answer);
+        vmh_resolve(cache, &name, AF_INET | VMH_FAMILY_ONLY, &answer);
     }
     /* Every address the cache holds, asked back. */
     for (uint32_t i = 0; i < cache->header->addr_count && i < 64; i++) {
