@@ -20,3 +20,13 @@ int64_t vmh_realtime_ms(void)
 {
     return clock_ms(CLOCK_REALTIME);
 }
+
+int64_t vmh_monotonic_coarse_ms(void)
+{
+    return clock_ms(CLOCK_MONOTONIC_COARSE);
+}
+
+int64_t vmh_realtime_coarse_ms(void)
+{
+    return clock_ms(CLOCK_REALTIME_COARSE);
+}

@@ -16,7 +16,7 @@ int64_t vmh_cache_fresh_ms(const struct vmh_cache *cache, const struct vmh_confi
         return 0;
     const struct vmh_cache_backend *state = vmh_cache_state(cache, backend);
     int64_t ttl_ms = (int64_t)vmh_backend_ttl_s(config, backend) * 1000;
-    int64_t age = vmh_realtime_ms() - state->updated_ms;
+    int64_t age = vmh_stamp_age_ms(vmh_realtime_coarse_ms(), state->updated_ms);
     /* A time stamp ahead of the clock: the clock was set back since, and
      * how old the answer is cannot be told.  Trusted, it would hold every
      * refresh back until the clock caught up. */

@@ -2,7 +2,7 @@
  *
  * Every process that resolves a name pays for what happens here, so the
  * view lives between lookups: the settings are rechecked at most once a
- * second, each cache costs one lstat per millisecond of lookups
+ * second, each cache costs one lstat per clock tick of lookups
  * (CACHE_RECHECK_MS) and is read again only
  * when that lstat shows a new version (the file is mapped, not copied:
  * cache_read.c says why a truncation cannot raise SIGBUS unbidden).  A
@@ -33,9 +33,10 @@
 #define CONFIG_RECHECK_MS 1000
 /* Lookups this close together share one look at the cache files: the
  * lstat is most of what a hit costs (about 1 us of a 4 us getaddrinfo),
- * and a new cache is at worst seen this much later.  Never shared across
- * a change of effective user that lookup_euid saw, nor when a refresh is
- * about to be decided. */
+ * and a new cache is at worst seen this much later.  By the coarse clock
+ * (clock.h), whose milliseconds move a tick at a time, that is one look
+ * per tick: 1 to 10 ms.  Never shared across a change of effective user
+ * that lookup_euid saw, nor when a refresh is about to be decided. */
 #define CACHE_RECHECK_MS 1
 
 struct cache_slot {
@@ -259,7 +260,7 @@ static bool euid_fixed_now(uid_t euid)
 /* The effective user to look up as: asked of the kernel (a system call
  * that costs as much as the rest of a hit here) until the process is seen
  * unable to change it (a daemon's child that dropped root for good is examined
- * again at its first lookup as the new user a millisecond on).  Root is
+ * again at its first lookup as the new user a tick on).  Root is
  * asked again at most once per CACHE_RECHECK_MS: a process that left root
  * since is answered from root's view meanwhile, which every user trusts,
  * and a refresh it starts is checked as who it is now (trigger.c).  Any
@@ -295,20 +296,21 @@ static bool may_trigger(const struct view *view, enum vmh_backend backend)
     long interval = view->config.refresh_interval_ms;
     if (!view->own.dir[0] || !vmh_trigger_allowed())
         return false;
-    if (view->last_trigger_ms[backend] && vmh_monotonic_ms() - view->last_trigger_ms[backend] < interval)
+    if (view->last_trigger_ms[backend] &&
+        vmh_monotonic_coarse_ms() - view->last_trigger_ms[backend] < interval)
         return false;
     long failed_wait = interval > VMH_FAILED_RETRY_MS ? interval : VMH_FAILED_RETRY_MS;
-    int64_t now = vmh_realtime_ms();
+    int64_t now = vmh_realtime_coarse_ms();
     if (view->own.cache.data) {
         const struct vmh_cache_backend *state = vmh_cache_state(&view->own.cache, backend);
-        int64_t age = now - state->attempted_ms;
+        int64_t age = vmh_stamp_age_ms(now, state->attempted_ms);
         /* An attempt ahead of the clock (set back since) holds nothing up. */
         if (age >= 0 && age < (state->status == VMH_STATUS_OK ? interval : failed_wait))
             return false;
     }
     /* A refresh killed at its deadline recorded nothing in the cache.  A
      * time ahead of the clock (the clock was set back) holds nothing up. */
-    int64_t since = now - vmh_refresh_unfinished_ms(view->own.dir, backend);
+    int64_t since = vmh_stamp_age_ms(now, vmh_refresh_unfinished_ms(view->own.dir, backend));
     return since >= failed_wait || since < 0;
 }
 
@@ -324,7 +326,7 @@ static void prepare_trigger(struct view *view, enum vmh_backend backend, struct 
      * only a different one means another refresh has been. */
     trigger->had_cache = view->own.cache.data != NULL || view->own.refused;
     trigger->cache_stat = view->own.cache.data ? view->own.st : view->own.refused_st;
-    view->last_trigger_ms[backend] = vmh_monotonic_ms();
+    view->last_trigger_ms[backend] = vmh_monotonic_coarse_ms();
 }
 
 /* The view to use: the shared one, locked, or a private one. */
@@ -423,7 +425,7 @@ bool vmh_state_lookup_nowait(const char *name, int family, struct vmh_answer *an
         set_unavailable(answer, ENOMEM);
         return false;
     }
-    int64_t now = vmh_monotonic_ms();
+    int64_t now = vmh_monotonic_coarse_ms();
     config_update(view, now);
     bool ours = vmh_name_classify_indexed(name, &view->index, &parsed) != VMH_NAME_NOT_OURS;
     uid_t euid = ours ? lookup_euid(view, now) : 0;
@@ -440,7 +442,7 @@ bool vmh_state_lookup_nowait(const char *name, int family, struct vmh_answer *an
                                 &settled);
     /* A refresh is decided on what the files say now, not a moment ago. */
     if (recent && !settled) {
-        caches_update(view, euid, vmh_monotonic_ms(), true);
+        caches_update(view, euid, vmh_monotonic_coarse_ms(), true);
         refresh = resolve_once(view, &parsed, family, answer, ttl, trigger, &settled);
     }
     view_release(view);
@@ -453,7 +455,7 @@ void vmh_state_refresh(const struct vmh_trigger *trigger)
     struct view *view = view_acquire();
     if (!view)
         return;
-    view->last_trigger_ms[trigger->backend] = vmh_monotonic_ms();
+    view->last_trigger_ms[trigger->backend] = vmh_monotonic_coarse_ms();
     view_release(view);
 }
 
@@ -466,7 +468,7 @@ static void resolve_after_refresh(const char *name, int family, struct vmh_answe
     struct view *view = view_acquire();
     if (!view)
         return;
-    int64_t now = vmh_monotonic_ms();
+    int64_t now = vmh_monotonic_coarse_ms();
     config_update(view, now);
     caches_update(view, geteuid(), now, true);
     if (vmh_name_classify_indexed(name, &view->index, &parsed) != VMH_NAME_NOT_OURS)
@@ -493,7 +495,7 @@ void vmh_state_lookup_address(int family, const void *address, struct vmh_answer
     vmh_answer_set_miss(answer, VMH_NOT_OURS, VMH_RULE_NOT_OURS);
     if (!view)
         return;
-    int64_t now = vmh_monotonic_ms();
+    int64_t now = vmh_monotonic_coarse_ms();
     config_update(view, now);
     uid_t euid = lookup_euid(view, now);
     config_as(view, euid, now);

@@ -102,6 +102,24 @@ static void test_ttl(const struct vmh_cache *fresh, const struct vmh_cache *stal
     CHECK(vmh_cache_stale(&ahead, &config, VMH_BACKEND_DOCKER),
           "fresh_ms: a time stamp an hour ahead of the clock is stale");
     vmh_cache_free(&ahead);
+    /* Stamps come from the precise clock, freshness from the coarse one,
+     * which lags it by up to a tick. */
+    struct vmh_cache just;
+    build(&just, 0, VMH_STATUS_OK, "172.17.0.6");
+    CHECK(!vmh_cache_stale(&just, &config, VMH_BACKEND_DOCKER),
+          "fresh_ms: a cache stamped just now by the precise clock is fresh by the coarse one");
+    vmh_cache_free(&just);
+}
+
+/* How old a stamp is, by a clock that may lag the one that wrote it. */
+static void test_stamp_age(void)
+{
+    CHECK(vmh_stamp_age_ms(5000, 4000) == 1000, "stamp age: a stamp behind the clock, its age");
+    CHECK(vmh_stamp_age_ms(5000, 5003) == 0, "stamp age: a stamp within a tick ahead is 0 old");
+    CHECK(vmh_stamp_age_ms(5000, 5000 + VMH_COARSE_LAG_MS) == 0,
+          "stamp age: a stamp a whole tick ahead is 0 old");
+    CHECK(vmh_stamp_age_ms(5000, 5001 + VMH_COARSE_LAG_MS) < 0,
+          "stamp age: further ahead, the clock was set back: negative");
 }
 
 /* A user's own cache holds their rootless engine's containers, root's the
@@ -252,6 +270,7 @@ int main(void)
     test_rootless_reverse();
     test_reverse_ttl();
     test_decision_ttl(&fresh, &stale);
+    test_stamp_age();
     vmh_cache_free(&fresh);
     vmh_cache_free(&stale);
     vmh_cache_free(&down);

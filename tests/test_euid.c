@@ -33,8 +33,8 @@
 static char root_cache[300], user_cache[300];
 
 /* The module's clocks (clock.h), defined here so that the library's are
- * not linked: the monotonic one stands still, so that "at once" is the
- * same millisecond however slow the machine, and moves only when told. */
+ * not linked: the monotonic ones stand still, so that "at once" is the
+ * same millisecond however slow the machine, and move only when told. */
 static int64_t held_ms;
 
 static int64_t read_clock(clockid_t clock)
@@ -52,6 +52,16 @@ int64_t vmh_monotonic_ms(void)
 int64_t vmh_realtime_ms(void)
 {
     return read_clock(CLOCK_REALTIME);
+}
+
+int64_t vmh_monotonic_coarse_ms(void)
+{
+    return held_ms;
+}
+
+int64_t vmh_realtime_coarse_ms(void)
+{
+    return read_clock(CLOCK_REALTIME_COARSE);
 }
 
 static void write_web(const char *dir, const char *address, int64_t updated_ms)

@@ -298,11 +298,11 @@ static void test_reverse(void)
     CHECK(status == NSS_STATUS_UNAVAIL && err == EINVAL, "reverse lookup with a wrong length");
 }
 
-/* A running process sees a new cache from its next lookup after a short
- * moment: lookups closer together than that share one look at the file. */
+/* A running process sees a new cache from its next lookup a clock tick
+ * on: lookups closer together than that share one look at the file. */
 static void let_rewrite_show(void)
 {
-    usleep(3000);
+    usleep((VMH_COARSE_LAG_MS + 1) * 1000);
 }
 
 static void test_cache_changes(void)
