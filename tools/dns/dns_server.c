@@ -128,9 +128,12 @@ unsigned vmh_dns_send_batch(int fd, struct mmsghdr *messages, unsigned count)
  * message in out; returns its length, 0 when the query had no pktinfo (a
  * socket that refused it) and the kernel picks, as it must then.  The
  * IPv4 interface is left to the route, as dnsmasq does; the IPv6 one is
- * kept, a link-local address meaning nothing without it. */
+ * kept, a link-local address meaning nothing without it.  out is zeroed
+ * first: the kernel reads the message's padding too, and a child's out is
+ * on its stack (later_udp). */
 static size_t reply_source(struct msghdr *in, void *out)
 {
+    memset(out, 0, CONTROL_MAX);
     for (struct cmsghdr *c = CMSG_FIRSTHDR(in); c; c = CMSG_NXTHDR(in, c)) {
         struct msghdr reply = {.msg_control = out, .msg_controllen = CONTROL_MAX};
         struct cmsghdr *r = CMSG_FIRSTHDR(&reply);
