@@ -12,7 +12,15 @@ vmhosts_SOURCES += tools/backends/docker/docker_events.c tools/backends/docker/d
 	tools/refresh/watch_loop.c tools/refresh/watch_loop.h \
 	tools/refresh/watch_files.c tools/refresh/watch_files.h \
 	tools/refresh/watch_sockets.c tools/refresh/watch_sockets.h \
-	tools/refresh/watch_streams.c tools/refresh/watch_streams.h
+	tools/refresh/watch_streams.c tools/refresh/watch_streams.h \
+	tools/refresh/watch_memory.c tools/refresh/watch_memory.h
+
+# The watcher's heap, kept between refreshes.
+check_PROGRAMS += tests/test_watch_memory
+TESTS += tests/test_watch_memory
+tests_test_watch_memory_SOURCES = tests/test_watch_memory.c tests/check.h \
+	tools/refresh/watch_memory.c tools/refresh/watch_memory.h
+tests_test_watch_memory_LDADD = $(TEST_LIBS)
 
 # inotify on the backends' folders (libvirt's leases).
 check_PROGRAMS += tests/test_watch_files

@@ -27,6 +27,7 @@
 #include "trigger.h"
 #include "watch_files.h"
 #include "watch_loop.h"
+#include "watch_memory.h"
 #include "watch_streams.h"
 
 /* Docker is listed this often even without events. */
@@ -72,6 +73,8 @@ struct watcher {
     int64_t next_ms[VMH_BACKEND_COUNT]; /* by section: when asked next without an event */
     long retry_ms[VMH_BACKEND_COUNT];   /* by section: the last wait after a failure; 0: none */
     int64_t settle_ms[SETTLE_COUNT];    /* INT64_MAX: none pending */
+    int64_t refreshed_ms;               /* the last refresh's end */
+    bool memory_kept;                   /* the heap holds what it freed since (watch_memory.h) */
 };
 
 void vmh_watch_defaults(const struct vmh_config *config, struct vmh_watch_options *options)
@@ -203,6 +206,8 @@ static bool refresh(struct watcher *watcher, unsigned backends, struct found *fo
     /* Polls mostly find what the cache already says: not rewritten then. */
     int status = vmh_refresh_run(watcher->config, backends, VMH_REFRESH_KEEP_SAME,
                                  watcher->options->timeout_ms, &report);
+    watcher->refreshed_ms = vmh_monotonic_ms();
+    watcher->memory_kept = true;
     found->failed = 0;
     for (const struct vmh_backend_ops *const *ops = vmh_backends(); *ops; ops++) {
         const struct vmh_refresh_backend_report *asked = &report.backends[(*ops)->section];
@@ -440,6 +445,17 @@ static bool lock_replaced(const struct watcher *watcher)
     return true;
 }
 
+/* The loop wakes every WAKE_MAX_MS at least, so this is at most that
+ * late. */
+static void give_back_when_idle(struct watcher *watcher)
+{
+    if (watcher->memory_kept &&
+        vmh_monotonic_ms() - watcher->refreshed_ms >= VMH_WATCH_MEMORY_IDLE_MS) {
+        vmh_watch_memory_give_back();
+        watcher->memory_kept = false;
+    }
+}
+
 static int follow(struct watcher *watcher, int signal_fd, int wake_fd)
 {
     for (;;) {
@@ -461,6 +477,7 @@ static int follow(struct watcher *watcher, int signal_fd, int wake_fd)
             !take_lock_again(watcher))
             return 1;
         refresh_due(watcher, bits, changed);
+        give_back_when_idle(watcher);
     }
 }
 
@@ -492,6 +509,7 @@ int vmh_watch_run(const struct vmh_config *config, const struct vmh_watch_option
     struct watcher watcher = {.config = config, .options = options, .dir = dir,
                               .streamed = streamed_backends(config)};
     settings_look(config->path, &watcher.settings);
+    vmh_watch_memory_keep();
     if (vmh_config_own_cache_dir(config, dir, sizeof dir, NULL) != 0) {
         fprintf(stderr, "vmhosts watch: cannot tell where the cache folder is (set cache_dir "
                         "in vmhosts.conf)\n");
