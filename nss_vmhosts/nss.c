@@ -6,7 +6,6 @@
  * return TRYAGAIN/ERANGE/NETDB_INTERNAL, the only triple on which glibc grows
  * the buffer and calls again. */
 #include <errno.h>
-#include <pthread.h>
 #include <string.h>
 
 #include "nss_vmhosts.h"
@@ -108,23 +107,17 @@ static enum nss_status by_address(const void *addr, socklen_t len, int af, struc
     return status;
 }
 
-/* The calling thread's state, held across a lookup.  errno: whatever the
- * lookup did to it (a missing settings file leaves ENOENT) is undone.
- * Cancellation: a lookup waits for the refresher in poll() and reads files
- * under the module's locks, all cancellation points; a thread cancelled
- * there would leave the refresh lock, the claim of this process and the
- * refresher's pidfd behind for good, so it is cancelled once the lookup
- * is over instead. */
+/* The calling thread's state, held across a lookup: whatever the lookup
+ * did to errno (a missing settings file leaves ENOENT) is undone.  Its
+ * cancellation is state.c's: off from the first step of a lookup that may
+ * reach a cancellation point to its end. */
 struct caller {
     int saved_errno;
-    int cancel_state;
 };
 
 static struct caller hold_caller(void)
 {
-    struct caller caller = {.saved_errno = errno};
-    pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &caller.cancel_state);
-    return caller;
+    return (struct caller){.saved_errno = errno};
 }
 
 /* Only then is the status's errno written, since glibc often passes
@@ -132,7 +125,6 @@ static struct caller hold_caller(void)
 static enum nss_status give_back(enum nss_status status, struct caller caller, int error,
                                  int *errnop)
 {
-    pthread_setcancelstate(caller.cancel_state, NULL);
     errno = caller.saved_errno;
     if (error)
         *errnop = error;
