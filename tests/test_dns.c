@@ -59,6 +59,9 @@ static void fake_mixed(struct vmh_answer *answer, int only)
     }
 }
 
+/* What the face last asked the source for. */
+static int forward_asked;
+
 /* web: both families; v4only; down: backend unavailable; many: 64 IPv6
  * addresses, many4 64 IPv4; mixed (above); any other *.docker: no such
  * container. */
@@ -66,6 +69,8 @@ static void fake_forward(void *context, const char *name, int family, struct vmh
                          int32_t *ttl)
 {
     (void)context;
+    forward_asked = family;
+    family &= ~VMH_NO_ALIASES;
     int only = family & VMH_FAMILY_ONLY ? family & ~VMH_FAMILY_ONLY : AF_UNSPEC;
     family &= ~VMH_FAMILY_ONLY;
     memset(answer, 0, sizeof *answer);
@@ -196,6 +201,8 @@ static void found(void)
     const ldns_rr *question = ldns_rr_list_rr(ldns_pkt_question(reply), 0);
     CHECK_STR(rdf_text(ldns_rr_owner(question)), "WeB.DoCkEr.", "the question's case echoed");
     CHECK(!ldns_pkt_edns(reply), "no OPT in the reply to a query without one");
+    CHECK_INT(forward_asked, AF_INET | VMH_FAMILY_ONLY | VMH_NO_ALIASES,
+              "the module asked for IPv4 alone and no aliases, which a reply has no room for");
     ldns_pkt_free(reply);
 
     reply = ask("web.docker.", LDNS_RR_TYPE_AAAA);

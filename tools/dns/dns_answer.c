@@ -252,9 +252,12 @@ static void answer_ours(const struct vmh_dns_source *source, struct reply *reply
     int family = type == LDNS_RR_TYPE_A      ? AF_INET
                  : type == LDNS_RR_TYPE_AAAA ? AF_INET6
                                              : AF_UNSPEC;
-    /* One family alone: else the other's addresses take its room. */
-    source->forward(source->context, text, family == AF_UNSPEC ? family : family | VMH_FAMILY_ONLY,
-                    &answer, &ttl);
+    /* One family alone: else the other's addresses take its room.  No
+     * aliases: a reply names only the owner asked, and building them was
+     * a seventh of a hit's instructions in the module (nss.c asks the
+     * same for getaddrinfo). */
+    int asked = family == AF_UNSPEC ? family : family | VMH_FAMILY_ONLY;
+    source->forward(source->context, text, asked | VMH_NO_ALIASES, &answer, &ttl);
     reply->ttl = ttl > 0 ? (uint32_t)ttl : 0;
     if (place == APEX && (answer.result == VMH_NOT_OURS || answer.result == VMH_NOT_FOUND)) {
         answer_apex(reply, zone, type);

@@ -20,8 +20,8 @@
 
 struct vmh_dns_source {
     /* The module's answer for a name (text, case as asked) and family
-     * (AF_INET or AF_INET6 with VMH_FAMILY_ONLY, AF_UNSPEC), and how long
-     * it may be kept. */
+     * (AF_INET or AF_INET6 with VMH_FAMILY_ONLY, AF_UNSPEC; each with
+     * VMH_NO_ALIASES), and how long it may be kept. */
     void (*forward)(void *context, const char *name, int family, struct vmh_answer *answer,
                     int32_t *ttl);
     /* The module's answer for an address (4 or 16 bytes). */
