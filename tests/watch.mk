@@ -53,6 +53,6 @@ tools/system/vmhosts-watch.service: $(srcdir)/tools/system/vmhosts-watch.service
 	mv $@.tmp $@
 
 E2E_WATCH_TESTS = tests/e2e-watch.sh tests/e2e-watch-late.sh tests/e2e-watch-rootless.sh \
-	tests/e2e-watch-part.sh
+	tests/e2e-watch-part.sh tests/e2e-watch-memory.sh
 TESTS += $(E2E_WATCH_TESTS)
 EXTRA_DIST += $(E2E_WATCH_TESTS) tests/lib-watch.sh

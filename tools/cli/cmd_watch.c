@@ -12,7 +12,7 @@
 
 static const char usage_text[] =
     "Usage: vmhosts watch [--verbose] [--multipass-interval S] [--resync-interval S]\n"
-    "                     [--timeout-ms N]\n"
+    "                     [--timeout-ms N] [--memory-idle S]\n"
     "\n"
     "Follows Docker's event stream (containers started, stopped, removed or renamed,\n"
     "networks connected or disconnected) and rewrites the cache within milliseconds\n"
@@ -29,6 +29,8 @@ static const char usage_text[] =
     "      --resync-interval S     ask Docker every S seconds even without events\n"
     "                              (default: 300; 0: only on events)\n"
     "      --timeout-ms N          give each refresh at most N ms (default: timeout_ms)\n"
+    "      --memory-idle S         keep the memory of the last refresh for the next one\n"
+    "                              until none has run for S seconds (default: 30)\n"
     "  -h, --help                  show this help\n"
     "\n"
     "Exit status: 0 stopped by a signal, 1 could not start (another watcher keeps\n"
@@ -36,7 +38,8 @@ static const char usage_text[] =
 
 /* The options the command line gave, the settings' for the others. */
 static void fill_options(const struct vmh_config *config, const struct vmh_watch_options *given,
-                         long multipass_s, long resync_s, struct vmh_watch_options *options)
+                         long multipass_s, long resync_s, long memory_idle_s,
+                         struct vmh_watch_options *options)
 {
     struct vmh_watch_options defaults;
     vmh_watch_defaults(config, &defaults);
@@ -50,17 +53,19 @@ static void fill_options(const struct vmh_config *config, const struct vmh_watch
         options->interval_ms[vmh_backend_docker.section] = resync_s * 1000;
     if (options->timeout_ms < 0)
         options->timeout_ms = defaults.timeout_ms;
+    options->memory_idle_ms = memory_idle_s >= 0 ? memory_idle_s * 1000 : defaults.memory_idle_ms;
 }
 
 int vmh_cmd_watch(int argc, char **argv)
 {
     /* -1: not given; the settings fill it in, read only after --help. */
     struct vmh_watch_options given = {.timeout_ms = -1, .verbose = false}, options;
-    long multipass_s = -1, resync_s = -1;
+    long multipass_s = -1, resync_s = -1, memory_idle_s = -1;
     const struct vmh_option table[] = {
         OPT_BOOL('v', "verbose", &given.verbose),
         OPT_LONG(0, "multipass-interval", &multipass_s, "whole seconds", 1, 86400),
         OPT_LONG(0, "resync-interval", &resync_s, "whole seconds", 0, 86400),
+        OPT_LONG(0, "memory-idle", &memory_idle_s, "whole seconds", 0, 86400),
         VMH_OPT_TIMEOUT_MS(&given.timeout_ms), OPT_END()};
     const struct vmh_command_syntax syntax = {
         .name = "watch", .options = table, .usage = usage_text};
@@ -69,7 +74,7 @@ int vmh_cmd_watch(int argc, char **argv)
         return status;
     const struct vmh_config *config = vmh_cli_config();
     for (;;) {
-        fill_options(config, &given, multipass_s, resync_s, &options);
+        fill_options(config, &given, multipass_s, resync_s, memory_idle_s, &options);
         status = vmh_watch_run(config, &options);
         if (status != VMH_WATCH_RELOAD)
             return status;

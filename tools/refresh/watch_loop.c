@@ -86,6 +86,7 @@ void vmh_watch_defaults(const struct vmh_config *config, struct vmh_watch_option
         options->interval_ms[(*ops)->section] = poll_ms > 0 ? poll_ms : DEFAULT_RESYNC_MS;
     }
     options->timeout_ms = config->timeout_ms;
+    options->memory_idle_ms = VMH_WATCH_MEMORY_IDLE_MS;
     options->verbose = false;
 }
 
@@ -364,6 +365,9 @@ static long until_due(const struct watcher *watcher)
         next = watcher->next_ms[(*ops)->section] < next ? watcher->next_ms[(*ops)->section] : next;
     for (size_t i = 0; i < SETTLE_COUNT; i++)
         next = watcher->settle_ms[i] < next ? watcher->settle_ms[i] : next;
+    int64_t give_back = watcher->refreshed_ms + watcher->options->memory_idle_ms;
+    if (watcher->memory_kept && give_back < next)
+        next = give_back;
     int64_t wait = next - vmh_monotonic_ms();
     /* Woken that often at least: cheap (a stat of the settings file), a
      * settings file edited is read again within it, and a clock oddity
@@ -445,12 +449,11 @@ static bool lock_replaced(const struct watcher *watcher)
     return true;
 }
 
-/* The loop wakes every WAKE_MAX_MS at least, so this is at most that
- * late. */
+/* The loop wakes for it (until_due). */
 static void give_back_when_idle(struct watcher *watcher)
 {
     if (watcher->memory_kept &&
-        vmh_monotonic_ms() - watcher->refreshed_ms >= VMH_WATCH_MEMORY_IDLE_MS) {
+        vmh_monotonic_ms() - watcher->refreshed_ms >= watcher->options->memory_idle_ms) {
         vmh_watch_memory_give_back();
         watcher->memory_kept = false;
     }

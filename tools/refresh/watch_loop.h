@@ -25,12 +25,14 @@ struct vmh_watch_options {
      * (multipass: --multipass-interval) the poll. */
     long interval_ms[VMH_BACKEND_COUNT];
     long timeout_ms; /* each refresh's bound */
+    /* No refresh for this long: the heap kept is given back (watch_memory.h). */
+    long memory_idle_ms;
     bool verbose;    /* a line per refresh, not only per change of state */
 };
 
 /* The defaults: each backend's poll_interval_ms (multipass_ttl for
  * multipass), one with an event stream resynced every 5 minutes,
- * timeout_ms. */
+ * timeout_ms, VMH_WATCH_MEMORY_IDLE_MS. */
 void vmh_watch_defaults(const struct vmh_config *config, struct vmh_watch_options *options);
 
 /* Runs until a signal asks it to stop.  Returns 0 then; 1 (after saying
