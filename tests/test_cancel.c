@@ -16,6 +16,7 @@
 
 #include "check.h"
 #include "clock.h"
+#include "fixture_hosts.h"
 #include "nss_vmhosts.h"
 #include "snapshot.h"
 #include "state.h"
@@ -47,11 +48,7 @@ static void write_cache(int64_t now)
     struct vmh_snapshot snapshot;
     char err[256];
     vmh_snapshot_init(&snapshot);
-    struct vmh_host *host = vmh_snapshot_add(&snapshot);
-    host->backend = VMH_BACKEND_DOCKER;
-    host->name = strdup("web");
-    host->state = VMH_STATE_RUNNING;
-    vmh_host_add_address(host, "172.17.0.2");
+    fixture_add_host(&snapshot, VMH_BACKEND_DOCKER, "web", NULL, NULL, true, "172.17.0.2");
     for (int b = 0; b < VMH_BACKEND_COUNT; b++)
         snapshot.backends[b] = (struct vmh_backend_state){now, now, VMH_STATUS_OK, ""};
     if (vmh_cache_write(cache_dir, 0755, &snapshot, now, err, sizeof err) != 0)
