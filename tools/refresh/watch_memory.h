@@ -11,7 +11,8 @@
 #ifndef VMHOSTS_WATCH_MEMORY_H
 #define VMHOSTS_WATCH_MEMORY_H
 
-/* No refresh for this long: the memory kept is given back. */
+/* No refresh for this long: the memory kept is given back (the default
+ * of `vmhosts watch --memory-idle`). */
 #define VMH_WATCH_MEMORY_IDLE_MS 30000
 
 /* From now on, blocks up to malloc's largest heap block (32 MiB on 64-bit
