@@ -484,53 +484,49 @@ bool vmh_state_lookup_nowait(const char *name, int family, struct vmh_answer *an
     return refresh;
 }
 
-static void refresh_held(const struct vmh_trigger *trigger)
-{
-    vmh_trigger_refresh(trigger);
-    struct view *view = view_acquire();
-    if (!view)
-        return;
-    view->last_trigger_ms[trigger->backend] = vmh_monotonic_coarse_ms();
-    view_release(view);
-}
-
 void vmh_state_refresh(const struct vmh_trigger *trigger)
 {
     struct cancel_hold hold = {0};
     hold_cancel(&hold);
-    refresh_held(trigger);
+    vmh_trigger_refresh(trigger);
+    struct view *view = view_acquire();
+    if (view) {
+        view->last_trigger_ms[trigger->backend] = vmh_monotonic_coarse_ms();
+        view_release(view);
+    }
     release_cancel(&hold);
 }
 
 /* What the caches say once the refresh is over, written or not. */
 static void resolve_after_refresh(const char *name, int family, struct vmh_answer *answer,
-                                  int32_t *ttl, struct cancel_hold *hold)
+                                  int32_t *ttl)
 {
     struct vmh_name parsed;
+    struct cancel_hold hold = {0};
     bool settled;
     struct view *view = view_acquire();
     if (!view)
         return;
     int64_t now = vmh_monotonic_coarse_ms();
-    config_update(view, now, hold);
-    caches_update(view, geteuid(), now, true, hold);
+    config_update(view, now, &hold);
+    caches_update(view, geteuid(), now, true, &hold);
     if (vmh_name_classify_indexed(name, &view->index, &parsed) != VMH_NAME_NOT_OURS)
         resolve_once(view, &parsed, family, answer, ttl, NULL, &settled);
     view_release(view);
+    release_cancel(&hold);
 }
 
 void vmh_state_lookup(const char *name, int family, struct vmh_answer *answer, int32_t *ttl)
 {
     struct vmh_trigger trigger;
-    struct cancel_hold hold = {0};
-    if (lookup_nowait(name, family, answer, ttl, &trigger, &hold)) {
-        /* The refresher runs with the view unlocked: other threads keep
-         * answering from what is cached meanwhile.  A trigger is made
-         * only after caches_update looked at the files: under the hold. */
-        refresh_held(&trigger);
-        resolve_after_refresh(name, family, answer, ttl, &hold);
-    }
-    release_cancel(&hold);
+    /* Each step holds cancellation off for its own part; between them
+     * lies no cancellation point. */
+    if (!vmh_state_lookup_nowait(name, family, answer, ttl, &trigger))
+        return;
+    /* The refresher runs with the view unlocked: other threads keep
+     * answering from what is cached meanwhile. */
+    vmh_state_refresh(&trigger);
+    resolve_after_refresh(name, family, answer, ttl);
 }
 
 void vmh_state_lookup_address(int family, const void *address, struct vmh_answer *answer,
