@@ -107,25 +107,15 @@ static enum nss_status by_address(const void *addr, socklen_t len, int af, struc
     return status;
 }
 
-/* The calling thread's state, held across a lookup: whatever the lookup
- * did to errno (a missing settings file leaves ENOENT) is undone.  Its
- * cancellation is state.c's: off from the first step of a lookup that may
- * reach a cancellation point to its end. */
-struct caller {
-    int saved_errno;
-};
-
-static struct caller hold_caller(void)
-{
-    return (struct caller){.saved_errno = errno};
-}
-
-/* Only then is the status's errno written, since glibc often passes
- * &errno as errnop. */
-static enum nss_status give_back(enum nss_status status, struct caller caller, int error,
+/* Whatever a lookup did to errno (a missing settings file leaves ENOENT)
+ * is undone before the entry point returns, as systemd's modules do.
+ * Cancellation is state.c's to hold, step by step.  The status's errno is
+ * written only after errno is restored, since glibc often passes &errno as
+ * errnop. */
+static enum nss_status give_back(enum nss_status status, int saved_errno, int error,
                                  int *errnop)
 {
-    errno = caller.saved_errno;
+    errno = saved_errno;
     if (error)
         *errnop = error;
     return status;
@@ -136,10 +126,10 @@ EXPORT enum nss_status _nss_vmhosts_gethostbyname4_r(const char *name,
                                                      size_t buflen, int *errnop, int *h_errnop,
                                                      int32_t *ttlp)
 {
-    struct caller caller = hold_caller();
+    int saved_errno = errno;
     int error = 0;
     enum nss_status status = by_name4(name, pat, buffer, buflen, &error, h_errnop, ttlp);
-    return give_back(status, caller, error, errnop);
+    return give_back(status, saved_errno, error, errnop);
 }
 
 EXPORT enum nss_status _nss_vmhosts_gethostbyname3_r(const char *name, int af,
@@ -147,11 +137,11 @@ EXPORT enum nss_status _nss_vmhosts_gethostbyname3_r(const char *name, int af,
                                                      size_t buflen, int *errnop, int *h_errnop,
                                                      int32_t *ttlp, char **canonp)
 {
-    struct caller caller = hold_caller();
+    int saved_errno = errno;
     int error = 0;
     enum nss_status status =
         by_name3(name, af, host, buffer, buflen, &error, h_errnop, ttlp, canonp);
-    return give_back(status, caller, error, errnop);
+    return give_back(status, saved_errno, error, errnop);
 }
 
 EXPORT enum nss_status _nss_vmhosts_gethostbyaddr2_r(const void *addr, socklen_t len, int af,
@@ -159,11 +149,11 @@ EXPORT enum nss_status _nss_vmhosts_gethostbyaddr2_r(const void *addr, socklen_t
                                                      size_t buflen, int *errnop, int *h_errnop,
                                                      int32_t *ttlp)
 {
-    struct caller caller = hold_caller();
+    int saved_errno = errno;
     int error = 0;
     enum nss_status status =
         by_address(addr, len, af, host, buffer, buflen, &error, h_errnop, ttlp);
-    return give_back(status, caller, error, errnop);
+    return give_back(status, saved_errno, error, errnop);
 }
 
 EXPORT enum nss_status _nss_vmhosts_gethostbyname2_r(const char *name, int af,
