@@ -73,7 +73,7 @@ struct watcher {
     int64_t next_ms[VMH_BACKEND_COUNT]; /* by section: when asked next without an event */
     long retry_ms[VMH_BACKEND_COUNT];   /* by section: the last wait after a failure; 0: none */
     int64_t settle_ms[SETTLE_COUNT];    /* INT64_MAX: none pending */
-    int64_t refreshed_ms;               /* the last refresh's end */
+    int64_t changed_ms;                 /* the end of the last refresh that changed the cache */
     bool memory_kept;                   /* the heap holds what it freed since (watch_memory.h) */
 };
 
@@ -207,7 +207,10 @@ static bool refresh(struct watcher *watcher, unsigned backends, struct found *fo
     /* Polls mostly find what the cache already says: not rewritten then. */
     int status = vmh_refresh_run(watcher->config, backends, VMH_REFRESH_KEEP_SAME,
                                  watcher->options->timeout_ms, &report);
-    watcher->refreshed_ms = vmh_monotonic_ms();
+    /* A poll that finds what the cache says does not keep the memory: a
+     * backend polled more often than --memory-idle would keep it for good. */
+    if (status != VMH_REFRESH_WRITE_FAILED && !report.cache_unchanged)
+        watcher->changed_ms = vmh_monotonic_ms();
     watcher->memory_kept = true;
     found->failed = 0;
     for (const struct vmh_backend_ops *const *ops = vmh_backends(); *ops; ops++) {
@@ -365,7 +368,7 @@ static long until_due(const struct watcher *watcher)
         next = watcher->next_ms[(*ops)->section] < next ? watcher->next_ms[(*ops)->section] : next;
     for (size_t i = 0; i < SETTLE_COUNT; i++)
         next = watcher->settle_ms[i] < next ? watcher->settle_ms[i] : next;
-    int64_t give_back = watcher->refreshed_ms + watcher->options->memory_idle_ms;
+    int64_t give_back = watcher->changed_ms + watcher->options->memory_idle_ms;
     if (watcher->memory_kept && give_back < next)
         next = give_back;
     int64_t wait = next - vmh_monotonic_ms();
@@ -453,7 +456,7 @@ static bool lock_replaced(const struct watcher *watcher)
 static void give_back_when_idle(struct watcher *watcher)
 {
     if (watcher->memory_kept &&
-        vmh_monotonic_ms() - watcher->refreshed_ms >= watcher->options->memory_idle_ms) {
+        vmh_monotonic_ms() - watcher->changed_ms >= watcher->options->memory_idle_ms) {
         vmh_watch_memory_give_back();
         watcher->memory_kept = false;
     }

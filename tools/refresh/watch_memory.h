@@ -1,5 +1,6 @@
 /* The watcher's heap: kept between the refreshes that events bring,
- * given back to the system once the watcher has been idle a while.
+ * given back to the system once the cache has not changed for a while
+ * (polls that find nothing new do not count: watch_loop.c).
  *
  * A refresh builds the whole cache in memory (at 100,000 containers a
  * 23 MiB file, its keys and records and the snapshot behind them), and
@@ -11,8 +12,8 @@
 #ifndef VMHOSTS_WATCH_MEMORY_H
 #define VMHOSTS_WATCH_MEMORY_H
 
-/* No refresh for this long: the memory kept is given back (the default
- * of `vmhosts watch --memory-idle`). */
+/* No change to the cache for this long: the memory kept is given back
+ * (the default of `vmhosts watch --memory-idle`). */
 #define VMH_WATCH_MEMORY_IDLE_MS 30000
 
 /* From now on, blocks up to malloc's largest heap block (32 MiB on 64-bit
