@@ -128,4 +128,27 @@ echo good >"$MODE_FILE"
 sleep "$FAILED_BACKOFF"
 check_eq "good again: getent ahosts $NAME.docker" "$EXPECTED" "$(getent_ahosts "$NAME.docker")"
 check "the stand-in survived every mode" kill -0 "$server_pid"
+
+# --- beside a second engine that answers ------------------------------------
+# The hostile engine's containers are kept as last seen when it fails, as
+# they are when it is the only one: a whole list cannot tell them from
+# removed ones (docker.c, finish_changes).
+OTHER_SOCKET=$T/other.sock
+"$PYTHON" "$top_srcdir/bench/docker-standin.py" "$OTHER_SOCKET" 2 "$T/other.log" other \
+    >"$T/other.out" 2>&1 &
+other_pid=$!
+at_exit 'kill $other_pid 2>/dev/null; wait $other_pid 2>/dev/null'
+wait_until 30 test -S "$OTHER_SOCKET" || bail_out "the second stand-in did not start"
+write_conf docker_socket="$SOCKET $OTHER_SOCKET" ttl=3600 timeout_ms=$TIMEOUT_MS
+check_eq "two engines: vmhosts refresh --backend docker exits 0" 0 \
+    "$("$VMHOSTS" refresh --backend docker >/dev/null 2>&1; echo $?)"
+check "two engines: the cache holds the first one's $NAME and the second one's other-0001" \
+    eval 'grep -qaF "$ID" "$CACHE" && grep -qaF other-0001 "$CACHE"'
+echo garbage >"$MODE_FILE"
+check_eq "the first one fails: vmhosts refresh exits 0, the second one answered" 0 \
+    "$("$VMHOSTS" refresh --backend docker >"$T/two.out" 2>"$T/two.err"; echo $?)"
+check "... the second one's containers are there" grep -qaF other-0001 "$CACHE"
+check "... the first one's are kept as last seen ($NAME's ID)" grep -qaF "$ID" "$CACHE"
+"$VMHOSTS" status >"$T/two.status" 2>&1
+check "... and vmhosts status says so" grep -q "last are kept" "$T/two.status"
 done_testing

@@ -1367,6 +1367,17 @@ static void check_refresh_changed(const struct fake *fake)
               "changed: one engine there fails: the partial answer is not used");
     CHECK(!out.partial, "changed: not partial then");
     vmh_snapshot_free(&out);
+    /* A whole list beside it cannot tell the failing engine's containers
+     * from removed ones either: a part, of what the other engine listed. */
+    vmh_snapshot_init(&out);
+    vmh_docker_changes_list_all();
+    CHECK_INT(vmh_docker_refresh(sockets, 5000, NULL, &out), 0,
+              "whole list, one engine there fails: the other's answer stands");
+    CHECK(out.partial && out.count == 4,
+          "... as a part, for the merge to keep the failing engine's containers");
+    CHECK(strstr(out.backends[VMH_BACKEND_DOCKER].message, "last are kept") != NULL,
+          "... and its message says so");
+    vmh_snapshot_free(&out);
     fake_stop(&garbage);
     vmh_snapshot_init(&out);
     vmh_docker_change_note(ID_WEB, VMH_DOCKER_CHANGED, vmh_monotonic_ms());

@@ -389,7 +389,12 @@ static int add_gone(struct vmh_snapshot *out, char ids[][VMH_DOCKER_ID_LENGTH + 
  * is the new truth; a partial one counts only when every engine that is
  * there answered, since a changed container on a silent engine cannot be
  * told from a removed one.  A socket with no engine behind it holds none
- * (a whole list drops its containers too). */
+ * (a whole list drops its containers too).  A whole list beside an engine
+ * that is there and failed updates the containers it lists and keeps the
+ * others as last seen, as one engine's failure keeps them all: a hung
+ * Podman does not take its containers' names away while Docker answers.
+ * A container removed from an engine that answered is kept too until
+ * every engine answers again (the next refresh lists all). */
 static bool finish_changes(struct vmh_snapshot *out, bool answered, bool all_answered,
                            char ids[][VMH_DOCKER_ID_LENGTH + 1], size_t changed,
                            struct outcome *first_failure)
@@ -398,6 +403,8 @@ static bool finish_changes(struct vmh_snapshot *out, bool answered, bool all_ans
         if (all_answered) {
             vmh_docker_changes_listed_all();
             vmh_docker_sharing_learn(out);
+        } else if (answered) {
+            out->partial = true;
         }
         return answered;
     }
@@ -434,6 +441,8 @@ int vmh_docker_refresh(const char *sockets, long timeout_ms, const struct vmh_sn
     answered |= refresh_rootless(sockets, url, deadline_ms, known, out, &first_failure, failures);
     answered = finish_changes(out, answered, answered && !first_failure.present, ids, changed,
                               &first_failure);
+    if (answered && changed == 0 && out->partial)
+        append_text(failures, " (the containers it listed last are kept)");
     if (!list)
         set_outcome(&first_failure, VMH_STATUS_ERROR, "out of memory");
     else if (!answered && first_failure.status == VMH_STATUS_NEVER)
