@@ -403,21 +403,15 @@ int vmh_config_parse(struct vmh_config *config, const char *text, size_t length,
 
 /* --- the file -------------------------------------------------------------- */
 
-/* Reads the whole regular file behind fd into malloc'd memory. */
-static int read_whole(int fd, char **text, size_t *length)
+/* Reads the regular file behind fd, of the size *st says, into malloc'd
+ * memory. */
+static int read_whole(int fd, const struct stat *st, char **text, size_t *length)
 {
-    struct stat st;
-    if (fstat(fd, &st) != 0)
-        return -1;
-    if (!S_ISREG(st.st_mode)) {
-        errno = EINVAL; /* a FIFO or device could block or never end */
-        return -1;
-    }
-    if (st.st_size > VMH_CONFIG_MAX_SIZE) {
+    if (st->st_size > VMH_CONFIG_MAX_SIZE) {
         errno = EFBIG;
         return -1;
     }
-    size_t size = (size_t)st.st_size, used = 0;
+    size_t size = (size_t)st->st_size, used = 0;
     char *data = malloc(size > 0 ? size : 1);
     if (!data)
         return -1;
@@ -431,7 +425,7 @@ static int read_whole(int fd, char **text, size_t *length)
             errno = saved;
             return -1;
         }
-        if (got == 0) /* truncated since fstat: what is there is the file */
+        if (got == 0) /* truncated since its stat: what is there is the file */
             break;
         used += (size_t)got;
     }
@@ -443,19 +437,19 @@ static int read_whole(int fd, char **text, size_t *length)
 /* The settings name the program a lookup runs, as whoever looks up: a file
  * another user could write must not choose it for root (a root process
  * that inherited a user's VMHOSTS_CONF, through `su` or `sudo -E`). */
-static bool file_trusted(int fd)
+static bool file_trusted(const struct stat *st)
 {
-    struct stat st;
-    return fstat(fd, &st) == 0 && vmh_stat_trusted(&st, vmh_trusted_uid());
+    return vmh_stat_trusted(st, vmh_trusted_uid());
 }
 
-/* The regular file `looked` (an O_PATH descriptor) is, opened for reading. */
-static int reopen_regular(int looked)
+/* The regular file `looked` (an O_PATH descriptor) is, opened for reading;
+ * *st is its stat, which serves the trust check and the read: the file
+ * opened is the same inode. */
+static int reopen_regular(int looked, struct stat *st)
 {
-    struct stat st;
-    if (fstat(looked, &st) != 0)
+    if (fstat(looked, st) != 0)
         return -1;
-    if (!S_ISREG(st.st_mode)) {
+    if (!S_ISREG(st->st_mode)) {
         errno = EINVAL; /* a FIFO or device: opening it could block or act */
         return -1;
     }
@@ -477,12 +471,12 @@ static int reopen_regular(int looked)
  * one, but opens nothing) gives the descriptor then opened for reading, by
  * /proc: a link swapped after the look cannot send that open elsewhere, as
  * it could a second open by name. */
-static int open_regular(const char *path)
+static int open_regular(const char *path, struct stat *st)
 {
     int looked = open(path, O_PATH | O_CLOEXEC);
     if (looked < 0)
         return errno == ENOENT || errno == ENOTDIR ? -2 : -1;
-    int fd = reopen_regular(looked);
+    int fd = reopen_regular(looked, st);
     int saved = errno;
     close(looked);
     errno = saved;
@@ -501,12 +495,13 @@ int vmh_config_load(struct vmh_config *config, vmh_config_line_fn *on_line, void
         errno = ENAMETOOLONG;
         return -1;
     }
-    int fd = open_regular(config->path);
+    struct stat st;
+    int fd = open_regular(config->path, &st);
     if (fd == -2)
         return 0;
     if (fd < 0)
         return -1;
-    if (!file_trusted(fd)) {
+    if (!file_trusted(&st)) {
         close(fd);
         config->file_found = config->untrusted = true;
         errno = EPERM;
@@ -514,7 +509,7 @@ int vmh_config_load(struct vmh_config *config, vmh_config_line_fn *on_line, void
     }
     char *text = NULL;
     size_t length = 0;
-    int status = read_whole(fd, &text, &length);
+    int status = read_whole(fd, &st, &text, &length);
     int saved = errno;
     close(fd);
     if (status != 0) {
