@@ -1582,8 +1582,8 @@ static void check_unavailable(const char *sockets, uint32_t status, const char *
 static void test_refresh_unavailable(void)
 {
     check_unavailable("/nonexistent/docker.sock", VMH_STATUS_UNAVAILABLE,
-                      "Docker is not running: /nonexistent/docker.sock does not exist (start it: "
-                      "systemctl start docker)", "missing socket");
+                      "/nonexistent/docker.sock does not exist: no engine is running there",
+                      "missing socket");
     check_unavailable("/nonexistent/a.sock /nonexistent/b.sock", VMH_STATUS_UNAVAILABLE,
                       "a.sock does not exist", "two missing: the first failure");
     check_unavailable("", VMH_STATUS_UNAVAILABLE, "no Docker socket", "no socket configured");

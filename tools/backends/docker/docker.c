@@ -66,8 +66,7 @@ static int probe_socket(const char *path, struct outcome *outcome)
                     PATH_MAX_SHOWN, path);
     else if (error == ENOENT || error == ENOTDIR)
         set_outcome(outcome, VMH_STATUS_UNAVAILABLE,
-                    "Docker is not running: %.*s does not exist (start it: systemctl start docker)",
-                    PATH_MAX_SHOWN, path);
+                    "%.*s does not exist: no engine is running there", PATH_MAX_SHOWN, path);
     else if (error == ECONNREFUSED)
         set_outcome(outcome, VMH_STATUS_UNAVAILABLE, "nothing listens on %.*s", PATH_MAX_SHOWN,
                     path);
