@@ -151,4 +151,19 @@ check "... the second one's containers are there" grep -qaF other-0001 "$CACHE"
 check "... the first one's are kept as last seen ($NAME's ID)" grep -qaF "$ID" "$CACHE"
 "$VMHOSTS" status >"$T/two.status" 2>&1
 check "... and vmhosts status says so" grep -q "last are kept" "$T/two.status"
+
+# While it keeps failing, the watcher's polls find what the cache already
+# says and leave the file alone (refresh.c, refresh_backend): they used to
+# rewrite it on every poll.
+WATCH_LOG=$T/watch.log
+"$VMHOSTS" watch --verbose --resync-interval 1 --multipass-interval 3600 2>"$WATCH_LOG" &
+watch_pid=$!
+at_exit 'kill $watch_pid 2>/dev/null; wait $watch_pid 2>/dev/null'
+left_alone() { test "$(grep -c "the cache is left as it was" "$WATCH_LOG")" -ge 2; }
+wait_until 30 left_alone
+check "... the watcher's polls beside the failing one leave the cache as it was" left_alone
+written=$(stat -c %i.%.9Y "$CACHE")
+sleep 1.5
+check_eq "... the file is not written again" "$written" "$(stat -c %i.%.9Y "$CACHE")"
+kill "$watch_pid"
 done_testing

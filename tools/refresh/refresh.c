@@ -234,10 +234,11 @@ static bool section_same(const struct vmh_snapshot *snapshot, unsigned backend,
 
 /* Asks one backend and merges its answer into *merged; false when it
  * failed.  With `same`, *same stays true only when the backend's part
- * answers as before: a whole answer the same, or a partial one about the
- * part *merged holds (`parted`); a partial one about all is a change. */
+ * *merged holds (all its hosts, or the part asked about) answers as
+ * before: a partial answer about all of them (one engine of several
+ * failing) is compared too, or each poll would rewrite the file. */
 static bool refresh_backend(const struct vmh_config *config, const struct vmh_backend_ops *ops,
-                            long timeout_ms, bool parted, struct vmh_snapshot *merged, bool *same)
+                            long timeout_ms, struct vmh_snapshot *merged, bool *same)
 {
     unsigned backend = ops->section;
     struct vmh_snapshot fresh;
@@ -245,7 +246,7 @@ static bool refresh_backend(const struct vmh_config *config, const struct vmh_ba
     size_t before_size = 0;
     vmh_snapshot_init(&fresh);
     bool ok = ops->refresh(config, timeout_ms, merged, &fresh) == 0;
-    if (same && *same && (!fresh.partial || parted))
+    if (same && *same)
         vmh_cache_build_section(merged, (enum vmh_backend)backend, 0, &before, &before_size);
     if (ok && (fresh.partial
                    ? vmh_snapshot_update_backend(merged, &fresh, backend)
@@ -330,8 +331,7 @@ static bool ask_backends(const struct vmh_config *config, unsigned backends, lon
         unsigned backend = (*ops)->section;
         if (!(backends & (1u << backend)) || (!one && left_alone(config, *ops, asked)))
             continue;
-        all_ok &= refresh_backend(config, *ops, timeout_ms, (previous->parted >> backend) & 1,
-                                  asked, same);
+        all_ok &= refresh_backend(config, *ops, timeout_ms, asked, same);
         report_backend(asked, previous, backend, &report->backends[backend]);
     }
     return all_ok;
