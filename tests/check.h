@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static int check_number;
 static int check_failed;
@@ -103,6 +104,19 @@ static inline char *check_read_file(const char *path, size_t *length)
             *length = used;
     }
     return data;
+}
+
+/* Writes a shell script of one command line, executable, at `path`. */
+static inline void check_write_script(const char *path, const char *line)
+{
+    FILE *file = fopen(path, "w");
+    if (!file) {
+        printf("# cannot write %s\n", path);
+        return;
+    }
+    fprintf(file, "#!/bin/sh\n%s\n", line);
+    fclose(file);
+    chmod(path, 0755);
 }
 
 /* The path of a fixture file, from $FIXTURES (set by the test harness). */

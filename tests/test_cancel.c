@@ -59,17 +59,15 @@ static void write_cache(int64_t now)
 /* Settings whose refresher leaves `marker` behind. */
 static void setup(void)
 {
-    char script[320];
+    char script[320], touch[340];
     mkdtemp(scratch);
     snprintf(cache_dir, sizeof cache_dir, "%s/cache", scratch);
     snprintf(conf_path, sizeof conf_path, "%s/vmhosts.conf", scratch);
     snprintf(marker, sizeof marker, "%s/refreshed", scratch);
     snprintf(script, sizeof script, "%s/refresher", scratch);
-    FILE *file = fopen(script, "w");
-    fprintf(file, "#!/bin/sh\ntouch %s\n", marker);
-    fclose(file);
-    chmod(script, 0755);
-    file = fopen(conf_path, "w");
+    snprintf(touch, sizeof touch, "touch %s", marker);
+    check_write_script(script, touch);
+    FILE *file = fopen(conf_path, "w");
     fprintf(file, "cache_dir = %s\nuser_cache_dir = %s\nttl = 3600\nrefresh_interval_ms = 0\n"
                   "refresh_command = %s\n",
             cache_dir, cache_dir, script);

@@ -464,13 +464,11 @@ static void write_conf(const char *refresh_command)
  * refreshes back until the clock catches up, an hour here. */
 static void test_clock_set_back(void)
 {
-    char script[320], runs[320];
+    char script[320], runs[320], append[340];
     snprintf(runs, sizeof runs, "%s/runs", scratch);
     snprintf(script, sizeof script, "%s/refresher", scratch);
-    FILE *file = fopen(script, "w");
-    fprintf(file, "#!/bin/sh\necho run >>%s\n", runs);
-    fclose(file);
-    chmod(script, 0755);
+    snprintf(append, sizeof append, "echo run >>%s", runs);
+    check_write_script(script, append);
     write_conf(script);
     write_cache_at(VMH_STATUS_OK, "172.17.0.2", vmh_realtime_ms() + 3600 * 1000);
     usleep(1100 * 1000); /* the settings are looked at again once a second */
