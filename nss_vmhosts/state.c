@@ -271,16 +271,15 @@ static bool caches_update(struct view *view, uid_t euid, int64_t now, bool force
 }
 
 /* Whether this process can never take another effective user than
- * `euid`: its real, effective and saved users are that one, not root, and
- * CAP_SETUID is not among its permitted capabilities, so no set*uid() call
- * can succeed and only an exec (a new view) could change it. */
-static bool euid_fixed_now(uid_t euid)
+ * `euid`: its real, effective and saved users (as getresuid just said)
+ * are that one, not root, and CAP_SETUID is not among its permitted
+ * capabilities, so no set*uid() call can succeed and only an exec (a new
+ * view) could change it. */
+static bool euid_fixed_now(uid_t real, uid_t euid, uid_t saved)
 {
     struct __user_cap_header_struct header = {_LINUX_CAPABILITY_VERSION_3, 0};
     struct __user_cap_data_struct caps[_LINUX_CAPABILITY_U32S_3];
-    uid_t real, effective, saved;
-    if (euid == 0 || getresuid(&real, &effective, &saved) != 0 || real != euid ||
-        effective != euid || saved != euid || syscall(SYS_capget, &header, caps) != 0)
+    if (euid == 0 || real != euid || saved != euid || syscall(SYS_capget, &header, caps) != 0)
         return false;
     return !(caps[CAP_TO_INDEX(CAP_SETUID)].permitted & CAP_TO_MASK(CAP_SETUID));
 }
@@ -310,7 +309,7 @@ static uid_t lookup_euid(struct view *view, int64_t now)
     if (!view->euid_examined || euid != view->examined_euid) {
         view->euid_examined = true;
         view->examined_euid = euid;
-        view->euid_fixed = euid_fixed_now(euid);
+        view->euid_fixed = euid_fixed_now(real, euid, saved);
     }
     view->euid_examined_ms = now;
     return euid;
