@@ -213,9 +213,13 @@ static void kill_at_deadline(const struct run *run)
 {
     kill_group(run);
     syscall(SYS_pidfd_send_signal, run->pidfd, SIGKILL, NULL, 0);
-    /* Dying takes a moment; a child stuck in the kernel is not waited for. */
+    /* Dying takes a moment; a child stuck in the kernel is not waited for,
+     * and a host's signals, each ending a poll early, do not make the wait
+     * longer: it ends at one deadline. */
+    struct run grace = {.pidfd = run->pidfd, .deadline = vmh_monotonic_ms() + REAP_GRACE_MS};
     struct pollfd fd = {.fd = run->pidfd, .events = POLLIN};
-    while (poll(&fd, 1, REAP_GRACE_MS) < 0 && errno == EINTR)
+    int left;
+    while ((left = remaining_ms(&grace)) > 0 && poll(&fd, 1, left) < 0 && errno == EINTR)
         ;
 }
 

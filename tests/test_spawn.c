@@ -1,11 +1,14 @@
 /* vmh_spawn_run, and vmh_spawn_capture around it, from inside a host that
  * does awkward things: ignores or reaps SIGCHLD, blocks signals, leaks
- * descriptors, has no pidfd_open or no CLONE_PIDFD. */
+ * descriptors, has no pidfd_open or no CLONE_PIDFD, keeps being
+ * interrupted by signals. */
+#undef _FORTIFY_SOURCE /* this program defines poll() */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -35,6 +38,30 @@ static void sleep_ms(long ms)
     struct timespec pause = {ms / 1000, (ms % 1000) * 1000000L};
     while (nanosleep(&pause, &pause) < 0 && errno == EINTR)
         ;
+}
+
+/* The host's poll(), which the module's calls reach (this program's own
+ * definition comes first).  While `interrupting`, a wait on one descriptor
+ * plays a child that does not die and a host whose signals keep arriving:
+ * a wait of more than 300 ms ends after 300 with EINTR, a shorter one
+ * times out.  At most 20 are interrupted, so that a wait that would never
+ * end does end, counted. */
+static bool interrupting;
+static int interrupted;
+
+int poll(struct pollfd *fds, nfds_t count, int timeout)
+{
+    if (interrupting && count == 1 && timeout >= 0) {
+        bool interrupt = timeout > 300 && interrupted < 20;
+        struct timespec pause = {0, (interrupt ? 300 : timeout) * 1000000L};
+        while (nanosleep(&pause, &pause) < 0 && errno == EINTR)
+            ;
+        interrupted += interrupt;
+        errno = EINTR;
+        return interrupt ? -1 : 0;
+    }
+    struct timespec wait = {timeout / 1000, (timeout % 1000) * 1000000L};
+    return ppoll(fds, count, timeout < 0 ? NULL : &wait, NULL);
 }
 
 /* One run, capturing stdout (limit 0 means no capture); how long it took. */
@@ -211,6 +238,21 @@ static void timeouts(void)
     CHECK(grandchild > 0 && dies_within(grandchild, 1000),
           "grandchild left behind after a normal exit: killed");
     done(&o);
+}
+
+/* After the deadline's kill, the child is waited for a moment: a host
+ * whose signals interrupt that wait over and over does not wait longer. */
+static void interrupted_grace(void)
+{
+    struct outcome o;
+    interrupting = true;
+    run((const char *const[]){"/bin/sleep", "30", NULL}, 200, false, 0, &o);
+    interrupting = false;
+    CHECK(o.res.timed_out && o.rc == -1, "a child that outlives its kill: timed out");
+    printf("# waits interrupted after the kill: %d (in %lld ms)\n", interrupted,
+           (long long)o.elapsed_ms);
+    CHECK(interrupted >= 1 && interrupted <= 4,
+          "signals interrupting the wait after the kill: it still ends at one deadline");
 }
 
 static void environment(void)
@@ -518,6 +560,7 @@ int main(void)
     int descriptors_before = open_descriptors();
     basics();
     timeouts();
+    interrupted_grace();
     environment();
     descriptors();
     output_limits();
