@@ -202,6 +202,18 @@ check_rc "status, socket missing" 1
 check_out "status, socket missing: which socket" "^  note: $T/missing.sock: does not exist$"
 check_out "status, socket missing: the problem" '^  PROBLEM: this user cannot reach Docker'
 check_out "status, socket missing: what to do" '^      do: start Docker'
+# One socket of two missing: the other engine's names answer, and status
+# says which part of the answer is missing, live and as the cache recorded it.
+write_conf ttl=60 docker_socket="$T/missing.sock $DOCKER_SOCK"
+run_vmhosts refresh
+check_rc "refresh, one socket of two missing" 0
+run_vmhosts status
+check_rc "status, one socket of two missing: well" 0
+check_out "status, one socket of two missing: the cache holds the other's containers" \
+    "^  ok: root's cache: [0-9]+ containers, 1 running, answered "
+check_out "status, one socket of two missing: which socket, live" "^  note: $T/missing.sock: does not exist$"
+check_out "status, one socket of two missing: what the last refresh met" \
+    "^  note: root's cache: without part of docker's answer: $T/missing.sock does not exist: no engine is running there$"
 write_conf ttl=60
 
 write_conf ttl=60 multipass_command="$T/no-multipass"

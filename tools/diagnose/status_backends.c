@@ -45,9 +45,12 @@ static bool say_recorded(const struct vmh_cli_cache *slot, const struct vmh_back
                 total == 1 ? ops->noun : ops->nouns, running,
                 slot->watched ? "last changed" : "answered", age,
                 slot->watched ? " (kept fresh by vmhosts watch)" : "");
-        /* It answered, but not whole: a socket of several failed. */
+        /* It answered, but not whole: a socket of several failed.  The
+         * live check above may say the same of that socket; this says what
+         * the cache lacks for it. */
         if (message[0])
-            vmh_say(report, VMH_NOTE, "%s cache: %s said: %s", slot->owner, ops->name, message);
+            vmh_say(report, VMH_NOTE, "%s cache: without part of %s's answer: %s", slot->owner,
+                    ops->name, message);
         return true;
     }
     /* Not a failure: nothing has needed it yet. */
