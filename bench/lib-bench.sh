@@ -17,6 +17,8 @@ progress() { printf 'run-bench: %s\n' "$*" >&2; }
 # --- arithmetic and formatting ----------------------------------------------
 
 # kv KEY LINE: the value of KEY=value in one of bench_lookup's lines.
+# ms_between A B: from A to B, both in ns, in ms to 3 places.
+ms_between() { awk -v ns=$(($2 - $1)) 'BEGIN { printf("%.3f", ns / 1e6) }'; }
 kv() { sed -n "s/.*\\b$1=\\([^ ]*\\).*/\\1/p" <<<"$2"; }
 
 # median NUMBER...: of decimals, printed with 3 decimals;
