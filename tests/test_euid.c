@@ -24,67 +24,14 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "clock.h"
+#include "held_clock.h"
 #include "nss_vmhosts.h"
 #include "snapshot.h"
+#include "web_cache.h"
 
 #define USER_UID 65534
 
 static char root_cache[300], user_cache[300];
-
-/* The module's clocks (clock.h), defined here so that the library's are
- * not linked: the monotonic ones stand still, so that "at once" is the
- * same millisecond however slow the machine, and move only when told. */
-static int64_t held_ms;
-
-static int64_t read_clock(clockid_t clock)
-{
-    struct timespec now;
-    clock_gettime(clock, &now);
-    return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
-}
-
-int64_t vmh_monotonic_ms(void)
-{
-    return held_ms;
-}
-
-int64_t vmh_realtime_ms(void)
-{
-    return read_clock(CLOCK_REALTIME);
-}
-
-int64_t vmh_monotonic_coarse_ms(void)
-{
-    return held_ms;
-}
-
-int64_t vmh_realtime_coarse_ms(void)
-{
-    return read_clock(CLOCK_REALTIME_COARSE);
-}
-
-static void write_web(const char *dir, const char *address, int64_t updated_ms)
-{
-    struct vmh_snapshot snapshot;
-    char err[256];
-
-    vmh_snapshot_init(&snapshot);
-    struct vmh_host *host = vmh_snapshot_add(&snapshot);
-    host->backend = VMH_BACKEND_DOCKER;
-    host->name = strdup("web");
-    host->id = strdup("3f4e1a2b3c4d5e6f70819203a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3");
-    host->state = VMH_STATE_RUNNING;
-    vmh_host_add_address(host, address);
-    for (int b = 0; b < VMH_BACKEND_COUNT; b++) {
-        snapshot.backends[b].status = VMH_STATUS_OK;
-        snapshot.backends[b].updated_ms = updated_ms;
-        snapshot.backends[b].attempted_ms = updated_ms;
-    }
-    if (vmh_cache_write(dir, 0755, &snapshot, updated_ms, err, sizeof err) != 0)
-        printf("# cache write failed: %s\n", err);
-    vmh_snapshot_free(&snapshot);
-}
 
 static char top[] = "/tmp/vmhosts-test-euid-XXXXXX";
 
@@ -117,20 +64,6 @@ static void setup(void)
     if (chown(user_cache, USER_UID, USER_UID) != 0 || chmod(user_cache, 0700) != 0 ||
         chown(file, USER_UID, USER_UID) != 0)
         printf("# cannot hand the user cache to uid %d\n", USER_UID);
-}
-
-static const char *web_address(void)
-{
-    static char text[INET_ADDRSTRLEN];
-    struct hostent host;
-    char buffer[1024];
-    int err, herr;
-    enum nss_status status = _nss_vmhosts_gethostbyname2_r("web.docker", AF_INET, &host, buffer,
-                                                           sizeof buffer, &err, &herr);
-    if (status != NSS_STATUS_SUCCESS)
-        return "(not found)";
-    inet_ntop(AF_INET, host.h_addr_list[0], text, sizeof text);
-    return text;
 }
 
 /* From here on, asking the kernel who the process is (geteuid() or
