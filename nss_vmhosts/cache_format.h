@@ -42,9 +42,10 @@
  * version's.
  * 4: the block table, and a seal over the header, block table and sections
  * only.
- * 5: the key slots.  A file of another version is refused (and the
- * refresher replaces it). */
-#define VMH_CACHE_VERSION 5u
+ * 5: the key slots.
+ * 6: the header's `replaced` mark.  A file of another version is refused
+ * (and the refresher replaces it). */
+#define VMH_CACHE_VERSION 6u
 /* A cache larger than this is not ours: refuse it rather than read it. */
 #define VMH_CACHE_MAX_SIZE (64u * 1024u * 1024u)
 
@@ -131,6 +132,13 @@ struct vmh_cache_header {
      * first key of one pair plus one, 0 for an empty slot; a pair sits at
      * vmh_cache_key_hash of it, or the first empty slot after, wrapping. */
     uint32_t slot_count, slots_off;
+    /* 0 as written.  The writer sets it in the file in place just before
+     * it renames the next one over it, so that a process mapping this one
+     * looks for the next at its next lookup, not a clock tick later.  Not
+     * sealed: a file marked is still whole, and the mark only makes a
+     * reader look at the file's name again, as it does every tick. */
+    uint32_t replaced;
+    uint32_t reserved;
 };
 
 /* Strings are offsets into the pool; offset 0 is always "". */
@@ -186,7 +194,7 @@ static inline uint8_t vmh_network_key_name_length(uint16_t reserved)
 }
 
 _Static_assert(sizeof(struct vmh_cache_backend) == 32, "no padding in a backend section");
-_Static_assert(sizeof(struct vmh_cache_header) == 96, "no padding in the header");
+_Static_assert(sizeof(struct vmh_cache_header) == 104, "no padding in the header");
 _Static_assert(sizeof(struct vmh_cache_record) == 32, "no padding in a record");
 _Static_assert(sizeof(struct vmh_cache_key) == 12, "no padding in a key");
 _Static_assert(sizeof(struct vmh_cache_addr) == 20, "no padding in an address");
@@ -258,11 +266,13 @@ static inline uint64_t vmh_cache_blocks(uint64_t start, uint64_t size)
  * file whose first `sealed` bytes (at least a header: up to its records)
  * are sealed: the checksum of the header in which that field holds the
  * checksum of the sealed bytes after it, so that a flipped timestamp, block
- * checksum or backend status fails the check too. */
+ * checksum or backend status fails the check too; the `replaced` mark is
+ * read as 0. */
 static inline uint64_t vmh_cache_seal(const unsigned char *data, uint64_t sealed)
 {
     struct vmh_cache_header header;
     __builtin_memcpy(&header, data, sizeof header);
+    header.replaced = 0;
     header.checksum = htole64(vmh_cache_checksum(data + sizeof header, sealed - sizeof header));
     return htole64(vmh_cache_checksum(&header, sizeof header));
 }

@@ -26,7 +26,7 @@ static inline void vmh_cache_header_byteswap(struct vmh_cache_header *h)
                           &h->keys_off,     &h->addr_count,   &h->addrs_off,
                           &h->strings_size, &h->strings_off,  &h->backend_count,
                           &h->backends_off, &h->block_count,  &h->blocks_off,
-                          &h->slot_count,   &h->slots_off};
+                          &h->slot_count,   &h->slots_off,    &h->replaced};
     for (unsigned i = 0; i < sizeof counts / sizeof *counts; i++)
         *counts[i] = __builtin_bswap32(*counts[i]);
 }

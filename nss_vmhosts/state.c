@@ -36,7 +36,8 @@
  * and a new cache is at worst seen this much later.  By the coarse clock
  * (clock.h), whose milliseconds move a tick at a time, that is one look
  * per tick: 1 to 10 ms.  Never shared across a change of effective user
- * that lookup_euid saw, nor when a refresh is about to be decided. */
+ * that lookup_euid saw, nor when a refresh is about to be decided, nor
+ * once the writer marked the file replaced (cache_replaced). */
 #define CACHE_RECHECK_MS 1
 
 struct cache_slot {
@@ -246,12 +247,20 @@ static void own_dir_update(struct view *view, uid_t euid)
 
 /* Returns whether it relied on a look less than CACHE_RECHECK_MS old
  * instead of looking (never when `force`). */
+/* Whether the writer marked the mapped file replaced (cache_format.h): a
+ * read of memory, so that a hit sees a new cache at once, not a tick on. */
+static bool cache_replaced(const struct cache_slot *slot)
+{
+    return slot->cache.data && __atomic_load_n(&slot->cache.header->replaced, __ATOMIC_RELAXED);
+}
+
 static bool caches_update(struct view *view, uid_t euid, int64_t now, bool force,
                           struct cancel_hold *hold)
 {
     uid_t trusted = trusted_for(view, euid);
     if (!force && view->caches_checked && view->caches_euid == euid &&
-        view->caches_trusted_uid == trusted && now - view->caches_checked_ms < CACHE_RECHECK_MS)
+        view->caches_trusted_uid == trusted && now - view->caches_checked_ms < CACHE_RECHECK_MS &&
+        !cache_replaced(&view->own) && !cache_replaced(&view->root))
         return true;
     hold_cancel(hold);
     /* A setuid, setgid or file-capability program run by a user, or a

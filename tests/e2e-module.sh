@@ -138,19 +138,19 @@ fresh_cache() { rm -rf "$T/cache"; mkdir -m 755 "$T/cache"; }
 # Caches of the versions before (version 1: the fixed-array format of
 # a56ce33; version 2: before network and label keys, 73e0574; version 3:
 # before the block table, 6cc8052; version 4: before the key slots,
-# f9a45b3), as an
+# f9a45b3; version 5: before the replaced mark, 2a71bdd), as an
 # upgrade leaves them: the module refuses them, never reads them with this
 # version's layout; the refresh it starts replaces them, and the VM answers.
 format_version() { od -An -tu4 -j8 -N4 "$T/cache/hosts.cache" | tr -d ' '; }
 write_conf multipass_command="$STUB" timeout_ms=3000
 stub "MULTIPASS_STUB_FIXTURE=$FIXTURE"
-for old in 1 2 3 4; do
+for old in 1 2 3 4 5; do
     fresh_cache
     cp "$FIXTURES/cache/version$old.cache" "$T/cache/hosts.cache"
     check_eq "a version $old cache is in place" $old "$(format_version)"
     check_eq "... the lookup ignores it, refreshes and answers" 127.0.0.7 \
         "$(getent_hosts primary.example.org)"
-    check_eq "... the cache is rewritten in the current format" 5 "$(format_version)"
+    check_eq "... the cache is rewritten in the current format" 6 "$(format_version)"
     fresh_cache
     cp "$FIXTURES/cache/version$old.cache" "$T/cache/hosts.cache"
     check "... vmhosts refresh says it replaced another version's cache" \

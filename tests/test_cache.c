@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -540,15 +541,20 @@ static void test_damage(const unsigned char *data, size_t size)
     unsigned char *copy = malloc(size);
     memcpy(copy, data, size);
     bad = SIZE_MAX;
-    for (size_t i = 0; i < size && bad == SIZE_MAX; i++) {
+    size_t mark = offsetof(struct vmh_cache_header, replaced), marked = SIZE_MAX;
+    for (size_t i = 0; i < size && bad == SIZE_MAX && marked == SIZE_MAX; i++) {
         copy[i] ^= 0xff;
-        if (!refused(parse_copy(copy, size)))
+        bool is_mark = i >= mark && i < mark + sizeof header_of(copy)->replaced;
+        if (!is_mark && !refused(parse_copy(copy, size)))
             bad = i;
+        if (is_mark && parse_copy(copy, size) != VMH_CACHE_OK)
+            marked = i;
         copy[i] ^= 0xff;
     }
     if (bad != SIZE_MAX)
         printf("# byte %zu flipped: not refused\n", bad);
-    CHECK(bad == SIZE_MAX, "corrupt: every single byte flipped");
+    CHECK(bad == SIZE_MAX, "corrupt: every single byte flipped, but the replaced mark's");
+    CHECK(marked == SIZE_MAX, "a byte of the replaced mark flipped: the file still loads");
     free(copy);
 
     unsigned char *longer = calloc(1, size + 16);
@@ -886,6 +892,52 @@ static void test_write_load(void)
     vmh_snapshot_free(&s);
 }
 
+/* The `replaced` mark of the file open as fd, as it is now. */
+static uint32_t replaced_mark(int fd)
+{
+    uint32_t mark = 0xffffffffu;
+    if (pread(fd, &mark, sizeof mark, offsetof(struct vmh_cache_header, replaced)) != sizeof mark)
+        return 0xffffffffu;
+    return le32toh(mark);
+}
+
+/* The writer marks the file it replaces, which a process mapping it reads
+ * (nss_vmhosts/state.c), and writes its own unmarked; a file of another
+ * version in its place keeps its bytes. */
+static void test_write_marks_replaced(void)
+{
+    char file[PATH_SIZE], err[512];
+    const char *dir = cache_folder("replaced");
+    int old = open(join(file, dir, VMH_CACHE_FILE), O_RDONLY | O_CLOEXEC);
+    CHECK_INT(replaced_mark(old), 0, "replaced mark: 0 as written");
+    struct vmh_snapshot s;
+    sample(&s);
+    CHECK_INT(vmh_cache_write(dir, 0755, &s, NOW + 1, err, sizeof err), 0,
+              "replaced mark: a second write");
+    CHECK_INT(replaced_mark(old), 1, "replaced mark: set in the file replaced");
+    int new = open(file, O_RDONLY | O_CLOEXEC);
+    CHECK_INT(replaced_mark(new), 0, "replaced mark: not in the new file");
+    CHECK_INT(load(dir), VMH_CACHE_OK, "replaced mark: the new file loads");
+    close(old);
+    close(new);
+
+    size_t length = 0;
+    char *other = check_read_file(check_fixture("cache/version5.cache"), &length);
+    FILE *out = fopen(file, "w");
+    CHECK(other && out && fwrite(other, 1, length, out) == length && fclose(out) == 0,
+          "replaced mark: a version 5 cache in place");
+    old = open(file, O_RDONLY | O_CLOEXEC);
+    vmh_cache_write(dir, 0755, &s, NOW + 2, err, sizeof err);
+    char *after = malloc(length + 1);
+    CHECK(other && after && pread(old, after, length + 1, 0) == (ssize_t)length &&
+              memcmp(after, other, length) == 0,
+          "replaced mark: another version's file is left as it was");
+    close(old);
+    free(after);
+    free(other);
+    vmh_snapshot_free(&s);
+}
+
 static void test_missing(void)
 {
     char dir[PATH_SIZE];
@@ -1011,8 +1063,9 @@ static void test_load_corrupt(void)
  * the fixed-array format of a56ce33; version2.cache, written by 73e0574,
  * before network keys; version3.cache, tests/cache_bytes.c's at 6cc8052,
  * before the block table; version4.cache, tests/cache_bytes.c's at
- * f9a45b3, before the key slots) are refused as such, never read as this version's
- * layout; a write replaces them with one that loads. */
+ * f9a45b3, before the key slots; version5.cache, tests/cache_bytes.c's
+ * at 2a71bdd, before the replaced mark) are refused as such, never read
+ * as this version's layout; a write replaces them with one that loads. */
 static void expect_other_version(const char *fixture, const char *what)
 {
     char file[PATH_SIZE], text[160];
@@ -1037,6 +1090,7 @@ static void test_other_version(void)
     expect_other_version("cache/version2.cache", "version 2");
     expect_other_version("cache/version3.cache", "version 3");
     expect_other_version("cache/version4.cache", "version 4");
+    expect_other_version("cache/version5.cache", "version 5");
 }
 
 /* A section this version does not know (a newer backend): the cache loads,
@@ -1391,6 +1445,7 @@ int main(void)
     test_planted();
     test_load_corrupt();
     test_other_version();
+    test_write_marks_replaced();
     test_unknown_section();
     test_trusted();
     test_write_failures();

@@ -11,12 +11,13 @@
 #include "cache_order.h"
 #include "snapshot.h"
 
-/* The header as the file holds it, without its time stamp and seal. */
+/* The header as the file holds it, without its time stamp, seal and mark. */
 static void header_without_time(const unsigned char *data, struct vmh_cache_header *header)
 {
     memcpy(header, data, sizeof *header);
     header->written_ms = 0;
     header->checksum = 0;
+    header->replaced = 0;
 }
 
 static void section_without_time(const unsigned char *data, struct vmh_cache_backend *section)

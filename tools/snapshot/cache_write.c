@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -596,6 +597,27 @@ static void stat_in_place(const char *final, const struct stat *filled, struct s
         memset(written, 0, sizeof *written);
 }
 
+/* Sets the `replaced` mark (cache_format.h) of the file in place to
+ * `value`: 1 just before the next is renamed over it, 0 again when that
+ * failed.  Only a cache of this version that this user owns; anything
+ * else (none, a FIFO, another's) is left alone, and its readers see the
+ * next file a tick later, as without the mark. */
+static void mark_replaced(const char *final, uint32_t value)
+{
+    int fd = open(final, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    struct stat st;
+    struct vmh_cache_header header;
+    uint32_t mark = htole32(value);
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid() &&
+        pread(fd, &header, sizeof header, 0) == (ssize_t)sizeof header &&
+        memcmp(header.magic, VMH_CACHE_MAGIC, sizeof header.magic) == 0 &&
+        le32toh(header.version) == VMH_CACHE_VERSION)
+        (void)!pwrite(fd, &mark, sizeof mark, offsetof(struct vmh_cache_header, replaced));
+    close(fd);
+}
+
 static int put_in_place(const char *dir, const unsigned char *data, size_t size,
                         struct stat *written, char *err, size_t err_size)
 {
@@ -615,8 +637,10 @@ static int put_in_place(const char *dir, const unsigned char *data, size_t size,
         unlink(temporary);
         return -1;
     }
+    mark_replaced(final, 1);
     if (rename(temporary, final) != 0) {
         fail(err, err_size, "cannot replace", final, "remove it if it is not a regular file");
+        mark_replaced(final, 0);
         unlink(temporary);
         return -1;
     }
