@@ -245,8 +245,6 @@ static void own_dir_update(struct view *view, uid_t euid)
     view->own_dir_ready = true;
 }
 
-/* Returns whether it relied on a look less than CACHE_RECHECK_MS old
- * instead of looking (never when `force`). */
 /* Whether the writer marked the mapped file replaced (cache_format.h): a
  * read of memory, so that a hit sees a new cache at once, not a tick on. */
 static bool cache_replaced(const struct cache_slot *slot)
@@ -254,6 +252,8 @@ static bool cache_replaced(const struct cache_slot *slot)
     return slot->cache.data && __atomic_load_n(&slot->cache.header->replaced, __ATOMIC_RELAXED);
 }
 
+/* Returns whether it relied on a look less than CACHE_RECHECK_MS old
+ * instead of looking (never when `force`). */
 static bool caches_update(struct view *view, uid_t euid, int64_t now, bool force,
                           struct cancel_hold *hold)
 {

@@ -604,7 +604,7 @@ static void stat_in_place(const char *final, const struct stat *filled, struct s
  * next file a tick later, as without the mark. */
 static void mark_replaced(const char *final, uint32_t value)
 {
-    int fd = open(final, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    int fd = open(final, O_RDWR | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0)
         return;
     struct stat st;
