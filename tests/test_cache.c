@@ -901,6 +901,43 @@ static uint32_t replaced_mark(int fd)
     return le32toh(mark);
 }
 
+/* rename() as the writer calls it, which fails while rename_fails is set
+ * (Makefile.am links this program with --wrap=rename). */
+static bool rename_fails;
+int __real_rename(const char *from, const char *to);
+int __wrap_rename(const char *from, const char *to);
+int __wrap_rename(const char *from, const char *to)
+{
+    if (!rename_fails)
+        return __real_rename(from, to);
+    errno = EBUSY;
+    return -1;
+}
+
+/* When the rename fails, the file in place stays the cache and loses the
+ * mark set just before it; another user's file is never marked. */
+static void test_mark_taken_back(const char *dir, const char *file, struct vmh_snapshot *s)
+{
+    char err[512];
+    int old = open(file, O_RDONLY | O_CLOEXEC);
+    rename_fails = true;
+    int status = vmh_cache_write(dir, 0755, s, NOW + 3, err, sizeof err);
+    rename_fails = false;
+    CHECK(status != 0 && strstr(err, "cannot replace"), "replaced mark: the rename fails");
+    CHECK_INT(replaced_mark(old), 0, "replaced mark: taken back when the rename fails");
+    close(old);
+    if (geteuid() != 0) {
+        CHECK(true, "replaced mark: another user's file # SKIP not root");
+        return;
+    }
+    old = open(file, O_RDONLY | O_CLOEXEC);
+    CHECK(chown(file, OTHER_USER, OTHER_USER) == 0 &&
+              vmh_cache_write(dir, 0755, s, NOW + 4, err, sizeof err) == 0 &&
+              replaced_mark(old) == 0,
+          "replaced mark: another user's file is left unmarked");
+    close(old);
+}
+
 /* The writer marks the file it replaces, which a process mapping it reads
  * (nss_vmhosts/state.c), and writes its own unmarked; a file of another
  * version in its place keeps its bytes. */
@@ -920,6 +957,7 @@ static void test_write_marks_replaced(void)
     CHECK_INT(load(dir), VMH_CACHE_OK, "replaced mark: the new file loads");
     close(old);
     close(new);
+    test_mark_taken_back(dir, file, &s);
 
     size_t length = 0;
     char *other = check_read_file(check_fixture("cache/version5.cache"), &length);
