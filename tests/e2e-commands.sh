@@ -213,7 +213,7 @@ check_out "status, one socket of two missing: the cache holds the other's contai
     "^  ok: root's cache: [0-9]+ containers, 1 running, answered "
 check_out "status, one socket of two missing: which socket, live" "^  note: $T/missing.sock: does not exist$"
 check_out "status, one socket of two missing: what the last refresh met" \
-    "^  note: root's cache: without part of docker's answer: $T/missing.sock does not exist: no engine is running there$"
+    "^  note: root's cache: without part of docker's answer: $T/missing.sock does not exist: no daemon is running there$"
 write_conf ttl=60
 
 write_conf ttl=60 multipass_command="$T/no-multipass"

@@ -1421,7 +1421,7 @@ static void test_refresh_ok(void)
               "refresh ok: sidecar inspected");
     CHECK_INT(fake_count(&fake, ID_HOSTNET), 0, "refresh ok: a known hostname is not asked");
     CHECK_INT(fake_count(&fake, ID_EXITED), 0, "refresh ok: a stopped container is not asked");
-    CHECK_INT(fake_count(&fake, "ACCEPT"), 2, "refresh ok: probe + one keep-alive connection");
+    CHECK_INT(fake_count(&fake, "ACCEPT"), 1, "refresh ok: one keep-alive connection, no probe");
     vmh_snapshot_free(&out);
     check_refresh_two_sockets(&fake, &known);
     check_refresh_changed(&fake);
@@ -1522,7 +1522,8 @@ static void test_http_bounds(void)
     struct vmh_http http;
     struct vmh_http_outcome outcome = {0};
     if (fake_start(&fake, FAKE_FLOOD) != 0 ||
-        vmh_http_open(&http, "Docker", fake.socket, vmh_monotonic_ms() + 20000, &outcome) != 0) {
+        vmh_http_open(&http, "Docker", fake.socket, "", vmh_monotonic_ms() + 20000,
+                      &outcome) != 0) {
         CHECK(0, "flood: fake Docker started");
         return;
     }
@@ -1582,11 +1583,17 @@ static void check_unavailable(const char *sockets, uint32_t status, const char *
 static void test_refresh_unavailable(void)
 {
     check_unavailable("/nonexistent/docker.sock", VMH_STATUS_UNAVAILABLE,
-                      "/nonexistent/docker.sock does not exist: no engine is running there",
+                      "/nonexistent/docker.sock does not exist: no daemon is running there",
                       "missing socket");
     check_unavailable("/nonexistent/a.sock /nonexistent/b.sock", VMH_STATUS_UNAVAILABLE,
                       "a.sock does not exist", "two missing: the first failure");
     check_unavailable("", VMH_STATUS_UNAVAILABLE, "no Docker socket", "no socket configured");
+    char long_path[160];
+    memset(long_path, 'x', sizeof long_path - 1);
+    long_path[0] = '/';
+    long_path[sizeof long_path - 1] = '\0';
+    check_unavailable(long_path, VMH_STATUS_ERROR, "the Docker socket path /xxx",
+                      "a path too long for a socket");
     char dir[] = "/tmp/test-docker-XXXXXX";
     if (!mkdtemp(dir))
         return;

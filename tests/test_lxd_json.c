@@ -4,6 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "check_hosts.h"
@@ -305,6 +308,32 @@ static void test_brief(void)
     CHECK_STR(states.asked_of, "on/p", "... only the one that runs is asked its state");
 }
 
+/* A socket file that nothing listens on: a daemon that stopped without
+ * removing it, told apart from the connection curl could not make. */
+static void test_dead_socket(void)
+{
+    char dir[] = "/tmp/test-lxd-XXXXXX";
+    if (!mkdtemp(dir))
+        return;
+    struct sockaddr_un address = {.sun_family = AF_UNIX};
+    snprintf(address.sun_path, sizeof address.sun_path, "%s/unix.socket", dir);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    CHECK(fd >= 0 && bind(fd, (struct sockaddr *)&address, sizeof address) == 0,
+          "dead socket: made");
+    close(fd);
+    struct vmh_snapshot out;
+    vmh_snapshot_init(&out);
+    CHECK_INT(vmh_lxd_refresh("LXD", VMH_BACKEND_LXD, address.sun_path, 1000, &out), -1,
+              "dead socket: the refresh fails");
+    const struct vmh_backend_state *state = &out.backends[VMH_BACKEND_LXD];
+    CHECK_INT(state->status, VMH_STATUS_UNAVAILABLE, "dead socket: unavailable");
+    CHECK(strstr(state->message, "nothing listens on /tmp/test-lxd-") != NULL,
+          "dead socket: the message names it");
+    vmh_snapshot_free(&out);
+    unlink(address.sun_path);
+    rmdir(dir);
+}
+
 int main(void)
 {
     vmh_snapshot_init(&snapshot);
@@ -316,6 +345,7 @@ int main(void)
     test_device_mac();
     test_brief();
     test_nic_types();
+    test_dead_socket();
     vmh_snapshot_free(&snapshot);
     return check_done();
 }

@@ -43,24 +43,32 @@ int vmh_unix_connect_error(const char *path)
     return error == EAGAIN || error == EINPROGRESS ? 0 : error;
 }
 
-int vmh_http_probe(const char *daemon, const char *path, const char *denied_advice,
-                   struct vmh_http_outcome *outcome)
+/* curl says "Couldn't connect to server" for every cause; connecting once
+ * more tells a stopped daemon from a missing permission, which need
+ * different fixes.  Only after curl failed, so that a call that works
+ * costs the daemon one connection, not two.  False when the socket
+ * accepts now: curl's own words stand. */
+static bool explain_connect(const struct vmh_http *http, struct vmh_http_outcome *outcome)
 {
+    const char *path = http->path;
     int error = vmh_unix_connect_error(path);
     if (error == 0)
-        return 0;
+        return false;
     if (error == ENOENT || error == ENOTDIR)
-        say(outcome, VMH_STATUS_UNAVAILABLE, "%s is not running: %.*s does not exist", daemon,
+        say(outcome, VMH_STATUS_UNAVAILABLE, "%.*s does not exist: no daemon is running there",
             PATH_SHOWN, path);
     else if (error == ECONNREFUSED)
         say(outcome, VMH_STATUS_UNAVAILABLE, "nothing listens on %.*s", PATH_SHOWN, path);
     else if (error == EACCES || error == EPERM)
         say(outcome, VMH_STATUS_DENIED, "permission denied on %.*s: %s", PATH_SHOWN, path,
-            denied_advice);
+            http->denied_advice);
+    else if (error == ENAMETOOLONG)
+        say(outcome, VMH_STATUS_ERROR, "the %s socket path %.*s is too long", http->daemon,
+            PATH_SHOWN, path);
     else
         say(outcome, VMH_STATUS_ERROR, "cannot connect to %.*s: %s", PATH_SHOWN, path,
             strerror(error));
-    return -1;
+    return true;
 }
 
 static size_t collect(char *data, size_t size, size_t count, void *user)
@@ -98,11 +106,13 @@ void vmh_http_setup(CURL *curl, const char *socket_path)
 }
 
 int vmh_http_open(struct vmh_http *http, const char *daemon, const char *path,
-                  int64_t deadline_ms, struct vmh_http_outcome *outcome)
+                  const char *denied_advice, int64_t deadline_ms,
+                  struct vmh_http_outcome *outcome)
 {
     memset(http, 0, sizeof *http);
     http->body_max = VMH_HTTP_BODY_MAX;
     http->daemon = daemon;
+    http->denied_advice = denied_advice;
     http->path = path;
     http->deadline_ms = deadline_ms;
     if (!(http->curl = curl_easy_init())) {
@@ -139,6 +149,9 @@ static void reason_of(const struct vmh_http *http, char *text, size_t size)
 static void failed(const struct vmh_http *http, CURLcode code, long timeout_ms,
                    struct vmh_http_outcome *outcome)
 {
+    bool unconnected = code == CURLE_COULDNT_CONNECT || code == CURLE_COULDNT_RESOLVE_HOST;
+    if (unconnected && explain_connect(http, outcome))
+        return;
     if (http->too_large)
         say(outcome, VMH_STATUS_ERROR, "%s's answer is larger than %zu MiB%s%s (on %.*s)",
             http->daemon, http->body_max >> 20, http->body_why ? ", " : "",

@@ -17,6 +17,7 @@
 struct vmh_http {
     CURL *curl;
     const char *daemon;   /* "LXD": its name in messages */
+    const char *denied_advice; /* what a user the socket refuses can do */
     const char *path;     /* the socket */
     int64_t deadline_ms;  /* monotonic */
     char *body;           /* the last answer, NUL-terminated; NULL before one */
@@ -31,7 +32,8 @@ struct vmh_http {
     void *sink_context;
 };
 
-/* What went wrong, as a backend section records it. */
+/* What went wrong, as a backend section records it: UNAVAILABLE only
+ * when no daemon is there (no socket, or nothing listening on it). */
 struct vmh_http_outcome {
     uint32_t status;      /* enum vmh_backend_status */
     char message[512];
@@ -42,20 +44,16 @@ struct vmh_http_outcome {
  * (ENAMETOOLONG for a path too long for a Unix socket).  Non-blocking. */
 int vmh_unix_connect_error(const char *path);
 
-/* Connects once to tell a stopped daemon (UNAVAILABLE) from a missing
- * permission (DENIED, with `denied_advice`), which curl reports alike.
- * 0 when it accepts a connection. */
-int vmh_http_probe(const char *daemon, const char *path, const char *denied_advice,
-                   struct vmh_http_outcome *outcome);
-
 /* What every handle on such a socket needs, the watcher's event stream's
  * too (docker/docker_events.c): the socket, no signals (the deadline is
  * ours, not SIGALRM's), no proxy from the environment, HTTP only. */
 void vmh_http_setup(CURL *curl, const char *socket_path);
 
-/* -1 when libcurl cannot start (out of memory), with the outcome set. */
+/* -1 when libcurl cannot start (out of memory), with the outcome set.
+ * `denied_advice` ends the message when this user may not connect. */
 int vmh_http_open(struct vmh_http *http, const char *daemon, const char *path,
-                  int64_t deadline_ms, struct vmh_http_outcome *outcome);
+                  const char *denied_advice, int64_t deadline_ms,
+                  struct vmh_http_outcome *outcome);
 void vmh_http_close(struct vmh_http *http);
 
 /* Lets the next answer (only the next) be up to body_max bytes; `why`
@@ -72,8 +70,9 @@ void vmh_http_stream(struct vmh_http *http, void (*sink)(void *context, const ch
                      void *context);
 
 /* GETs url ("http://localhost/1.0/..."): 0 with the body in http->body
- * after an HTTP 200, else -1 with why (timeout, too large, the daemon's
- * own error text) in the outcome. */
+ * after an HTTP 200, else -1 with why (no daemon there, permission
+ * denied, timeout, too large, the daemon's own error text) in the
+ * outcome. */
 int vmh_http_get(struct vmh_http *http, const char *url, struct vmh_http_outcome *outcome);
 
 #endif

@@ -53,33 +53,6 @@ static void set_outcome(struct outcome *outcome, uint32_t status, const char *fo
     va_end(args);
 }
 
-/* curl says "Couldn't connect to server" for every cause; a plain connect()
- * tells a stopped daemon from a missing permission, which need different
- * fixes. */
-static int probe_socket(const char *path, struct outcome *outcome)
-{
-    int error = vmh_unix_connect_error(path);
-    if (error == 0)
-        return 0;
-    if (error == ENAMETOOLONG)
-        set_outcome(outcome, VMH_STATUS_ERROR, "the Docker socket path %.*s is too long",
-                    PATH_MAX_SHOWN, path);
-    else if (error == ENOENT || error == ENOTDIR)
-        set_outcome(outcome, VMH_STATUS_UNAVAILABLE,
-                    "%.*s does not exist: no engine is running there", PATH_MAX_SHOWN, path);
-    else if (error == ECONNREFUSED)
-        set_outcome(outcome, VMH_STATUS_UNAVAILABLE, "nothing listens on %.*s", PATH_MAX_SHOWN,
-                    path);
-    else if (error == EACCES || error == EPERM)
-        set_outcome(outcome, VMH_STATUS_DENIED, "permission denied on %.*s: %s", PATH_MAX_SHOWN,
-                    path, VMH_DOCKER_DENIED_ADVICE);
-    else
-        set_outcome(outcome, VMH_STATUS_ERROR, "cannot connect to %.*s: %s", PATH_MAX_SHOWN, path,
-                    strerror(error));
-    outcome->absent = error == ENOENT || error == ENOTDIR || error == ECONNREFUSED;
-    return -1;
-}
-
 /* One GET on the socket's connection (unix_http.h), its failure in our
  * outcome. */
 static int get(struct vmh_http *http, const char *url, struct outcome *outcome)
@@ -88,6 +61,7 @@ static int get(struct vmh_http *http, const char *url, struct outcome *outcome)
     if (vmh_http_get(http, url, &failure) == 0)
         return 0;
     set_outcome(outcome, failure.status, "%s", failure.message);
+    outcome->absent = failure.status == VMH_STATUS_UNAVAILABLE;
     return -1;
 }
 
@@ -141,11 +115,10 @@ static int ask_socket(const char *path, bool rootless, const char *url, int64_t 
                       const struct vmh_snapshot *known, struct vmh_snapshot *fresh,
                       struct outcome *outcome)
 {
-    if (probe_socket(path, outcome) != 0)
-        return -1;
     struct vmh_http http;
     struct vmh_http_outcome failure;
-    if (vmh_http_open(&http, "Docker", path, deadline_ms, &failure) != 0) {
+    if (vmh_http_open(&http, "Docker", path, VMH_DOCKER_DENIED_ADVICE, deadline_ms, &failure) !=
+        0) {
         set_outcome(outcome, failure.status, "%s", failure.message);
         return -1;
     }

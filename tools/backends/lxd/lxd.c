@@ -86,8 +86,7 @@ static int ask_socket(const char *daemon, enum vmh_backend backend, const char *
                       struct vmh_http_outcome *outcome)
 {
     struct vmh_http http;
-    if (vmh_http_probe(daemon, path, LXD_DENIED_ADVICE, outcome) != 0 ||
-        vmh_http_open(&http, daemon, path, deadline_ms, outcome) != 0)
+    if (vmh_http_open(&http, daemon, path, LXD_DENIED_ADVICE, deadline_ms, outcome) != 0)
         return -1;
     char err[300] = "";
     int result = vmh_http_get(&http, VMH_LXD_INSTANCES_URL, outcome);
