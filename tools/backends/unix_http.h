@@ -1,7 +1,7 @@
 /* HTTP GETs to a daemon's REST API on its Unix socket (libcurl), for the
- * backends that ask one: LXD and Incus (lxd/).  One handle per socket and
- * refresh, so that every call rides one keep-alive connection, and one
- * deadline for the whole refresh. */
+ * backends that ask one: Docker and Podman (docker/), LXD and Incus
+ * (lxd/).  One handle per socket and refresh, so that every call rides
+ * one keep-alive connection, and one deadline for the whole refresh. */
 #ifndef VMHOSTS_UNIX_HTTP_H
 #define VMHOSTS_UNIX_HTTP_H
 
