@@ -6,8 +6,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -17,6 +19,7 @@
 
 #include "check.h"
 #include "clock.h"
+#include "dead_socket.h"
 #include "docker.h"
 #include "docker_changes.h"
 #include "docker_entry.h"
@@ -1599,11 +1602,7 @@ static void test_refresh_unavailable(void)
         return;
     char path[128];
     snprintf(path, sizeof path, "%s/dead.sock", dir);
-    struct sockaddr_un address = {.sun_family = AF_UNIX};
-    strcpy(address.sun_path, path);
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    bind(fd, (struct sockaddr *)&address, sizeof address);
-    close(fd);
+    CHECK(make_dead_socket(path), "dead socket file: made");
     check_unavailable(path, VMH_STATUS_UNAVAILABLE, "nothing listens on", "dead socket file");
     unlink(path);
     rmdir(dir);
@@ -1649,6 +1648,75 @@ static void test_refresh_denied(void)
     CHECK_INT(state.status, VMH_STATUS_DENIED, "chmod 000: status DENIED");
     CHECK(strstr(state.message, "add your user to the docker group") != NULL,
           "chmod 000: the message says what to do");
+    fake_stop(&fake);
+}
+
+/* The child of test_refresh_rootless: nobody, whose runtime folder
+ * /run/user/65534 is the fake's folder (a private /run in a mount
+ * namespace of its own).  Exits 77 when it cannot set that up. */
+static void refresh_as_nobody(const struct fake *fake, int report)
+{
+    const char *runtime = "/run/user/65534";
+    if (unshare(CLONE_NEWNS) != 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
+        mount("none", "/run", "tmpfs", 0, "mode=0755") != 0 || mkdir("/run/user", 0755) != 0 ||
+        mkdir(runtime, 0700) != 0 || mount(fake->dir, runtime, NULL, MS_BIND, NULL) != 0 ||
+        setgroups(0, NULL) != 0 || setgid(65534) != 0 || setuid(65534) != 0)
+        _exit(77);
+    struct vmh_snapshot out;
+    vmh_snapshot_init(&out);
+    vmh_docker_refresh("", 1000, NULL, &out);
+    write_all(report, (const char *)&out.backends[VMH_BACKEND_DOCKER], sizeof out.backends[0]);
+    write_all(report, (const char *)&out.count, sizeof out.count);
+    vmh_snapshot_free(&out);
+    _exit(0);
+}
+
+/* A user's own engines, found in the runtime folder and never configured:
+ * the one that runs is asked over one connection, with no test connection
+ * before it, and a Podman socket that nothing listens on is no failure. */
+static void test_refresh_rootless(void)
+{
+    struct fake fake;
+    int pipe_fds[2];
+    if (geteuid() != 0) {
+        check_skip("rootless: refresh as nobody", "needs root to give nobody a runtime folder");
+        return;
+    }
+    if (fake_start(&fake, FAKE_OK) != 0 || pipe2(pipe_fds, O_CLOEXEC) != 0) {
+        CHECK(0, "rootless: fake Docker started");
+        return;
+    }
+    char podman_dir[160], podman[180];
+    snprintf(podman_dir, sizeof podman_dir, "%s/podman", fake.dir);
+    snprintf(podman, sizeof podman, "%s/podman.sock", podman_dir);
+    if (mkdir(podman_dir, 0700) != 0 || chown(podman_dir, 65534, 65534) != 0 ||
+        chown(fake.dir, 65534, 65534) != 0 || chown(fake.socket, 65534, 65534) != 0)
+        printf("# setting up %s: %s\n", fake.dir, strerror(errno));
+    if (!make_dead_socket(podman) || chown(podman, 65534, 65534) != 0)
+        printf("# making %s: %s\n", podman, strerror(errno));
+    fflush(stdout);
+    pid_t child = fork();
+    if (child == 0)
+        refresh_as_nobody(&fake, pipe_fds[1]);
+    close(pipe_fds[1]);
+    struct vmh_backend_state state = {0};
+    size_t count = 0;
+    bool reported = read(pipe_fds[0], &state, sizeof state) == (ssize_t)sizeof state &&
+                    read(pipe_fds[0], &count, sizeof count) == (ssize_t)sizeof count;
+    close(pipe_fds[0]);
+    int status = -1;
+    waitpid(child, &status, 0);
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 77) {
+        check_skip("rootless: refresh as nobody", "cannot make a private /run/user");
+    } else {
+        CHECK(reported, "rootless: the child reported");
+        CHECK_INT(state.status, VMH_STATUS_OK, "rootless: status OK");
+        CHECK_STR(state.message, "", "rootless: a Podman socket nothing listens on is no failure");
+        CHECK_INT(count, 4, "rootless: the running engine's four containers");
+        CHECK_INT(fake_count(&fake, "ACCEPT"), 1, "rootless: one connection, no test one first");
+    }
+    unlink(podman);
+    rmdir(podman_dir);
     fake_stop(&fake);
 }
 
@@ -1705,6 +1773,7 @@ int main(void)
     test_http_bounds();
     test_refresh_unavailable();
     test_refresh_denied();
+    test_refresh_rootless();
     free_fake_bodies();
     curl_global_cleanup();
     return check_done();

@@ -4,12 +4,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "check.h"
 #include "check_hosts.h"
+#include "dead_socket.h"
 #include "lxd.h"
 
 static struct vmh_snapshot snapshot;
@@ -315,22 +314,19 @@ static void test_dead_socket(void)
     char dir[] = "/tmp/test-lxd-XXXXXX";
     if (!mkdtemp(dir))
         return;
-    struct sockaddr_un address = {.sun_family = AF_UNIX};
-    snprintf(address.sun_path, sizeof address.sun_path, "%s/unix.socket", dir);
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    CHECK(fd >= 0 && bind(fd, (struct sockaddr *)&address, sizeof address) == 0,
-          "dead socket: made");
-    close(fd);
+    char path[64];
+    snprintf(path, sizeof path, "%s/unix.socket", dir);
+    CHECK(make_dead_socket(path), "dead socket: made");
     struct vmh_snapshot out;
     vmh_snapshot_init(&out);
-    CHECK_INT(vmh_lxd_refresh("LXD", VMH_BACKEND_LXD, address.sun_path, 1000, &out), -1,
+    CHECK_INT(vmh_lxd_refresh("LXD", VMH_BACKEND_LXD, path, 1000, &out), -1,
               "dead socket: the refresh fails");
     const struct vmh_backend_state *state = &out.backends[VMH_BACKEND_LXD];
     CHECK_INT(state->status, VMH_STATUS_UNAVAILABLE, "dead socket: unavailable");
     CHECK(strstr(state->message, "nothing listens on /tmp/test-lxd-") != NULL,
           "dead socket: the message names it");
     vmh_snapshot_free(&out);
-    unlink(address.sun_path);
+    unlink(path);
     rmdir(dir);
 }
 

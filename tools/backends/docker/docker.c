@@ -1,7 +1,6 @@
 /* Asks Docker (or Podman) over its Unix socket: one list call, then one
  * inspect call per running container whose hostname we do not know yet.
  * Every socket of docker_socket, then the user's own rootless engines. */
-#include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -236,8 +235,9 @@ static void notice_failure(struct outcome *first_failure, char *failures,
 }
 
 /* Asks one socket and records how it went in *state (first failure kept,
- * every failure's text appended).  Returns whether it answered. */
-static bool refresh_socket(const char *path, bool rootless, const char *url,
+ * every failure's text appended; an unbidden socket's absence is none).
+ * Returns whether it answered. */
+static bool refresh_socket(const char *path, bool rootless, bool unbidden, const char *url,
                            int64_t deadline_ms, const struct vmh_snapshot *known,
                            struct vmh_snapshot *out, struct outcome *first_failure,
                            char *failures)
@@ -251,17 +251,19 @@ static bool refresh_socket(const char *path, bool rootless, const char *url,
         result = -1;
     }
     vmh_snapshot_free(&fresh);
-    if (result != 0)
+    if (result != 0 && !(unbidden && outcome.absent))
         notice_failure(first_failure, failures, &outcome);
     return result == 0;
 }
 
 /* A user's own engine that is not running is no failure: most users have
- * none.  One that runs and fails is. */
-static bool rootless_engine_down(const char *path)
+ * none, which one lstat tells without starting curl.  A socket file that
+ * nothing listens on is asked, unbidden (refresh_socket), so that an
+ * engine that runs costs one connection, not a test connection first. */
+static bool rootless_socket_file(const char *path)
 {
-    int error = vmh_unix_connect_error(path);
-    return error == ENOENT || error == ENOTDIR || error == ECONNREFUSED;
+    struct stat st;
+    return lstat(path, &st) == 0 && S_ISSOCK(st.st_mode);
 }
 
 /* The user's rootless engines (rootless.h) that docker_socket does not
@@ -274,10 +276,10 @@ static bool refresh_rootless(const char *configured, const char *url, int64_t de
     char path[128];
     for (unsigned i = 0; i < VMH_ROOTLESS_SOCKET_COUNT; i++) {
         if (!vmh_rootless_socket(geteuid(), i, path, sizeof path) ||
-            vmh_docker_socket_listed(configured, path) || rootless_engine_down(path))
+            vmh_docker_socket_listed(configured, path) || !rootless_socket_file(path))
             continue;
-        answered |= refresh_socket(path, true, url, deadline_ms, known, out, first_failure,
-                                   failures);
+        answered |= refresh_socket(path, true, true, url, deadline_ms, known, out,
+                                   first_failure, failures);
     }
     return answered;
 }
@@ -408,8 +410,8 @@ int vmh_docker_refresh(const char *sockets, long timeout_ms, const struct vmh_sn
     char *cursor = list, *path;
     while (list && (path = strsep(&cursor, " \t")) != NULL)
         if (path[0] && !refuse_foreign(path, &first_failure, failures))
-            answered |= refresh_socket(path, vmh_rootless_socket_is(geteuid(), path), url,
-                                       deadline_ms, known, out, &first_failure, failures);
+            answered |= refresh_socket(path, vmh_rootless_socket_is(geteuid(), path), false,
+                                       url, deadline_ms, known, out, &first_failure, failures);
     answered |= refresh_rootless(sockets, url, deadline_ms, known, out, &first_failure, failures);
     answered = finish_changes(out, answered, answered && !first_failure.present, ids, changed,
                               &first_failure);
