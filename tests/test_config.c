@@ -727,7 +727,7 @@ static void load_without_proc(void)
     fflush(stdout);
     pid_t child = fork();
     if (child == 0) {
-        if (unshare(CLONE_NEWNS) != 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
+        if (unshare(CLONE_NEWNS) != 0 || mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) != 0 ||
             mount("none", "/proc", "tmpfs", 0, NULL) != 0)
             _exit(77);
         struct vmh_config config;

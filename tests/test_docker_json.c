@@ -1657,9 +1657,9 @@ static void test_refresh_denied(void)
 static void refresh_as_nobody(const struct fake *fake, int report)
 {
     const char *runtime = "/run/user/65534";
-    if (unshare(CLONE_NEWNS) != 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
+    if (unshare(CLONE_NEWNS) != 0 || mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) != 0 ||
         mount("none", "/run", "tmpfs", 0, "mode=0755") != 0 || mkdir("/run/user", 0755) != 0 ||
-        mkdir(runtime, 0700) != 0 || mount(fake->dir, runtime, NULL, MS_BIND, NULL) != 0 ||
+        mkdir(runtime, 0700) != 0 || mount(fake->dir, runtime, "none", MS_BIND, NULL) != 0 ||
         setgroups(0, NULL) != 0 || setgid(65534) != 0 || setuid(65534) != 0)
         _exit(77);
     struct vmh_snapshot out;
