@@ -234,9 +234,9 @@ static void notice_failure(struct outcome *first_failure, char *failures,
     append_message(failures, outcome->message);
 }
 
-/* Asks one socket and records how it went in *state (first failure kept,
- * every failure's text appended; an unbidden socket's absence is none).
- * Returns whether it answered. */
+/* Asks one socket; a failure goes to *first_failure (the first one kept)
+ * and to failures (every one's text), except an unbidden socket's
+ * absence, which is none.  Returns whether it answered. */
 static bool refresh_socket(const char *path, bool rootless, bool unbidden, const char *url,
                            int64_t deadline_ms, const struct vmh_snapshot *known,
                            struct vmh_snapshot *out, struct outcome *first_failure,
