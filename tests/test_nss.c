@@ -5,6 +5,8 @@
 #include <endian.h>
 #include <errno.h>
 #include <ftw.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -594,6 +596,59 @@ static void test_lazy_checks(void)
     test_lazy_reverse();
 }
 
+/* The shared view taken by another thread's lookup, and no memory: what
+ * __wrap_pthread_mutex_trylock and __wrap_calloc give when asked to. */
+static bool view_busy, calloc_fails;
+int __real_pthread_mutex_trylock(pthread_mutex_t *mutex);
+int __wrap_pthread_mutex_trylock(pthread_mutex_t *mutex);
+int __wrap_pthread_mutex_trylock(pthread_mutex_t *mutex)
+{
+    return view_busy ? EBUSY : __real_pthread_mutex_trylock(mutex);
+}
+void *__real_calloc(size_t count, size_t size);
+void *__wrap_calloc(size_t count, size_t size);
+void *__wrap_calloc(size_t count, size_t size)
+{
+    if (!calloc_fails)
+        return __real_calloc(count, size);
+    errno = ENOMEM;
+    return NULL;
+}
+
+/* A lookup that finds the shared view busy answers from a private one;
+ * with no memory for that, it is UNAVAIL with ENOMEM, never a crash, and
+ * the program's errno is kept. */
+static void test_no_memory_for_a_view(void)
+{
+    view_busy = true;
+    calloc_fails = true;
+    errno = PROGRAM_ERRNO;
+    check_triple("web.docker", AF_INET, NSS_STATUS_UNAVAIL, ENOMEM, NO_RECOVERY,
+                 "busy view, no memory for a private one");
+    CHECK_INT(errno, PROGRAM_ERRNO, "busy view, no memory: errno kept");
+    calloc_fails = false;
+    check_triple("web.docker", AF_INET, NSS_STATUS_SUCCESS, ERRNO_UNTOUCHED, NETDB_SUCCESS,
+                 "busy view: a private view answers");
+    view_busy = false;
+    check_triple("web.docker", AF_INET, NSS_STATUS_SUCCESS, ERRNO_UNTOUCHED, NETDB_SUCCESS,
+                 "the shared view answers again");
+}
+
+/* A cache that could not be read for want of memory is not refused as a
+ * corrupt one is (until the file changes): the next lookup reads it. */
+static void test_no_memory_to_load(void)
+{
+    write_cache(VMH_STATUS_OK, "172.17.0.43");
+    let_rewrite_show();
+    calloc_fails = true;
+    check_triple("web.docker", AF_INET, NSS_STATUS_UNAVAIL, ENOENT, NO_RECOVERY,
+                 "no memory to read a new cache: as if there were none");
+    calloc_fails = false;
+    let_rewrite_show();
+    check_triple("web.docker", AF_INET, NSS_STATUS_SUCCESS, ERRNO_UNTOUCHED, NETDB_SUCCESS,
+                 "memory back: the same file answers, not refused");
+}
+
 int main(void)
 {
     setup();
@@ -607,6 +662,8 @@ int main(void)
         test_buffer_lengths(entry_points[i]);
     test_reverse();
     test_errno_kept(conf_path);
+    test_no_memory_for_a_view();
+    test_no_memory_to_load();
     test_cache_changes();
     test_refused_read_once();
     test_lazy_checks();
