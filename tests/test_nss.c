@@ -1,6 +1,6 @@
 /* The entry points against a real cache file: glibc's status triples for
- * every situation of the module's contract, every buffer length with a canary, and a
- * cache rewritten under a running process. */
+ * every situation of the module's contract, every buffer length with a canary, a
+ * cache rewritten under a running process, and a lookup out of memory. */
 #include <arpa/inet.h>
 #include <endian.h>
 #include <errno.h>
