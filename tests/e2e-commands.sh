@@ -431,6 +431,19 @@ else
     check_out "status as nobody: the socket refuses this user" "^  note: $DOCKER_SOCK: Permission denied$"
     check_out "status as nobody: what to do" '^      do: have root run `vmhosts watch`'
     check_out "status as nobody: root's cache is read" "^  ok: root's cache: [0-9]+ containers"
+    # nobody's runtime folder, private to this namespace: a regular file
+    # where Podman's socket would be, a socket nothing listens on where
+    # rootless Docker's would be.  A refresh asks neither (docker.h), and
+    # status names only the socket, refused.
+    OUT=$(with_nss sh -c '
+        mount -t tmpfs none /run/user && mkdir -p /run/user/65534/podman &&
+        : >/run/user/65534/podman/podman.sock &&
+        "$1" -c "import socket; socket.socket(socket.AF_UNIX).bind(\"/run/user/65534/docker.sock\")" &&
+        chown -R 65534 /run/user/65534 && chmod 700 /run/user/65534 &&
+        exec setpriv --reuid=65534 --regid=65534 --clear-groups "$2" status' sh "$PYTHON" "$VMHOSTS" 2>"$T/stderr")
+    check_out "status as nobody: a rootless socket nothing listens on is refused" \
+        "^  note: /run/user/65534/docker.sock \(your rootless engine, in your own cache only\): Connection refused$"
+    check "... a file that is no socket is passed over" eval '! grep -q podman.sock <<<"$OUT"'
 fi
 write_conf ttl=60
 

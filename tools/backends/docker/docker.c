@@ -260,7 +260,7 @@ static bool refresh_socket(const char *path, bool rootless, bool unbidden, const
  * none, which one lstat tells without starting curl.  A socket file that
  * nothing listens on is asked, unbidden (refresh_socket), so that an
  * engine that runs costs one connection, not a test connection first. */
-static bool rootless_socket_file(const char *path)
+bool vmh_docker_rootless_socket_file(const char *path)
 {
     struct stat st;
     return lstat(path, &st) == 0 && S_ISSOCK(st.st_mode);
@@ -276,7 +276,7 @@ static bool refresh_rootless(const char *configured, const char *url, int64_t de
     char path[128];
     for (unsigned i = 0; i < VMH_ROOTLESS_SOCKET_COUNT; i++) {
         if (!vmh_rootless_socket(geteuid(), i, path, sizeof path) ||
-            vmh_docker_socket_listed(configured, path) || !rootless_socket_file(path))
+            vmh_docker_socket_listed(configured, path) || !vmh_docker_rootless_socket_file(path))
             continue;
         answered |= refresh_socket(path, true, true, url, deadline_ms, known, out,
                                    first_failure, failures);
@@ -302,12 +302,11 @@ static bool refuse_foreign(const char *path, struct outcome *first_failure, char
 int vmh_docker_event_sockets(const char *configured, char *out, size_t size)
 {
     char path[128];
-    struct stat st;
     int length = snprintf(out, size, "%s", configured ? configured : "");
     for (unsigned i = 0; i < VMH_ROOTLESS_SOCKET_COUNT && length >= 0 && (size_t)length < size;
          i++) {
         if (!vmh_rootless_socket(geteuid(), i, path, sizeof path) ||
-            vmh_docker_socket_listed(out, path) || lstat(path, &st) != 0 || !S_ISSOCK(st.st_mode))
+            vmh_docker_socket_listed(out, path) || !vmh_docker_rootless_socket_file(path))
             continue;
         length += snprintf(out + length, size - (size_t)length, " %s", path);
     }

@@ -65,6 +65,11 @@ int vmh_docker_refresh(const char *sockets, long timeout_ms, const struct vmh_sn
  * fit. */
 int vmh_docker_event_sockets(const char *configured, char *out, size_t size);
 
+/* Whether a user's rootless engine may be at `path`: a socket is there
+ * (lstat).  Anything else there, or nothing, is an engine not running:
+ * neither a refresh nor `vmhosts status` asks it. */
+bool vmh_docker_rootless_socket_file(const char *path);
+
 /* Whether the space-separated `sockets` names `path`. */
 bool vmh_docker_socket_listed(const char *sockets, const char *path);
 

@@ -73,7 +73,8 @@ static const char *socket_advice(int error)
 }
 
 /* The user's own rootless engines (nss_vmhosts/rootless.h), which only
- * this user's cache holds: whether one answers now. */
+ * this user's cache holds: whether one answers now.  A path with no
+ * socket is passed over, as a refresh passes it over (docker.h). */
 static void probe_rootless(const struct vmh_config *config, const struct vmh_probe_sink *sink,
                            struct vmh_probe *probe)
 {
@@ -81,11 +82,10 @@ static void probe_rootless(const struct vmh_config *config, const struct vmh_pro
     bool any = false;
     for (unsigned i = 0; i < VMH_ROOTLESS_SOCKET_COUNT; i++) {
         if (!vmh_rootless_socket(geteuid(), i, path, sizeof path) ||
-            vmh_docker_socket_listed(config->source[VMH_BACKEND_DOCKER], path))
+            vmh_docker_socket_listed(config->source[VMH_BACKEND_DOCKER], path) ||
+            !vmh_docker_rootless_socket_file(path))
             continue;
         int error = vmh_unix_connect_error(path);
-        if (error == ENOENT)
-            continue;
         any = true;
         probe->reachable |= error == 0;
         snprintf(text, sizeof text, "%s (your rootless engine, in your own cache only): %s", path,
