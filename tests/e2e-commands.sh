@@ -360,6 +360,14 @@ check_rc "--help" 0
 for command in list lookup status refresh watch enable disable; do
     check_out "--help names $command" "^  $command "
 done
+# Its first lines name every backend a refresh can ask.
+intro=$(sed -n '3,4p' <<<"$OUT" | tr '\n' ' ')
+run_vmhosts refresh --backend nope
+backends=$(sed -n 's/.*(\(.*\) or all)$/\1/p' <<<"$ERR" | tr -d ,)
+check "refresh names its backends" test -n "$backends"
+for backend in $backends; do
+    check "--help says it resolves $backend's" grep -qi "(.*$backend.*) *resolvable" <<<"$intro"
+done
 for command in list lookup status refresh enable disable; do
     run_vmhosts "$command" --help
     check_eq "$command --help: usage, exit 0" "0 Usage: vmhosts $command" "$RC $(head -n1 <<<"$OUT" | cut -d' ' -f1-3)"

@@ -23,7 +23,7 @@ static const struct command commands[] = {
     {"lookup", vmh_cmd_lookup, "what the module answers for a name, and why"},
     {"status", vmh_cmd_status, "settings, backends, caches and nsswitch.conf: is all well?"},
     {"refresh", vmh_cmd_refresh, "ask the backends now and rewrite the cache"},
-    {"watch", vmh_cmd_watch, "follow Docker's events and multipass, keep the cache fresh"},
+    {"watch", vmh_cmd_watch, "keep the cache fresh as containers and VMs start and stop"},
     {"enable", vmh_cmd_enable, "add vmhosts to the hosts: line of /etc/nsswitch.conf"},
     {"disable", vmh_cmd_disable, "remove vmhosts from /etc/nsswitch.conf"},
     {"dns", vmh_cmd_dns, "answer DNS queries for the same names, for programs without NSS"},
@@ -34,8 +34,8 @@ static void print_usage(FILE *out)
 {
     fputs("Usage: vmhosts COMMAND [OPTIONS]\n"
           "\n"
-          "Makes Docker containers and multipass VMs resolvable by name for every\n"
-          "program, through the vmhosts NSS module.\n"
+          "Makes containers and VMs (Docker, Podman, multipass, LXD, Incus, libvirt)\n"
+          "resolvable by name for every program, through the vmhosts NSS module.\n"
           "\n"
           "Commands:\n", out);
     for (size_t i = 0; i < COMMAND_COUNT; i++)
