@@ -46,7 +46,19 @@ fuzz/fuzz_dns: $(top_srcdir)/fuzz/fuzz_dns.c $(FUZZ_DNS_CODE) fuzz/fuzzcode.a $(
 fuzz-targets: fuzz/fuzz_dns
 clean-local: clean-fuzz-dns
 clean-fuzz-dns:
-	rm -f fuzz/fuzz_dns
+	rm -f fuzz/fuzz_dns fuzz/fuzz_listen
+
+# Where the face listens: the dns_listen setting's and --listen's words.
+FUZZ_TARGETS += listen
+FUZZ_REPLAYS += fuzz/replay_listen
+fuzz_replay_listen_SOURCES = fuzz/replay.c fuzz/fuzz_listen.c tools/dns/dns_listen.c
+fuzz_replay_listen_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DREPLAY_DIRS='"fuzz/seeds/listen:fuzz/regressions/listen"'
+fuzz_replay_listen_LDADD = $(TEST_LIBS)
+fuzz/fuzz_listen: $(top_srcdir)/fuzz/fuzz_listen.c $(top_srcdir)/tools/dns/dns_listen.c \
+		$(top_srcdir)/tools/dns/dns_listen.h
+	$(AM_V_CCLD)$(FUZZ_LINK) -fsanitize=fuzzer -o $@ $< $(top_srcdir)/tools/dns/dns_listen.c
+fuzz-targets: fuzz/fuzz_listen
 .PHONY: clean-fuzz-dns
 
 # --- the systemd units: sockets bound by systemd, the face as a dynamic user
