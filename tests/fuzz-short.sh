@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # A bounded libFuzzer run of every target (fuzz/fuzz.mk): the cache reader,
 # the Docker JSON mapping and event lines, the multipass, LXD and libvirt parsers, the
-# nsswitch.conf editor, the DNS face's replies and listen words, and the
-# name classifier with
+# nsswitch.conf editor, the DNS face's replies and listen words, the
+# commands' option parser, and the name classifier with
 # the resolver and packing behind it, each under ASan and UBSan for
 # FUZZ_SHORT_SECONDS (20 s; `make fuzz` runs them for FUZZ_SECONDS).  A crash,
 # a leak or a sanitizer report fails the check, and the input that did it is
@@ -11,7 +11,7 @@
 . "${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
 
 SECONDS_EACH=${FUZZ_SHORT_SECONDS:-20}
-TARGETS="cache docker multipass names lxd libvirt dns listen events nsswitch"
+TARGETS="cache docker multipass names lxd libvirt dns listen events nsswitch options"
 
 command -v clang >/dev/null || skip_all "clang is not installed (apt-get install clang)"
 echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long s) { (void)d; (void)s; return 0; }' \
