@@ -11,10 +11,12 @@ fuzz_replay_events_LDADD = $(TEST_LIBS) $(CURL_LIBS) $(JANSSON_LIBS)
 
 FUZZ_EVENTS_CODE = $(top_srcdir)/tools/backends/docker/docker_events.c \
 	$(top_srcdir)/tools/backends/docker/docker_changes.c \
-	$(top_srcdir)/tools/backends/unix_http.c $(top_srcdir)/nss_vmhosts/clock.c
+	$(top_srcdir)/tools/backends/unix_http.c $(top_srcdir)/tools/backends/unix_peer.c \
+	$(top_srcdir)/nss_vmhosts/clock.c
 FUZZ_EVENTS_INCLUDES = $(top_srcdir)/tools/backends/docker/docker_events.h \
 	$(top_srcdir)/tools/backends/docker/docker_changes.h \
-	$(top_srcdir)/tools/backends/unix_http.h $(top_srcdir)/nss_vmhosts/clock.h
+	$(top_srcdir)/tools/backends/unix_http.h $(top_srcdir)/tools/backends/unix_peer.h \
+	$(top_srcdir)/nss_vmhosts/clock.h
 fuzz/fuzz_events: $(top_srcdir)/fuzz/fuzz_events.c $(FUZZ_EVENTS_CODE) fuzz/fuzzcode.a \
 		$(FUZZ_INCLUDES) $(FUZZ_EVENTS_INCLUDES)
 	$(AM_V_CCLD)$(FUZZ_LINK) $(CURL_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_EVENTS_CODE) \

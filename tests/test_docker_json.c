@@ -1720,6 +1720,137 @@ static void test_refresh_rootless(void)
     fake_stop(&fake);
 }
 
+/* A fake Docker whose listener user `uid` made, in a folder of its own:
+ * a daemon that runs as that user. */
+static int fake_start_as(struct fake *fake, uid_t uid)
+{
+    int ready[2];
+    memset(fake, 0, sizeof *fake);
+    strcpy(fake->dir, "/tmp/test-docker-XXXXXX");
+    if (!mkdtemp(fake->dir) || chown(fake->dir, uid, uid) != 0 || pipe2(ready, O_CLOEXEC) != 0)
+        return -1;
+    snprintf(fake->socket, sizeof fake->socket, "%s/docker.sock", fake->dir);
+    snprintf(fake->log, sizeof fake->log, "%s/requests.log", fake->dir);
+    fflush(stdout);
+    fake->pid = fork();
+    if (fake->pid == 0) {
+        struct sockaddr_un address = {.sun_family = AF_UNIX};
+        strcpy(address.sun_path, fake->socket);
+        int listener = -1;
+        if (setgroups(0, NULL) != 0 || setgid(uid) != 0 || setuid(uid) != 0 ||
+            (listener = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
+            bind(listener, (struct sockaddr *)&address, sizeof address) != 0 ||
+            listen(listener, 16) != 0 || write(ready[1], "", 1) != 1)
+            _exit(1);
+        serve(listener, FAKE_OK, fake->log);
+        _exit(0);
+    }
+    close(ready[1]);
+    char byte;
+    bool started = fake->pid > 0 && read(ready[0], &byte, 1) == 1;
+    close(ready[0]);
+    return started ? 0 : -1;
+}
+
+/* The refresh's state and container count, from a child that runs as uid. */
+static void refresh_as(uid_t uid, const char *socket, struct vmh_backend_state *state,
+                       size_t *count)
+{
+    int report[2];
+    *count = 0;
+    memset(state, 0, sizeof *state);
+    if (pipe2(report, O_CLOEXEC) != 0)
+        return;
+    fflush(stdout);
+    pid_t child = fork();
+    if (child == 0) {
+        struct vmh_snapshot out;
+        vmh_snapshot_init(&out);
+        if (setgroups(0, NULL) != 0 || setgid(uid) != 0 || setuid(uid) != 0)
+            _exit(1);
+        vmh_docker_refresh(socket, 1000, NULL, &out);
+        write_all(report[1], (const char *)&out.backends[VMH_BACKEND_DOCKER], sizeof *state);
+        write_all(report[1], (const char *)&out.count, sizeof out.count);
+        _exit(0);
+    }
+    close(report[1]);
+    if (read(report[0], state, sizeof *state) != (ssize_t)sizeof *state ||
+        read(report[0], count, sizeof *count) != (ssize_t)sizeof *count)
+        state->status = VMH_STATUS_MAX + 1;
+    close(report[0]);
+    waitpid(child, NULL, 0);
+}
+
+/* getsockopt as the kernel answers it, or, when asked, with no answer to
+ * SO_PEERCRED (the link's --wrap=getsockopt; libcurl's own calls are
+ * not ours to wrap). */
+static bool peercred_fails;
+int __real_getsockopt(int fd, int level, int name, void *value, socklen_t *length);
+int __wrap_getsockopt(int fd, int level, int name, void *value, socklen_t *length);
+int __wrap_getsockopt(int fd, int level, int name, void *value, socklen_t *length)
+{
+    if (peercred_fails && level == SOL_SOCKET && name == SO_PEERCRED) {
+        errno = ENOPROTOOPT;
+        return -1;
+    }
+    return __real_getsockopt(fd, level, name, value, length);
+}
+
+/* A daemon the kernel does not say the user of is refused too. */
+static void test_refresh_peer_unknown(void)
+{
+    struct fake fake;
+    if (fake_start(&fake, FAKE_OK) != 0) {
+        CHECK(0, "peer unknown: fake Docker started");
+        return;
+    }
+    struct vmh_snapshot out;
+    vmh_snapshot_init(&out);
+    peercred_fails = true;
+    CHECK(vmh_docker_refresh(fake.socket, 1000, NULL, &out) != 0, "peer unknown: the refresh fails");
+    peercred_fails = false;
+    CHECK_INT(out.count, 0, "peer unknown: none of its containers");
+    CHECK(strstr(out.backends[VMH_BACKEND_DOCKER].message,
+                 "the kernel does not say who runs Docker") != NULL,
+          "peer unknown: the message says so");
+    vmh_snapshot_free(&out);
+    fake_stop(&fake);
+}
+
+/* A daemon of another user, wherever its socket is (here not under
+ * /run/user, where the path alone would have told): root's refresh
+ * takes none of its answer, its own user's does. */
+static void test_refresh_foreign_daemon(void)
+{
+    struct fake fake;
+    if (geteuid() != 0) {
+        check_skip("foreign daemon: root's refresh", "needs root to run a daemon as nobody");
+        return;
+    }
+    if (fake_start_as(&fake, 65534) != 0) {
+        CHECK(0, "foreign daemon: fake Docker started as nobody");
+        fake_stop(&fake);
+        return;
+    }
+    CHECK(!vmh_rootless_socket_foreign(0, fake.socket), "foreign daemon: its path says nothing");
+    struct vmh_snapshot out;
+    vmh_snapshot_init(&out);
+    CHECK(vmh_docker_refresh(fake.socket, 1000, NULL, &out) != 0, "foreign daemon: root's refresh fails");
+    CHECK_INT(out.count, 0, "foreign daemon: none of its containers");
+    CHECK_INT(out.backends[VMH_BACKEND_DOCKER].status, VMH_STATUS_ERROR, "foreign daemon: an error");
+    CHECK(strstr(out.backends[VMH_BACKEND_DOCKER].message,
+                 "runs as user 65534, neither root nor you") != NULL,
+          "foreign daemon: the message names its user");
+    printf("# %s\n", out.backends[VMH_BACKEND_DOCKER].message);
+    vmh_snapshot_free(&out);
+    struct vmh_backend_state state;
+    size_t count;
+    refresh_as(65534, fake.socket, &state, &count);
+    CHECK_INT(state.status, VMH_STATUS_OK, "foreign daemon: its own user's refresh: OK");
+    CHECK_INT(count, 4, "foreign daemon: ... with its four containers");
+    fake_stop(&fake);
+}
+
 static void load_fake_bodies(void)
 {
     fake_list_body = read_fixture(LIST_152, NULL);
@@ -1774,6 +1905,8 @@ int main(void)
     test_refresh_unavailable();
     test_refresh_denied();
     test_refresh_rootless();
+    test_refresh_foreign_daemon();
+    test_refresh_peer_unknown();
     free_fake_bodies();
     curl_global_cleanup();
     return check_done();

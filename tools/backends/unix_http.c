@@ -14,6 +14,7 @@
 #include "clock.h"
 #include "grow.h"
 #include "unix_http.h"
+#include "unix_peer.h"
 
 #define PATH_SHOWN 200
 
@@ -29,9 +30,10 @@ static void say(struct vmh_http_outcome *outcome, uint32_t status, const char *f
     va_end(args);
 }
 
-int vmh_unix_connect_error(const char *path)
+int vmh_unix_connect_peer(const char *path, uid_t *peer)
 {
     struct sockaddr_un address = {.sun_family = AF_UNIX};
+    *peer = (uid_t)-1;
     if (strlen(path) >= sizeof address.sun_path)
         return ENAMETOOLONG;
     strcpy(address.sun_path, path);
@@ -39,8 +41,16 @@ int vmh_unix_connect_error(const char *path)
     if (fd < 0)
         return errno;
     int error = connect(fd, (const struct sockaddr *)&address, sizeof address) == 0 ? 0 : errno;
+    if (error == 0)
+        *peer = vmh_unix_peer(fd);
     close(fd);
     return error == EAGAIN || error == EINPROGRESS ? 0 : error;
+}
+
+int vmh_unix_connect_error(const char *path)
+{
+    uid_t peer;
+    return vmh_unix_connect_peer(path, &peer);
 }
 
 /* curl says "Couldn't connect to server" for every cause; connecting once
@@ -95,6 +105,38 @@ static size_t collect(char *data, size_t size, size_t count, void *user)
     return length;
 }
 
+/* Every connection's socket is made here, so that whose daemon answers on
+ * it can be asked (unix_peer.h); `socket_fd` is the one open now. */
+static curl_socket_t open_socket(void *context, curlsocktype purpose,
+                                 struct curl_sockaddr *address)
+{
+    struct vmh_http *http = context;
+    (void)purpose;
+    http->socket_fd = socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+    return http->socket_fd >= 0 ? http->socket_fd : CURL_SOCKET_BAD;
+}
+
+static int close_socket(void *context, curl_socket_t fd)
+{
+    struct vmh_http *http = context;
+    if (fd == http->socket_fd)
+        http->socket_fd = -1;
+    return close(fd);
+}
+
+/* Each answer's status line: an answer from another user's daemon stops
+ * there, before a byte of its body is read. */
+static size_t check_header(char *line, size_t size, size_t count, void *context)
+{
+    struct vmh_http *http = context;
+    size_t length = size * count;
+    if (length < 5 || memcmp(line, "HTTP/", 5) != 0)
+        return length;
+    http->peer = vmh_unix_peer(http->socket_fd);
+    http->peer_refused = !vmh_unix_peer_may_answer(http->peer, geteuid());
+    return http->peer_refused ? 0 : length;
+}
+
 void vmh_http_setup(CURL *curl, const char *socket_path)
 {
     curl_easy_setopt(curl, CURLOPT_UNIX_SOCKET_PATH, socket_path);
@@ -123,6 +165,13 @@ int vmh_http_open(struct vmh_http *http, const char *daemon, const char *path,
     curl_easy_setopt(http->curl, CURLOPT_WRITEFUNCTION, collect);
     curl_easy_setopt(http->curl, CURLOPT_WRITEDATA, http);
     curl_easy_setopt(http->curl, CURLOPT_ERRORBUFFER, http->curl_error);
+    http->socket_fd = -1;
+    curl_easy_setopt(http->curl, CURLOPT_OPENSOCKETFUNCTION, open_socket);
+    curl_easy_setopt(http->curl, CURLOPT_OPENSOCKETDATA, http);
+    curl_easy_setopt(http->curl, CURLOPT_CLOSESOCKETFUNCTION, close_socket);
+    curl_easy_setopt(http->curl, CURLOPT_CLOSESOCKETDATA, http);
+    curl_easy_setopt(http->curl, CURLOPT_HEADERFUNCTION, check_header);
+    curl_easy_setopt(http->curl, CURLOPT_HEADERDATA, http);
     return 0;
 }
 
@@ -149,6 +198,18 @@ static void reason_of(const struct vmh_http *http, char *text, size_t size)
 static void failed(const struct vmh_http *http, CURLcode code, long timeout_ms,
                    struct vmh_http_outcome *outcome)
 {
+    if (http->peer_refused && http->peer == (uid_t)-1) {
+        say(outcome, VMH_STATUS_ERROR,
+            "the kernel does not say who runs %s on %.*s: its answer is not taken",
+            http->daemon, PATH_SHOWN, http->path);
+        return;
+    }
+    if (http->peer_refused) {
+        say(outcome, VMH_STATUS_ERROR,
+            "%s on %.*s runs as user %u, neither root nor you: only that user's own "
+            "refresh asks it", http->daemon, PATH_SHOWN, http->path, (unsigned)http->peer);
+        return;
+    }
     bool unconnected = code == CURLE_COULDNT_CONNECT || code == CURLE_COULDNT_RESOLVE_HOST;
     if (unconnected && explain_connect(http, outcome))
         return;
@@ -178,7 +239,7 @@ static int get_bounded(struct vmh_http *http, const char *url, struct vmh_http_o
     free(http->body);
     http->body = NULL;
     http->size = http->capacity = 0;
-    http->too_large = false;
+    http->too_large = http->peer_refused = false;
     http->curl_error[0] = '\0';
     long remaining_ms = (long)(http->deadline_ms - vmh_monotonic_ms());
     if (remaining_ms < 1) {

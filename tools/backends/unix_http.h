@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /* An answer larger than this is not the daemon's, unless the caller
  * expects one that grows with the daemon's work (vmh_http_allow). */
@@ -25,6 +26,9 @@ struct vmh_http {
     size_t body_max;      /* the next answer's bound: VMH_HTTP_BODY_MAX by default */
     const char *body_why; /* what that bound is, for the message; NULL by default */
     bool too_large;
+    int socket_fd;        /* the connection's, while one is open; else -1 */
+    bool peer_refused;    /* the last answer came from `peer`'s daemon, not trusted (unix_peer.h) */
+    uid_t peer;
     char curl_error[CURL_ERROR_SIZE];
     /* The next answer's body, if it is an HTTP 200, handed over as it
      * arrives instead of kept (vmh_http_stream); NULL by default. */
@@ -44,13 +48,19 @@ struct vmh_http_outcome {
  * (ENAMETOOLONG for a path too long for a Unix socket).  Non-blocking. */
 int vmh_unix_connect_error(const char *path);
 
+/* The same, and the user of the daemon that accepted in *peer (unix_peer.h;
+ * -1 when none did or the kernel does not say). */
+int vmh_unix_connect_peer(const char *path, uid_t *peer);
+
 /* What every handle on such a socket needs, the watcher's event stream's
  * too (docker/docker_events.c): the socket, no signals (the deadline is
  * ours, not SIGALRM's), no proxy from the environment, HTTP only. */
 void vmh_http_setup(CURL *curl, const char *socket_path);
 
 /* -1 when libcurl cannot start (out of memory), with the outcome set.
- * `denied_advice` ends the message when this user may not connect. */
+ * `denied_advice` ends the message when this user may not connect.  An
+ * answer from a daemon that runs as neither root nor this user is
+ * refused at its status line (unix_peer.h). */
 int vmh_http_open(struct vmh_http *http, const char *daemon, const char *path,
                   const char *denied_advice, int64_t deadline_ms,
                   struct vmh_http_outcome *outcome);

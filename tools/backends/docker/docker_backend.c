@@ -13,6 +13,7 @@
 #include "docker_changes.h"
 #include "rootless.h"
 #include "unix_http.h"
+#include "unix_peer.h"
 
 static int refresh(const struct vmh_config *config, long timeout_ms,
                    const struct vmh_snapshot *known, struct vmh_snapshot *fresh)
@@ -109,9 +110,14 @@ static void probe(const struct vmh_config *config, const struct vmh_probe_sink *
     while (sockets && (path = strsep(&cursor, " ")) != NULL) {
         if (!path[0])
             continue;
-        int error = vmh_unix_connect_error(path);
-        probe->reachable |= error == 0;
+        uid_t peer;
+        int error = vmh_unix_connect_peer(path, &peer);
         first_error = first_error ? first_error : error;
+        if (error == 0 && vmh_unix_peer_refused_text(path, peer, text, sizeof text)) {
+            sink->say(sink->context, VMH_NOTE, text, NULL);
+            continue;
+        }
+        probe->reachable |= error == 0;
         if (error == 0)
             snprintf(text, sizeof text, "%s accepts connections", path);
         else

@@ -9,6 +9,7 @@
 #include "decide.h"
 #include "lxd.h"
 #include "unix_http.h"
+#include "unix_peer.h"
 
 static int refresh_lxd(const struct vmh_config *config, long timeout_ms,
                        const struct vmh_snapshot *known, struct vmh_snapshot *fresh)
@@ -71,7 +72,12 @@ static void probe_sockets(const char *sockets, const struct vmh_probe_sink *sink
     while (list && (path = strsep(&cursor, " ")) != NULL) {
         if (!path[0])
             continue;
-        int error = vmh_unix_connect_error(path);
+        uid_t peer;
+        int error = vmh_unix_connect_peer(path, &peer);
+        if (error == 0 && vmh_unix_peer_refused_text(path, peer, text, sizeof text)) {
+            sink->say(sink->context, VMH_NOTE, text, NULL);
+            continue;
+        }
         probe->reachable |= error == 0;
         snprintf(text, sizeof text, "%s: %s", path,
                  error == 0 ? "accepts connections"

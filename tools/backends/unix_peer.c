@@ -1,0 +1,31 @@
+/* See unix_peer.h. */
+#include <stdio.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "unix_peer.h"
+
+uid_t vmh_unix_peer(int fd)
+{
+    struct ucred credentials;
+    socklen_t length = sizeof credentials;
+    if (fd < 0 || getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &credentials, &length) != 0 ||
+        length != sizeof credentials)
+        return (uid_t)-1;
+    return credentials.uid;
+}
+
+bool vmh_unix_peer_may_answer(uid_t peer, uid_t refresher)
+{
+    return peer == 0 || peer == refresher;
+}
+
+bool vmh_unix_peer_refused_text(const char *path, uid_t peer, char *text, size_t size)
+{
+    if (peer == (uid_t)-1 || vmh_unix_peer_may_answer(peer, geteuid()))
+        return false;
+    snprintf(text, size,
+             "%s accepts connections, but runs as user %u, neither root nor you: "
+             "a refresh takes none of its answers", path, (unsigned)peer);
+    return true;
+}
