@@ -1,7 +1,12 @@
 /* vmh_docker_event_relevant against the lines a real dockerd (20.10.24) sent on
  * GET /events while a container was run, renamed, connected to and
  * disconnected from a network, paused, exec'd into, stopped and removed;
- * then the older API's shape and input that is not Docker's. */
+ * then the older API's shape, input that is not Docker's, and whose engines
+ * the watcher follows at all. */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -252,19 +257,26 @@ static void test_fixed(void)
 
 /* An engine that accepts one GET /events, answers, and a moment later
  * (once every stream has begun, which forgets what came before) sends one
- * `die` of `id`; then keeps the stream open until killed. */
-static pid_t fake_engine(const char *path, const char *id)
+ * `die` of `id`; then keeps the stream open until killed.  It listens as
+ * user `uid` ((uid_t)-1: as this process's), whose folder `path` must be
+ * in: the kernel gives a connection the user who listened. */
+static pid_t fake_engine(const char *path, const char *id, uid_t uid)
 {
-    struct sockaddr_un address = {.sun_family = AF_UNIX};
-    snprintf(address.sun_path, sizeof address.sun_path, "%s", path);
-    int listener = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (listener < 0 || bind(listener, (struct sockaddr *)&address, sizeof address) != 0 ||
-        listen(listener, 4) != 0)
+    int ready[2];
+    if (pipe2(ready, O_CLOEXEC) != 0)
         return -1;
     pid_t pid = fork();
     if (pid == 0) {
         static const char headers[] = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n";
         char request[4096], event[256];
+        struct sockaddr_un address = {.sun_family = AF_UNIX};
+        snprintf(address.sun_path, sizeof address.sun_path, "%s", path);
+        if (uid != (uid_t)-1 && (setgroups(0, NULL) != 0 || setgid(uid) != 0 || setuid(uid) != 0))
+            _exit(1);
+        int listener = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (listener < 0 || bind(listener, (struct sockaddr *)&address, sizeof address) != 0 ||
+            listen(listener, 4) != 0 || write(ready[1], "", 1) != 1)
+            _exit(1);
         int fd = accept(listener, NULL, NULL);
         if (fd < 0 || read(fd, request, sizeof request) <= 0 ||
             write(fd, headers, sizeof headers - 1) != sizeof headers - 1)
@@ -278,8 +290,19 @@ static pid_t fake_engine(const char *path, const char *id)
         pause();
         _exit(0);
     }
-    close(listener);
-    return pid;
+    close(ready[1]);
+    char byte;
+    bool started = pid > 0 && read(ready[0], &byte, 1) == 1;
+    close(ready[0]);
+    return started ? pid : -1;
+}
+
+static void stop_engine(pid_t pid)
+{
+    if (pid > 0) {
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+    }
 }
 
 /* The watcher follows every engine of docker_socket at once (Docker beside
@@ -296,7 +319,7 @@ static void test_two_engines(void)
     snprintf(one, sizeof one, "%s/one.sock", dir);
     snprintf(two, sizeof two, "%s/two.sock", dir);
     snprintf(sockets, sizeof sockets, " %s\t%s ", one, two);
-    pid_t engines[2] = {fake_engine(one, id_one), fake_engine(two, id_two)};
+    pid_t engines[2] = {fake_engine(one, id_one, (uid_t)-1), fake_engine(two, id_two, (uid_t)-1)};
     vmh_docker_changes_forget();
     struct vmh_events *events = vmh_events_open(sockets, 1000);
     CHECK(events != NULL, "two engines: both streams open");
@@ -308,12 +331,94 @@ static void test_two_engines(void)
     CHECK(vmh_docker_died(id_two, vmh_monotonic_ms()), "two engines: the second one's event arrives");
     vmh_events_close(events);
     for (int i = 0; i < 2; i++)
-        if (engines[i] > 0) {
-            kill(engines[i], SIGKILL);
-            waitpid(engines[i], NULL, 0);
-        }
+        stop_engine(engines[i]);
     unlink(one);
     unlink(two);
+    rmdir(dir);
+    vmh_docker_changes_forget();
+    alarm(0);
+}
+
+/* getsockopt as the kernel answers it, or, when asked, with no answer to
+ * SO_PEERCRED (the link's --wrap=getsockopt; libcurl's own calls are not
+ * ours to wrap). */
+static bool peercred_fails;
+int __real_getsockopt(int fd, int level, int name, void *value, socklen_t *length);
+int __wrap_getsockopt(int fd, int level, int name, void *value, socklen_t *length);
+int __wrap_getsockopt(int fd, int level, int name, void *value, socklen_t *length)
+{
+    if (peercred_fails && level == SOL_SOCKET && name == SO_PEERCRED) {
+        errno = ENOPROTOOPT;
+        return -1;
+    }
+    return __real_getsockopt(fd, level, name, value, length);
+}
+
+/* Follows the engine on `path` (started as `uid`) for a second and a half,
+ * what the watcher says meanwhile in `said`; the VMH_EVENTS_* bits seen. */
+static unsigned follow_briefly(const char *path, const char *id, uid_t uid, char *said,
+                               size_t size)
+{
+    char log_path[PATH_MAX];
+    unsigned seen = 0;
+    snprintf(log_path, sizeof log_path, "%s.said", path);
+    pid_t engine = fake_engine(path, id, uid);
+    CHECK(engine > 0, "a fake engine starts");
+    fflush(stderr);
+    int saved = dup(2), log = open(log_path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (engine > 0 && saved >= 0 && log >= 0 && dup2(log, 2) == 2) {
+        vmh_docker_changes_forget();
+        struct vmh_events *events = vmh_events_open(path, 1000);
+        for (int64_t end = vmh_monotonic_ms() + 1500; events && vmh_monotonic_ms() < end;)
+            seen |= vmh_events_wait(events, -1, 100);
+        vmh_events_close(events);
+        fflush(stderr);
+        dup2(saved, 2);
+    }
+    ssize_t length = log >= 0 ? pread(log, said, size - 1, 0) : -1;
+    said[length > 0 ? length : 0] = '\0';
+    if (saved >= 0)
+        close(saved);
+    if (log >= 0)
+        close(log);
+    unlink(log_path);
+    stop_engine(engine);
+    unlink(path);
+    return seen;
+}
+
+/* Another user's engine does not even wake the watcher (unix_peer.h): the
+ * stream stops at the status line, before an event is read, and the
+ * watcher says whose engine it is.  Nor does one whose user the kernel
+ * does not say.  As root, the engine runs as nobody; as any user, the
+ * kernel's answer is taken away. */
+static void test_foreign_engine(void)
+{
+    char dir[] = "/tmp/vmhosts-events-XXXXXX", path[64], said[4096];
+    const char *id = "3333333333333333333333333333333333333333333333333333333333333333";
+    if (!mkdtemp(dir))
+        return;
+    alarm(30);
+    snprintf(path, sizeof path, "%s/docker.sock", dir);
+    unsigned seen = follow_briefly(path, id, (uid_t)-1, said, sizeof said);
+    CHECK((seen & VMH_EVENTS_CONNECTED) && vmh_docker_died(id, vmh_monotonic_ms()),
+          "own engine: followed, its event seen");
+    peercred_fails = true;
+    seen = follow_briefly(path, id, (uid_t)-1, said, sizeof said);
+    peercred_fails = false;
+    CHECK(!(seen & VMH_EVENTS_CONNECTED) && !vmh_docker_died(id, vmh_monotonic_ms()),
+          "peer unknown: not followed, its event not seen");
+    CHECK(strstr(said, "the kernel does not say who runs Docker on") != NULL,
+          "peer unknown: the watcher says why");
+    if (geteuid() == 0 && chown(dir, 65534, 65534) == 0) {
+        seen = follow_briefly(path, id, 65534, said, sizeof said);
+        CHECK(!(seen & VMH_EVENTS_CONNECTED) && !vmh_docker_died(id, vmh_monotonic_ms()),
+              "nobody's engine: not followed by root, its event not seen");
+        CHECK(strstr(said, "runs as user 65534, neither root nor you") != NULL,
+              "nobody's engine: the watcher names its user");
+    } else {
+        printf("# nobody's engine: skipped, not root\n");
+    }
     rmdir(dir);
     vmh_docker_changes_forget();
     alarm(0);
@@ -329,5 +434,6 @@ int main(void)
     test_changes();
     test_fixed();
     test_two_engines();
+    test_foreign_engine();
     return check_done();
 }

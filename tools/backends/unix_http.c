@@ -16,7 +16,7 @@
 #include "unix_http.h"
 #include "unix_peer.h"
 
-#define PATH_SHOWN 200
+#define PATH_SHOWN VMH_SOCKET_PATH_SHOWN
 
 static void say(struct vmh_http_outcome *outcome, uint32_t status, const char *format, ...)
     __attribute__((format(printf, 3, 4)));
@@ -106,21 +106,21 @@ static size_t collect(char *data, size_t size, size_t count, void *user)
 }
 
 /* Every connection's socket is made here, so that whose daemon answers on
- * it can be asked (unix_peer.h); `socket_fd` is the one open now. */
+ * it can be asked (unix_peer.h); *context is the one open now. */
 static curl_socket_t open_socket(void *context, curlsocktype purpose,
                                  struct curl_sockaddr *address)
 {
-    struct vmh_http *http = context;
+    int *socket_fd = context;
     (void)purpose;
-    http->socket_fd = socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
-    return http->socket_fd >= 0 ? http->socket_fd : CURL_SOCKET_BAD;
+    *socket_fd = socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+    return *socket_fd >= 0 ? *socket_fd : CURL_SOCKET_BAD;
 }
 
 static int close_socket(void *context, curl_socket_t fd)
 {
-    struct vmh_http *http = context;
-    if (fd == http->socket_fd)
-        http->socket_fd = -1;
+    int *socket_fd = context;
+    if (fd == *socket_fd)
+        *socket_fd = -1;
     return close(fd);
 }
 
@@ -137,8 +137,13 @@ static size_t check_header(char *line, size_t size, size_t count, void *context)
     return http->peer_refused ? 0 : length;
 }
 
-void vmh_http_setup(CURL *curl, const char *socket_path)
+void vmh_http_setup(CURL *curl, const char *socket_path, int *socket_fd)
 {
+    *socket_fd = -1;
+    curl_easy_setopt(curl, CURLOPT_OPENSOCKETFUNCTION, open_socket);
+    curl_easy_setopt(curl, CURLOPT_OPENSOCKETDATA, socket_fd);
+    curl_easy_setopt(curl, CURLOPT_CLOSESOCKETFUNCTION, close_socket);
+    curl_easy_setopt(curl, CURLOPT_CLOSESOCKETDATA, socket_fd);
     curl_easy_setopt(curl, CURLOPT_UNIX_SOCKET_PATH, socket_path);
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");
@@ -161,15 +166,10 @@ int vmh_http_open(struct vmh_http *http, const char *daemon, const char *path,
         say(outcome, VMH_STATUS_ERROR, "cannot start libcurl (out of memory?)");
         return -1;
     }
-    vmh_http_setup(http->curl, path);
+    vmh_http_setup(http->curl, path, &http->socket_fd);
     curl_easy_setopt(http->curl, CURLOPT_WRITEFUNCTION, collect);
     curl_easy_setopt(http->curl, CURLOPT_WRITEDATA, http);
     curl_easy_setopt(http->curl, CURLOPT_ERRORBUFFER, http->curl_error);
-    http->socket_fd = -1;
-    curl_easy_setopt(http->curl, CURLOPT_OPENSOCKETFUNCTION, open_socket);
-    curl_easy_setopt(http->curl, CURLOPT_OPENSOCKETDATA, http);
-    curl_easy_setopt(http->curl, CURLOPT_CLOSESOCKETFUNCTION, close_socket);
-    curl_easy_setopt(http->curl, CURLOPT_CLOSESOCKETDATA, http);
     curl_easy_setopt(http->curl, CURLOPT_HEADERFUNCTION, check_header);
     curl_easy_setopt(http->curl, CURLOPT_HEADERDATA, http);
     return 0;
@@ -198,16 +198,10 @@ static void reason_of(const struct vmh_http *http, char *text, size_t size)
 static void failed(const struct vmh_http *http, CURLcode code, long timeout_ms,
                    struct vmh_http_outcome *outcome)
 {
-    if (http->peer_refused && http->peer == (uid_t)-1) {
-        say(outcome, VMH_STATUS_ERROR,
-            "the kernel does not say who runs %s on %.*s: its answer is not taken",
-            http->daemon, PATH_SHOWN, http->path);
-        return;
-    }
     if (http->peer_refused) {
-        say(outcome, VMH_STATUS_ERROR,
-            "%s on %.*s runs as user %u, neither root nor you: only that user's own "
-            "refresh asks it", http->daemon, PATH_SHOWN, http->path, (unsigned)http->peer);
+        outcome->status = VMH_STATUS_ERROR;
+        vmh_unix_peer_refusal(http->daemon, http->path, http->peer, outcome->message,
+                              sizeof outcome->message);
         return;
     }
     bool unconnected = code == CURLE_COULDNT_CONNECT || code == CURLE_COULDNT_RESOLVE_HOST;

@@ -54,8 +54,10 @@ int vmh_unix_connect_peer(const char *path, uid_t *peer);
 
 /* What every handle on such a socket needs, the watcher's event stream's
  * too (docker/docker_events.c): the socket, no signals (the deadline is
- * ours, not SIGALRM's), no proxy from the environment, HTTP only. */
-void vmh_http_setup(CURL *curl, const char *socket_path);
+ * ours, not SIGALRM's), no proxy from the environment, HTTP only, and
+ * *socket_fd kept at the connection open now (-1: none), so that whose
+ * daemon answers can be asked (unix_peer.h). */
+void vmh_http_setup(CURL *curl, const char *socket_path, int *socket_fd);
 
 /* -1 when libcurl cannot start (out of memory), with the outcome set.
  * `denied_advice` ends the message when this user may not connect.  An

@@ -29,3 +29,15 @@ bool vmh_unix_peer_refused_text(const char *path, uid_t peer, char *text, size_t
              "a refresh takes none of its answers", path, (unsigned)peer);
     return true;
 }
+
+void vmh_unix_peer_refusal(const char *daemon, const char *path, uid_t peer, char *text,
+                           size_t size)
+{
+    if (peer == (uid_t)-1)
+        snprintf(text, size, "the kernel does not say who runs %s on %.*s: its answer is not taken",
+                 daemon, VMH_SOCKET_PATH_SHOWN, path);
+    else
+        snprintf(text, size,
+                 "%s on %.*s runs as user %u, neither root nor you: only that user's own "
+                 "refresh asks it", daemon, VMH_SOCKET_PATH_SHOWN, path, (unsigned)peer);
+}

@@ -23,4 +23,13 @@ bool vmh_unix_peer_may_answer(uid_t peer, uid_t refresher);
  * process's refresh, says so after `path` in text and returns true. */
 bool vmh_unix_peer_refused_text(const char *path, uid_t peer, char *text, size_t size);
 
+/* The most of a socket's path a message shows. */
+#define VMH_SOCKET_PATH_SHOWN 200
+
+/* Why an answer of `daemon` ("Docker") on `path` was not taken, when
+ * its user `peer` (-1: unknown) may not answer: for a refresh's section
+ * and the watcher's event stream alike. */
+void vmh_unix_peer_refusal(const char *daemon, const char *path, uid_t peer, char *text,
+                           size_t size);
+
 #endif

@@ -10,10 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "docker_changes.h"
 #include "unix_http.h"
+#include "unix_peer.h"
 #include "docker_events.h"
 
 /* An event is a few hundred bytes; labels can make it a few KiB.  A longer
@@ -35,6 +37,7 @@
 struct stream {
     char *path;
     CURL *curl;
+    int socket_fd;  /* the connection's, while one is open (unix_http.h) */
     bool active;    /* in the multi handle */
     bool connected; /* Docker answered 200: events flow */
     bool failing;   /* the last attempt failed; said so once */
@@ -45,6 +48,7 @@ struct stream {
     size_t line_length;
     bool line_too_long;
     char error[CURL_ERROR_SIZE];
+    char refused[CURL_ERROR_SIZE]; /* why the last answer was not taken: curl's error overwrites */
 };
 
 struct vmh_events {
@@ -143,19 +147,34 @@ static size_t take_event_bytes(char *data, size_t size, size_t count, void *user
     return length;
 }
 
-/* The blank line after the headers: Docker has accepted the stream (it
+/* Whether the daemon that answers runs as root or as this watcher's
+ * user: another user's engine must not even wake root's watcher, whose
+ * refreshes would refuse its answers anyway (unix_peer.h). */
+static bool peer_trusted(struct stream *stream)
+{
+    uid_t peer = vmh_unix_peer(stream->socket_fd);
+    if (vmh_unix_peer_may_answer(peer, geteuid()))
+        return true;
+    vmh_unix_peer_refusal("Docker", stream->path, peer, stream->refused, sizeof stream->refused);
+    return false;
+}
+
+/* The status line: an answer from another user's daemon stops there.
+ * The blank line after the headers: Docker has accepted the stream (it
  * sends the headers at once, before any event). */
 static size_t take_header(char *data, size_t size, size_t count, void *user)
 {
     struct stream *stream = user;
     size_t length = size * count;
     long status = 0;
+    if (length >= 5 && memcmp(data, "HTTP/", 5) == 0)
+        return peer_trusted(stream) ? length : 0;
     if (length > 2 || (length == 2 && data[0] != '\r'))
         return length;
     curl_easy_getinfo(stream->curl, CURLINFO_RESPONSE_CODE, &status);
     if (status != 200) {
-        snprintf(stream->error, sizeof stream->error, "Docker answered HTTP %ld to GET /events",
-                 status);
+        snprintf(stream->refused, sizeof stream->refused,
+                 "Docker answered HTTP %ld to GET /events", status);
         return 0; /* ends the transfer as a failure */
     }
     stream->connected = true;
@@ -174,7 +193,7 @@ static int stream_setup(struct stream *stream, long connect_timeout_ms)
     if (!stream->curl || !stream->line)
         return -1;
     CURL *curl = stream->curl;
-    vmh_http_setup(curl, stream->path);
+    vmh_http_setup(curl, stream->path, &stream->socket_fd);
     curl_easy_setopt(curl, CURLOPT_URL, EVENTS_URL);
     curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, connect_timeout_ms);
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, take_event_bytes);
@@ -261,7 +280,7 @@ static void start_due_streams(struct vmh_events *events, int64_t now)
         stream->connected = false;
         stream->line_length = 0;
         stream->line_too_long = false;
-        stream->error[0] = '\0';
+        stream->error[0] = stream->refused[0] = '\0';
         if (curl_multi_add_handle(events->multi, stream->curl) == CURLM_OK)
             stream->active = true;
         else
@@ -273,7 +292,9 @@ static void describe_end(const struct stream *stream, CURLcode code, char *why, 
 {
     long os_errno = 0;
     curl_easy_getinfo(stream->curl, CURLINFO_OS_ERRNO, &os_errno);
-    if (stream->error[0] && code != CURLE_COULDNT_CONNECT)
+    if (stream->refused[0])
+        snprintf(why, size, "%s", stream->refused);
+    else if (stream->error[0] && code != CURLE_COULDNT_CONNECT)
         snprintf(why, size, "%s", stream->error);
     else if (os_errno != 0)
         snprintf(why, size, "%s", strerror((int)os_errno));
