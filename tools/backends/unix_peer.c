@@ -1,5 +1,6 @@
 /* See unix_peer.h. */
 #include <stdio.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -30,14 +31,22 @@ bool vmh_unix_peer_refused_text(const char *path, uid_t peer, char *text, size_t
     return true;
 }
 
+#define UNKNOWN_WORDS "the kernel does not say who runs "
+#define FOREIGN_WORDS ", neither root nor you: only that user's own refresh asks it"
+
 void vmh_unix_peer_refusal(const char *daemon, const char *path, uid_t peer, char *text,
                            size_t size)
 {
     if (peer == (uid_t)-1)
-        snprintf(text, size, "the kernel does not say who runs %s on %.*s: its answer is not taken",
-                 daemon, VMH_SOCKET_PATH_SHOWN, path);
+        snprintf(text, size, UNKNOWN_WORDS "%s on %.*s: its answer is not taken", daemon,
+                 VMH_SOCKET_PATH_SHOWN, path);
     else
-        snprintf(text, size,
-                 "%s on %.*s runs as user %u, neither root nor you: only that user's own "
-                 "refresh asks it", daemon, VMH_SOCKET_PATH_SHOWN, path, (unsigned)peer);
+        snprintf(text, size, "%s on %.*s runs as user %u" FOREIGN_WORDS, daemon,
+                 VMH_SOCKET_PATH_SHOWN, path, (unsigned)peer);
+}
+
+bool vmh_unix_peer_refusal_said(const char *message)
+{
+    return strstr(message, UNKNOWN_WORDS) != NULL ||
+           strstr(message, FOREIGN_WORDS) != NULL;
 }

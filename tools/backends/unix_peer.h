@@ -32,4 +32,7 @@ bool vmh_unix_peer_refused_text(const char *path, uid_t peer, char *text, size_t
 void vmh_unix_peer_refusal(const char *daemon, const char *path, uid_t peer, char *text,
                            size_t size);
 
+/* Whether `message` (a section's, as recorded) is such a refusal. */
+bool vmh_unix_peer_refusal_said(const char *message);
+
 #endif

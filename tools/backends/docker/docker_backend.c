@@ -42,8 +42,15 @@ static long poll_interval_ms(const struct vmh_config *config)
     "start Docker (sudo systemctl start docker), or set docker_socket in vmhosts.conf to the "  \
     "socket it uses"
 
+/* For a socket another user's daemon listens on (unix_peer.h). */
+#define FOREIGN_ADVICE                                                                         \
+    "set docker_socket in vmhosts.conf to an engine root or you run; another user's engine "  \
+    "answers only that user's own `vmhosts watch` or `vmhosts refresh`"
+
 static const char *advice(uint32_t status, const char *message)
 {
+    if (vmh_unix_peer_refusal_said(message))
+        return FOREIGN_ADVICE;
     if (status == VMH_STATUS_DENIED)
         return "you may not open Docker's socket: " VMH_DOCKER_DENIED_ADVICE;
     if (strstr(message, "does not exist") || strstr(message, "No such file") ||
@@ -107,6 +114,7 @@ static void probe(const struct vmh_config *config, const struct vmh_probe_sink *
     char *sockets = strdup(config->source[VMH_BACKEND_DOCKER]), *cursor = sockets, *path;
     char text[VMH_LIST_MAX + 64];
     int first_error = 0;
+    bool foreign = false;
     while (sockets && (path = strsep(&cursor, " ")) != NULL) {
         if (!path[0])
             continue;
@@ -115,6 +123,7 @@ static void probe(const struct vmh_config *config, const struct vmh_probe_sink *
         first_error = first_error ? first_error : error;
         if (error == 0 && vmh_unix_peer_refused_text(path, peer, text, sizeof text)) {
             sink->say(sink->context, VMH_NOTE, text, NULL);
+            foreign = true;
             continue;
         }
         probe->reachable |= error == 0;
@@ -129,7 +138,7 @@ static void probe(const struct vmh_config *config, const struct vmh_probe_sink *
     probe_rootless(config, sink, probe);
     probe->unreachable = "this user cannot reach Docker and no watcher keeps a cache: "
                          "*.docker names will not resolve";
-    probe->advice = socket_advice(first_error ? first_error : ENOENT);
+    probe->advice = foreign ? FOREIGN_ADVICE : socket_advice(first_error ? first_error : ENOENT);
 }
 
 const struct vmh_backend_ops vmh_backend_docker = {
