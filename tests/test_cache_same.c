@@ -169,9 +169,38 @@ static void test_sections(void)
     vmh_snapshot_free(&base);
 }
 
+/* A poll compares the part read back out of the cache with the part
+ * answered: the same container answers alike however its aliases are
+ * written, or every poll would write the file again. */
+static void test_read_back(void)
+{
+    struct vmh_snapshot answered, read_back;
+    struct vmh_cache cache;
+    unsigned char *data = NULL;
+    size_t size = 0;
+    sample(&answered, NOW);
+    int network = vmh_host_add_network(&answered.hosts[0], "shop_default");
+    vmh_host_add_alias(&answered.hosts[0], network, "db");
+    vmh_host_add_alias(&answered.hosts[0], network, "Primary");
+    vmh_snapshot_init(&read_back);
+    bool parsed = vmh_cache_build(&answered, NOW, &data, &size) == 0 &&
+                  vmh_cache_parse(&cache, data, size) == VMH_CACHE_OK;
+    CHECK(parsed && vmh_snapshot_from_cache(&read_back, &cache, VMH_SNAPSHOT_ALL) == 0,
+          "a container with an alias in capitals, read back");
+    CHECK(section_alike(&answered, &read_back, VMH_BACKEND_DOCKER),
+          "... answers as it was answered: a poll leaves the file");
+    if (parsed)
+        vmh_cache_free(&cache);
+    else
+        free(data);
+    vmh_snapshot_free(&read_back);
+    vmh_snapshot_free(&answered);
+}
+
 int main(void)
 {
     test_same_answers();
     test_sections();
+    test_read_back();
     return check_done();
 }

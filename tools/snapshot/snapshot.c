@@ -224,14 +224,18 @@ int vmh_host_add_network(struct vmh_host *host, const char *name)
     return known ? known : set_network(host, host->network_count + 1, name);
 }
 
-int vmh_host_add_alias(struct vmh_host *host, int number, const char *alias)
+/* Kept folded, as a cache gives it back: in the order a cache gives
+ * them, "Web" and "db" would come the other way round (insert_sorted). */
+int vmh_host_add_alias(struct vmh_host *host, int number, const char *given)
 {
-    if (number < 1 || (size_t)number > host->network_count || !vmh_name_valid(alias) ||
+    char alias[VMH_NAME_MAX + 1];
+    if (number < 1 || (size_t)number > host->network_count || !given ||
+        vmh_name_fold(given, strnlen(given, VMH_NAME_MAX + 1), alias) == 0 ||
         (host->name && same_folded(host->name, alias)))
         return 0;
     struct vmh_host_network *network = &host->networks[number - 1];
     for (size_t i = 0; i < network->alias_count; i++)
-        if (same_folded(network->aliases[i], alias))
+        if (strcmp(network->aliases[i], alias) == 0)
             return 0;
     if (network->alias_count >= VMH_NETWORK_MAX_ALIASES)
         return 0;

@@ -97,9 +97,9 @@ int vmh_host_reserve_addrs(struct vmh_host *host, size_t count);
  * -1 when out of memory. */
 int vmh_host_add_network(struct vmh_host *host, const char *name);
 
-/* Adds an alias to network number `network` when it is a valid host name,
- * not the container's own name and not there already.  -1 when out of
- * memory, else 0. */
+/* Adds an alias to network number `network`, folded to lowercase, when
+ * it is a valid host name, not the container's own name and not there
+ * already.  -1 when out of memory, else 0. */
 int vmh_host_add_alias(struct vmh_host *host, int network, const char *alias);
 
 /* A vmhosts.names label: names separated by commas, each a host name of
