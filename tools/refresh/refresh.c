@@ -21,6 +21,7 @@
 
 #include "clock.h"
 #include "refresh.h"
+#include "retained.h"
 #include "trigger.h"
 
 const char *vmh_backend_status_name(unsigned status)
@@ -196,7 +197,7 @@ static bool keepable(const struct previous *previous)
  * their hosts again for a few VMs.  0, -1 when out of memory, 1 when the
  * cache a part was to go into is gone. */
 static int merge_with_previous(const char *dir, struct previous *previous, unsigned backends,
-                               struct vmh_snapshot *asked)
+                               bool retain, struct vmh_snapshot *asked)
 {
     if (previous->loaded && !still_in_place(dir, &previous->st)) {
         vmh_cache_free(&previous->cache);
@@ -210,8 +211,11 @@ static int merge_with_previous(const char *dir, struct previous *previous, unsig
         return 0;
     struct vmh_backend_state states[VMH_BACKEND_COUNT];
     memcpy(states, asked->backends, sizeof states);
-    int status = copy_previous(asked, previous, VMH_SNAPSHOT_ALL & ~(backends & ~previous->parted),
-                               false);
+    unsigned others = VMH_SNAPSHOT_ALL & ~(backends & ~previous->parted);
+    int status = retain ? vmh_retained_take(asked, &previous->cache, &previous->st, others,
+                                            previous->parted, previous->parts)
+                        : 0;
+    status = status == 0 ? copy_previous(asked, previous, others, false) : status < 0 ? -1 : 0;
     for (unsigned backend = 0; backend < VMH_BACKEND_COUNT; backend++)
         if (backends & (1u << backend))
             asked->backends[backend] = states[backend];
@@ -339,12 +343,12 @@ static bool ask_backends(const struct vmh_config *config, unsigned backends, lon
 
 /* The new cache written, unless the answers are the same (*same). */
 static int write_cache(const char *dir, unsigned dir_mode, struct previous *previous,
-                       unsigned backends, struct vmh_snapshot *asked, bool same,
+                       unsigned backends, bool retain, struct vmh_snapshot *asked, bool same,
                        struct vmh_refresh_report *report)
 {
     if (same)
         return 0;
-    int merged = merge_with_previous(dir, previous, backends, asked);
+    int merged = merge_with_previous(dir, previous, backends, retain, asked);
     if (merged != 0) {
         snprintf(report->error, sizeof report->error, "%s",
                  merged > 0 ? "the cache was removed while this refresh asked about some "
@@ -385,10 +389,17 @@ static int refresh_locked(const struct vmh_config *config, const char *dir, unsi
     } else {
         bool same = (flags & VMH_REFRESH_KEEP_SAME) && keepable(&previous);
         bool all_ok = ask_backends(config, backends, timeout_ms, &previous, &asked, &same, report);
-        status = write_cache(dir, dir_mode, &previous, backends, &asked, same, report);
+        bool retain = (flags & VMH_REFRESH_RETAIN) != 0;
+        status = write_cache(dir, dir_mode, &previous, backends, retain, &asked, same, report);
         report->cache_unchanged = same;
         report->previous_lost = !previous.loaded;
         report->unanswered = never_answered(&asked, backends);
+        /* Written, `asked` is all the file holds; otherwise what is kept
+         * may be gone into it, or no longer be the file's. */
+        if (!same && status == 0 && retain)
+            vmh_retained_keep(&asked, &checked);
+        else if (!same)
+            vmh_retained_forget();
         if (status == 0 && !all_ok)
             status = VMH_REFRESH_BACKEND_FAILED;
     }
@@ -401,6 +412,11 @@ static int refresh_locked(const struct vmh_config *config, const char *dir, unsi
         return status == 0 ? VMH_REFRESH_OK : status;
     }
     return VMH_REFRESH_WRITE_FAILED;
+}
+
+void vmh_refresh_forget(void)
+{
+    vmh_retained_forget();
 }
 
 int vmh_refresh_run(const struct vmh_config *config, unsigned backends, unsigned flags,

@@ -27,8 +27,15 @@ enum vmh_refresh_flag {
     /* A cache in place that answers as the new one would is left as it is
      * (each asked backend's part compared, vmh_cache_build_section): the
      * watcher's polls. */
-    VMH_REFRESH_KEEP_SAME = 2
+    VMH_REFRESH_KEEP_SAME = 2,
+    /* The snapshot written is kept for the next refresh of this process,
+     * which moves its hosts instead of reading them back (retained.h):
+     * the watcher's. */
+    VMH_REFRESH_RETAIN = 4
 };
+
+/* Frees what VMH_REFRESH_RETAIN kept. */
+void vmh_refresh_forget(void);
 
 struct vmh_refresh_backend_report {
     bool ran;

@@ -205,7 +205,8 @@ static bool refresh(struct watcher *watcher, unsigned backends, struct found *fo
 {
     struct vmh_refresh_report report;
     /* Polls mostly find what the cache already says: not rewritten then. */
-    int status = vmh_refresh_run(watcher->config, backends, VMH_REFRESH_KEEP_SAME,
+    int status = vmh_refresh_run(watcher->config, backends,
+                                 VMH_REFRESH_KEEP_SAME | VMH_REFRESH_RETAIN,
                                  watcher->options->timeout_ms, &report);
     /* A poll that finds what the cache says does not keep the memory: a
      * backend polled more often than --memory-idle would keep it for good. */
@@ -457,6 +458,7 @@ static void give_back_when_idle(struct watcher *watcher)
 {
     if (watcher->memory_kept &&
         vmh_monotonic_ms() - watcher->changed_ms >= watcher->options->memory_idle_ms) {
+        vmh_refresh_forget();
         vmh_watch_memory_give_back();
         watcher->memory_kept = false;
     }
