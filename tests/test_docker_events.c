@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "peercred_wrap.h"
 #include "clock.h"
 #include "docker_changes.h"
 #include "docker_events.h"
@@ -337,21 +338,6 @@ static void test_two_engines(void)
     rmdir(dir);
     vmh_docker_changes_forget();
     alarm(0);
-}
-
-/* getsockopt as the kernel answers it, or, when asked, with no answer to
- * SO_PEERCRED (the link's --wrap=getsockopt; libcurl's own calls are not
- * ours to wrap). */
-static bool peercred_fails;
-int __real_getsockopt(int fd, int level, int name, void *value, socklen_t *length);
-int __wrap_getsockopt(int fd, int level, int name, void *value, socklen_t *length);
-int __wrap_getsockopt(int fd, int level, int name, void *value, socklen_t *length)
-{
-    if (peercred_fails && level == SOL_SOCKET && name == SO_PEERCRED) {
-        errno = ENOPROTOOPT;
-        return -1;
-    }
-    return __real_getsockopt(fd, level, name, value, length);
 }
 
 /* Follows the engine on `path` (started as `uid`) for a second and a half,

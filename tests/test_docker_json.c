@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "peercred_wrap.h"
 #include "clock.h"
 #include "dead_socket.h"
 #include "docker.h"
@@ -1779,21 +1780,6 @@ static void refresh_as(uid_t uid, const char *socket, struct vmh_backend_state *
         state->status = VMH_STATUS_MAX + 1;
     close(report[0]);
     waitpid(child, NULL, 0);
-}
-
-/* getsockopt as the kernel answers it, or, when asked, with no answer to
- * SO_PEERCRED (the link's --wrap=getsockopt; libcurl's own calls are
- * not ours to wrap). */
-static bool peercred_fails;
-int __real_getsockopt(int fd, int level, int name, void *value, socklen_t *length);
-int __wrap_getsockopt(int fd, int level, int name, void *value, socklen_t *length);
-int __wrap_getsockopt(int fd, int level, int name, void *value, socklen_t *length)
-{
-    if (peercred_fails && level == SOL_SOCKET && name == SO_PEERCRED) {
-        errno = ENOPROTOOPT;
-        return -1;
-    }
-    return __real_getsockopt(fd, level, name, value, length);
 }
 
 /* A daemon the kernel does not say the user of is refused too. */

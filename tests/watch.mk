@@ -38,7 +38,7 @@ tests_test_watch_sockets_LDADD = $(TEST_LIBS)
 
 check_PROGRAMS += tests/test_docker_events
 TESTS += tests/test_docker_events
-tests_test_docker_events_SOURCES = tests/test_docker_events.c tests/check.h \
+tests_test_docker_events_SOURCES = tests/test_docker_events.c tests/check.h tests/peercred_wrap.h \
 	tools/backends/docker/docker_events.c tools/backends/docker/docker_events.h
 tests_test_docker_events_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) $(JANSSON_CFLAGS)
 tests_test_docker_events_LDADD = $(TEST_LIBS) $(CURL_LIBS) $(JANSSON_LIBS)
