@@ -261,6 +261,8 @@ static void test_fixed(void)
  * `die` of `id`; then keeps the stream open until killed.  It listens as
  * user `uid` ((uid_t)-1: as this process's), whose folder `path` must be
  * in: the kernel gives a connection the user who listened. */
+static const char *engine_status = "200 OK";
+
 static pid_t fake_engine(const char *path, const char *id, uid_t uid)
 {
     int ready[2];
@@ -268,8 +270,10 @@ static pid_t fake_engine(const char *path, const char *id, uid_t uid)
         return -1;
     pid_t pid = fork();
     if (pid == 0) {
-        static const char headers[] = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n";
-        char request[4096], event[256];
+        char request[4096], event[256], headers[128];
+        int headers_length = snprintf(headers, sizeof headers,
+                                      "HTTP/1.1 %s\r\nContent-Type: application/json\r\n\r\n",
+                                      engine_status);
         struct sockaddr_un address = {.sun_family = AF_UNIX};
         snprintf(address.sun_path, sizeof address.sun_path, "%s", path);
         if (uid != (uid_t)-1 && (setgroups(0, NULL) != 0 || setgid(uid) != 0 || setuid(uid) != 0))
@@ -280,7 +284,7 @@ static pid_t fake_engine(const char *path, const char *id, uid_t uid)
             _exit(1);
         int fd = accept(listener, NULL, NULL);
         if (fd < 0 || read(fd, request, sizeof request) <= 0 ||
-            write(fd, headers, sizeof headers - 1) != sizeof headers - 1)
+            write(fd, headers, (size_t)headers_length) != headers_length)
             _exit(1);
         usleep(300 * 1000);
         int length = snprintf(event, sizeof event,
@@ -396,6 +400,12 @@ static void test_foreign_engine(void)
           "peer unknown: not followed, its event not seen");
     CHECK(strstr(said, "the kernel does not say who runs Docker on") != NULL,
           "peer unknown: the watcher says why");
+    engine_status = "404 Not Found";
+    seen = follow_briefly(path, id, (uid_t)-1, said, sizeof said);
+    engine_status = "200 OK";
+    CHECK(!(seen & VMH_EVENTS_CONNECTED), "an engine without events: not followed");
+    CHECK(strstr(said, "Docker answered HTTP 404 to GET /events") != NULL,
+          "... and the watcher says what it answered, not curl's words for the refusal");
     if (geteuid() == 0 && chown(dir, 65534, 65534) == 0) {
         seen = follow_briefly(path, id, 65534, said, sizeof said);
         CHECK(!(seen & VMH_EVENTS_CONNECTED) && !vmh_docker_died(id, vmh_monotonic_ms()),
