@@ -414,11 +414,6 @@ static int refresh_locked(const struct vmh_config *config, const char *dir, unsi
     return VMH_REFRESH_WRITE_FAILED;
 }
 
-void vmh_refresh_forget(void)
-{
-    vmh_retained_forget();
-}
-
 int vmh_refresh_run(const struct vmh_config *config, unsigned backends, unsigned flags,
                     long timeout_ms, struct vmh_refresh_report *report)
 {

@@ -34,9 +34,6 @@ enum vmh_refresh_flag {
     VMH_REFRESH_RETAIN = 4
 };
 
-/* Frees what VMH_REFRESH_RETAIN kept. */
-void vmh_refresh_forget(void);
-
 struct vmh_refresh_backend_report {
     bool ran;
     unsigned status;               /* enum vmh_backend_status */

@@ -24,6 +24,7 @@
 #include "docker_changes.h"
 #include "docker_events.h"
 #include "refresh.h"
+#include "retained.h"
 #include "trigger.h"
 #include "watch_files.h"
 #include "watch_loop.h"
@@ -458,7 +459,7 @@ static void give_back_when_idle(struct watcher *watcher)
 {
     if (watcher->memory_kept &&
         vmh_monotonic_ms() - watcher->changed_ms >= watcher->options->memory_idle_ms) {
-        vmh_refresh_forget();
+        vmh_retained_forget();
         vmh_watch_memory_give_back();
         watcher->memory_kept = false;
     }
