@@ -256,13 +256,14 @@ static void test_fixed(void)
               "fixed: undone by a change noted meanwhile, which the take sees");
 }
 
+static const char *engine_status = "200 OK";
+
 /* An engine that accepts one GET /events, answers, and a moment later
  * (once every stream has begun, which forgets what came before) sends one
  * `die` of `id`; then keeps the stream open until killed.  It listens as
  * user `uid` ((uid_t)-1: as this process's), whose folder `path` must be
- * in: the kernel gives a connection the user who listened. */
-static const char *engine_status = "200 OK";
-
+ * in: the kernel gives a connection the user who listened.  Its status
+ * line is engine_status's. */
 static pid_t fake_engine(const char *path, const char *id, uid_t uid)
 {
     int ready[2];
