@@ -20,10 +20,11 @@ rl_user_add "$USER_NAME"
 USER_UID=$(id -u "$USER_NAME")
 RUNTIME=/run/user/$USER_UID
 SOCK=$RUNTIME/podman/podman.sock
-# A system engine the user reaches (its own stand-in, sys-0001), and no
-# other backend.
+# A system engine the user reaches (its own stand-in, sys-0001, run by
+# root as a system engine is: one the user ran would be the user's own,
+# rootless), and no other backend.
 SYS_SOCK=$T/system/docker.sock
-mkdir "$T/system" && chown "$USER_NAME:" "$T/system"
+mkdir -m 755 "$T/system"
 write_conf docker_socket="$SYS_SOCK" lxd_socket="$T/no-lxd.sock" \
     incus_socket="$T/no-incus.sock" libvirt_leases="$T/no-libvirt" user_cache_dir= ttl=600
 WATCH_LOG=$T/watch.log
@@ -32,10 +33,10 @@ answers() { [ "$(getent_as "$USER_NAME" ahosts "$1")" = "$2" ]; }
 listed() { as_user "$USER_NAME" "$VMHOSTS" list 2>/dev/null | grep -q "$1"; }
 not_listed() { ! listed "$1"; }
 
-as_user "$USER_NAME" python3 "$top_srcdir/bench/docker-standin.py" "$SYS_SOCK" 1 \
-    "$T/system/standin.log" sys >"$T/system-standin.out" 2>&1 &
+(umask 0 && exec python3 "$top_srcdir/bench/docker-standin.py" "$SYS_SOCK" 1 \
+    "$T/system/standin.log" sys) >"$T/system-standin.out" 2>&1 &
 SYS_PID=$!
-at_exit 'pkill -TERM -P $SYS_PID 2>/dev/null; wait $SYS_PID 2>/dev/null'
+at_exit 'kill -TERM $SYS_PID 2>/dev/null; wait $SYS_PID 2>/dev/null'
 wait_until 10 test -S "$SYS_SOCK" || bail_out "the system engine's stand-in did not start"
 
 # $! is the shell that runs as_user, the watcher its child: the signal goes

@@ -1753,12 +1753,13 @@ static int fake_start_as(struct fake *fake, uid_t uid)
     return started ? 0 : -1;
 }
 
-/* The refresh's state and container count, from a child that runs as uid. */
+/* The refresh's state, its container count and how many of them it
+ * marked rootless, from a child that runs as uid. */
 static void refresh_as(uid_t uid, const char *socket, struct vmh_backend_state *state,
-                       size_t *count)
+                       size_t *count, size_t *rootless)
 {
     int report[2];
-    *count = 0;
+    *count = *rootless = 0;
     memset(state, 0, sizeof *state);
     if (pipe2(report, O_CLOEXEC) != 0)
         return;
@@ -1770,16 +1771,36 @@ static void refresh_as(uid_t uid, const char *socket, struct vmh_backend_state *
         if (setgroups(0, NULL) != 0 || setgid(uid) != 0 || setuid(uid) != 0)
             _exit(1);
         vmh_docker_refresh(socket, 1000, NULL, &out);
+        size_t marked = 0;
+        for (size_t i = 0; i < out.count; i++)
+            marked += out.hosts[i].rootless;
         write_all(report[1], (const char *)&out.backends[VMH_BACKEND_DOCKER], sizeof *state);
         write_all(report[1], (const char *)&out.count, sizeof out.count);
+        write_all(report[1], (const char *)&marked, sizeof marked);
         _exit(0);
     }
     close(report[1]);
     if (read(report[0], state, sizeof *state) != (ssize_t)sizeof *state ||
-        read(report[0], count, sizeof *count) != (ssize_t)sizeof *count)
+        read(report[0], count, sizeof *count) != (ssize_t)sizeof *count ||
+        read(report[0], rootless, sizeof *rootless) != (ssize_t)sizeof *rootless)
         state->status = VMH_STATUS_MAX + 1;
     close(report[0]);
     waitpid(child, NULL, 0);
+}
+
+/* nobody's refresh of the fake's four containers: OK, and how many of
+ * them a rootless engine's (all when nobody runs the daemon, none when
+ * root does). */
+static void check_nobodys_refresh(const char *socket, size_t rootless_expected, const char *what)
+{
+    struct vmh_backend_state state;
+    size_t count, rootless;
+    char text[160];
+    refresh_as(65534, socket, &state, &count, &rootless);
+    snprintf(text, sizeof text, "%s: OK, with the four containers", what);
+    CHECK(state.status == VMH_STATUS_OK && count == 4, text);
+    snprintf(text, sizeof text, "%s: %zu of them a rootless engine's", what, rootless_expected);
+    CHECK_INT(rootless, rootless_expected, text);
 }
 
 /* A daemon the kernel does not say the user of is refused too. */
@@ -1805,7 +1826,8 @@ static void test_refresh_peer_unknown(void)
 
 /* A daemon of another user, wherever its socket is (here not under
  * /run/user, where the path alone would have told): root's refresh
- * takes none of its answer, its own user's does. */
+ * takes none of its answer, its own user's does, as a rootless engine's
+ * (Docker Desktop's and colima's sockets are the user's, anywhere). */
 static void test_refresh_foreign_daemon(void)
 {
     struct fake fake;
@@ -1829,11 +1851,26 @@ static void test_refresh_foreign_daemon(void)
           "foreign daemon: the message names its user");
     printf("# %s\n", out.backends[VMH_BACKEND_DOCKER].message);
     vmh_snapshot_free(&out);
-    struct vmh_backend_state state;
-    size_t count;
-    refresh_as(65534, fake.socket, &state, &count);
-    CHECK_INT(state.status, VMH_STATUS_OK, "foreign daemon: its own user's refresh: OK");
-    CHECK_INT(count, 4, "foreign daemon: ... with its four containers");
+    check_nobodys_refresh(fake.socket, 4, "foreign daemon: its own user's refresh");
+    fake_stop(&fake);
+}
+
+/* Root's daemon asked by a user who may reach it (the docker group's
+ * members): its containers are on the machine's own networks. */
+static void test_refresh_user_asks_root(void)
+{
+    struct fake fake;
+    if (geteuid() != 0) {
+        check_skip("root's daemon: a user's refresh", "needs root to run a daemon as root");
+        return;
+    }
+    if (fake_start(&fake, FAKE_OK) != 0 || chmod(fake.dir, 0755) != 0 ||
+        chmod(fake.socket, 0666) != 0) {
+        CHECK(0, "root's daemon: fake Docker started, open to every user");
+        fake_stop(&fake);
+        return;
+    }
+    check_nobodys_refresh(fake.socket, 0, "root's daemon: a user's refresh");
     fake_stop(&fake);
 }
 
@@ -1892,6 +1929,7 @@ int main(void)
     test_refresh_denied();
     test_refresh_rootless();
     test_refresh_foreign_daemon();
+    test_refresh_user_asks_root();
     test_refresh_peer_unknown();
     free_fake_bodies();
     curl_global_cleanup();

@@ -82,9 +82,26 @@ static void inspect_hosts(struct vmh_http *http, struct vmh_snapshot *fresh)
     }
 }
 
-static void feed_list(void *list, const char *data, size_t length)
+/* A list as it arrives, and the connection whose status line said whose
+ * daemon sends it (unix_http.c refuses any but root's or this user's). */
+struct list_feed {
+    struct vmh_docker_list *list;
+    const struct vmh_http *http;
+    bool started;
+};
+
+/* A daemon that runs as a user, whatever its socket's path (Docker
+ * Desktop, colima, rootless Docker or Podman at a path of the user's
+ * choosing), cannot have put its containers in the machine's network
+ * namespace: they are reached where their ports are published, as a
+ * rootless engine's are. */
+static void feed_list(void *context, const char *data, size_t length)
 {
-    vmh_docker_list_feed(list, data, length); /* a failure is told by finish */
+    struct list_feed *feed = context;
+    if (!feed->started && feed->http->peer != 0)
+        vmh_docker_list_make_rootless(feed->list);
+    feed->started = true;
+    vmh_docker_list_feed(feed->list, data, length); /* a failure is told by finish */
 }
 
 /* GETs the list, read as it arrives (the largest answer: 8 MB at 10,000
@@ -98,8 +115,9 @@ static int get_list(struct vmh_http *http, const char *url, bool rootless,
         set_outcome(outcome, VMH_STATUS_ERROR, "out of memory while reading Docker's container list");
         return -1;
     }
+    struct list_feed feed = {list, http, false};
     vmh_http_allow(http, VMH_DOCKER_LIST_MAX, LIST_BOUND_WHY);
-    vmh_http_stream(http, feed_list, list);
+    vmh_http_stream(http, feed_list, &feed);
     int result = get(http, url, outcome);
     char err[VMH_MESSAGE_MAX - PATH_MAX_SHOWN - 16];
     if (vmh_docker_list_finish(list, err, sizeof err) != 0 && result == 0) {

@@ -46,6 +46,11 @@ struct vmh_docker_list *vmh_docker_list_start(const struct vmh_snapshot *known, 
 int vmh_docker_list_feed(struct vmh_docker_list *list, const char *data, size_t length);
 int vmh_docker_list_finish(struct vmh_docker_list *list, char *err, size_t err_size);
 
+/* Makes the hosts of a list started not rootless a rootless engine's, as
+ * if started so; before its first feed (docker.c learns whose daemon
+ * answers at the status line, after the list is started). */
+void vmh_docker_list_make_rootless(struct vmh_docker_list *list);
+
 /* Fills host->hostname (and, for a rootless host, the addresses its ports
  * are published on, from NetworkSettings.Ports) from a
  * `GET /containers/{id}/json` body. */

@@ -187,6 +187,11 @@ static void note_failure(struct vmh_docker_list *list, const unsigned char *data
     yajl_free_error(list->yajl, text);
 }
 
+void vmh_docker_list_make_rootless(struct vmh_docker_list *list)
+{
+    list->rootless = true;
+}
+
 int vmh_docker_list_feed(struct vmh_docker_list *list, const char *data, size_t length)
 {
     if (list->failed)
