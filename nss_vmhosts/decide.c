@@ -107,11 +107,12 @@ void vmh_decide_address(const struct vmh_cache *own, const struct vmh_cache *roo
     set_freshness(decision, config);
 }
 
-bool vmh_watcher_covers(bool root_cache, uid_t euid, const struct vmh_name *name,
-                        const struct vmh_answer *answer, bool answered_by_it)
+bool vmh_watcher_covers(const struct vmh_config *config, bool root_cache, uid_t euid,
+                        const struct vmh_name *name, const struct vmh_answer *answer,
+                        bool answered_by_it)
 {
     if (!root_cache || name->backend != VMH_BACKEND_DOCKER || euid == 0 ||
         (answered_by_it && has_name(answer)))
         return true;
-    return !vmh_rootless_engine_present(euid);
+    return !vmh_rootless_engine_present(euid, config->source[VMH_BACKEND_DOCKER]);
 }

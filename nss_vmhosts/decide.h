@@ -79,11 +79,13 @@ void vmh_decide_address(const struct vmh_cache *own, const struct vmh_cache *roo
 /* Whether a running watcher of a cache (root's when `root_cache`) vouches
  * for `answer` (which that cache gave when `answered_by_it`), so that a
  * lookup by `euid` starts nothing.  Root's watcher follows root's engines,
- * never a user's rootless one (rootless.h), whose containers only that
- * user's own cache holds: a Docker name that root's watched cache does not
- * have, looked up by a user whose rootless engine's socket exists, is not
- * vouched for, and the user's own cache is refreshed. */
-bool vmh_watcher_covers(bool root_cache, uid_t euid, const struct vmh_name *name,
-                        const struct vmh_answer *answer, bool answered_by_it);
+ * never one a user runs (rootless.h), whose containers only that user's
+ * own cache holds: a Docker name that root's watched cache does not have,
+ * looked up by a user whose own engine's socket exists (in the runtime
+ * folder, or listed in config's docker_socket), is not vouched for, and
+ * the user's own cache is refreshed. */
+bool vmh_watcher_covers(const struct vmh_config *config, bool root_cache, uid_t euid,
+                        const struct vmh_name *name, const struct vmh_answer *answer,
+                        bool answered_by_it);
 
 #endif

@@ -37,13 +37,33 @@ bool vmh_rootless_socket(uid_t uid, unsigned index, char *out, size_t size)
     return runtime_dir(uid, out, size) && vmh_rootless_socket_path(uid, index, out, size);
 }
 
-bool vmh_rootless_engine_present(uid_t uid)
+static bool owns_socket(uid_t uid, const char *path)
+{
+    struct stat st;
+    return lstat(path, &st) == 0 && S_ISSOCK(st.st_mode) && st.st_uid == uid;
+}
+
+bool vmh_rootless_listed_present(uid_t uid, const char *listed)
+{
+    char socket[256];
+    for (const char *at = listed; uid != 0 && at && *at; at += strspn(at, " ")) {
+        size_t length = strcspn(at, " ");
+        if (length > 0 && length < sizeof socket) {
+            memcpy(socket, at, length);
+            socket[length] = '\0';
+            if (owns_socket(uid, socket))
+                return true;
+        }
+        at += length;
+    }
+    return false;
+}
+
+bool vmh_rootless_engine_present(uid_t uid, const char *listed)
 {
     char socket[128];
-    struct stat st;
     for (unsigned i = 0; i < VMH_ROOTLESS_SOCKET_COUNT; i++)
-        if (vmh_rootless_socket(uid, i, socket, sizeof socket) && lstat(socket, &st) == 0 &&
-            S_ISSOCK(st.st_mode) && st.st_uid == uid)
+        if (vmh_rootless_socket(uid, i, socket, sizeof socket) && owns_socket(uid, socket))
             return true;
-    return false;
+    return vmh_rootless_listed_present(uid, listed);
 }

@@ -28,7 +28,14 @@ bool vmh_rootless_socket(uid_t uid, unsigned index, char *out, size_t size);
  * where to watch for an engine to appear, never where to connect. */
 bool vmh_rootless_socket_path(uid_t uid, unsigned index, char *out, size_t size);
 
-/* Whether one of uid's rootless sockets exists, as a socket that uid owns. */
-bool vmh_rootless_engine_present(uid_t uid);
+/* Whether one of the sockets `listed` (docker_socket: paths, single
+ * spaces) exists as a socket that uid, not root, owns: an engine the user
+ * runs at a path of its own (Docker Desktop, colima), whose containers
+ * root's refresh refuses as any user's. */
+bool vmh_rootless_listed_present(uid_t uid, const char *listed);
+
+/* Whether one of uid's rootless sockets exists, as a socket that uid owns,
+ * or a listed one does (vmh_rootless_listed_present). */
+bool vmh_rootless_engine_present(uid_t uid, const char *listed);
 
 #endif

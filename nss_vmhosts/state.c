@@ -417,8 +417,8 @@ static bool answer_from_watched(struct view *view, const struct vmh_cache *chose
         /* The decision's answer read only blocks that held. */
         if (refuse_corrupt(view))
             return false;
-        if (!vmh_watcher_covers(slots[i] == &view->root, view->caches_euid, name, &watched,
-                                from == &slots[i]->cache))
+        if (!vmh_watcher_covers(&view->config, slots[i] == &view->root, view->caches_euid, name,
+                                &watched, from == &slots[i]->cache))
             return false;
         *answer = watched;
         return true;

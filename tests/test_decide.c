@@ -1,11 +1,14 @@
 /* vmh_decide: which cache answers a name and whether the backend is asked
  * first, the rule the module follows and `vmhosts lookup` explains. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "clock.h"
+#include "dead_socket.h"
 #include "decide.h"
 #include "fixture_hosts.h"
 
@@ -158,17 +161,50 @@ static void test_two_caches(void)
 
     struct vmh_name name;
     vmh_name_classify("gone.docker", &config, &name);
-    CHECK(vmh_watcher_covers(false, 1000, &name, &answer, true),
+    CHECK(vmh_watcher_covers(&config, false, 1000, &name, &answer, true),
           "watcher: a user's own watcher vouches for its misses");
-    CHECK(vmh_watcher_covers(true, 0, &name, &answer, true), "watcher: root's vouches for root");
-    CHECK(vmh_watcher_covers(true, 4000000000u, &name, &answer, true),
+    CHECK(vmh_watcher_covers(&config, true, 0, &name, &answer, true), "watcher: root's vouches for root");
+    CHECK(vmh_watcher_covers(&config, true, 4000000000u, &name, &answer, true),
           "watcher: root's vouches for a user without a rootless engine");
     vmh_name_classify("primary.example.org", &config, &name);
-    CHECK(vmh_watcher_covers(true, 1000, &name, &answer, true),
+    CHECK(vmh_watcher_covers(&config, true, 1000, &name, &answer, true),
           "watcher: root's vouches for other backends' names");
     vmh_cache_free(&own);
     vmh_cache_free(&root);
     vmh_cache_free(&own_newer);
+}
+
+/* An engine a user runs at a socket of its own choosing (Docker Desktop's
+ * ~/.docker/desktop/docker.sock), listed in docker_socket: root's watcher,
+ * whose refresh refuses it, vouches for none of that user's missing Docker
+ * names, and for every other user's still. */
+static void test_listed_own_engine(void)
+{
+    char dir[] = "/tmp/test-decide-XXXXXX", path[64], listed[128];
+    uid_t user = geteuid() == 0 ? 4000000000u : geteuid();
+    if (!mkdtemp(dir)) {
+        CHECK(0, "listed engine: a folder for its socket");
+        return;
+    }
+    snprintf(path, sizeof path, "%s/desktop.sock", dir);
+    CHECK(make_dead_socket(path) && (geteuid() != 0 || chown(path, user, user) == 0),
+          "listed engine: the user's socket made");
+    snprintf(listed, sizeof listed, "/run/docker.sock %s", path);
+    struct vmh_config config;
+    vmh_config_defaults(&config);
+    config.source[VMH_BACKEND_DOCKER] = listed;
+    struct vmh_name name;
+    vmh_name_classify("gone.docker", &config, &name);
+    struct vmh_answer answer = {.result = VMH_NOT_FOUND};
+    CHECK(!vmh_watcher_covers(&config, true, user, &name, &answer, true),
+          "listed engine: root's watcher does not vouch for its user's miss");
+    CHECK(vmh_watcher_covers(&config, true, user - 1, &name, &answer, true),
+          "listed engine: ... but for another user's");
+    config.source[VMH_BACKEND_DOCKER] = "/run/docker.sock";
+    CHECK(vmh_watcher_covers(&config, true, user, &name, &answer, true),
+          "listed engine: not listed, its socket is no engine of the user's");
+    unlink(path);
+    rmdir(dir);
 }
 
 /* A rootless container's address is the machine's own (-p 192.0.2.7:80:80):
@@ -268,6 +304,7 @@ int main(void)
     test_ttl(&fresh, &stale, &down, &older);
     test_two_caches();
     test_rootless_reverse();
+    test_listed_own_engine();
     test_reverse_ttl();
     test_decision_ttl(&fresh, &stale);
     test_stamp_age();

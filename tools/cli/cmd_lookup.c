@@ -62,7 +62,8 @@ static const struct vmh_cli_cache *resolve(struct vmh_cli_view *view, const stru
                &decision);
     const struct vmh_cli_cache *slot = slot_of(view, decision.cache);
     bool watched = slot && slot->watched &&
-                   vmh_watcher_covers(slot == &view->root, geteuid(), name, answer, true);
+                   vmh_watcher_covers(view->config, slot == &view->root, geteuid(), name, answer,
+                                      true);
     if (options->no_refresh || watched || !decision.refresh)
         return slot;
     vmh_view_refresh(view, decision.backend);

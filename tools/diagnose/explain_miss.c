@@ -110,11 +110,12 @@ static void explain_not_running(FILE *out, const struct vmh_cache *cache, uint32
 }
 
 /* Which of uid's rootless engines listed a container: the cache does not
- * say, the sockets there are do when only one of the two is.  As
+ * say, the sockets there are do when only one of the two is, and no
+ * engine uid runs is listed in docker_socket (`listed`).  As
  * VMH_ROOTLESS_PODMAN or VMH_ROOTLESS_DOCKER, -1 when not known. */
-static int rootless_engine(uid_t uid)
+static int rootless_engine(uid_t uid, const char *listed)
 {
-    int found = -1, count = 0;
+    int found = -1, count = vmh_rootless_listed_present(uid, listed) ? 1 : 0;
     for (unsigned i = 0; i < VMH_ROOTLESS_SOCKET_COUNT; i++) {
         char socket[128];
         struct stat st;
@@ -152,9 +153,10 @@ static const char *const rootless_where[] = {
 };
 
 /* A rootless engine's container is reached only on its published ports. */
-static void explain_publishes_nothing(FILE *out, const struct vmh_cache *cache, uint32_t index)
+static void explain_publishes_nothing(FILE *out, const struct vmh_cli_view *view,
+                                      const struct vmh_cache *cache, uint32_t index)
 {
-    int engine = rootless_engine(geteuid());
+    int engine = rootless_engine(geteuid(), view->config->source[VMH_BACKEND_DOCKER]);
     fputs("  why:    ", out);
     describe_record(out, cache, index);
     fprintf(out, " runs in your rootless %s and publishes no port;\n",
@@ -167,19 +169,21 @@ static void explain_publishes_nothing(FILE *out, const struct vmh_cache *cache, 
     }
     fputs("          its own address is in a network namespace this machine cannot\n"
           "          reach (rootless Docker's own, or one rootless Podman made for\n"
-          "          it); only its published ports are reached.  A rootless Podman\n"
-          "          container of --network host listens on this machine's own\n"
-          "          addresses instead, but publishes no port for its name to answer\n"
+          "          it, or a VM's: Docker Desktop, colima); only its published ports\n"
+          "          are reached.  A rootless Podman container of --network host\n"
+          "          listens on this machine's own addresses instead, but publishes\n"
+          "          no port for its name to answer\n"
           "  do:     publish a port: -p 8080:80 (the name then answers 127.0.0.1),\n"
           "          or -p 127.0.0.5:8080:80 for an address of its own\n",
           out);
 }
 
-static void explain_no_address(FILE *out, const struct vmh_cache *cache, uint32_t index)
+static void explain_no_address(FILE *out, const struct vmh_cli_view *view,
+                               const struct vmh_cache *cache, uint32_t index)
 {
     const struct vmh_cache_record *record = &cache->records[index];
     if (record->flags & VMH_RECORD_ROOTLESS) {
-        explain_publishes_nothing(out, cache, index);
+        explain_publishes_nothing(out, view, cache, index);
         return;
     }
     fputs("  why:    ", out);
@@ -314,7 +318,7 @@ void vmh_miss_explain(FILE *out, const struct vmh_cli_view *view, const struct v
         return;
     case VMH_RULE_NO_ADDRESS:
         if (have_record)
-            explain_no_address(out, cache, record);
+            explain_no_address(out, view, cache, record);
         return;
     case VMH_RULE_AMBIGUOUS_PREFIX:
         if (cache)
