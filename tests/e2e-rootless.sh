@@ -6,7 +6,10 @@
 # container that publishes nothing is NOTFOUND and `vmhosts lookup` says
 # why, by engine (--network host too).  Root, whose cache a watcher keeps, never holds them and never
 # resolves them, and neither does a second user; the first user still
-# resolves root's containers; a stopped container's name goes.
+# resolves root's containers; a stopped container's name goes.  The same
+# engine on a socket in the user's home (Docker Desktop's place), listed
+# in docker_socket, is hers by its user, not its path: her containers
+# answer her where their ports are published, root's cache never.
 . "${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
 
 require_nss
@@ -51,15 +54,20 @@ tar -C "$ROOTFS" -cf "$T/busybox.tar" . && chmod 644 "$T/busybox.tar"
 pd_ann import "$T/busybox.tar" vmhosts-test:latest >"$T/import.log" 2>&1 ||
     skip_all "rootless podman import failed: $(tail -n 2 "$T/import.log" | cut -c1-200)"
 
+# start_service SOCKET LOG: Ann's Podman serving the API on SOCKET, as
+# $SERVICE_PID, until it is killed or the test ends; waits until it answers.
+start_service() {
+    as_user "$ANN" podman --storage-driver vfs system service --time=0 "unix://$1" \
+        >"$2" 2>&1 &
+    SERVICE_PID=$!
+    at_exit "kill -TERM $SERVICE_PID 2>/dev/null; wait $SERVICE_PID 2>/dev/null"
+    for ((tries = 0; tries < 40; tries++)); do
+        [ -S "$1" ] && pd_ann --remote --url "unix://$1" version >/dev/null 2>&1 && break
+        sleep 0.5
+    done
+}
 as_user "$ANN" mkdir -p "/run/user/$ANN_UID/podman"
-as_user "$ANN" podman --storage-driver vfs system service --time=0 "unix://$ANN_SOCK" \
-    >"$T/service.log" 2>&1 &
-SERVICE_PID=$!
-at_exit 'kill -TERM $SERVICE_PID 2>/dev/null; wait $SERVICE_PID 2>/dev/null'
-for ((tries = 0; tries < 40; tries++)); do
-    [ -S "$ANN_SOCK" ] && pd_ann --remote --url "unix://$ANN_SOCK" version >/dev/null 2>&1 && break
-    sleep 0.5
-done
+start_service "$ANN_SOCK" "$T/service.log"
 [ -S "$ANN_SOCK" ] || skip_all "podman system service did not start: $(tail -n 2 "$T/service.log")"
 
 CGROUPS=()
@@ -94,17 +102,22 @@ STANDIN_PID=$!
 at_exit 'kill $STANDIN_PID 2>/dev/null; wait $STANDIN_PID 2>/dev/null'
 for ((tries = 0; tries < 50; tries++)); do [ -S "$T/root-docker/docker.sock" ] && break; sleep 0.1; done
 
-write_conf "docker_socket=$T/root-docker/docker.sock" "user_cache_dir=" ttl=1
-"$VMHOSTS" refresh --backend docker --quiet || bail_out "root's refresh against the stand-in failed"
-"$PYTHON" -c '
+# hold_watch_lock LOG: root's watch.lock held as the watcher holds it, by
+# a process of its own, $WATCH_PID, until it is killed or the test ends.
+hold_watch_lock() {
+    "$PYTHON" -c '
 import fcntl, sys, time
 lock = open(sys.argv[1], "w")
 fcntl.lockf(lock, fcntl.LOCK_EX)
 print("locked", flush=True)
-time.sleep(600)' "$T/cache/watch.lock" >"$T/watch-lock.out" &
-WATCH_PID=$!
-at_exit 'kill $WATCH_PID 2>/dev/null; wait $WATCH_PID 2>/dev/null'
-for ((tries = 0; tries < 50; tries++)); do grep -q locked "$T/watch-lock.out" && break; sleep 0.1; done
+time.sleep(600)' "$T/cache/watch.lock" >"$1" &
+    WATCH_PID=$!
+    at_exit "kill $WATCH_PID 2>/dev/null; wait $WATCH_PID 2>/dev/null"
+    for ((tries = 0; tries < 50; tries++)); do grep -q locked "$1" && break; sleep 0.1; done
+}
+write_conf "docker_socket=$T/root-docker/docker.sock" "user_cache_dir=" ttl=1
+"$VMHOSTS" refresh --backend docker --quiet || bail_out "root's refresh against the stand-in failed"
+hold_watch_lock "$T/watch-lock.out"
 
 # --- the user resolves its own containers ---------------------------------------
 check_eq "ann: web.docker (-p $PORT:80) answers 127.0.0.1, though root's cache is watched" \
@@ -257,5 +270,41 @@ sleep 1.2
 getent_as "$ANN" ahosts web.docker >/dev/null
 check_eq "ann: web.docker stopped: NOTFOUND once the ttl has passed" 2 $?
 check_eq "ann: web5.docker still answers" "127.0.0.5" "$(getent_as "$ANN" ahosts web5.docker)"
+
+# --- an engine the user runs at a path of her own ----------------------------------
+# Docker Desktop's ~/.docker/desktop/docker.sock, colima's, or an engine
+# started on a socket of the user's choosing, listed in docker_socket: the
+# path says nothing, the daemon's user does.  Root's refresh refuses it;
+# with root's cache watched, Ann's lookup still refreshes her own cache,
+# which holds her containers where their ports are published.
+kill -TERM "$SERVICE_PID" 2>/dev/null
+wait "$SERVICE_PID" 2>/dev/null
+rm -f "$ANN_SOCK"
+ANN_OWN=/home/$ANN/.docker/desktop/docker.sock
+as_user "$ANN" mkdir -p "/home/$ANN/.docker/desktop"
+start_service "$ANN_OWN" "$T/service-own.log"
+write_conf "docker_socket=$T/root-docker/docker.sock $ANN_OWN" "user_cache_dir=" ttl=1
+"$VMHOSTS" refresh --backend docker >"$T/root-refresh-own.out" 2>&1
+check "root's refresh refuses the engine ann runs, named by its user" \
+    grep -q "runs as user $ANN_UID, neither root nor you" "$T/root-refresh-own.out"
+check "... and root's cache holds none of her containers" \
+    sh -c '! grep -aq "$1" "$2"' sh "$(pd_ann inspect -f '{{.Id}}' web5)" "$T/cache/hosts.cache"
+rm -f "/run/user/$ANN_UID/vmhosts/hosts.cache"
+hold_watch_lock "$T/watch-lock-own.out"
+check_eq "ann: web5.docker of the engine she runs answers 127.0.0.5, root's cache watched" \
+    "127.0.0.5" "$(getent_as "$ANN" ahosts web5.docker)"
+check_eq "bob: it does not resolve for him" 2 "$(getent_as "$BOB" ahosts web5.docker >/dev/null; echo $?)"
+status=$(as_user "$ANN" "$VMHOSTS" status 2>&1)
+check "ann: vmhosts status says the engine is hers, in her own cache" \
+    grep -q "$ANN_OWN accepts connections (an engine you run, in your own cache only" <<<"$status"
+# Beside a rootless Docker socket of hers, the listed engine may have
+# listed quiet as well: lookup names neither, and says a VM may hold it.
+"$PYTHON" -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' \
+    "$ANN_DOCKER_SOCK" && chown "$ANN" "$ANN_DOCKER_SOCK"
+lookup=$(as_user "$ANN" "$VMHOSTS" lookup --no-refresh quiet.docker 2>&1)
+rm -f "$ANN_DOCKER_SOCK"
+check "ann: an engine she runs, listed, and her Docker socket: lookup names no engine" \
+    grep -q "runs in your rootless engine and publishes no port" <<<"$lookup"
+check "... and says a VM may hold it" grep -q "it, or a VM's: Docker Desktop, colima" <<<"$lookup"
 
 done_testing

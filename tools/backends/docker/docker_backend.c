@@ -127,7 +127,11 @@ static void probe(const struct vmh_config *config, const struct vmh_probe_sink *
             continue;
         }
         probe->reachable |= error == 0;
-        if (error == 0)
+        if (error == 0 && peer != 0 && peer == geteuid())
+            snprintf(text, sizeof text,
+                     "%s accepts connections (an engine you run, in your own cache only: its "
+                     "containers answer where their ports are published)", path);
+        else if (error == 0)
             snprintf(text, sizeof text, "%s accepts connections", path);
         else
             snprintf(text, sizeof text, "%s: %s", path,
