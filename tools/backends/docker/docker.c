@@ -90,11 +90,12 @@ struct list_feed {
     bool started;
 };
 
-/* A daemon that runs as a user, whatever its socket's path (Docker
- * Desktop, colima, rootless Docker or Podman at a path of the user's
+/* Whose daemon answers decides how its list is read.  One that runs as
+ * a user, whatever its socket's path (a rootless engine in /run/user/UID,
+ * Docker Desktop, colima, a rootless engine at a path of the user's
  * choosing), cannot have put its containers in the machine's network
- * namespace: they are reached where their ports are published, as a
- * rootless engine's are. */
+ * namespace: its list is a rootless engine's, reached where its ports are
+ * published.  Root's is the machine's. */
 static void feed_list(void *context, const char *data, size_t length)
 {
     struct list_feed *feed = context;
@@ -106,11 +107,10 @@ static void feed_list(void *context, const char *data, size_t length)
 
 /* GETs the list, read as it arrives (the largest answer: 8 MB at 10,000
  * containers, which the stream never keeps whole). */
-static int get_list(struct vmh_http *http, const char *url, bool rootless,
-                    const struct vmh_snapshot *known, struct vmh_snapshot *fresh,
-                    struct outcome *outcome)
+static int get_list(struct vmh_http *http, const char *url, const struct vmh_snapshot *known,
+                    struct vmh_snapshot *fresh, struct outcome *outcome)
 {
-    struct vmh_docker_list *list = vmh_docker_list_start(known, rootless, fresh);
+    struct vmh_docker_list *list = vmh_docker_list_start(known, false, fresh);
     if (!list) {
         set_outcome(outcome, VMH_STATUS_ERROR, "out of memory while reading Docker's container list");
         return -1;
@@ -128,7 +128,7 @@ static int get_list(struct vmh_http *http, const char *url, bool rootless,
 }
 
 /* Lists (and inspects) one socket's containers into *fresh. */
-static int ask_socket(const char *path, bool rootless, const char *url, int64_t deadline_ms,
+static int ask_socket(const char *path, const char *url, int64_t deadline_ms,
                       const struct vmh_snapshot *known, struct vmh_snapshot *fresh,
                       struct outcome *outcome)
 {
@@ -139,7 +139,7 @@ static int ask_socket(const char *path, bool rootless, const char *url, int64_t 
         set_outcome(outcome, failure.status, "%s", failure.message);
         return -1;
     }
-    int result = get_list(&http, url, rootless, known, fresh, outcome);
+    int result = get_list(&http, url, known, fresh, outcome);
     if (result == 0) {
         vmh_docker_deaths_apply(fresh, vmh_monotonic_ms());
         inspect_hosts(&http, fresh);
@@ -255,15 +255,14 @@ static void notice_failure(struct outcome *first_failure, char *failures,
 /* Asks one socket; a failure goes to *first_failure (the first one kept)
  * and to failures (every one's text), except an unbidden socket's
  * absence, which is none.  Returns whether it answered. */
-static bool refresh_socket(const char *path, bool rootless, bool unbidden, const char *url,
-                           int64_t deadline_ms, const struct vmh_snapshot *known,
-                           struct vmh_snapshot *out, struct outcome *first_failure,
-                           char *failures)
+static bool refresh_socket(const char *path, bool unbidden, const char *url, int64_t deadline_ms,
+                           const struct vmh_snapshot *known, struct vmh_snapshot *out,
+                           struct outcome *first_failure, char *failures)
 {
     struct vmh_snapshot fresh;
     vmh_snapshot_init(&fresh);
     struct outcome outcome = {0};
-    int result = ask_socket(path, rootless, url, deadline_ms, known, &fresh, &outcome);
+    int result = ask_socket(path, url, deadline_ms, known, &fresh, &outcome);
     if (result == 0 && move_new_hosts(&fresh, out) != 0) {
         set_outcome(&outcome, VMH_STATUS_ERROR, "out of memory while adding Docker's containers");
         result = -1;
@@ -296,8 +295,8 @@ static bool refresh_rootless(const char *configured, const char *url, int64_t de
         if (!vmh_rootless_socket(geteuid(), i, path, sizeof path) ||
             vmh_docker_socket_listed(configured, path) || !vmh_docker_rootless_socket_file(path))
             continue;
-        answered |= refresh_socket(path, true, true, url, deadline_ms, known, out,
-                                   first_failure, failures);
+        answered |= refresh_socket(path, true, url, deadline_ms, known, out, first_failure,
+                                   failures);
     }
     return answered;
 }
@@ -427,8 +426,8 @@ int vmh_docker_refresh(const char *sockets, long timeout_ms, const struct vmh_sn
     char *cursor = list, *path;
     while (list && (path = strsep(&cursor, " \t")) != NULL)
         if (path[0] && !refuse_foreign(path, &first_failure, failures))
-            answered |= refresh_socket(path, vmh_rootless_socket_is(geteuid(), path), false,
-                                       url, deadline_ms, known, out, &first_failure, failures);
+            answered |= refresh_socket(path, false, url, deadline_ms, known, out, &first_failure,
+                                       failures);
     answered |= refresh_rootless(sockets, url, deadline_ms, known, out, &first_failure, failures);
     answered = finish_changes(out, answered, answered && !first_failure.present, ids, changed,
                               &first_failure);

@@ -26,11 +26,12 @@
 int vmh_docker_parse_list(const char *body, size_t length, const struct vmh_snapshot *known,
                           struct vmh_snapshot *out, char *err, size_t err_size);
 
-/* The same for a list from a user's rootless engine (docker_rootless.c)
- * when `rootless`: each host is marked so, and its addresses are the host
- * addresses its ports are published on (a bare `-p 8080:80` is reached on
- * 127.0.0.1, `[::]:8080:80` on ::1), never its network's, which live in the
- * user's network namespace; a container that publishes nothing has none. */
+/* The same for a list from a user's rootless engine (a daemon that runs
+ * as a user: docker.c) when `rootless`: each host is marked so, and its
+ * addresses are the host addresses its ports are published on (a bare
+ * `-p 8080:80` is reached on 127.0.0.1, `[::]:8080:80` on ::1), never its
+ * network's, which live in the user's network namespace; a container that
+ * publishes nothing has none. */
 int vmh_docker_parse_engine_list(const char *body, size_t length,
                                  const struct vmh_snapshot *known, bool rootless,
                                  struct vmh_snapshot *out, char *err, size_t err_size);

@@ -2,17 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rootless.h"
 #include "docker_rootless.h"
-
-bool vmh_rootless_socket_is(uid_t uid, const char *path)
-{
-    char socket[128];
-    for (unsigned i = 0; i < VMH_ROOTLESS_SOCKET_COUNT; i++)
-        if (vmh_rootless_socket(uid, i, socket, sizeof socket) && strcmp(socket, path) == 0)
-            return true;
-    return false;
-}
 
 bool vmh_rootless_socket_foreign(uid_t uid, const char *path)
 {
