@@ -72,6 +72,8 @@ check "... with the other containers still in it" answers pt-0150.docker 10.88.0
 check "... and the other backend's hosts" answers inst-0002.lxd 10.99.0.4
 check "... and the watcher counts them" \
     sh -c "tail -n +$((lines + 1)) '$WATCH_LOG' | grep -q 'docker: ok, 199 running'"
+check "... the kept hosts' keys taken in the old file's order, not sorted again" \
+    said_since "$lines" "the kept hosts' keys in the order it had them"
 settled
 kill -USR1 "$STANDIN_PID"
 check "started again: pt-0002.docker answers again" wait_until 10 answers pt-0002.docker 10.88.0.4

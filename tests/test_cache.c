@@ -883,7 +883,7 @@ static void test_write_load(void)
               c.header->written_ms == NOW + 1 && st.st_ino != file_st.st_ino,
           "write: replaces the previous file with a new one");
     vmh_cache_free(&c);
-    CHECK(vmh_cache_write_stat(dir, 0700, &s, NOW + 2, &written, err, sizeof err) == 0 &&
+    CHECK(vmh_cache_write_stat(dir, 0700, &s, NULL, NOW + 2, &written, err, sizeof err) == 0 &&
               lstat(file, &file_st) == 0 && vmh_same_file_version(&written, &file_st) &&
               written.st_ino != st.st_ino,
           "write_stat: *written is the stat of the file it put in place");
@@ -1192,7 +1192,7 @@ static void test_write_failures(void)
     mkdir(join(file, dir, VMH_CACHE_FILE), 0755);
     mkdir(join(inside, file, "inside"), 0755);
     struct stat written = {.st_ino = 1};
-    CHECK(vmh_cache_write_stat(dir, 0700, &s, NOW, &written, err, sizeof err) == -1 &&
+    CHECK(vmh_cache_write_stat(dir, 0700, &s, NULL, NOW, &written, err, sizeof err) == -1 &&
               strstr(err, file) && written.st_ino == 0,
           "write: hosts.cache a folder: the rename fails, the message names it, no stat");
     printf("# %s\n", err);

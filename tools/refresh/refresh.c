@@ -195,9 +195,10 @@ static bool keepable(const struct previous *previous)
  * parted one outside its part, and their states.  Added, not moved into a
  * new snapshot: a refresh of Docker's 100,000 containers would touch all
  * their hosts again for a few VMs.  0, -1 when out of memory, 1 when the
- * cache a part was to go into is gone. */
+ * cache a part was to go into is gone; *moved when the watcher's kept
+ * hosts were moved over from previous->cache (retained.h). */
 static int merge_with_previous(const char *dir, struct previous *previous, unsigned backends,
-                               bool retain, struct vmh_snapshot *asked)
+                               bool retain, struct vmh_snapshot *asked, bool *moved)
 {
     if (previous->loaded && !still_in_place(dir, &previous->st)) {
         vmh_cache_free(&previous->cache);
@@ -215,6 +216,7 @@ static int merge_with_previous(const char *dir, struct previous *previous, unsig
     int status = retain ? vmh_retained_take(asked, &previous->cache, &previous->st, others,
                                             previous->parted, previous->parts)
                         : 0;
+    *moved = status == 1;
     status = status == 0 ? copy_previous(asked, previous, others, false) : status < 0 ? -1 : 0;
     for (unsigned backend = 0; backend < VMH_BACKEND_COUNT; backend++)
         if (backends & (1u << backend))
@@ -348,7 +350,8 @@ static int write_cache(const char *dir, unsigned dir_mode, struct previous *prev
 {
     if (same)
         return 0;
-    int merged = merge_with_previous(dir, previous, backends, retain, asked);
+    bool moved = false;
+    int merged = merge_with_previous(dir, previous, backends, retain, asked, &moved);
     if (merged != 0) {
         snprintf(report->error, sizeof report->error, "%s",
                  merged > 0 ? "the cache was removed while this refresh asked about some "
@@ -357,8 +360,11 @@ static int write_cache(const char *dir, unsigned dir_mode, struct previous *prev
         return -1;
     }
     struct stat written;
-    int status = vmh_cache_write_stat(dir, dir_mode, asked, vmh_realtime_ms(), &written,
-                                      report->error, sizeof report->error);
+    int status = vmh_cache_write_stat(dir, dir_mode, asked, moved ? &previous->cache : NULL,
+                                      vmh_realtime_ms(), &written, report->error,
+                                      sizeof report->error);
+    report->keys_as_before = status == 1;
+    status = status > 0 ? 0 : status;
     if (status == 0 && written.st_ino != 0)
         checked = written;
     return status;

@@ -47,6 +47,8 @@ struct vmh_refresh_report {
     char cache_path[VMH_PATH_MAX + 32]; /* the file written, "" if none */
     bool cache_written;                 /* the cache in place is this refresh's answer */
     bool cache_unchanged;               /* ... and it was left as it was (VMH_REFRESH_KEEP_SAME) */
+    bool keys_as_before;                /* ... or written, the kept hosts' keys taken in the
+                                         * order it had them (VMH_REFRESH_RETAIN) */
     char previous[VMH_MESSAGE_MAX];     /* what was wrong with the old cache, "" if nothing */
     /* No previous cache to add to (missing, or one that was refused): the
      * cache written holds only the backends asked. */

@@ -85,6 +85,7 @@ static void move_wanted(struct vmh_snapshot *into, const size_t start[VMH_BACKEN
         const unsigned char *in_part = marks[host->backend];
         if (!(backends & (1u << host->backend)) || (in_part && in_part[record]))
             continue;
+        host->was_record = (uint32_t)record + 1;
         into->hosts[into->count++] = *host;
         memset(host, 0, sizeof *host);
     }

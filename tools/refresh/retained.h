@@ -26,7 +26,9 @@ void vmh_retained_keep(struct vmh_snapshot *written, const struct stat *st);
 /* Moves into `into` the hosts vmh_snapshot_from_cache would copy out of
  * `cache` (the file `st`) for `backends`, and for each backend of
  * `parted` among them only its hosts outside parts[backend]; sets every
- * backend's state as the file has it.  Forgets the rest.  1 when done,
+ * backend's state as the file has it, and each host's was_record, its
+ * record in `cache`, in the same order (so the writer may keep the file's
+ * key order: vmh_cache_build_after).  Forgets the rest.  1 when done,
  * 0 when nothing is kept for that file (the caller copies), -1 out of
  * memory. */
 int vmh_retained_take(struct vmh_snapshot *into, const struct vmh_cache *cache,

@@ -233,6 +233,9 @@ static bool refresh(struct watcher *watcher, unsigned backends, struct found *fo
     if (watcher->options->verbose && report.cache_unchanged)
         fprintf(stderr, "vmhosts watch: the answers did not change; the cache is left as it "
                         "was\n");
+    if (watcher->options->verbose && report.keys_as_before)
+        fprintf(stderr, "vmhosts watch: the cache is written again, the kept hosts' keys in the "
+                        "order it had them\n");
     return true;
 }
 

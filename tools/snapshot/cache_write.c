@@ -40,6 +40,12 @@ struct builder {
     struct vmh_cache_record *records;
     struct pending_key *keys;
     size_t key_count, addr_count;
+    /* With a previous file whose records the hosts' was_record name: its
+     * key order serves (key_sort.h), and first_key[record] is where each
+     * record's keys begin. */
+    const struct vmh_cache *previous;
+    uint32_t *first_key;
+    enum key_sorted sorted;
     /* Each backend's section, in enum vmh_backend's order, so that a
      * record's backend is its section's index: strings in the pool. */
     uint32_t section_names[VMH_BACKEND_COUNT], messages[VMH_BACKEND_COUNT];
@@ -99,6 +105,7 @@ static bool add_key(struct builder *b, uint16_t kind, const char *text, uint32_t
     key->kind = kind;
     key->reserved = 0;
     key->record = record;
+    key->added = (uint32_t)b->key_count;
     b->key_count++;
     return true;
 }
@@ -256,12 +263,19 @@ static bool gather(struct builder *b)
         keys += keys_of(&s->hosts[b->order[i]]);
     b->records = calloc(b->count ? b->count : 1, sizeof *b->records);
     b->keys = calloc(keys, sizeof *b->keys);
-    if (!b->records || !b->keys || !pool_reserve(&b->pool, 1))
+    if (b->previous)
+        b->first_key = malloc((b->count + 1) * sizeof *b->first_key);
+    if (!b->records || !b->keys || (b->previous && !b->first_key) || !pool_reserve(&b->pool, 1))
         return false;
     b->pool.data[b->pool.used++] = '\0';
-    for (size_t i = 0; i < b->count; i++)
+    for (size_t i = 0; i < b->count; i++) {
+        if (b->first_key)
+            b->first_key[i] = (uint32_t)b->key_count;
         if (!add_record(b, &s->hosts[b->order[i]], (uint32_t)i))
             return false;
+    }
+    if (b->first_key)
+        b->first_key[b->count] = (uint32_t)b->key_count;
     for (unsigned i = 0; i < VMH_BACKEND_COUNT; i++)
         if (state_of(b, i)->status > VMH_STATUS_MAX) {
             errno = EINVAL;
@@ -464,6 +478,31 @@ static void copy_tables(const struct builder *b, const struct vmh_cache_header *
     memcpy(data + h->strings_off, b->pool.data, b->pool.used);
 }
 
+/* The keys in order: the previous file's, for the hosts a watcher moved
+ * over from it, or sorted whole.  KEYS_NOT_SORTED when out of memory. */
+static enum key_sorted sort_keys(struct builder *b)
+{
+    if (!b->previous)
+        return vmh_pending_keys_sort(b->keys, b->key_count) ? KEYS_SORTED : KEYS_NOT_SORTED;
+    uint32_t records = b->previous->header->record_count;
+    struct key_range *kept = calloc(records ? records : 1, sizeof *kept);
+    if (!kept) {
+        errno = ENOMEM;
+        return KEYS_NOT_SORTED;
+    }
+    for (size_t i = 0; i < b->count; i++) {
+        uint32_t record = b->snapshot->hosts[b->order[i]].was_record;
+        if (record && record <= records && kept[record - 1].first == kept[record - 1].end)
+            kept[record - 1] = (struct key_range){b->first_key[i], b->first_key[i + 1]};
+    }
+    struct key_order before = {b->previous->keys,    b->previous->header->key_count,
+                               b->previous->strings, b->previous->header->strings_size,
+                               kept,                 records};
+    enum key_sorted sorted = vmh_pending_keys_sort_after(b->keys, b->key_count, &before);
+    free(kept);
+    return sorted;
+}
+
 static unsigned char *assemble(struct builder *b, int64_t now_ms, size_t *size)
 {
     struct vmh_cache_header header;
@@ -472,7 +511,8 @@ static unsigned char *assemble(struct builder *b, int64_t now_ms, size_t *size)
         return NULL;
     for (size_t i = 0; i < b->key_count; i++)
         vmh_pending_key_text(&b->keys[i], b->pool.data + b->keys[i].key);
-    if (!vmh_pending_keys_sort(b->keys, b->key_count))
+    b->sorted = sort_keys(b);
+    if (b->sorted == KEYS_NOT_SORTED)
         return NULL;
     fill_header(now_ms, &header);
     /* calloc: padding and reserved bytes are zero, so builds are identical. */
@@ -495,27 +535,38 @@ static unsigned char *assemble(struct builder *b, int64_t now_ms, size_t *size)
     return data;
 }
 
-static int build(const struct vmh_snapshot *snapshot, unsigned backends, int64_t now_ms,
-                 unsigned char **data, size_t *size)
+/* 1 when the keys kept the previous file's order, 0 when sorted whole,
+ * -1 on failure. */
+static int build(const struct vmh_snapshot *snapshot, unsigned backends,
+                 const struct vmh_cache *previous, int64_t now_ms, unsigned char **data,
+                 size_t *size)
 {
     struct builder b;
     memset(&b, 0, sizeof b);
     b.snapshot = snapshot;
     b.backends = backends;
+    b.previous = previous;
     *data = assemble(&b, now_ms, size);
     int saved_errno = errno;
     free(b.pool.data);
     free(b.records);
     free(b.order);
     free(b.keys);
+    free(b.first_key);
     errno = saved_errno;
-    return *data ? 0 : -1;
+    return !*data ? -1 : b.sorted == KEYS_SORTED_AS_BEFORE;
 }
 
 int vmh_cache_build(const struct vmh_snapshot *snapshot, int64_t now_ms, unsigned char **data,
                     size_t *size)
 {
-    return build(snapshot, VMH_SNAPSHOT_ALL, now_ms, data, size);
+    return build(snapshot, VMH_SNAPSHOT_ALL, NULL, now_ms, data, size) < 0 ? -1 : 0;
+}
+
+int vmh_cache_build_after(const struct vmh_snapshot *snapshot, const struct vmh_cache *previous,
+                          int64_t now_ms, unsigned char **data, size_t *size)
+{
+    return build(snapshot, VMH_SNAPSHOT_ALL, previous, now_ms, data, size);
 }
 
 int vmh_cache_build_section(const struct vmh_snapshot *snapshot, enum vmh_backend backend,
@@ -526,7 +577,7 @@ int vmh_cache_build_section(const struct vmh_snapshot *snapshot, enum vmh_backen
         *data = NULL;
         return -1;
     }
-    return build(snapshot, 1u << backend, now_ms, data, size);
+    return build(snapshot, 1u << backend, NULL, now_ms, data, size) < 0 ? -1 : 0;
 }
 
 static int fail(char *err, size_t err_size, const char *what, const char *path, const char *todo)
@@ -652,11 +703,12 @@ int vmh_cache_write(const char *dir, unsigned dir_mode, const struct vmh_snapsho
                     int64_t now_ms, char *err, size_t err_size)
 {
     struct stat written;
-    return vmh_cache_write_stat(dir, dir_mode, snapshot, now_ms, &written, err, err_size);
+    return vmh_cache_write_stat(dir, dir_mode, snapshot, NULL, now_ms, &written, err, err_size);
 }
 
 int vmh_cache_write_stat(const char *dir, unsigned dir_mode, const struct vmh_snapshot *snapshot,
-                         int64_t now_ms, struct stat *written, char *err, size_t err_size)
+                         const struct vmh_cache *previous, int64_t now_ms, struct stat *written,
+                         char *err, size_t err_size)
 {
     unsigned char *data;
     size_t size;
@@ -664,12 +716,13 @@ int vmh_cache_write_stat(const char *dir, unsigned dir_mode, const struct vmh_sn
         return fail(err, err_size, "cannot create the cache folder", dir,
                     "its parent must exist and be writable; see cache_dir and user_cache_dir "
                     "in vmhosts.conf");
-    if (vmh_cache_build(snapshot, now_ms, &data, &size) != 0)
+    int built = vmh_cache_build_after(snapshot, previous, now_ms, &data, &size);
+    if (built < 0)
         return fail(err, err_size, "cannot build the cache for", dir,
                     errno == EFBIG ? "more hosts or longer names than a cache holds"
                                    : "out of memory? try again");
     memset(written, 0, sizeof *written);
     int status = put_in_place(dir, data, size, written, err, err_size);
     free(data);
-    return status;
+    return status == 0 ? built : status;
 }

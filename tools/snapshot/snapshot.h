@@ -44,6 +44,8 @@ struct vmh_host {
     size_t network_count;
     struct vmh_host_network *networks;
     uint8_t preferred_network; /* the vmhosts.network label's, by number; 0: none */
+    uint32_t was_record;       /* record + 1 in the file it was moved over from
+                                * (tools/refresh/retained.c); 0: none */
     size_t chosen_count;
     char **chosen;             /* names its vmhosts.names label chose: valid, lowercase */
 };
@@ -166,9 +168,12 @@ int vmh_cache_write(const char *dir, unsigned dir_mode, const struct vmh_snapsho
 /* vmh_cache_write, and *written the stat of the file it put in place, for
  * a writer that knows what it wrote and need not check it again
  * (tools/refresh/refresh.c); zeroed when the file in place is not that
- * one any more, or on failure. */
+ * one any more, or on failure.  With `previous`, the file the hosts'
+ * was_record name, as vmh_cache_build_after builds: 1 when written with
+ * the keys in that file's order. */
 int vmh_cache_write_stat(const char *dir, unsigned dir_mode, const struct vmh_snapshot *snapshot,
-                         int64_t now_ms, struct stat *written, char *err, size_t err_size);
+                         const struct vmh_cache *previous, int64_t now_ms, struct stat *written,
+                         char *err, size_t err_size);
 
 /* Whether two built caches of `size` bytes give the same answers: the same
  * bytes but for the time stamps (when written, when each backend answered
@@ -179,6 +184,14 @@ bool vmh_cache_same_answers(const unsigned char *a, const unsigned char *b, size
  * tests. */
 int vmh_cache_build(const struct vmh_snapshot *snapshot, int64_t now_ms, unsigned char **data,
                     size_t *size);
+
+/* The same bytes, the keys of hosts whose was_record names a record of
+ * `previous` (a watcher's moved hosts: tools/refresh/retained.h) taken in
+ * the order that file has them (key_sort.h) when it holds, instead of
+ * sorted again.  1 when it held, 0 when all were sorted, -1 on failure.
+ * `previous` may be NULL. */
+int vmh_cache_build_after(const struct vmh_snapshot *snapshot, const struct vmh_cache *previous,
+                          int64_t now_ms, unsigned char **data, size_t *size);
 
 /* The bytes a cache of only `backend`'s hosts and section would have (the
  * other sections never asked): the same for two snapshots whose hosts of
