@@ -22,14 +22,19 @@ bench/libnss_floor.so.2: $(top_srcdir)/bench/nss_floor.c
 	$(AM_V_CC)$(CC) $(BENCH_CFLAGS) $(CFLAGS) -fPIC -shared -Wl,-soname,libnss_floor.so.2 \
 		-o $@ $(top_srcdir)/bench/nss_floor.c
 
-bench-programs: bench/bench_lookup$(EXEEXT) bench/libnss_floor.so.2
+# The cache writer's build alone, linked to the tool's code as the tests are.
+EXTRA_PROGRAMS = bench/bench_build
+bench_bench_build_SOURCES = bench/bench_build.c
+bench_bench_build_LDADD = $(TEST_LIBS)
+
+bench-programs: bench/bench_lookup$(EXEEXT) bench/libnss_floor.so.2 bench/bench_build$(EXEEXT)
 
 bench: all bench-programs
 	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
 		bash $(top_srcdir)/bench/run-bench $(BENCH_ARGS)
 
 clean-bench:
-	rm -f bench/bench_lookup$(EXEEXT) bench/libnss_floor.so.2
+	rm -f bench/bench_lookup$(EXEEXT) bench/libnss_floor.so.2 bench/bench_build$(EXEEXT)
 
 .PHONY: bench bench-programs clean-bench
 
