@@ -59,11 +59,16 @@ bool vmh_rootless_listed_present(uid_t uid, const char *listed)
     return false;
 }
 
-bool vmh_rootless_engine_present(uid_t uid, const char *listed)
+bool vmh_rootless_socket_present(uid_t uid, unsigned index)
 {
     char socket[128];
+    return vmh_rootless_socket(uid, index, socket, sizeof socket) && owns_socket(uid, socket);
+}
+
+bool vmh_rootless_engine_present(uid_t uid, const char *listed)
+{
     for (unsigned i = 0; i < VMH_ROOTLESS_SOCKET_COUNT; i++)
-        if (vmh_rootless_socket(uid, i, socket, sizeof socket) && owns_socket(uid, socket))
+        if (vmh_rootless_socket_present(uid, i))
             return true;
     return vmh_rootless_listed_present(uid, listed);
 }

@@ -34,7 +34,10 @@ bool vmh_rootless_socket_path(uid_t uid, unsigned index, char *out, size_t size)
  * root's refresh refuses as any user's. */
 bool vmh_rootless_listed_present(uid_t uid, const char *listed);
 
-/* Whether one of uid's rootless sockets exists, as a socket that uid owns,
+/* Whether uid's index-th rootless socket exists, as a socket uid owns. */
+bool vmh_rootless_socket_present(uid_t uid, unsigned index);
+
+/* Whether one of uid's rootless sockets exists (vmh_rootless_socket_present)
  * or a listed one does (vmh_rootless_listed_present). */
 bool vmh_rootless_engine_present(uid_t uid, const char *listed);
 

@@ -1,7 +1,6 @@
 /* Why a name does not resolve: the rule that decided (resolve.c), the
  * record behind it, and what a person can do about it. */
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "explain_miss.h"
@@ -116,15 +115,11 @@ static void explain_not_running(FILE *out, const struct vmh_cache *cache, uint32
 static int rootless_engine(uid_t uid, const char *listed)
 {
     int found = -1, count = vmh_rootless_listed_present(uid, listed) ? 1 : 0;
-    for (unsigned i = 0; i < VMH_ROOTLESS_SOCKET_COUNT; i++) {
-        char socket[128];
-        struct stat st;
-        if (vmh_rootless_socket(uid, i, socket, sizeof socket) && lstat(socket, &st) == 0 &&
-            S_ISSOCK(st.st_mode) && st.st_uid == uid) {
+    for (unsigned i = 0; i < VMH_ROOTLESS_SOCKET_COUNT; i++)
+        if (vmh_rootless_socket_present(uid, i)) {
             found = (int)i;
             count++;
         }
-    }
     return count == 1 ? found : -1;
 }
 
