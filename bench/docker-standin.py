@@ -46,14 +46,21 @@ def published(index):
             {"80/tcp": [{"HostIp": host_ip, "HostPort": str(host_port)}]})
 
 
+def address_bytes(index):
+    """10.88.0.2, 10.88.0.3, ...: 250 to a third byte, 250 third bytes to
+    a second (from 10.89.0.2 on past 62,499), so that every one of
+    100,000 containers has an address that parses."""
+    return (88 + index // 62500, index // 250 % 250, index % 250 + 2)
+
+
 def container(index, prefix):
     name = "%s-%04d" % (prefix, index)
     listed_ports, inspected_ports = published(index)
     container_id = hashlib.sha256(name.encode()).hexdigest()
-    address = "10.%d.%d.%d" % (88, index // 250, index % 250 + 2)
+    address = "10.%d.%d.%d" % address_bytes(index)
     network = {
         "IPAMConfig": None,
-        "MacAddress": "02:42:0a:58:%02x:%02x" % (index // 250, index % 250 + 2),
+        "MacAddress": "02:42:0a:%02x:%02x:%02x" % address_bytes(index),
         "NetworkID": hashlib.sha256(b"bench-net").hexdigest(),
         "EndpointID": hashlib.sha256(name.encode() + b"/ep").hexdigest(),
         "Gateway": "10.88.0.1",

@@ -134,10 +134,12 @@ time_ns() {
 # --- synthetic containers ----------------------------------------------------
 
 # hosts_lines COUNT: /etc/hosts lines naming the stand-in's containers with
-# their addresses, as an /etc/hosts writer would.
+# their addresses (bench/docker-standin.py, address_bytes), as an
+# /etc/hosts writer would.
 hosts_lines() {
     awk -v n="$1" 'BEGIN { for (i = 1; i <= n; i++)
-        printf("10.88.%d.%d bench-%04d.docker\n", int(i / 250), i % 250 + 2, i) }'
+        printf("10.%d.%d.%d bench-%04d.docker\n", 88 + int(i / 62500), int(i / 250) % 250,
+               i % 250 + 2, i) }'
 }
 
 # filler_lines COUNT: /etc/hosts lines of names no section looks up, for a
