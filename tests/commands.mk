@@ -10,6 +10,6 @@ vmhosts_SOURCES += tools/diagnose/explain.h tools/diagnose/explain_cache.c \
 # cmd_list.c writes JSON with jansson.
 vmhosts_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS)
 
-E2E_COMMANDS_TESTS = tests/e2e-commands.sh
+E2E_COMMANDS_TESTS = tests/e2e-commands.sh tests/e2e-list-scale.sh
 TESTS += $(E2E_COMMANDS_TESTS)
 EXTRA_DIST += $(E2E_COMMANDS_TESTS) tests/lib-commands.sh

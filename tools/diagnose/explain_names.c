@@ -11,6 +11,7 @@
 #include "explain_names.h"
 #include "names.h"
 #include "resolve.h"
+#include "text_index.h"
 
 struct collector {
     const struct vmh_cli_view *view;
@@ -18,15 +19,39 @@ struct collector {
     enum vmh_backend backend; /* whose records are being collected */
     struct vmh_name_entry *entries;
     size_t count, capacity;
+    /* The names listed, found at once: a scan of them all for each new
+     * one made a list of 100,000 containers take hours. */
+    struct vmh_text_index listed;
     bool failed;
 };
 
 static bool already_listed(const struct collector *collector, const char *name)
 {
+    return vmh_text_index_find(&collector->listed, name) != VMH_TEXT_INDEX_NONE;
+}
+
+/* The index full: one with twice the room, of every name listed. */
+static bool index_again(struct collector *collector)
+{
+    struct vmh_text_index bigger;
+    bool added;
+    if (vmh_text_index_init(&bigger, 2 * collector->listed.limit) != 0)
+        return false;
     for (size_t i = 0; i < collector->count; i++)
-        if (strcmp(collector->entries[i].name, name) == 0)
-            return true;
-    return false;
+        vmh_text_index_add(&bigger, collector->entries[i].name, &added);
+    vmh_text_index_free(&collector->listed);
+    collector->listed = bigger;
+    return true;
+}
+
+/* The entry next_entry gave, filled, is listed. */
+static void list_entry(struct collector *collector)
+{
+    const char *name = collector->entries[collector->count++].name;
+    bool added;
+    if (vmh_text_index_add(&collector->listed, name, &added) == VMH_TEXT_INDEX_NONE &&
+        !index_again(collector))
+        collector->failed = true;
 }
 
 static struct vmh_name_entry *next_entry(struct collector *collector)
@@ -45,46 +70,72 @@ static struct vmh_name_entry *next_entry(struct collector *collector)
     return &collector->entries[collector->count];
 }
 
+/* The entry's name, canonical name and addresses, copied into one
+ * allocation that its name starts (vmh_names_free frees it). */
+static bool keep_texts(struct collector *collector, struct vmh_name_entry *entry,
+                       const char *name, const char *canonical,
+                       const struct vmh_cache_addr *addrs, uint32_t addr_count)
+{
+    size_t name_size = strlen(name) + 1, canonical_size = strlen(canonical) + 1;
+    char *block = malloc(name_size + canonical_size + addr_count * sizeof *addrs);
+    if (!block) {
+        collector->failed = true;
+        return false;
+    }
+    memcpy(block, name, name_size);
+    memcpy(block + name_size, canonical, canonical_size);
+    memcpy(block + name_size + canonical_size, addrs, addr_count * sizeof *addrs);
+    entry->name = block;
+    entry->canonical = block + name_size;
+    entry->addrs = (const struct vmh_cache_addr *)(block + name_size + canonical_size);
+    entry->addr_count = addr_count;
+    return true;
+}
+
 #define ORDER_WILDCARD 6
 
 /* "*.<name>" after a name of a container that opted into wildcards (its
  * own name or a chosen one): what a wildcard answers, the rule said so. */
-static void add_wildcard(struct collector *collector, const struct vmh_name_entry *entry)
+static void add_wildcard(struct collector *collector)
 {
+    struct vmh_name_entry *wildcard, *entry = &collector->entries[collector->count - 1];
     const struct vmh_cache *cache = &entry->slot->cache;
-    struct vmh_name_entry *wildcard;
-    char name[sizeof entry->name];
-    if (!(cache->records[entry->answer.record].flags & VMH_RECORD_WILDCARD) ||
-        (entry->answer.rule != VMH_RULE_NAME && entry->answer.rule != VMH_RULE_LABEL) ||
+    char name[VMH_NAME_MAX + 3];
+    if (!(cache->records[entry->record].flags & VMH_RECORD_WILDCARD) ||
+        (entry->rule != VMH_RULE_NAME && entry->rule != VMH_RULE_LABEL) ||
         (size_t)snprintf(name, sizeof name, "*.%s", entry->name) >= sizeof name ||
         already_listed(collector, name) || !(wildcard = next_entry(collector)))
         return;
-    *wildcard = collector->entries[collector->count - 1];
-    memcpy(wildcard->name, name, sizeof name);
-    wildcard->answer.rule = VMH_RULE_WILDCARD;
+    entry = &collector->entries[collector->count - 1]; /* next_entry may move them */
+    *wildcard = *entry;
+    wildcard->rule = VMH_RULE_WILDCARD;
     wildcard->order = ORDER_WILDCARD;
-    collector->count++;
+    if (keep_texts(collector, wildcard, name, entry->canonical, entry->addrs, entry->addr_count))
+        list_entry(collector);
 }
 
 /* Lists `candidate` when the module answers it, as it would. */
 static void try_name(struct collector *collector, const char *candidate, unsigned order)
 {
     struct vmh_name parsed;
+    struct vmh_answer answer;
     struct vmh_name_entry *entry;
     if (vmh_name_classify(candidate, collector->view->config, &parsed) == VMH_NAME_NOT_OURS ||
         already_listed(collector, parsed.normalized) || !(entry = next_entry(collector)))
         return;
-    vmh_resolve(&collector->slot->cache, &parsed, AF_UNSPEC, &entry->answer);
-    if (entry->answer.result != VMH_FOUND)
+    vmh_resolve(&collector->slot->cache, &parsed, AF_UNSPEC, &answer);
+    if (answer.result != VMH_FOUND)
         return;
     /* In the order a lookup gives, as vmh_resolve_either orders it. */
     vmh_answer_prefer_networks(&collector->slot->cache, collector->view->config->docker_networks,
-                               &entry->answer);
-    snprintf(entry->name, sizeof entry->name, "%s", parsed.normalized);
-    entry->slot = collector->slot;
-    entry->order = order;
-    collector->count++;
-    add_wildcard(collector, entry);
+                               &answer);
+    *entry = (struct vmh_name_entry){.slot = collector->slot, .record = answer.record,
+                                     .rule = answer.rule, .order = order};
+    if (!keep_texts(collector, entry, parsed.normalized, answer.canonical, answer.addrs,
+                    answer.addr_count))
+        return;
+    list_entry(collector);
+    add_wildcard(collector);
 }
 
 /* The names people chose (labels; network aliases, not the container's own
@@ -174,16 +225,16 @@ static void collect_slot(struct collector *collector, enum vmh_backend backend,
 static const char *entry_target(const struct vmh_name_entry *entry)
 {
     const struct vmh_cache *cache = &entry->slot->cache;
-    return vmh_cache_string(cache, cache->records[entry->answer.record].name);
+    return vmh_cache_string(cache, cache->records[entry->record].name);
 }
 
 static int compare_entries(const void *a, const void *b)
 {
     const struct vmh_name_entry *left = a, *right = b;
     const struct vmh_cache_record *left_record =
-        &left->slot->cache.records[left->answer.record];
+        &left->slot->cache.records[left->record];
     const struct vmh_cache_record *right_record =
-        &right->slot->cache.records[right->answer.record];
+        &right->slot->cache.records[right->record];
     enum vmh_backend left_backend = vmh_record_backend(&left->slot->cache, left_record);
     enum vmh_backend right_backend = vmh_record_backend(&right->slot->cache, right_record);
     if (left_backend != right_backend)
@@ -212,24 +263,34 @@ static void collect_backend(struct collector *collector, enum vmh_backend backen
         collect_slot(collector, backend, other);
 }
 
-int vmh_names_collect(const struct vmh_cli_view *view, struct vmh_name_entry **entries,
-                      size_t *count)
+int vmh_names_collect(const struct vmh_cli_view *view, struct vmh_name_list *names)
 {
     struct collector collector = {.view = view};
+    *names = (struct vmh_name_list){0};
+    if (vmh_text_index_init(&collector.listed, 64) != 0)
+        return -1;
     for (unsigned backend = 0; backend < VMH_BACKEND_COUNT; backend++)
         collect_backend(&collector, (enum vmh_backend)backend);
+    vmh_text_index_free(&collector.listed);
+    *names = (struct vmh_name_list){.entries = collector.entries, .count = collector.count};
     if (collector.failed) {
-        free(collector.entries);
+        vmh_names_free(names);
         return -1;
     }
-    if (collector.count > 1)
-        qsort(collector.entries, collector.count, sizeof *collector.entries, compare_entries);
-    *entries = collector.entries;
-    *count = collector.count;
+    if (names->count > 1)
+        qsort(names->entries, names->count, sizeof *names->entries, compare_entries);
     return 0;
+}
+
+void vmh_names_free(struct vmh_name_list *names)
+{
+    for (size_t i = 0; i < names->count; i++)
+        free((char *)names->entries[i].name);
+    free(names->entries);
+    *names = (struct vmh_name_list){0};
 }
 
 const struct vmh_cache_record *vmh_name_entry_record(const struct vmh_name_entry *entry)
 {
-    return &entry->slot->cache.records[entry->answer.record];
+    return &entry->slot->cache.records[entry->record];
 }
