@@ -78,7 +78,7 @@ static void fill_row(const struct vmh_name_entry *entry, struct row *row)
 
 static void print_table(const struct vmh_name_entry *entries, size_t count)
 {
-    static struct row row;
+    struct row row;
     int name_width = 4, address_width = 9, target_width = 12;
     for (size_t i = 0; i < count; i++) {
         fill_row(&entries[i], &row);
