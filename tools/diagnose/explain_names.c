@@ -20,7 +20,7 @@ struct collector {
     struct vmh_name_entry *entries;
     size_t count, capacity;
     /* The names listed, found at once: a scan of them all for each new
-     * one made a list of 100,000 containers take hours. */
+     * one made a list of 100,000 containers take 11 minutes. */
     struct vmh_text_index listed;
     bool failed;
 };
