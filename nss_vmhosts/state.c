@@ -68,6 +68,7 @@ struct view {
     uid_t caches_trusted_uid; /* whose files counted then, besides root's */
     bool secure;              /* AT_SECURE: only root's files count (trust.h) */
     bool examined_split;      /* the real or saved user was not examined_euid */
+    bool examined_ambiguous;  /* examined_euid may stand for anyone (trust.h) */
     uid_t config_uid;         /* whose settings files counted at the load */
     bool euid_examined;       /* examined_euid is set */
     uid_t examined_euid;      /* the effective user last seen */
@@ -159,7 +160,8 @@ static void config_update(struct view *view, int64_t now, struct cancel_hold *ho
  * vmh_trusted_uid says, from what lookup_euid last examined. */
 static uid_t trusted_for(const struct view *view, uid_t euid)
 {
-    return view->secure || (euid != 0 && view->examined_split) ? 0 : euid;
+    bool not_own = view->examined_split || view->examined_ambiguous;
+    return view->secure || (euid != 0 && not_own) ? 0 : euid;
 }
 
 /* Settings loaded as another user than the one who looks up now (a root
@@ -263,10 +265,11 @@ static bool caches_update(struct view *view, uid_t euid, int64_t now, bool force
         !cache_replaced(&view->own) && !cache_replaced(&view->root))
         return true;
     hold_cancel(hold);
-    /* A setuid, setgid or file-capability program run by a user, or a
-     * root daemon as a user for a while: root's cache only, never the
-     * cache of whoever ran it, nor one that user could truncate under
-     * root's mapping. */
+    /* A setuid, setgid or file-capability program run by a user, a
+     * root daemon as a user for a while, or a user its namespace does not
+     * map: root's cache only, never the cache of whoever ran it, nor one
+     * that user could truncate under root's mapping, nor one of anyone
+     * else unmapped. */
     bool root_only = trusted != euid;
     if (!root_only)
         own_dir_update(view, euid);
@@ -318,6 +321,7 @@ static uid_t lookup_euid(struct view *view, int64_t now)
     if (!view->euid_examined || euid != view->examined_euid) {
         view->euid_examined = true;
         view->examined_euid = euid;
+        view->examined_ambiguous = vmh_uid_ambiguous(euid);
         view->euid_fixed = euid_fixed_now(real, euid, saved);
     }
     view->euid_examined_ms = now;

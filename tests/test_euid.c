@@ -11,6 +11,7 @@
 #include <ftw.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <sched.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -215,6 +216,41 @@ static void check_user_settings_in_root_daemon(void)
     held_ms += 2000;
 }
 
+/* A user namespace that maps no one, the process's own user included
+ * (`unshare -U` by a user): there every unmapped owner shows as the
+ * overflow user 65534, as the process itself does.  The user's cache
+ * folder and its cache, here another user's (uid 4242), look like the
+ * process's own, and root's settings and cache like them too: none of
+ * them is trusted, and nothing answers.  The same files as the user's
+ * own, outside such a namespace, answer (check_geteuid_asked_once). */
+static void check_unmapped_user_namespace(void)
+{
+    char file[340];
+    snprintf(file, sizeof file, "%s/hosts.cache", user_cache);
+    if (chown(user_cache, 4242, 4242) != 0 || chmod(user_cache, 0755) != 0 ||
+        chown(file, 4242, 4242) != 0)
+        printf("# cannot hand the user cache to uid 4242\n");
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (setresuid(USER_UID, USER_UID, USER_UID) != 0)
+            _exit(2);
+        if (unshare(CLONE_NEWUSER) != 0)
+            _exit(77);
+        _exit(geteuid() != USER_UID ? 3 : strcmp(web_address(), "(not found)") == 0 ? 0 : 1);
+    }
+    int status = wait_status(pid);
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 77)
+        check_skip("a user namespace that maps no one", "cannot make a user namespace here");
+    else
+        CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+              "a user namespace that maps no one: another user's cache, shown as the "
+              "process's own, does not answer");
+    if (chown(user_cache, USER_UID, USER_UID) != 0 || chmod(user_cache, 0700) != 0 ||
+        chown(file, USER_UID, USER_UID) != 0)
+        printf("# cannot hand the user cache back to uid %d\n", USER_UID);
+}
+
 int main(void)
 {
     if (geteuid() != 0) {
@@ -223,6 +259,7 @@ int main(void)
     }
     setup();
     held_ms = read_clock(CLOCK_MONOTONIC);
+    check_unmapped_user_namespace();
     /* The first lookup as the user: the settings load for the user. */
     CHECK(seteuid(USER_UID) == 0, "seteuid to the user");
     CHECK_STR(web_address(), "172.17.0.2",
