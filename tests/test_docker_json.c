@@ -1754,9 +1754,11 @@ static int fake_start_as(struct fake *fake, uid_t uid)
 }
 
 /* The refresh's state, its container count and how many of them it
- * marked rootless, from a child that runs as uid. */
-static void refresh_as(uid_t uid, const char *socket, struct vmh_backend_state *state,
-                       size_t *count, size_t *rootless)
+ * marked rootless, from a child that runs as uid (then, when `unmapped`,
+ * in a user namespace of its own that maps no one: status VMH_STATUS_MAX
+ * + 2 when it cannot make one). */
+static void refresh_in(uid_t uid, bool unmapped, const char *socket,
+                       struct vmh_backend_state *state, size_t *count, size_t *rootless)
 {
     int report[2];
     *count = *rootless = 0;
@@ -1770,7 +1772,10 @@ static void refresh_as(uid_t uid, const char *socket, struct vmh_backend_state *
         vmh_snapshot_init(&out);
         if (setgroups(0, NULL) != 0 || setgid(uid) != 0 || setuid(uid) != 0)
             _exit(1);
-        vmh_docker_refresh(socket, 1000, NULL, &out);
+        if (unmapped && unshare(CLONE_NEWUSER) != 0)
+            out.backends[VMH_BACKEND_DOCKER].status = VMH_STATUS_MAX + 2;
+        else
+            vmh_docker_refresh(socket, 1000, NULL, &out);
         size_t marked = 0;
         for (size_t i = 0; i < out.count; i++)
             marked += out.hosts[i].rootless;
@@ -1786,6 +1791,12 @@ static void refresh_as(uid_t uid, const char *socket, struct vmh_backend_state *
         state->status = VMH_STATUS_MAX + 1;
     close(report[0]);
     waitpid(child, NULL, 0);
+}
+
+static void refresh_as(uid_t uid, const char *socket, struct vmh_backend_state *state,
+                       size_t *count, size_t *rootless)
+{
+    refresh_in(uid, false, socket, state, count, rootless);
 }
 
 /* nobody's refresh of the fake's four containers: OK, and how many of
@@ -1874,6 +1885,38 @@ static void test_refresh_user_asks_root(void)
     fake_stop(&fake);
 }
 
+/* A refresh as nobody in a user namespace that maps no one (`unshare
+ * -U`): there every unmapped user shows as the overflow user 65534, the
+ * refresher's own, so a daemon of anyone else would pass for its own.
+ * It takes no answer there; in the first namespace, nobody's refresh of
+ * nobody's daemon does (test_refresh_foreign_daemon). */
+static void test_refresh_unmapped(void)
+{
+    struct fake fake;
+    if (geteuid() != 0) {
+        check_skip("unmapped: a refresh in a user namespace", "needs root to run a daemon as uid 4242");
+        return;
+    }
+    if (fake_start_as(&fake, 4242) != 0 || chmod(fake.dir, 0755) != 0 ||
+        chmod(fake.socket, 0666) != 0) {
+        CHECK(0, "unmapped: fake Docker started as uid 4242, open to every user");
+        fake_stop(&fake);
+        return;
+    }
+    struct vmh_backend_state state;
+    size_t count, rootless;
+    refresh_in(65534, true, fake.socket, &state, &count, &rootless);
+    if (state.status == VMH_STATUS_MAX + 2) {
+        check_skip("unmapped: a refresh in a user namespace", "cannot make a user namespace here");
+    } else {
+        CHECK(state.status == VMH_STATUS_ERROR && count == 0,
+              "unmapped: uid 4242's daemon, shown as the refresher's own user: none of its answer");
+        CHECK(strstr(state.message, "the kernel does not say who runs Docker") != NULL,
+              "unmapped: the message says its user is not known");
+    }
+    fake_stop(&fake);
+}
+
 static void load_fake_bodies(void)
 {
     fake_list_body = read_fixture(LIST_152, NULL);
@@ -1930,6 +1973,7 @@ int main(void)
     test_refresh_rootless();
     test_refresh_foreign_daemon();
     test_refresh_user_asks_root();
+    test_refresh_unmapped();
     test_refresh_peer_unknown();
     free_fake_bodies();
     curl_global_cleanup();

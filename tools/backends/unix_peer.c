@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "trust.h"
 #include "unix_peer.h"
 
 uid_t vmh_unix_peer(int fd)
@@ -13,7 +14,7 @@ uid_t vmh_unix_peer(int fd)
     if (fd < 0 || getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &credentials, &length) != 0 ||
         length != sizeof credentials)
         return (uid_t)-1;
-    return credentials.uid;
+    return vmh_uid_ambiguous(credentials.uid) ? (uid_t)-1 : credentials.uid;
 }
 
 bool vmh_unix_peer_may_answer(uid_t peer, uid_t refresher)

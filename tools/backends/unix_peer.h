@@ -12,7 +12,9 @@
 #include <sys/types.h>
 
 /* The user of the daemon at the other end of the connected Unix socket
- * fd; (uid_t)-1 when the kernel does not say. */
+ * fd; (uid_t)-1 when the kernel does not say, as when it shows a user
+ * namespace's overflow user, which stands for any user it does not map
+ * (trust.h). */
 uid_t vmh_unix_peer(int fd);
 
 /* Whether a daemon running as `peer` may fill the cache of a refresh
