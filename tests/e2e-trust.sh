@@ -6,7 +6,9 @@
 # The forged cache says vm1.example.org is 10.6.6.6; the same bytes owned by
 # root, mode 644, in root's 755 folder, are answered, so each refusal is the
 # trust rule's doing.  The refresher is a stand-in that only leaves a mark:
-# nothing rewrites the planted files.
+# nothing rewrites the planted files.  Then whose settings file root reads,
+# nobody's lookups in a user namespace that maps no one, and a squatted
+# /tmp/vmhosts-UID.
 . "${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
 
 require_nss
@@ -107,6 +109,32 @@ chown "$OTHER" "$T/settings-refresher"
 settings_case root:root 644
 check_eq "a trusted settings file naming a refresher owned by $OTHER: not run" 1 "$(runs)"
 chown root "$T/settings-refresher"
+
+# --- a user namespace that maps no one --------------------------------------------
+# nobody's lookup in `unshare -U` (no map): its own user and every unmapped
+# owner show as 65534 there, so a cache folder and cache of another user
+# (uid 4242) where nobody's cache belongs look like nobody's own, and root's
+# settings file does too.  The same files owned by nobody answer nobody
+# outside such a namespace: the control.
+if ! command -v setpriv >/dev/null || ! setpriv --reuid=65534 --regid=65534 --clear-groups \
+    unshare -U true 2>/dev/null; then
+    skip "a user namespace that maps no one" "setpriv, or a user namespace as nobody, is not available"
+else
+    write_conf multipass_command=/nonexistent cache_dir="$T/no-root-cache" \
+        user_cache_dir="$T/userns-%u" ttl=3600 multipass_ttl=3600 refresh_command="$T/refresher"
+    USERNS_CACHE=$T/userns-65534
+    mkdir -p "$USERNS_CACHE" && cp "$FORGED_FILE" "$USERNS_CACHE/hosts.cache"
+    chmod 755 "$USERNS_CACHE" && chmod 644 "$USERNS_CACHE/hosts.cache"
+    set_hosts_line vmhosts files
+    AS_NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+    chown -R 65534:65534 "$USERNS_CACHE"
+    check_eq "control: nobody's own cache answers nobody" "$FORGED" \
+        "$(with_nss "${AS_NOBODY[@]}" getent hosts vm1.example.org | awk '{print $1}')"
+    chown -R 4242:4242 "$USERNS_CACHE"
+    check_eq "nobody in a user namespace that maps no one: uid 4242's cache, shown as its own, ignored" \
+        "$FILES_ANSWER" \
+        "$(with_nss "${AS_NOBODY[@]}" unshare -U getent hosts vm1.example.org | awk '{print $1}')"
+fi
 
 # --- a squatted /tmp/vmhosts-UID ---------------------------------------------------
 # A user without /run/user/UID keeps its cache in /tmp/vmhosts-UID; another
