@@ -421,6 +421,76 @@ static void test_foreign_engine(void)
     alarm(0);
 }
 
+/* An engine that answers every GET /events with the status line and
+ * closes, and writes a byte to `counted` for each connection. */
+static pid_t counting_engine(const char *path, int counted)
+{
+    int ready[2];
+    if (pipe2(ready, O_CLOEXEC) != 0)
+        return -1;
+    pid_t pid = fork();
+    if (pid == 0) {
+        static const char headers[] = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n";
+        char request[4096];
+        struct sockaddr_un address = {.sun_family = AF_UNIX};
+        snprintf(address.sun_path, sizeof address.sun_path, "%s", path);
+        int listener = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (listener < 0 || bind(listener, (struct sockaddr *)&address, sizeof address) != 0 ||
+            listen(listener, 4) != 0 || write(ready[1], "", 1) != 1)
+            _exit(1);
+        for (int fd; (fd = accept(listener, NULL, NULL)) >= 0; close(fd))
+            if (write(counted, "", 1) != 1 || read(fd, request, sizeof request) <= 0 ||
+                write(fd, headers, sizeof headers - 1) < 0)
+                continue;
+        _exit(1);
+    }
+    close(ready[1]);
+    char byte;
+    bool started = pid > 0 && read(ready[0], &byte, 1) == 1;
+    close(ready[0]);
+    return started ? pid : -1;
+}
+
+/* A daemon whose user may not answer is not asked again every 2 s, as a
+ * daemon that is down is, but once a minute: 1.5 s of following it make
+ * one connection, where the backoff from 100 ms made four or five. */
+static void test_foreign_engine_retried_seldom(void)
+{
+    char dir[] = "/tmp/vmhosts-events-XXXXXX", path[64];
+    int counted[2];
+    if (!mkdtemp(dir) || pipe2(counted, O_CLOEXEC | O_NONBLOCK) != 0)
+        return;
+    alarm(30);
+    snprintf(path, sizeof path, "%s/docker.sock", dir);
+    pid_t engine = counting_engine(path, counted[1]);
+    CHECK(engine > 0, "a counting engine starts");
+    peercred_fails = true;
+    fflush(stderr);
+    int saved = dup(2), null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+    if (engine > 0 && saved >= 0 && null >= 0 && dup2(null, 2) == 2) {
+        struct vmh_events *events = vmh_events_open(path, 1000);
+        for (int64_t end = vmh_monotonic_ms() + 1500; events && vmh_monotonic_ms() < end;)
+            vmh_events_wait(events, -1, 100);
+        vmh_events_close(events);
+        dup2(saved, 2);
+    }
+    peercred_fails = false;
+    char bytes[64];
+    ssize_t connections = read(counted[0], bytes, sizeof bytes);
+    CHECK_INT(connections, 1, "a daemon of unknown user: one connection in 1.5 s, not one per backoff");
+    if (saved >= 0)
+        close(saved);
+    if (null >= 0)
+        close(null);
+    close(counted[0]);
+    close(counted[1]);
+    stop_engine(engine);
+    unlink(path);
+    rmdir(dir);
+    vmh_docker_changes_forget();
+    alarm(0);
+}
+
 int main(void)
 {
     test_captured();
@@ -432,5 +502,6 @@ int main(void)
     test_fixed();
     test_two_engines();
     test_foreign_engine();
+    test_foreign_engine_retried_seldom();
     return check_done();
 }

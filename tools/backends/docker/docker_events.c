@@ -41,6 +41,7 @@ struct stream {
     bool active;    /* in the multi handle */
     bool connected; /* Docker answered 200: events flow */
     bool failing;   /* the last attempt failed; said so once */
+    bool foreign;   /* the last attempt reached a daemon whose user may not answer */
     long retry_ms;  /* the next wait after a failure */
     int64_t next_try_ms;
     unsigned *seen; /* the bits of the current vmh_events_wait */
@@ -155,6 +156,7 @@ static bool peer_trusted(struct stream *stream)
     uid_t peer = vmh_unix_peer(stream->socket_fd);
     if (vmh_unix_peer_may_answer(peer, geteuid()))
         return true;
+    stream->foreign = true;
     vmh_unix_peer_refusal("Docker", stream->path, peer, stream->refused, sizeof stream->refused);
     return false;
 }
@@ -277,7 +279,7 @@ static void start_due_streams(struct vmh_events *events, int64_t now)
         struct stream *stream = &events->streams[i];
         if (stream->active || now < stream->next_try_ms)
             continue;
-        stream->connected = false;
+        stream->connected = stream->foreign = false;
         stream->line_length = 0;
         stream->line_too_long = false;
         stream->error[0] = stream->refused[0] = '\0';
@@ -318,12 +320,13 @@ static void stream_ended(struct vmh_events *events, struct stream *stream, CURLc
         stream->retry_ms = VMH_EVENTS_RETRY_MIN_MS;
     } else if (!stream->failing) {
         fprintf(stderr, "vmhosts watch: cannot follow Docker's events on %s: %s; retrying "
-                        "every %d ms or less\n", stream->path, why, VMH_EVENTS_RETRY_MAX_MS);
+                        "every %d ms or less\n", stream->path, why,
+                stream->foreign ? VMH_EVENTS_FOREIGN_RETRY_MS : VMH_EVENTS_RETRY_MAX_MS);
         events->seen |= VMH_EVENTS_LOST;
         stream->failing = true;
     }
     stream->connected = false;
-    stream->next_try_ms = now + stream->retry_ms;
+    stream->next_try_ms = now + (stream->foreign ? VMH_EVENTS_FOREIGN_RETRY_MS : stream->retry_ms);
     stream->retry_ms = stream->retry_ms * 2 < VMH_EVENTS_RETRY_MAX_MS ? stream->retry_ms * 2
                                                                       : VMH_EVENTS_RETRY_MAX_MS;
 }

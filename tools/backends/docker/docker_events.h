@@ -17,6 +17,11 @@
 /* The reconnection backoff: first retry, and the longest wait between two. */
 #define VMH_EVENTS_RETRY_MIN_MS 100
 #define VMH_EVENTS_RETRY_MAX_MS 2000
+/* A daemon whose user may not answer (another user's, or one the kernel
+ * does not say): asked again this seldom, since that changes only when
+ * another daemon takes its socket; every 2 s it would be a request to
+ * someone else's engine, forever. */
+#define VMH_EVENTS_FOREIGN_RETRY_MS 60000
 
 struct vmh_events;
 
