@@ -134,6 +134,12 @@ else
     check_eq "nobody in a user namespace that maps no one: uid 4242's cache, shown as its own, ignored" \
         "$FILES_ANSWER" \
         "$(with_nss "${AS_NOBODY[@]}" unshare -U getent hosts vm1.example.org | awk '{print $1}')"
+    userns_refresh=$(VMHOSTS_CONF=$VMHOSTS_CONF "${AS_NOBODY[@]}" unshare -U "$VMHOSTS" refresh 2>&1)
+    check "... and vmhosts refresh there says why it writes nothing" \
+        grep -q "cannot be trusted: you run as user 65534 in a user namespace that does not map you" \
+        <<<"$userns_refresh"
+    check "... and why it ignores the settings" \
+        grep -q "ignoring $VMHOSTS_CONF: you run as user 65534 in a user namespace" <<<"$userns_refresh"
 fi
 
 # --- a squatted /tmp/vmhosts-UID ---------------------------------------------------

@@ -90,7 +90,7 @@ const struct vmh_config *vmh_cli_config(void)
                         cli_config.path, cli_notes.first_bad_line);
         } else if (cli_config.untrusted) {
             fprintf(stderr, "vmhosts: warning: ignoring %s: %s; using the defaults\n",
-                    cli_config.path, VMH_UNTRUSTED_SETTINGS);
+                    cli_config.path, vmh_untrusted_settings_text());
         } else {
             fprintf(stderr, "vmhosts: warning: cannot read %s: %s; using the defaults\n",
                     vmh_config_path(), settings_error_text(errno));

@@ -8,9 +8,7 @@
 #include "config.h"
 
 /* Why an untrusted settings file is ignored, for `vmhosts` to print. */
-#define VMH_UNTRUSTED_SETTINGS                                                              \
-    "only a file owned by root or by you, and writable by no one else, is read (as root, " \
-    "only root's: a setting names the program lookups run)"
+const char *vmh_untrusted_settings_text(void);
 
 enum vmh_config_origin {
     VMH_ORIGIN_DEFAULT = 0,

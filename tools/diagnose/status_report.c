@@ -72,7 +72,7 @@ void vmh_status_settings(const struct vmh_config *config, const struct vmh_confi
     else if (!config->file_found)
         fputs(" (no such file: every setting is the default)", stdout);
     else if (config->untrusted)
-        printf(" (ignored, every setting is the default: %s)", VMH_UNTRUSTED_SETTINGS);
+        printf(" (ignored, every setting is the default: %s)", vmh_untrusted_settings_text());
     putchar('\n');
     for (int key = 0; key < VMH_CONF_KEY_COUNT; key++) {
         printf("  %-20s %-12s ", vmh_config_key_name((enum vmh_config_key)key),

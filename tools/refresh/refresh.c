@@ -23,6 +23,7 @@
 #include "refresh.h"
 #include "retained.h"
 #include "trigger.h"
+#include "trust.h"
 
 const char *vmh_backend_status_name(unsigned status)
 {
@@ -49,6 +50,11 @@ static int failed(struct vmh_refresh_report *report, const char *format, const c
 static int prepare_dir(const char *dir, unsigned mode, struct vmh_refresh_report *report)
 {
     struct stat st;
+    if (vmh_uid_ambiguous(geteuid())) { /* not even made: it would not be trusted */
+        snprintf(report->error, sizeof report->error,
+                 "the cache folder %s cannot be trusted: " VMH_UNMAPPED_USER_TEXT, dir);
+        return -1;
+    }
     if (mkdir(dir, mode) != 0 && errno != EEXIST)
         return failed(report, "cannot create the cache folder %s: %s (its parent must exist "
                               "and be writable; see cache_dir and user_cache_dir in vmhosts.conf)", dir);

@@ -11,6 +11,12 @@
 #include "config.h"
 #include "snapshot.h"
 
+/* Why no file is this process's own when it runs as the overflow user of
+ * a user namespace that does not map it (trust.h vmh_uid_ambiguous). */
+#define VMH_UNMAPPED_USER_TEXT                                                              \
+    "you run as user 65534 in a user namespace that does not map you, and every user it " \
+    "does not map shows as 65534 too: no file there can be told to be yours"
+
 /* vmh_refresh_run's result, also the exit status of `vmhosts refresh`. */
 enum vmh_refresh_result {
     VMH_REFRESH_OK = 0,             /* every backend asked answered; cache written */
