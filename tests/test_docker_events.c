@@ -345,34 +345,60 @@ static void test_two_engines(void)
     alarm(0);
 }
 
+/* What the watcher says on stderr between said_begin and said_end, kept in
+ * a file beside `path`. */
+struct said {
+    char path[PATH_MAX];
+    int saved, log;
+};
+
+static bool said_begin(struct said *said, const char *path)
+{
+    snprintf(said->path, sizeof said->path, "%s.said", path);
+    fflush(stderr);
+    said->saved = dup(2);
+    said->log = open(said->path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    return said->saved >= 0 && said->log >= 0 && dup2(said->log, 2) == 2;
+}
+
+static void said_end(struct said *said, char *text, size_t size)
+{
+    fflush(stderr);
+    if (said->saved >= 0)
+        dup2(said->saved, 2);
+    ssize_t length = said->log >= 0 ? pread(said->log, text, size - 1, 0) : -1;
+    text[length > 0 ? length : 0] = '\0';
+    if (said->saved >= 0)
+        close(said->saved);
+    if (said->log >= 0)
+        close(said->log);
+    unlink(said->path);
+}
+
+static unsigned follow_for(struct vmh_events *events, int ms)
+{
+    unsigned seen = 0;
+    for (int64_t end = vmh_monotonic_ms() + ms; events && vmh_monotonic_ms() < end;)
+        seen |= vmh_events_wait(events, -1, 100);
+    return seen;
+}
+
 /* Follows the engine on `path` (started as `uid`) for a second and a half,
- * what the watcher says meanwhile in `said`; the VMH_EVENTS_* bits seen. */
-static unsigned follow_briefly(const char *path, const char *id, uid_t uid, char *said,
+ * what the watcher says meanwhile in `text`; the VMH_EVENTS_* bits seen. */
+static unsigned follow_briefly(const char *path, const char *id, uid_t uid, char *text,
                                size_t size)
 {
-    char log_path[PATH_MAX];
+    struct said said;
     unsigned seen = 0;
-    snprintf(log_path, sizeof log_path, "%s.said", path);
     pid_t engine = fake_engine(path, id, uid);
     CHECK(engine > 0, "a fake engine starts");
-    fflush(stderr);
-    int saved = dup(2), log = open(log_path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (engine > 0 && saved >= 0 && log >= 0 && dup2(log, 2) == 2) {
+    if (said_begin(&said, path) && engine > 0) {
         vmh_docker_changes_forget();
         struct vmh_events *events = vmh_events_open(path, 1000);
-        for (int64_t end = vmh_monotonic_ms() + 1500; events && vmh_monotonic_ms() < end;)
-            seen |= vmh_events_wait(events, -1, 100);
+        seen = follow_for(events, 1500);
         vmh_events_close(events);
-        fflush(stderr);
-        dup2(saved, 2);
     }
-    ssize_t length = log >= 0 ? pread(log, said, size - 1, 0) : -1;
-    said[length > 0 ? length : 0] = '\0';
-    if (saved >= 0)
-        close(saved);
-    if (log >= 0)
-        close(log);
-    unlink(log_path);
+    said_end(&said, text, size);
     stop_engine(engine);
     unlink(path);
     return seen;
@@ -465,23 +491,56 @@ static void test_foreign_engine_retried_seldom(void)
     pid_t engine = counting_engine(path, counted[1]);
     CHECK(engine > 0, "a counting engine starts");
     peercred_fails = true;
-    fflush(stderr);
-    int saved = dup(2), null = open("/dev/null", O_WRONLY | O_CLOEXEC);
-    if (engine > 0 && saved >= 0 && null >= 0 && dup2(null, 2) == 2) {
+    struct said said;
+    char text[4096];
+    if (engine > 0 && said_begin(&said, path)) {
         struct vmh_events *events = vmh_events_open(path, 1000);
-        for (int64_t end = vmh_monotonic_ms() + 1500; events && vmh_monotonic_ms() < end;)
-            vmh_events_wait(events, -1, 100);
+        follow_for(events, 1500);
         vmh_events_close(events);
-        dup2(saved, 2);
     }
+    said_end(&said, text, sizeof text);
     peercred_fails = false;
     char bytes[64];
     ssize_t connections = read(counted[0], bytes, sizeof bytes);
     CHECK_INT(connections, 1, "a daemon of unknown user: one connection in 1.5 s, not one per backoff");
-    if (saved >= 0)
-        close(saved);
-    if (null >= 0)
-        close(null);
+    close(counted[0]);
+    close(counted[1]);
+    stop_engine(engine);
+    unlink(path);
+    rmdir(dir);
+    vmh_docker_changes_forget();
+    alarm(0);
+}
+
+/* A daemon that was down and then answers as one whose user may not: the
+ * watcher says each, with the period of its retries, so that its log does
+ * not promise a retry every 2 s while it waits a minute. */
+static void test_down_then_foreign(void)
+{
+    char dir[] = "/tmp/vmhosts-events-XXXXXX", path[64], text[4096];
+    int counted[2];
+    if (!mkdtemp(dir) || pipe2(counted, O_CLOEXEC | O_NONBLOCK) != 0)
+        return;
+    alarm(30);
+    snprintf(path, sizeof path, "%s/docker.sock", dir);
+    struct said said;
+    pid_t engine = -1;
+    peercred_fails = true;
+    if (said_begin(&said, path)) {
+        struct vmh_events *events = vmh_events_open(path, 1000);
+        follow_for(events, 300);
+        engine = counting_engine(path, counted[1]);
+        follow_for(events, 1200);
+        vmh_events_close(events);
+    }
+    said_end(&said, text, sizeof text);
+    peercred_fails = false;
+    CHECK(engine > 0, "a counting engine starts");
+    const char *down = strstr(text, "retrying every 2000 ms or less\n");
+    const char *foreign = strstr(text, "the kernel does not say who runs Docker");
+    CHECK(down && foreign && down < foreign, "down: said first, with a retry every 2 s");
+    CHECK(foreign && strstr(foreign, "retrying every 60000 ms or less\n"),
+          "then another user's: said again, with a retry every minute");
     close(counted[0]);
     close(counted[1]);
     stop_engine(engine);
@@ -503,5 +562,6 @@ int main(void)
     test_two_engines();
     test_foreign_engine();
     test_foreign_engine_retried_seldom();
+    test_down_then_foreign();
     return check_done();
 }

@@ -40,7 +40,7 @@ struct stream {
     int socket_fd;  /* the connection's, while one is open (unix_http.h) */
     bool active;    /* in the multi handle */
     bool connected; /* Docker answered 200: events flow */
-    bool failing;   /* the last attempt failed; said so once */
+    int said_ms;    /* the retry period the last failure said; 0 while it works */
     bool foreign;   /* the last attempt reached a daemon whose user may not answer */
     long retry_ms;  /* the next wait after a failure */
     int64_t next_try_ms;
@@ -180,7 +180,7 @@ static size_t take_header(char *data, size_t size, size_t count, void *user)
         return 0; /* ends the transfer as a failure */
     }
     stream->connected = true;
-    stream->failing = false;
+    stream->said_ms = 0;
     stream->retry_ms = VMH_EVENTS_RETRY_MIN_MS;
     *stream->seen |= VMH_EVENTS_CONNECTED;
     vmh_docker_changes_forget(); /* events may have been missed */
@@ -305,11 +305,14 @@ static void describe_end(const struct stream *stream, CURLcode code, char *why, 
 }
 
 /* A stream ended: schedule its next try.  A stream that was up is retried
- * soon (Docker restarting); failures back off, and are said once. */
+ * soon (Docker restarting); failures back off, and are said once for each
+ * period of retries: a daemon that was down and is now another user's is
+ * retried once a minute, and the line says so. */
 static void stream_ended(struct vmh_events *events, struct stream *stream, CURLcode code)
 {
     char why[CURL_ERROR_SIZE + 64];
     int64_t now = vmh_monotonic_ms();
+    int period = stream->foreign ? VMH_EVENTS_FOREIGN_RETRY_MS : VMH_EVENTS_RETRY_MAX_MS;
     curl_multi_remove_handle(events->multi, stream->curl);
     stream->active = false;
     describe_end(stream, code, why, sizeof why);
@@ -318,12 +321,12 @@ static void stream_ended(struct vmh_events *events, struct stream *stream, CURLc
                 stream->path, why);
         events->seen |= VMH_EVENTS_LOST;
         stream->retry_ms = VMH_EVENTS_RETRY_MIN_MS;
-    } else if (!stream->failing) {
+    } else if (stream->said_ms != period) {
         fprintf(stderr, "vmhosts watch: cannot follow Docker's events on %s: %s; retrying "
-                        "every %d ms or less\n", stream->path, why,
-                stream->foreign ? VMH_EVENTS_FOREIGN_RETRY_MS : VMH_EVENTS_RETRY_MAX_MS);
-        events->seen |= VMH_EVENTS_LOST;
-        stream->failing = true;
+                        "every %d ms or less\n", stream->path, why, period);
+        if (!stream->said_ms)
+            events->seen |= VMH_EVENTS_LOST;
+        stream->said_ms = period;
     }
     stream->connected = false;
     stream->next_try_ms = now + (stream->foreign ? VMH_EVENTS_FOREIGN_RETRY_MS : stream->retry_ms);
