@@ -258,6 +258,32 @@ static void test_fixed(void)
 
 static const char *engine_status = "200 OK";
 
+/* In a forked engine: listens on `path`, as user `uid` ((uid_t)-1: as
+ * this process's), and says so through `ready`; exits if it cannot. */
+static int engine_listen(const char *path, uid_t uid, int ready)
+{
+    struct sockaddr_un address = {.sun_family = AF_UNIX};
+    snprintf(address.sun_path, sizeof address.sun_path, "%s", path);
+    if (uid != (uid_t)-1 && (setgroups(0, NULL) != 0 || setgid(uid) != 0 || setuid(uid) != 0))
+        _exit(1);
+    int listener = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (listener < 0 || bind(listener, (struct sockaddr *)&address, sizeof address) != 0 ||
+        listen(listener, 4) != 0 || write(ready, "", 1) != 1)
+        _exit(1);
+    return listener;
+}
+
+/* The engine `pid` forked with the pipe `ready`, once it listens; -1 when
+ * it did not start. */
+static pid_t engine_started(pid_t pid, int ready[2])
+{
+    close(ready[1]);
+    char byte;
+    bool started = pid > 0 && read(ready[0], &byte, 1) == 1;
+    close(ready[0]);
+    return started ? pid : -1;
+}
+
 /* An engine that accepts one GET /events, answers, and a moment later
  * (once every stream has begun, which forgets what came before) sends one
  * `die` of `id`; then keeps the stream open until killed.  It listens as
@@ -275,15 +301,7 @@ static pid_t fake_engine(const char *path, const char *id, uid_t uid)
         int headers_length = snprintf(headers, sizeof headers,
                                       "HTTP/1.1 %s\r\nContent-Type: application/json\r\n\r\n",
                                       engine_status);
-        struct sockaddr_un address = {.sun_family = AF_UNIX};
-        snprintf(address.sun_path, sizeof address.sun_path, "%s", path);
-        if (uid != (uid_t)-1 && (setgroups(0, NULL) != 0 || setgid(uid) != 0 || setuid(uid) != 0))
-            _exit(1);
-        int listener = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (listener < 0 || bind(listener, (struct sockaddr *)&address, sizeof address) != 0 ||
-            listen(listener, 4) != 0 || write(ready[1], "", 1) != 1)
-            _exit(1);
-        int fd = accept(listener, NULL, NULL);
+        int fd = accept(engine_listen(path, uid, ready[1]), NULL, NULL);
         if (fd < 0 || read(fd, request, sizeof request) <= 0 ||
             write(fd, headers, (size_t)headers_length) != headers_length)
             _exit(1);
@@ -296,11 +314,7 @@ static pid_t fake_engine(const char *path, const char *id, uid_t uid)
         pause();
         _exit(0);
     }
-    close(ready[1]);
-    char byte;
-    bool started = pid > 0 && read(ready[0], &byte, 1) == 1;
-    close(ready[0]);
-    return started ? pid : -1;
+    return engine_started(pid, ready);
 }
 
 static void stop_engine(pid_t pid)
@@ -458,23 +472,14 @@ static pid_t counting_engine(const char *path, int counted)
     if (pid == 0) {
         static const char headers[] = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n";
         char request[4096];
-        struct sockaddr_un address = {.sun_family = AF_UNIX};
-        snprintf(address.sun_path, sizeof address.sun_path, "%s", path);
-        int listener = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (listener < 0 || bind(listener, (struct sockaddr *)&address, sizeof address) != 0 ||
-            listen(listener, 4) != 0 || write(ready[1], "", 1) != 1)
-            _exit(1);
+        int listener = engine_listen(path, (uid_t)-1, ready[1]);
         for (int fd; (fd = accept(listener, NULL, NULL)) >= 0; close(fd))
             if (write(counted, "", 1) != 1 || read(fd, request, sizeof request) <= 0 ||
                 write(fd, headers, sizeof headers - 1) < 0)
                 continue;
         _exit(1);
     }
-    close(ready[1]);
-    char byte;
-    bool started = pid > 0 && read(ready[0], &byte, 1) == 1;
-    close(ready[0]);
-    return started ? pid : -1;
+    return engine_started(pid, ready);
 }
 
 /* A daemon whose user may not answer is not asked again every 2 s, as a
