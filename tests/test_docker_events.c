@@ -482,6 +482,19 @@ static pid_t counting_engine(const char *path, int counted)
     return engine_started(pid, ready);
 }
 
+/* Stops a counting engine and takes away its socket, its folder and its
+ * pipe; the watcher's memory of changes goes with them. */
+static void counting_done(pid_t engine, int counted[2], const char *path, const char *dir)
+{
+    close(counted[0]);
+    close(counted[1]);
+    stop_engine(engine);
+    unlink(path);
+    rmdir(dir);
+    vmh_docker_changes_forget();
+    alarm(0);
+}
+
 /* A daemon whose user may not answer is not asked again every 2 s, as a
  * daemon that is down is, but once a minute: 1.5 s of following it make
  * one connection, where the backoff from 100 ms made four or five. */
@@ -508,13 +521,7 @@ static void test_foreign_engine_retried_seldom(void)
     char bytes[64];
     ssize_t connections = read(counted[0], bytes, sizeof bytes);
     CHECK_INT(connections, 1, "a daemon of unknown user: one connection in 1.5 s, not one per backoff");
-    close(counted[0]);
-    close(counted[1]);
-    stop_engine(engine);
-    unlink(path);
-    rmdir(dir);
-    vmh_docker_changes_forget();
-    alarm(0);
+    counting_done(engine, counted, path, dir);
 }
 
 /* A daemon that was down and then answers as one whose user may not: the
@@ -546,13 +553,7 @@ static void test_down_then_foreign(void)
     CHECK(down && foreign && down < foreign, "down: said first, with a retry every 2 s");
     CHECK(foreign && strstr(foreign, "retrying every 60000 ms or less\n"),
           "then another user's: said again, with a retry every minute");
-    close(counted[0]);
-    close(counted[1]);
-    stop_engine(engine);
-    unlink(path);
-    rmdir(dir);
-    vmh_docker_changes_forget();
-    alarm(0);
+    counting_done(engine, counted, path, dir);
 }
 
 int main(void)
