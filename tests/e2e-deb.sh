@@ -313,17 +313,22 @@ echo "start=$(hosts_line)"
 dpkg --add-architecture i386 && apt-get update -q >"$T/i386-update.log" 2>&1
 echo "update_status=$?"
 cd "$T/src386/nss-vmhosts" || exit 1
-# libldns-dev is not Multi-Arch: same (its docs differ by architecture):
-# the i386 one replaces the amd64 one, in this throwaway root only.
-apt-get install -y -q --no-install-recommends crossbuild-essential-i386 >"$T/i386-deps.log" 2>&1 &&
-    { ! dpkg -s libldns-dev >/dev/null 2>&1 ||
-        apt-get remove -y -q libldns-dev >>"$T/i386-deps.log" 2>&1; } &&
-    apt-get build-dep -y -q -a i386 --no-install-recommends ./ >>"$T/i386-deps.log" 2>&1
+# The module alone (debian/rules): none of the command's i386 libraries,
+# whose versions an amd64 system updated from the security archive may not
+# find for i386 in the main one.  libc6:i386, so that dpkg-shlibdeps names
+# it: without it, it takes the multilib /usr/lib32/libc.so.6 of this
+# machine's gcc-multilib and depends on libc6-i386:i386, which no one has.
+profile=pkg.nss-vmhosts.module-only
+apt-get install -y -q --no-install-recommends crossbuild-essential-i386 libc6:i386 \
+    >"$T/i386-deps.log" 2>&1 &&
+    apt-get build-dep -y -q -a i386 -P "$profile" --no-install-recommends ./ >>"$T/i386-deps.log" 2>&1
 echo "deps_status=$?"
-DEB_BUILD_OPTIONS="nocheck parallel=2" dpkg-buildpackage -a i386 -B -us -uc >"$T/i386-build.log" 2>&1
+DEB_BUILD_OPTIONS="parallel=2" dpkg-buildpackage -a i386 -B --build-profiles="$profile" -us -uc \
+    >"$T/i386-build.log" 2>&1
 echo "build_status=$?"
 version=$(dpkg-parsechangelog -S Version)
 libnss_i386=$T/src386/libnss-vmhosts_${version}_i386.deb
+echo "tool_built=$(cd "$T/src386" && ls -- vmhosts_*.deb 2>/dev/null | xargs)"
 echo "module_class=$(dpkg-deb --fsys-tarfile "$libnss_i386" |
     tar -xOf - ./usr/lib/i386-linux-gnu/libnss_vmhosts.so.2 | od -An -tx1 -j4 -N1 | xargs)"
 i686-linux-gnu-gcc -std=c11 -D_GNU_SOURCE -o "$T/resolve32" "$T/resolve_each.c"
@@ -374,12 +379,14 @@ else
     [ "$(value deps_status)" = 0 ] || diag "$(tail -n 20 "$T/i386-deps.log")"
     check_eq "i386: dpkg-buildpackage -a i386 -B builds" 0 "$(value build_status)"
     [ "$(value build_status)" = 0 ] || diag "$(tail -n 30 "$T/i386-build.log")"
+    check_eq "i386: the module-only profile builds no vmhosts package" "" "$(value tool_built)"
     check_eq "i386: the module in libnss-vmhosts_*_i386.deb is a 32-bit ELF" 01 "$(value module_class)"
     check_eq "i386: a 32-bit program is built" 0 "$(value probe_status)"
     check_eq "i386: without the i386 package, the 32-bit program does not resolve the VM" \
         "primary.example.org: not found" "$(value without_i386)"
     check_eq "i386: apt-get install ./libnss-vmhosts_*_i386.deb beside the amd64 one" 0 \
         "$(value install_status)"
+    [ "$(value install_status)" = 0 ] || diag "$(tail -n 20 "$T/i386-install.log")"
     check_eq "i386: both architectures installed" "libnss-vmhosts:amd64=ii libnss-vmhosts:i386=ii" \
         "$(value both)"
     check_eq "i386: vmhosts is on the hosts: line once" "hosts:          files vmhosts dns" \
