@@ -370,7 +370,7 @@ elif [ "$status" != 0 ]; then
     fail "i386: the overlay root was set up"
 elif [ "$(value update_status)" != 0 ] && [ "$(value deps_status)" != 0 ]; then
     skip "i386: the i386 module beside the amd64 one" \
-        "apt-get update for i386 failed (is Debian's archive reachable?): $(grep -m 1 '^E:' "$T/i386-update.log")"
+        "apt-get update for i386 failed, and then the cross compiler or libc6:i386 did not install (is Debian's archive reachable?): $(grep -m 1 '^E:' "$T/i386-update.log")"
 else
     # An update that failed on one index alone (a mirror caught mid-sync)
     # still lets the build go on when what it needs installs.
