@@ -42,6 +42,11 @@ check_eq "no vmhosts command was built" "" "$(cd "$T/build" && ls vmhosts 2>/dev
 needed=$(objdump -p "$T/root/usr/lib/vmhosts-module-only/libnss_vmhosts.so.2" 2>/dev/null |
     awk '$1 == "NEEDED" {print $2}' | xargs)
 check_eq "the module links libc only" "libc.so.6" "$needed"
-check "make check has no tests to run there" \
-    sh -c "cd '$T/build' && unset MAKEFLAGS MFLAGS MAKELEVEL && make check >'$T/check.log' 2>&1 && ! grep -q '^# TOTAL: [1-9]' '$T/check.log'"
+# With the environment of a shell, not of the `make check` running this
+# (which exports TESTS, the list it was given).
+(cd "$T/build" && env -i PATH="$PATH" make check) >"$T/check.log" 2>&1
+status=$?
+check_eq "make check has no tests to run there" "0 # TOTAL: 0" \
+    "$status $(grep '^# TOTAL:' "$T/check.log")"
+[ "$status" = 0 ] || diag "$(tail -n 15 "$T/check.log")"
 done_testing
