@@ -511,7 +511,7 @@ static void test_foreign_engine_retried_seldom(void)
     peercred_fails = true;
     struct said said;
     char text[4096];
-    if (engine > 0 && said_begin(&said, path)) {
+    if (said_begin(&said, path) && engine > 0) {
         struct vmh_events *events = vmh_events_open(path, 1000);
         follow_for(events, 1500);
         vmh_events_close(events);
